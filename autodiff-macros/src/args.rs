@@ -1,0 +1,54 @@
+//! Parsing of the attribute's arguments: `#[differentiable(wrt(x, y), crate = path)]`.
+
+use proc_macro2::TokenStream;
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::{Ident, Path, Token};
+
+use crate::ctxt::Ctxt;
+
+/// What the attribute's arguments say.
+pub struct Args {
+    /// The active parameters, if `wrt(..)` was given.
+    pub wrt: Option<Vec<Ident>>,
+    /// Path of the `autodiff` facade in generated code (`::autodiff` unless `crate = ..`).
+    pub krate: Path,
+}
+
+pub fn parse(attr: TokenStream, cx: &mut Ctxt) -> Args {
+    let mut args = Args {
+        wrt: None,
+        krate: syn::parse_quote!(::autodiff),
+    };
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("wrt") {
+            if args.wrt.is_some() {
+                return Err(
+                    meta.error("`wrt` given twice; list every active parameter in one `wrt(..)`")
+                );
+            }
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+            args.wrt = Some(names.into_iter().collect());
+            Ok(())
+        } else if meta.path.is_ident("crate") {
+            let value = meta.value()?;
+            if value.peek(syn::LitStr) {
+                let s: syn::LitStr = value.parse()?;
+                args.krate = s.parse()?;
+            } else {
+                args.krate = value.parse()?;
+            }
+            Ok(())
+        } else {
+            Err(meta.error(
+                "unknown `#[differentiable]` argument; expected `wrt(x, ..)` or `crate = path`",
+            ))
+        }
+    });
+    if let Err(e) = parser.parse2(attr) {
+        cx.push(e);
+    }
+    args
+}

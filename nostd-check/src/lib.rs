@@ -1,0 +1,109 @@
+//! A `#![no_std]`, allocation-free user of `autodiff`: proof that `#[differentiable]` and the
+//! code it generates need neither `std` nor `alloc`.
+//!
+//! The crate depends on `autodiff` with `default-features = false`, so the runtime does its math
+//! through `libm`. Bodies call float methods through the [`Scalar`] trait (`x.sin()` resolves to
+//! `Scalar::sin` here, because `core` has no `f64::sin`). `.ci/run` builds this crate, runs its
+//! tests (`tests/smoke.rs`, which may use `std`), and checks with `cargo tree` that no `std`
+//! feature of the runtime is switched on in its dependency graph.
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+use autodiff::{differentiable, Scalar};
+
+/// Himmelblau's function, `(x^2 + y - 11)^2 + (x + y^2 - 7)^2`; four minima with value 0, one
+/// of them at (3, 2).
+#[differentiable]
+pub fn himmelblau(x: f64, y: f64) -> f64 {
+    (x * x + y - 11.0).powi(2) + (x + y * y - 7.0).powi(2)
+}
+
+/// `exp(y sin x) + sqrt(x^2 + y^2 + 1)`: exercises `sin`, `exp` and `sqrt` through `libm`.
+#[differentiable]
+pub fn wave(x: f64, y: f64) -> f64 {
+    let u = x.sin() * y;
+    u.exp() + (x * x + y * y + 1.0).sqrt()
+}
+
+/// The same function as [`wave`] in `f32`.
+#[differentiable]
+pub fn wave_f32(x: f32, y: f32) -> f32 {
+    let u = x.sin() * y;
+    u.exp() + (x * x + y * y + 1.0).sqrt()
+}
+
+/// `k sin(x)^2`, differentiated with respect to `x` only: `k` is passive data.
+#[differentiable(wrt(x))]
+pub fn scaled_sin_sq(x: f64, k: f64) -> f64 {
+    k * x.sin().powi(2)
+}
+
+/// Everything the generated functions of a two-parameter function give, at one point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Derivatives<T> {
+    /// `f(x, y)`, from calling the function itself.
+    pub value: T,
+    /// `f::grad(x, y)`: the value and the gradient.
+    pub grad: (T, (T, T)),
+    /// `f::jvp(x, y, dx, dy)`: the value and the directional derivative along `(dx, dy)`.
+    pub jvp: (T, T),
+    /// `f::vjp(x, y, seed)`: the value and `seed` times the gradient.
+    pub vjp: (T, (T, T)),
+}
+
+/// [`Derivatives`] of [`himmelblau`] at `(x, y)`, direction `(dx, dy)`, seed `seed`.
+pub fn himmelblau_derivatives(x: f64, y: f64, dx: f64, dy: f64, seed: f64) -> Derivatives<f64> {
+    Derivatives {
+        value: himmelblau(x, y),
+        grad: himmelblau::grad(x, y),
+        jvp: himmelblau::jvp(x, y, dx, dy),
+        vjp: himmelblau::vjp(x, y, seed),
+    }
+}
+
+/// [`Derivatives`] of [`wave`] at `(x, y)`, direction `(dx, dy)`, seed `seed`.
+pub fn wave_derivatives(x: f64, y: f64, dx: f64, dy: f64, seed: f64) -> Derivatives<f64> {
+    Derivatives {
+        value: wave(x, y),
+        grad: wave::grad(x, y),
+        jvp: wave::jvp(x, y, dx, dy),
+        vjp: wave::vjp(x, y, seed),
+    }
+}
+
+/// [`Derivatives`] of [`wave_f32`] at `(x, y)`, direction `(dx, dy)`, seed `seed`.
+pub fn wave_f32_derivatives(x: f32, y: f32, dx: f32, dy: f32, seed: f32) -> Derivatives<f32> {
+    Derivatives {
+        value: wave_f32(x, y),
+        grad: wave_f32::grad(x, y),
+        jvp: wave_f32::jvp(x, y, dx, dy),
+        vjp: wave_f32::vjp(x, y, seed),
+    }
+}
+
+/// For [`scaled_sin_sq`] (one active parameter, so nothing is wrapped in a tuple):
+/// `(grad, jvp with tangent dx, vjp with seed)`, each `(value, derivative)`.
+pub fn scaled_sin_sq_derivatives(
+    x: f64,
+    k: f64,
+    dx: f64,
+    seed: f64,
+) -> ((f64, f64), (f64, f64), (f64, f64)) {
+    (
+        scaled_sin_sq::grad(x, k),
+        scaled_sin_sq::jvp(x, k, dx),
+        scaled_sin_sq::vjp(x, k, seed),
+    )
+}
+
+/// `steps` steps of plain gradient descent on [`himmelblau`] from `(x, y)` with learning rate
+/// `lr`, entirely on the stack. Returns the final point.
+pub fn descend_himmelblau(mut x: f64, mut y: f64, lr: f64, steps: usize) -> (f64, f64) {
+    for _ in 0..steps {
+        let (_, (gx, gy)) = himmelblau::grad(x, y);
+        x -= lr * gx;
+        y -= lr * gy;
+    }
+    (x, y)
+}

@@ -1,0 +1,153 @@
+//! The `no_std` crate's generated derivatives against hand-derived formulas. (This test crate
+//! itself links `std`; the library under test does not.)
+
+use nostd_check::{
+    descend_himmelblau, himmelblau_derivatives, scaled_sin_sq_derivatives, wave_derivatives,
+    wave_f32_derivatives, Derivatives,
+};
+
+const POINTS: [(f64, f64); 6] = [
+    (0.0, 0.0),
+    (3.0, 2.0),
+    (-1.5, 0.75),
+    (0.3, -2.2),
+    (2.5, 1.0e-3),
+    (-3.7, -3.1),
+];
+
+fn close(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * a.abs().max(b.abs()).max(1.0)
+}
+
+#[track_caller]
+fn assert_close(what: &str, got: f64, want: f64, rel: f64) {
+    assert!(
+        close(got, want, rel),
+        "{what}: got {got:e}, want {want:e} (rel tol {rel:e})"
+    );
+}
+
+/// Checks every field of `d` against a value and gradient computed by hand.
+#[track_caller]
+fn check(
+    name: &str,
+    d: Derivatives<f64>,
+    (value, (gx, gy)): (f64, (f64, f64)),
+    (dx, dy, seed): (f64, f64, f64),
+    rel: f64,
+) {
+    assert_close(&format!("{name} value"), d.value, value, rel);
+    assert_close(&format!("{name} grad value"), d.grad.0, value, rel);
+    assert_close(&format!("{name} ∂/∂x"), d.grad.1 .0, gx, rel);
+    assert_close(&format!("{name} ∂/∂y"), d.grad.1 .1, gy, rel);
+    assert_close(&format!("{name} jvp value"), d.jvp.0, value, rel);
+    assert_close(&format!("{name} jvp"), d.jvp.1, gx * dx + gy * dy, rel);
+    assert_close(&format!("{name} vjp value"), d.vjp.0, value, rel);
+    assert_close(&format!("{name} vjp x"), d.vjp.1 .0, seed * gx, rel);
+    assert_close(&format!("{name} vjp y"), d.vjp.1 .1, seed * gy, rel);
+}
+
+fn himmelblau_by_hand(x: f64, y: f64) -> (f64, (f64, f64)) {
+    let a = x * x + y - 11.0;
+    let b = x + y * y - 7.0;
+    (
+        a * a + b * b,
+        (4.0 * a * x + 2.0 * b, 2.0 * a + 4.0 * b * y),
+    )
+}
+
+fn wave_by_hand(x: f64, y: f64) -> (f64, (f64, f64)) {
+    let e = (x.sin() * y).exp();
+    let r = (x * x + y * y + 1.0).sqrt();
+    (e + r, (e * y * x.cos() + x / r, e * x.sin() + y / r))
+}
+
+#[test]
+fn himmelblau_matches_hand_derived_gradient() {
+    for (x, y) in POINTS {
+        let dir = (0.6, -0.8, 2.5);
+        let d = himmelblau_derivatives(x, y, dir.0, dir.1, dir.2);
+        check(
+            &format!("himmelblau({x}, {y})"),
+            d,
+            himmelblau_by_hand(x, y),
+            dir,
+            1e-13,
+        );
+    }
+    // The minimum (3, 2): value and gradient exactly zero.
+    let d = himmelblau_derivatives(3.0, 2.0, 1.0, 1.0, 1.0);
+    assert_eq!(d.grad, (0.0, (0.0, 0.0)));
+}
+
+#[test]
+fn wave_matches_hand_derived_gradient() {
+    for (x, y) in POINTS {
+        let dir = (-0.3, 1.7, -0.5);
+        let d = wave_derivatives(x, y, dir.0, dir.1, dir.2);
+        check(
+            &format!("wave({x}, {y})"),
+            d,
+            wave_by_hand(x, y),
+            dir,
+            1e-12,
+        );
+    }
+}
+
+#[test]
+fn wave_f32_matches_f64_formula_to_f32_precision() {
+    for (x, y) in POINTS {
+        let (x32, y32) = (x as f32, y as f32);
+        let d = wave_f32_derivatives(x32, y32, -0.3, 1.7, -0.5);
+        let widened = Derivatives {
+            value: f64::from(d.value),
+            grad: (
+                f64::from(d.grad.0),
+                (f64::from(d.grad.1 .0), f64::from(d.grad.1 .1)),
+            ),
+            jvp: (f64::from(d.jvp.0), f64::from(d.jvp.1)),
+            vjp: (
+                f64::from(d.vjp.0),
+                (f64::from(d.vjp.1 .0), f64::from(d.vjp.1 .1)),
+            ),
+        };
+        // Evaluate the formula at the f32-rounded inputs, so only f32 arithmetic error remains.
+        let by_hand = wave_by_hand(f64::from(x32), f64::from(y32));
+        check(
+            &format!("wave_f32({x}, {y})"),
+            widened,
+            by_hand,
+            (-0.3, 1.7, -0.5),
+            1e-5,
+        );
+    }
+}
+
+#[test]
+fn scaled_sin_sq_differentiates_x_only() {
+    for (x, k) in POINTS {
+        let ((v, g), (vj, j), (vv, b)) = scaled_sin_sq_derivatives(x, k, 0.7, -1.5);
+        let value = k * x.sin().powi(2);
+        let dfdx = 2.0 * k * x.sin() * x.cos();
+        for (what, got, want) in [
+            ("grad value", v, value),
+            ("jvp value", vj, value),
+            ("vjp value", vv, value),
+            ("grad", g, dfdx),
+            ("jvp", j, 0.7 * dfdx),
+            ("vjp", b, -1.5 * dfdx),
+        ] {
+            assert_close(&format!("scaled_sin_sq({x}, {k}) {what}"), got, want, 1e-13);
+        }
+    }
+}
+
+#[test]
+fn gradient_descent_on_the_stack_finds_a_himmelblau_minimum() {
+    let (x, y) = descend_himmelblau(0.0, 0.0, 0.01, 1000);
+    assert!(
+        (x - 3.0).abs() < 1e-9 && (y - 2.0).abs() < 1e-9,
+        "ended at ({x}, {y})"
+    );
+}
