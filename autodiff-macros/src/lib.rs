@@ -27,6 +27,8 @@ mod args;
 mod check;
 mod ctxt;
 mod emit;
+#[cfg(test)]
+mod snapshots;
 mod expand;
 mod fallback;
 mod intrinsics;

@@ -1,0 +1,53 @@
+//! Expansion snapshots: a few inputs whose pretty-printed expansion is kept in
+//! `snapshots/*.expanded.rs` and compared, so a change in the generated code shows up in review
+//! and the generated code stays readable. `UPDATE_SNAPSHOTS=1 cargo test -p autodiff-macros`
+//! rewrites them.
+
+use std::path::Path;
+
+fn check(name: &str, attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) {
+    let out = crate::expand::expand(attr, item);
+    let file: syn::File = syn::parse2(out).expect("expansion parses as a file");
+    let pretty = prettyplease::unparse(&file);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots").join(format!("{name}.expanded.rs"));
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() || !path.exists() {
+        std::fs::write(&path, &pretty).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).expect("read snapshot");
+    assert_eq!(
+        pretty, expected,
+        "expansion of `{name}` changed; review it and rerun with UPDATE_SNAPSHOTS=1"
+    );
+}
+
+#[test]
+fn notebook000_f() {
+    check(
+        "notebook000_f",
+        quote::quote!(),
+        quote::quote! {
+            fn f(x: f64, y: f64) -> f64 {
+                (x - 1.0).powi(2) + 4.0 * (y + 1.0).powi(2) + x * y / 2.0
+            }
+        },
+    );
+}
+
+#[test]
+fn let_mut_and_passive_data() {
+    check(
+        "let_mut_and_passive_data",
+        quote::quote!(wrt(x)),
+        quote::quote! {
+            pub fn h(x: f64, n: usize, data: &[f64]) -> f64 {
+                let mut s = 0.0;
+                let k = n as f64;
+                s += x.sin() * k;
+                s *= data[0];
+                let x = x * x;
+                s + f64::exp(x) / 3.0
+            }
+        },
+    );
+}
