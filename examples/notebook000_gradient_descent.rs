@@ -65,7 +65,8 @@ struct Run {
 /// the gradient is small, otherwise step. `report(step, x, y, z, gx, gy)` sees every step taken.
 ///
 /// The update is `torch.optim.SGD`'s `p.add_(grad, alpha=-lr)`, which PyTorch computes with a
-/// fused multiply-add; `mul_add` does the same, so the iterates match PyTorch's bit for bit.
+/// fused multiply-add; `mul_add` does the same. Given the same gradients the iterates are then
+/// PyTorch's to the bit, which the printed differences to the oracle's end points show.
 fn descend(
     grad: fn(f64, f64) -> (f64, (f64, f64)),
     (mut x, mut y): (f64, f64),

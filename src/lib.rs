@@ -46,5 +46,5 @@ pub use optim;
 /// Items the generated code names. Not public API: they may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use autodiff_runtime::{rules, Float, Scalar};
+    pub use autodiff_runtime::{rules, zeros_vec, FixedTape, Float, Scalar, Vec, VecTape};
 }

@@ -1,8 +1,6 @@
 //! Checks on the IR: which parameters are active, the float type, activity of every variable,
 //! and every use of an active value in code without a derivative rule.
 
-use syn::spanned::Spanned;
-
 use crate::args::Args;
 use crate::ctxt::Ctxt;
 use crate::intrinsics::{self, Arg};
@@ -17,7 +15,7 @@ pub fn check(func: &mut Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
     }
     func.float = float_type(func, sig, &active, cx);
     // Activity: a variable is active if any value assigned to it is. Iterate to a fixpoint so
-    // the result does not depend on statement order.
+    // the result does not depend on statement order (loops carry values backwards).
     loop {
         let mut changed = false;
         mark_block(&func.body, &mut func.vars, &mut changed);
@@ -26,12 +24,19 @@ pub fn check(func: &mut Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
         }
     }
     let mut v = Validator { func, cx };
-    v.block(&v.func.body);
-    if func.body.tail.is_none() {
-        cx.error(
-            sig.output.span(),
-            "`#[differentiable]` needs the body to end with the returned float expression",
-        );
+    v.block(&func.body);
+    v.expr(&func.result);
+}
+
+/// The float type of a parameter: `f64`, `&[f64; N]`, `&[f64]`, ...
+fn param_float(ty: &syn::Type) -> Option<FloatTy> {
+    match ty {
+        syn::Type::Reference(r) => match &*r.elem {
+            syn::Type::Array(a) => float_ty(&a.elem),
+            syn::Type::Slice(s) => float_ty(&s.elem),
+            _ => None,
+        },
+        other => float_ty(other),
     }
 }
 
@@ -48,23 +53,19 @@ fn active_params(func: &Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
                 match found {
                     None => cx.error(
                         name.span(),
-                        format!("`wrt` names `{name}`, which is not a parameter of this function"),
+                        format!("`wrt` names `{name}`, which is not a parameter of this function; list parameters only"),
                     ),
                     Some(i) => match func.params[i].kind {
-                        ParamKind::Float => {
+                        ParamKind::Float | ParamKind::FloatArray => {
                             if active.contains(&i) {
-                                cx.error(name.span(), format!("`{name}` is listed twice in `wrt`"));
+                                cx.error(name.span(), format!("`{name}` is listed twice in `wrt`; remove the duplicate"));
                             } else {
                                 active.push(i);
                             }
                         }
-                        ParamKind::FloatArray => cx.error(
-                            name.span(),
-                            format!("`#[differentiable]` does not support array or slice parameters as active yet; `{name}` can only be passive data for now"),
-                        ),
                         ParamKind::Other => cx.error(
                             name.span(),
-                            format!("`wrt` can only name `f32` or `f64` parameters, and `{name}` is not one"),
+                            format!("`wrt` can only name `f32`/`f64` parameters or float arrays and slices, and `{name}` is not one; remove `{name}` from `wrt(..)`"),
                         ),
                     },
                 }
@@ -74,16 +75,8 @@ fn active_params(func: &Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
         }
         None => {
             for (i, p) in func.params.iter().enumerate() {
-                match p.kind {
-                    ParamKind::Float => active.push(i),
-                    ParamKind::FloatArray => cx.error_at(
-                        &p.ty,
-                        format!(
-                            "`#[differentiable]` does not support array or slice parameters as active yet; make `{}` passive data by listing the active parameters, e.g. `#[differentiable(wrt(x))]`",
-                            func.vars[p.var].name
-                        ),
-                    ),
-                    ParamKind::Other => {}
+                if matches!(p.kind, ParamKind::Float | ParamKind::FloatArray) {
+                    active.push(i);
                 }
             }
         }
@@ -91,7 +84,7 @@ fn active_params(func: &Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
     if active.is_empty() && !cx.has_errors() {
         cx.error(
             sig.ident.span(),
-            "`#[differentiable]` needs at least one active `f32` or `f64` parameter to differentiate with respect to",
+            "`#[differentiable]` needs at least one active `f32` or `f64` parameter; add a float parameter or list one in `wrt(..)`",
         );
     }
     active
@@ -120,7 +113,7 @@ fn float_type(func: &Func, sig: &syn::Signature, active: &[usize], cx: &mut Ctxt
     let mut float = ret;
     for &i in active {
         let p = &func.params[i];
-        let t = float_ty(&p.ty);
+        let t = param_float(&p.ty);
         match (float, t) {
             (None, t) => float = t,
             (Some(a), Some(b)) if a != b => {
@@ -137,50 +130,40 @@ fn float_type(func: &Func, sig: &syn::Signature, active: &[usize], cx: &mut Ctxt
 
 // ---- activity ----------------------------------------------------------------------------------
 
-fn mark_block(block: &Block, vars: &mut [Var], changed: &mut bool) {
-    for stmt in &block.stmts {
-        match stmt {
-            Stmt::Let { var, init, .. }
-            | Stmt::Assign {
-                var, value: init, ..
-            } => {
-                mark_expr(init, vars, changed);
-                if is_active(init, vars) && !vars[*var].active {
-                    vars[*var].active = true;
-                    *changed = true;
-                }
-            }
-            Stmt::Expr(e) => mark_expr(e, vars, changed),
-            Stmt::Item(_) => {}
-        }
-    }
-    if let Some(t) = &block.tail {
-        mark_expr(t, vars, changed);
+fn mark(var: VarId, vars: &mut [Var], changed: &mut bool) {
+    if !vars[var].active {
+        vars[var].active = true;
+        *changed = true;
     }
 }
 
-/// Marks variables assigned inside nested blocks.
-fn mark_expr(e: &Expr, vars: &mut [Var], changed: &mut bool) {
-    match &e.kind {
-        ExprKind::Block(b) => mark_block(b, vars, changed),
-        ExprKind::Call(_, args) => args.iter().for_each(|a| mark_expr(a, vars, changed)),
-        ExprKind::Cast(a, _) => mark_expr(a, vars, changed),
-        ExprKind::Compare(_, a, b) => {
-            mark_expr(a, vars, changed);
-            mark_expr(b, vars, changed);
+fn mark_block(block: &Block, vars: &mut [Var], changed: &mut bool) {
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::Let { var, init: e, .. }
+            | Stmt::Assign { var, value: e }
+            | Stmt::IndexAssign { var, value: e, .. } => {
+                if is_active(e, vars) {
+                    mark(*var, vars, changed);
+                }
+            }
+            Stmt::If { then, els, .. } => {
+                mark_block(then, vars, changed);
+                mark_block(els, vars, changed);
+            }
+            Stmt::Loop(l) => mark_block(&l.body, vars, changed),
+            Stmt::Declare { .. } | Stmt::Expr(_) | Stmt::Item(_) => {}
         }
-        ExprKind::Var(_) | ExprKind::Lit(_) | ExprKind::Opaque { .. } => {}
     }
 }
 
 /// Whether the value of `e` depends on an active input.
 pub fn is_active(e: &Expr, vars: &[Var]) -> bool {
     match &e.kind {
-        ExprKind::Var(v) => vars[*v].active,
+        ExprKind::Var(v) | ExprKind::Index(v, _) => vars[*v].active,
         ExprKind::Lit(_) | ExprKind::Compare(..) => false,
         ExprKind::Call(_, args) => args.iter().any(|a| is_active(a, vars)),
-        ExprKind::Cast(a, _) => is_active(a, vars),
-        ExprKind::Block(b) => b.tail.as_ref().is_some_and(|t| is_active(t, vars)),
+        ExprKind::Cast(a, _) | ExprKind::ArrayRepeat(a, _) => is_active(a, vars),
         // Opaque code never yields an active value: if it reads one, that is an error.
         ExprKind::Opaque { .. } => false,
     }
@@ -200,11 +183,25 @@ impl Validator<'_, '_> {
                 Stmt::Let { init: e, .. } | Stmt::Assign { value: e, .. } | Stmt::Expr(e) => {
                     self.expr(e)
                 }
-                Stmt::Item(_) => {}
+                Stmt::IndexAssign { index, value, .. } => {
+                    self.expr(index);
+                    self.expr(value);
+                }
+                Stmt::If { cond, then, els } => {
+                    self.expr(cond);
+                    self.block(then);
+                    self.block(els);
+                }
+                Stmt::Loop(l) => {
+                    match &l.head {
+                        LoopHead::For { iter, .. } => self.expr(iter),
+                        LoopHead::While { cond } => self.expr(cond),
+                        LoopHead::Loop => {}
+                    }
+                    self.block(&l.body);
+                }
+                Stmt::Declare { .. } | Stmt::Item(_) => {}
             }
-        }
-        if let Some(t) = &block.tail {
-            self.expr(t);
         }
     }
 
@@ -212,17 +209,26 @@ impl Validator<'_, '_> {
         let vars = &self.func.vars;
         match &e.kind {
             ExprKind::Var(_) | ExprKind::Lit(_) => {}
-            ExprKind::Block(b) => self.block(b),
+            ExprKind::Index(_, i) => self.expr(i),
             ExprKind::Compare(_, a, b) => {
                 self.expr(a);
                 self.expr(b);
+            }
+            ExprKind::ArrayRepeat(a, _) => {
+                if is_active(a, vars) {
+                    self.cx.error(
+                        a.span,
+                        "`#[differentiable]` does not support repeating an active value in `[v; N]`; start from `[0.0; N]` and fill it in a `for` loop",
+                    );
+                }
+                self.expr(a);
             }
             ExprKind::Call(row, args) => {
                 for (arg, kind) in args.iter().zip(row.args) {
                     if *kind == Arg::Int && is_active(arg, vars) {
                         self.cx.error(
                             arg.span,
-                            format!("the argument of `{}` in this position must be a passive integer, not an active float", row.name),
+                            format!("the argument of `{}` in this position must be a passive integer, not an active float; use `powf` for a float exponent", row.name),
                         );
                     }
                     self.expr(arg);
@@ -240,34 +246,35 @@ impl Validator<'_, '_> {
             ExprKind::Opaque {
                 vars: used, what, ..
             } => {
-                if let Some(&v) = used.iter().find(|&&v| vars[v].active) {
-                    let name = &vars[v].name;
-                    let msg = match what {
-                        Unsupported::Method(m) => {
-                            self.cx.error(
-                                m.span(),
-                                format!(
-                                    "`#[differentiable]` has no derivative rule for the method `{m}`; the supported float methods are: {}",
-                                    intrinsics::supported_list()
-                                ),
-                            );
-                            return;
-                        }
-                        Unsupported::Call(f) => format!(
-                            "`#[differentiable]` cannot differentiate through the call to `{f}` yet; inline its computation here, or pass it only passive values"
-                        ),
-                        Unsupported::CastToInt => format!(
-                            "`#[differentiable]` does not support casting the active value `{name}` to a non-float type (its derivative would be lost); cast a passive value instead, or keep the float and use `floor`/`round`"
-                        ),
-                        Unsupported::Other(what) => format!(
-                            "`#[differentiable]` does not support {what} with the active value `{name}`; use arithmetic and the supported float methods on active values"
-                        ),
-                        Unsupported::Passive => format!(
-                            "`#[differentiable]` cannot differentiate this use of the active value `{name}`; active values support `+ - * /`, unary `-`, comparisons, `as` to the same float type, and the float methods with a derivative rule"
-                        ),
-                    };
-                    self.cx.error(e.span, msg);
-                }
+                let Some(&v) = used.iter().find(|&&v| vars[v].active) else {
+                    return;
+                };
+                let name = &vars[v].name;
+                let msg = match what {
+                    Unsupported::Method(m) => {
+                        self.cx.error(
+                            m.span(),
+                            format!(
+                                "`#[differentiable]` has no derivative rule for `{m}`; the supported float methods are: {}",
+                                intrinsics::supported_list()
+                            ),
+                        );
+                        return;
+                    }
+                    Unsupported::Call(f) => format!(
+                        "`#[differentiable]` cannot differentiate through the call to `{f}`; mark `{f}` `#[differentiable]`, inline its computation here, or pass it only passive values"
+                    ),
+                    Unsupported::CastToInt => format!(
+                        "`#[differentiable]` does not support casting the active value `{name}` to a non-float type (its derivative would be lost); cast a passive value instead, or keep the float and use `floor`/`round`"
+                    ),
+                    Unsupported::Other(what, remedy) => format!(
+                        "`#[differentiable]` does not support {what} with the active value `{name}`; {remedy}"
+                    ),
+                    Unsupported::Passive => format!(
+                        "`#[differentiable]` cannot differentiate this use of the active value `{name}`; active values support `+ - * /`, unary `-`, comparisons, indexing, `as` to the same float type, and the float methods with a derivative rule"
+                    ),
+                };
+                self.cx.error(e.span, msg);
             }
         }
     }

@@ -5,8 +5,10 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::ctxt::Ctxt;
+use crate::emit::forward::tangent_ident;
+use crate::emit::reverse::adjoint_ident;
 use crate::emit::{self, Cx};
-use crate::ir::Func;
+use crate::ir::{Func, Shape};
 use crate::{args, check, fallback, lower};
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -32,23 +34,28 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     let ecx = Cx::new(&func, &args.krate);
     let fwd = emit::forward::body(&ecx);
-    let sigs = Signatures::new(&item, &func, &ecx);
-    let seed_generic = Ident::new("__seed", Span::mixed_site());
-    let rev = emit::reverse::body(&ecx, &seed_generic);
+    let sigs = Signatures::new(&func, &ecx);
+    let rev = emit::reverse::body(&ecx, &seed_generic());
     sigs.namespace(&item, &ecx, Some((fwd, rev)))
 }
 
-/// The names and types of the generated functions' parameters.
+fn seed_generic() -> Ident {
+    Ident::new("__seed", Span::mixed_site())
+}
+
+/// The names of the public functions' parameters.
 pub struct Signatures {
     /// User-facing parameter names, in order.
     names: Vec<Ident>,
     /// Tangent parameter names, one per active parameter.
     tangents: Vec<Ident>,
+    /// Adjoint buffer names, one per active array or slice parameter.
+    bars: Vec<Ident>,
     seed: Ident,
 }
 
 impl Signatures {
-    pub fn new(item: &syn::ItemFn, func: &Func, cx: &Cx) -> Self {
+    pub fn new(func: &Func, cx: &Cx) -> Self {
         let names: Vec<Ident> = func
             .params
             .iter()
@@ -72,10 +79,22 @@ impl Signatures {
             .map(|&i| fresh(format!("d{}", names[i])))
             .collect();
         let seed = fresh("seed".into());
-        let _ = item;
+        let bars = cx
+            .active_arrays()
+            .iter()
+            .map(|&v| {
+                let i = func
+                    .params
+                    .iter()
+                    .position(|p| p.var == v)
+                    .expect("a parameter");
+                fresh(format!("{}_bar", names[i]))
+            })
+            .collect();
         Signatures {
             names,
             tangents,
+            bars,
             seed,
         }
     }
@@ -100,17 +119,56 @@ impl Signatures {
             .partition(|p| matches!(p, syn::GenericParam::Lifetime(_)));
         let generic_decl =
             quote!(<#(#lifetimes,)* #s: #k::__private::Scalar<Base = #ft>, #(#others),*>);
+        let wrapper_generics = {
+            let params = &generics.params;
+            quote!(<#params>)
+        };
+        let active_vars: Vec<usize> = cx.active.iter().map(|&i| func.params[i].var).collect();
+        let arrays = cx.active_arrays();
+        let scalars = cx.active_scalars();
 
+        // Types of an active parameter's tangent / adjoint buffer, generic (`__S`) or concrete.
+        let tangent_ty = |v: usize, t: &TokenStream| match &func.vars[v].shape {
+            Shape::ArrayRef(n) => quote!(&[#t; #n]),
+            Shape::SliceRef => quote!(&[#t]),
+            _ => quote!(#t),
+        };
+        let bar_ty = |v: usize, t: &TokenStream| match &func.vars[v].shape {
+            Shape::ArrayRef(n) => quote!(&mut [#t; #n]),
+            _ => quote!(&mut [#t]),
+        };
+        let s_ts = quote!(#s);
+        let ft_ts = quote!(#ft);
+
+        // Generic signatures.
         let gparams = cx.generic_params();
-        let gtangents: Vec<TokenStream> = cx
-            .active
+        let gtangents: Vec<TokenStream> = active_vars
             .iter()
-            .map(|&i| {
-                let t = emit::forward::tangent_ident(cx.var(func.params[i].var));
-                quote!(#t: #s)
+            .map(|&v| {
+                let t = tangent_ident(&func.vars[v].ident);
+                let m = func.vars[v].mutable.then(|| quote!(mut));
+                let ty = tangent_ty(v, &s_ts);
+                quote!(#m #t: #ty)
             })
             .collect();
-        let seed_generic = Ident::new("__seed", Span::mixed_site());
+        let gbars: Vec<TokenStream> = arrays
+            .iter()
+            .map(|&v| {
+                let b = adjoint_ident(&func.vars[v].ident);
+                let ty = bar_ty(v, &s_ts);
+                quote!(#b: #ty)
+            })
+            .collect();
+        let ret_shape = |t: &TokenStream| match scalars.len() {
+            0 => quote!(#t),
+            1 => quote!((#t, #t)),
+            n => {
+                let ts = (0..n).map(|_| t.clone());
+                quote!((#t, (#(#ts),*)))
+            }
+        };
+        let gvjp_ret = ret_shape(&s_ts);
+        let vjp_ret = ret_shape(&ft_ts);
 
         // Public signatures.
         let pparams: Vec<TokenStream> = func
@@ -122,23 +180,84 @@ impl Signatures {
                 quote!(#n: #ty)
             })
             .collect();
-        let ptangents: Vec<TokenStream> = self.tangents.iter().map(|t| quote!(#t: #ft)).collect();
+        let ptangents: Vec<TokenStream> = active_vars
+            .iter()
+            .zip(&self.tangents)
+            .map(|(&v, t)| {
+                let ty = tangent_ty(v, &ft_ts);
+                quote!(#t: #ty)
+            })
+            .collect();
+        let pbars: Vec<TokenStream> = arrays
+            .iter()
+            .zip(&self.bars)
+            .map(|(&v, b)| {
+                let ty = bar_ty(v, &ft_ts);
+                quote!(#b: #ty)
+            })
+            .collect();
         let args = &self.names;
         let tangents = &self.tangents;
+        let bars = &self.bars;
         let seed = &self.seed;
-        let grad_ty = if cx.active.len() == 1 {
-            quote!(#ft)
-        } else {
-            let tys = cx.active.iter().map(|_| quote!(#ft));
-            quote!((#(#tys),*))
-        };
-        let grad_ty_s = if cx.active.len() == 1 {
-            quote!(#s)
-        } else {
-            let tys = cx.active.iter().map(|_| quote!(#s));
-            quote!((#(#tys),*))
-        };
         let one = quote!(<#ft as #k::__private::Scalar>::one());
+        let zero = quote!(<#ft as #k::__private::Scalar>::zero());
+
+        // `grad`: buffers for arrays, then the gradient shaped like the active parameters.
+        let mut grad_setup = Vec::new();
+        let mut grad_bufs = Vec::new();
+        let mut grad_tys = Vec::new();
+        let mut grad_vals = Vec::new();
+        let mut scalar_k = 0usize;
+        for &v in &active_vars {
+            let pi = func
+                .params
+                .iter()
+                .position(|p| p.var == v)
+                .expect("a parameter");
+            let pname = &self.names[pi];
+            match &func.vars[v].shape {
+                Shape::ArrayRef(n) => {
+                    let g = format_ident!("__g{}", pi, span = Span::mixed_site());
+                    grad_setup.push(quote!(let mut #g: [#ft; #n] = [#zero; #n];));
+                    grad_bufs.push(quote!(&mut #g));
+                    grad_tys.push(quote!([#ft; #n]));
+                    grad_vals.push(quote!(#g));
+                }
+                Shape::SliceRef => {
+                    let g = format_ident!("__g{}", pi, span = Span::mixed_site());
+                    grad_setup.push(
+                        quote!(let mut #g = #k::__private::zeros_vec::<#ft>(#pname.len(), #zero);),
+                    );
+                    grad_bufs.push(quote!(#g.as_mut_slice()));
+                    grad_tys.push(quote!(#k::__private::Vec<#ft>));
+                    grad_vals.push(quote!(#g));
+                }
+                _ => {
+                    let sk = format_ident!("__s{}", scalar_k, span = Span::mixed_site());
+                    scalar_k += 1;
+                    grad_tys.push(quote!(#ft));
+                    grad_vals.push(quote!(#sk));
+                }
+            }
+        }
+        let sks: Vec<Ident> = (0..scalars.len())
+            .map(|i| format_ident!("__s{}", i, span = Span::mixed_site()))
+            .collect();
+        let v_ident = format_ident!("__value", span = Span::mixed_site());
+        let grad_pat = match sks.len() {
+            0 => quote!(#v_ident),
+            1 => {
+                let a = &sks[0];
+                quote!((#v_ident, #a))
+            }
+            _ => quote!((#v_ident, (#(#sks),*))),
+        };
+        let (grad_ty, grad_val) = if grad_tys.len() == 1 {
+            (grad_tys[0].clone(), grad_vals[0].clone())
+        } else {
+            (quote!((#(#grad_tys),*)), quote!((#(#grad_vals),*)))
+        };
 
         let (fwd_body, rev_body) = match bodies {
             Some((f, r)) => (f, r),
@@ -149,6 +268,29 @@ impl Signatures {
                 (p.clone(), p)
             }
         };
+        // The public functions forward to the generic ones; stubs just panic (never run: the
+        // crate does not compile), so that only the real errors are reported.
+        let stub = bodies_missing(&fwd_body);
+        let call_fwd = if stub {
+            fwd_body.clone()
+        } else {
+            quote!(Self::__jvp(#(#args,)* #(#tangents),*))
+        };
+        let call_vjp = if stub {
+            fwd_body.clone()
+        } else {
+            quote!(Self::__vjp(#(#args,)* #seed, #(#bars),*))
+        };
+        let call_grad = if stub {
+            fwd_body.clone()
+        } else {
+            quote! {
+                #(#grad_setup)*
+                let #grad_pat = Self::__vjp(#(#args,)* #one, #(#grad_bufs),*);
+                (#v_ident, #grad_val)
+            }
+        };
+
         let active_names: Vec<String> = cx
             .active
             .iter()
@@ -158,46 +300,45 @@ impl Signatures {
         let doc_ns = format!(
             "Derivatives of [`{name}`](fn@{name}), generated by `#[differentiable]` with respect to {active_list}.\n\n\
              - `{name}::jvp(args.., tangents..)`: value and directional derivative (forward mode)\n\
-             - `{name}::vjp(args.., seed)`: value and `seed` times the gradient (reverse mode)\n\
+             - `{name}::vjp(args.., seed, array adjoint buffers..)`: value and `seed` times the gradient (reverse mode)\n\
              - `{name}::grad(args..)`: value and gradient"
         );
         let doc_jvp = format!("Value of `{name}` and its directional derivative along the tangents (one per active parameter: {active_list}).");
-        let doc_vjp = format!("Value of `{name}` and `seed` times its gradient with respect to {active_list} (reverse mode).");
+        let doc_vjp = format!(
+            "Value of `{name}` and `seed` times its gradient with respect to {active_list} (reverse mode). \
+             Adjoints of array and slice parameters are added into the `_bar` buffers; scalar adjoints are returned."
+        );
         let doc_grad = format!("Value of `{name}` and its gradient with respect to {active_list}.");
-        let gen_fwd = format_ident!("__jvp");
-        let gen_rev = format_ident!("__vjp");
+
         // Mark the original function used: callers often call only `f::grad`.
         let keep_alive = {
             let has_impl_trait = func
                 .params
                 .iter()
                 .any(|p| matches!(p.ty, syn::Type::ImplTrait(_)));
-            let args: Vec<TokenStream> = others
+            let gargs: Vec<TokenStream> = others
                 .iter()
-                .map(|p| match p {
+                .filter_map(|p| match p {
                     syn::GenericParam::Type(t) => {
                         let i = &t.ident;
-                        quote!(#i)
+                        Some(quote!(#i))
                     }
                     syn::GenericParam::Const(c) => {
                         let i = &c.ident;
-                        quote!(#i)
+                        Some(quote!(#i))
                     }
-                    syn::GenericParam::Lifetime(_) => quote!(),
+                    syn::GenericParam::Lifetime(_) => None,
                 })
                 .collect();
-            if has_impl_trait {
+            if has_impl_trait || stub {
                 quote!()
-            } else if args.is_empty() {
+            } else if gargs.is_empty() {
                 quote!(let _ = #name;)
             } else {
-                quote!(let _ = #name::<#(#args),*>;)
+                quote!(let _ = #name::<#(#gargs),*>;)
             }
         };
-        let wrapper_generics = {
-            let params = &generics.params;
-            quote!(<#params>)
-        };
+        let seed_g = seed_generic();
         quote! {
             #item
 
@@ -210,6 +351,8 @@ impl Signatures {
                 unused_variables,
                 unused_parens,
                 unused_braces,
+                unused_assignments,
+                unreachable_code,
                 non_snake_case,
                 clippy::all,
                 clippy::pedantic,
@@ -219,7 +362,7 @@ impl Signatures {
                 /// Generic forward mode, used by the runtime (dual numbers, jets).
                 #[doc(hidden)]
                 #[inline]
-                #vis fn #gen_fwd #generic_decl (#(#gparams,)* #(#gtangents),*) -> (#s, #s) #where_clause {
+                #vis fn __jvp #generic_decl (#(#gparams,)* #(#gtangents),*) -> (#s, #s) #where_clause {
                     #keep_alive
                     #fwd_body
                 }
@@ -227,7 +370,7 @@ impl Signatures {
                 /// Generic reverse mode, used by the runtime (dual numbers, jets).
                 #[doc(hidden)]
                 #[inline]
-                #vis fn #gen_rev #generic_decl (#(#gparams,)* #seed_generic: #s) -> (#s, #grad_ty_s) #where_clause {
+                #vis fn __vjp #generic_decl (#(#gparams,)* #seed_g: #s, #(#gbars),*) -> #gvjp_ret #where_clause {
                     #keep_alive
                     #rev_body
                 }
@@ -235,21 +378,27 @@ impl Signatures {
                 #[doc = #doc_jvp]
                 #[inline]
                 #vis fn jvp #wrapper_generics (#(#pparams,)* #(#ptangents),*) -> (#ft, #ft) #where_clause {
-                    Self::#gen_fwd(#(#args,)* #(#tangents),*)
+                    #call_fwd
                 }
 
                 #[doc = #doc_vjp]
                 #[inline]
-                #vis fn vjp #wrapper_generics (#(#pparams,)* #seed: #ft) -> (#ft, #grad_ty) #where_clause {
-                    Self::#gen_rev(#(#args,)* #seed)
+                #vis fn vjp #wrapper_generics (#(#pparams,)* #seed: #ft, #(#pbars),*) -> #vjp_ret #where_clause {
+                    #call_vjp
                 }
 
                 #[doc = #doc_grad]
                 #[inline]
                 #vis fn grad #wrapper_generics (#(#pparams),*) -> (#ft, #grad_ty) #where_clause {
-                    Self::#gen_rev(#(#args,)* #one)
+                    #call_grad
                 }
             }
         }
     }
+}
+
+/// Whether the bodies are the fallback's stubs.
+fn bodies_missing(body: &TokenStream) -> bool {
+    body.to_string()
+        .contains("reported an error for this function")
 }

@@ -22,7 +22,7 @@ pub fn fallback(
         if ecx.active.is_empty() {
             return None;
         }
-        let sigs = Signatures::new(item, func, &ecx);
+        let sigs = Signatures::new(func, &ecx);
         Some(sigs.namespace(item, &ecx, None))
     });
     match stubs {

@@ -49,6 +49,8 @@ pub enum Arg {
 /// One supported operator, method or function.
 #[derive(Debug)]
 pub struct Intrinsic {
+    /// How it is written in Rust: an operator, or a method/`f64::name` call.
+    pub syntax: Option<Op>,
     /// The method name (`sin` for `x.sin()` and `f64::sin(x)`), or the operator's rule name.
     pub name: &'static str,
     /// Callable by name as a method or `f64::name` path (false for operators).
@@ -66,7 +68,7 @@ macro_rules! rows {
     ($($name:literal $callable:literal [$($arg:expr),*] $value:expr => [$($p:expr),*];)*) => {
         /// Every row. Order is the order of the README's list.
         pub static TABLE: &[Intrinsic] = &[
-            $(Intrinsic { name: $name, callable: $callable, args: &[$($arg),*], value: $value, partials: &[$($p),*] },)*
+            $(Intrinsic { syntax: syntax($name), name: $name, callable: $callable, args: &[$($arg),*], value: $value, partials: &[$($p),*] },)*
         ];
     };
 }
@@ -119,6 +121,18 @@ rows! {
     "round" true [F] Value::Rule => [Z];
     "trunc" true [F] Value::Rule => [Z];
     "signum" true [F] Value::Rule => [Z];
+}
+
+/// The operator spelling of the operator rows.
+const fn syntax(name: &str) -> Option<Op> {
+    match name.as_bytes() {
+        b"add" => Some(Op::Add),
+        b"sub" => Some(Op::Sub),
+        b"mul" => Some(Op::Mul),
+        b"div" => Some(Op::Div),
+        b"neg" => Some(Op::Neg),
+        _ => None,
+    }
 }
 
 /// The row of a method or `f64::name` function.

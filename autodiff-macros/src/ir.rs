@@ -1,12 +1,16 @@
 //! Our own small IR: only the node kinds the emitters support, every node with its span.
 //!
-//! Variables are resolved during lowering (shadowing and scopes are gone: every `let` and every
-//! parameter is its own [`VarId`]). Anything the derivative code does not need to understand,
-//! such as `data.len()` or `n as f64` on passive values, is kept as an [`ExprKind::Opaque`] Rust
-//! expression whose variable references have been renamed; `check` makes sure such code never
-//! touches an active value.
+//! Lowering resolves names (every `let`, parameter and loop variable is its own [`VarId`]),
+//! turns `match` into `if` chains, hoists `if`, `match` and block expressions into statements
+//! that assign a fresh variable, and rewrites `break`, `continue` and early `return` into flag
+//! variables and guarded blocks. The emitters therefore see structured code only: statements,
+//! `if`/`else`, and loops whose only exit is a check of flags at the top of an iteration.
+//!
+//! Anything the derivative code does not need to understand, such as `data.len()` on passive
+//! values, is kept as an [`ExprKind::Opaque`] Rust expression whose variable references have been
+//! renamed; `check` makes sure such code never touches an active value.
 
-use proc_macro2::{Ident, Span};
+use proc_macro2::{Ident, Span, TokenStream};
 
 use crate::intrinsics::Intrinsic;
 
@@ -31,13 +35,27 @@ impl FloatTy {
     }
 }
 
+/// The shape of a variable's value, as far as the emitters care.
+#[derive(Clone)]
+pub enum Shape {
+    /// A scalar, or a passive value of any type.
+    Scalar,
+    /// A local array `[f; len]`.
+    Array(TokenStream),
+    /// A parameter `&[f; len]`.
+    ArrayRef(TokenStream),
+    /// A parameter `&[f]`.
+    SliceRef,
+}
+
 pub struct Var {
-    /// The name the user wrote.
+    /// The name the user wrote (generated variables get a descriptive name).
     pub name: Ident,
     /// The unique name used in generated code (mixed-site hygiene: cannot collide with the
     /// user's identifiers).
     pub ident: Ident,
     pub mutable: bool,
+    pub shape: Shape,
     /// Set by `check`: the variable holds a value that depends on an active input.
     pub active: bool,
 }
@@ -46,7 +64,7 @@ pub struct Var {
 pub enum ParamKind {
     /// `x: f64` / `x: f32`: active unless excluded by `wrt`.
     Float,
-    /// `&[f; N]` or `&[f]`: active by default, not supported as active yet.
+    /// `&[f; N]` or `&[f]`: active unless excluded by `wrt`.
     FloatArray,
     /// Anything else: passed through unchanged.
     Other,
@@ -62,14 +80,15 @@ pub struct Func {
     pub params: Vec<Param>,
     pub vars: Vec<Var>,
     pub body: Block,
+    /// The returned value, evaluated after `body`.
+    pub result: Expr,
     /// Set by `check`.
     pub float: FloatTy,
 }
 
+#[derive(Default)]
 pub struct Block {
     pub stmts: Vec<Stmt>,
-    /// The value of the block (`None` only for statement blocks).
-    pub tail: Option<Box<Expr>>,
 }
 
 pub enum Stmt {
@@ -79,12 +98,54 @@ pub enum Stmt {
         ty: Option<syn::Type>,
         init: Expr,
     },
+    /// `let mut x;`: a variable assigned later on every path (hoisted `if` values).
+    Declare {
+        var: VarId,
+    },
     /// `x = value;` (compound assignments are lowered to `x = x op value`).
-    Assign { var: VarId, value: Expr },
+    Assign {
+        var: VarId,
+        value: Expr,
+    },
+    /// `a[index] = value;` on a local array.
+    IndexAssign {
+        var: VarId,
+        index: Expr,
+        value: Expr,
+    },
     /// An expression evaluated for its effects.
     Expr(Expr),
     /// An item (`const K: f64 = ..;`, `use ..;`) kept verbatim.
     Item(syn::Item),
+    If {
+        cond: Expr,
+        then: Block,
+        els: Block,
+    },
+    Loop(Box<Loop>),
+}
+
+pub struct Loop {
+    pub head: LoopHead,
+    pub body: Block,
+    /// Flags (passive `bool` variables); the loop ends when one is true at the top of an
+    /// iteration (`break` and early `return` set them).
+    pub exits: Vec<VarId>,
+    /// A compile-time upper bound of the trip count, if known (sizes the reverse sweep's
+    /// storage: `0..N` gives `N`).
+    pub bound: Option<TokenStream>,
+}
+
+pub enum LoopHead {
+    /// `for var in iter`, with `iter` passive (`a..b`, `(a..b).rev()`, `.step_by(k)`).
+    For {
+        var: VarId,
+        iter: Expr,
+    },
+    While {
+        cond: Expr,
+    },
+    Loop,
 }
 
 pub struct Expr {
@@ -98,14 +159,16 @@ pub enum ExprKind {
     Lit(syn::LitFloat),
     /// An operator or intrinsic call; arguments in the row's order (receiver first).
     Call(&'static Intrinsic, Vec<Expr>),
-    /// `e as f64` with `e` a float of the function's type, or integer-to-float casts of
-    /// passive values (kept in `Opaque`).
+    /// `e as f32` / `e as f64`.
     Cast(Box<Expr>, syn::Type),
     /// A comparison; its result is a passive `bool`.
     Compare(syn::BinOp, Box<Expr>, Box<Expr>),
-    Block(Block),
+    /// `a[index]` on a local variable (array, slice parameter, ...).
+    Index(VarId, Box<Expr>),
+    /// `[elem; len]`.
+    ArrayRepeat(Box<Expr>, syn::Expr),
     /// Rust code the derivative does not look into, with variables renamed. `vars` lists the
-    /// variables it reads or writes; `what` names the construct for error messages.
+    /// variables whose values it uses; `what` names the construct for error messages.
     Opaque {
         expr: syn::Expr,
         vars: Vec<VarId>,
@@ -124,6 +187,12 @@ pub enum Unsupported {
     Call(String),
     /// A cast of an active value to a non-float type.
     CastToInt,
-    /// Anything else, with a description.
-    Other(&'static str),
+    /// Anything else, with a description and the remedy.
+    Other(&'static str, &'static str),
+}
+
+impl Expr {
+    pub fn new(kind: ExprKind, span: Span) -> Self {
+        Expr { kind, span }
+    }
 }

@@ -27,13 +27,13 @@ mod args;
 mod check;
 mod ctxt;
 mod emit;
-#[cfg(test)]
-mod snapshots;
 mod expand;
 mod fallback;
 mod intrinsics;
 mod ir;
 mod lower;
+#[cfg(test)]
+mod snapshots;
 
 use proc_macro::TokenStream;
 

@@ -1,9 +1,10 @@
 //! syn -> IR: one function per syn node kind. Names are resolved here (every `let` becomes its
-//! own variable); syntax that `#[differentiable]` does not support is reported here, spanned on
-//! the offending node, with the remedy.
+//! own variable); `match`, `if` and block expressions are hoisted into statements; `break`,
+//! `continue` and early `return` become flags and guarded blocks. Syntax that `#[differentiable]`
+//! does not support is reported here, spanned on the offending node, with the remedy.
 
-use proc_macro2::Span;
-use quote::{format_ident, ToTokens};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 
@@ -18,23 +19,79 @@ pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
         vars: Vec::new(),
         scopes: vec![Vec::new()],
         depth: 0,
+        pending: Vec::new(),
+        loops: Vec::new(),
+        ret: None,
+        ret_jumps: 0,
     };
     let params = lw.params(&item.sig);
-    let body = lw.body(&item.block);
+    let (mut body, tail) = lw.block_with_tail(&item.block, true);
+    let span = item.block.brace_token.span.join();
+    let result = match lw.ret {
+        Some((flag, rv)) => {
+            // `if !returned { rv = tail; }` and the result is `rv`.
+            if let Some(tail) = tail {
+                let guarded = Block {
+                    stmts: vec![Stmt::Assign {
+                        var: rv,
+                        value: tail,
+                    }],
+                };
+                body.stmts.push(lw.guard(vec![flag], guarded, span));
+            }
+            let mut stmts = vec![
+                lw.flag_decl(flag),
+                Stmt::Let {
+                    var: rv,
+                    ty: None,
+                    init: Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span),
+                },
+            ];
+            stmts.append(&mut body.stmts);
+            body.stmts = stmts;
+            Expr::new(ExprKind::Var(rv), span)
+        }
+        None => match tail {
+            Some(t) => t,
+            None => {
+                lw.cx.error(
+                    item.block.brace_token.span.close(),
+                    "`#[differentiable]` needs the body to end with the returned float expression; end the body with the result, without `;`",
+                );
+                Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span)
+            }
+        },
+    };
     Some(Func {
         params: params?,
         vars: lw.vars,
         body,
+        result,
         float: FloatTy::F64,
     })
+}
+
+struct LoopCtx {
+    brk: Option<VarId>,
+    cont: Option<VarId>,
+    /// Number of `break`/`continue` lowered for this loop so far.
+    jumps: usize,
+    /// Whether an early `return` happens inside.
+    returns: bool,
 }
 
 struct Lowerer<'a> {
     cx: &'a mut Ctxt,
     vars: Vec<Var>,
     scopes: Vec<Vec<(String, VarId)>>,
-    /// Block nesting depth (0 = the function body).
+    /// Block nesting depth (1 = the function body).
     depth: usize,
+    /// Statements that must run before the statement being lowered (hoisted `if`/block values).
+    pending: Vec<Stmt>,
+    loops: Vec<LoopCtx>,
+    /// The early-return flag and return-value variable, once a `return` was seen.
+    ret: Option<(VarId, VarId)>,
+    ret_jumps: usize,
 }
 
 /// The float type named by `ty`, if it is exactly `f32` or `f64`.
@@ -55,38 +112,45 @@ pub fn float_ty(ty: &syn::Type) -> Option<FloatTy> {
     }
 }
 
-/// Whether `ty` is `&[f; N]` or `&[f]` for a float `f`.
-fn float_array(ty: &syn::Type) -> bool {
+/// The shape of a parameter type: `&[f; N]` or `&[f]` for a float `f`.
+fn param_shape(ty: &syn::Type) -> Option<Shape> {
     if let syn::Type::Reference(r) = ty {
         match &*r.elem {
-            syn::Type::Array(a) => float_ty(&a.elem).is_some(),
-            syn::Type::Slice(s) => float_ty(&s.elem).is_some(),
-            _ => false,
+            syn::Type::Array(a) if float_ty(&a.elem).is_some() => {
+                Some(Shape::ArrayRef(a.len.to_token_stream()))
+            }
+            syn::Type::Slice(s) if float_ty(&s.elem).is_some() => Some(Shape::SliceRef),
+            _ => None,
         }
     } else {
-        false
+        None
     }
 }
 
 impl Lowerer<'_> {
-    fn declare(&mut self, name: &syn::Ident, mutable: bool) -> VarId {
-        let id = self.vars.len();
-        let ident = format_ident!(
-            "{}_{}",
-            name.to_string().trim_start_matches("r#"),
-            id,
-            span = Span::mixed_site()
-        );
-        self.vars.push(Var {
-            name: name.clone(),
-            ident,
-            mutable,
-            active: false,
-        });
+    fn declare(&mut self, name: &syn::Ident, mutable: bool, shape: Shape) -> VarId {
+        let id = self.fresh(&name.to_string(), mutable, shape);
+        self.vars[id].name = name.clone();
         self.scopes
             .last_mut()
             .expect("there is always a scope")
             .push((name.to_string(), id));
+        id
+    }
+
+    /// A variable of our own (not visible to user code).
+    fn fresh(&mut self, name: &str, mutable: bool, shape: Shape) -> VarId {
+        let id = self.vars.len();
+        let name = name.trim_start_matches("r#");
+        let ident = format_ident!("{}_{}", name, id, span = Span::mixed_site());
+        let plain = name.trim_start_matches('_');
+        self.vars.push(Var {
+            name: format_ident!("{}", if plain.is_empty() { "v" } else { plain }),
+            ident,
+            mutable,
+            shape,
+            active: false,
+        });
         id
     }
 
@@ -98,6 +162,48 @@ impl Lowerer<'_> {
             .flat_map(|scope| scope.iter().rev())
             .find(|(n, _)| *n == s)
             .map(|(_, id)| *id)
+    }
+
+    fn var_expr(&self, v: VarId, span: Span) -> Expr {
+        Expr::new(ExprKind::Var(v), span)
+    }
+
+    /// A passive expression built by the macro from our own variables.
+    fn built(&self, expr: syn::Expr, vars: Vec<VarId>, span: Span) -> Expr {
+        Expr::new(
+            ExprKind::Opaque {
+                expr,
+                vars,
+                what: Unsupported::Passive,
+            },
+            span,
+        )
+    }
+
+    fn flag_decl(&self, flag: VarId) -> Stmt {
+        Stmt::Let {
+            var: flag,
+            ty: None,
+            init: self.built(syn::parse_quote!(false), Vec::new(), Span::call_site()),
+        }
+    }
+
+    fn set_flag(&self, flag: VarId, span: Span) -> Stmt {
+        Stmt::Assign {
+            var: flag,
+            value: self.built(syn::parse_quote!(true), Vec::new(), span),
+        }
+    }
+
+    /// `if !(f1 || f2 ..) { block }`.
+    fn guard(&self, flags: Vec<VarId>, block: Block, span: Span) -> Stmt {
+        let idents: Vec<_> = flags.iter().map(|&f| self.vars[f].ident.clone()).collect();
+        let cond: syn::Expr = syn::parse_quote!(!(#(#idents)||*));
+        Stmt::If {
+            cond: self.built(cond, flags, span),
+            then: block,
+            els: Block::default(),
+        }
     }
 
     // ---- signature ---------------------------------------------------------------------------
@@ -133,8 +239,7 @@ impl Lowerer<'_> {
             ok = false;
         }
         if let Some(v) = &sig.variadic {
-            self.cx
-                .error_at(v, "`#[differentiable]` does not support variadic functions");
+            self.cx.error_at(v, "`#[differentiable]` does not support variadic functions; take a slice `&[f64]` instead");
             ok = false;
         }
         let mut params = Vec::new();
@@ -163,6 +268,13 @@ impl Lowerer<'_> {
                     continue;
                 }
             };
+            let mut kind = if float_ty(&pt.ty).is_some() {
+                ParamKind::Float
+            } else if param_shape(&pt.ty).is_some() {
+                ParamKind::FloatArray
+            } else {
+                ParamKind::Other
+            };
             if let syn::Type::Reference(r) = &*pt.ty {
                 if let Some(m) = &r.mutability {
                     self.cx.error(
@@ -170,17 +282,12 @@ impl Lowerer<'_> {
                         "`#[differentiable]` does not support `&mut` parameters; return the result instead of writing through a reference",
                     );
                     ok = false;
-                    continue;
+                    kind = ParamKind::Other;
                 }
             }
-            let kind = if float_ty(&pt.ty).is_some() {
-                ParamKind::Float
-            } else if float_array(&pt.ty) {
-                ParamKind::FloatArray
-            } else {
-                ParamKind::Other
-            };
-            let var = self.declare(&name, mutable);
+            let shape = param_shape(&pt.ty).unwrap_or(Shape::Scalar);
+            // Declared even when rejected, so that uses in the body resolve quietly.
+            let var = self.declare(&name, mutable, shape);
             params.push(Param {
                 var,
                 ty: (*pt.ty).clone(),
@@ -192,68 +299,202 @@ impl Lowerer<'_> {
 
     // ---- blocks and statements ---------------------------------------------------------------
 
-    fn body(&mut self, block: &syn::Block) -> Block {
-        self.block(block)
-    }
-
-    fn block(&mut self, block: &syn::Block) -> Block {
+    /// A block and (if `want_value`) its value.
+    fn block_with_tail(&mut self, block: &syn::Block, want_value: bool) -> (Block, Option<Expr>) {
         self.scopes.push(Vec::new());
         self.depth += 1;
-        let mut stmts = Vec::new();
-        let mut tail = None;
-        let n = block.stmts.len();
-        for (i, stmt) in block.stmts.iter().enumerate() {
-            let last = i + 1 == n;
-            match stmt {
-                syn::Stmt::Local(local) => {
-                    if let Some(s) = self.local(local) {
-                        stmts.push(s);
-                    }
-                }
-                syn::Stmt::Item(item) => {
-                    if self.depth > 1 {
-                        self.cx.error_at(
-                            item,
-                            "`#[differentiable]` does not support items inside nested blocks; move the item to the top of the function body or to the module",
-                        );
-                    } else if let syn::Item::Macro(m) = item {
-                        self.macro_error(&m.mac);
-                    } else {
-                        stmts.push(Stmt::Item(item.clone()));
-                    }
-                }
-                syn::Stmt::Macro(m) => self.macro_error(&m.mac),
-                syn::Stmt::Expr(expr, semi) => {
-                    if let syn::Expr::Return(ret) = expr {
-                        if last && self.depth == 1 {
-                            match &ret.expr {
-                                Some(e) => tail = Some(Box::new(self.expr(e))),
-                                None => self.cx.error_at(ret, "`return` needs a value here; return the function's float result"),
-                            }
-                        } else {
-                            self.cx.error(
-                                ret.return_token.span,
-                                "`#[differentiable]` does not support early `return` yet; make the returned value the last expression of the function",
-                            );
-                        }
-                        continue;
-                    }
-                    if semi.is_none() && last {
-                        tail = Some(Box::new(self.expr(expr)));
-                        continue;
-                    }
-                    if let Some(s) = self.assign(expr) {
-                        stmts.push(s);
-                        continue;
-                    }
-                    let e = self.expr(expr);
-                    stmts.push(Stmt::Expr(e));
-                }
-            }
-        }
+        let (stmts, tail) = self.stmts(&block.stmts, want_value);
         self.depth -= 1;
         self.scopes.pop();
-        Block { stmts, tail }
+        (stmts, tail)
+    }
+
+    /// A block used as a statement (its value, if any, is dropped).
+    fn block_stmt(&mut self, block: &syn::Block) -> Block {
+        self.block_with_tail(block, false).0
+    }
+
+    /// Lowers statements in order; after one that may jump (`break`, `continue`, `return`),
+    /// the rest is wrapped in a guard so that it only runs if no jump happened.
+    fn stmts(&mut self, stmts: &[syn::Stmt], want_value: bool) -> (Block, Option<Expr>) {
+        let mut out = Block::default();
+        let n = stmts.len();
+        for (i, stmt) in stmts.iter().enumerate() {
+            let last = i + 1 == n;
+            let before = self.jump_state();
+            if let syn::Stmt::Expr(e, None) = stmt {
+                if want_value && last && !matches!(e, syn::Expr::Return(_)) && !is_statement_like(e)
+                {
+                    let tail = self.expr(e);
+                    out.stmts.append(&mut self.pending);
+                    return (out, Some(tail));
+                }
+            }
+            self.stmt(stmt, &mut out.stmts);
+            if self.jump_state() != before && !last {
+                let flags = self.guard_flags();
+                let (mut rest, tail) = self.stmts(&stmts[i + 1..], want_value);
+                if let Some(t) = tail {
+                    match self.ret {
+                        // The function's result after an early return: assigned under the guard.
+                        Some((_, rv)) if self.depth == 1 => rest.stmts.push(Stmt::Assign { var: rv, value: t }),
+                        _ => self.cx.error(
+                            t.span,
+                            "`#[differentiable]` does not support a block value after `break`/`continue` in the same block; assign the value to a variable",
+                        ),
+                    }
+                }
+                let span = stmt.span();
+                out.stmts.push(self.guard(flags, rest, span));
+                return (out, None);
+            }
+        }
+        (out, None)
+    }
+
+    fn jump_state(&self) -> (usize, usize) {
+        (self.loops.last().map_or(0, |l| l.jumps), self.ret_jumps)
+    }
+
+    /// The flags that end the current iteration or the function.
+    fn guard_flags(&self) -> Vec<VarId> {
+        let mut flags = Vec::new();
+        if let Some(l) = self.loops.last() {
+            flags.extend(l.brk);
+            flags.extend(l.cont);
+        }
+        if let Some((f, _)) = self.ret {
+            flags.push(f);
+        }
+        flags
+    }
+
+    fn stmt(&mut self, stmt: &syn::Stmt, out: &mut Vec<Stmt>) {
+        match stmt {
+            syn::Stmt::Local(local) => {
+                let s = self.local(local);
+                out.append(&mut self.pending);
+                out.extend(s);
+            }
+            syn::Stmt::Item(item) => {
+                if self.depth > 1 {
+                    self.cx.error_at(
+                        item,
+                        "`#[differentiable]` does not support items inside nested blocks; move the item to the top of the function body or to the module",
+                    );
+                } else if let syn::Item::Macro(m) = item {
+                    self.macro_error(&m.mac);
+                } else {
+                    out.push(Stmt::Item(item.clone()));
+                }
+            }
+            syn::Stmt::Macro(m) => self.macro_error(&m.mac),
+            syn::Stmt::Expr(expr, _) => {
+                let s = self.expr_stmt(expr);
+                out.append(&mut self.pending);
+                out.extend(s);
+            }
+        }
+    }
+
+    /// An expression in statement position.
+    fn expr_stmt(&mut self, expr: &syn::Expr) -> Vec<Stmt> {
+        match expr {
+            syn::Expr::Return(ret) => {
+                let Some(e) = &ret.expr else {
+                    self.cx.error_at(
+                        ret,
+                        "`return` needs a value here; return the function's float result",
+                    );
+                    return Vec::new();
+                };
+                let value = self.expr(e);
+                let (flag, rv) = match self.ret {
+                    Some(r) => r,
+                    None => {
+                        let flag = self.fresh("returned", true, Shape::Scalar);
+                        let rv = self.fresh("result", true, Shape::Scalar);
+                        self.ret = Some((flag, rv));
+                        (flag, rv)
+                    }
+                };
+                self.ret_jumps += 1;
+                for l in &mut self.loops {
+                    l.returns = true;
+                }
+                vec![
+                    Stmt::Assign { var: rv, value },
+                    self.set_flag(flag, ret.span()),
+                ]
+            }
+            syn::Expr::Break(b) => {
+                if let Some(l) = &b.label {
+                    self.cx.error_at(l, "`#[differentiable]` does not support labeled `break`; use a flag variable and plain `break`");
+                    return Vec::new();
+                }
+                if let Some(e) = &b.expr {
+                    self.cx.error_at(e, "`#[differentiable]` does not support `break` with a value; assign the value to a variable before `break`");
+                    return Vec::new();
+                }
+                let fresh_id = self.vars.len();
+                let Some(l) = self.loops.last_mut() else {
+                    self.cx
+                        .error(b.break_token.span, "`break` outside of a loop");
+                    return Vec::new();
+                };
+                l.jumps += 1;
+                let flag = match l.brk {
+                    Some(f) => f,
+                    None => {
+                        l.brk = Some(fresh_id);
+                        let f = self.fresh("broke", true, Shape::Scalar);
+                        debug_assert_eq!(f, fresh_id);
+                        f
+                    }
+                };
+                vec![self.set_flag(flag, b.span())]
+            }
+            syn::Expr::Continue(c) => {
+                if let Some(l) = &c.label {
+                    self.cx.error_at(l, "`#[differentiable]` does not support labeled `continue`; use a flag variable and plain `continue`");
+                    return Vec::new();
+                }
+                let fresh_id = self.vars.len();
+                let Some(l) = self.loops.last_mut() else {
+                    self.cx
+                        .error(c.continue_token.span, "`continue` outside of a loop");
+                    return Vec::new();
+                };
+                l.jumps += 1;
+                let flag = match l.cont {
+                    Some(f) => f,
+                    None => {
+                        l.cont = Some(fresh_id);
+                        self.fresh("continued", true, Shape::Scalar)
+                    }
+                };
+                vec![self.set_flag(flag, c.span())]
+            }
+            syn::Expr::If(e) => vec![self.if_stmt(e, None)],
+            syn::Expr::Match(m) => vec![self.match_stmt(m, None)],
+            syn::Expr::ForLoop(f) => self.for_loop(f),
+            syn::Expr::While(w) => self.while_loop(w),
+            syn::Expr::Loop(l) => self.plain_loop(l),
+            syn::Expr::Block(b) if b.label.is_none() => {
+                self.scopes.push(Vec::new());
+                self.depth += 1;
+                let block = self.block_stmt(&b.block);
+                self.depth -= 1;
+                self.scopes.pop();
+                block.stmts
+            }
+            _ => {
+                if let Some(s) = self.assign(expr) {
+                    return vec![s];
+                }
+                vec![Stmt::Expr(self.expr(expr))]
+            }
+        }
     }
 
     fn macro_error(&mut self, mac: &syn::Macro) {
@@ -274,18 +515,20 @@ impl Lowerer<'_> {
             syn::Pat::Type(pt) => (&*pt.pat, Some((*pt.ty).clone())),
             p => (p, None),
         };
-        let init = match &local.init {
-            Some(init) => {
-                if let Some((else_token, _)) = &init.diverge {
-                    self.cx.error(else_token.span(), "`#[differentiable]` does not support `let ... else`; compute the value without pattern matching");
-                    return None;
-                }
-                Some(self.expr(&init.expr))
+        if let Some(init) = &local.init {
+            if let Some((else_token, _)) = &init.diverge {
+                self.cx.error(else_token.span(), "`#[differentiable]` does not support `let ... else`; compute the value without pattern matching");
+                return None;
             }
-            None => None,
-        };
+        }
+        let init = local.init.as_ref().map(|init| self.expr(&init.expr));
         match pat {
             syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                let shape = match init.as_ref().map(|i| &i.kind) {
+                    Some(ExprKind::ArrayRepeat(_, len)) => Shape::Array(len.to_token_stream()),
+                    _ => Shape::Scalar,
+                };
+                let var = self.declare(&pi.ident, pi.mutability.is_some(), shape);
                 let Some(init) = init else {
                     self.cx.error_at(
                         local,
@@ -293,7 +536,6 @@ impl Lowerer<'_> {
                     );
                     return None;
                 };
-                let var = self.declare(&pi.ident, pi.mutability.is_some());
                 Some(Stmt::Let { var, ty, init })
             }
             syn::Pat::Wild(_) => init.map(Stmt::Expr),
@@ -307,7 +549,7 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `x = e;` and `x op= e;` on a local variable.
+    /// `x = e;`, `x op= e;`, `a[i] = e;` and `a[i] op= e;`.
     fn assign(&mut self, expr: &syn::Expr) -> Option<Stmt> {
         let (left, right, op) = match expr {
             syn::Expr::Assign(a) => (&*a.left, &*a.right, None),
@@ -323,35 +565,429 @@ impl Lowerer<'_> {
             }
             _ => return None,
         };
-        let target = match strip_parens(left) {
+        let local = |lw: &Self, e: &syn::Expr| match strip_parens(e) {
             syn::Expr::Path(p) if p.qself.is_none() => {
-                p.path.get_ident().and_then(|i| self.resolve(i))
+                p.path.get_ident().and_then(|i| lw.resolve(i))
             }
             _ => None,
         };
-        let Some(var) = target else {
-            // Assignments to fields, elements or statics: passive code if nothing active is
-            // involved (checked later), kept as written.
-            return Some(Stmt::Expr(self.opaque(
-                expr,
-                Unsupported::Other("assignment to a place other than a local variable"),
-            )));
-        };
-        let value = self.expr(right);
-        let value = match op {
-            None => value,
-            Some(op) => {
-                let current = Expr {
-                    kind: ExprKind::Var(var),
-                    span: left.span(),
-                };
-                Expr {
-                    span: expr.span(),
-                    kind: ExprKind::Call(intrinsics::op(op), vec![current, value]),
-                }
+        let combine = |lw: &mut Self, current: Expr, right: &syn::Expr| {
+            let value = lw.expr(right);
+            match op {
+                None => value,
+                Some(op) => Expr::new(
+                    ExprKind::Call(intrinsics::op(op), vec![current, value]),
+                    expr.span(),
+                ),
             }
         };
-        Some(Stmt::Assign { var, value })
+        if let Some(var) = local(self, left) {
+            let current = self.var_expr(var, left.span());
+            let value = combine(self, current, right);
+            return Some(Stmt::Assign { var, value });
+        }
+        if let syn::Expr::Index(ix) = strip_parens(left) {
+            if let Some(var) = local(self, &ix.expr) {
+                let mut index = self.expr(&ix.index);
+                if op.is_some() && !matches!(index.kind, ExprKind::Var(_)) {
+                    // Evaluate the index once for the read and the write.
+                    let t = self.fresh("index", false, Shape::Scalar);
+                    self.pending.push(Stmt::Let {
+                        var: t,
+                        ty: None,
+                        init: index,
+                    });
+                    index = self.var_expr(t, ix.index.span());
+                }
+                let current = Expr::new(
+                    ExprKind::Index(var, Box::new(clone_index(&index))),
+                    left.span(),
+                );
+                let value = combine(self, current, right);
+                return Some(Stmt::IndexAssign { var, index, value });
+            }
+        }
+        // Assignments to fields, statics, ...: passive code kept as written; `check` rejects
+        // them if an active value is involved.
+        let what = Unsupported::Other(
+            "assignment to a place other than a local variable or array element",
+            "assign to a local variable",
+        );
+        let left_ren = self.opaque(left, Unsupported::Passive);
+        let right_ren = self.opaque(right, Unsupported::Passive);
+        let (
+            ExprKind::Opaque {
+                expr: l,
+                vars: mut lv,
+                ..
+            },
+            ExprKind::Opaque {
+                expr: r, vars: rv, ..
+            },
+        ) = (left_ren.kind, right_ren.kind)
+        else {
+            unreachable!("opaque returns opaque");
+        };
+        lv.extend(rv);
+        let rebuilt: syn::Expr = match expr {
+            syn::Expr::Assign(a) => {
+                let eq = a.eq_token;
+                syn::parse_quote!(#l #eq #r)
+            }
+            syn::Expr::Binary(b) => {
+                let o = b.op;
+                syn::parse_quote!(#l #o #r)
+            }
+            _ => unreachable!("matched above"),
+        };
+        Some(Stmt::Expr(Expr::new(
+            ExprKind::Opaque {
+                expr: rebuilt,
+                vars: lv,
+                what,
+            },
+            expr.span(),
+        )))
+    }
+
+    // ---- control flow ------------------------------------------------------------------------
+
+    /// `if` as a statement, or (with `dest`) assigning its value to `dest`.
+    fn if_stmt(&mut self, e: &syn::ExprIf, dest: Option<VarId>) -> Stmt {
+        if let syn::Expr::Let(l) = &*e.cond {
+            self.cx.error(
+                l.let_token.span,
+                "`#[differentiable]` does not support `if let`; test the value with a comparison",
+            );
+        }
+        let outer = std::mem::take(&mut self.pending);
+        let cond = self.expr(&e.cond);
+        let pre = std::mem::take(&mut self.pending);
+        let then = self.branch(&e.then_branch, dest);
+        let els = match &e.else_branch {
+            None => {
+                if dest.is_some() {
+                    self.cx.error(
+                        e.if_token.span,
+                        "an `if` whose value is used needs an `else` branch",
+                    );
+                }
+                Block::default()
+            }
+            Some((_, else_expr)) => match &**else_expr {
+                syn::Expr::Block(b) => self.branch(&b.block, dest),
+                syn::Expr::If(inner) => {
+                    let s = self.if_stmt(inner, dest);
+                    let mut b = Block {
+                        stmts: std::mem::take(&mut self.pending),
+                    };
+                    b.stmts.push(s);
+                    b
+                }
+                other => {
+                    self.cx.error_at(other, "unexpected `else` branch");
+                    Block::default()
+                }
+            },
+        };
+        // Hoisted parts of the condition run before the `if`.
+        self.pending = outer;
+        self.pending.extend(pre);
+        Stmt::If { cond, then, els }
+    }
+
+    /// A branch block; with `dest`, its value is assigned to `dest`.
+    fn branch(&mut self, block: &syn::Block, dest: Option<VarId>) -> Block {
+        let saved = std::mem::take(&mut self.pending);
+        let (mut b, tail) = self.block_with_tail(block, dest.is_some());
+        match (dest, tail) {
+            (Some(d), Some(t)) => {
+                b.stmts.append(&mut self.pending);
+                b.stmts.push(Stmt::Assign { var: d, value: t });
+            }
+            (Some(_), None) => {
+                if !self.cx.has_errors() {
+                    self.cx.error(
+                        block.brace_token.span.close(),
+                        "this branch has no value; end it with the value of the `if`/`match`",
+                    );
+                }
+            }
+            (None, Some(t)) => b.stmts.push(Stmt::Expr(t)),
+            (None, None) => {}
+        }
+        self.pending = saved;
+        b
+    }
+
+    /// `match` on a passive value, as an `if` chain over `matches!`.
+    fn match_stmt(&mut self, m: &syn::ExprMatch, dest: Option<VarId>) -> Stmt {
+        let scrut = self.expr(&m.expr);
+        let t = self.fresh("scrutinee", false, Shape::Scalar);
+        self.pending.push(Stmt::Let {
+            var: t,
+            ty: None,
+            init: scrut,
+        });
+        let t_ident = self.vars[t].ident.clone();
+        // Build from the last arm backwards: else-branch of arm k is the chain of arms k+1...
+        let mut chain: Option<Block> = None;
+        for (k, arm) in m.arms.iter().enumerate().rev() {
+            if let Some((if_token, _)) = &arm.guard {
+                self.cx.error(if_token.span, "`#[differentiable]` does not support match guards; write an `if` inside the arm");
+            }
+            if let Some(span) = binding_in(&arm.pat) {
+                self.cx.error(span, "`#[differentiable]` does not support bindings in `match` patterns; match literals, ranges, constants or `_`");
+            }
+            let body = match &*arm.body {
+                syn::Expr::Block(b) if b.label.is_none() => self.branch(&b.block, dest),
+                other => {
+                    let saved = std::mem::take(&mut self.pending);
+                    let mut b = Block::default();
+                    self.scopes.push(Vec::new());
+                    let s = match dest {
+                        Some(d) => {
+                            let v = self.expr(other);
+                            vec![Stmt::Assign { var: d, value: v }]
+                        }
+                        None => self.expr_stmt(other),
+                    };
+                    self.scopes.pop();
+                    b.stmts.append(&mut self.pending);
+                    b.stmts.extend(s);
+                    self.pending = saved;
+                    b
+                }
+            };
+            let last = k + 1 == m.arms.len();
+            chain = Some(if last {
+                body
+            } else {
+                let pat = &arm.pat;
+                let cond: syn::Expr = syn::parse_quote!(::core::matches!(#t_ident, #pat));
+                Block {
+                    stmts: vec![Stmt::If {
+                        cond: self.built(cond, vec![t], arm.pat.span()),
+                        then: body,
+                        els: chain.take().unwrap_or_default(),
+                    }],
+                }
+            });
+        }
+        let mut block = chain.unwrap_or_default();
+        match block.stmts.len() {
+            1 => block.stmts.pop().expect("one statement"),
+            _ => Stmt::If {
+                cond: self.built(syn::parse_quote!(true), Vec::new(), m.match_token.span),
+                then: block,
+                els: Block::default(),
+            },
+        }
+    }
+
+    fn loop_body(
+        &mut self,
+        body: &syn::Block,
+        var: Option<(&syn::Ident, bool)>,
+    ) -> (Block, LoopCtx, Option<VarId>) {
+        self.loops.push(LoopCtx {
+            brk: None,
+            cont: None,
+            jumps: 0,
+            returns: false,
+        });
+        self.scopes.push(Vec::new());
+        let v = var.map(|(name, m)| self.declare(name, m, Shape::Scalar));
+        let saved = std::mem::take(&mut self.pending);
+        let mut b = self.block_stmt(body);
+        self.pending = saved;
+        self.scopes.pop();
+        let ctx = self.loops.pop().expect("pushed above");
+        if let Some(c) = ctx.cont {
+            b.stmts.insert(0, self.flag_decl(c));
+        }
+        (b, ctx, v)
+    }
+
+    fn exits(&mut self, ctx: &LoopCtx, out: &mut Vec<Stmt>) -> Vec<VarId> {
+        let mut exits = Vec::new();
+        if let Some(b) = ctx.brk {
+            out.push(self.flag_decl(b));
+            exits.push(b);
+        }
+        if ctx.returns {
+            if let Some((f, _)) = self.ret {
+                exits.push(f);
+            }
+        }
+        exits
+    }
+
+    fn for_loop(&mut self, f: &syn::ExprForLoop) -> Vec<Stmt> {
+        if let Some(l) = &f.label {
+            self.cx.error_at(
+                l,
+                "`#[differentiable]` does not support loop labels; use a flag variable",
+            );
+        }
+        let var = match &*f.pat {
+            syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                Some((&pi.ident, pi.mutability.is_some()))
+            }
+            syn::Pat::Wild(_) => None,
+            other => {
+                self.cx.error_at(
+                    other,
+                    "`#[differentiable]` supports `for` loops over integer ranges only; write `for i in 0..n` and index with `i`",
+                );
+                return Vec::new();
+            }
+        };
+        let bound = self.range_bound(&f.expr);
+        let iter = self.opaque(
+            &f.expr,
+            Unsupported::Other("iterating over", "loop over an index range `for i in 0..n`"),
+        );
+        let wild = format_ident!("_");
+        let (body, ctx, v) = self.loop_body(&f.body, Some(var.unwrap_or((&wild, false))));
+        let mut out = Vec::new();
+        let exits = self.exits(&ctx, &mut out);
+        out.push(Stmt::Loop(Box::new(Loop {
+            head: LoopHead::For {
+                var: v.expect("declared"),
+                iter,
+            },
+            body,
+            exits,
+            bound,
+        })));
+        out
+    }
+
+    fn while_loop(&mut self, w: &syn::ExprWhile) -> Vec<Stmt> {
+        if let Some(l) = &w.label {
+            self.cx.error_at(
+                l,
+                "`#[differentiable]` does not support loop labels; use a flag variable",
+            );
+        }
+        if let syn::Expr::Let(l) = &*w.cond {
+            self.cx.error(
+                l.let_token.span,
+                "`#[differentiable]` does not support `while let`; use `while` with a comparison",
+            );
+        }
+        let cond = self.expr(&w.cond);
+        if !self.pending.is_empty() {
+            self.cx.error_at(&w.cond, "`#[differentiable]` does not support `if` or blocks in a `while` condition; compute the condition in the loop body");
+            self.pending.clear();
+        }
+        let (body, ctx, _) = self.loop_body(&w.body, None);
+        let mut out = Vec::new();
+        let exits = self.exits(&ctx, &mut out);
+        out.push(Stmt::Loop(Box::new(Loop {
+            head: LoopHead::While { cond },
+            body,
+            exits,
+            bound: None,
+        })));
+        out
+    }
+
+    fn plain_loop(&mut self, l: &syn::ExprLoop) -> Vec<Stmt> {
+        if let Some(lb) = &l.label {
+            self.cx.error_at(
+                lb,
+                "`#[differentiable]` does not support loop labels; use a flag variable",
+            );
+        }
+        let (body, ctx, _) = self.loop_body(&l.body, None);
+        let mut out = Vec::new();
+        let exits = self.exits(&ctx, &mut out);
+        if exits.is_empty() {
+            self.cx
+                .error(l.loop_token.span, "this `loop` never ends; add a `break`");
+        }
+        out.push(Stmt::Loop(Box::new(Loop {
+            head: LoopHead::Loop,
+            body,
+            exits,
+            bound: None,
+        })));
+        out
+    }
+
+    /// A compile-time bound of a range's trip count: `lo..hi` with a literal `lo` and `hi` a
+    /// literal, a constant (`N`), `N - k`, `N / k`, or `x.len()` of an array parameter `&[f; N]`.
+    fn range_bound(&self, e: &syn::Expr) -> Option<TokenStream> {
+        let e = strip_parens(e);
+        match e {
+            syn::Expr::MethodCall(m)
+                if (m.method == "rev" && m.args.is_empty())
+                    || (m.method == "step_by" && m.args.len() == 1) =>
+            {
+                self.range_bound(&m.receiver)
+            }
+            syn::Expr::Range(r) => {
+                let lo_ok = match r.start.as_deref().map(strip_parens) {
+                    None => true,
+                    Some(syn::Expr::Lit(l)) => matches!(l.lit, syn::Lit::Int(_)),
+                    _ => false,
+                };
+                let hi = r.end.as_deref()?;
+                let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
+                if !lo_ok {
+                    return None;
+                }
+                match strip_parens(hi) {
+                    syn::Expr::Lit(l) => {
+                        let syn::Lit::Int(i) = &l.lit else {
+                            return None;
+                        };
+                        let v: u64 = i.base10_parse().ok()?;
+                        let v = if inclusive { v + 1 } else { v };
+                        let lit = proc_macro2::Literal::u64_unsuffixed(v.max(1));
+                        Some(quote!(#lit))
+                    }
+                    _ if inclusive => None,
+                    other => self.const_bound(other),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn const_bound(&self, e: &syn::Expr) -> Option<TokenStream> {
+        match strip_parens(e) {
+            syn::Expr::Path(p) if p.qself.is_none() => {
+                let id = p.path.get_ident()?;
+                // A local variable is a run-time value; anything else is a constant.
+                if self.resolve(id).is_some() {
+                    None
+                } else {
+                    Some(quote!(#id))
+                }
+            }
+            syn::Expr::Binary(b) if matches!(b.op, syn::BinOp::Sub(_) | syn::BinOp::Div(_)) => {
+                match strip_parens(&b.right) {
+                    syn::Expr::Lit(l) if matches!(l.lit, syn::Lit::Int(_)) => {
+                        self.const_bound(&b.left)
+                    }
+                    _ => None,
+                }
+            }
+            syn::Expr::MethodCall(m) if m.method == "len" && m.args.is_empty() => {
+                let syn::Expr::Path(p) = strip_parens(&m.receiver) else {
+                    return None;
+                };
+                let v = self.resolve(p.path.get_ident()?)?;
+                match &self.vars[v].shape {
+                    Shape::ArrayRef(n) | Shape::Array(n) => Some(n.clone()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     // ---- expressions -------------------------------------------------------------------------
@@ -375,7 +1011,15 @@ impl Lowerer<'_> {
                 syn::UnOp::Neg(_) => {
                     ExprKind::Call(intrinsics::op(Op::Neg), vec![self.expr(&u.expr)])
                 }
-                _ => return self.opaque(expr, Unsupported::Other("this unary operator")),
+                _ => {
+                    return self.opaque(
+                        expr,
+                        Unsupported::Other(
+                            "this unary operator",
+                            "apply it to passive values only",
+                        ),
+                    )
+                }
             },
             syn::Expr::Binary(b) => {
                 let op = match b.op {
@@ -403,8 +1047,15 @@ impl Lowerer<'_> {
                         Box::new(self.expr(&b.left)),
                         Box::new(self.expr(&b.right)),
                     ),
-                    (None, syn::BinOp::Rem(_)) => {
-                        return self.opaque(expr, Unsupported::Other("the `%` operator"))
+                    (None, syn::BinOp::Rem(op)) => {
+                        let e = self.opaque(
+                            expr,
+                            Unsupported::Other(
+                                "the `%` operator",
+                                "write `x - m * (x / m).trunc()`",
+                            ),
+                        );
+                        return Expr::new(e.kind, op.span());
                     }
                     (
                         None,
@@ -414,13 +1065,20 @@ impl Lowerer<'_> {
                         | syn::BinOp::DivAssign(_)
                         | syn::BinOp::RemAssign(_),
                     ) => {
+                        let op = b.op.to_token_stream();
                         self.cx.error(
                             b.op.span(),
-                            "`#[differentiable]` supports compound assignment only as a statement; write `x += e;` on its own line",
+                            format!("`#[differentiable]` supports compound assignment only as a statement; write `x {op} e;` on its own line"),
                         );
-                        return self.opaque(expr, Unsupported::Passive);
+                        return self.placeholder(expr);
                     }
-                    _ => return self.opaque(expr, Unsupported::Other("this operator")),
+                    // `&&`, `||` and bit operators: passive code.
+                    _ => {
+                        return self.opaque(
+                            expr,
+                            Unsupported::Other("this operator", "apply it to passive values only"),
+                        )
+                    }
                 }
             }
             syn::Expr::MethodCall(m) => {
@@ -435,20 +1093,29 @@ impl Lowerer<'_> {
                 }
             }
             syn::Expr::Call(c) => {
-                let intrinsic = match &*c.func {
-                    syn::Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 2 => {
+                let float_path = match &*c.func {
+                    syn::Expr::Path(p)
+                        if p.qself.is_none()
+                            && p.path.segments.len() == 2
+                            && p.path.leading_colon.is_none() =>
+                    {
                         let ty = &p.path.segments[0].ident;
-                        let name = p.path.segments[1].ident.to_string();
-                        if (ty == "f64" || ty == "f32") && p.path.leading_colon.is_none() {
-                            intrinsics::callable(&name).filter(|row| row.args.len() == c.args.len())
-                        } else {
-                            None
-                        }
+                        (ty == "f64" || ty == "f32").then(|| p.path.segments[1].ident.clone())
                     }
                     _ => None,
                 };
-                match intrinsic {
-                    Some(row) => ExprKind::Call(row, c.args.iter().map(|a| self.expr(a)).collect()),
+                match float_path {
+                    Some(name) => match intrinsics::callable(&name.to_string())
+                        .filter(|row| row.args.len() == c.args.len())
+                    {
+                        Some(row) => {
+                            ExprKind::Call(row, c.args.iter().map(|a| self.expr(a)).collect())
+                        }
+                        None => {
+                            let e = self.opaque(expr, Unsupported::Method(name));
+                            return Expr::new(e.kind, c.func.span());
+                        }
+                    },
                     None => {
                         let name = c.func.to_token_stream().to_string().replace(' ', "");
                         return self.opaque(expr, Unsupported::Call(name));
@@ -456,29 +1123,86 @@ impl Lowerer<'_> {
                 }
             }
             syn::Expr::Cast(c) => {
-                if crate::lower::float_ty(&c.ty).is_some() {
+                if float_ty(&c.ty).is_some() {
                     ExprKind::Cast(Box::new(self.expr(&c.expr)), (*c.ty).clone())
                 } else {
-                    return self.opaque(expr, Unsupported::CastToInt);
+                    let e = self.opaque(expr, Unsupported::CastToInt);
+                    return Expr::new(
+                        e.kind,
+                        c.as_token.span.join(c.ty.span()).unwrap_or(c.as_token.span),
+                    );
                 }
             }
-            syn::Expr::Block(b) if b.label.is_none() => ExprKind::Block(self.block(&b.block)),
+            syn::Expr::Index(ix) => match strip_parens(&ix.expr) {
+                syn::Expr::Path(p)
+                    if p.qself.is_none()
+                        && p.path.get_ident().and_then(|i| self.resolve(i)).is_some() =>
+                {
+                    let var = self
+                        .resolve(p.path.get_ident().expect("checked"))
+                        .expect("checked");
+                    if matches!(strip_parens(&ix.index), syn::Expr::Range(_)) {
+                        return self.opaque(
+                            expr,
+                            Unsupported::Other("slicing", "index single elements `x[i]` in a loop"),
+                        );
+                    }
+                    ExprKind::Index(var, Box::new(self.expr(&ix.index)))
+                }
+                _ => return self.opaque(expr, Unsupported::Passive),
+            },
+            syn::Expr::Repeat(r) => {
+                ExprKind::ArrayRepeat(Box::new(self.expr(&r.expr)), (*r.len).clone())
+            }
+            syn::Expr::Block(b) if b.label.is_none() => {
+                // A block value: its statements run first, the value follows.
+                self.scopes.push(Vec::new());
+                self.depth += 1;
+                let saved = std::mem::take(&mut self.pending);
+                let (mut block, tail) = self.block_with_tail(&b.block, true);
+                self.depth -= 1;
+                self.scopes.pop();
+                self.pending = saved;
+                self.pending.append(&mut block.stmts);
+                return match tail {
+                    Some(t) => t,
+                    None => self.built(syn::parse_quote!(()), Vec::new(), span),
+                };
+            }
+            syn::Expr::If(e) => {
+                let v = self.fresh("if_value", true, Shape::Scalar);
+                self.pending.push(Stmt::Declare { var: v });
+                let s = self.if_stmt(e, Some(v));
+                self.pending.push(s);
+                ExprKind::Var(v)
+            }
+            syn::Expr::Match(m) => {
+                let v = self.fresh("match_value", true, Shape::Scalar);
+                self.pending.push(Stmt::Declare { var: v });
+                let s = self.match_stmt(m, Some(v));
+                self.pending.push(s);
+                ExprKind::Var(v)
+            }
             other => {
                 if self.unsupported(other) {
-                    // Already reported; a placeholder keeps lowering going.
-                    return Expr {
-                        span,
-                        kind: ExprKind::Opaque {
-                            expr: other.clone(),
-                            vars: Vec::new(),
-                            what: Unsupported::Passive,
-                        },
-                    };
+                    return self.placeholder(expr);
                 }
                 return self.opaque(expr, Unsupported::Passive);
             }
         };
         Expr { kind, span }
+    }
+
+    /// Stands in for an expression already reported as an error.
+    fn placeholder(&self, expr: &syn::Expr) -> Expr {
+        Expr::new(
+            ExprKind::Opaque {
+                expr: expr.clone(),
+                vars: Vec::new(),
+                what: Unsupported::Passive,
+            },
+            expr.span(),
+        )
     }
 
     /// Keeps `expr` as written (variables renamed), reporting constructs that cannot appear
@@ -501,41 +1225,92 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Reports a construct that `#[differentiable]` does not support anywhere in its body.
+    /// Reports a construct that `#[differentiable]` does not support in expression position.
     /// Returns true if `expr` was such a construct.
     fn unsupported(&mut self, expr: &syn::Expr) -> bool {
-        let (span, msg): (Span, String) = match expr {
-            syn::Expr::If(e) => (e.if_token.span, "`#[differentiable]` does not support `if` yet; use `max`, `min`, `clamp` or `abs` for the common branches, or move the branch to the caller".into()),
-            syn::Expr::Match(e) => (e.match_token.span, "`#[differentiable]` does not support `match` yet; move the branch to the caller".into()),
-            syn::Expr::ForLoop(e) => (e.for_token.span, "`#[differentiable]` does not support `for` loops yet; write the terms out, or loop in the caller".into()),
-            syn::Expr::While(e) => (e.while_token.span, "`#[differentiable]` does not support `while` loops yet; loop in the caller".into()),
-            syn::Expr::Loop(e) => (e.loop_token.span, "`#[differentiable]` does not support `loop` yet; loop in the caller".into()),
-            syn::Expr::Closure(e) => (e.or1_token.span, "`#[differentiable]` does not support closures; write the computation inline".into()),
-            syn::Expr::Unsafe(e) => (e.unsafe_token.span, "`#[differentiable]` does not support `unsafe` blocks; write safe code".into()),
+        let (span, msg): (Span, &str) = match expr {
+            syn::Expr::If(e) => (e.if_token.span, "`#[differentiable]` does not support `if` inside this expression; compute the value with `let v = if ..` first"),
+            syn::Expr::Match(e) => (e.match_token.span, "`#[differentiable]` does not support `match` inside this expression; compute the value with `let v = match ..` first"),
+            syn::Expr::ForLoop(e) => (e.for_token.span, "`#[differentiable]` does not support a `for` loop as a value; use it as a statement"),
+            syn::Expr::While(e) => (e.while_token.span, "`#[differentiable]` does not support a `while` loop as a value; use it as a statement"),
+            syn::Expr::Loop(e) => (e.loop_token.span, "`#[differentiable]` does not support `loop` as a value; assign the result to a variable and `break`"),
+            syn::Expr::Closure(e) => (e.or1_token.span, "`#[differentiable]` does not support closures or iterator chains; write a `for i in 0..n` loop"),
+            syn::Expr::Unsafe(e) => (e.unsafe_token.span, "`#[differentiable]` does not support `unsafe` blocks; write safe code"),
             syn::Expr::Macro(e) => {
                 self.macro_error(&e.mac);
                 return true;
             }
-            syn::Expr::Return(e) => (e.return_token.span, "`#[differentiable]` does not support early `return` yet; make the returned value the last expression of the function".into()),
-            syn::Expr::Break(e) => (e.break_token.span, "`#[differentiable]` does not support `break` here".into()),
-            syn::Expr::Continue(e) => (e.continue_token.span, "`#[differentiable]` does not support `continue` here".into()),
-            syn::Expr::Try(e) => (e.question_token.span, "`#[differentiable]` does not support the `?` operator; the function must return a float".into()),
-            syn::Expr::Async(e) => (e.async_token.span, "`#[differentiable]` does not support `async` blocks".into()),
-            syn::Expr::Await(e) => (e.await_token.span, "`#[differentiable]` does not support `.await`".into()),
-            syn::Expr::Let(e) => (e.let_token.span, "`#[differentiable]` does not support `let` in expressions".into()),
-            syn::Expr::Assign(e) => (e.eq_token.span, "`#[differentiable]` supports assignment only as a statement; write `x = e;` on its own line".into()),
+            syn::Expr::Return(e) => (e.return_token.span, "`#[differentiable]` does not support `return` inside an expression; use `return` as a statement"),
+            syn::Expr::Break(e) => (e.break_token.span, "`#[differentiable]` does not support `break` inside an expression; use `break;` as a statement"),
+            syn::Expr::Continue(e) => (e.continue_token.span, "`#[differentiable]` does not support `continue` inside an expression; use `continue;` as a statement"),
+            syn::Expr::Try(e) => (e.question_token.span, "`#[differentiable]` does not support the `?` operator; unwrap the `Option`/`Result` in the caller and pass the value in"),
+            syn::Expr::Async(e) => (e.async_token.span, "`#[differentiable]` does not support `async` blocks; write synchronous code"),
+            syn::Expr::Await(e) => (e.await_token.span, "`#[differentiable]` does not support `.await`; write synchronous code"),
+            syn::Expr::Let(e) => (e.let_token.span, "`#[differentiable]` does not support `let` in expressions; test values with comparisons"),
+            syn::Expr::Assign(e) => (e.eq_token.span, "`#[differentiable]` supports assignment only as a statement; write `x = e;` on its own line"),
             syn::Expr::Block(e) => match &e.label {
-                Some(l) => (l.name.span(), "`#[differentiable]` does not support labeled blocks; use a plain block".into()),
+                Some(l) => (l.name.span(), "`#[differentiable]` does not support labeled blocks; use a plain block"),
                 None => return false,
             },
-            syn::Expr::TryBlock(e) => (e.try_token.span, "`#[differentiable]` does not support `try` blocks".into()),
-            syn::Expr::Yield(e) => (e.yield_token.span, "`#[differentiable]` does not support `yield`".into()),
-            syn::Expr::Const(e) => (e.const_token.span, "`#[differentiable]` does not support `const` blocks; use a `const` item".into()),
+            syn::Expr::TryBlock(e) => (e.try_token.span, "`#[differentiable]` does not support `try` blocks; write plain code"),
+            syn::Expr::Yield(e) => (e.yield_token.span, "`#[differentiable]` does not support `yield`; write plain code"),
+            syn::Expr::Const(e) => (e.const_token.span, "`#[differentiable]` does not support `const` blocks; use a `const` item"),
             _ => return false,
         };
         self.cx.error(span, msg);
         true
     }
+}
+
+/// Statement-like expressions at the end of a block are statements, not its value.
+fn is_statement_like(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::ForLoop(_) | syn::Expr::While(_) | syn::Expr::Loop(_) => true,
+        syn::Expr::Assign(_) => true,
+        syn::Expr::Binary(b) => matches!(
+            b.op,
+            syn::BinOp::AddAssign(_)
+                | syn::BinOp::SubAssign(_)
+                | syn::BinOp::MulAssign(_)
+                | syn::BinOp::DivAssign(_)
+        ),
+        syn::Expr::Break(_) | syn::Expr::Continue(_) => true,
+        _ => false,
+    }
+}
+
+/// The span of a binding in a pattern, if it has one.
+fn binding_in(pat: &syn::Pat) -> Option<Span> {
+    match pat {
+        syn::Pat::Ident(pi) => Some(pi.ident.span()),
+        syn::Pat::Or(o) => o.cases.iter().find_map(binding_in),
+        syn::Pat::Paren(p) => binding_in(&p.pat),
+        syn::Pat::Tuple(t) => t.elems.iter().find_map(binding_in),
+        syn::Pat::TupleStruct(t) => t.elems.iter().find_map(binding_in),
+        syn::Pat::Struct(s) => s.fields.iter().find_map(|f| binding_in(&f.pat)),
+        syn::Pat::Slice(s) => s.elems.iter().find_map(binding_in),
+        syn::Pat::Reference(r) => binding_in(&r.pat),
+        _ => None,
+    }
+}
+
+/// A copy of an index expression (a variable or a passive expression).
+fn clone_index(e: &Expr) -> Expr {
+    let kind = match &e.kind {
+        ExprKind::Var(v) => ExprKind::Var(*v),
+        ExprKind::Opaque { expr, vars, what } => ExprKind::Opaque {
+            expr: expr.clone(),
+            vars: vars.clone(),
+            what: what.clone(),
+        },
+        ExprKind::Lit(l) => ExprKind::Lit(l.clone()),
+        _ => ExprKind::Opaque {
+            expr: syn::parse_quote!(0),
+            vars: Vec::new(),
+            what: Unsupported::Passive,
+        },
+    };
+    Expr::new(kind, e.span)
 }
 
 /// Renames variable references inside opaque code and records which variables it touches.
@@ -547,7 +1322,6 @@ struct Renamer<'l, 'a> {
 impl VisitMut for Renamer<'_, '_> {
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
         if let syn::Expr::Block(b) = e {
-            // A block inside passive code could bind names we cannot track.
             if b.label.is_none() {
                 self.lw.cx.error(
                     b.block.brace_token.span.join(),
@@ -558,6 +1332,18 @@ impl VisitMut for Renamer<'_, '_> {
         }
         if self.lw.unsupported(e) {
             return;
+        }
+        // `x.len()` is passive even when `x` is an active array.
+        if let syn::Expr::MethodCall(m) = e {
+            if m.method == "len" && m.args.is_empty() {
+                if let syn::Expr::Path(p) = strip_parens(&m.receiver) {
+                    if let Some(id) = p.path.get_ident().and_then(|i| self.lw.resolve(i)) {
+                        let ident = self.lw.vars[id].ident.clone();
+                        m.receiver = Box::new(syn::parse_quote!(#ident));
+                        return;
+                    }
+                }
+            }
         }
         if let syn::Expr::Path(p) = e {
             if p.qself.is_none() {
@@ -581,7 +1367,7 @@ impl VisitMut for Renamer<'_, '_> {
     }
 }
 
-fn strip_parens(e: &syn::Expr) -> &syn::Expr {
+pub fn strip_parens(e: &syn::Expr) -> &syn::Expr {
     match e {
         syn::Expr::Paren(p) => strip_parens(&p.expr),
         syn::Expr::Group(g) => strip_parens(&g.expr),

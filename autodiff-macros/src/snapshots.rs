@@ -9,7 +9,9 @@ fn check(name: &str, attr: proc_macro2::TokenStream, item: proc_macro2::TokenStr
     let out = crate::expand::expand(attr, item);
     let file: syn::File = syn::parse2(out).expect("expansion parses as a file");
     let pretty = prettyplease::unparse(&file);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots").join(format!("{name}.expanded.rs"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("snapshots")
+        .join(format!("{name}.expanded.rs"));
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() || !path.exists() {
         std::fs::write(&path, &pretty).expect("write snapshot");
         return;

@@ -9,6 +9,8 @@ pub trait Float: Scalar<Base = Self> + PartialOrd {
     fn from_f64(v: f64) -> Self;
     /// Converts to `f64` (exact for `f32`).
     fn to_f64(self) -> f64;
+    /// Whether the value is NaN.
+    fn is_nan(self) -> bool;
 }
 
 /// Implements [`Scalar`] and [`Float`] for one primitive float. Each math function names the
@@ -23,6 +25,10 @@ macro_rules! primitive_float {
             #[inline]
             fn to_f64(self) -> f64 {
                 self as f64
+            }
+            #[inline]
+            fn is_nan(self) -> bool {
+                <$t>::is_nan(self)
             }
         }
 

@@ -18,6 +18,10 @@ extern crate std;
 mod float;
 pub mod rules;
 mod scalar;
+pub mod tape;
 
 pub use float::Float;
 pub use scalar::Scalar;
+#[doc(hidden)]
+pub use tape::{zeros_vec, Vec};
+pub use tape::{FixedTape, Slots, VecTape};

@@ -277,9 +277,9 @@ pub fn log<S: Scalar>(x: S, base: S) -> (S, S, S) {
 #[inline]
 pub fn max<S: Scalar>(a: S, b: S) -> (S, S, S) {
     let (x, y) = (a.base(), b.base());
-    if x > y || y != y {
+    if x > y || y.is_nan() {
         (a, S::one(), S::zero())
-    } else if x < y || x != x {
+    } else if x < y || x.is_nan() {
         (b, S::zero(), S::one())
     } else {
         let h = c::<S>(0.5);
@@ -290,9 +290,9 @@ pub fn max<S: Scalar>(a: S, b: S) -> (S, S, S) {
 #[inline]
 pub fn min<S: Scalar>(a: S, b: S) -> (S, S, S) {
     let (x, y) = (a.base(), b.base());
-    if x < y || y != y {
+    if x < y || y.is_nan() {
         (a, S::one(), S::zero())
-    } else if x > y || x != x {
+    } else if x > y || x.is_nan() {
         (b, S::zero(), S::one())
     } else {
         let h = c::<S>(0.5);

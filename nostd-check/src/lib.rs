@@ -10,7 +10,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-use autodiff::{differentiable, Scalar};
+use autodiff::differentiable;
+// `x.sin()` etc. on `f64`: `core` has no such methods, `Scalar` provides them. Once `std` is
+// anywhere in the crate graph (the unit-test harness, or a workspace build that unifies
+// `autodiff/std` on), its inherent float methods win and this import goes unused.
+#[allow(unused_imports)]
+use autodiff::Scalar;
 
 /// Himmelblau's function, `(x^2 + y - 11)^2 + (x + y^2 - 7)^2`; four minima with value 0, one
 /// of them at (3, 2).

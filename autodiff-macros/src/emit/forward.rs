@@ -1,31 +1,17 @@
-//! IR -> tangent code (forward mode): every active value `v` gets a tangent `v_d`, computed right
-//! after it as `sum(partial_i * tangent_i)` from the intrinsic table.
-
-use std::collections::HashMap;
+//! IR -> tangent code (forward mode). The generated function has the original structure: every
+//! active variable `v` gets a tangent `v_d` next to it, and every step of an active expression
+//! computes its tangent right after its value as `sum(partial_i * tangent_i)`.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::{active, op_tokens, passive, passive_stmt, pure_passive, suffixed, Cx, Names};
-use crate::intrinsics::{Arg, Intrinsic, Partial, Value};
+use super::lin::{Factor, Lin, Operand, Target};
+use super::{passive, pure_passive, suffixed, value, Cx, Names};
 use crate::ir::*;
 
-/// A value in tangent code.
-#[derive(Clone)]
-pub enum Operand {
-    /// An active value and its tangent.
-    Active(Ident, Ident),
-    /// A scalar constant (tangent zero), already of type `__S`.
-    Const(TokenStream),
-    /// A passive value of any type, as written.
-    Passive(TokenStream),
-}
-
-pub struct Forward<'c, 'f> {
-    cx: &'c Cx<'f>,
-    names: Names,
-    out: Vec<TokenStream>,
-    cur: HashMap<VarId, (Ident, Ident)>,
+/// The tangent local of a variable or step result.
+pub fn tangent_ident(ident: &Ident) -> Ident {
+    suffixed(ident, "d")
 }
 
 /// The body of the generic `__jvp`: returns `(value, tangent)`.
@@ -33,262 +19,218 @@ pub fn body(cx: &Cx) -> TokenStream {
     let mut fw = Forward {
         cx,
         names: Names::default(),
-        out: Vec::new(),
-        cur: HashMap::new(),
     };
-    for &i in &cx.active {
-        let var = cx.var(cx.func.params[i].var);
-        fw.cur.insert(
-            cx.func.params[i].var,
-            (var.ident.clone(), suffixed(&var.ident, "d")),
-        );
-    }
-    let result = match &cx.func.body.tail {
-        Some(t) => {
-            fw.stmts(&cx.func.body.stmts);
-            fw.expr(t)
-        }
-        None => Operand::Const(cx.zero()),
-    };
-    let (val, tan) = match result {
-        Operand::Active(v, t) => (quote!(#v), quote!(#t)),
-        Operand::Const(c) => (c, cx.zero()),
-        Operand::Passive(p) => (cx.cst(p), cx.zero()),
-    };
-    let out = fw.out;
+    let mut out = fw.block(&cx.func.body);
+    let (code, val, tan) = fw.expr(&cx.func.result);
+    out.extend(code);
     quote! {
         #(#out)*
         (#val, #tan)
     }
 }
 
-/// The tangent parameter of an active parameter.
-pub fn tangent_ident(var: &Var) -> Ident {
-    suffixed(&var.ident, "d")
+struct Forward<'c, 'f> {
+    cx: &'c Cx<'f>,
+    names: Names,
 }
 
 impl Forward<'_, '_> {
-    fn stmts(&mut self, stmts: &[Stmt]) {
-        for s in stmts {
-            self.stmt(s);
-        }
-    }
-
-    fn stmt(&mut self, s: &Stmt) {
-        let cx = self.cx;
-        match s {
-            Stmt::Let { var, init, .. }
-            | Stmt::Assign {
-                var, value: init, ..
-            } if cx.var(*var).active => {
-                let v = cx.var(*var);
-                let dest = if matches!(s, Stmt::Let { .. }) {
-                    v.ident.clone()
-                } else {
-                    self.names.version(v)
-                };
-                self.expr_into(init, &dest);
-                self.cur.insert(*var, (dest.clone(), suffixed(&dest, "d")));
-            }
-            s if stmt_passive(s, cx) => self.out.push(passive_stmt(s, cx)),
-            Stmt::Let { .. } | Stmt::Assign { .. } => {
-                // A passive variable whose value is computed with active intermediate steps
-                // (e.g. a block that also updates an active variable).
-                let (var, init) = match s {
-                    Stmt::Let { var, init, .. }
-                    | Stmt::Assign {
-                        var, value: init, ..
-                    } => (*var, init),
-                    _ => unreachable!(),
-                };
-                let op = self.expr(init);
-                let ident = &cx.var(var).ident;
-                let value = match op {
-                    Operand::Passive(p) => p,
-                    Operand::Const(c) => cx.base(c),
-                    Operand::Active(v, _) => cx.base(quote!(#v)),
-                };
-                let m = cx.var(var).mutable.then(|| quote!(mut));
-                self.out.push(match s {
-                    Stmt::Let { .. } => quote!(let #m #ident = #value;),
-                    _ => quote!(#ident = #value;),
-                });
-            }
-            Stmt::Expr(e) => {
-                self.expr(e);
-            }
-            Stmt::Item(_) => self.out.push(passive_stmt(s, cx)),
-        }
-    }
-
-    /// Computes `e` into the active local `dest` (and `dest_d`).
-    fn expr_into(&mut self, e: &Expr, dest: &Ident) {
-        let dest_d = suffixed(dest, "d");
-        if let ExprKind::Call(row, args) = &e.kind {
-            if active(e, self.cx) {
-                let ops: Vec<Operand> = args.iter().map(|a| self.expr(a)).collect();
-                self.call(row, &ops, dest);
-                return;
-            }
-        }
-        let (val, tan) = match self.expr(e) {
-            Operand::Active(v, t) => (quote!(#v), quote!(#t)),
-            Operand::Const(c) => (c, self.cx.zero()),
-            Operand::Passive(p) => (self.cx.cst(p), self.cx.zero()),
-        };
-        let s = &self.cx.s;
-        self.out.push(quote! {
-            let #dest: #s = #val;
-            let #dest_d: #s = #tan;
-        });
-    }
-
-    fn expr(&mut self, e: &Expr) -> Operand {
-        let cx = self.cx;
-        if pure_passive(e, &cx.func.vars) {
-            return match &e.kind {
-                ExprKind::Lit(l) => Operand::Const(cx.cst(quote!(#l))),
-                _ => Operand::Passive(passive(e, cx)),
-            };
-        }
-        match &e.kind {
-            ExprKind::Var(v) => {
-                let (val, tan) = self.cur[v].clone();
-                Operand::Active(val, tan)
-            }
-            ExprKind::Call(row, args) => {
-                let ops: Vec<Operand> = args.iter().map(|a| self.expr(a)).collect();
-                if ops.iter().any(|o| matches!(o, Operand::Active(..))) {
-                    let dest = self.names.temp();
-                    self.call(row, &ops, &dest);
-                    Operand::Active(dest.clone(), suffixed(&dest, "d"))
-                } else {
-                    Operand::Passive(self.passive_call(row, &ops))
-                }
-            }
-            ExprKind::Cast(a, _) => self.expr(a),
-            ExprKind::Compare(op, a, b) => {
-                let a = self.base_of(a);
-                let b = self.base_of(b);
-                Operand::Passive(quote!((#a #op #b)))
-            }
-            ExprKind::Block(b) => {
-                self.stmts(&b.stmts);
-                match &b.tail {
-                    Some(t) => self.expr(t),
-                    None => Operand::Passive(quote!(())),
-                }
-            }
-            ExprKind::Lit(_) | ExprKind::Opaque { .. } => Operand::Passive(passive(e, cx)),
-        }
-    }
-
-    /// The primitive value of an operand, for comparisons.
-    fn base_of(&mut self, e: &Expr) -> TokenStream {
-        match self.expr(e) {
-            Operand::Active(v, _) => self.cx.base(quote!(#v)),
-            Operand::Const(c) => self.cx.base(c),
-            Operand::Passive(p) => p,
-        }
-    }
-
-    /// A row applied to operands none of which is active (they contained active statements).
-    fn passive_call(&self, row: &Intrinsic, ops: &[Operand]) -> TokenStream {
-        let args: Vec<TokenStream> = ops
-            .iter()
-            .map(|o| match o {
-                Operand::Passive(p) => p.clone(),
-                Operand::Const(c) => self.cx.base(c.clone()),
-                Operand::Active(..) => unreachable!("no active operand"),
-            })
-            .collect();
-        match row.value {
-            Value::Op(op) => op_tokens(op, &args),
-            Value::Rule => {
-                let name = proc_macro2::Ident::new(row.name, proc_macro2::Span::call_site());
-                let (recv, rest) = (&args[0], &args[1..]);
-                quote!(#recv.#name(#(#rest),*))
+    /// The tangent of a value a step reads.
+    fn tangent(&self, t: &Target) -> TokenStream {
+        match t {
+            Target::Temp(id) => tangent_ident(id).into_token_stream_(),
+            Target::Var(v) => tangent_ident(&self.cx.var(*v).ident).into_token_stream_(),
+            Target::Elem(v, i) => {
+                let d = tangent_ident(&self.cx.var(*v).ident);
+                quote!(#d[#i])
             }
         }
     }
 
-    /// Emits `dest` = row(ops) and its tangent `dest_d`.
-    fn call(&mut self, row: &Intrinsic, ops: &[Operand], dest: &Ident) {
+    /// Code, value and tangent of an expression (value and tangent in `__S`).
+    fn expr(&mut self, e: &Expr) -> (Vec<TokenStream>, TokenStream, TokenStream) {
         let cx = self.cx;
         let s = &cx.s;
-        // Scalar-typed argument values (passive floats become constants).
-        let vals: Vec<TokenStream> = ops
-            .iter()
-            .zip(row.args)
-            .map(|(o, kind)| match (o, kind) {
-                (Operand::Active(v, _), _) => quote!(#v),
-                (Operand::Const(c), _) => c.clone(),
-                (Operand::Passive(p), Arg::Float) => cx.cst(p.clone()),
-                (Operand::Passive(p), Arg::Int) => p.clone(),
-            })
-            .collect();
-        let partial_names = super::reverse::rule_partials(
-            row,
-            ops.iter().map(|o| matches!(o, Operand::Active(..))),
-            dest,
-        );
-        match row.value {
-            Value::Op(op) => {
-                let v = op_tokens(op, &vals);
-                self.out.push(quote!(let #dest: #s = #v;));
-            }
-            Value::Rule => {
-                let f = cx.rule(row.name);
-                let pats = partial_names.iter().map(|p| match p {
-                    Some(id) => quote!(#id),
-                    None => quote!(_),
-                });
-                self.out
-                    .push(quote!(let (#dest, #(#pats),*) = #f(#(#vals),*);));
-            }
-        }
-        // Tangent: sum over active arguments of partial * tangent.
-        let mut terms: Vec<TokenStream> = Vec::new();
-        for (i, o) in ops.iter().enumerate() {
-            let Operand::Active(_, t) = o else { continue };
-            let term = match row.partials[i] {
-                Partial::Zero => continue,
-                Partial::One => quote!(#t),
-                Partial::MinusOne => quote!(-#t),
-                Partial::Arg(j) => {
-                    let v = &vals[j];
-                    quote!(#v * #t)
-                }
-                Partial::Rule(k) => {
-                    let p = partial_names[k]
-                        .as_ref()
-                        .expect("partial bound for an active argument");
-                    quote!(#p * #t)
-                }
+        let mut lin = Lin::new(cx, &mut self.names);
+        let root = lin.expr(e);
+        let steps = std::mem::take(&mut lin.steps);
+        let mut code = std::mem::take(&mut lin.code);
+        for step in &steps {
+            let terms: Vec<TokenStream> = step
+                .terms
+                .iter()
+                .map(|(t, f)| {
+                    let t = self.tangent(t);
+                    match f {
+                        Factor::One => quote!(#t),
+                        Factor::MinusOne => quote!(-#t),
+                        Factor::Id(p) => quote!(#p * #t),
+                    }
+                })
+                .collect();
+            let d = tangent_ident(&step.out);
+            let sum = if terms.is_empty() {
+                cx.zero()
+            } else {
+                let (first, rest) = (&terms[0], &terms[1..]);
+                quote!(#first #(+ #rest)*)
             };
-            terms.push(term);
+            code.push(quote!(let #d: #s = #sum;));
         }
-        let dest_d = suffixed(dest, "d");
-        let tan = if terms.is_empty() {
-            cx.zero()
-        } else {
-            let first = &terms[0];
-            let rest = &terms[1..];
-            quote!(#first #(+ #rest)*)
+        let (val, tan) = match root {
+            Operand::Active(v, t) => (quote!(#v), self.tangent(&t)),
+            Operand::Const(c) => (c, cx.zero()),
+            Operand::Passive(p) => (cx.cst(p), cx.zero()),
         };
-        self.out.push(quote!(let #dest_d: #s = #tan;));
+        (code, val, tan)
+    }
+
+    fn block(&mut self, b: &Block) -> Vec<TokenStream> {
+        b.stmts.iter().flat_map(|s| self.stmt(s)).collect()
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) -> Vec<TokenStream> {
+        let cx = self.cx;
+        let s = &cx.s;
+        match stmt {
+            Stmt::Let { var, ty, init } => {
+                let v = cx.var(*var);
+                let ident = &v.ident;
+                let d = tangent_ident(ident);
+                if !v.active {
+                    let m = v.mutable.then(|| quote!(mut));
+                    let ty = ty.as_ref().map(|t| quote!(: #t));
+                    let init = value(init, cx);
+                    return vec![quote!(let #m #ident #ty = #init;)];
+                }
+                let aty = cx.active_ty(*var);
+                if let ExprKind::ArrayRepeat(elem, n) = &init.kind {
+                    let e = super::scalar_value(elem, cx);
+                    let z = cx.zero();
+                    return vec![quote! {
+                        let mut #ident: #aty = [#e; #n];
+                        let mut #d: #aty = [#z; #n];
+                    }];
+                }
+                let (mut code, val, tan) = self.expr(init);
+                code.push(quote! {
+                    let mut #ident: #aty = #val;
+                    let mut #d: #aty = #tan;
+                });
+                code
+            }
+            Stmt::Declare { var } => {
+                let v = cx.var(*var);
+                let ident = &v.ident;
+                if v.active {
+                    let d = tangent_ident(ident);
+                    let z = cx.zero();
+                    vec![quote! {
+                        let mut #ident: #s = #z;
+                        let mut #d: #s = #z;
+                    }]
+                } else {
+                    vec![quote!(let mut #ident;)]
+                }
+            }
+            Stmt::Assign { var, value: e } => {
+                let v = cx.var(*var);
+                let ident = &v.ident;
+                if !v.active {
+                    let e = value(e, cx);
+                    return vec![quote!(#ident = #e;)];
+                }
+                let d = tangent_ident(ident);
+                let (mut code, val, tan) = self.expr(e);
+                code.push(quote! {
+                    #ident = #val;
+                    #d = #tan;
+                });
+                code
+            }
+            Stmt::IndexAssign {
+                var,
+                index,
+                value: e,
+            } => {
+                let v = cx.var(*var);
+                let ident = &v.ident;
+                if !v.active {
+                    let i = value(index, cx);
+                    let e = value(e, cx);
+                    return vec![quote!(#ident[#i] = #e;)];
+                }
+                let d = tangent_ident(ident);
+                let i = self.names.fresh("i");
+                let iv = value(index, cx);
+                let mut code = vec![quote!(let #i: usize = #iv;)];
+                let (c, val, tan) = self.expr(e);
+                code.extend(c);
+                code.push(quote! {
+                    #ident[#i] = #val;
+                    #d[#i] = #tan;
+                });
+                code
+            }
+            Stmt::Expr(e) => {
+                if pure_passive(e, &cx.func.vars) {
+                    let e = passive(e, cx);
+                    vec![quote!(#e;)]
+                } else {
+                    // An active value computed for nothing: no derivative to propagate.
+                    let v = value(e, cx);
+                    vec![quote!(let _ = #v;)]
+                }
+            }
+            Stmt::Item(item) => vec![quote!(#item)],
+            Stmt::If { cond, then, els } => {
+                let c = value(cond, cx);
+                let then = self.block(then);
+                let els = self.block(els);
+                vec![quote!(if #c { #(#then)* } else { #(#els)* })]
+            }
+            Stmt::Loop(l) => {
+                let body = self.block(&l.body);
+                let exit = exit_check(cx, &l.exits);
+                vec![loop_head(cx, &l.head, quote!(#exit #(#body)*))]
+            }
+        }
     }
 }
 
-/// Whether a statement involves nothing active and can be emitted as written.
-pub fn stmt_passive(s: &Stmt, cx: &Cx) -> bool {
-    let vars = &cx.func.vars;
-    match s {
-        Stmt::Let { var, init, .. }
-        | Stmt::Assign {
-            var, value: init, ..
-        } => !vars[*var].active && pure_passive(init, vars),
-        Stmt::Expr(e) => pure_passive(e, vars),
-        Stmt::Item(_) => true,
+/// `if f1 || f2 { break; }` for a loop's exit flags.
+pub fn exit_check(cx: &Cx, exits: &[VarId]) -> TokenStream {
+    if exits.is_empty() {
+        return quote!();
+    }
+    let flags = exits.iter().map(|&f| &cx.var(f).ident);
+    quote!(if #(#flags)||* { break; })
+}
+
+/// The loop around `body`, as written (`for v in iter`, `while cond`, `loop`).
+pub fn loop_head(cx: &Cx, head: &LoopHead, body: TokenStream) -> TokenStream {
+    match head {
+        LoopHead::For { var, iter } => {
+            let v = &cx.var(*var).ident;
+            let m = cx.var(*var).mutable.then(|| quote!(mut));
+            let it = passive(iter, cx);
+            quote!(for #m #v in #it { #body })
+        }
+        LoopHead::While { cond } => {
+            let c = value(cond, cx);
+            quote!(while #c { #body })
+        }
+        LoopHead::Loop => quote!(loop { #body }),
+    }
+}
+
+/// `Ident` to tokens (a helper to keep match arms uniform).
+trait IntoTs {
+    fn into_token_stream_(self) -> TokenStream;
+}
+
+impl IntoTs for Ident {
+    fn into_token_stream_(self) -> TokenStream {
+        quote!(#self)
     }
 }

@@ -1,14 +1,15 @@
-//! Code generation shared by the emitters: the derivative namespace (`struct f` + `impl f`), the
-//! public signatures (`jvp`, `vjp`, `grad`), and the rendering of passive code and operands.
+//! Code generation shared by the emitters: the emitters' context, the rendering of passive
+//! code, and the linearization of expressions into one step per operation (value, local
+//! partials, and which values those steps read).
 
 pub mod forward;
+pub mod lin;
 pub mod reverse;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
-use crate::check::is_active;
-use crate::intrinsics::{Op, Value};
+use crate::intrinsics::{Intrinsic, Op};
 use crate::ir::*;
 
 /// Everything the emitters need to know about the function.
@@ -67,8 +68,27 @@ impl<'f> Cx<'f> {
         &self.func.vars[v]
     }
 
-    /// The parameters of the generic functions: active ones as `__S`, the others unchanged.
+    /// The type of an active variable in generic code.
+    pub fn active_ty(&self, v: VarId) -> TokenStream {
+        let s = &self.s;
+        match &self.var(v).shape {
+            Shape::Array(n) => quote!([#s; #n]),
+            _ => quote!(#s),
+        }
+    }
+
+    /// A zero value of an active variable's type.
+    pub fn active_zero(&self, v: VarId) -> TokenStream {
+        let z = self.zero();
+        match &self.var(v).shape {
+            Shape::Array(n) => quote!([#z; #n]),
+            _ => z,
+        }
+    }
+
+    /// The parameters of the generic functions: active ones in `__S`, the others unchanged.
     pub fn generic_params(&self) -> Vec<TokenStream> {
+        let s = &self.s;
         self.func
             .params
             .iter()
@@ -76,8 +96,12 @@ impl<'f> Cx<'f> {
                 let var = self.var(p.var);
                 let ident = &var.ident;
                 if var.active {
-                    let s = &self.s;
-                    quote!(#ident: #s)
+                    let m = var.mutable.then(|| quote!(mut));
+                    match &var.shape {
+                        Shape::ArrayRef(n) => quote!(#ident: &[#s; #n]),
+                        Shape::SliceRef => quote!(#ident: &[#s]),
+                        _ => quote!(#m #ident: #s),
+                    }
                 } else {
                     let ty = &p.ty;
                     let m = var.mutable.then(|| quote!(mut));
@@ -86,24 +110,35 @@ impl<'f> Cx<'f> {
             })
             .collect()
     }
+
+    /// Active parameters that are arrays or slices (their adjoints go to `&mut` buffers).
+    pub fn active_arrays(&self) -> Vec<VarId> {
+        self.active
+            .iter()
+            .map(|&i| self.func.params[i].var)
+            .filter(|&v| !matches!(self.var(v).shape, Shape::Scalar))
+            .collect()
+    }
+
+    /// Active scalar parameters (their adjoints are returned).
+    pub fn active_scalars(&self) -> Vec<VarId> {
+        self.active
+            .iter()
+            .map(|&i| self.func.params[i].var)
+            .filter(|&v| matches!(self.var(v).shape, Shape::Scalar))
+            .collect()
+    }
 }
 
 /// Whether `e` (and everything in it) is passive, so that it can be emitted as written.
 pub fn pure_passive(e: &Expr, vars: &[Var]) -> bool {
     match &e.kind {
-        ExprKind::Var(v) => !vars[*v].active,
-        ExprKind::Lit(_) | ExprKind::Opaque { .. } => true,
+        ExprKind::Var(v) | ExprKind::Index(v, _) if vars[*v].active => false,
+        ExprKind::Var(_) | ExprKind::Lit(_) | ExprKind::Opaque { .. } => true,
+        ExprKind::Index(_, i) => pure_passive(i, vars),
         ExprKind::Call(_, args) => args.iter().all(|a| pure_passive(a, vars)),
-        ExprKind::Cast(a, _) => pure_passive(a, vars),
+        ExprKind::Cast(a, _) | ExprKind::ArrayRepeat(a, _) => pure_passive(a, vars),
         ExprKind::Compare(_, a, b) => pure_passive(a, vars) && pure_passive(b, vars),
-        ExprKind::Block(b) => {
-            b.stmts.iter().all(|s| match s {
-                Stmt::Let { var, init, .. } => !vars[*var].active && pure_passive(init, vars),
-                Stmt::Assign { var, value, .. } => !vars[*var].active && pure_passive(value, vars),
-                Stmt::Expr(e) => pure_passive(e, vars),
-                Stmt::Item(_) => true,
-            }) && b.tail.as_ref().is_none_or(|t| pure_passive(t, vars))
-        }
     }
 }
 
@@ -113,6 +148,15 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
         ExprKind::Var(v) => cx.var(*v).ident.to_token_stream(),
         ExprKind::Lit(l) => l.to_token_stream(),
         ExprKind::Opaque { expr, .. } => quote!((#expr)),
+        ExprKind::Index(v, i) => {
+            let a = &cx.var(*v).ident;
+            let i = passive(i, cx);
+            quote!(#a[#i])
+        }
+        ExprKind::ArrayRepeat(a, n) => {
+            let a = passive(a, cx);
+            quote!([#a; #n])
+        }
         ExprKind::Cast(a, ty) => {
             let a = passive(a, cx);
             quote!((#a as #ty))
@@ -123,77 +167,105 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
         }
         ExprKind::Call(row, args) => {
             let args: Vec<_> = args.iter().map(|a| passive(a, cx)).collect();
+            call_syntax(row, &args)
+        }
+    }
+}
+
+/// A row applied to rendered arguments, spelled as the user would (`(a / b)`, `a.sin()`).
+pub fn call_syntax(row: &Intrinsic, args: &[TokenStream]) -> TokenStream {
+    match row.syntax {
+        Some(op) => op_tokens(op, args),
+        None => {
+            let name = Ident::new(row.name, Span::call_site());
+            let (recv, rest) = (&args[0], &args[1..]);
+            quote!(#recv.#name(#(#rest),*))
+        }
+    }
+}
+
+/// `(a + b)`, `(-a)`, ... on already rendered operands.
+pub fn op_tokens(op: Op, args: &[TokenStream]) -> TokenStream {
+    let a = &args[0];
+    match op {
+        Op::Neg => quote!((-#a)),
+        _ => {
+            let b = &args[1];
+            match op {
+                Op::Add => quote!((#a + #b)),
+                Op::Sub => quote!((#a - #b)),
+                Op::Mul => quote!((#a * #b)),
+                Op::Div => quote!((#a / #b)),
+                Op::Neg => unreachable!("handled above"),
+            }
+        }
+    }
+}
+
+/// Renders an expression's value with no derivative bookkeeping (conditions, passive results
+/// of active computations): active parts in `__S`, passive parts as written.
+pub fn value(e: &Expr, cx: &Cx) -> TokenStream {
+    if pure_passive(e, &cx.func.vars) {
+        return passive(e, cx);
+    }
+    match &e.kind {
+        ExprKind::Compare(op, a, b) => {
+            let a = base_value(a, cx);
+            let b = base_value(b, cx);
+            quote!((#a #op #b))
+        }
+        _ => scalar_value(e, cx),
+    }
+}
+
+/// The primitive value of an operand of a comparison.
+fn base_value(e: &Expr, cx: &Cx) -> TokenStream {
+    if pure_passive(e, &cx.func.vars) {
+        passive(e, cx)
+    } else {
+        cx.base(scalar_value(e, cx))
+    }
+}
+
+/// An expression's value in `__S`.
+pub fn scalar_value(e: &Expr, cx: &Cx) -> TokenStream {
+    if pure_passive(e, &cx.func.vars) {
+        return match &e.kind {
+            ExprKind::Lit(l) => cx.cst(quote!(#l)),
+            _ => cx.cst(passive(e, cx)),
+        };
+    }
+    match &e.kind {
+        ExprKind::Var(v) => cx.var(*v).ident.to_token_stream(),
+        ExprKind::Index(v, i) => {
+            let a = &cx.var(*v).ident;
+            let i = value(i, cx);
+            quote!(#a[#i])
+        }
+        ExprKind::Cast(a, _) => scalar_value(a, cx),
+        ExprKind::Call(row, args) => {
+            let args: Vec<TokenStream> = args
+                .iter()
+                .zip(row.args)
+                .map(|(a, k)| match k {
+                    crate::intrinsics::Arg::Float => scalar_value(a, cx),
+                    crate::intrinsics::Arg::Int => value(a, cx),
+                })
+                .collect();
             match row.value {
-                Value::Op(op) => op_tokens(op, &args),
-                Value::Rule => {
-                    let name = Ident::new(row.name, Span::call_site());
-                    let recv = &args[0];
-                    let rest = &args[1..];
-                    quote!(#recv.#name(#(#rest),*))
+                crate::intrinsics::Value::Op(op) => op_tokens(op, &args),
+                crate::intrinsics::Value::Rule => {
+                    let f = cx.rule(row.name);
+                    quote!(#f(#(#args),*).0)
                 }
             }
         }
-        ExprKind::Block(b) => {
-            let stmts = b.stmts.iter().map(|s| passive_stmt(s, cx));
-            let tail = b.tail.as_ref().map(|t| passive(t, cx));
-            quote!({ #(#stmts)* #tail })
-        }
+        // Not active (handled by `pure_passive`).
+        ExprKind::Lit(_)
+        | ExprKind::Opaque { .. }
+        | ExprKind::Compare(..)
+        | ExprKind::ArrayRepeat(..) => cx.cst(passive(e, cx)),
     }
-}
-
-/// Renders a passive statement.
-pub fn passive_stmt(s: &Stmt, cx: &Cx) -> TokenStream {
-    match s {
-        Stmt::Let { var, ty, init } => {
-            let v = cx.var(*var);
-            let ident = &v.ident;
-            let m = v.mutable.then(|| quote!(mut));
-            let ty = ty.as_ref().map(|t| quote!(: #t));
-            let init = passive(init, cx);
-            quote!(let #m #ident #ty = #init;)
-        }
-        Stmt::Assign { var, value, .. } => {
-            let ident = &cx.var(*var).ident;
-            let value = passive(value, cx);
-            quote!(#ident = #value;)
-        }
-        Stmt::Expr(e) => {
-            let e = passive(e, cx);
-            quote!(#e;)
-        }
-        Stmt::Item(item) => item.to_token_stream(),
-    }
-}
-
-/// `a + b`, `-a`, ... on already rendered operands.
-pub fn op_tokens(op: Op, args: &[TokenStream]) -> TokenStream {
-    match op {
-        Op::Add => {
-            let (a, b) = (&args[0], &args[1]);
-            quote!(#a + #b)
-        }
-        Op::Sub => {
-            let (a, b) = (&args[0], &args[1]);
-            quote!(#a - #b)
-        }
-        Op::Mul => {
-            let (a, b) = (&args[0], &args[1]);
-            quote!(#a * #b)
-        }
-        Op::Div => {
-            let (a, b) = (&args[0], &args[1]);
-            quote!(#a / #b)
-        }
-        Op::Neg => {
-            let a = &args[0];
-            quote!(-#a)
-        }
-    }
-}
-
-/// Whether the expression's value is active (re-exported for the emitters).
-pub fn active(e: &Expr, cx: &Cx) -> bool {
-    is_active(e, &cx.func.vars)
 }
 
 /// Names for generated locals: unique, and mixed-site so user code can never see them.
@@ -203,15 +275,9 @@ pub struct Names {
 }
 
 impl Names {
-    pub fn temp(&mut self) -> Ident {
+    pub fn fresh(&mut self, prefix: &str) -> Ident {
         self.next += 1;
-        format_ident!("__t{}", self.next, span = Span::mixed_site())
-    }
-
-    /// A new version of a variable (after an assignment).
-    pub fn version(&mut self, var: &Var) -> Ident {
-        self.next += 1;
-        format_ident!("{}_v{}", var.ident, self.next, span = Span::mixed_site())
+        format_ident!("__{}{}", prefix, self.next, span = Span::mixed_site())
     }
 }
 

@@ -1,343 +1,410 @@
-//! IR -> adjoint code (reverse mode): a forward sweep that computes every value once and binds
-//! the local partials the reverse sweep needs, then the reverse sweep, which walks the recorded
-//! steps backwards accumulating `arg_b += partial * out_b`.
+//! IR -> adjoint code (reverse mode).
 //!
-//! Active variables are in static single assignment form: every assignment makes a new local, so
-//! the values a partial refers to are never overwritten and nothing has to be stored.
+//! The generated function runs a forward sweep with the original structure, then the reverse
+//! sweep, which mirrors it backwards: statements in reverse order, `if` on the branch the forward
+//! sweep took, loops for the same number of trips. Every active variable `v` has an adjoint
+//! `v_b`; a statement `v = e` hands `v_b` to the steps of `e` (see [`super::lin`]) and resets it.
+//!
+//! What the reverse sweep needs from the forward sweep is only the locals that the steps'
+//! factors (local partials, operand values) and indices are bound to, plus branch decisions and
+//! trip counts. In straight-line code at the top of the function those locals are simply still
+//! in scope: nothing is stored. Inside branches and loops, each statement pushes its locals as
+//! one tuple onto its own tape and the reverse sweep pops them: a [`FixedTape`] on the stack when
+//! every enclosing loop has a compile-time trip bound, else a `VecTape` (feature `alloc`).
+//!
+//! [`FixedTape`]: https://docs.rs/autodiff-runtime
 
 use std::collections::HashMap;
 
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
 
-use super::forward::{stmt_passive, Operand};
-use super::{active, op_tokens, passive, passive_stmt, pure_passive, Cx, Names};
-use crate::intrinsics::{Arg, Intrinsic, Partial, Value};
+use super::forward::{exit_check, loop_head};
+use super::lin::{Factor, Kind, Lin, Operand, Target};
+use super::{passive, pure_passive, suffixed, value, Cx, Names};
 use crate::ir::*;
 
-/// The names bound for the rule's partials (`None`: not needed, bound to `_`). The rule returns
-/// one partial per float argument.
-pub fn rule_partials(
-    row: &Intrinsic,
-    active: impl Iterator<Item = bool>,
-    dest: &Ident,
-) -> Vec<Option<Ident>> {
-    let n = row.args.iter().filter(|a| **a == Arg::Float).count();
-    let mut names = vec![None; n];
-    for (i, is_active) in active.enumerate() {
-        if let (true, Partial::Rule(k)) = (is_active, row.partials[i]) {
-            names[k] = Some(format_ident!("{}_p{}", dest, k, span = dest.span()));
-        }
-    }
-    names
+/// The adjoint local of a variable or step result.
+pub fn adjoint_ident(ident: &Ident) -> Ident {
+    suffixed(ident, "b")
 }
 
-/// How a recorded step's output adjoint flows into one argument.
-enum Factor {
-    One,
-    MinusOne,
-    Times(TokenStream),
-}
-
-/// One recorded step of the forward sweep: `out` depends on each `(arg, factor)`.
-struct Step {
-    out: Ident,
-    terms: Vec<(Ident, Factor)>,
-}
-
-pub struct Reverse<'c, 'f> {
-    cx: &'c Cx<'f>,
-    names: Names,
-    fwd: Vec<TokenStream>,
-    steps: Vec<Step>,
-    cur: HashMap<VarId, Ident>,
-}
-
-/// The body of the generic `__vjp`: returns `(value, adjoints of the active parameters)`.
+/// The body of the generic `__vjp`.
+///
+/// Returns `(value, scalar adjoints)` and adds the adjoints of array parameters into their
+/// `&mut` buffers (named by [`adjoint_ident`] of the parameter).
 pub fn body(cx: &Cx, seed: &Ident) -> TokenStream {
     let mut rv = Reverse {
         cx,
         names: Names::default(),
-        fwd: Vec::new(),
-        steps: Vec::new(),
-        cur: HashMap::new(),
+        tapes: Vec::new(),
+        loops: Vec::new(),
+        depth: 0,
     };
-    for &i in &cx.active {
-        let var = cx.func.params[i].var;
-        rv.cur.insert(var, cx.var(var).ident.clone());
-    }
-    let result = match &cx.func.body.tail {
-        Some(t) => {
-            rv.stmts(&cx.func.body.stmts);
-            rv.expr(t)
-        }
-        None => Operand::Const(cx.zero()),
-    };
-    let s = &cx.s;
-    // Reverse sweep.
-    let mut adj: HashMap<String, Ident> = HashMap::new();
-    let mut rev: Vec<TokenStream> = Vec::new();
-    let value = match &result {
-        Operand::Active(v, _) => {
-            let vb = adj_ident(v);
-            rev.push(quote!(let mut #vb: #s = #seed;));
-            adj.insert(v.to_string(), vb);
+    let (fwd, mut rev) = rv.block(&cx.func.body);
+    // The result: seeded with `seed`, reversed first.
+    let mut lin = Lin::new(cx, &mut rv.names);
+    let root = lin.expr(&cx.func.result);
+    let (code, steps) = (
+        std::mem::take(&mut lin.code),
+        std::mem::take(&mut lin.steps),
+    );
+    let mut result_rev = Vec::new();
+    let value = match &root {
+        Operand::Active(v, t) => {
+            let mut adj = HashMap::new();
+            contribute(cx, t, quote!(#seed), &mut adj, &mut result_rev);
+            reverse_steps(cx, &steps, &mut adj, &mut result_rev);
             quote!(#v)
         }
         Operand::Const(c) => c.clone(),
         Operand::Passive(p) => cx.cst(p.clone()),
     };
-    for step in rv.steps.iter().rev() {
+    result_rev.append(&mut rev);
+    let rev = result_rev;
+
+    // Adjoints of every active variable (array parameters have `&mut` buffers instead).
+    let decls: Vec<TokenStream> = cx
+        .func
+        .vars
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.active && !matches!(v.shape, Shape::ArrayRef(_) | Shape::SliceRef))
+        .map(|(id, v)| {
+            let b = adjoint_ident(&v.ident);
+            let ty = cx.active_ty(id);
+            let z = cx.active_zero(id);
+            quote!(let mut #b: #ty = #z;)
+        })
+        .collect();
+    let scalars: Vec<TokenStream> = cx
+        .active_scalars()
+        .iter()
+        .map(|&v| {
+            let b = adjoint_ident(&cx.var(v).ident);
+            quote!(#b)
+        })
+        .collect();
+    let ret = match scalars.len() {
+        0 => value,
+        1 => {
+            let g = &scalars[0];
+            quote!((#value, #g))
+        }
+        _ => quote!((#value, (#(#scalars),*))),
+    };
+    let tapes = rv.tapes;
+    quote! {
+        #(#decls)*
+        #(#tapes)*
+        #(#fwd)*
+        #(#code)*
+        #(#rev)*
+        #ret
+    }
+}
+
+struct Reverse<'c, 'f> {
+    cx: &'c Cx<'f>,
+    names: Names,
+    /// Tape declarations, emitted at the top of the function.
+    tapes: Vec<TokenStream>,
+    /// Trip-count bounds of the enclosing loops, outermost first.
+    loops: Vec<Option<TokenStream>>,
+    /// Number of enclosing branches and loops.
+    depth: usize,
+}
+
+/// Adds `c` to the adjoint of `target`.
+fn contribute(
+    cx: &Cx,
+    target: &Target,
+    c: TokenStream,
+    adj: &mut HashMap<String, Ident>,
+    out: &mut Vec<TokenStream>,
+) {
+    let s = &cx.s;
+    match target {
+        Target::Temp(t) => match adj.get(&t.to_string()) {
+            Some(b) => out.push(quote!(#b += #c;)),
+            None => {
+                let b = adjoint_ident(t);
+                out.push(quote!(let mut #b: #s = #c;));
+                adj.insert(t.to_string(), b);
+            }
+        },
+        Target::Var(v) => {
+            let b = adjoint_ident(&cx.var(*v).ident);
+            out.push(quote!(#b += #c;));
+        }
+        Target::Elem(v, i) => {
+            let b = adjoint_ident(&cx.var(*v).ident);
+            out.push(quote!(#b[#i] += #c;));
+        }
+    }
+}
+
+/// The reverse of a statement's steps, last step first.
+fn reverse_steps(
+    cx: &Cx,
+    steps: &[super::lin::Step],
+    adj: &mut HashMap<String, Ident>,
+    out: &mut Vec<TokenStream>,
+) {
+    for step in steps.iter().rev() {
         let Some(ob) = adj.get(&step.out.to_string()).cloned() else {
             continue; // nothing depends on this value
         };
-        for (arg, factor) in &step.terms {
-            let contrib = match factor {
+        for (target, factor) in &step.terms {
+            let c = match factor {
                 Factor::One => quote!(#ob),
                 Factor::MinusOne => quote!(-#ob),
-                Factor::Times(p) => quote!(#p * #ob),
+                Factor::Id(p) => quote!(#p * #ob),
             };
-            match adj.get(&arg.to_string()) {
-                Some(ab) => rev.push(quote!(#ab += #contrib;)),
-                None => {
-                    let ab = adj_ident(arg);
-                    rev.push(quote!(let mut #ab: #s = #contrib;));
-                    adj.insert(arg.to_string(), ab);
-                }
-            }
+            contribute(cx, target, c, adj, out);
         }
     }
-    let grads: Vec<TokenStream> = cx
-        .active
-        .iter()
-        .map(|&i| {
-            let ident = &cx.var(cx.func.params[i].var).ident;
-            match adj.get(&ident.to_string()) {
-                Some(b) => quote!(#b),
-                None => cx.zero(),
-            }
-        })
-        .collect();
-    let grads = if grads.len() == 1 {
-        grads[0].clone()
-    } else {
-        quote!((#(#grads),*))
-    };
-    let fwd = rv.fwd;
-    quote! {
-        #(#fwd)*
-        #(#rev)*
-        (#value, #grads)
-    }
-}
-
-fn adj_ident(v: &Ident) -> Ident {
-    format_ident!("{}_b", v, span = Span::mixed_site())
 }
 
 impl Reverse<'_, '_> {
-    fn stmts(&mut self, stmts: &[Stmt]) {
-        for s in stmts {
-            self.stmt(s);
+    /// Keeps `saved` for the reverse sweep: nothing at the top level, a tape inside branches and
+    /// loops. Returns the forward push and the reverse pop.
+    fn keep(&mut self, saved: &[(Ident, Kind)]) -> (TokenStream, TokenStream) {
+        if self.depth == 0 || saved.is_empty() {
+            return (quote!(), quote!());
         }
-    }
-
-    fn stmt(&mut self, s: &Stmt) {
         let cx = self.cx;
-        match s {
-            Stmt::Let { var, init, .. }
-            | Stmt::Assign {
-                var, value: init, ..
-            } if cx.var(*var).active => {
-                let v = cx.var(*var);
-                let dest = if matches!(s, Stmt::Let { .. }) {
-                    v.ident.clone()
-                } else {
-                    self.names.version(v)
-                };
-                self.expr_into(init, &dest);
-                self.cur.insert(*var, dest);
-            }
-            s if stmt_passive(s, cx) => self.fwd.push(passive_stmt(s, cx)),
-            Stmt::Let { var, init, .. }
-            | Stmt::Assign {
-                var, value: init, ..
-            } => {
-                let op = self.expr(init);
-                let ident = &cx.var(*var).ident;
-                let value = match op {
-                    Operand::Passive(p) => p,
-                    Operand::Const(c) => cx.base(c),
-                    Operand::Active(v, _) => cx.base(quote!(#v)),
-                };
-                let m = cx.var(*var).mutable.then(|| quote!(mut));
-                self.fwd.push(match s {
-                    Stmt::Let { .. } => quote!(let #m #ident = #value;),
-                    _ => quote!(#ident = #value;),
-                });
-            }
-            Stmt::Expr(e) => {
-                self.expr(e);
-            }
-            Stmt::Item(_) => self.fwd.push(passive_stmt(s, cx)),
-        }
-    }
-
-    fn expr_into(&mut self, e: &Expr, dest: &Ident) {
-        if let ExprKind::Call(row, args) = &e.kind {
-            if active(e, self.cx) {
-                let ops: Vec<Operand> = args.iter().map(|a| self.expr(a)).collect();
-                self.call(row, &ops, dest);
-                return;
-            }
-        }
-        let s = &self.cx.s;
-        match self.expr(e) {
-            Operand::Active(v, _) => {
-                self.fwd.push(quote!(let #dest: #s = #v;));
-                self.steps.push(Step {
-                    out: dest.clone(),
-                    terms: vec![(v, Factor::One)],
-                });
-            }
-            Operand::Const(c) => self.fwd.push(quote!(let #dest: #s = #c;)),
-            Operand::Passive(p) => {
-                let c = self.cx.cst(p);
-                self.fwd.push(quote!(let #dest: #s = #c;));
-            }
-        }
-    }
-
-    fn expr(&mut self, e: &Expr) -> Operand {
-        let cx = self.cx;
-        if pure_passive(e, &cx.func.vars) {
-            return match &e.kind {
-                ExprKind::Lit(l) => Operand::Const(cx.cst(quote!(#l))),
-                _ => Operand::Passive(passive(e, cx)),
-            };
-        }
-        match &e.kind {
-            ExprKind::Var(v) => {
-                let val = self.cur[v].clone();
-                Operand::Active(val.clone(), val)
-            }
-            ExprKind::Call(row, args) => {
-                let ops: Vec<Operand> = args.iter().map(|a| self.expr(a)).collect();
-                if ops.iter().any(|o| matches!(o, Operand::Active(..))) {
-                    let dest = self.names.temp();
-                    self.call(row, &ops, &dest);
-                    Operand::Active(dest.clone(), dest)
-                } else {
-                    let args: Vec<TokenStream> = ops
-                        .iter()
-                        .map(|o| match o {
-                            Operand::Passive(p) => p.clone(),
-                            Operand::Const(c) => cx.base(c.clone()),
-                            Operand::Active(..) => unreachable!("no active operand"),
-                        })
-                        .collect();
-                    Operand::Passive(match row.value {
-                        Value::Op(op) => op_tokens(op, &args),
-                        Value::Rule => {
-                            let name = Ident::new(row.name, Span::call_site());
-                            let (recv, rest) = (&args[0], &args[1..]);
-                            quote!(#recv.#name(#(#rest),*))
-                        }
+        let k = cx.krate;
+        let tape = self.names.fresh("tape");
+        let idents: Vec<&Ident> = saved.iter().map(|(i, _)| i).collect();
+        let tuple = quote!((#(#idents,)*));
+        let bounds: Option<Vec<&TokenStream>> = self.loops.iter().map(|b| b.as_ref()).collect();
+        let decl = match bounds {
+            Some(bounds) => {
+                let zeros: Vec<TokenStream> = saved
+                    .iter()
+                    .map(|(_, kind)| match kind {
+                        Kind::Scalar => cx.zero(),
+                        Kind::Index => quote!(0usize),
                     })
+                    .collect();
+                let mut storage = quote!((#(#zeros,)*));
+                if bounds.is_empty() {
+                    storage = quote!([#storage; 1]);
                 }
-            }
-            ExprKind::Cast(a, _) => self.expr(a),
-            ExprKind::Compare(op, a, b) => {
-                let a = self.base_of(a);
-                let b = self.base_of(b);
-                // Bind the decision now: later assignments must not change it.
-                let t = self.names.temp();
-                self.fwd.push(quote!(let #t: bool = #a #op #b;));
-                Operand::Passive(quote!(#t))
-            }
-            ExprKind::Block(b) => {
-                self.stmts(&b.stmts);
-                match &b.tail {
-                    Some(t) => self.expr(t),
-                    None => Operand::Passive(quote!(())),
+                for b in bounds.iter().rev() {
+                    storage = quote!([#storage; #b]);
                 }
+                quote!(let mut #tape = #k::__private::FixedTape::new(#storage);)
             }
-            ExprKind::Lit(_) | ExprKind::Opaque { .. } => Operand::Passive(passive(e, cx)),
-        }
+            None => quote!(let mut #tape = #k::__private::VecTape::new();),
+        };
+        self.tapes.push(decl);
+        (
+            quote!(#tape.push(#tuple);),
+            quote!(let #tuple = #tape.pop();),
+        )
     }
 
-    fn base_of(&mut self, e: &Expr) -> TokenStream {
-        match self.expr(e) {
-            Operand::Active(v, _) => self.cx.base(quote!(#v)),
-            Operand::Const(c) => self.cx.base(c),
-            Operand::Passive(p) => p,
+    /// A single saved `bool` or `usize` (branch decision, trip count).
+    fn keep_one(&mut self, ident: &Ident, kind: TokenStream) -> (TokenStream, TokenStream) {
+        if self.depth == 0 {
+            return (quote!(), quote!());
         }
+        let cx = self.cx;
+        let k = cx.krate;
+        let tape = self.names.fresh("tape");
+        let bounds: Option<Vec<&TokenStream>> = self.loops.iter().map(|b| b.as_ref()).collect();
+        let decl = match bounds {
+            Some(bounds) => {
+                let mut storage = kind;
+                if bounds.is_empty() {
+                    storage = quote!([#storage; 1]);
+                }
+                for b in bounds.iter().rev() {
+                    storage = quote!([#storage; #b]);
+                }
+                quote!(let mut #tape = #k::__private::FixedTape::new(#storage);)
+            }
+            None => quote!(let mut #tape = #k::__private::VecTape::new();),
+        };
+        self.tapes.push(decl);
+        (
+            quote!(#tape.push(#ident);),
+            quote!(let #ident = #tape.pop();),
+        )
     }
 
-    /// Forward sweep of `dest = row(ops)`: the value and the partials the reverse sweep needs.
-    fn call(&mut self, row: &Intrinsic, ops: &[Operand], dest: &Ident) {
+    fn block(&mut self, b: &Block) -> (Vec<TokenStream>, Vec<TokenStream>) {
+        let mut fwd = Vec::new();
+        let mut rev = Vec::new();
+        for s in &b.stmts {
+            let (f, r) = self.stmt(s);
+            fwd.extend(f);
+            rev.push(r);
+        }
+        let rev: Vec<TokenStream> = rev.into_iter().rev().flatten().collect();
+        (fwd, rev)
+    }
+
+    /// Forward code and reverse code of an assignment of `e` into `dest` (a variable or an
+    /// array element given by an index local).
+    fn assignment(
+        &mut self,
+        var: VarId,
+        index: Option<&Expr>,
+        e: &Expr,
+        is_let: bool,
+    ) -> (Vec<TokenStream>, Vec<TokenStream>) {
+        let cx = self.cx;
+        let ident = &cx.var(var).ident;
+        let b = adjoint_ident(ident);
+        let mut lin = Lin::new(cx, &mut self.names);
+        let idx = index.map(|i| lin.index(i));
+        let root = lin.expr(e);
+        let (mut code, steps, saved) = (
+            std::mem::take(&mut lin.code),
+            std::mem::take(&mut lin.steps),
+            std::mem::take(&mut lin.saved),
+        );
+        let (push, pop) = self.keep(&saved);
+        let val = match &root {
+            Operand::Active(v, _) => quote!(#v),
+            Operand::Const(c) => c.clone(),
+            Operand::Passive(p) => cx.cst(p.clone()),
+        };
+        code.push(push);
+        let ty = cx.active_ty(var);
+        let z = cx.zero();
+        code.push(match (&idx, is_let) {
+            (Some(i), _) => quote!(#ident[#i] = #val;),
+            (None, true) => quote!(let mut #ident: #ty = #val;),
+            (None, false) => quote!(#ident = #val;),
+        });
+        // Reverse: take the adjoint of the assigned place, reset it, hand it to the steps.
+        let mut rev = vec![pop];
+        let root_b = self.names.fresh("out_b");
+        let s = &cx.s;
+        rev.push(match &idx {
+            Some(i) => quote!(let #root_b: #s = #b[#i]; #b[#i] = #z;),
+            None => quote!(let #root_b: #s = #b; #b = #z;),
+        });
+        if let Operand::Active(_, t) = &root {
+            let mut adj = HashMap::new();
+            contribute(cx, t, quote!(#root_b), &mut adj, &mut rev);
+            reverse_steps(cx, &steps, &mut adj, &mut rev);
+        }
+        (code, rev)
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) -> (Vec<TokenStream>, Vec<TokenStream>) {
         let cx = self.cx;
         let s = &cx.s;
-        // Passive operands are evaluated once, here, so that the reverse sweep sees the values
-        // the forward sweep used even if a passive variable changes later.
-        let mut vals: Vec<TokenStream> = Vec::new();
-        for (o, kind) in ops.iter().zip(row.args) {
-            vals.push(match (o, kind) {
-                (Operand::Active(v, _), _) => quote!(#v),
-                (Operand::Const(c), _) => c.clone(),
-                (Operand::Passive(p), Arg::Float) => {
-                    let t = self.names.temp();
-                    let c = cx.cst(p.clone());
-                    self.fwd.push(quote!(let #t: #s = #c;));
-                    quote!(#t)
+        match stmt {
+            Stmt::Let { var, ty, init } => {
+                let v = cx.var(*var);
+                let ident = &v.ident;
+                if !v.active {
+                    let m = v.mutable.then(|| quote!(mut));
+                    let ty = ty.as_ref().map(|t| quote!(: #t));
+                    let init = value(init, cx);
+                    return (vec![quote!(let #m #ident #ty = #init;)], Vec::new());
                 }
-                (Operand::Passive(p), Arg::Int) => {
-                    let t = self.names.temp();
-                    self.fwd.push(quote!(let #t = #p;));
-                    quote!(#t)
+                if let ExprKind::ArrayRepeat(elem, n) = &init.kind {
+                    let e = super::scalar_value(elem, cx);
+                    let aty = cx.active_ty(*var);
+                    let b = adjoint_ident(ident);
+                    let z = cx.active_zero(*var);
+                    return (
+                        vec![quote!(let mut #ident: #aty = [#e; #n];)],
+                        vec![quote!(#b = #z;)],
+                    );
                 }
-            });
-        }
-        let is_active: Vec<bool> = ops
-            .iter()
-            .map(|o| matches!(o, Operand::Active(..)))
-            .collect();
-        let partial_names = rule_partials(row, is_active.iter().copied(), dest);
-        match row.value {
-            Value::Op(op) => {
-                let v = op_tokens(op, &vals);
-                self.fwd.push(quote!(let #dest: #s = #v;));
+                self.assignment(*var, None, init, true)
             }
-            Value::Rule => {
-                let f = cx.rule(row.name);
-                let pats = partial_names.iter().map(|p| match p {
-                    Some(id) => quote!(#id),
-                    None => quote!(_),
-                });
-                self.fwd
-                    .push(quote!(let (#dest, #(#pats),*) = #f(#(#vals),*);));
+            Stmt::Declare { var } => {
+                let v = cx.var(*var);
+                let ident = &v.ident;
+                if v.active {
+                    let z = cx.zero();
+                    (vec![quote!(let mut #ident: #s = #z;)], Vec::new())
+                } else {
+                    (vec![quote!(let mut #ident;)], Vec::new())
+                }
+            }
+            Stmt::Assign { var, value: e } => {
+                let v = cx.var(*var);
+                if !v.active {
+                    let ident = &v.ident;
+                    let e = value(e, cx);
+                    return (vec![quote!(#ident = #e;)], Vec::new());
+                }
+                self.assignment(*var, None, e, false)
+            }
+            Stmt::IndexAssign {
+                var,
+                index,
+                value: e,
+            } => {
+                let v = cx.var(*var);
+                if !v.active {
+                    let ident = &v.ident;
+                    let i = value(index, cx);
+                    let e = value(e, cx);
+                    return (vec![quote!(#ident[#i] = #e;)], Vec::new());
+                }
+                self.assignment(*var, Some(index), e, false)
+            }
+            Stmt::Expr(e) => {
+                if pure_passive(e, &cx.func.vars) {
+                    let e = passive(e, cx);
+                    (vec![quote!(#e;)], Vec::new())
+                } else {
+                    let v = value(e, cx);
+                    (vec![quote!(let _ = #v;)], Vec::new())
+                }
+            }
+            Stmt::Item(item) => (vec![quote!(#item)], Vec::new()),
+            Stmt::If { cond, then, els } => {
+                let flag = self.names.fresh("took");
+                let c = value(cond, cx);
+                self.depth += 1;
+                let (tf, tr) = self.block(then);
+                let (ef, er) = self.block(els);
+                self.depth -= 1;
+                let (push, pop) = self.keep_one(&flag, quote!(false));
+                let fwd = quote! {
+                    let #flag: bool = #c;
+                    if #flag { #(#tf)* } else { #(#ef)* }
+                    #push
+                };
+                let rev = quote! {
+                    #pop
+                    if #flag { #(#tr)* } else { #(#er)* }
+                };
+                (vec![fwd], vec![rev])
+            }
+            Stmt::Loop(l) => {
+                let trips = self.names.fresh("trips");
+                self.depth += 1;
+                self.loops.push(l.bound.clone());
+                let (bf, br) = self.block(&l.body);
+                self.loops.pop();
+                self.depth -= 1;
+                let (push, pop) = self.keep_one(&trips, quote!(0usize));
+                let exit = exit_check(cx, &l.exits);
+                let head = loop_head(cx, &l.head, quote!(#exit #trips += 1; #(#bf)*));
+                let fwd = quote! {
+                    let mut #trips: usize = 0;
+                    #head
+                    #push
+                };
+                let rev = quote! {
+                    #pop
+                    for _ in 0..#trips { #(#br)* }
+                };
+                (vec![fwd], vec![rev])
             }
         }
-        let mut terms = Vec::new();
-        for (i, o) in ops.iter().enumerate() {
-            let Operand::Active(arg, _) = o else { continue };
-            let factor = match row.partials[i] {
-                Partial::Zero => continue,
-                Partial::One => Factor::One,
-                Partial::MinusOne => Factor::MinusOne,
-                Partial::Arg(j) => Factor::Times(vals[j].clone()),
-                Partial::Rule(k) => {
-                    let p = partial_names[k]
-                        .as_ref()
-                        .expect("partial bound for an active argument");
-                    Factor::Times(quote!(#p))
-                }
-            };
-            terms.push((arg.clone(), factor));
-        }
-        self.steps.push(Step {
-            out: dest.clone(),
-            terms,
-        });
     }
 }

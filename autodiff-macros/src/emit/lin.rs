@@ -1,0 +1,209 @@
+//! Linearization: an active expression becomes one step per operation. Each step binds its
+//! value and the local partials it needs (from the intrinsic table) to fresh locals, and records
+//! which values flow into it with which factor. Both emitters start from this: forward mode adds
+//! `out_d = sum(factor * tangent)`, reverse mode walks the steps backwards.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{call_syntax, passive, pure_passive, value, Cx, Names};
+use crate::intrinsics::{Arg, Intrinsic, Partial, Value};
+use crate::ir::*;
+
+/// Where a value read by a step lives.
+#[derive(Clone)]
+pub enum Target {
+    /// A step's result.
+    Temp(Ident),
+    /// An active variable (its current value).
+    Var(VarId),
+    /// An element of an active array, at the index bound to the ident.
+    Elem(VarId, Ident),
+}
+
+#[derive(Clone)]
+pub enum Factor {
+    One,
+    MinusOne,
+    /// A local bound in the forward code.
+    Id(Ident),
+}
+
+pub struct Step {
+    pub out: Ident,
+    pub terms: Vec<(Target, Factor)>,
+}
+
+#[derive(Clone)]
+pub enum Operand {
+    /// An active value: the local holding it, and where it lives.
+    Active(Ident, Target),
+    /// A scalar constant, already of type `__S`.
+    Const(TokenStream),
+    /// A passive value, as written.
+    Passive(TokenStream),
+}
+
+/// What kind of value a saved local holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Scalar,
+    Index,
+}
+
+pub struct Lin<'c, 'f, 'n> {
+    pub cx: &'c Cx<'f>,
+    pub names: &'n mut Names,
+    /// Forward code computing the values and partials.
+    pub code: Vec<TokenStream>,
+    pub steps: Vec<Step>,
+    /// Locals the steps' factors and indices refer to (what reverse mode must keep).
+    pub saved: Vec<(Ident, Kind)>,
+}
+
+impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
+    pub fn new(cx: &'c Cx<'f>, names: &'n mut Names) -> Self {
+        Lin {
+            cx,
+            names,
+            code: Vec::new(),
+            steps: Vec::new(),
+            saved: Vec::new(),
+        }
+    }
+
+    /// Binds a passive index to a `usize` local that reverse mode keeps.
+    pub fn index(&mut self, e: &Expr) -> Ident {
+        let v = value(e, self.cx);
+        let i = self.names.fresh("i");
+        self.code.push(quote!(let #i: usize = #v;));
+        self.saved.push((i.clone(), Kind::Index));
+        i
+    }
+
+    pub fn expr(&mut self, e: &Expr) -> Operand {
+        let cx = self.cx;
+        if pure_passive(e, &cx.func.vars) {
+            return match &e.kind {
+                ExprKind::Lit(l) => Operand::Const(cx.cst(quote!(#l))),
+                _ => Operand::Passive(passive(e, cx)),
+            };
+        }
+        match &e.kind {
+            ExprKind::Var(v) => Operand::Active(cx.var(*v).ident.clone(), Target::Var(*v)),
+            ExprKind::Index(v, idx) => {
+                let i = self.index(idx);
+                let t = self.names.fresh("t");
+                let a = &cx.var(*v).ident;
+                let s = &cx.s;
+                self.code.push(quote!(let #t: #s = #a[#i];));
+                self.steps.push(Step {
+                    out: t.clone(),
+                    terms: vec![(Target::Elem(*v, i), Factor::One)],
+                });
+                Operand::Active(t.clone(), Target::Temp(t))
+            }
+            ExprKind::Cast(a, _) => self.expr(a),
+            ExprKind::Call(row, args) => {
+                let ops: Vec<Operand> = args.iter().map(|a| self.expr(a)).collect();
+                if ops.iter().any(|o| matches!(o, Operand::Active(..))) {
+                    self.call(row, ops)
+                } else {
+                    let args: Vec<TokenStream> = ops
+                        .into_iter()
+                        .map(|o| match o {
+                            Operand::Passive(p) => p,
+                            Operand::Const(c) => cx.base(c),
+                            Operand::Active(..) => unreachable!("no active operand"),
+                        })
+                        .collect();
+                    Operand::Passive(call_syntax(row, &args))
+                }
+            }
+            // Comparisons are passive; conditions use `value`. Other kinds are never active.
+            _ => Operand::Passive(value(e, cx)),
+        }
+    }
+
+    /// The step for `row(ops)` with at least one active operand.
+    fn call(&mut self, row: &Intrinsic, ops: Vec<Operand>) -> Operand {
+        let cx = self.cx;
+        let s = &cx.s;
+        let out = self.names.fresh("t");
+        // Operand values as locals (constants and passive floats become `__S` locals).
+        let mut vals: Vec<TokenStream> = Vec::new();
+        for (o, kind) in ops.iter().zip(row.args) {
+            vals.push(match (o, kind) {
+                (Operand::Active(v, _), _) => quote!(#v),
+                (Operand::Const(c), _) => c.clone(),
+                (Operand::Passive(p), Arg::Float) => cx.cst(p.clone()),
+                (Operand::Passive(p), Arg::Int) => p.clone(),
+            });
+        }
+        let is_active: Vec<bool> = ops
+            .iter()
+            .map(|o| matches!(o, Operand::Active(..)))
+            .collect();
+        let partial_names = rule_partials(row, &is_active, &out);
+        match row.value {
+            Value::Op(op) => {
+                let v = super::op_tokens(op, &vals);
+                self.code.push(quote!(let #out: #s = #v;));
+            }
+            Value::Rule => {
+                let f = cx.rule(row.name);
+                let pats = partial_names.iter().map(|p| match p {
+                    Some(id) => quote!(#id),
+                    None => quote!(_),
+                });
+                self.code
+                    .push(quote!(let (#out, #(#pats),*) = #f(#(#vals),*);));
+            }
+        }
+        let mut terms = Vec::new();
+        for (i, o) in ops.iter().enumerate() {
+            let Operand::Active(_, target) = o else {
+                continue;
+            };
+            let factor = match row.partials[i] {
+                Partial::Zero => continue,
+                Partial::One => Factor::One,
+                Partial::MinusOne => Factor::MinusOne,
+                Partial::Arg(j) => {
+                    // The other operand's value, as it is now.
+                    let f = format_ident!("{}_a{}", out, j, span = out.span());
+                    let v = &vals[j];
+                    self.code.push(quote!(let #f: #s = #v;));
+                    self.saved.push((f.clone(), Kind::Scalar));
+                    Factor::Id(f)
+                }
+                Partial::Rule(k) => {
+                    let p = partial_names[k]
+                        .clone()
+                        .expect("bound for each active argument");
+                    self.saved.push((p.clone(), Kind::Scalar));
+                    Factor::Id(p)
+                }
+            };
+            terms.push((target.clone(), factor));
+        }
+        self.steps.push(Step {
+            out: out.clone(),
+            terms,
+        });
+        Operand::Active(out.clone(), Target::Temp(out))
+    }
+}
+
+/// The names bound for the rule's partials (`None`: not needed, bound to `_`). The rule returns
+/// one partial per float argument.
+pub fn rule_partials(row: &Intrinsic, active: &[bool], dest: &Ident) -> Vec<Option<Ident>> {
+    let n = row.args.iter().filter(|a| **a == Arg::Float).count();
+    let mut names = vec![None; n];
+    for (i, is_active) in active.iter().enumerate() {
+        if let (true, Partial::Rule(k)) = (is_active, row.partials[i]) {
+            names[k] = Some(format_ident!("{}_p{}", dest, k, span = dest.span()));
+        }
+    }
+    names
+}
