@@ -53,3 +53,42 @@ fn let_mut_and_passive_data() {
         },
     );
 }
+
+#[test]
+fn rosenbrock_slice() {
+    check(
+        "rosenbrock_slice",
+        quote::quote!(),
+        quote::quote! {
+            fn rosen(x: &[f64]) -> f64 {
+                let mut s = 0.0;
+                for i in 0..x.len() - 1 {
+                    let a = x[i + 1] - x[i] * x[i];
+                    let b = 1.0 - x[i];
+                    s += 100.0 * a * a + b * b;
+                }
+                s
+            }
+        },
+    );
+}
+
+#[test]
+fn horner_with_early_return() {
+    check(
+        "horner_with_early_return",
+        quote::quote!(),
+        quote::quote! {
+            fn horner<const N: usize>(c: &[f64; N], x: f64) -> f64 {
+                if x == 0.0 {
+                    return c[0];
+                }
+                let mut acc = 0.0;
+                for i in (0..N).rev() {
+                    acc = acc * x + c[i];
+                }
+                acc
+            }
+        },
+    );
+}

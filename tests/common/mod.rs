@@ -410,3 +410,134 @@ pub fn check1(
     assert_rel(v, value, rel, &ctx("vjp value"));
     assert_rel(b, -2.5 * want, rel, &ctx("vjp (seed -2.5)"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for functions of a vector of active values (tests/programs.rs).
+
+/// The derivative entry points of a function whose active parameters are flattened into one
+/// `&[f64]` (array and slice parameters adapted by the caller). `vjp` adds `seed * gradient`
+/// into the buffer, like the generated code.
+pub struct VecOps<'a> {
+    pub f: &'a dyn Fn(&[f64]) -> f64,
+    pub jvp: &'a dyn Fn(&[f64], &[f64]) -> (f64, f64),
+    pub vjp: &'a dyn Fn(&[f64], f64, &mut [f64]) -> f64,
+    pub grad: &'a dyn Fn(&[f64]) -> (f64, Vec<f64>),
+}
+
+/// `d` (a jvp along `v`) against the central finite difference of `f` along `v`, relative
+/// tolerance `rel` of `max(|d|, |fd|, |f(x)| / max(1, |x|_inf))` (the last term bounds the
+/// rounding of the difference quotient; see [`central`]).
+#[track_caller]
+pub fn assert_fd(what: &str, f: &dyn Fn(&[f64]) -> f64, x: &[f64], v: &[f64], d: f64, rel: f64) {
+    let fd = central(f, x, v);
+    let s = x.iter().fold(1.0f64, |m, a| m.max(a.abs()));
+    assert_close(
+        d,
+        fd,
+        rel,
+        f(x).abs() / s,
+        &format!("{what}: jvp vs central FD"),
+    );
+}
+
+/// The dot-product identity `c * (J v) == <vjp(c), v>`, relative `rel` of
+/// `|c J v| + sum_i |b_i v_i|` (both sides are sums of the same partial products, differing only
+/// by rounding).
+#[track_caller]
+pub fn assert_dot(what: &str, c: f64, jv: f64, bar: &[f64], v: &[f64], rel: f64) {
+    assert_eq!(bar.len(), v.len(), "{what}: adjoint length");
+    let lhs = c * jv;
+    let rhs: f64 = bar.iter().zip(v).map(|(b, t)| b * t).sum();
+    let scale = lhs.abs() + bar.iter().zip(v).map(|(b, t)| (b * t).abs()).sum::<f64>();
+    let tol = rel * scale;
+    assert!(
+        (lhs - rhs).abs() <= tol,
+        "{what}: dot identity c*(Jv) = {lhs:?} vs <vjp(c), v> = {rhs:?} (|diff| {:e} > tol {tol:e})",
+        (lhs - rhs).abs()
+    );
+}
+
+/// Largest absolute entry (0 for an empty slice).
+pub fn max_abs(v: &[f64]) -> f64 {
+    v.iter().fold(0.0f64, |m, a| m.max(a.abs()))
+}
+
+/// The generic check of a vector function at `x`:
+/// - the values returned by jvp, vjp and grad equal `f(x)` exactly (same operations in the
+///   same order, so the primal is bit-identical);
+/// - jvp along `axes` (unit vectors) and `dirs` seeded random directions vs central finite
+///   differences, relative `fd_rel`;
+/// - the dot-product identity with a seeded random tangent and seed, relative `dot_rel`;
+/// - vjp adds into its buffer (pre-filled with a known pattern);
+/// - grad equals vjp with seed 1 to 4 ulps.
+/// Returns the gradient.
+#[track_caller]
+pub fn check_vec_ops(
+    what: &str,
+    o: &VecOps,
+    x: &[f64],
+    axes: &[usize],
+    dirs: usize,
+    rng: &mut Rng,
+    fd_rel: f64,
+    dot_rel: f64,
+) -> Vec<f64> {
+    let n = x.len();
+    let fx = (o.f)(x);
+    for &i in axes {
+        let mut v = vec![0.0; n];
+        v[i] = 1.0;
+        let (val, d) = (o.jvp)(x, &v);
+        assert_eq!(val, fx, "{what}: jvp value vs f");
+        assert_fd(&format!("{what}: axis {i}"), o.f, x, &v, d, fd_rel);
+    }
+    for k in 0..dirs {
+        let v = rng.tangents(n);
+        let (val, d) = (o.jvp)(x, &v);
+        assert_eq!(val, fx, "{what}: jvp value vs f");
+        assert_fd(
+            &format!("{what}: random direction {k}"),
+            o.f,
+            x,
+            &v,
+            d,
+            fd_rel,
+        );
+    }
+    let v = rng.tangents(n);
+    let c = rng.tangent();
+    let (_, jv) = (o.jvp)(x, &v);
+    let pre: Vec<f64> = (0..n).map(|i| 0.25 * (i % 7) as f64 - 0.5).collect();
+    let mut bar = pre.clone();
+    let val = (o.vjp)(x, c, &mut bar);
+    assert_eq!(val, fx, "{what}: vjp value vs f");
+    let added: Vec<f64> = bar.iter().zip(&pre).map(|(b, p)| b - p).collect();
+    // The buffer held `pre`; what the call added is `bar - pre` (exact up to one rounding).
+    let mut fresh = vec![0.0; n];
+    (o.vjp)(x, c, &mut fresh);
+    for i in 0..n {
+        assert_close(
+            added[i],
+            fresh[i],
+            4.0 * f64::EPSILON,
+            pre[i].abs(),
+            &format!("{what}: vjp adds into its buffer, entry {i}"),
+        );
+    }
+    assert_dot(what, c, jv, &fresh, &v, dot_rel);
+    let (gv, g) = (o.grad)(x);
+    assert_eq!(gv, fx, "{what}: grad value vs f");
+    assert_eq!(g.len(), n, "{what}: gradient length");
+    let mut one = vec![0.0; n];
+    (o.vjp)(x, 1.0, &mut one);
+    for i in 0..n {
+        assert_close(
+            g[i],
+            one[i],
+            4.0 * f64::EPSILON,
+            0.0,
+            &format!("{what}: grad[{i}] vs vjp(1)"),
+        );
+    }
+    g
+}

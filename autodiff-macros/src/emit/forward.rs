@@ -54,7 +54,7 @@ impl Forward<'_, '_> {
         let mut lin = Lin::new(cx, &mut self.names);
         let root = lin.expr(e);
         let steps = std::mem::take(&mut lin.steps);
-        let mut code = std::mem::take(&mut lin.code);
+        let mut code = Lin::tokens(&std::mem::take(&mut lin.code));
         for step in &steps {
             let terms: Vec<TokenStream> = step
                 .terms

@@ -51,11 +51,36 @@ pub enum Kind {
     Index,
 }
 
+/// One binding of the forward code, with what it reads (so that reverse mode can recompute
+/// just the bindings it needs, when what they read is still available).
+pub struct Bind {
+    pub defs: Vec<Ident>,
+    pub code: TokenStream,
+    /// Locals of the same statement it reads.
+    pub idents: Vec<Ident>,
+    /// Variables it reads.
+    pub vars: Vec<VarId>,
+}
+
+/// What an operand's value is computed from.
+#[derive(Clone, Default)]
+pub struct Deps {
+    pub idents: Vec<Ident>,
+    pub vars: Vec<VarId>,
+}
+
+impl Deps {
+    fn add(&mut self, other: &Deps) {
+        self.idents.extend(other.idents.iter().cloned());
+        self.vars.extend(other.vars.iter().copied());
+    }
+}
+
 pub struct Lin<'c, 'f, 'n> {
     pub cx: &'c Cx<'f>,
     pub names: &'n mut Names,
     /// Forward code computing the values and partials.
-    pub code: Vec<TokenStream>,
+    pub code: Vec<Bind>,
     pub steps: Vec<Step>,
     /// Locals the steps' factors and indices refer to (what reverse mode must keep).
     pub saved: Vec<(Ident, Kind)>,
@@ -72,42 +97,81 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
         }
     }
 
+    fn bind(&mut self, defs: Vec<Ident>, code: TokenStream, deps: Deps) {
+        self.code.push(Bind {
+            defs,
+            code,
+            idents: deps.idents,
+            vars: deps.vars,
+        });
+    }
+
     /// Binds a passive index to a `usize` local that reverse mode keeps.
     pub fn index(&mut self, e: &Expr) -> Ident {
         let v = value(e, self.cx);
         let i = self.names.fresh("i");
-        self.code.push(quote!(let #i: usize = #v;));
+        let deps = Deps {
+            idents: Vec::new(),
+            vars: super::expr_vars(e),
+        };
+        self.bind(vec![i.clone()], quote!(let #i: usize = #v;), deps);
         self.saved.push((i.clone(), Kind::Index));
         i
     }
 
     pub fn expr(&mut self, e: &Expr) -> Operand {
+        self.expr_deps(e).0
+    }
+
+    /// The operand and what its value is computed from.
+    fn expr_deps(&mut self, e: &Expr) -> (Operand, Deps) {
         let cx = self.cx;
         if pure_passive(e, &cx.func.vars) {
+            let deps = Deps {
+                idents: Vec::new(),
+                vars: super::expr_vars(e),
+            };
             return match &e.kind {
-                ExprKind::Lit(l) => Operand::Const(cx.cst(quote!(#l))),
-                _ => Operand::Passive(passive(e, cx)),
+                ExprKind::Lit(l) => (Operand::Const(cx.cst(quote!(#l))), deps),
+                _ => (Operand::Passive(passive(e, cx)), deps),
             };
         }
         match &e.kind {
-            ExprKind::Var(v) => Operand::Active(cx.var(*v).ident.clone(), Target::Var(*v)),
+            ExprKind::Var(v) => (
+                Operand::Active(cx.var(*v).ident.clone(), Target::Var(*v)),
+                Deps {
+                    idents: Vec::new(),
+                    vars: vec![*v],
+                },
+            ),
             ExprKind::Index(v, idx) => {
                 let i = self.index(idx);
                 let t = self.names.fresh("t");
                 let a = &cx.var(*v).ident;
                 let s = &cx.s;
-                self.code.push(quote!(let #t: #s = #a[#i];));
+                let deps = Deps {
+                    idents: vec![i.clone()],
+                    vars: vec![*v],
+                };
+                self.bind(vec![t.clone()], quote!(let #t: #s = #a[#i];), deps);
                 self.steps.push(Step {
                     out: t.clone(),
                     terms: vec![(Target::Elem(*v, i), Factor::One)],
                 });
-                Operand::Active(t.clone(), Target::Temp(t))
+                (
+                    Operand::Active(t.clone(), Target::Temp(t.clone())),
+                    Deps {
+                        idents: vec![t],
+                        vars: Vec::new(),
+                    },
+                )
             }
-            ExprKind::Cast(a, _) => self.expr(a),
+            ExprKind::Cast(a, _) => self.expr_deps(a),
             ExprKind::Call(row, args) => {
-                let ops: Vec<Operand> = args.iter().map(|a| self.expr(a)).collect();
+                let (ops, deps): (Vec<Operand>, Vec<Deps>) =
+                    args.iter().map(|a| self.expr_deps(a)).unzip();
                 if ops.iter().any(|o| matches!(o, Operand::Active(..))) {
-                    self.call(row, ops)
+                    self.call(row, ops, deps)
                 } else {
                     let args: Vec<TokenStream> = ops
                         .into_iter()
@@ -117,16 +181,24 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                             Operand::Active(..) => unreachable!("no active operand"),
                         })
                         .collect();
-                    Operand::Passive(call_syntax(row, &args))
+                    let mut all = Deps::default();
+                    deps.iter().for_each(|d| all.add(d));
+                    (Operand::Passive(call_syntax(row, &args)), all)
                 }
             }
             // Comparisons are passive; conditions use `value`. Other kinds are never active.
-            _ => Operand::Passive(value(e, cx)),
+            _ => (
+                Operand::Passive(value(e, cx)),
+                Deps {
+                    idents: Vec::new(),
+                    vars: super::expr_vars(e),
+                },
+            ),
         }
     }
 
     /// The step for `row(ops)` with at least one active operand.
-    fn call(&mut self, row: &Intrinsic, ops: Vec<Operand>) -> Operand {
+    fn call(&mut self, row: &Intrinsic, ops: Vec<Operand>, deps: Vec<Deps>) -> (Operand, Deps) {
         let cx = self.cx;
         let s = &cx.s;
         let out = self.names.fresh("t");
@@ -145,10 +217,12 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
             .map(|o| matches!(o, Operand::Active(..)))
             .collect();
         let partial_names = rule_partials(row, &is_active, &out);
+        let mut all = Deps::default();
+        deps.iter().for_each(|d| all.add(d));
         match row.value {
             Value::Op(op) => {
                 let v = super::op_tokens(op, &vals);
-                self.code.push(quote!(let #out: #s = #v;));
+                self.bind(vec![out.clone()], quote!(let #out: #s = #v;), all);
             }
             Value::Rule => {
                 let f = cx.rule(row.name);
@@ -156,8 +230,9 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                     Some(id) => quote!(#id),
                     None => quote!(_),
                 });
-                self.code
-                    .push(quote!(let (#out, #(#pats),*) = #f(#(#vals),*);));
+                let mut defs = vec![out.clone()];
+                defs.extend(partial_names.iter().flatten().cloned());
+                self.bind(defs, quote!(let (#out, #(#pats),*) = #f(#(#vals),*);), all);
             }
         }
         let mut terms = Vec::new();
@@ -173,7 +248,7 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                     // The other operand's value, as it is now.
                     let f = format_ident!("{}_a{}", out, j, span = out.span());
                     let v = &vals[j];
-                    self.code.push(quote!(let #f: #s = #v;));
+                    self.bind(vec![f.clone()], quote!(let #f: #s = #v;), deps[j].clone());
                     self.saved.push((f.clone(), Kind::Scalar));
                     Factor::Id(f)
                 }
@@ -191,7 +266,44 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
             out: out.clone(),
             terms,
         });
-        Operand::Active(out.clone(), Target::Temp(out))
+        (
+            Operand::Active(out.clone(), Target::Temp(out.clone())),
+            Deps {
+                idents: vec![out],
+                vars: Vec::new(),
+            },
+        )
+    }
+
+    /// The forward code as tokens.
+    pub fn tokens(code: &[Bind]) -> Vec<TokenStream> {
+        code.iter().map(|b| b.code.clone()).collect()
+    }
+
+    /// The bindings needed to recompute `wanted`, if they read only variables in `available`.
+    pub fn recompute(
+        code: &[Bind],
+        wanted: &[Ident],
+        available: &dyn Fn(VarId) -> bool,
+    ) -> Option<Vec<TokenStream>> {
+        let mut need: Vec<String> = wanted.iter().map(|i| i.to_string()).collect();
+        let mut keep = vec![false; code.len()];
+        for (k, b) in code.iter().enumerate().rev() {
+            if b.defs.iter().any(|d| need.contains(&d.to_string())) {
+                if !b.vars.iter().all(|&v| available(v)) {
+                    return None;
+                }
+                keep[k] = true;
+                need.extend(b.idents.iter().map(|i| i.to_string()));
+            }
+        }
+        Some(
+            code.iter()
+                .zip(keep)
+                .filter(|(_, k)| *k)
+                .map(|(b, _)| b.code.clone())
+                .collect(),
+        )
     }
 }
 

@@ -285,3 +285,28 @@ impl Names {
 pub fn suffixed(ident: &Ident, suffix: &str) -> Ident {
     format_ident!("{}_{}", ident, suffix, span = ident.span())
 }
+
+/// The variables an expression reads.
+pub fn expr_vars(e: &Expr) -> Vec<VarId> {
+    let mut out = Vec::new();
+    collect_vars(e, &mut out);
+    out
+}
+
+fn collect_vars(e: &Expr, out: &mut Vec<VarId>) {
+    match &e.kind {
+        ExprKind::Var(v) => out.push(*v),
+        ExprKind::Index(v, i) => {
+            out.push(*v);
+            collect_vars(i, out);
+        }
+        ExprKind::Lit(_) => {}
+        ExprKind::Opaque { vars, .. } => out.extend(vars.iter().copied()),
+        ExprKind::Call(_, args) => args.iter().for_each(|a| collect_vars(a, out)),
+        ExprKind::Cast(a, _) | ExprKind::ArrayRepeat(a, _) => collect_vars(a, out),
+        ExprKind::Compare(_, a, b) => {
+            collect_vars(a, out);
+            collect_vars(b, out);
+        }
+    }
+}

@@ -34,19 +34,29 @@ pub fn adjoint_ident(ident: &Ident) -> Ident {
 /// Returns `(value, scalar adjoints)` and adds the adjoints of array parameters into their
 /// `&mut` buffers (named by [`adjoint_ident`] of the parameter).
 pub fn body(cx: &Cx, seed: &Ident) -> TokenStream {
+    let mut assigned = vec![false; cx.func.vars.len()];
+    assigned_in(&cx.func.body, &mut assigned);
+    // Parameters that are never assigned can be read again in the reverse sweep.
+    let mut available = vec![false; cx.func.vars.len()];
+    for p in &cx.func.params {
+        available[p.var] = !assigned[p.var];
+    }
     let mut rv = Reverse {
         cx,
         names: Names::default(),
         tapes: Vec::new(),
         loops: Vec::new(),
         depth: 0,
+        assigned,
+        available,
+        prefix: None,
     };
     let (fwd, mut rev) = rv.block(&cx.func.body);
     // The result: seeded with `seed`, reversed first.
     let mut lin = Lin::new(cx, &mut rv.names);
     let root = lin.expr(&cx.func.result);
     let (code, steps) = (
-        std::mem::take(&mut lin.code),
+        Lin::tokens(&std::mem::take(&mut lin.code)),
         std::mem::take(&mut lin.steps),
     );
     let mut result_rev = Vec::new();
@@ -113,6 +123,35 @@ struct Reverse<'c, 'f> {
     loops: Vec<Option<TokenStream>>,
     /// Number of enclosing branches and loops.
     depth: usize,
+    /// Variables ever assigned after their `let`.
+    assigned: Vec<bool>,
+    /// Variables whose value the reverse sweep can read at the current point (never-assigned
+    /// parameters, immutable top-level locals, loop variables of re-iterated loops and the
+    /// locals recomputed at the top of their reverse iterations).
+    available: Vec<bool>,
+    /// In the body of a loop that the reverse sweep iterates again: the recomputation code for
+    /// the top of each reverse iteration. `None` elsewhere (and inside nested branches).
+    prefix: Option<Vec<TokenStream>>,
+}
+
+/// Marks every variable assigned after its declaration.
+fn assigned_in(b: &Block, out: &mut [bool]) {
+    for s in &b.stmts {
+        match s {
+            Stmt::Assign { var, .. } | Stmt::IndexAssign { var, .. } => out[*var] = true,
+            Stmt::If { then, els, .. } => {
+                assigned_in(then, out);
+                assigned_in(els, out);
+            }
+            Stmt::Loop(l) => {
+                if let LoopHead::For { var, .. } = &l.head {
+                    out[*var] = true;
+                }
+                assigned_in(&l.body, out);
+            }
+            Stmt::Let { .. } | Stmt::Declare { .. } | Stmt::Expr(_) | Stmt::Item(_) => {}
+        }
+    }
 }
 
 /// Adds `c` to the adjoint of `target`.
@@ -262,18 +301,65 @@ impl Reverse<'_, '_> {
         let mut lin = Lin::new(cx, &mut self.names);
         let idx = index.map(|i| lin.index(i));
         let root = lin.expr(e);
-        let (mut code, steps, saved) = (
+        let (binds, steps, saved) = (
             std::mem::take(&mut lin.code),
             std::mem::take(&mut lin.steps),
             std::mem::take(&mut lin.saved),
         );
-        let (push, pop) = self.keep(&saved);
         let val = match &root {
             Operand::Active(v, _) => quote!(#v),
             Operand::Const(c) => c.clone(),
             Operand::Passive(p) => cx.cst(p.clone()),
         };
-        code.push(push);
+        // Re-iterated loop body: recompute what the reverse needs instead of storing it.
+        let recomputed = match &self.prefix {
+            Some(_) => {
+                let available = &self.available;
+                let avail = |v: VarId| available[v];
+                let mut wanted: Vec<Ident> = saved.iter().map(|(i, _)| i.clone()).collect();
+                // An immutable local is recomputed too, so that later statements can use it.
+                let rebind = is_let && !self.assigned[var] && !cx.var(var).mutable;
+                let root_ok = match &root {
+                    Operand::Active(v, Target::Temp(_)) => {
+                        if rebind {
+                            wanted.push(v.clone());
+                        }
+                        true
+                    }
+                    Operand::Active(_, Target::Var(u)) => avail(*u),
+                    Operand::Active(_, Target::Elem(..)) => false,
+                    Operand::Const(_) => true,
+                    Operand::Passive(_) => super::expr_vars(e).iter().all(|&v| avail(v)),
+                };
+                match Lin::recompute(&binds, &wanted, &avail) {
+                    Some(mut re) if rebind && root_ok => {
+                        let ty = cx.active_ty(var);
+                        re.push(quote!(let #ident: #ty = #val;));
+                        self.available[var] = true;
+                        Some(re)
+                    }
+                    // Only the factors are needed (the variable is not re-bound).
+                    Some(re) if !rebind => Some(re),
+                    _ => None,
+                }
+            }
+            None => None,
+        };
+        let mut code = Lin::tokens(&binds);
+        let pop = match recomputed {
+            Some(re) => {
+                self.prefix
+                    .as_mut()
+                    .expect("in a re-iterated loop")
+                    .extend(re);
+                quote!()
+            }
+            None => {
+                let (push, pop) = self.keep(&saved);
+                code.push(push);
+                pop
+            }
+        };
         let ty = cx.active_ty(var);
         let z = cx.zero();
         code.push(match (&idx, is_let) {
@@ -307,8 +393,19 @@ impl Reverse<'_, '_> {
                 if !v.active {
                     let m = v.mutable.then(|| quote!(mut));
                     let ty = ty.as_ref().map(|t| quote!(: #t));
-                    let init = value(init, cx);
-                    return (vec![quote!(let #m #ident #ty = #init;)], Vec::new());
+                    let init_v = value(init, cx);
+                    let immutable = !self.assigned[*var] && !v.mutable;
+                    if immutable && self.depth == 0 {
+                        self.available[*var] = true;
+                    } else if immutable && super::expr_vars(init).iter().all(|&u| self.available[u])
+                    {
+                        if let Some(prefix) = &mut self.prefix {
+                            // A passive local of a re-iterated loop body: recomputed as well.
+                            prefix.push(quote!(let #ident #ty = #init_v;));
+                            self.available[*var] = true;
+                        }
+                    }
+                    return (vec![quote!(let #m #ident #ty = #init_v;)], Vec::new());
                 }
                 if let ExprKind::ArrayRepeat(elem, n) = &init.kind {
                     let e = super::scalar_value(elem, cx);
@@ -320,7 +417,11 @@ impl Reverse<'_, '_> {
                         vec![quote!(#b = #z;)],
                     );
                 }
-                self.assignment(*var, None, init, true)
+                let out = self.assignment(*var, None, init, true);
+                if self.depth == 0 && !self.assigned[*var] && !v.mutable {
+                    self.available[*var] = true;
+                }
+                out
             }
             Stmt::Declare { var } => {
                 let v = cx.var(*var);
@@ -369,8 +470,10 @@ impl Reverse<'_, '_> {
                 let flag = self.names.fresh("took");
                 let c = value(cond, cx);
                 self.depth += 1;
+                let prefix = self.prefix.take();
                 let (tf, tr) = self.block(then);
                 let (ef, er) = self.block(els);
+                self.prefix = prefix;
                 self.depth -= 1;
                 let (push, pop) = self.keep_one(&flag, quote!(false));
                 let fwd = quote! {
@@ -385,6 +488,14 @@ impl Reverse<'_, '_> {
                 (vec![fwd], vec![rev])
             }
             Stmt::Loop(l) => {
+                if let LoopHead::For { var, iter } = &l.head {
+                    if l.exits.is_empty()
+                        && super::expr_vars(iter).iter().all(|&v| self.available[v])
+                    {
+                        return self.reiterated_loop(*var, iter, &l.body, l.bound.clone());
+                    }
+                }
+                let prefix = self.prefix.take();
                 let trips = self.names.fresh("trips");
                 self.depth += 1;
                 self.loops.push(l.bound.clone());
@@ -403,8 +514,37 @@ impl Reverse<'_, '_> {
                     #pop
                     for _ in 0..#trips { #(#br)* }
                 };
+                self.prefix = prefix;
                 (vec![fwd], vec![rev])
             }
         }
+    }
+
+    /// A `for` loop over a range the reverse sweep can evaluate again: the reverse sweep runs
+    /// the range backwards, recomputing at the top of each iteration what the statements'
+    /// adjoints need (when it depends only on inputs, the loop variable and such recomputed
+    /// locals) and popping only the rest. No trip count is stored.
+    fn reiterated_loop(
+        &mut self,
+        var: VarId,
+        iter: &Expr,
+        body: &Block,
+        bound: Option<TokenStream>,
+    ) -> (Vec<TokenStream>, Vec<TokenStream>) {
+        let cx = self.cx;
+        let v = &cx.var(var).ident;
+        let m = cx.var(var).mutable.then(|| quote!(mut));
+        let it = passive(iter, cx);
+        self.depth += 1;
+        self.loops.push(bound);
+        let outer_prefix = self.prefix.replace(Vec::new());
+        self.available[var] = true;
+        let (bf, br) = self.block(body);
+        let prefix = std::mem::replace(&mut self.prefix, outer_prefix).unwrap_or_default();
+        self.loops.pop();
+        self.depth -= 1;
+        let fwd = quote!(for #m #v in #it { #(#bf)* });
+        let rev = quote!(for #m #v in (#it).rev() { #(#prefix)* #(#br)* });
+        (vec![fwd], vec![rev])
     }
 }

@@ -4,7 +4,8 @@ use autodiff::differentiable;
 fn f(x: f64) -> f64 {
     let y = x.fract();
     let z = x % 2.0;
-    if y > z { x } else { y }
+    let n = x as i32;
+    y * z * (n as f64)
 }
 
 fn main() {}

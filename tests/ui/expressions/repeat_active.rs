@@ -2,7 +2,8 @@ use autodiff::differentiable;
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    if x > 0.0 { x } else { -x }
+    let a = [x; 4];
+    a[0] * a[3]
 }
 
 fn main() {}

@@ -2,11 +2,10 @@ use autodiff::differentiable;
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    let mut y = x;
-    while y < 10.0 {
-        y = y * x;
+    if x > 0.0 {
+        return;
     }
-    y
+    x
 }
 
 fn main() {}

@@ -4,7 +4,7 @@ use autodiff::differentiable;
 fn f(x: f64, n: u32) -> f64 {
     match n {
         0 => x,
-        _ => 2.0 * x,
+        k => x * (k as f64),
     }
 }
 

@@ -1,8 +1,8 @@
 use autodiff::differentiable;
 
 #[differentiable]
-fn f(x: f64, a: &[f64]) -> f64 {
-    x * a[0]
+fn f(x: &[f64]) -> f64 {
+    x.iter().map(|v| v * v).sum()
 }
 
 fn main() {}

@@ -1,8 +1,9 @@
 use autodiff::differentiable;
 
 #[differentiable]
-fn f(x: f64, a: &[f64; 3]) -> f64 {
-    x * a[0]
+fn f(x: &[f64; 4]) -> f64 {
+    let tail = &x[1..];
+    tail[0]
 }
 
 fn main() {}

@@ -2,10 +2,12 @@ use autodiff::differentiable;
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    let y = x * 2.0;
-    {
-        return y;
-    }
+    let mut y = x;
+    loop {
+        y = y * x;
+        break y;
+    };
+    y
 }
 
 fn main() {}
