@@ -1,4 +1,6 @@
 use autodiff::differentiable;
+use std::hint::black_box;
+use std::time::Instant;
 
 #[differentiable]
 fn rosen(x: &[f64]) -> f64 {
@@ -11,77 +13,50 @@ fn rosen(x: &[f64]) -> f64 {
     s
 }
 
-#[differentiable]
-fn rosen_n<const N: usize>(x: &[f64; N]) -> f64 {
+fn rosen_hand(x: &[f64], g: &mut [f64]) -> f64 {
     let mut s = 0.0;
-    for i in 0..N - 1 {
+    for v in g.iter_mut() {
+        *v = 0.0;
+    }
+    for i in 0..x.len() - 1 {
         let a = x[i + 1] - x[i] * x[i];
         let b = 1.0 - x[i];
         s += 100.0 * a * a + b * b;
+        g[i] += -400.0 * a * x[i] - 2.0 * b;
+        g[i + 1] += 200.0 * a;
     }
     s
 }
 
-#[differentiable(wrt(x))]
-fn horner(x: f64, c: &[f64]) -> f64 {
-    let mut acc = 0.0;
-    for i in (0..c.len()).rev() {
-        acc = acc * x + c[i];
-    }
-    acc
-}
-
-#[differentiable]
-fn relu(x: f64) -> f64 {
-    if x > 0.0 {
-        x
-    } else {
-        0.0
-    }
-}
-
-#[differentiable]
-fn early(x: f64) -> f64 {
-    if x < 0.0 {
-        return -x * x;
-    }
-    let mut y = x;
-    let mut k = 0;
-    while y < 100.0 {
-        y = y * 2.0 + x;
-        k += 1;
-        if k > 50 {
-            break;
-        }
-    }
-    y
-}
-
 fn main() {
-    let x = [-1.2, 1.0, 0.5];
-    println!("{:?}", rosen::grad(&x));
-    println!("{:?}", rosen_n::grad(&x));
-    let h = 1e-6;
-    for i in 0..3 {
-        let mut xp = x;
-        xp[i] += h;
-        let mut xm = x;
-        xm[i] -= h;
-        print!("{} ", (rosen(&xp) - rosen(&xm)) / (2.0 * h));
+    let n = 10000;
+    let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
+    let mut g = vec![0.0; n];
+    let reps = 2000;
+    let t = Instant::now();
+    for _ in 0..reps {
+        for v in g.iter_mut() {
+            *v = 0.0;
+        }
+        black_box(rosen::vjp(black_box(&x), 1.0, &mut g));
     }
-    println!();
+    let gen = t.elapsed().as_secs_f64() / reps as f64;
+    let t = Instant::now();
+    for _ in 0..reps {
+        black_box(rosen_hand(black_box(&x), &mut g));
+    }
+    let hand = t.elapsed().as_secs_f64() / reps as f64;
+    let t = Instant::now();
+    for _ in 0..reps {
+        black_box(rosen(black_box(&x)));
+    }
+    let prim = t.elapsed().as_secs_f64() / reps as f64;
     println!(
-        "{:?} fd {}",
-        horner::grad(0.7, &[1.0, 2.0, 3.0]),
-        (horner(0.7 + h, &[1.0, 2.0, 3.0]) - horner(0.7 - h, &[1.0, 2.0, 3.0])) / (2.0 * h)
+        "gen {:.2}us hand {:.2}us primal {:.2}us ratio {:.2} grad/primal {:.2}",
+        gen * 1e6,
+        hand * 1e6,
+        prim * 1e6,
+        gen / hand,
+        gen / prim
     );
-    println!("{:?} {:?}", relu::grad(0.0), relu::grad(2.0));
-    for x0 in [-2.0, 0.3, 1.7] {
-        println!(
-            "{:?} {:?} fd {}",
-            early::grad(x0),
-            early::jvp(x0, 1.0),
-            (early(x0 + h) - early(x0 - h)) / (2.0 * h)
-        );
-    }
 }

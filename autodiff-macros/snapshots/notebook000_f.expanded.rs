@@ -41,10 +41,9 @@ impl f {
         let __t7: __S = (x_0 * y_1);
         let __t7_a1: __S = y_1;
         let __t7_a0: __S = x_0;
-        let (__t8, __t8_p0, _) = ::autodiff::__private::rules::div(
-            __t7,
-            <__S as ::autodiff::__private::Scalar>::cst(2.0),
-        );
+        let __t8: __S = (__t7 / <__S as ::autodiff::__private::Scalar>::cst(2.0));
+        let __t8_r1: __S = <__S as ::autodiff::__private::Scalar>::one()
+            / <__S as ::autodiff::__private::Scalar>::cst(2.0);
         let __t9: __S = (__t6 + __t8);
         let __t1_d: __S = x_0_d;
         let __t2_d: __S = __t2_p0 * __t1_d;
@@ -53,7 +52,7 @@ impl f {
         let __t5_d: __S = __t5_a0 * __t4_d;
         let __t6_d: __S = __t2_d + __t5_d;
         let __t7_d: __S = __t7_a1 * x_0_d + __t7_a0 * y_1_d;
-        let __t8_d: __S = __t8_p0 * __t7_d;
+        let __t8_d: __S = __t8_r1 * __t7_d;
         let __t9_d: __S = __t6_d + __t8_d;
         (__t9, __t9_d)
     }
@@ -78,15 +77,14 @@ impl f {
         let __t7: __S = (x_0 * y_1);
         let __t7_a1: __S = y_1;
         let __t7_a0: __S = x_0;
-        let (__t8, __t8_p0, _) = ::autodiff::__private::rules::div(
-            __t7,
-            <__S as ::autodiff::__private::Scalar>::cst(2.0),
-        );
+        let __t8: __S = (__t7 / <__S as ::autodiff::__private::Scalar>::cst(2.0));
+        let __t8_r1: __S = <__S as ::autodiff::__private::Scalar>::one()
+            / <__S as ::autodiff::__private::Scalar>::cst(2.0);
         let __t9: __S = (__t6 + __t8);
         let mut __t9_b: __S = __seed;
         let mut __t6_b: __S = __t9_b;
         let mut __t8_b: __S = __t9_b;
-        let mut __t7_b: __S = __t8_p0 * __t8_b;
+        let mut __t7_b: __S = __t8_r1 * __t8_b;
         x_0_b += __t7_a1 * __t7_b;
         y_1_b += __t7_a0 * __t7_b;
         let mut __t2_b: __S = __t6_b;

@@ -95,6 +95,7 @@ impl rosen {
         let mut a_3_b: __S = <__S as ::autodiff::__private::Scalar>::zero();
         let mut b_4_b: __S = <__S as ::autodiff::__private::Scalar>::zero();
         let mut s_1: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+        s_1_b += __seed;
         for i_2 in (0..x_0.len() - 1) {
             let __i2: usize = (i_2 + (1));
             let __t3: __S = x_0[__i2];
@@ -122,30 +123,6 @@ impl rosen {
             let __t18: __S = (__t16 + __t17);
             let __t19: __S = (s_1 + __t18);
             s_1 = __t19;
-        }
-        s_1_b += __seed;
-        for i_2 in ((0..x_0.len() - 1)).rev() {
-            let __i2: usize = (i_2 + (1));
-            let __t3: __S = x_0[__i2];
-            let __i4: usize = i_2;
-            let __t5: __S = x_0[__i4];
-            let __i6: usize = i_2;
-            let __t7: __S = x_0[__i6];
-            let __t8: __S = (__t5 * __t7);
-            let __t8_a1: __S = __t7;
-            let __t8_a0: __S = __t5;
-            let __t9: __S = (__t3 - __t8);
-            let a_3: __S = __t9;
-            let __i11: usize = i_2;
-            let __t12: __S = x_0[__i11];
-            let __t13: __S = (<__S as ::autodiff::__private::Scalar>::cst(1.0) - __t12);
-            let b_4: __S = __t13;
-            let __t15: __S = (<__S as ::autodiff::__private::Scalar>::cst(100.0) * a_3);
-            let __t15_a0: __S = <__S as ::autodiff::__private::Scalar>::cst(100.0);
-            let __t16_a1: __S = a_3;
-            let __t16_a0: __S = __t15;
-            let __t17_a1: __S = b_4;
-            let __t17_a0: __S = b_4;
             let __out_b20: __S = s_1_b;
             s_1_b = <__S as ::autodiff::__private::Scalar>::zero();
             let mut __t19_b: __S = __out_b20;

@@ -35,6 +35,10 @@ pub enum Partial {
     Arg(usize),
     /// Element `1 + k` of the rule's returned tuple.
     Rule(usize),
+    /// `1 / arg_j` (`d(a/b)/da`).
+    Recip(usize),
+    /// `-out / arg_j` (`d(a/b)/db`).
+    NegOutOver(usize),
 }
 
 /// What an argument is.
@@ -78,7 +82,7 @@ rows! {
     "add" false [F, F] Value::Op(Op::Add) => [P1, P1];
     "sub" false [F, F] Value::Op(Op::Sub) => [P1, M1];
     "mul" false [F, F] Value::Op(Op::Mul) => [A(1), A(0)];
-    "div" false [F, F] Value::Rule => [R(0), R(1)];
+    "div" false [F, F] Value::Op(Op::Div) => [Partial::Recip(1), Partial::NegOutOver(1)];
     "neg" false [F] Value::Op(Op::Neg) => [M1];
     // methods with a derivative
     "sin" true [F] Value::Rule => [R(0)];
@@ -182,7 +186,7 @@ mod tests {
                         row.name
                     );
                 }
-                if let Partial::Arg(k) = p {
+                if let Partial::Arg(k) | Partial::Recip(k) | Partial::NegOutOver(k) = p {
                     assert!(*k < row.args.len(), "{}", row.name);
                 }
             }

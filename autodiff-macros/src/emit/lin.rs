@@ -217,6 +217,10 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
             .map(|o| matches!(o, Operand::Active(..)))
             .collect();
         let partial_names = rule_partials(row, &is_active, &out);
+        let one = {
+            let k = cx.krate;
+            quote!(<#s as #k::__private::Scalar>::one())
+        };
         let mut all = Deps::default();
         deps.iter().for_each(|d| all.add(d));
         match row.value {
@@ -249,6 +253,26 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                     let f = format_ident!("{}_a{}", out, j, span = out.span());
                     let v = &vals[j];
                     self.bind(vec![f.clone()], quote!(let #f: #s = #v;), deps[j].clone());
+                    self.saved.push((f.clone(), Kind::Scalar));
+                    Factor::Id(f)
+                }
+                Partial::Recip(j) => {
+                    let f = format_ident!("{}_r{}", out, j, span = out.span());
+                    let v = &vals[j];
+                    self.bind(
+                        vec![f.clone()],
+                        quote!(let #f: #s = #one / #v;),
+                        deps[j].clone(),
+                    );
+                    self.saved.push((f.clone(), Kind::Scalar));
+                    Factor::Id(f)
+                }
+                Partial::NegOutOver(j) => {
+                    let f = format_ident!("{}_q{}", out, j, span = out.span());
+                    let v = &vals[j];
+                    let mut d = deps[j].clone();
+                    d.idents.push(out.clone());
+                    self.bind(vec![f.clone()], quote!(let #f: #s = -#out / #v;), d);
                     self.saved.push((f.clone(), Kind::Scalar));
                     Factor::Id(f)
                 }

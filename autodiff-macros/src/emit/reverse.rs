@@ -51,13 +51,23 @@ pub fn body(cx: &Cx, seed: &Ident) -> TokenStream {
         available,
         prefix: None,
     };
-    let (fwd, mut rev) = rv.block(&cx.func.body);
+    let stmts = &cx.func.body.stmts;
+    // A final loop that only accumulates into its outer active variables is fused with its
+    // reverse sweep when the result's adjoint can be known before it (see `fused_loop`).
+    let fusable = match stmts.last() {
+        Some(Stmt::Loop(l)) => accumulates_only(cx, l),
+        None | Some(_) => false,
+    };
+    let n = stmts.len() - usize::from(fusable);
+    let (fwd, mut rev) = rv.stmts(&stmts[..n]);
+    let mut fwd = fwd;
     // The result: seeded with `seed`, reversed first.
     let mut lin = Lin::new(cx, &mut rv.names);
     let root = lin.expr(&cx.func.result);
-    let (code, steps) = (
-        Lin::tokens(&std::mem::take(&mut lin.code)),
+    let (binds, steps, saved) = (
+        std::mem::take(&mut lin.code),
         std::mem::take(&mut lin.steps),
+        std::mem::take(&mut lin.saved),
     );
     let mut result_rev = Vec::new();
     let value = match &root {
@@ -70,8 +80,34 @@ pub fn body(cx: &Cx, seed: &Ident) -> TokenStream {
         Operand::Const(c) => c.clone(),
         Operand::Passive(p) => cx.cst(p.clone()),
     };
-    result_rev.append(&mut rev);
-    let rev = result_rev;
+    let code = Lin::tokens(&binds);
+    let available = rv.available.clone();
+    let wanted: Vec<Ident> = saved.iter().map(|(i, _)| i.clone()).collect();
+    let early = if fusable {
+        Lin::recompute(&binds, &wanted, &|v| available[v])
+    } else {
+        None
+    };
+    if let (Some(Stmt::Loop(l)), Some(early)) = (stmts.last().filter(|_| fusable), early) {
+        // Result adjoints first (they only need values known before the loop), then the loop
+        // with each iteration's reverse right after its forward, then the result's value.
+        fwd.extend(early);
+        fwd.append(&mut result_rev);
+        fwd.push(rv.fused_loop(l));
+    } else if fusable {
+        if let Some(last) = stmts.last() {
+            let (f, r) = rv.stmt(last);
+            fwd.extend(f);
+            let mut r = r;
+            r.append(&mut rev);
+            rev = r;
+        }
+        result_rev.append(&mut rev);
+        rev = result_rev;
+    } else {
+        result_rev.append(&mut rev);
+        rev = result_rev;
+    }
 
     // Adjoints of every active variable (array parameters have `&mut` buffers instead).
     let decls: Vec<TokenStream> = cx
@@ -275,9 +311,13 @@ impl Reverse<'_, '_> {
     }
 
     fn block(&mut self, b: &Block) -> (Vec<TokenStream>, Vec<TokenStream>) {
+        self.stmts(&b.stmts)
+    }
+
+    fn stmts(&mut self, stmts: &[Stmt]) -> (Vec<TokenStream>, Vec<TokenStream>) {
         let mut fwd = Vec::new();
         let mut rev = Vec::new();
-        for s in &b.stmts {
+        for s in stmts {
             let (f, r) = self.stmt(s);
             fwd.extend(f);
             rev.push(r);
@@ -520,6 +560,20 @@ impl Reverse<'_, '_> {
         }
     }
 
+    /// A loop fused with its reverse sweep: every iteration runs its forward code and then,
+    /// right away, its reverse, with every value still in scope (nothing stored, nothing
+    /// recomputed). Valid when the loop only accumulates (`s += e`) into the active variables
+    /// it shares with the rest of the function, so that their adjoints are the same in every
+    /// iteration and known before the loop ([`accumulates_only`]).
+    fn fused_loop(&mut self, l: &Loop) -> TokenStream {
+        let cx = self.cx;
+        let prefix = self.prefix.take();
+        let (bf, br) = self.block(&l.body);
+        self.prefix = prefix;
+        let exit = exit_check(cx, &l.exits);
+        loop_head(cx, &l.head, quote!(#exit #(#bf)* #(#br)*))
+    }
+
     /// A `for` loop over a range the reverse sweep can evaluate again: the reverse sweep runs
     /// the range backwards, recomputing at the top of each iteration what the statements'
     /// adjoints need (when it depends only on inputs, the loop variable and such recomputed
@@ -546,5 +600,83 @@ impl Reverse<'_, '_> {
         let fwd = quote!(for #m #v in #it { #(#bf)* });
         let rev = quote!(for #m #v in (#it).rev() { #(#prefix)* #(#br)* });
         (vec![fwd], vec![rev])
+    }
+}
+
+/// Whether a loop's only effect on active variables declared outside it is accumulation
+/// (`s = s + e`, `s = s - e`, with `e` not reading any such variable), so that their adjoints
+/// do not change from one iteration to the next.
+fn accumulates_only(cx: &Cx, l: &Loop) -> bool {
+    let vars = &cx.func.vars;
+    let mut inside = vec![false; vars.len()];
+    if let LoopHead::For { var, .. } = &l.head {
+        inside[*var] = true;
+    }
+    declared_in(&l.body, &mut inside);
+    let mut assigned = vec![false; vars.len()];
+    assigned_in(&l.body, &mut assigned);
+    let carried: Vec<VarId> = (0..vars.len())
+        .filter(|&v| assigned[v] && !inside[v] && vars[v].active)
+        .collect();
+    let reads_carried = |e: &Expr| super::expr_vars(e).iter().any(|v| carried.contains(v));
+    fn check(
+        b: &Block,
+        inside: &[bool],
+        carried: &[VarId],
+        vars: &[Var],
+        reads: &dyn Fn(&Expr) -> bool,
+    ) -> bool {
+        b.stmts.iter().all(|s| match s {
+            Stmt::Assign { var, value } if carried.contains(var) => match &value.kind {
+                ExprKind::Call(row, args) if matches!(row.name, "add" | "sub") => {
+                    matches!(args[0].kind, ExprKind::Var(v) if v == *var) && !reads(&args[1])
+                }
+                _ => false,
+            },
+            Stmt::IndexAssign { var, index, value } => {
+                (inside[*var] || !vars[*var].active) && !reads(index) && !reads(value)
+            }
+            Stmt::Let { init: e, .. } | Stmt::Assign { value: e, .. } | Stmt::Expr(e) => !reads(e),
+            Stmt::If { cond, then, els } => {
+                !reads(cond)
+                    && check(then, inside, carried, vars, reads)
+                    && check(els, inside, carried, vars, reads)
+            }
+            Stmt::Loop(inner) => {
+                let head_ok = match &inner.head {
+                    LoopHead::For { iter, .. } => !reads(iter),
+                    LoopHead::While { cond } => !reads(cond),
+                    LoopHead::Loop => true,
+                };
+                head_ok && check(&inner.body, inside, carried, vars, reads)
+            }
+            Stmt::Declare { .. } | Stmt::Item(_) => true,
+        })
+    }
+    let head_ok = match &l.head {
+        LoopHead::For { iter, .. } => !reads_carried(iter),
+        LoopHead::While { cond } => !reads_carried(cond),
+        LoopHead::Loop => true,
+    };
+    head_ok && check(&l.body, &inside, &carried, vars, &reads_carried)
+}
+
+/// Marks the variables declared in a block (and its nested blocks).
+fn declared_in(b: &Block, out: &mut [bool]) {
+    for s in &b.stmts {
+        match s {
+            Stmt::Let { var, .. } | Stmt::Declare { var } => out[*var] = true,
+            Stmt::If { then, els, .. } => {
+                declared_in(then, out);
+                declared_in(els, out);
+            }
+            Stmt::Loop(l) => {
+                if let LoopHead::For { var, .. } = &l.head {
+                    out[*var] = true;
+                }
+                declared_in(&l.body, out);
+            }
+            Stmt::Assign { .. } | Stmt::IndexAssign { .. } | Stmt::Expr(_) | Stmt::Item(_) => {}
+        }
     }
 }
