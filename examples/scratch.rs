@@ -1,62 +1,54 @@
-use autodiff::differentiable;
-use std::hint::black_box;
-use std::time::Instant;
+use autodiff::{differentiable, Scalar};
 
 #[differentiable]
-fn rosen(x: &[f64]) -> f64 {
-    let mut s = 0.0;
-    for i in 0..x.len() - 1 {
-        let a = x[i + 1] - x[i] * x[i];
-        let b = 1.0 - x[i];
-        s += 100.0 * a * a + b * b;
-    }
-    s
+fn sq(x: f64) -> f64 {
+    x * x
 }
 
-fn rosen_hand(x: &[f64], g: &mut [f64]) -> f64 {
-    let mut s = 0.0;
-    for v in g.iter_mut() {
-        *v = 0.0;
-    }
-    for i in 0..x.len() - 1 {
-        let a = x[i + 1] - x[i] * x[i];
-        let b = 1.0 - x[i];
-        s += 100.0 * a * a + b * b;
-        g[i] += -400.0 * a * x[i] - 2.0 * b;
-        g[i + 1] += 200.0 * a;
-    }
-    s
+#[differentiable(wrt(x))]
+fn scaled(x: f64, k: f64, n: usize) -> f64 {
+    sq(x) * k + n as f64
+}
+
+#[differentiable]
+fn top(x: f64, y: f64) -> f64 {
+    scaled(x * y, 2.0, 3) + sq(y).sin()
+}
+
+/// log(e^x + e^y), stable.
+#[differentiable(custom = lse_rule)]
+fn lse(x: f64, y: f64) -> f64 {
+    let m = x.max(y);
+    m + ((x - m).exp() + (y - m).exp()).ln()
+}
+
+fn lse_rule<S: Scalar<Base = f64>>(x: S, y: S) -> (S, [S; 2]) {
+    let m = if x.base() > y.base() { x } else { y };
+    let ex = (x - m).exp();
+    let ey = (y - m).exp();
+    let s = ex + ey;
+    (m + s.ln(), [ex / s, ey / s])
+}
+
+#[differentiable]
+fn uses_lse(x: f64) -> f64 {
+    lse(x, 2.0 * x) * 3.0
 }
 
 fn main() {
-    let n = 10000;
-    let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
-    let mut g = vec![0.0; n];
-    let reps = 2000;
-    let t = Instant::now();
-    for _ in 0..reps {
-        for v in g.iter_mut() {
-            *v = 0.0;
-        }
-        black_box(rosen::vjp(black_box(&x), 1.0, &mut g));
-    }
-    let gen = t.elapsed().as_secs_f64() / reps as f64;
-    let t = Instant::now();
-    for _ in 0..reps {
-        black_box(rosen_hand(black_box(&x), &mut g));
-    }
-    let hand = t.elapsed().as_secs_f64() / reps as f64;
-    let t = Instant::now();
-    for _ in 0..reps {
-        black_box(rosen(black_box(&x)));
-    }
-    let prim = t.elapsed().as_secs_f64() / reps as f64;
+    let (x, y) = (0.7, -1.3);
+    let h = 1e-6;
     println!(
-        "gen {:.2}us hand {:.2}us primal {:.2}us ratio {:.2} grad/primal {:.2}",
-        gen * 1e6,
-        hand * 1e6,
-        prim * 1e6,
-        gen / hand,
-        gen / prim
+        "{:?} fd {} {}",
+        top::grad(x, y),
+        (top(x + h, y) - top(x - h, y)) / (2.0 * h),
+        (top(x, y + h) - top(x, y - h)) / (2.0 * h)
     );
+    println!("{:?}", top::jvp(x, y, 1.0, 0.0));
+    println!(
+        "{:?} fd {}",
+        uses_lse::grad(x),
+        (uses_lse(x + h) - uses_lse(x - h)) / (2.0 * h)
+    );
+    println!("{:?}", lse::grad(1000.0, 999.0));
 }

@@ -46,5 +46,6 @@ pub use optim;
 /// Items the generated code names. Not public API: they may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use autodiff_runtime::call::{Active, Const, ToActive, ToPassive};
     pub use autodiff_runtime::{rules, zeros_vec, FixedTape, Float, Scalar, Vec, VecTape};
 }

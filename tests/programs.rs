@@ -14,6 +14,13 @@
 //!   sums of the same partials, rounded differently; even 1000-term sums accumulate at most
 //!   ~1e3 eps = 1e-13 relative to the sum of magnitudes);
 //! - `grad == vjp(seed = 1)` (4 ulps), plus closed forms where one exists.
+// The programs are written the way `#[differentiable]` supports (index loops, no iterator
+// chains), which these style lints would rewrite.
+#![allow(
+    clippy::needless_range_loop,
+    clippy::assign_op_pattern,
+    clippy::type_complexity
+)]
 mod common;
 use autodiff::differentiable;
 use common::*;
@@ -670,7 +677,7 @@ fn horner_active_coefficients() {
     for x in [-1.3f64, -0.4, 0.0, 0.7, 1.1, 2.0] {
         let ctx = format!("horner at x = {x}");
         // dp/dc_i = x^i, dp/dx = sum i c_i x^(i-1).
-        let dc: Vec<f64> = (0..7).map(|i| x.powi(i as i32)).collect();
+        let dc: Vec<f64> = (0..7).map(|i| x.powi(i)).collect();
         let dx: f64 = (1..7).map(|i| i as f64 * c[i] * x.powi(i as i32 - 1)).sum();
         let dxs: f64 = (1..7)
             .map(|i| (i as f64 * c[i] * x.powi(i as i32 - 1)).abs())
@@ -1386,4 +1393,79 @@ fn neural_network_loss() {
     let mut one = vec![0.0; NW];
     nn_loss::vjp(&w, &xs, &ys, 1.0, &mut one);
     assert_eq!(one, g, "grad == vjp(1)");
+}
+
+// =============================================================================================
+// Local arrays with writes, `step_by`, `..=`, `(a..b).rev()` and shadowing in one program.
+
+#[differentiable]
+fn local_array<const N: usize>(x: &[f64; N]) -> f64 {
+    let mut a = [0.0; N];
+    for i in 0..N {
+        a[i] = x[i] * x[i];
+    }
+    for i in (1..N).step_by(2) {
+        a[i] += a[i - 1] * x[i];
+    }
+    for i in (1..N).rev() {
+        a[i - 1] -= 0.5 * a[i].sin();
+    }
+    let mut s = 0.0;
+    for i in 0..=N - 1 {
+        let t = a[i];
+        let t = t * x[i];
+        s += t.tanh();
+    }
+    s
+}
+
+fn local_array_plain(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut a: Vec<f64> = x.iter().map(|v| v * v).collect();
+    for i in (1..n).step_by(2) {
+        a[i] += a[i - 1] * x[i];
+    }
+    for i in (1..n).rev() {
+        a[i - 1] -= 0.5 * a[i].sin();
+    }
+    (0..n).map(|i| (a[i] * x[i]).tanh()).sum()
+}
+
+#[test]
+fn local_array_writes_step_by_rev() {
+    let mut rng = Rng::named("local array");
+    let (f, jvp, vjp, grad) = (
+        |x: &[f64]| local_array(&arr::<9>(x)),
+        |x: &[f64], v: &[f64]| local_array::jvp(bb(&arr::<9>(x)), bb(&arr::<9>(v))),
+        |x: &[f64], c: f64, b: &mut [f64]| {
+            let mut bar = arr::<9>(b);
+            let v = local_array::vjp(bb(&arr::<9>(x)), bb(c), &mut bar);
+            b.copy_from_slice(&bar);
+            v
+        },
+        |x: &[f64]| {
+            let (v, g) = local_array::grad(bb(&arr::<9>(x)));
+            (v, g.to_vec())
+        },
+    );
+    let o = VecOps {
+        f: &f,
+        jvp: &jvp,
+        vjp: &vjp,
+        grad: &grad,
+    };
+    for k in 0..3 {
+        let x: Vec<f64> = (0..9).map(|_| rng.range(-1.2, 1.2)).collect();
+        assert_eq!(f(&x), local_array_plain(&x), "kept function");
+        check_vec_ops(
+            &format!("local_array point {k}"),
+            &o,
+            &x,
+            &[0, 1, 4, 8],
+            3,
+            &mut rng,
+            FD,
+            DOT,
+        );
+    }
 }

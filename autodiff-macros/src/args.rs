@@ -13,12 +13,15 @@ pub struct Args {
     pub wrt: Option<Vec<Ident>>,
     /// Path of the `autodiff` facade in generated code (`::autodiff` unless `crate = ..`).
     pub krate: Path,
+    /// `custom = rule`: the user's own derivative rule; the body is not differentiated.
+    pub custom: Option<Path>,
 }
 
 pub fn parse(attr: TokenStream, cx: &mut Ctxt) -> Args {
     let mut args = Args {
         wrt: None,
         krate: syn::parse_quote!(::autodiff),
+        custom: None,
     };
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("wrt") {
@@ -32,6 +35,9 @@ pub fn parse(attr: TokenStream, cx: &mut Ctxt) -> Args {
             let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
             args.wrt = Some(names.into_iter().collect());
             Ok(())
+        } else if meta.path.is_ident("custom") {
+            args.custom = Some(meta.value()?.parse()?);
+            Ok(())
         } else if meta.path.is_ident("crate") {
             let value = meta.value()?;
             if value.peek(syn::LitStr) {
@@ -43,7 +49,7 @@ pub fn parse(attr: TokenStream, cx: &mut Ctxt) -> Args {
             Ok(())
         } else {
             Err(meta.error(
-                "unknown `#[differentiable]` argument; expected `wrt(x, ..)` or `crate = path`",
+                "unknown `#[differentiable]` argument; expected `wrt(x, ..)`, `custom = rule` or `crate = path`",
             ))
         }
     });

@@ -162,7 +162,9 @@ pub fn is_active(e: &Expr, vars: &[Var]) -> bool {
     match &e.kind {
         ExprKind::Var(v) | ExprKind::Index(v, _) => vars[*v].active,
         ExprKind::Lit(_) | ExprKind::Compare(..) => false,
-        ExprKind::Call(_, args) => args.iter().any(|a| is_active(a, vars)),
+        ExprKind::Call(_, args) | ExprKind::UserCall(_, args) => {
+            args.iter().any(|a| is_active(a, vars))
+        }
         ExprKind::Cast(a, _) | ExprKind::ArrayRepeat(a, _) => is_active(a, vars),
         // Opaque code never yields an active value: if it reads one, that is an error.
         ExprKind::Opaque { .. } => false,
@@ -223,6 +225,19 @@ impl Validator<'_, '_> {
                 }
                 self.expr(a);
             }
+            ExprKind::UserCall(_, args) => {
+                for a in args {
+                    if is_active(a, vars)
+                        && !matches!(vars_shape(a, vars), Some(Shape::Scalar) | None)
+                    {
+                        self.cx.error(
+                            a.span,
+                            "`#[differentiable]` does not support passing an active array to another function yet; pass its elements, or inline the callee",
+                        );
+                    }
+                    self.expr(a);
+                }
+            }
             ExprKind::Call(row, args) => {
                 for (arg, kind) in args.iter().zip(row.args) {
                     if *kind == Arg::Int && is_active(arg, vars) {
@@ -244,7 +259,9 @@ impl Validator<'_, '_> {
                 self.expr(a);
             }
             ExprKind::Opaque {
-                vars: used, what, ..
+                vars: used,
+                what,
+                expr,
             } => {
                 let Some(&v) = used.iter().find(|&&v| vars[v].active) else {
                     return;
@@ -270,12 +287,22 @@ impl Validator<'_, '_> {
                     Unsupported::Other(what, remedy) => format!(
                         "`#[differentiable]` does not support {what} with the active value `{name}`; {remedy}"
                     ),
+                    Unsupported::Message(m) => m.replace("{}", &name.to_string()),
+                    Unsupported::Reported => return,
                     Unsupported::Passive => format!(
                         "`#[differentiable]` cannot differentiate this use of the active value `{name}`; active values support `+ - * /`, unary `-`, comparisons, indexing, `as` to the same float type, and the float methods with a derivative rule"
                     ),
                 };
-                self.cx.error(e.span, msg);
+                self.cx.error_at(expr, msg);
             }
         }
+    }
+}
+
+/// The shape of a variable used directly as an argument.
+fn vars_shape<'v>(e: &Expr, vars: &'v [Var]) -> Option<&'v Shape> {
+    match &e.kind {
+        ExprKind::Var(v) => Some(&vars[*v].shape),
+        _ => None,
     }
 }

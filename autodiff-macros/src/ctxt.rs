@@ -25,6 +25,11 @@ impl Ctxt {
         self.errors.push(err);
     }
 
+    /// Number of errors so far.
+    pub fn count(&self) -> usize {
+        self.errors.len()
+    }
+
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }

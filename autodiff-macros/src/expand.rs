@@ -25,18 +25,78 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#item #err);
         }
     };
-    let Some(mut func) = lower::lower(&item, &mut cx) else {
+    let lowered = match &args.custom {
+        Some(_) => lower::lower_signature(&item, &mut cx),
+        None => lower::lower(&item, &mut cx),
+    };
+    let Some(mut func) = lowered else {
         return fallback::fallback(&item, None, &args.krate, &cx);
     };
     check::check(&mut func, &item.sig, &args, &mut cx);
+    if args.custom.is_some() {
+        for p in &func.params {
+            if func.vars[p.var].active && !matches!(func.vars[p.var].shape, Shape::Scalar) {
+                cx.error_at(
+                    &p.ty,
+                    "`#[differentiable(custom = ..)]` supports scalar active parameters only; make the array passive with `wrt(..)`",
+                );
+            }
+        }
+    }
     if cx.has_errors() {
         return fallback::fallback(&item, Some(&func), &args.krate, &cx);
     }
     let ecx = Cx::new(&func, &args.krate);
-    let fwd = emit::forward::body(&ecx);
     let sigs = Signatures::new(&func, &ecx);
-    let rev = emit::reverse::body(&ecx, &seed_generic());
+    let (fwd, rev) = match &args.custom {
+        Some(rule) => custom_bodies(&ecx, rule),
+        None => (
+            emit::forward::body(&ecx),
+            emit::reverse::body(&ecx, &seed_generic()),
+        ),
+    };
     sigs.namespace(&item, &ecx, Some((fwd, rev)))
+}
+
+/// `__jvp` and `__vjp` from the user's rule `rule(args..) -> (value, [partial; n_active])`.
+fn custom_bodies(cx: &Cx, rule: &syn::Path) -> (TokenStream, TokenStream) {
+    let func = cx.func;
+    let args: Vec<&Ident> = func
+        .params
+        .iter()
+        .map(|p| &func.vars[p.var].ident)
+        .collect();
+    let v = format_ident!("__value", span = Span::mixed_site());
+    let parts = format_ident!("__parts", span = Span::mixed_site());
+    let call = quote!(let (#v, #parts) = #rule(#(#args),*););
+    let actives: Vec<usize> = cx.active.iter().map(|&i| func.params[i].var).collect();
+    let terms = actives.iter().enumerate().map(|(k, &var)| {
+        let d = tangent_ident(&func.vars[var].ident);
+        let lit = proc_macro2::Literal::usize_unsuffixed(k);
+        quote!(#parts[#lit] * #d)
+    });
+    let fwd = quote! {
+        #call
+        (#v, #(#terms)+*)
+    };
+    let seed = seed_generic();
+    let grads: Vec<TokenStream> = (0..actives.len())
+        .map(|k| {
+            let lit = proc_macro2::Literal::usize_unsuffixed(k);
+            quote!(#parts[#lit] * #seed)
+        })
+        .collect();
+    let ret = if grads.len() == 1 {
+        let g = &grads[0];
+        quote!((#v, #g))
+    } else {
+        quote!((#v, (#(#grads),*)))
+    };
+    let rev = quote! {
+        #call
+        #ret
+    };
+    (fwd, rev)
 }
 
 fn seed_generic() -> Ident {
@@ -339,6 +399,72 @@ impl Signatures {
             }
         };
         let seed_g = seed_generic();
+        // `__call`: how other `#[differentiable]` functions call this one (scalar parameters).
+        let call_fn = if arrays.is_empty() && !stub {
+            let mut cparams = Vec::new();
+            let mut unwrap = Vec::new();
+            for (pi, p) in func.params.iter().enumerate() {
+                let var = &func.vars[p.var];
+                let a = format_ident!("__a{}", pi, span = Span::mixed_site());
+                let id = &var.ident;
+                let ty = &p.ty;
+                if var.active {
+                    cparams.push(quote!(#a: impl #k::__private::ToActive<#s>));
+                    unwrap.push(quote!(let #id: #s = #k::__private::ToActive::get(#a);));
+                } else if matches!(p.kind, crate::ir::ParamKind::Float) {
+                    cparams.push(quote!(#a: impl #k::__private::ToPassive<#ty>));
+                    unwrap.push(quote!(let #id: #ty = #k::__private::ToPassive::get(#a);));
+                } else {
+                    cparams.push(quote!(#a: #ty));
+                    unwrap.push(quote!(let #id: #ty = #a;));
+                }
+            }
+            let ids: Vec<&Ident> = func
+                .params
+                .iter()
+                .map(|p| &func.vars[p.var].ident)
+                .collect();
+            let gs: Vec<Ident> = (0..scalars.len())
+                .map(|i| format_ident!("__g{}", i, span = Span::mixed_site()))
+                .collect();
+            let v_ident = format_ident!("__value", span = Span::mixed_site());
+            let pat = match gs.len() {
+                1 => {
+                    let g = &gs[0];
+                    quote!((#v_ident, #g))
+                }
+                _ => quote!((#v_ident, (#(#gs),*))),
+            };
+            let mut next = 0;
+            let parts: Vec<TokenStream> = func
+                .params
+                .iter()
+                .map(|p| {
+                    if func.vars[p.var].active {
+                        let g = &gs[next];
+                        next += 1;
+                        quote!(#g)
+                    } else {
+                        quote!(<#s as #k::__private::Scalar>::zero())
+                    }
+                })
+                .collect();
+            let np = proc_macro2::Literal::usize_unsuffixed(func.params.len());
+            let one_s = quote!(<#s as #k::__private::Scalar>::one());
+            quote! {
+                /// Used by other `#[differentiable]` functions that call this one: the value and
+                /// the partial derivative with respect to every parameter (zero for passive ones).
+                #[doc(hidden)]
+                #[inline]
+                #vis fn __call #generic_decl (#(#cparams),*) -> (#s, [#s; #np]) #where_clause {
+                    #(#unwrap)*
+                    let #pat = Self::__vjp(#(#ids,)* #one_s);
+                    (#v_ident, [#(#parts),*])
+                }
+            }
+        } else {
+            quote!()
+        };
         quote! {
             #item
 
@@ -374,6 +500,8 @@ impl Signatures {
                     #keep_alive
                     #rev_body
                 }
+
+                #call_fn
 
                 #[doc = #doc_jvp]
                 #[inline]

@@ -58,6 +58,9 @@ pub struct Var {
     pub shape: Shape,
     /// Set by `check`: the variable holds a value that depends on an active input.
     pub active: bool,
+    /// Known to hold a float (a float parameter, or a `let` of a float expression): passed to
+    /// other `#[differentiable]` functions as a constant when passive.
+    pub float: bool,
 }
 
 /// What a parameter is.
@@ -167,6 +170,9 @@ pub enum ExprKind {
     Index(VarId, Box<Expr>),
     /// `[elem; len]`.
     ArrayRepeat(Box<Expr>, syn::Expr),
+    /// A call of a function that is not an intrinsic: differentiated through its generated
+    /// `__call` when an argument is active, kept as written otherwise.
+    UserCall(syn::Expr, Vec<Expr>),
     /// Rust code the derivative does not look into, with variables renamed. `vars` lists the
     /// variables whose values it uses; `what` names the construct for error messages.
     Opaque {
@@ -189,6 +195,10 @@ pub enum Unsupported {
     CastToInt,
     /// Anything else, with a description and the remedy.
     Other(&'static str, &'static str),
+    /// A complete message (`{}` stands for the active variable's name).
+    Message(&'static str),
+    /// The expression contains a construct already reported as an error.
+    Reported,
 }
 
 impl Expr {

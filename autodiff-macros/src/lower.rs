@@ -23,6 +23,7 @@ pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
         loops: Vec::new(),
         ret: None,
         ret_jumps: 0,
+        poisoned: Vec::new(),
     };
     let params = lw.params(&item.sig);
     let (mut body, tail) = lw.block_with_tail(&item.block, true);
@@ -53,6 +54,9 @@ pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
         }
         None => match tail {
             Some(t) => t,
+            None if matches!(item.sig.output, syn::ReturnType::Default) => {
+                Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span)
+            }
             None => {
                 lw.cx.error(
                     item.block.brace_token.span.close(),
@@ -67,6 +71,29 @@ pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
         vars: lw.vars,
         body,
         result,
+        float: FloatTy::F64,
+    })
+}
+
+/// Only the signature (for `custom = rule` functions, whose body is not differentiated).
+pub fn lower_signature(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
+    let mut lw = Lowerer {
+        cx,
+        vars: Vec::new(),
+        scopes: vec![Vec::new()],
+        depth: 0,
+        pending: Vec::new(),
+        loops: Vec::new(),
+        ret: None,
+        ret_jumps: 0,
+        poisoned: Vec::new(),
+    };
+    let params = lw.params(&item.sig)?;
+    Some(Func {
+        params,
+        vars: lw.vars,
+        body: Block::default(),
+        result: Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), Span::call_site()),
         float: FloatTy::F64,
     })
 }
@@ -92,6 +119,8 @@ struct Lowerer<'a> {
     /// The early-return flag and return-value variable, once a `return` was seen.
     ret: Option<(VarId, VarId)>,
     ret_jumps: usize,
+    /// Variables whose initial value was rejected (no follow-on errors about them).
+    poisoned: Vec<VarId>,
 }
 
 /// The float type named by `ty`, if it is exactly `f32` or `f64`.
@@ -150,6 +179,7 @@ impl Lowerer<'_> {
             mutable,
             shape,
             active: false,
+            float: false,
         });
         id
     }
@@ -288,6 +318,7 @@ impl Lowerer<'_> {
             let shape = param_shape(&pt.ty).unwrap_or(Shape::Scalar);
             // Declared even when rejected, so that uses in the body resolve quietly.
             let var = self.declare(&name, mutable, shape);
+            self.vars[var].float = matches!(kind, ParamKind::Float);
             params.push(Param {
                 var,
                 ty: (*pt.ty).clone(),
@@ -434,7 +465,6 @@ impl Lowerer<'_> {
                 }
                 if let Some(e) = &b.expr {
                     self.cx.error_at(e, "`#[differentiable]` does not support `break` with a value; assign the value to a variable before `break`");
-                    return Vec::new();
                 }
                 let fresh_id = self.vars.len();
                 let Some(l) = self.loops.last_mut() else {
@@ -536,6 +566,17 @@ impl Lowerer<'_> {
                     );
                     return None;
                 };
+                self.vars[var].float =
+                    self.floatish(&init) || ty.as_ref().is_some_and(|t| float_ty(t).is_some());
+                if matches!(
+                    init.kind,
+                    ExprKind::Opaque {
+                        what: Unsupported::Reported,
+                        ..
+                    }
+                ) {
+                    self.poisoned.push(var);
+                }
                 Some(Stmt::Let { var, ty, init })
             }
             syn::Pat::Wild(_) => init.map(Stmt::Expr),
@@ -609,9 +650,8 @@ impl Lowerer<'_> {
         }
         // Assignments to fields, statics, ...: passive code kept as written; `check` rejects
         // them if an active value is involved.
-        let what = Unsupported::Other(
-            "assignment to a place other than a local variable or array element",
-            "assign to a local variable",
+        let what = Unsupported::Message(
+            "`#[differentiable]` does not support assigning the active value `{}` to a field or other place; assign it to a local variable",
         );
         let left_ren = self.opaque(left, Unsupported::Passive);
         let right_ren = self.opaque(right, Unsupported::Passive);
@@ -990,6 +1030,15 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether an expression certainly has a float type.
+    fn floatish(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Lit(_) | ExprKind::Call(..) | ExprKind::Cast(..) => true,
+            ExprKind::Var(v) => self.vars[*v].float,
+            _ => false,
+        }
+    }
+
     // ---- expressions -------------------------------------------------------------------------
 
     fn expr(&mut self, expr: &syn::Expr) -> Expr {
@@ -1116,10 +1165,21 @@ impl Lowerer<'_> {
                             return Expr::new(e.kind, c.func.span());
                         }
                     },
-                    None => {
-                        let name = c.func.to_token_stream().to_string().replace(' ', "");
-                        return self.opaque(expr, Unsupported::Call(name));
-                    }
+                    None => match &*c.func {
+                        syn::Expr::Path(p)
+                            if p.qself.is_none()
+                                && p.path.get_ident().and_then(|i| self.resolve(i)).is_none() =>
+                        {
+                            ExprKind::UserCall(
+                                (*c.func).clone(),
+                                c.args.iter().map(|a| self.expr(a)).collect(),
+                            )
+                        }
+                        _ => {
+                            let name = c.func.to_token_stream().to_string().replace(' ', "");
+                            return self.opaque(expr, Unsupported::Call(name));
+                        }
+                    },
                 }
             }
             syn::Expr::Cast(c) => {
@@ -1151,6 +1211,13 @@ impl Lowerer<'_> {
                 }
                 _ => return self.opaque(expr, Unsupported::Passive),
             },
+            syn::Expr::Reference(r) if matches!(strip_parens(&r.expr), syn::Expr::Index(ix) if matches!(strip_parens(&ix.index), syn::Expr::Range(_))) =>
+            {
+                return self.opaque(
+                    expr,
+                    Unsupported::Message("`#[differentiable]` does not support slicing the active array `{}`; index single elements `{}[i]` in a loop"),
+                );
+            }
             syn::Expr::Repeat(r) => {
                 ExprKind::ArrayRepeat(Box::new(self.expr(&r.expr)), (*r.len).clone())
             }
@@ -1199,7 +1266,7 @@ impl Lowerer<'_> {
             ExprKind::Opaque {
                 expr: expr.clone(),
                 vars: Vec::new(),
-                what: Unsupported::Passive,
+                what: Unsupported::Reported,
             },
             expr.span(),
         )
@@ -1208,6 +1275,7 @@ impl Lowerer<'_> {
     /// Keeps `expr` as written (variables renamed), reporting constructs that cannot appear
     /// even in passive code.
     fn opaque(&mut self, expr: &syn::Expr, what: Unsupported) -> Expr {
+        let errors = self.cx.count();
         let mut renamer = Renamer {
             lw: self,
             vars: Vec::new(),
@@ -1215,6 +1283,13 @@ impl Lowerer<'_> {
         let mut e = expr.clone();
         renamer.visit_expr_mut(&mut e);
         let vars = renamer.vars;
+        // Already reported inside, or built on a variable whose value was rejected: no
+        // follow-on errors.
+        let what = if self.cx.count() > errors || vars.iter().any(|v| self.poisoned.contains(v)) {
+            Unsupported::Reported
+        } else {
+            what
+        };
         Expr {
             span: expr.span(),
             kind: ExprKind::Opaque {
@@ -1282,6 +1357,18 @@ fn is_statement_like(e: &syn::Expr) -> bool {
 /// The span of a binding in a pattern, if it has one.
 fn binding_in(pat: &syn::Pat) -> Option<Span> {
     match pat {
+        // `THREE =>` names a constant (Rust's convention); `n =>` binds.
+        syn::Pat::Ident(pi)
+            if pi.subpat.is_none()
+                && pi.by_ref.is_none()
+                && pi.mutability.is_none()
+                && pi
+                    .ident
+                    .to_string()
+                    .starts_with(|c: char| c.is_ascii_uppercase()) =>
+        {
+            None
+        }
         syn::Pat::Ident(pi) => Some(pi.ident.span()),
         syn::Pat::Or(o) => o.cases.iter().find_map(binding_in),
         syn::Pat::Paren(p) => binding_in(&p.pat),

@@ -25,3 +25,65 @@ pub use scalar::Scalar;
 #[doc(hidden)]
 pub use tape::{zeros_vec, Vec};
 pub use tape::{FixedTape, Slots, VecTape};
+
+/// Calls between `#[differentiable]` functions (used by generated code).
+#[doc(hidden)]
+pub mod call {
+    use crate::Scalar;
+
+    /// An active argument of a call to another `#[differentiable]` function.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Active<S>(pub S);
+
+    /// A passive float argument of such a call.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Const<F>(pub F);
+
+    /// What an active parameter of a called function accepts: an active value, or a constant.
+    pub trait ToActive<S: Scalar> {
+        /// The argument as a scalar.
+        fn get(self) -> S;
+    }
+
+    impl<S: Scalar> ToActive<S> for Active<S> {
+        #[inline(always)]
+        fn get(self) -> S {
+            self.0
+        }
+    }
+
+    impl<S: Scalar> ToActive<S> for Const<S::Base> {
+        #[inline(always)]
+        fn get(self) -> S {
+            S::cst(self.0)
+        }
+    }
+
+    /// What a passive float parameter of a called function accepts: a plain value or a
+    /// constant, never an active value (its derivative would be lost).
+    pub trait ToPassive<F> {
+        /// The argument's value.
+        fn get(self) -> F;
+    }
+
+    impl ToPassive<f64> for f64 {
+        #[inline(always)]
+        fn get(self) -> f64 {
+            self
+        }
+    }
+
+    impl ToPassive<f32> for f32 {
+        #[inline(always)]
+        fn get(self) -> f32 {
+            self
+        }
+    }
+
+    impl<F> ToPassive<F> for Const<F> {
+        #[inline(always)]
+        fn get(self) -> F {
+            self.0
+        }
+    }
+}

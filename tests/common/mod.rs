@@ -417,6 +417,7 @@ pub fn check1(
 /// The derivative entry points of a function whose active parameters are flattened into one
 /// `&[f64]` (array and slice parameters adapted by the caller). `vjp` adds `seed * gradient`
 /// into the buffer, like the generated code.
+#[allow(clippy::type_complexity)]
 pub struct VecOps<'a> {
     pub f: &'a dyn Fn(&[f64]) -> f64,
     pub jvp: &'a dyn Fn(&[f64], &[f64]) -> (f64, f64),
@@ -470,7 +471,9 @@ pub fn max_abs(v: &[f64]) -> f64 {
 /// - the dot-product identity with a seeded random tangent and seed, relative `dot_rel`;
 /// - vjp adds into its buffer (pre-filled with a known pattern);
 /// - grad equals vjp with seed 1 to 4 ulps.
+///
 /// Returns the gradient.
+#[allow(clippy::too_many_arguments)]
 #[track_caller]
 pub fn check_vec_ops(
     what: &str,

@@ -167,6 +167,11 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                 )
             }
             ExprKind::Cast(a, _) => self.expr_deps(a),
+            ExprKind::UserCall(f, args) => {
+                let (ops, deps): (Vec<Operand>, Vec<Deps>) =
+                    args.iter().map(|a| self.expr_deps(a)).unzip();
+                self.user_call(f, args, ops, deps)
+            }
             ExprKind::Call(row, args) => {
                 let (ops, deps): (Vec<Operand>, Vec<Deps>) =
                     args.iter().map(|a| self.expr_deps(a)).unzip();
@@ -285,6 +290,66 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                 }
             };
             terms.push((target.clone(), factor));
+        }
+        self.steps.push(Step {
+            out: out.clone(),
+            terms,
+        });
+        (
+            Operand::Active(out.clone(), Target::Temp(out.clone())),
+            Deps {
+                idents: vec![out],
+                vars: Vec::new(),
+            },
+        )
+    }
+
+    /// A call of another `#[differentiable]` function with at least one active argument: its
+    /// generated `__call` returns the value and the partial derivative for every parameter.
+    fn user_call(
+        &mut self,
+        f: &syn::Expr,
+        args: &[Expr],
+        ops: Vec<Operand>,
+        deps: Vec<Deps>,
+    ) -> (Operand, Deps) {
+        let cx = self.cx;
+        let s = &cx.s;
+        let out = self.names.fresh("t");
+        let parts = format_ident!("{}_parts", out, span = out.span());
+        let call_args: Vec<TokenStream> = args
+            .iter()
+            .zip(&ops)
+            .map(|(a, o)| match o {
+                Operand::Active(v, _) => super::call_arg(a, cx, Some(quote!(#v))),
+                _ => super::call_arg(a, cx, None),
+            })
+            .collect();
+        let path = super::call_path(f);
+        let mut all = Deps::default();
+        deps.iter().for_each(|d| all.add(d));
+        self.bind(
+            vec![out.clone(), parts.clone()],
+            quote!(let (#out, #parts): (#s, _) = #path(#(#call_args),*);),
+            all,
+        );
+        let mut terms = Vec::new();
+        for (i, o) in ops.iter().enumerate() {
+            let Operand::Active(_, target) = o else {
+                continue;
+            };
+            let p = format_ident!("{}_p{}", out, i, span = out.span());
+            let lit = proc_macro2::Literal::usize_unsuffixed(i);
+            self.bind(
+                vec![p.clone()],
+                quote!(let #p: #s = #parts[#lit];),
+                Deps {
+                    idents: vec![parts.clone()],
+                    vars: Vec::new(),
+                },
+            );
+            self.saved.push((p.clone(), Kind::Scalar));
+            terms.push((target.clone(), Factor::Id(p)));
         }
         self.steps.push(Step {
             out: out.clone(),

@@ -136,7 +136,9 @@ pub fn pure_passive(e: &Expr, vars: &[Var]) -> bool {
         ExprKind::Var(v) | ExprKind::Index(v, _) if vars[*v].active => false,
         ExprKind::Var(_) | ExprKind::Lit(_) | ExprKind::Opaque { .. } => true,
         ExprKind::Index(_, i) => pure_passive(i, vars),
-        ExprKind::Call(_, args) => args.iter().all(|a| pure_passive(a, vars)),
+        ExprKind::Call(_, args) | ExprKind::UserCall(_, args) => {
+            args.iter().all(|a| pure_passive(a, vars))
+        }
         ExprKind::Cast(a, _) | ExprKind::ArrayRepeat(a, _) => pure_passive(a, vars),
         ExprKind::Compare(_, a, b) => pure_passive(a, vars) && pure_passive(b, vars),
     }
@@ -169,7 +171,41 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
             let args: Vec<_> = args.iter().map(|a| passive(a, cx)).collect();
             call_syntax(row, &args)
         }
+        ExprKind::UserCall(f, args) => {
+            let args = args.iter().map(|a| passive(a, cx));
+            quote!(#f(#(#args),*))
+        }
     }
+}
+
+/// An argument of a call to another `#[differentiable]` function: active values wrapped in
+/// `Active`, passive floats in `Const`, anything else as it is.
+pub fn call_arg(e: &Expr, cx: &Cx, active_value: Option<TokenStream>) -> TokenStream {
+    let k = cx.krate;
+    match active_value {
+        Some(v) => quote!(#k::__private::Active(#v)),
+        None => {
+            let p = passive(e, cx);
+            let ft = &cx.ft;
+            let floatish = match &e.kind {
+                ExprKind::Lit(_) => return quote!(#k::__private::Const::<#ft>(#p)),
+                ExprKind::Call(..) | ExprKind::Cast(..) => true,
+                ExprKind::Var(v) => cx.var(*v).float,
+                _ => false,
+            };
+            if floatish {
+                quote!(#k::__private::Const(#p))
+            } else {
+                p
+            }
+        }
+    }
+}
+
+/// `callee::__call`, spanned at the callee so that a non-differentiable function is named.
+pub fn call_path(f: &syn::Expr) -> TokenStream {
+    let span = syn::spanned::Spanned::span(f);
+    quote::quote_spanned!(span=> #f::__call)
 }
 
 /// A row applied to rendered arguments, spelled as the user would (`(a / b)`, `a.sin()`).
@@ -260,6 +296,14 @@ pub fn scalar_value(e: &Expr, cx: &Cx) -> TokenStream {
                 }
             }
         }
+        ExprKind::UserCall(f, args) => {
+            let args = args.iter().map(|a| {
+                let v = (!pure_passive(a, &cx.func.vars)).then(|| scalar_value(a, cx));
+                call_arg(a, cx, v)
+            });
+            let path = call_path(f);
+            quote!(#path(#(#args),*).0)
+        }
         // Not active (handled by `pure_passive`).
         ExprKind::Lit(_)
         | ExprKind::Opaque { .. }
@@ -302,7 +346,9 @@ fn collect_vars(e: &Expr, out: &mut Vec<VarId>) {
         }
         ExprKind::Lit(_) => {}
         ExprKind::Opaque { vars, .. } => out.extend(vars.iter().copied()),
-        ExprKind::Call(_, args) => args.iter().for_each(|a| collect_vars(a, out)),
+        ExprKind::Call(_, args) | ExprKind::UserCall(_, args) => {
+            args.iter().for_each(|a| collect_vars(a, out))
+        }
         ExprKind::Cast(a, _) | ExprKind::ArrayRepeat(a, _) => collect_vars(a, out),
         ExprKind::Compare(_, a, b) => {
             collect_vars(a, out);
