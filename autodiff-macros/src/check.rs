@@ -293,7 +293,11 @@ impl Validator<'_, '_> {
                         "`#[differentiable]` cannot differentiate this use of the active value `{name}`; active values support `+ - * /`, unary `-`, comparisons, indexing, `as` to the same float type, and the float methods with a derivative rule"
                     ),
                 };
-                self.cx.error_at(expr, msg);
+                let _ = expr;
+                match &e.orig {
+                    Some(tokens) => self.cx.error_at(tokens, msg),
+                    None => self.cx.error(e.span, msg),
+                }
             }
         }
     }

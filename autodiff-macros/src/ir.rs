@@ -154,6 +154,8 @@ pub enum LoopHead {
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
+    /// The user's tokens, where an error should underline all of them.
+    pub orig: Option<TokenStream>,
 }
 
 pub enum ExprKind {
@@ -203,6 +205,10 @@ pub enum Unsupported {
 
 impl Expr {
     pub fn new(kind: ExprKind, span: Span) -> Self {
-        Expr { kind, span }
+        Expr {
+            kind,
+            span,
+            orig: None,
+        }
     }
 }

@@ -886,7 +886,7 @@ impl Lowerer<'_> {
         let bound = self.range_bound(&f.expr);
         let iter = self.opaque(
             &f.expr,
-            Unsupported::Other("iterating over", "loop over an index range `for i in 0..n`"),
+            Unsupported::Message("`#[differentiable]` supports `for` loops over integer ranges only; write `for i in 0..{}.len()` and index with `{}[i]`"),
         );
         let wild = format_ident!("_");
         let (body, ctx, v) = self.loop_body(&f.body, Some(var.unwrap_or((&wild, false))));
@@ -1257,7 +1257,7 @@ impl Lowerer<'_> {
                 return self.opaque(expr, Unsupported::Passive);
             }
         };
-        Expr { kind, span }
+        Expr::new(kind, span)
     }
 
     /// Stands in for an expression already reported as an error.
@@ -1297,6 +1297,7 @@ impl Lowerer<'_> {
                 vars,
                 what,
             },
+            orig: Some(expr.to_token_stream()),
         }
     }
 
