@@ -37,6 +37,114 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+/// Generates forward- and reverse-mode derivatives of a numeric function at compile time.
+///
+/// The function is kept exactly as written. Next to it appears a zero-sized *derivative
+/// namespace* with the same name and visibility (a struct, so that it also works for functions
+/// defined inside other functions), holding:
+///
+/// | item | meaning |
+/// |---|---|
+/// | `f::jvp(args.., tangents..)` | value and directional derivative (forward mode); one tangent per active parameter, of the same type |
+/// | `f::vjp(args.., seed, bars..)` | value and `seed` times the gradient (reverse mode); adjoints of array/slice parameters are **added** into `&mut` buffers, scalar adjoints are returned |
+/// | `f::grad(args..)` | value and gradient, shaped like the active parameters (a lone one is not wrapped in a tuple) |
+///
+/// ```
+/// use autodiff::differentiable;
+///
+/// #[differentiable]
+/// fn rosenbrock<const N: usize>(x: &[f64; N]) -> f64 {
+///     let mut s = 0.0;
+///     for i in 0..N - 1 {
+///         let a = x[i + 1] - x[i] * x[i];
+///         let b = 1.0 - x[i];
+///         s += 100.0 * a * a + b * b;
+///     }
+///     s
+/// }
+///
+/// let x = [-1.2, 1.0];
+/// let (value, g) = rosenbrock::grad(&x);
+/// assert_eq!(value, rosenbrock(&x));
+/// assert!((g[0] - -215.6).abs() < 1e-12 && (g[1] - -88.0).abs() < 1e-12);
+///
+/// let mut bar = [0.0; 2];
+/// let v = rosenbrock::vjp(&x, 2.0, &mut bar); // adds 2 * gradient into `bar`
+/// assert_eq!((v, bar), (value, [2.0 * g[0], 2.0 * g[1]]));
+/// ```
+///
+/// # Active parameters
+///
+/// Every `f32`/`f64` parameter and every `&[f; N]` / `&[f]` of floats is active, unless
+/// `#[differentiable(wrt(x, y))]` names the active ones; the others are passive data and get no
+/// tangent or adjoint. All active parameters and the result share one float type (no silent
+/// promotion between `f32` and `f64`).
+///
+/// ```
+/// # use autodiff::differentiable;
+/// /// Mean absolute error of the model t1 x + t2 x^2 (notebook 003); x and y are data.
+/// #[differentiable(wrt(t1, t2))]
+/// fn mae(t1: f64, t2: f64, x: &[f64], y: &[f64]) -> f64 {
+///     let mut s = 0.0;
+///     for i in 0..x.len() {
+///         s += (y[i] - (t1 * x[i] + t2 * x[i] * x[i])).abs();
+///     }
+///     s / x.len() as f64
+/// }
+/// let (_, (d1, d2)) = mae::grad(0.0, 0.0, &[1.0, 2.0], &[1.0, 1.0]);
+/// assert_eq!((d1, d2), (-1.5, -2.5));
+/// ```
+///
+/// # Supported Rust
+///
+/// Arithmetic `+ - * /`, unary `-`, compound assignment, `let`/`let mut`/shadowing, blocks,
+/// literals, `const`s, integer-to-float casts; the float methods with a derivative rule (also as
+/// `f64::sin(x)`); `if`/`else` (the derivative follows the branch taken), `match` on integers,
+/// `for i in a..b` (also `..=`, `.rev()`, `.step_by(k)`), `while`, `loop`, `break`, `continue`,
+/// early `return`; indexing arrays and slices, local arrays `[0.0; N]` with element writes,
+/// `.len()`; calls to other `#[differentiable]` functions with scalar arguments. Anything else
+/// in the body is a compile error that names the construct and says what to write instead.
+/// Closures and iterator chains are not supported: write a `for` loop.
+///
+/// # Your own derivative
+///
+/// `#[differentiable(custom = rule)]` keeps the body as the value and takes the derivative
+/// from `rule`, which receives the arguments (active ones as a generic [`Scalar`]) and returns
+/// the value and the partial derivatives with respect to the active parameters, in order. Use
+/// it for numerically better formulas or for functions whose body cannot be differentiated
+/// (a call into a library).
+///
+/// ```
+/// use autodiff::{differentiable, Scalar};
+///
+/// /// log(e^x + e^y) without overflow.
+/// #[differentiable(custom = logsumexp_rule)]
+/// fn logsumexp(x: f64, y: f64) -> f64 {
+///     let m = x.max(y);
+///     m + ((x - m).exp() + (y - m).exp()).ln()
+/// }
+///
+/// fn logsumexp_rule<S: Scalar<Base = f64>>(x: S, y: S) -> (S, [S; 2]) {
+///     let m = if x.base() > y.base() { x } else { y };
+///     let (ex, ey) = ((x - m).exp(), (y - m).exp());
+///     (m + (ex + ey).ln(), [ex / (ex + ey), ey / (ex + ey)])
+/// }
+///
+/// #[differentiable]
+/// fn softplus_sum(x: f64) -> f64 {
+///     logsumexp(x, 0.0) + logsumexp(1000.0 * x, 0.0)
+/// }
+///
+/// let (_, d) = softplus_sum::grad(1.0);
+/// assert!((d - (1.0 / (1.0 + (-1.0f64).exp()) + 1000.0)).abs() < 1e-9);
+/// ```
+///
+/// # `no_std`
+///
+/// With `default-features = false` the crate is `#![no_std]` and allocation-free. Bring the float
+/// methods into scope with `use autodiff::Scalar;` (they are inherent only with `std`). Functions
+/// whose reverse mode must store values of loops with run-time trip counts need the `alloc`
+/// feature, and fail to compile with a message saying so without it.
 pub use autodiff_macros::differentiable;
 pub use autodiff_runtime::{rules, Float, Scalar};
 

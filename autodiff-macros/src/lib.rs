@@ -13,15 +13,50 @@
 //! On any error the original function is emitted unchanged, followed by every error as a
 //! spanned `compile_error!` and stubs with the right signatures (see `fallback`).
 //!
-//! # What the adjoint stores
+//! # What the adjoint stores, and when it allocates
 //!
-//! The supported bodies are straight-line code, so the adjoint is a single function: a forward
-//! sweep that computes every value once, keeping each intermediate result and the local
-//! partial derivatives the reverse sweep will need as ordinary immutable locals, then the reverse
-//! sweep that accumulates adjoints in exactly the opposite order. Mutable variables get a new
-//! local per assignment (static single assignment), so an overwritten value is still there when
-//! the reverse sweep needs it. Nothing is stored on the heap and nothing is recorded at run time:
-//! the compiler sees plain arithmetic and optimizes it like hand-written code.
+//! Forward mode (`jvp`) never stores anything: it is the original function with a tangent next to
+//! every active value. Reverse mode (`vjp`, `grad`) runs a forward sweep and then a reverse sweep
+//! that mirrors it. The reverse sweep needs, for every statement, the *factors* of its steps (local
+//! partial derivatives such as `cos x`, operand values such as `b` in `a * b`), the indices of the
+//! array elements it read or wrote, and, for control flow, which branch was taken and how often a
+//! loop ran. Where those come from:
+//!
+//! - **Activity analysis.** Only values that depend on an active input get derivative code.
+//!   Integer, boolean and data-only computations (indices, counters, passive data) stay exactly as
+//!   written and are never stored.
+//! - **Straight-line code** at the top of the function: every factor is an immutable local that is
+//!   still in scope when the reverse sweep runs. Nothing is stored.
+//! - **Loops the reverse sweep can run again** (`for i in a..b` with bounds that are inputs or
+//!   immutable locals, and no `break`/`return` inside): the reverse sweep iterates the range
+//!   backwards and, at the top of each iteration, *recomputes* every factor that depends only on
+//!   values it can read again: inputs (parameters are never written), the loop variable, immutable
+//!   locals of the function and locals of the body computed from those. Only factors that depend on
+//!   values overwritten by the loop (a recurrence such as `acc = acc * x + c[i]`, an integrator's
+//!   state) are stored, one tuple per statement and iteration.
+//! - **Accumulation loops** (the last statement of the function, whose only effect on outer active
+//!   variables is `s += e`, `s -= e`, followed by a result whose adjoint needs nothing from the
+//!   loop, such as `s` or `s / n`) are *fused* with their reverse sweep: each iteration runs its
+//!   reverse right after its forward code, with everything still in registers, exactly as a
+//!   hand-written gradient does. Rosenbrock, least squares, mean absolute error and a network's
+//!   mean-squared-error loss over samples are of this kind.
+//! - **Everything else inside branches and loops** (`while`, `loop`, loops with `break`, values
+//!   inside `if` branches) is stored on a tape per statement: a `FixedTape` on the stack, sized by
+//!   the loop bounds, when every enclosing loop has a compile-time trip bound (`0..N` with `N` a
+//!   literal, a `const`, a const generic, `N - k`, or `x.len()` of an array parameter `&[f; N]`),
+//!   otherwise a `VecTape` on the heap. Branch decisions (`bool`) and trip counts (`usize`) are
+//!   stored the same way.
+//!
+//! So a function whose loops all have compile-time bounds (or are recomputed or fused) allocates
+//! nothing; a function with a `while` loop or a runtime-sized recurrence allocates in reverse mode
+//! and needs the `alloc` feature of `autodiff`. Without `alloc` such a function fails to compile
+//! with a message saying so, rather than computing something wrong. `grad` of a function with slice
+//! parameters returns a `Vec` (so needs `alloc`); `vjp` with your own buffer never allocates.
+//!
+//! Calls to other `#[differentiable]` functions go through the callee's generated `__call`, which
+//! returns its value and its partial derivatives (one reverse pass of the callee); the caller
+//! treats them like an intrinsic's partials. `#[differentiable(custom = rule)]` replaces the
+//! callee's derivative by the user's `rule`.
 
 mod args;
 mod check;
