@@ -126,6 +126,33 @@ impl h {
         s_3_b = <__S as ::autodiff::__private::Scalar>::zero();
         (__t12, x_0_b)
     }
+    /// Used by other `#[differentiable]` functions that call this one: the value and
+    /// the partial derivative with respect to every parameter (zero for passive ones).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __call<__S: ::autodiff::__private::Scalar<Base = f64>>(
+        __a0: impl ::autodiff::__private::ToActive<__S>,
+        __a1: usize,
+        __a2: &[f64],
+    ) -> (__S, [__S; 3]) {
+        let x_0: __S = ::autodiff::__private::ToActive::get(__a0);
+        let n_1: usize = __a1;
+        let data_2: &[f64] = __a2;
+        let (__value, __g0) = Self::__vjp(
+            x_0,
+            n_1,
+            data_2,
+            <__S as ::autodiff::__private::Scalar>::one(),
+        );
+        (
+            __value,
+            [
+                __g0,
+                <__S as ::autodiff::__private::Scalar>::zero(),
+                <__S as ::autodiff::__private::Scalar>::zero(),
+            ],
+        )
+    }
     ///Value of `h` and its directional derivative along the tangents (one per active parameter: `x`).
     #[inline]
     pub fn jvp(x: f64, n: usize, data: &[f64], dx: f64) -> (f64, f64) {

@@ -96,6 +96,23 @@ impl f {
         x_0_b += __t1_b;
         (__t9, (x_0_b, y_1_b))
     }
+    /// Used by other `#[differentiable]` functions that call this one: the value and
+    /// the partial derivative with respect to every parameter (zero for passive ones).
+    #[doc(hidden)]
+    #[inline]
+    fn __call<__S: ::autodiff::__private::Scalar<Base = f64>>(
+        __a0: impl ::autodiff::__private::ToActive<__S>,
+        __a1: impl ::autodiff::__private::ToActive<__S>,
+    ) -> (__S, [__S; 2]) {
+        let x_0: __S = ::autodiff::__private::ToActive::get(__a0);
+        let y_1: __S = ::autodiff::__private::ToActive::get(__a1);
+        let (__value, (__g0, __g1)) = Self::__vjp(
+            x_0,
+            y_1,
+            <__S as ::autodiff::__private::Scalar>::one(),
+        );
+        (__value, [__g0, __g1])
+    }
     ///Value of `f` and its directional derivative along the tangents (one per active parameter: `x`, `y`).
     #[inline]
     fn jvp(x: f64, y: f64, dx: f64, dy: f64) -> (f64, f64) {

@@ -1427,7 +1427,7 @@ impl VisitMut for Renamer<'_, '_> {
                 if let syn::Expr::Path(p) = strip_parens(&m.receiver) {
                     if let Some(id) = p.path.get_ident().and_then(|i| self.lw.resolve(i)) {
                         let ident = self.lw.vars[id].ident.clone();
-                        m.receiver = Box::new(syn::parse_quote!(#ident));
+                        *m.receiver = syn::parse_quote!(#ident);
                         return;
                     }
                 }

@@ -1,3 +1,8 @@
+#![allow(
+    clippy::type_complexity,
+    clippy::too_many_arguments,
+    clippy::neg_cmp_op_on_partial_ord
+)]
 //! Helpers shared by the numeric integration tests: tolerant comparisons that print both numbers,
 //! central finite differences, a seeded generator for tangents and seeds, and a table-driven
 //! checker for `#[differentiable]` wrappers (used by `tests/intrinsics.rs`).
