@@ -146,7 +146,9 @@ extern crate std;
 /// whose reverse mode must store values of loops with run-time trip counts need the `alloc`
 /// feature, and fail to compile with a message saying so without it.
 pub use autodiff_macros::differentiable;
-pub use autodiff_runtime::{rules, Float, Scalar};
+pub use autodiff_runtime::{
+    from_fns, hessian_into, rules, Dual, Float, FnObjective, Objective, ObjectiveError, Scalar,
+};
 
 #[cfg(feature = "optim")]
 pub use optim;
@@ -155,5 +157,8 @@ pub use optim;
 #[doc(hidden)]
 pub mod __private {
     pub use autodiff_runtime::call::{Active, Const, ToActive, ToPassive};
-    pub use autodiff_runtime::{rules, zeros_vec, FixedTape, Float, Scalar, Vec, VecTape};
+    pub use autodiff_runtime::{
+        dual_vec, rules, split_dual_vec, zeros_vec, Bound, Dual, FixedTape, Float, ObjectiveFns,
+        Scalar, Vec, VecTape,
+    };
 }

@@ -106,12 +106,14 @@ fn seed_generic() -> Ident {
 /// The names of the public functions' parameters.
 pub struct Signatures {
     /// User-facing parameter names, in order.
-    names: Vec<Ident>,
+    pub names: Vec<Ident>,
     /// Tangent parameter names, one per active parameter.
-    tangents: Vec<Ident>,
+    pub tangents: Vec<Ident>,
+    /// Direction parameter names of `hvp`, one per active parameter.
+    pub dirs: Vec<Ident>,
     /// Adjoint buffer names, one per active array or slice parameter.
-    bars: Vec<Ident>,
-    seed: Ident,
+    pub bars: Vec<Ident>,
+    pub seed: Ident,
 }
 
 impl Signatures {
@@ -133,6 +135,11 @@ impl Signatures {
             taken.push(name.clone());
             Ident::new(&name, Span::call_site())
         };
+        let dirs: Vec<Ident> = cx
+            .active
+            .iter()
+            .map(|&i| fresh(format!("v{}", names[i])))
+            .collect();
         let tangents = cx
             .active
             .iter()
@@ -154,6 +161,7 @@ impl Signatures {
         Signatures {
             names,
             tangents,
+            dirs,
             bars,
             seed,
         }
@@ -399,6 +407,16 @@ impl Signatures {
             }
         };
         let seed_g = seed_generic();
+        let derived = if stub {
+            quote!()
+        } else {
+            crate::derived::methods(self, item, cx)
+        };
+        let objective_impl = if stub {
+            quote!()
+        } else {
+            crate::derived::objective_impl(self, item, cx)
+        };
         // `__call`: how other `#[differentiable]` functions call this one (scalar parameters).
         let call_fn = if arrays.is_empty() && !stub {
             let mut cparams = Vec::new();
@@ -503,6 +521,8 @@ impl Signatures {
 
                 #call_fn
 
+                #derived
+
                 #[doc = #doc_jvp]
                 #[inline]
                 #vis fn jvp #wrapper_generics (#(#pparams,)* #(#ptangents),*) -> (#ft, #ft) #where_clause {
@@ -521,6 +541,8 @@ impl Signatures {
                     #call_grad
                 }
             }
+
+            #objective_impl
         }
     }
 }

@@ -61,6 +61,7 @@
 mod args;
 mod check;
 mod ctxt;
+mod derived;
 mod emit;
 mod expand;
 mod fallback;

@@ -207,3 +207,55 @@ pub fn zeros_vec<T: Copy>(_n: usize, _zero: T) -> Vec<T> {
     let () = NeedsAllocForGrad::<T>::ERROR;
     Vec { _t: PhantomData }
 }
+
+/// Duals `x[i] + v[i] ε`, for `hvp` of slice parameters.
+#[cfg(feature = "alloc")]
+#[doc(hidden)]
+pub fn dual_vec<S: crate::Scalar>(x: &[S], v: &[S]) -> Vec<crate::Dual<S>> {
+    assert!(
+        x.len() == v.len(),
+        "`hvp`: the direction has length {}, expected {}",
+        v.len(),
+        x.len()
+    );
+    x.iter()
+        .zip(v)
+        .map(|(&a, &b)| crate::Dual::new(a, b))
+        .collect()
+}
+
+/// The real and `eps` parts of duals, for `hvp` of slice parameters.
+#[cfg(feature = "alloc")]
+#[doc(hidden)]
+pub fn split_dual_vec<S: crate::Scalar>(d: &[crate::Dual<S>]) -> (Vec<S>, Vec<S>) {
+    (
+        d.iter().map(|v| v.re).collect(),
+        d.iter().map(|v| v.eps).collect(),
+    )
+}
+
+#[cfg(not(feature = "alloc"))]
+impl<T> Vec<T> {
+    /// Unreachable without `alloc`.
+    pub fn as_slice(&self) -> &[T] {
+        &[]
+    }
+}
+
+/// Fails to compile without `alloc`: see [`Vec`].
+#[cfg(not(feature = "alloc"))]
+#[doc(hidden)]
+#[allow(clippy::let_unit_value)]
+pub fn dual_vec<S: crate::Scalar>(_x: &[S], _v: &[S]) -> Vec<crate::Dual<S>> {
+    let () = NeedsAllocForGrad::<S>::ERROR;
+    Vec { _t: PhantomData }
+}
+
+/// Fails to compile without `alloc`: see [`Vec`].
+#[cfg(not(feature = "alloc"))]
+#[doc(hidden)]
+#[allow(clippy::let_unit_value)]
+pub fn split_dual_vec<S: crate::Scalar>(_d: &[crate::Dual<S>]) -> (Vec<S>, Vec<S>) {
+    let () = NeedsAllocForGrad::<S>::ERROR;
+    (Vec { _t: PhantomData }, Vec { _t: PhantomData })
+}
