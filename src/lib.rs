@@ -156,6 +156,7 @@ pub use optim;
 /// Items the generated code names. Not public API: they may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use autodiff_runtime::__if_alloc as if_alloc;
     pub use autodiff_runtime::call::{Active, Const, ToActive, ToPassive};
     pub use autodiff_runtime::{
         dual_vec, rules, split_dual_vec, zeros_vec, Bound, Dual, FixedTape, Float, ObjectiveFns,

@@ -48,14 +48,17 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     let ecx = Cx::new(&func, &args.krate);
     let sigs = Signatures::new(&func, &ecx);
-    let (fwd, rev) = match &args.custom {
-        Some(rule) => custom_bodies(&ecx, rule),
-        None => (
-            emit::forward::body(&ecx),
-            emit::reverse::body(&ecx, &seed_generic()),
-        ),
+    let (fwd, rev, heap) = match &args.custom {
+        Some(rule) => {
+            let (f, r) = custom_bodies(&ecx, rule);
+            (f, r, false)
+        }
+        None => {
+            let (r, heap) = emit::reverse::body(&ecx, &seed_generic());
+            (emit::forward::body(&ecx), r, heap)
+        }
     };
-    sigs.namespace(&item, &ecx, Some((fwd, rev)))
+    sigs.namespace_with(&item, &ecx, Some((fwd, rev)), heap)
 }
 
 /// `__jvp` and `__vjp` from the user's rule `rule(args..) -> (value, [partial; n_active])`.
@@ -174,6 +177,18 @@ impl Signatures {
         item: &syn::ItemFn,
         cx: &Cx,
         bodies: Option<(TokenStream, TokenStream)>,
+    ) -> TokenStream {
+        self.namespace_with(item, cx, bodies, false)
+    }
+
+    /// `heap`: the reverse mode stores on the heap (loops with run-time trip counts), so every
+    /// item that uses it exists only with the `alloc` feature of the facade.
+    pub fn namespace_with(
+        &self,
+        item: &syn::ItemFn,
+        cx: &Cx,
+        bodies: Option<(TokenStream, TokenStream)>,
+        heap: bool,
     ) -> TokenStream {
         let func = cx.func;
         let vis = &item.vis;
@@ -407,15 +422,29 @@ impl Signatures {
             }
         };
         let seed_g = seed_generic();
+        let slices = func
+            .params
+            .iter()
+            .any(|p| func.vars[p.var].active && matches!(func.vars[p.var].shape, Shape::SliceRef));
+        let if_alloc = |t: TokenStream, needed: bool| {
+            if needed && !t.is_empty() {
+                quote!(#k::__private::if_alloc! { #t })
+            } else {
+                t
+            }
+        };
         let derived = if stub {
             quote!()
         } else {
-            crate::derived::methods(self, item, cx)
+            if_alloc(crate::derived::methods(self, item, cx), heap || slices)
         };
         let objective_impl = if stub {
             quote!()
         } else {
-            crate::derived::objective_impl(self, item, cx)
+            if_alloc(
+                crate::derived::objective_impl(self, item, cx),
+                heap || slices,
+            )
         };
         // `__call`: how other `#[differentiable]` functions call this one (scalar parameters).
         let call_fn = if arrays.is_empty() && !stub {
@@ -483,6 +512,40 @@ impl Signatures {
         } else {
             quote!()
         };
+        let vjp_items = if_alloc(
+            quote! {
+                /// Generic reverse mode, used by the runtime (dual numbers, jets).
+                #[doc(hidden)]
+                #[inline]
+                #vis fn __vjp #generic_decl (#(#gparams,)* #seed_g: #s, #(#gbars),*) -> #gvjp_ret #where_clause {
+                    #keep_alive
+                    #rev_body
+                }
+
+                #call_fn
+            },
+            heap,
+        );
+        let vjp_wrapper = if_alloc(
+            quote! {
+                #[doc = #doc_vjp]
+                #[inline]
+                #vis fn vjp #wrapper_generics (#(#pparams,)* #seed: #ft, #(#pbars),*) -> #vjp_ret #where_clause {
+                    #call_vjp
+                }
+            },
+            heap,
+        );
+        let grad_fn = if_alloc(
+            quote! {
+                #[doc = #doc_grad]
+                #[inline]
+                #vis fn grad #wrapper_generics (#(#pparams),*) -> (#ft, #grad_ty) #where_clause {
+                    #call_grad
+                }
+            },
+            heap || slices,
+        );
         quote! {
             #item
 
@@ -511,15 +574,7 @@ impl Signatures {
                     #fwd_body
                 }
 
-                /// Generic reverse mode, used by the runtime (dual numbers, jets).
-                #[doc(hidden)]
-                #[inline]
-                #vis fn __vjp #generic_decl (#(#gparams,)* #seed_g: #s, #(#gbars),*) -> #gvjp_ret #where_clause {
-                    #keep_alive
-                    #rev_body
-                }
-
-                #call_fn
+                #vjp_items
 
                 #derived
 
@@ -529,17 +584,9 @@ impl Signatures {
                     #call_fwd
                 }
 
-                #[doc = #doc_vjp]
-                #[inline]
-                #vis fn vjp #wrapper_generics (#(#pparams,)* #seed: #ft, #(#pbars),*) -> #vjp_ret #where_clause {
-                    #call_vjp
-                }
+                #vjp_wrapper
 
-                #[doc = #doc_grad]
-                #[inline]
-                #vis fn grad #wrapper_generics (#(#pparams),*) -> (#ft, #grad_ty) #where_clause {
-                    #call_grad
-                }
+                #grad_fn
             }
 
             #objective_impl

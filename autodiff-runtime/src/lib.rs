@@ -15,15 +15,21 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod dual;
 mod float;
+pub mod objective;
 pub mod rules;
 mod scalar;
 pub mod tape;
 
+pub use dual::Dual;
 pub use float::Float;
+pub use objective::{
+    from_fns, hessian_into, Bound, FnObjective, Objective, ObjectiveError, ObjectiveFns,
+};
 pub use scalar::Scalar;
 #[doc(hidden)]
-pub use tape::{zeros_vec, Vec};
+pub use tape::{dual_vec, split_dual_vec, zeros_vec, Vec};
 pub use tape::{FixedTape, Slots, VecTape};
 
 /// Calls between `#[differentiable]` functions (used by generated code).
@@ -87,3 +93,26 @@ pub mod call {
         }
     }
 }
+
+/// Expands its input only with the `alloc` feature: generated items that need the heap
+/// (`grad` of slice parameters, reverse mode of loops with run-time trip counts) do not exist
+/// without it, instead of failing to compile.
+#[cfg(feature = "alloc")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_alloc {
+    ($($t:tt)*) => { $($t)* };
+}
+
+/// Expands its input only with the `alloc` feature (here: to nothing).
+#[cfg(not(feature = "alloc"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_alloc {
+    ($($t:tt)*) => {};
+}
+
+// --- jets/linalg/check (helper) ---
+pub mod check;
+pub mod jet;
+pub mod linalg;

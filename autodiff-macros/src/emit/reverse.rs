@@ -33,7 +33,7 @@ pub fn adjoint_ident(ident: &Ident) -> Ident {
 ///
 /// Returns `(value, scalar adjoints)` and adds the adjoints of array parameters into their
 /// `&mut` buffers (named by [`adjoint_ident`] of the parameter).
-pub fn body(cx: &Cx, seed: &Ident) -> TokenStream {
+pub fn body(cx: &Cx, seed: &Ident) -> (TokenStream, bool) {
     let mut assigned = vec![false; cx.func.vars.len()];
     assigned_in(&cx.func.body, &mut assigned);
     // Parameters that are never assigned can be read again in the reverse sweep.
@@ -140,14 +140,16 @@ pub fn body(cx: &Cx, seed: &Ident) -> TokenStream {
         _ => quote!((#value, (#(#scalars),*))),
     };
     let tapes = rv.tapes;
-    quote! {
+    let needs_alloc = tapes.iter().any(|t| t.to_string().contains("VecTape"));
+    let code = quote! {
         #(#decls)*
         #(#tapes)*
         #(#fwd)*
         #(#code)*
         #(#rev)*
         #ret
-    }
+    };
+    (code, needs_alloc)
 }
 
 struct Reverse<'c, 'f> {
