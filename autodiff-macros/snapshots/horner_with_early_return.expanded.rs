@@ -80,9 +80,9 @@ impl horner {
         c_0_b: &mut [__S; N],
     ) -> (__S, __S) {
         let _ = horner::<N>;
-        let mut x_1_b: __S = <__S as ::autodiff::__private::Scalar>::zero();
-        let mut result_3_b: __S = <__S as ::autodiff::__private::Scalar>::zero();
-        let mut acc_4_b: __S = <__S as ::autodiff::__private::Scalar>::zero();
+        let mut x_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+        let mut result_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+        let mut acc_4_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut __tape5 = ::autodiff::__private::FixedTape::new([(0usize,); 1]);
         let mut __tape13 = ::autodiff::__private::FixedTape::new(
             [(
@@ -119,12 +119,12 @@ impl horner {
         result_3_b += __seed;
         if __took7 {
             let __out_b15: __S = result_3_b;
-            result_3_b = <__S as ::autodiff::__private::Scalar>::zero();
+            result_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
             acc_4_b += __out_b15;
             for i_5 in (((0..N).rev())).rev() {
                 let (__t9_a1, __t9_a0, __i10) = __tape13.pop();
                 let __out_b14: __S = acc_4_b;
-                acc_4_b = <__S as ::autodiff::__private::Scalar>::zero();
+                acc_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
                 let mut __t12_b: __S = __out_b14;
                 let mut __t9_b: __S = __t12_b;
                 let mut __t11_b: __S = __t12_b;
@@ -133,18 +133,55 @@ impl horner {
                 x_1_b += __t9_a0 * __t9_b;
             }
             let __out_b8: __S = acc_4_b;
-            acc_4_b = <__S as ::autodiff::__private::Scalar>::zero();
+            acc_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
         } else {}
         if __took2 {
             let (__i3,) = __tape5.pop();
             let __out_b6: __S = result_3_b;
-            result_3_b = <__S as ::autodiff::__private::Scalar>::zero();
+            result_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
             let mut __t4_b: __S = __out_b6;
             c_0_b[__i3] += __t4_b;
         } else {}
         let __out_b1: __S = result_3_b;
-        result_3_b = <__S as ::autodiff::__private::Scalar>::zero();
-        (result_3, x_1_b)
+        result_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+        (result_3, (x_1_b + <__S as ::autodiff::__private::Scalar>::zero()))
+    }
+    ///Value of `horner`, its gradient, and the Hessian times the direction `v` (one per active parameter), in one forward-over-reverse pass: the adjoint code runs on dual numbers.
+    #[inline]
+    fn hvp<const N: usize>(
+        c: &[f64; N],
+        x: f64,
+        vc: &[f64; N],
+        vx: f64,
+    ) -> (f64, ([f64; N], f64), ([f64; N], f64)) {
+        let __d0: [::autodiff::__private::Dual<f64>; N] = ::core::array::from_fn(|i| ::autodiff::__private::Dual::new(
+            c[i],
+            vc[i],
+        ));
+        let mut __b0: [::autodiff::__private::Dual<f64>; N] = [::autodiff::__private::Dual::constant(
+            <f64 as ::autodiff::__private::Scalar>::zero(),
+        ); N];
+        let (__value, __s0) = Self::__vjp(
+            &__d0,
+            ::autodiff::__private::Dual::new(x, vx),
+            ::autodiff::__private::Dual::new(
+                <f64 as ::autodiff::__private::Scalar>::one(),
+                <f64 as ::autodiff::__private::Scalar>::zero(),
+            ),
+            &mut __b0,
+        );
+        (
+            __value.re,
+            (::core::array::from_fn(|i| __b0[i].re), __s0.re),
+            (::core::array::from_fn(|i| __b0[i].eps), __s0.eps),
+        )
+    }
+    ///`horner` as an [`Objective`](::autodiff::Objective) over its active parameters, flattened in order; the passive arguments are bound here (and the lengths of active slices given first).
+    fn objective<const N: usize>() -> ::autodiff::__private::Bound<
+        Self,
+        (::core::marker::PhantomData<([(); N],)>,),
+    > {
+        ::autodiff::__private::Bound::new((::core::marker::PhantomData,))
     }
     ///Value of `horner` and its directional derivative along the tangents (one per active parameter: `c`, `x`).
     #[inline]
@@ -172,5 +209,91 @@ impl horner {
             &mut __g0,
         );
         (__value, (__g0, __s0))
+    }
+}
+#[allow(unused_variables, unused_mut, unused_assignments, clippy::all, clippy::pedantic)]
+impl<
+    const N: usize,
+> ::autodiff::__private::ObjectiveFns<f64, (::core::marker::PhantomData<([(); N],)>,)>
+for horner {
+    fn dim(__args: &(::core::marker::PhantomData<([(); N],)>,)) -> usize {
+        0usize + N + 1usize
+    }
+    fn value(__args: &(::core::marker::PhantomData<([(); N],)>,), __x: &[f64]) -> f64 {
+        let mut __o = 0usize;
+        let c: &[f64; N] = match <&[f64; N]>::try_from(&__x[__o..__o + N]) {
+            Ok(a) => a,
+            Err(_) => ::core::unreachable!(),
+        };
+        __o += N;
+        let x: f64 = __x[__o];
+        __o += 1usize;
+        horner(c, x)
+    }
+    fn value_grad(
+        __args: &(::core::marker::PhantomData<([(); N],)>,),
+        __x: &[f64],
+        __grad: &mut [f64],
+    ) -> f64 {
+        let mut __o = 0usize;
+        let c: &[f64; N] = match <&[f64; N]>::try_from(&__x[__o..__o + N]) {
+            Ok(a) => a,
+            Err(_) => ::core::unreachable!(),
+        };
+        __o += N;
+        let x: f64 = __x[__o];
+        __o += 1usize;
+        __grad.fill(<f64 as ::autodiff::__private::Scalar>::zero());
+        let __grad = &mut __grad[..];
+        let (__gd0, __grad) = __grad.split_at_mut(N);
+        let __gd0: &mut [f64; N] = match <&mut [f64; N]>::try_from(__gd0) {
+            Ok(a) => a,
+            Err(_) => ::core::unreachable!(),
+        };
+        let (__gd1, __grad) = __grad.split_at_mut(1);
+        let (__value, __s0) = horner::vjp(
+            c,
+            x,
+            <f64 as ::autodiff::__private::Scalar>::one(),
+            __gd0,
+        );
+        __gd1[0] = __s0;
+        __value
+    }
+    fn hvp(
+        __args: &(::core::marker::PhantomData<([(); N],)>,),
+        __x: &[f64],
+        __v: &[f64],
+        __grad: &mut [f64],
+        __hv: &mut [f64],
+    ) -> f64 {
+        let mut __o = 0usize;
+        let c: &[f64; N] = match <&[f64; N]>::try_from(&__x[__o..__o + N]) {
+            Ok(a) => a,
+            Err(_) => ::core::unreachable!(),
+        };
+        __o += N;
+        let x: f64 = __x[__o];
+        __o += 1usize;
+        let mut __o = 0usize;
+        let __vd0: &[f64; N] = match <&[f64; N]>::try_from(&__v[__o..__o + N]) {
+            Ok(a) => a,
+            Err(_) => ::core::unreachable!(),
+        };
+        __o += N;
+        let __vd1: f64 = __v[__o];
+        __o += 1usize;
+        let (__value, __gv, __hvv) = horner::hvp(c, x, __vd0, __vd1);
+        let __grad = &mut __grad[..];
+        let __hv = &mut __hv[..];
+        let (__gd0, __grad) = __grad.split_at_mut(N);
+        let (__hd0, __hv) = __hv.split_at_mut(N);
+        __gd0.copy_from_slice(&__gv.0);
+        __hd0.copy_from_slice(&__hvv.0);
+        let (__gd1, __grad) = __grad.split_at_mut(1);
+        let (__hd1, __hv) = __hv.split_at_mut(1);
+        __gd1[0] = __gv.1;
+        __hd1[0] = __hvv.1;
+        __value
     }
 }

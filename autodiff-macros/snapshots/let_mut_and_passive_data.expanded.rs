@@ -79,9 +79,9 @@ impl h {
         __seed: __S,
     ) -> (__S, __S) {
         let _ = h;
-        let mut x_0_b: __S = <__S as ::autodiff::__private::Scalar>::zero();
-        let mut s_3_b: __S = <__S as ::autodiff::__private::Scalar>::zero();
-        let mut x_5_b: __S = <__S as ::autodiff::__private::Scalar>::zero();
+        let mut x_0_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+        let mut s_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+        let mut x_5_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut s_3: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
         let k_4 = (n_1 as f64);
         let (__t2, __t2_p0) = ::autodiff::__private::rules::sin(x_0);
@@ -107,24 +107,22 @@ impl h {
         let mut __t10_b: __S = __t11_r1 * __t11_b;
         x_5_b += __t10_p0 * __t10_b;
         let __out_b9: __S = x_5_b;
-        x_5_b = <__S as ::autodiff::__private::Scalar>::zero();
+        x_5_b = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut __t8_b: __S = __out_b9;
         x_0_b += __t8_a1 * __t8_b;
         x_0_b += __t8_a0 * __t8_b;
         let __out_b7: __S = s_3_b;
-        s_3_b = <__S as ::autodiff::__private::Scalar>::zero();
+        s_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut __t6_b: __S = __out_b7;
         s_3_b += __t6_a1 * __t6_b;
         let __out_b5: __S = s_3_b;
-        s_3_b = <__S as ::autodiff::__private::Scalar>::zero();
         let mut __t4_b: __S = __out_b5;
-        s_3_b += __t4_b;
         let mut __t3_b: __S = __t4_b;
         let mut __t2_b: __S = __t3_a1 * __t3_b;
         x_0_b += __t2_p0 * __t2_b;
         let __out_b1: __S = s_3_b;
-        s_3_b = <__S as ::autodiff::__private::Scalar>::zero();
-        (__t12, x_0_b)
+        s_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+        (__t12, (x_0_b + <__S as ::autodiff::__private::Scalar>::zero()))
     }
     /// Used by other `#[differentiable]` functions that call this one: the value and
     /// the partial derivative with respect to every parameter (zero for passive ones).
@@ -153,6 +151,43 @@ impl h {
             ],
         )
     }
+    ///Value of `h`, its gradient, and the Hessian times the direction `v` (one per active parameter), in one forward-over-reverse pass: the adjoint code runs on dual numbers.
+    #[inline]
+    pub fn hvp(x: f64, n: usize, data: &[f64], vx: f64) -> (f64, f64, f64) {
+        let (__value, __s0) = Self::__vjp(
+            ::autodiff::__private::Dual::new(x, vx),
+            n,
+            data,
+            ::autodiff::__private::Dual::new(
+                <f64 as ::autodiff::__private::Scalar>::one(),
+                <f64 as ::autodiff::__private::Scalar>::zero(),
+            ),
+        );
+        (__value.re, __s0.re, __s0.eps)
+    }
+    ///Value of `h`, its gradient and its dense Hessian, from one Hessian-vector product per active parameter.
+    #[inline]
+    pub fn hessian(x: f64, n: usize, data: &[f64]) -> (f64, f64, [[f64; 1]; 1]) {
+        let mut __h = [[<f64 as ::autodiff::__private::Scalar>::zero(); 1]; 1];
+        let (__v, __g, __h0) = Self::hvp(
+            x,
+            n,
+            data,
+            <f64 as ::autodiff::__private::Scalar>::one(),
+        );
+        __h[0][0] = __h0;
+        (__v, __g, __h)
+    }
+    ///`h` as an [`Objective`](::autodiff::Objective) over its active parameters, flattened in order; the passive arguments are bound here (and the lengths of active slices given first).
+    pub fn objective<'__l0>(
+        n: usize,
+        data: &'__l0 [f64],
+    ) -> ::autodiff::__private::Bound<
+        Self,
+        (::core::marker::PhantomData<()>, usize, &'__l0 [f64]),
+    > {
+        ::autodiff::__private::Bound::new((::core::marker::PhantomData, n, data))
+    }
     ///Value of `h` and its directional derivative along the tangents (one per active parameter: `x`).
     #[inline]
     pub fn jvp(x: f64, n: usize, data: &[f64], dx: f64) -> (f64, f64) {
@@ -173,5 +208,73 @@ impl h {
             <f64 as ::autodiff::__private::Scalar>::one(),
         );
         (__value, __s0)
+    }
+}
+#[allow(unused_variables, unused_mut, unused_assignments, clippy::all, clippy::pedantic)]
+impl<
+    '__l0,
+> ::autodiff::__private::ObjectiveFns<
+    f64,
+    (::core::marker::PhantomData<()>, usize, &'__l0 [f64]),
+> for h {
+    fn dim(__args: &(::core::marker::PhantomData<()>, usize, &'__l0 [f64])) -> usize {
+        0usize + 1usize
+    }
+    fn value(
+        __args: &(::core::marker::PhantomData<()>, usize, &'__l0 [f64]),
+        __x: &[f64],
+    ) -> f64 {
+        let n = __args.1;
+        let data = __args.2;
+        let mut __o = 0usize;
+        let x: f64 = __x[__o];
+        __o += 1usize;
+        h(x, n, data)
+    }
+    fn value_grad(
+        __args: &(::core::marker::PhantomData<()>, usize, &'__l0 [f64]),
+        __x: &[f64],
+        __grad: &mut [f64],
+    ) -> f64 {
+        let n = __args.1;
+        let data = __args.2;
+        let mut __o = 0usize;
+        let x: f64 = __x[__o];
+        __o += 1usize;
+        __grad.fill(<f64 as ::autodiff::__private::Scalar>::zero());
+        let __grad = &mut __grad[..];
+        let (__gd0, __grad) = __grad.split_at_mut(1);
+        let (__value, __s0) = h::vjp(
+            x,
+            n,
+            data,
+            <f64 as ::autodiff::__private::Scalar>::one(),
+        );
+        __gd0[0] = __s0;
+        __value
+    }
+    fn hvp(
+        __args: &(::core::marker::PhantomData<()>, usize, &'__l0 [f64]),
+        __x: &[f64],
+        __v: &[f64],
+        __grad: &mut [f64],
+        __hv: &mut [f64],
+    ) -> f64 {
+        let n = __args.1;
+        let data = __args.2;
+        let mut __o = 0usize;
+        let x: f64 = __x[__o];
+        __o += 1usize;
+        let mut __o = 0usize;
+        let __vd0: f64 = __v[__o];
+        __o += 1usize;
+        let (__value, __gv, __hvv) = h::hvp(x, n, data, __vd0);
+        let __grad = &mut __grad[..];
+        let __hv = &mut __hv[..];
+        let (__gd0, __grad) = __grad.split_at_mut(1);
+        let (__hd0, __hv) = __hv.split_at_mut(1);
+        __gd0[0] = __gv;
+        __hd0[0] = __hvv;
+        __value
     }
 }

@@ -65,8 +65,8 @@ impl f {
         __seed: __S,
     ) -> (__S, (__S, __S)) {
         let _ = f;
-        let mut x_0_b: __S = <__S as ::autodiff::__private::Scalar>::zero();
-        let mut y_1_b: __S = <__S as ::autodiff::__private::Scalar>::zero();
+        let mut x_0_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+        let mut y_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let __t1: __S = (x_0 - <__S as ::autodiff::__private::Scalar>::cst(1.0));
         let (__t2, __t2_p0) = ::autodiff::__private::rules::powi(__t1, (2));
         let __t3: __S = (y_1 + <__S as ::autodiff::__private::Scalar>::cst(1.0));
@@ -94,7 +94,13 @@ impl f {
         y_1_b += __t3_b;
         let mut __t1_b: __S = __t2_p0 * __t2_b;
         x_0_b += __t1_b;
-        (__t9, (x_0_b, y_1_b))
+        (
+            __t9,
+            (
+                (x_0_b + <__S as ::autodiff::__private::Scalar>::zero()),
+                (y_1_b + <__S as ::autodiff::__private::Scalar>::zero()),
+            ),
+        )
     }
     /// Used by other `#[differentiable]` functions that call this one: the value and
     /// the partial derivative with respect to every parameter (zero for passive ones).
@@ -112,6 +118,48 @@ impl f {
             <__S as ::autodiff::__private::Scalar>::one(),
         );
         (__value, [__g0, __g1])
+    }
+    ///Value of `f`, its gradient, and the Hessian times the direction `v` (one per active parameter), in one forward-over-reverse pass: the adjoint code runs on dual numbers.
+    #[inline]
+    fn hvp(x: f64, y: f64, vx: f64, vy: f64) -> (f64, (f64, f64), (f64, f64)) {
+        let (__value, (__s0, __s1)) = Self::__vjp(
+            ::autodiff::__private::Dual::new(x, vx),
+            ::autodiff::__private::Dual::new(y, vy),
+            ::autodiff::__private::Dual::new(
+                <f64 as ::autodiff::__private::Scalar>::one(),
+                <f64 as ::autodiff::__private::Scalar>::zero(),
+            ),
+        );
+        (__value.re, (__s0.re, __s1.re), (__s0.eps, __s1.eps))
+    }
+    ///Value of `f`, its gradient and its dense Hessian, from one Hessian-vector product per active parameter.
+    #[inline]
+    fn hessian(x: f64, y: f64) -> (f64, (f64, f64), [[f64; 2]; 2]) {
+        let mut __h = [[<f64 as ::autodiff::__private::Scalar>::zero(); 2]; 2];
+        let (__v, __g, __h0) = Self::hvp(
+            x,
+            y,
+            <f64 as ::autodiff::__private::Scalar>::one(),
+            <f64 as ::autodiff::__private::Scalar>::zero(),
+        );
+        __h[0][0] = __h0.0;
+        __h[1][0] = __h0.1;
+        let (__v, __g, __h1) = Self::hvp(
+            x,
+            y,
+            <f64 as ::autodiff::__private::Scalar>::zero(),
+            <f64 as ::autodiff::__private::Scalar>::one(),
+        );
+        __h[0][1] = __h1.0;
+        __h[1][1] = __h1.1;
+        (__v, __g, __h)
+    }
+    ///`f` as an [`Objective`](::autodiff::Objective) over its active parameters, flattened in order; the passive arguments are bound here (and the lengths of active slices given first).
+    fn objective() -> ::autodiff::__private::Bound<
+        Self,
+        (::core::marker::PhantomData<()>,),
+    > {
+        ::autodiff::__private::Bound::new((::core::marker::PhantomData,))
     }
     ///Value of `f` and its directional derivative along the tangents (one per active parameter: `x`, `y`).
     #[inline]
@@ -132,5 +180,72 @@ impl f {
             <f64 as ::autodiff::__private::Scalar>::one(),
         );
         (__value, (__s0, __s1))
+    }
+}
+#[allow(unused_variables, unused_mut, unused_assignments, clippy::all, clippy::pedantic)]
+impl ::autodiff::__private::ObjectiveFns<f64, (::core::marker::PhantomData<()>,)> for f {
+    fn dim(__args: &(::core::marker::PhantomData<()>,)) -> usize {
+        0usize + 1usize + 1usize
+    }
+    fn value(__args: &(::core::marker::PhantomData<()>,), __x: &[f64]) -> f64 {
+        let mut __o = 0usize;
+        let x: f64 = __x[__o];
+        __o += 1usize;
+        let y: f64 = __x[__o];
+        __o += 1usize;
+        f(x, y)
+    }
+    fn value_grad(
+        __args: &(::core::marker::PhantomData<()>,),
+        __x: &[f64],
+        __grad: &mut [f64],
+    ) -> f64 {
+        let mut __o = 0usize;
+        let x: f64 = __x[__o];
+        __o += 1usize;
+        let y: f64 = __x[__o];
+        __o += 1usize;
+        __grad.fill(<f64 as ::autodiff::__private::Scalar>::zero());
+        let __grad = &mut __grad[..];
+        let (__gd0, __grad) = __grad.split_at_mut(1);
+        let (__gd1, __grad) = __grad.split_at_mut(1);
+        let (__value, (__s0, __s1)) = f::vjp(
+            x,
+            y,
+            <f64 as ::autodiff::__private::Scalar>::one(),
+        );
+        __gd0[0] = __s0;
+        __gd1[0] = __s1;
+        __value
+    }
+    fn hvp(
+        __args: &(::core::marker::PhantomData<()>,),
+        __x: &[f64],
+        __v: &[f64],
+        __grad: &mut [f64],
+        __hv: &mut [f64],
+    ) -> f64 {
+        let mut __o = 0usize;
+        let x: f64 = __x[__o];
+        __o += 1usize;
+        let y: f64 = __x[__o];
+        __o += 1usize;
+        let mut __o = 0usize;
+        let __vd0: f64 = __v[__o];
+        __o += 1usize;
+        let __vd1: f64 = __v[__o];
+        __o += 1usize;
+        let (__value, __gv, __hvv) = f::hvp(x, y, __vd0, __vd1);
+        let __grad = &mut __grad[..];
+        let __hv = &mut __hv[..];
+        let (__gd0, __grad) = __grad.split_at_mut(1);
+        let (__hd0, __hv) = __hv.split_at_mut(1);
+        __gd0[0] = __gv.0;
+        __hd0[0] = __hvv.0;
+        let (__gd1, __grad) = __grad.split_at_mut(1);
+        let (__hd1, __hv) = __hv.split_at_mut(1);
+        __gd1[0] = __gv.1;
+        __hd1[0] = __hvv.1;
+        __value
     }
 }

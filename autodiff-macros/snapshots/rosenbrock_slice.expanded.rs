@@ -91,9 +91,9 @@ impl rosen {
         x_0_b: &mut [__S],
     ) -> __S {
         let _ = rosen;
-        let mut s_1_b: __S = <__S as ::autodiff::__private::Scalar>::zero();
-        let mut a_3_b: __S = <__S as ::autodiff::__private::Scalar>::zero();
-        let mut b_4_b: __S = <__S as ::autodiff::__private::Scalar>::zero();
+        let mut s_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+        let mut a_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+        let mut b_4_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut s_1: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
         s_1_b += __seed;
         for i_2 in (0..x_0.len() - 1) {
@@ -124,9 +124,7 @@ impl rosen {
             let __t19: __S = (s_1 + __t18);
             s_1 = __t19;
             let __out_b20: __S = s_1_b;
-            s_1_b = <__S as ::autodiff::__private::Scalar>::zero();
             let mut __t19_b: __S = __out_b20;
-            s_1_b += __t19_b;
             let mut __t18_b: __S = __t19_b;
             let mut __t16_b: __S = __t18_b;
             let mut __t17_b: __S = __t18_b;
@@ -136,12 +134,12 @@ impl rosen {
             a_3_b += __t16_a0 * __t16_b;
             a_3_b += __t15_a0 * __t15_b;
             let __out_b14: __S = b_4_b;
-            b_4_b = <__S as ::autodiff::__private::Scalar>::zero();
+            b_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
             let mut __t13_b: __S = __out_b14;
             let mut __t12_b: __S = -__t13_b;
             x_0_b[__i11] += __t12_b;
             let __out_b10: __S = a_3_b;
-            a_3_b = <__S as ::autodiff::__private::Scalar>::zero();
+            a_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
             let mut __t9_b: __S = __out_b10;
             let mut __t3_b: __S = __t9_b;
             let mut __t8_b: __S = -__t9_b;
@@ -152,8 +150,26 @@ impl rosen {
             x_0_b[__i2] += __t3_b;
         }
         let __out_b1: __S = s_1_b;
-        s_1_b = <__S as ::autodiff::__private::Scalar>::zero();
+        s_1_b = (-<__S as ::autodiff::__private::Scalar>::zero());
         s_1
+    }
+    ::autodiff::__private::if_alloc! {
+        #[doc =
+        "Value of `rosen`, its gradient, and the Hessian times the direction `v` (one per active parameter), in one forward-over-reverse pass: the adjoint code runs on dual numbers."]
+        #[inline] fn hvp < > (x : & [f64], vx : & [f64]) -> (f64,
+        ::autodiff::__private::Vec < f64 >, ::autodiff::__private::Vec < f64 >) { let
+        __d0 = ::autodiff::__private::dual_vec(x, vx); let mut __b0 =
+        ::autodiff::__private::zeros_vec(x.len(), ::autodiff::__private::Dual::constant(<
+        f64 as ::autodiff::__private::Scalar > ::zero())); let __value = Self::__vjp(__d0
+        .as_slice(), ::autodiff::__private::Dual::new(< f64 as
+        ::autodiff::__private::Scalar > ::one(), < f64 as ::autodiff::__private::Scalar >
+        ::zero()), __b0.as_mut_slice()); let (__g0, __h0) =
+        ::autodiff::__private::split_dual_vec(__b0.as_slice()); (__value.re, __g0, __h0)
+        } #[doc =
+        "`rosen` as an [`Objective`](::autodiff::Objective) over its active parameters, flattened in order; the passive arguments are bound here (and the lengths of active slices given first)."]
+        fn objective < > (x_len : usize) -> ::autodiff::__private::Bound < Self,
+        (::core::marker::PhantomData < () >, usize,) > {
+        ::autodiff::__private::Bound::new((::core::marker::PhantomData, x_len,)) }
     }
     ///Value of `rosen` and its directional derivative along the tangents (one per active parameter: `x`).
     #[inline]
@@ -165,17 +181,33 @@ impl rosen {
     fn vjp(x: &[f64], seed: f64, x_bar: &mut [f64]) -> f64 {
         Self::__vjp(x, seed, x_bar)
     }
-    ///Value of `rosen` and its gradient with respect to `x`.
-    #[inline]
-    fn grad(x: &[f64]) -> (f64, ::autodiff::__private::Vec<f64>) {
-        let mut __g0 = ::autodiff::__private::zeros_vec::<
-            f64,
-        >(x.len(), <f64 as ::autodiff::__private::Scalar>::zero());
-        let __value = Self::__vjp(
-            x,
-            <f64 as ::autodiff::__private::Scalar>::one(),
-            __g0.as_mut_slice(),
-        );
-        (__value, __g0)
+    ::autodiff::__private::if_alloc! {
+        #[doc = "Value of `rosen` and its gradient with respect to `x`."] #[inline] fn
+        grad < > (x : & [f64]) -> (f64, ::autodiff::__private::Vec < f64 >) { let mut
+        __g0 = ::autodiff::__private::zeros_vec:: < f64 > (x.len(), < f64 as
+        ::autodiff::__private::Scalar > ::zero()); let __value = Self::__vjp(x, < f64 as
+        ::autodiff::__private::Scalar > ::one(), __g0.as_mut_slice()); (__value, __g0) }
     }
+}
+::autodiff::__private::if_alloc! {
+    #[allow(unused_variables, unused_mut, unused_assignments, clippy::all,
+    clippy::pedantic)] impl < > ::autodiff::__private::ObjectiveFns < f64,
+    (::core::marker::PhantomData < () >, usize,) > for rosen { fn dim(__args : &
+    (::core::marker::PhantomData < () >, usize,)) -> usize { 0usize + __args.1 } fn
+    value(__args : & (::core::marker::PhantomData < () >, usize,), __x : & [f64]) -> f64
+    { let mut __o = 0usize; let x : & [f64] = & __x[__o..__o + __args.1]; __o += __args
+    .1; rosen(x) } fn value_grad(__args : & (::core::marker::PhantomData < () >, usize,),
+    __x : & [f64], __grad : & mut [f64]) -> f64 { let mut __o = 0usize; let x : & [f64] =
+    & __x[__o..__o + __args.1]; __o += __args.1; __grad.fill(< f64 as
+    ::autodiff::__private::Scalar > ::zero()); let __grad = & mut __grad[..]; let (__gd0,
+    __grad) = __grad.split_at_mut(__args.1); let __value = rosen::vjp(x, < f64 as
+    ::autodiff::__private::Scalar > ::one(), __gd0); __value } fn hvp(__args : &
+    (::core::marker::PhantomData < () >, usize,), __x : & [f64], __v : & [f64], __grad :
+    & mut [f64], __hv : & mut [f64]) -> f64 { let mut __o = 0usize; let x : & [f64] = &
+    __x[__o..__o + __args.1]; __o += __args.1; let mut __o = 0usize; let __vd0 : & [f64]
+    = & __v[__o..__o + __args.1]; __o += __args.1; let (__value, __gv, __hvv) =
+    rosen::hvp(x, __vd0); let __grad = & mut __grad[..]; let __hv = & mut __hv[..]; let
+    (__gd0, __grad) = __grad.split_at_mut(__args.1); let (__hd0, __hv) = __hv
+    .split_at_mut(__args.1); __gd0.copy_from_slice(__gv.as_slice()); __hd0
+    .copy_from_slice(__hvv.as_slice()); __value } }
 }

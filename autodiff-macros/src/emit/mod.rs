@@ -77,15 +77,6 @@ impl<'f> Cx<'f> {
         }
     }
 
-    /// A zero value of an active variable's type.
-    pub fn active_zero(&self, v: VarId) -> TokenStream {
-        let z = self.zero();
-        match &self.var(v).shape {
-            Shape::Array(n) => quote!([#z; #n]),
-            _ => z,
-        }
-    }
-
     /// The parameters of the generic functions: active ones in `__S`, the others unchanged.
     pub fn generic_params(&self) -> Vec<TokenStream> {
         let s = &self.s;

@@ -119,7 +119,7 @@ pub fn body(cx: &Cx, seed: &Ident) -> (TokenStream, bool) {
         .map(|(id, v)| {
             let b = adjoint_ident(&v.ident);
             let ty = cx.active_ty(id);
-            let z = cx.active_zero(id);
+            let z = adj_zero(cx, id);
             quote!(let mut #b: #ty = #z;)
         })
         .collect();
@@ -127,8 +127,10 @@ pub fn body(cx: &Cx, seed: &Ident) -> (TokenStream, bool) {
         .active_scalars()
         .iter()
         .map(|&v| {
+            // Adjoints start at -0 (see `adj_zero`); `+ 0` turns an untouched one into +0.
             let b = adjoint_ident(&cx.var(v).ident);
-            quote!(#b)
+            let z = cx.zero();
+            quote!((#b + #z))
         })
         .collect();
     let ret = match scalars.len() {
@@ -403,7 +405,7 @@ impl Reverse<'_, '_> {
             }
         };
         let ty = cx.active_ty(var);
-        let z = cx.zero();
+        let z = neg_zero(cx);
         code.push(match (&idx, is_let) {
             (Some(i), _) => quote!(#ident[#i] = #val;),
             (None, true) => quote!(let mut #ident: #ty = #val;),
@@ -413,9 +415,25 @@ impl Reverse<'_, '_> {
         let mut rev = vec![pop];
         let root_b = self.names.fresh("out_b");
         let s = &cx.s;
-        rev.push(match &idx {
-            Some(i) => quote!(let #root_b: #s = #b[#i]; #b[#i] = #z;),
-            None => quote!(let #root_b: #s = #b; #b = #z;),
+        // `v = v + e` / `v = v - e`: the adjoint of `v` passes through unchanged, so it is
+        // neither reset nor added back (no loop-carried `0 + v_b` in accumulation loops).
+        let mut steps = steps;
+        let accumulation = idx.is_none()
+            && match (&root, steps.last_mut()) {
+                (Operand::Active(r, Target::Temp(_)), Some(last)) if &last.out == r => {
+                    let before = last.terms.len();
+                    let first_is_v = matches!(last.terms.first(), Some((Target::Var(v), Factor::One)) if *v == var);
+                    if first_is_v && is_add_or_sub(e) {
+                        last.terms.remove(0);
+                    }
+                    last.terms.len() < before
+                }
+                _ => false,
+            };
+        rev.push(match (&idx, accumulation) {
+            (Some(i), _) => quote!(let #root_b: #s = #b[#i]; #b[#i] = #z;),
+            (None, true) => quote!(let #root_b: #s = #b;),
+            (None, false) => quote!(let #root_b: #s = #b; #b = #z;),
         });
         if let Operand::Active(_, t) = &root {
             let mut adj = HashMap::new();
@@ -453,7 +471,7 @@ impl Reverse<'_, '_> {
                     let e = super::scalar_value(elem, cx);
                     let aty = cx.active_ty(*var);
                     let b = adjoint_ident(ident);
-                    let z = cx.active_zero(*var);
+                    let z = adj_zero(cx, *var);
                     return (
                         vec![quote!(let mut #ident: #aty = [#e; #n];)],
                         vec![quote!(#b = #z;)],
@@ -680,5 +698,30 @@ fn declared_in(b: &Block, out: &mut [bool]) {
             }
             Stmt::Assign { .. } | Stmt::IndexAssign { .. } | Stmt::Expr(_) | Stmt::Item(_) => {}
         }
+    }
+}
+
+/// Whether `e` is `a + b` or `a - b` (the root of an accumulation `v = v ± e`).
+fn is_add_or_sub(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Call(row, _) => matches!(row.name, "add" | "sub"),
+        ExprKind::Cast(a, _) => is_add_or_sub(a),
+        _ => false,
+    }
+}
+
+/// `-0`: the starting value of accumulated adjoints. `-0 + x == x` for every `x` (including
+/// `-0` and NaN), so the compiler folds the first accumulation away; `+0` would cost an add.
+fn neg_zero(cx: &Cx) -> TokenStream {
+    let z = cx.zero();
+    quote!((-#z))
+}
+
+/// [`neg_zero`] shaped like a variable (scalar or local array).
+fn adj_zero(cx: &Cx, v: VarId) -> TokenStream {
+    let z = neg_zero(cx);
+    match &cx.var(v).shape {
+        Shape::Array(n) => quote!([#z; #n]),
+        _ => z,
     }
 }
