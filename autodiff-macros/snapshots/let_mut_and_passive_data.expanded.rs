@@ -102,15 +102,14 @@ impl h {
             / <__S as ::autodiff::__private::Scalar>::cst(3.0);
         let __t12: __S = (s_3 + __t11);
         let mut __t12_b: __S = __seed;
-        s_3_b += __t12_b;
         let mut __t11_b: __S = __t12_b;
         let mut __t10_b: __S = __t11_r1 * __t11_b;
+        s_3_b += __t12_b;
         x_5_b += __t10_p0 * __t10_b;
         let __out_b9: __S = x_5_b;
         x_5_b = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut __t8_b: __S = __out_b9;
-        x_0_b += __t8_a1 * __t8_b;
-        x_0_b += __t8_a0 * __t8_b;
+        x_0_b += __t8_a1 * __t8_b + __t8_a0 * __t8_b;
         let __out_b7: __S = s_3_b;
         s_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut __t6_b: __S = __out_b7;

@@ -85,15 +85,13 @@ impl f {
         let mut __t6_b: __S = __t9_b;
         let mut __t8_b: __S = __t9_b;
         let mut __t7_b: __S = __t8_r1 * __t8_b;
-        x_0_b += __t7_a1 * __t7_b;
-        y_1_b += __t7_a0 * __t7_b;
         let mut __t2_b: __S = __t6_b;
         let mut __t5_b: __S = __t6_b;
         let mut __t4_b: __S = __t5_a0 * __t5_b;
         let mut __t3_b: __S = __t4_p0 * __t4_b;
-        y_1_b += __t3_b;
         let mut __t1_b: __S = __t2_p0 * __t2_b;
-        x_0_b += __t1_b;
+        x_0_b += __t7_a1 * __t7_b + __t1_b;
+        y_1_b += __t7_a0 * __t7_b + __t3_b;
         (
             __t9,
             (

@@ -15,15 +15,23 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod check;
 mod dual;
 mod float;
+pub mod jet;
+pub mod linalg;
 pub mod objective;
 pub mod rules;
 mod scalar;
 pub mod tape;
 
+pub use check::{check_gradient, GradientCheck};
 pub use dual::Dual;
 pub use float::Float;
+pub use jet::Jet;
+pub use linalg::{
+    classify, classify_eigenvalues, sym_eigenvalues, sym_eigenvalues_in_place, CriticalPoint,
+};
 pub use objective::{
     from_fns, hessian_into, Bound, FnObjective, Objective, ObjectiveError, ObjectiveFns,
 };
@@ -111,8 +119,3 @@ macro_rules! __if_alloc {
 macro_rules! __if_alloc {
     ($($t:tt)*) => {};
 }
-
-// --- jets/linalg/check (helper) ---
-pub mod check;
-pub mod jet;
-pub mod linalg;

@@ -62,7 +62,7 @@ impl<F: Float, O: Objective<F> + ?Sized> Objective<F> for &O {
 /// buffer). Add a Hessian-vector product with [`FnObjective::with_hvp`].
 ///
 /// ```
-/// use autodiff::{from_fns, Objective};
+/// use autodiff_runtime::{from_fns, Objective};
 /// let obj = from_fns(2, |x: &[f64]| x[0] * x[0] + 3.0 * x[1] * x[1], |x: &[f64], g: &mut [f64]| {
 ///     g[0] = 2.0 * x[0];
 ///     g[1] = 6.0 * x[1];

@@ -150,7 +150,7 @@ impl<T> NeedsAlloc<T> {
 #[cfg(not(feature = "alloc"))]
 impl<T: Copy> VecTape<T> {
     /// Fails to compile: see the type's documentation.
-    #[allow(clippy::let_unit_value)]
+    #[allow(clippy::let_unit_value, clippy::new_without_default)]
     pub fn new() -> Self {
         let () = NeedsAlloc::<T>::ERROR;
         VecTape { _t: PhantomData }

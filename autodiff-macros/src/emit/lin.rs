@@ -84,6 +84,9 @@ pub struct Lin<'c, 'f, 'n> {
     pub steps: Vec<Step>,
     /// Locals the steps' factors and indices refer to (what reverse mode must keep).
     pub saved: Vec<(Ident, Kind)>,
+    /// Index expressions already bound (in this statement, or earlier in a fused loop body),
+    /// with the variables they read.
+    pub indices: Vec<(String, Ident, Vec<VarId>)>,
 }
 
 impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
@@ -94,6 +97,7 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
             code: Vec::new(),
             steps: Vec::new(),
             saved: Vec::new(),
+            indices: Vec::new(),
         }
     }
 
@@ -109,7 +113,14 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
     /// Binds a passive index to a `usize` local that reverse mode keeps.
     pub fn index(&mut self, e: &Expr) -> Ident {
         let v = value(e, self.cx);
+        // The same index expression within one statement has the same value: bind it once, so
+        // that contributions to the same element can be summed before touching memory.
+        let key = v.to_string();
+        if let Some((_, i, _)) = self.indices.iter().find(|(k, _, _)| *k == key) {
+            return i.clone();
+        }
         let i = self.names.fresh("i");
+        self.indices.push((key, i.clone(), super::expr_vars(e)));
         let deps = Deps {
             idents: Vec::new(),
             vars: super::expr_vars(e),

@@ -50,6 +50,7 @@ pub fn body(cx: &Cx, seed: &Ident) -> (TokenStream, bool) {
         assigned,
         available,
         prefix: None,
+        share: None,
     };
     let stmts = &cx.func.body.stmts;
     // A final loop that only accumulates into its outer active variables is fused with its
@@ -72,9 +73,10 @@ pub fn body(cx: &Cx, seed: &Ident) -> (TokenStream, bool) {
     let mut result_rev = Vec::new();
     let value = match &root {
         Operand::Active(v, t) => {
-            let mut adj = HashMap::new();
-            contribute(cx, t, quote!(#seed), &mut adj, &mut result_rev);
-            reverse_steps(cx, &steps, &mut adj, &mut result_rev);
+            let mut acc = Acc::default();
+            acc.contribute(cx, t, quote!(#seed), &mut result_rev);
+            acc.steps(cx, &steps, &mut result_rev);
+            acc.flush(&mut result_rev, None);
             quote!(#v)
         }
         Operand::Const(c) => c.clone(),
@@ -172,6 +174,17 @@ struct Reverse<'c, 'f> {
     /// In the body of a loop that the reverse sweep iterates again: the recomputation code for
     /// the top of each reverse iteration. `None` elsewhere (and inside nested branches).
     prefix: Option<Vec<TokenStream>>,
+    /// In the body of a fused loop: index bindings shared by its statements, and the additions
+    /// into parameter adjoint buffers, summed per element and flushed once per iteration.
+    share: Option<Share>,
+}
+
+#[derive(Default)]
+struct Share {
+    /// The fused loop's variable (constant within an iteration).
+    var: Option<VarId>,
+    indices: Vec<(String, Ident, Vec<VarId>)>,
+    pending: Pending,
 }
 
 /// Marks every variable assigned after its declaration.
@@ -194,53 +207,105 @@ fn assigned_in(b: &Block, out: &mut [bool]) {
     }
 }
 
-/// Adds `c` to the adjoint of `target`.
-fn contribute(
-    cx: &Cx,
-    target: &Target,
-    c: TokenStream,
-    adj: &mut HashMap<String, Ident>,
-    out: &mut Vec<TokenStream>,
+/// Adjoint accumulation within one statement's reverse: step results get fresh locals; the
+/// contributions to variables and array elements are summed and added once at the end
+/// ([`Acc::flush`]), which keeps the chain of dependent additions into memory short.
+#[derive(Default)]
+struct Acc {
+    adj: HashMap<String, Ident>,
+    /// Place, its tokens, whether it is an element of a parameter's adjoint buffer (which the
+    /// reverse sweep never reads), and the contributions.
+    pending: Vec<(String, TokenStream, bool, Vec<TokenStream>)>,
+}
+
+/// Pending additions into parameter adjoint buffers, shared by the statements of a fused loop
+/// body and flushed at the end of each iteration.
+type Pending = Vec<(String, TokenStream, bool, Vec<TokenStream>)>;
+
+/// Adds `cs` to `place` in `pending`.
+fn add_pending(
+    pending: &mut Pending,
+    key: String,
+    place: TokenStream,
+    param: bool,
+    mut cs: Vec<TokenStream>,
 ) {
-    let s = &cx.s;
-    match target {
-        Target::Temp(t) => match adj.get(&t.to_string()) {
-            Some(b) => out.push(quote!(#b += #c;)),
-            None => {
-                let b = adjoint_ident(t);
-                out.push(quote!(let mut #b: #s = #c;));
-                adj.insert(t.to_string(), b);
-            }
-        },
-        Target::Var(v) => {
-            let b = adjoint_ident(&cx.var(*v).ident);
-            out.push(quote!(#b += #c;));
-        }
-        Target::Elem(v, i) => {
-            let b = adjoint_ident(&cx.var(*v).ident);
-            out.push(quote!(#b[#i] += #c;));
-        }
+    match pending.iter_mut().find(|(k, _, _, _)| *k == key) {
+        Some((_, _, _, old)) => old.append(&mut cs),
+        None => pending.push((key, place, param, cs)),
     }
 }
 
-/// The reverse of a statement's steps, last step first.
-fn reverse_steps(
-    cx: &Cx,
-    steps: &[super::lin::Step],
-    adj: &mut HashMap<String, Ident>,
-    out: &mut Vec<TokenStream>,
-) {
-    for step in steps.iter().rev() {
-        let Some(ob) = adj.get(&step.out.to_string()).cloned() else {
-            continue; // nothing depends on this value
+/// `place += c1 + c2 + ..;` for every pending place.
+fn emit_pending(pending: Pending, out: &mut Vec<TokenStream>) {
+    for (_, place, _, cs) in pending {
+        out.push(quote!(#place += #(#cs)+*;));
+    }
+}
+
+impl Acc {
+    /// Adds `c` to the adjoint of `target`.
+    fn contribute(&mut self, cx: &Cx, target: &Target, c: TokenStream, out: &mut Vec<TokenStream>) {
+        let s = &cx.s;
+        let param = matches!(target, Target::Elem(v, _) if matches!(cx.var(*v).shape, Shape::ArrayRef(_) | Shape::SliceRef));
+        let place = match target {
+            Target::Temp(t) => {
+                match self.adj.get(&t.to_string()) {
+                    Some(b) => out.push(quote!(#b += #c;)),
+                    None => {
+                        let b = adjoint_ident(t);
+                        out.push(quote!(let mut #b: #s = #c;));
+                        self.adj.insert(t.to_string(), b);
+                    }
+                }
+                return;
+            }
+            Target::Var(v) => {
+                let b = adjoint_ident(&cx.var(*v).ident);
+                quote!(#b)
+            }
+            Target::Elem(v, i) => {
+                let b = adjoint_ident(&cx.var(*v).ident);
+                quote!(#b[#i])
+            }
         };
-        for (target, factor) in &step.terms {
-            let c = match factor {
-                Factor::One => quote!(#ob),
-                Factor::MinusOne => quote!(-#ob),
-                Factor::Id(p) => quote!(#p * #ob),
+        let key = place.to_string();
+        add_pending(&mut self.pending, key, place, param, vec![c]);
+    }
+
+    /// The reverse of a statement's steps, last step first.
+    fn steps(&mut self, cx: &Cx, steps: &[super::lin::Step], out: &mut Vec<TokenStream>) {
+        for step in steps.iter().rev() {
+            let Some(ob) = self.adj.get(&step.out.to_string()).cloned() else {
+                continue; // nothing depends on this value
             };
-            contribute(cx, target, c, adj, out);
+            for (target, factor) in &step.terms {
+                let c = match factor {
+                    Factor::One => quote!(#ob),
+                    Factor::MinusOne => quote!(-#ob),
+                    Factor::Id(p) => quote!(#p * #ob),
+                };
+                self.contribute(cx, target, c, out);
+            }
+        }
+    }
+
+    /// `place += c1 + c2 + ..;` for every variable and element that received contributions;
+    /// additions into parameter adjoint buffers go to `shared` instead when given.
+    fn flush(self, out: &mut Vec<TokenStream>, shared: Option<&mut Pending>) {
+        match shared {
+            None => emit_pending(self.pending, out),
+            Some(shared) => {
+                let mut now = Vec::new();
+                for (k, place, param, cs) in self.pending {
+                    if param {
+                        add_pending(shared, k, place, param, cs);
+                    } else {
+                        now.push((k, place, param, cs));
+                    }
+                }
+                emit_pending(now, out);
+            }
         }
     }
 }
@@ -343,6 +408,9 @@ impl Reverse<'_, '_> {
         let ident = &cx.var(var).ident;
         let b = adjoint_ident(ident);
         let mut lin = Lin::new(cx, &mut self.names);
+        if let Some(share) = &self.share {
+            lin.indices = share.indices.clone();
+        }
         let idx = index.map(|i| lin.index(i));
         let root = lin.expr(e);
         let (binds, steps, saved) = (
@@ -350,6 +418,16 @@ impl Reverse<'_, '_> {
             std::mem::take(&mut lin.steps),
             std::mem::take(&mut lin.saved),
         );
+        let indices = std::mem::take(&mut lin.indices);
+        if let Some(share) = &mut self.share {
+            // Indices that read only the loop variable and never-assigned values can be reused
+            // by the following statements of the iteration.
+            let assigned = &self.assigned;
+            share.indices = indices
+                .into_iter()
+                .filter(|(_, _, vars)| vars.iter().all(|&v| Some(v) == share.var || !assigned[v]))
+                .collect();
+        }
         let val = match &root {
             Operand::Active(v, _) => quote!(#v),
             Operand::Const(c) => c.clone(),
@@ -436,14 +514,26 @@ impl Reverse<'_, '_> {
             (None, false) => quote!(let #root_b: #s = #b; #b = #z;),
         });
         if let Operand::Active(_, t) = &root {
-            let mut adj = HashMap::new();
-            contribute(cx, t, quote!(#root_b), &mut adj, &mut rev);
-            reverse_steps(cx, &steps, &mut adj, &mut rev);
+            let mut acc = Acc::default();
+            acc.contribute(cx, t, quote!(#root_b), &mut rev);
+            acc.steps(cx, &steps, &mut rev);
+            acc.flush(&mut rev, self.share.as_mut().map(|s| &mut s.pending));
         }
         (code, rev)
     }
 
     fn stmt(&mut self, stmt: &Stmt) -> (Vec<TokenStream>, Vec<TokenStream>) {
+        if matches!(stmt, Stmt::Loop(_)) {
+            // Values bound inside a nested loop are not in scope at the end of this iteration.
+            let share = self.share.take();
+            let out = self.stmt_inner(stmt);
+            self.share = share;
+            return out;
+        }
+        self.stmt_inner(stmt)
+    }
+
+    fn stmt_inner(&mut self, stmt: &Stmt) -> (Vec<TokenStream>, Vec<TokenStream>) {
         let cx = self.cx;
         let s = &cx.s;
         match stmt {
@@ -531,9 +621,11 @@ impl Reverse<'_, '_> {
                 let c = value(cond, cx);
                 self.depth += 1;
                 let prefix = self.prefix.take();
+                let share = self.share.take();
                 let (tf, tr) = self.block(then);
                 let (ef, er) = self.block(els);
                 self.prefix = prefix;
+                self.share = share;
                 self.depth -= 1;
                 let (push, pop) = self.keep_one(&flag, quote!(false));
                 let fwd = quote! {
@@ -588,7 +680,18 @@ impl Reverse<'_, '_> {
     fn fused_loop(&mut self, l: &Loop) -> TokenStream {
         let cx = self.cx;
         let prefix = self.prefix.take();
-        let (bf, br) = self.block(&l.body);
+        let var = match &l.head {
+            LoopHead::For { var, .. } => Some(*var),
+            _ => None,
+        };
+        self.share = Some(Share {
+            var,
+            ..Share::default()
+        });
+        let (bf, mut br) = self.block(&l.body);
+        if let Some(share) = self.share.take() {
+            emit_pending(share.pending, &mut br);
+        }
         self.prefix = prefix;
         let exit = exit_check(cx, &l.exits);
         loop_head(cx, &l.head, quote!(#exit #(#bf)* #(#br)*))
