@@ -1,1 +1,426 @@
-fn main() {}
+//! Generated gradients of whole programs (loops over arrays and slices) against gradients
+//! written by hand, in the same run.
+//!
+//! One criterion group per program, each with at least three entries:
+//! - `primal`: the function alone (the function `#[differentiable]` keeps);
+//! - `*_generated`: the code `#[differentiable]` generates (`f::grad` or `f::vjp`);
+//! - `*_hand_written`: value and gradient as a person would write them, in one fused loop.
+//!
+//! Programs (the same functions and layouts as tests/programs.rs):
+//! - `rosen_arr_n2`: Rosenbrock on `&[f64; 2]` (const generic), `grad` returning `[f64; 2]`;
+//! - `rosen_n100`, `rosen_n10000`: Rosenbrock on a slice. The main comparison is
+//!   `vjp_generated` (seed 1 into a reused buffer, zeroed each iteration: `vjp` adds into it)
+//!   against `vjp_hand_written` (zeroes the same buffer, then fills it). `grad_alloc_*` are the
+//!   variants returning a fresh `Vec` (one allocation per call on both sides);
+//! - `least_squares_n100000`: notebook 004's sum_i (m x_i + c - y_i)^2, m and c active, x and y
+//!   passive slices of 100,000 points;
+//! - `nn_loss_256x8x32`: 8 inputs, 32 tanh hidden units, 1 linear output, MSE over 256 samples,
+//!   the 321 weights in one slice; generated `vjp` into a reused zeroed buffer against
+//!   hand-written backprop into the same buffer.
+//!
+//! Run with `cargo bench --bench programs` (about a minute). Every input goes through
+//! `black_box`; outputs written into buffers are black-boxed too, and criterion black-boxes the
+//! returned value. Before timing, each group checks that the generated and hand-written
+//! gradients agree.
+// The programs are written the way `#[differentiable]` supports (index loops, no iterator
+// chains), which these style lints would rewrite.
+#![allow(clippy::needless_range_loop, clippy::assign_op_pattern)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use autodiff::differentiable;
+use criterion::{criterion_group, criterion_main, Criterion};
+
+// =============================================================================================
+// Deterministic inputs (splitmix64), so runs are comparable.
+
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [lo, hi).
+    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        let u = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        lo + (hi - lo) * u
+    }
+}
+
+/// `a` and `b` agree to `rel` of `scale` (at least 1).
+/// The generated functions behind the same `#[inline(never)]` boundary as the hand-written
+/// ones, so that both are compiled as stand-alone functions: what LLVM does after inlining either
+/// into the benchmark loop is noise, not a property of the code being compared.
+#[inline(never)]
+fn rosen_arr_grad_generated<const N: usize>(x: &[f64; N]) -> (f64, [f64; N]) {
+    rosen_arr::grad(x)
+}
+
+#[inline(never)]
+fn rosen_vjp_generated(x: &[f64], g: &mut [f64]) -> f64 {
+    g.fill(0.0);
+    rosen::vjp(x, 1.0, g)
+}
+
+#[inline(never)]
+fn rosen_grad_generated(x: &[f64]) -> (f64, Vec<f64>) {
+    rosen::grad(x)
+}
+
+#[inline(never)]
+fn least_squares_grad_generated(m: f64, c: f64, x: &[f64], y: &[f64]) -> (f64, (f64, f64)) {
+    least_squares::grad(m, c, x, y)
+}
+
+#[inline(never)]
+fn nn_vjp_generated(w: &[f64], xs: &[f64], ys: &[f64], g: &mut [f64]) -> f64 {
+    g.fill(0.0);
+    nn_loss::vjp(w, xs, ys, 1.0, g)
+}
+
+fn assert_close(a: f64, b: f64, rel: f64, scale: f64, what: &str) {
+    assert!(
+        (a - b).abs() <= rel * scale.max(a.abs()).max(1.0),
+        "{what}: generated {a} vs hand-written {b}"
+    );
+}
+
+fn assert_all_close(a: &[f64], b: &[f64], rel: f64, what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    for (k, (x, y)) in a.iter().zip(b).enumerate() {
+        assert_close(*x, *y, rel, scale, &format!("{what}[{k}]"));
+    }
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(30)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_millis(1500))
+}
+
+// =============================================================================================
+// Rosenbrock, as a const-generic array and as a slice.
+
+#[differentiable]
+fn rosen_arr<const N: usize>(x: &[f64; N]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..N - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+    }
+    s
+}
+
+#[inline(never)]
+fn rosen_arr_by_hand<const N: usize>(x: &[f64; N]) -> (f64, [f64; N]) {
+    let mut g = [0.0; N];
+    let mut s = 0.0;
+    for i in 0..N - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+        g[i] += -400.0 * x[i] * a - 2.0 * b;
+        g[i + 1] += 200.0 * a;
+    }
+    (s, g)
+}
+
+#[differentiable]
+fn rosen(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+    }
+    s
+}
+
+/// Value, and the gradient written into `g` (zeroed first).
+#[inline(never)]
+fn rosen_by_hand_into(x: &[f64], g: &mut [f64]) -> f64 {
+    g.fill(0.0);
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+        g[i] += -400.0 * x[i] * a - 2.0 * b;
+        g[i + 1] += 200.0 * a;
+    }
+    s
+}
+
+#[inline(never)]
+fn rosen_by_hand(x: &[f64]) -> (f64, Vec<f64>) {
+    let mut g = vec![0.0; x.len()];
+    let s = rosen_by_hand_into(x, &mut g);
+    (s, g)
+}
+
+fn bench_rosen_arr_n2(c: &mut Criterion) {
+    let x = [-1.2, 1.0];
+    let (vg, gg) = rosen_arr::grad(&x);
+    let (vh, gh) = rosen_arr_by_hand(&x);
+    assert_close(vg, vh, 1e-14, 0.0, "rosen_arr n=2 value");
+    assert_eq!(vg, rosen_arr(&x), "rosen_arr n=2 value vs primal");
+    assert_all_close(&gg, &gh, 1e-14, "rosen_arr n=2 grad");
+
+    let mut group = c.benchmark_group("rosen_arr_n2");
+    group.bench_function("primal", |b| b.iter(|| rosen_arr(black_box(&x))));
+    group.bench_function("grad_generated", |b| {
+        b.iter(|| rosen_arr_grad_generated(black_box(&x)))
+    });
+    group.bench_function("grad_hand_written", |b| {
+        b.iter(|| rosen_arr_by_hand(black_box(&x)))
+    });
+    group.finish();
+}
+
+fn bench_rosen_slice(c: &mut Criterion, n: usize) {
+    let mut rng = Rng(0x5eed_0000 + n as u64);
+    let x: Vec<f64> = (0..n).map(|_| rng.range(-1.5, 1.5)).collect();
+    let name = format!("rosen_n{n}");
+
+    let mut bg = vec![0.0; n];
+    let vg = rosen::vjp(&x, 1.0, &mut bg);
+    let mut bh = vec![0.0; n];
+    let vh = rosen_by_hand_into(&x, &mut bh);
+    assert_close(vg, vh, 1e-13, 0.0, &format!("{name} value"));
+    assert_eq!(vg, rosen(&x), "{name} value vs primal");
+    assert_all_close(&bg, &bh, 1e-13, &format!("{name} vjp"));
+    let (va, ga) = rosen::grad(&x);
+    assert_eq!((va, &ga), (vg, &bg), "{name}: grad == vjp(1)");
+
+    let mut buf = vec![0.0; n];
+    let mut group = c.benchmark_group(&name);
+    group.bench_function("primal", |b| b.iter(|| rosen(black_box(&x))));
+    group.bench_function("vjp_generated", |b| {
+        b.iter(|| {
+            let v = rosen_vjp_generated(black_box(&x), black_box(&mut buf[..]));
+            black_box(&buf);
+            v
+        })
+    });
+    group.bench_function("vjp_hand_written", |b| {
+        b.iter(|| {
+            let v = rosen_by_hand_into(black_box(&x), black_box(&mut buf[..]));
+            black_box(&buf);
+            v
+        })
+    });
+    group.bench_function("grad_alloc_generated", |b| {
+        b.iter(|| rosen_grad_generated(black_box(&x)))
+    });
+    group.bench_function("grad_alloc_hand_written", |b| {
+        b.iter(|| rosen_by_hand(black_box(&x)))
+    });
+    group.finish();
+}
+
+fn bench_rosen(c: &mut Criterion) {
+    bench_rosen_arr_n2(c);
+    bench_rosen_slice(c, 100);
+    bench_rosen_slice(c, 10_000);
+}
+
+// =============================================================================================
+// Notebook 004: least squares over 100,000 points.
+
+#[differentiable(wrt(m, c))]
+fn least_squares(m: f64, c: f64, x: &[f64], y: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let r = m * x[i] + c - y[i];
+        s += r * r;
+    }
+    s
+}
+
+#[inline(never)]
+fn least_squares_by_hand(m: f64, c: f64, x: &[f64], y: &[f64]) -> (f64, (f64, f64)) {
+    let (mut s, mut gm, mut gc) = (0.0, 0.0, 0.0);
+    for i in 0..x.len() {
+        let r = m * x[i] + c - y[i];
+        s += r * r;
+        gm += r * x[i];
+        gc += r;
+    }
+    (s, (2.0 * gm, 2.0 * gc))
+}
+
+fn bench_least_squares(c: &mut Criterion) {
+    let n = 100_000;
+    let mut rng = Rng(0x004);
+    // xs = linspace(0, 5, n); ys = xs + 2 + uniform noise in [-0.5, 0.5), as in notebook 004.
+    let x: Vec<f64> = (0..n).map(|i| 5.0 * i as f64 / (n - 1) as f64).collect();
+    let y: Vec<f64> = x
+        .iter()
+        .map(|&xi| xi + 2.0 + rng.range(-0.5, 0.5))
+        .collect();
+    let (m, k) = (0.7, 1.5);
+
+    let (vg, (gm, gc)) = least_squares::grad(m, k, &x, &y);
+    let (vh, (hm, hc)) = least_squares_by_hand(m, k, &x, &y);
+    assert_eq!(
+        vg,
+        least_squares(m, k, &x, &y),
+        "least squares value vs primal"
+    );
+    assert_close(vg, vh, 1e-12, 0.0, "least squares value");
+    assert_close(gm, hm, 1e-10, 0.0, "least squares dL/dm");
+    assert_close(gc, hc, 1e-10, 0.0, "least squares dL/dc");
+
+    let mut group = c.benchmark_group("least_squares_n100000");
+    group.bench_function("primal", |b| {
+        b.iter(|| least_squares(black_box(m), black_box(k), black_box(&x), black_box(&y)))
+    });
+    group.bench_function("grad_generated", |b| {
+        b.iter(|| {
+            least_squares_grad_generated(black_box(m), black_box(k), black_box(&x), black_box(&y))
+        })
+    });
+    group.bench_function("grad_hand_written", |b| {
+        b.iter(|| least_squares_by_hand(black_box(m), black_box(k), black_box(&x), black_box(&y)))
+    });
+    group.finish();
+}
+
+// =============================================================================================
+// A small neural network: 8 inputs, 32 tanh hidden units, 1 linear output, MSE over 256
+// samples. All 321 weights in one active slice `w`, laid out as
+//   w[0 .. 256)   W1, 32 x 8 row-major: W1[j][i] = w[j * 8 + i]
+//   w[256 .. 288) b1[j]               = w[256 + j]
+//   w[288 .. 320) W2[j]               = w[288 + j]
+//   w[320]        b2
+// Inputs xs: 256 x 8 row-major (xs[s * 8 + i]), targets ys: 256.
+
+const NI: usize = 8;
+const NH: usize = 32;
+const NW: usize = NH * NI + NH + NH + 1;
+
+#[differentiable(wrt(w))]
+fn nn_loss(w: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
+    let m = ys.len();
+    let mut loss = 0.0;
+    for s in 0..m {
+        let mut out = w[NH * NI + 2 * NH];
+        for j in 0..NH {
+            let mut z = w[NH * NI + j];
+            for i in 0..NI {
+                z += w[j * NI + i] * xs[s * NI + i];
+            }
+            out += w[NH * NI + NH + j] * z.tanh();
+        }
+        let r = out - ys[s];
+        loss += r * r;
+    }
+    loss / m as f64
+}
+
+/// Hand-written backprop: the loss, and its gradient written into `g` (zeroed first).
+#[inline(never)]
+fn nn_backprop_into(w: &[f64], xs: &[f64], ys: &[f64], g: &mut [f64]) -> f64 {
+    let m = ys.len();
+    g.fill(0.0);
+    let mut loss = 0.0;
+    let mut h = [0.0; NH];
+    for s in 0..m {
+        let x = &xs[s * NI..(s + 1) * NI];
+        let mut out = w[NH * NI + 2 * NH];
+        for j in 0..NH {
+            let mut z = w[NH * NI + j];
+            for i in 0..NI {
+                z += w[j * NI + i] * x[i];
+            }
+            h[j] = z.tanh();
+            out += w[NH * NI + NH + j] * h[j];
+        }
+        let r = out - ys[s];
+        loss += r * r;
+        let dout = 2.0 * r / m as f64;
+        g[NH * NI + 2 * NH] += dout;
+        for j in 0..NH {
+            g[NH * NI + NH + j] += dout * h[j];
+            let dz = dout * w[NH * NI + NH + j] * (1.0 - h[j] * h[j]);
+            g[NH * NI + j] += dz;
+            for i in 0..NI {
+                g[j * NI + i] += dz * x[i];
+            }
+        }
+    }
+    loss / m as f64
+}
+
+fn bench_nn(c: &mut Criterion) {
+    let mut rng = Rng(0x1234);
+    let m = 256;
+    let xs: Vec<f64> = (0..m * NI).map(|_| rng.range(-1.0, 1.0)).collect();
+    let ys: Vec<f64> = (0..m)
+        .map(|s| {
+            let x = &xs[s * NI..(s + 1) * NI];
+            (x[0] + 0.5 * x[1] * x[2]).sin() - 0.3 * x[7] + rng.range(-0.1, 0.1)
+        })
+        .collect();
+    let w: Vec<f64> = (0..NW)
+        .map(|k| {
+            let fan_in = if k < NH * NI + NH { NI } else { NH };
+            rng.range(-1.0, 1.0) / (fan_in as f64).sqrt()
+        })
+        .collect();
+
+    let mut bg = vec![0.0; NW];
+    let vg = nn_loss::vjp(&w, &xs, &ys, 1.0, &mut bg);
+    let mut bh = vec![0.0; NW];
+    let vh = nn_backprop_into(&w, &xs, &ys, &mut bh);
+    assert_eq!(vg, nn_loss(&w, &xs, &ys), "nn value vs primal");
+    assert_close(vg, vh, 1e-13, 0.0, "nn value");
+    assert_all_close(&bg, &bh, 1e-12, "nn vjp");
+
+    let mut buf = vec![0.0; NW];
+    let mut group = c.benchmark_group("nn_loss_256x8x32");
+    group.bench_function("primal", |b| {
+        b.iter(|| nn_loss(black_box(&w), black_box(&xs), black_box(&ys)))
+    });
+    group.bench_function("vjp_generated", |b| {
+        b.iter(|| {
+            let v = nn_vjp_generated(
+                black_box(&w),
+                black_box(&xs),
+                black_box(&ys),
+                black_box(&mut buf[..]),
+            );
+            black_box(&buf);
+            v
+        })
+    });
+    group.bench_function("vjp_hand_written", |b| {
+        b.iter(|| {
+            let v = nn_backprop_into(
+                black_box(&w),
+                black_box(&xs),
+                black_box(&ys),
+                black_box(&mut buf[..]),
+            );
+            black_box(&buf);
+            v
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = bench_rosen, bench_least_squares, bench_nn
+}
+criterion_main!(benches);
