@@ -384,7 +384,7 @@ fn objective_fn(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
     }
     let name = &item.sig.ident;
     let doc = format!(
-        "`{name}` as an [`Objective`]({}::Objective) over its active parameters, flattened in order; the passive arguments are bound here (and the lengths of active slices given first).",
+        "`{name}` as an [`Objective`]({}::Objective) over its active parameters, flattened in order; the passive arguments are bound here, and each active slice parameter is replaced by its length.",
         quote!(#k).to_string().replace(' ', "")
     );
     quote! {

@@ -231,7 +231,10 @@ pub fn hessian_into<F: Float, O: Objective<F> + ?Sized>(
         e[j] = F::one();
         value = obj.hvp(x, e, g, hv)?;
         e[j] = F::zero();
-        out[j * n..(j + 1) * n].copy_from_slice(hv);
+        // `hv` is column j.
+        for (i, h) in hv.iter().enumerate() {
+            out[i * n + j] = *h;
+        }
     }
     Ok(value)
 }
