@@ -15,7 +15,49 @@ pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
     let hvp = hvp(sigs, item, cx);
     let hessian = hessian(sigs, item, cx);
     let objective = objective_fn(sigs, item, cx);
-    quote!(#hvp #hessian #objective)
+    let derivatives = derivatives(sigs, item, cx);
+    quote!(#hvp #hessian #objective #derivatives)
+}
+
+/// `derivatives::<K>(args..) -> [f; K]`: the value and the derivatives of orders 1..K-1 with
+/// respect to the only active parameter, in one pass on truncated Taylor series.
+fn derivatives(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
+    let func = cx.func;
+    if cx.active.len() != 1 || !cx.active_arrays().is_empty() {
+        return quote!();
+    }
+    let (k, ft, vis) = (cx.krate, &cx.ft, &item.vis);
+    let generics = &item.sig.generics;
+    let params = generics.params.iter();
+    let where_clause = &generics.where_clause;
+    let kk = Ident::new("__K", Span::call_site());
+    let jet = quote!(#k::__private::Jet<#ft, #kk>);
+    let zero = quote!(<#ft as #k::__private::Scalar>::zero());
+    let mut pparams = Vec::new();
+    let mut args = Vec::new();
+    for (pi, p) in func.params.iter().enumerate() {
+        let n = &sigs.names[pi];
+        let ty = &p.ty;
+        pparams.push(quote!(#n: #ty));
+        if func.vars[p.var].active {
+            args.push(quote!(<#jet>::var(#n)));
+        } else {
+            args.push(quote!(#n));
+        }
+    }
+    let name = &item.sig.ident;
+    let active = &sigs.names[cx.active[0]];
+    let doc = format!(
+        "`[{name}, d{name}/d{active}, d²{name}/d{active}², ..]`: the value and the derivatives up to order `K - 1` with respect to `{active}`, in one pass on truncated Taylor series (`K` coefficients)."
+    );
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        #vis fn derivatives <const #kk: usize, #(#params),*> (#(#pparams),*) -> [#ft; #kk] #where_clause {
+            let (value, _) = Self::__jvp(#(#args,)* <#jet>::constant(#zero));
+            value.derivatives()
+        }
+    }
 }
 
 fn mixed(name: &str) -> Ident {
