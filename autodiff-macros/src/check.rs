@@ -14,6 +14,11 @@ pub fn check(func: &mut Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
         func.vars[func.params[p].var].active = true;
     }
     func.float = float_type(func, sig, &active, cx);
+    if let syn::ReturnType::Type(_, ty) = &sig.output {
+        if let syn::Type::Array(a) = &**ty {
+            func.ret_len = Some(quote::ToTokens::to_token_stream(&a.len));
+        }
+    }
     // Activity: a variable is active if any value assigned to it is. Iterate to a fixpoint so
     // the result does not depend on statement order (loops carry values backwards).
     loop {
@@ -26,6 +31,15 @@ pub fn check(func: &mut Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
     let mut v = Validator { func, cx };
     v.block(&func.body);
     v.expr(&func.result);
+    if func.ret_len.is_some() {
+        let ok = matches!(&func.result.kind, ExprKind::Var(r) if func.vars[*r].active && matches!(func.vars[*r].shape, Shape::Array(_)));
+        if !ok {
+            cx.error(
+                func.result.span,
+                "`#[differentiable]` needs a function returning an array to end with an array literal `[a, b, ..]` or a local array that depends on the active parameters; build the result in `let mut out = [0.0; M];`",
+            );
+        }
+    }
 }
 
 /// The float type of a parameter: `f64`, `&[f64; N]`, `&[f64]`, ...
@@ -92,12 +106,13 @@ fn active_params(func: &Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
 
 fn float_type(func: &Func, sig: &syn::Signature, active: &[usize], cx: &mut Ctxt) -> FloatTy {
     let ret = match &sig.output {
-        syn::ReturnType::Type(_, ty) => match float_ty(ty) {
-            Some(f) => Some(f),
-            None => {
+        syn::ReturnType::Type(_, ty) => match (float_ty(ty), &**ty) {
+            (Some(f), _) => Some(f),
+            (None, syn::Type::Array(a)) if float_ty(&a.elem).is_some() => float_ty(&a.elem),
+            (None, _) => {
                 cx.error_at(
                     ty,
-                    "`#[differentiable]` functions must return `f64` or `f32`; return one float (vector outputs are not supported yet)",
+                    "`#[differentiable]` functions must return `f64`, `f32` or an array `[f64; M]`; return the values as an array",
                 );
                 None
             }

@@ -242,14 +242,29 @@ impl Signatures {
                 quote!(#b: #ty)
             })
             .collect();
-        let ret_shape = |t: &TokenStream| match scalars.len() {
-            0 => quote!(#t),
-            1 => quote!((#t, #t)),
-            n => {
-                let ts = (0..n).map(|_| t.clone());
-                quote!((#t, (#(#ts),*)))
+        // The value's type: a float, or `[float; M]` for functions returning arrays.
+        let ret_len = func.ret_len.clone();
+        let out_ty = |t: &TokenStream| match &ret_len {
+            Some(m) => quote!([#t; #m]),
+            None => quote!(#t),
+        };
+        let ret_shape = |t: &TokenStream| {
+            let v = out_ty(t);
+            match scalars.len() {
+                0 => v,
+                1 => quote!((#v, #t)),
+                n => {
+                    let ts = (0..n).map(|_| t.clone());
+                    quote!((#v, (#(#ts),*)))
+                }
             }
         };
+        let (out_s, out_f) = (out_ty(&s_ts), out_ty(&ft_ts));
+        let seed_ty = match &ret_len {
+            Some(m) => quote!(&[#ft; #m]),
+            None => quote!(#ft),
+        };
+        let array_out = ret_len.is_some();
         let gvjp_ret = ret_shape(&s_ts);
         let vjp_ret = ret_shape(&ft_ts);
 
@@ -362,7 +377,12 @@ impl Signatures {
         let call_vjp = if stub {
             fwd_body.clone()
         } else {
-            quote!(Self::__vjp(#(#args,)* #seed, #(#bars),*))
+            let seed_arg = if array_out {
+                quote!(*#seed)
+            } else {
+                quote!(#seed)
+            };
+            quote!(Self::__vjp(#(#args,)* #seed_arg, #(#bars),*))
         };
         let call_grad = if stub {
             fwd_body.clone()
@@ -435,10 +455,12 @@ impl Signatures {
         };
         let derived = if stub {
             quote!()
+        } else if array_out {
+            crate::derived::jacobian(self, item, cx)
         } else {
             if_alloc(crate::derived::methods(self, item, cx), heap || slices)
         };
-        let objective_impl = if stub {
+        let objective_impl = if stub || array_out {
             quote!()
         } else {
             if_alloc(
@@ -447,7 +469,7 @@ impl Signatures {
             )
         };
         // `__call`: how other `#[differentiable]` functions call this one (scalar parameters).
-        let call_fn = if arrays.is_empty() && !stub {
+        let call_fn = if arrays.is_empty() && !stub && !array_out {
             let mut cparams = Vec::new();
             let mut unwrap = Vec::new();
             for (pi, p) in func.params.iter().enumerate() {
@@ -517,7 +539,7 @@ impl Signatures {
                 /// Generic reverse mode, used by the runtime (dual numbers, jets).
                 #[doc(hidden)]
                 #[inline]
-                #vis fn __vjp #generic_decl (#(#gparams,)* #seed_g: #s, #(#gbars),*) -> #gvjp_ret #where_clause {
+                #vis fn __vjp #generic_decl (#(#gparams,)* #seed_g: #out_s, #(#gbars),*) -> #gvjp_ret #where_clause {
                     #keep_alive
                     #rev_body
                 }
@@ -530,22 +552,26 @@ impl Signatures {
             quote! {
                 #[doc = #doc_vjp]
                 #[inline]
-                #vis fn vjp #wrapper_generics (#(#pparams,)* #seed: #ft, #(#pbars),*) -> #vjp_ret #where_clause {
+                #vis fn vjp #wrapper_generics (#(#pparams,)* #seed: #seed_ty, #(#pbars),*) -> #vjp_ret #where_clause {
                     #call_vjp
                 }
             },
             heap,
         );
-        let grad_fn = if_alloc(
-            quote! {
-                #[doc = #doc_grad]
-                #[inline]
-                #vis fn grad #wrapper_generics (#(#pparams),*) -> (#ft, #grad_ty) #where_clause {
-                    #call_grad
-                }
-            },
-            heap || slices,
-        );
+        let grad_fn = if array_out {
+            quote!()
+        } else {
+            if_alloc(
+                quote! {
+                    #[doc = #doc_grad]
+                    #[inline]
+                    #vis fn grad #wrapper_generics (#(#pparams),*) -> (#ft, #grad_ty) #where_clause {
+                        #call_grad
+                    }
+                },
+                heap || slices,
+            )
+        };
         quote! {
             #item
 
@@ -569,7 +595,7 @@ impl Signatures {
                 /// Generic forward mode, used by the runtime (dual numbers, jets).
                 #[doc(hidden)]
                 #[inline]
-                #vis fn __jvp #generic_decl (#(#gparams,)* #(#gtangents),*) -> (#s, #s) #where_clause {
+                #vis fn __jvp #generic_decl (#(#gparams,)* #(#gtangents),*) -> (#out_s, #out_s) #where_clause {
                     #keep_alive
                     #fwd_body
                 }
@@ -580,7 +606,7 @@ impl Signatures {
 
                 #[doc = #doc_jvp]
                 #[inline]
-                #vis fn jvp #wrapper_generics (#(#pparams,)* #(#ptangents),*) -> (#ft, #ft) #where_clause {
+                #vis fn jvp #wrapper_generics (#(#pparams,)* #(#ptangents),*) -> (#out_f, #out_f) #where_clause {
                     #call_fwd
                 }
 

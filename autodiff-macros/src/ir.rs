@@ -87,6 +87,8 @@ pub struct Func {
     pub result: Expr,
     /// Set by `check`.
     pub float: FloatTy,
+    /// For `-> [f; M]`: `M` (set by `check`).
+    pub ret_len: Option<TokenStream>,
 }
 
 #[derive(Default)]

@@ -72,6 +72,7 @@ pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
         body,
         result,
         float: FloatTy::F64,
+        ret_len: None,
     })
 }
 
@@ -95,6 +96,7 @@ pub fn lower_signature(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
         body: Block::default(),
         result: Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), Span::call_site()),
         float: FloatTy::F64,
+        ret_len: None,
     })
 }
 
@@ -1217,6 +1219,36 @@ impl Lowerer<'_> {
                     expr,
                     Unsupported::Message("`#[differentiable]` does not support slicing the active array `{}`; index single elements `{}[i]` in a loop"),
                 );
+            }
+            syn::Expr::Array(a) if !a.elems.is_empty() => {
+                // `[e0, e1, ..]` with float elements: a local array filled element by element.
+                let elems: Vec<Expr> = a.elems.iter().map(|e| self.expr(e)).collect();
+                if !elems.iter().any(|e| self.floatish(e)) {
+                    return self.opaque(expr, Unsupported::Passive);
+                }
+                let n = elems.len();
+                let len: syn::Expr = {
+                    let lit = proc_macro2::Literal::usize_unsuffixed(n);
+                    syn::parse_quote!(#lit)
+                };
+                let v = self.fresh("array", true, Shape::Array(quote!(#len)));
+                self.vars[v].float = true;
+                let zero = Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span);
+                self.pending.push(Stmt::Let {
+                    var: v,
+                    ty: None,
+                    init: Expr::new(ExprKind::ArrayRepeat(Box::new(zero), len), span),
+                });
+                for (k, e) in elems.into_iter().enumerate() {
+                    let lit = proc_macro2::Literal::usize_unsuffixed(k);
+                    let index = self.built(syn::parse_quote!(#lit), Vec::new(), span);
+                    self.pending.push(Stmt::IndexAssign {
+                        var: v,
+                        index,
+                        value: e,
+                    });
+                }
+                ExprKind::Var(v)
             }
             syn::Expr::Repeat(r) => {
                 ExprKind::ArrayRepeat(Box::new(self.expr(&r.expr)), (*r.len).clone())

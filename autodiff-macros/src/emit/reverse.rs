@@ -72,6 +72,12 @@ pub fn body(cx: &Cx, seed: &Ident) -> (TokenStream, bool) {
     );
     let mut result_rev = Vec::new();
     let value = match &root {
+        // `-> [f; M]`: the seed is an array, the adjoint of the returned local array.
+        Operand::Active(v, Target::Var(r)) if cx.func.ret_len.is_some() => {
+            let b = adjoint_ident(&cx.var(*r).ident);
+            result_rev.push(quote!(#b = #seed;));
+            quote!(#v)
+        }
         Operand::Active(v, t) => {
             let mut acc = Acc::default();
             acc.contribute(cx, t, quote!(#seed), &mut result_rev);
