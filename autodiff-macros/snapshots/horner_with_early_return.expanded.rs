@@ -176,7 +176,7 @@ impl horner {
             (::core::array::from_fn(|i| __b0[i].eps), __s0.eps),
         )
     }
-    ///`horner` as an [`Objective`](::autodiff::Objective) over its active parameters, flattened in order; the passive arguments are bound here (and the lengths of active slices given first).
+    ///`horner` as an [`Objective`](::autodiff::Objective) over its active parameters, flattened in order; the passive arguments are bound here, and each active slice parameter is replaced by its length.
     fn objective<const N: usize>() -> ::autodiff::__private::Bound<
         Self,
         (::core::marker::PhantomData<([(); N],)>,),

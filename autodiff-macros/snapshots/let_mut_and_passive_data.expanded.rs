@@ -177,7 +177,7 @@ impl h {
         __h[0][0] = __h0;
         (__v, __g, __h)
     }
-    ///`h` as an [`Objective`](::autodiff::Objective) over its active parameters, flattened in order; the passive arguments are bound here (and the lengths of active slices given first).
+    ///`h` as an [`Objective`](::autodiff::Objective) over its active parameters, flattened in order; the passive arguments are bound here, and each active slice parameter is replaced by its length.
     pub fn objective<'__l0>(
         n: usize,
         data: &'__l0 [f64],
@@ -186,6 +186,20 @@ impl h {
         (::core::marker::PhantomData<()>, usize, &'__l0 [f64]),
     > {
         ::autodiff::__private::Bound::new((::core::marker::PhantomData, n, data))
+    }
+    ///`[h, dh/dx, d²h/dx², ..]`: the value and the derivatives up to order `K - 1` with respect to `x`, in one pass on truncated Taylor series (`K` coefficients).
+    #[inline]
+    pub fn derivatives<const __K: usize>(x: f64, n: usize, data: &[f64]) -> [f64; __K] {
+        let (value, _) = Self::__jvp(
+            <::autodiff::__private::Jet<f64, __K>>::var(x),
+            n,
+            data,
+            <::autodiff::__private::Jet<
+                f64,
+                __K,
+            >>::constant(<f64 as ::autodiff::__private::Scalar>::zero()),
+        );
+        value.derivatives()
     }
     ///Value of `h` and its directional derivative along the tangents (one per active parameter: `x`).
     #[inline]

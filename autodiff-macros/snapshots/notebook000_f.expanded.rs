@@ -152,7 +152,7 @@ impl f {
         __h[1][1] = __h1.1;
         (__v, __g, __h)
     }
-    ///`f` as an [`Objective`](::autodiff::Objective) over its active parameters, flattened in order; the passive arguments are bound here (and the lengths of active slices given first).
+    ///`f` as an [`Objective`](::autodiff::Objective) over its active parameters, flattened in order; the passive arguments are bound here, and each active slice parameter is replaced by its length.
     fn objective() -> ::autodiff::__private::Bound<
         Self,
         (::core::marker::PhantomData<()>,),

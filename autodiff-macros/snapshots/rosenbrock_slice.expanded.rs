@@ -106,34 +106,32 @@ impl rosen {
             let __t7_a0: __S = __t5;
             let __t8: __S = (__t3 - __t7);
             let mut a_3: __S = __t8;
-            let __i10: usize = i_2;
-            let __t11: __S = x_0[__i10];
-            let __t12: __S = (<__S as ::autodiff::__private::Scalar>::cst(1.0) - __t11);
-            let mut b_4: __S = __t12;
-            let __t14: __S = (<__S as ::autodiff::__private::Scalar>::cst(100.0) * a_3);
-            let __t14_a0: __S = <__S as ::autodiff::__private::Scalar>::cst(100.0);
-            let __t15: __S = (__t14 * a_3);
-            let __t15_a1: __S = a_3;
-            let __t15_a0: __S = __t14;
-            let __t16: __S = (b_4 * b_4);
-            let __t16_a1: __S = b_4;
-            let __t16_a0: __S = b_4;
-            let __t17: __S = (__t15 + __t16);
-            let __t18: __S = (s_1 + __t17);
-            s_1 = __t18;
-            let __out_b19: __S = s_1_b;
-            let mut __t18_b: __S = __out_b19;
-            let mut __t17_b: __S = __t18_b;
-            let mut __t15_b: __S = __t17_b;
+            let __t10: __S = x_0[__i4];
+            let __t11: __S = (<__S as ::autodiff::__private::Scalar>::cst(1.0) - __t10);
+            let mut b_4: __S = __t11;
+            let __t13: __S = (<__S as ::autodiff::__private::Scalar>::cst(100.0) * a_3);
+            let __t13_a0: __S = <__S as ::autodiff::__private::Scalar>::cst(100.0);
+            let __t14: __S = (__t13 * a_3);
+            let __t14_a1: __S = a_3;
+            let __t14_a0: __S = __t13;
+            let __t15: __S = (b_4 * b_4);
+            let __t15_a1: __S = b_4;
+            let __t15_a0: __S = b_4;
+            let __t16: __S = (__t14 + __t15);
+            let __t17: __S = (s_1 + __t16);
+            s_1 = __t17;
+            let __out_b18: __S = s_1_b;
+            let mut __t17_b: __S = __out_b18;
             let mut __t16_b: __S = __t17_b;
-            let mut __t14_b: __S = __t15_a1 * __t15_b;
-            b_4_b += __t16_a1 * __t16_b + __t16_a0 * __t16_b;
-            a_3_b += __t15_a0 * __t15_b + __t14_a0 * __t14_b;
-            let __out_b13: __S = b_4_b;
+            let mut __t14_b: __S = __t16_b;
+            let mut __t15_b: __S = __t16_b;
+            let mut __t13_b: __S = __t14_a1 * __t14_b;
+            b_4_b += __t15_a1 * __t15_b + __t15_a0 * __t15_b;
+            a_3_b += __t14_a0 * __t14_b + __t13_a0 * __t13_b;
+            let __out_b12: __S = b_4_b;
             b_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
-            let mut __t12_b: __S = __out_b13;
-            let mut __t11_b: __S = -__t12_b;
-            x_0_b[__i10] += __t11_b;
+            let mut __t11_b: __S = __out_b12;
+            let mut __t10_b: __S = -__t11_b;
             let __out_b9: __S = a_3_b;
             a_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
             let mut __t8_b: __S = __out_b9;
@@ -141,7 +139,7 @@ impl rosen {
             let mut __t7_b: __S = -__t8_b;
             let mut __t5_b: __S = __t7_a1 * __t7_b;
             let mut __t6_b: __S = __t7_a0 * __t7_b;
-            x_0_b[__i4] += __t6_b + __t5_b;
+            x_0_b[__i4] += __t6_b + __t5_b + __t10_b;
             x_0_b[__i2] += __t3_b;
         }
         let __out_b1: __S = s_1_b;
@@ -161,7 +159,7 @@ impl rosen {
         ::zero()), __b0.as_mut_slice()); let (__g0, __h0) =
         ::autodiff::__private::split_dual_vec(__b0.as_slice()); (__value.re, __g0, __h0)
         } #[doc =
-        "`rosen` as an [`Objective`](::autodiff::Objective) over its active parameters, flattened in order; the passive arguments are bound here (and the lengths of active slices given first)."]
+        "`rosen` as an [`Objective`](::autodiff::Objective) over its active parameters, flattened in order; the passive arguments are bound here, and each active slice parameter is replaced by its length."]
         fn objective < > (x_len : usize) -> ::autodiff::__private::Bound < Self,
         (::core::marker::PhantomData < () >, usize,) > {
         ::autodiff::__private::Bound::new((::core::marker::PhantomData, x_len,)) }
