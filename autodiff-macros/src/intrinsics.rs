@@ -173,6 +173,22 @@ pub fn supported_list() -> String {
 mod tests {
     use super::*;
 
+    /// The README's list of float methods is this table's list, in order.
+    #[test]
+    fn readme_lists_exactly_the_table() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("<!-- intrinsics:start -->").expect("README has the intrinsics markers");
+        let end = readme.find("<!-- intrinsics:end -->").expect("README has the intrinsics markers");
+        let listed: Vec<&str> = readme[start..end]
+            .lines()
+            .skip(1)
+            .flat_map(|l| l.split_whitespace())
+            .map(|w| w.trim_matches('`'))
+            .collect();
+        let table: Vec<&str> = TABLE.iter().filter(|r| r.callable).map(|r| r.name).collect();
+        assert_eq!(listed, table, "update the README's list of float methods");
+    }
+
     #[test]
     fn rows_are_consistent() {
         for row in TABLE {
