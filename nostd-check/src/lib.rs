@@ -112,3 +112,28 @@ pub fn descend_himmelblau(mut x: f64, mut y: f64, lr: f64, steps: usize) -> (f64
     }
     (x, y)
 }
+
+/// Rosenbrock's function over a fixed-size array with a `for` loop, and a penalty applied
+/// with an `if`: `sum 100 (x[i+1] - x[i]^2)^2 + (1 - x[i])^2`, plus `x[0]^2` when `x[0] < 0`.
+#[differentiable]
+pub fn rosen_penalized<const N: usize>(x: &[f64; N]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..N - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+    }
+    if x[0] < 0.0 {
+        s += x[0] * x[0];
+    }
+    s
+}
+
+/// Value, gradient and Hessian-vector product of [`rosen_penalized`] for `N = 4`, all without
+/// allocation.
+pub fn rosen_penalized_second_order(x: &[f64; 4], v: &[f64; 4]) -> (f64, [f64; 4], [f64; 4]) {
+    let (value, grad) = rosen_penalized::grad(x);
+    let (hv_value, hv_grad, hv) = rosen_penalized::hvp(x, v);
+    debug_assert!(value == hv_value && grad == hv_grad);
+    (value, grad, hv)
+}

@@ -151,3 +151,37 @@ fn gradient_descent_on_the_stack_finds_a_himmelblau_minimum() {
         "ended at ({x}, {y})"
     );
 }
+
+/// The fixed-size loop with a branch, and its Hessian-vector product, against hand-derived
+/// formulas (the branch taken at x[0] < 0 adds x[0]^2).
+#[test]
+fn rosen_penalized_gradient_and_hvp() {
+    for x in [[-1.2, 1.0, 0.5, 0.3], [0.4, -0.7, 1.1, 2.0]] {
+        let v = [0.3, -1.0, 0.5, 2.0];
+        let (value, grad, hv) = nostd_check::rosen_penalized_second_order(&x, &v);
+        let pen = if x[0] < 0.0 { 1.0 } else { 0.0 };
+        let mut want_v = pen * x[0] * x[0];
+        let mut g = [0.0; 4];
+        let mut h = [[0.0; 4]; 4];
+        g[0] += pen * 2.0 * x[0];
+        h[0][0] += pen * 2.0;
+        for i in 0..3 {
+            let a = x[i + 1] - x[i] * x[i];
+            let b = 1.0 - x[i];
+            want_v += 100.0 * a * a + b * b;
+            g[i] += -400.0 * a * x[i] - 2.0 * b;
+            g[i + 1] += 200.0 * a;
+            h[i][i] += 1200.0 * x[i] * x[i] - 400.0 * x[i + 1] + 2.0;
+            h[i][i + 1] -= 400.0 * x[i];
+            h[i + 1][i] -= 400.0 * x[i];
+            h[i + 1][i + 1] += 200.0;
+        }
+        let rel = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0);
+        assert!(rel(value, want_v), "{value} vs {want_v}");
+        for i in 0..4 {
+            let want_hv: f64 = (0..4).map(|j| h[i][j] * v[j]).sum();
+            assert!(rel(grad[i], g[i]), "grad[{i}]: {} vs {}", grad[i], g[i]);
+            assert!(rel(hv[i], want_hv), "hv[{i}]: {} vs {want_hv}", hv[i]);
+        }
+    }
+}
