@@ -1,6 +1,7 @@
 //! Functions returning `[f64; M]`: `jvp`/`vjp` with array tangents and seeds, and `jacobian`,
 //! which uses forward passes when there are fewer inputs than outputs and reverse passes
 //! otherwise. Both paths are checked against central finite differences and against each other.
+#![allow(clippy::needless_range_loop)]
 use autodiff::differentiable;
 
 #[differentiable]

@@ -580,6 +580,7 @@ impl Signatures {
             #vis struct #name {}
 
             #[allow(
+                dead_code,
                 unused_mut,
                 unused_variables,
                 unused_parens,

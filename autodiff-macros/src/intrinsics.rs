@@ -177,15 +177,23 @@ mod tests {
     #[test]
     fn readme_lists_exactly_the_table() {
         let readme = include_str!("../../README.md");
-        let start = readme.find("<!-- intrinsics:start -->").expect("README has the intrinsics markers");
-        let end = readme.find("<!-- intrinsics:end -->").expect("README has the intrinsics markers");
+        let start = readme
+            .find("<!-- intrinsics:start -->")
+            .expect("README has the intrinsics markers");
+        let end = readme
+            .find("<!-- intrinsics:end -->")
+            .expect("README has the intrinsics markers");
         let listed: Vec<&str> = readme[start..end]
             .lines()
             .skip(1)
             .flat_map(|l| l.split_whitespace())
             .map(|w| w.trim_matches('`'))
             .collect();
-        let table: Vec<&str> = TABLE.iter().filter(|r| r.callable).map(|r| r.name).collect();
+        let table: Vec<&str> = TABLE
+            .iter()
+            .filter(|r| r.callable)
+            .map(|r| r.name)
+            .collect();
         assert_eq!(listed, table, "update the README's list of float methods");
     }
 

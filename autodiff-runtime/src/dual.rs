@@ -133,7 +133,13 @@ impl<S: Scalar> Scalar for Dual<S> {
     }
     #[inline]
     fn powf(self, p: Self) -> Self {
-        self.chain2(p, rules::powf(self.re, p.re))
+        let (v, dx, dp) = rules::powf(self.re, p.re);
+        // A constant exponent contributes nothing, even where `x^p ln x` is NaN (x < 0).
+        if p.eps == S::zero() {
+            Dual::new(v, self.eps * dx)
+        } else {
+            Dual::new(v, self.eps * dx + p.eps * dp)
+        }
     }
     #[inline]
     fn hypot(self, o: Self) -> Self {

@@ -97,11 +97,18 @@ pub fn sinh<S: Scalar>(x: S) -> (S, S) {
 pub fn cosh<S: Scalar>(x: S) -> (S, S) {
     (x.cosh(), x.sinh())
 }
-/// `tanh x`: derivative `1 - tanh^2 x`.
+/// `tanh x`: derivative `1 - tanh^2 x`, or `1 / cosh^2 x` where `tanh x` is close to 1 and the
+/// subtraction would cancel (|tanh x| > 0.9).
 #[inline]
 pub fn tanh<S: Scalar>(x: S) -> (S, S) {
     let t = x.tanh();
-    (t, S::one() - t * t)
+    let d = if t.base().abs() <= <S::Base as Float>::from_f64(0.9) {
+        S::one() - t * t
+    } else {
+        let c = x.cosh();
+        S::one() / (c * c)
+    };
+    (t, d)
 }
 /// `asinh x`: derivative `1 / sqrt(x^2 + 1)`.
 #[inline]
