@@ -16,6 +16,7 @@ fn horner<const N: usize>(c: &[f64; N], x: f64) -> f64 {
 #[allow(non_camel_case_types, dead_code)]
 struct horner {}
 #[allow(
+    dead_code,
     unused_mut,
     unused_variables,
     unused_parens,

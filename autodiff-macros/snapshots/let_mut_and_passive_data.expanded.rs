@@ -14,6 +14,7 @@ pub fn h(x: f64, n: usize, data: &[f64]) -> f64 {
 #[allow(non_camel_case_types, dead_code)]
 pub struct h {}
 #[allow(
+    dead_code,
     unused_mut,
     unused_variables,
     unused_parens,

@@ -9,6 +9,7 @@ fn f(x: f64, y: f64) -> f64 {
 #[allow(non_camel_case_types, dead_code)]
 struct f {}
 #[allow(
+    dead_code,
     unused_mut,
     unused_variables,
     unused_parens,

@@ -15,6 +15,7 @@ fn rosen(x: &[f64]) -> f64 {
 #[allow(non_camel_case_types, dead_code)]
 struct rosen {}
 #[allow(
+    dead_code,
     unused_mut,
     unused_variables,
     unused_parens,
