@@ -1,6 +1,170 @@
-//! Optimizers for objectives built from `#[differentiable]` functions.
+//! Optimizers for objectives built from `#[differentiable]` functions (or any
+//! [`autodiff_runtime::Objective`]).
 //!
-//! This crate is a placeholder: the optimizers (SGD, Adam, L-BFGS, Newton-CG, ...) arrive with
-//! their own issue. It is already `#![no_std]` so that the facade's feature wiring
-//! (`std`, `alloc`, `optim`) is in place and tested from the start.
+//! # What is here
+//!
+//! * First-order update rules with exactly PyTorch's (`torch.optim`, 2.x single-tensor path)
+//!   semantics and defaults: [`Sgd`], [`Adam`], [`AdamW`], [`RmsProp`], [`Adagrad`],
+//!   [`Adadelta`], [`NAdam`], [`RAdam`]. Each is one file; the elementwise pieces they share
+//!   (torch's `add_(alpha)`, `addcmul_`, `lerp_`, ...) live in [`transforms`], written with
+//!   `mul_add` exactly where torch's CPU kernels use a fused multiply-add, so a step given the
+//!   same gradient reproduces torch bit for bit.
+//! * Learning-rate schedules ([`schedule`]): [`StepLr`], [`ExponentialLr`],
+//!   [`CosineAnnealingLr`], [`ReduceLrOnPlateau`], recursive as in torch.
+//! * A driver, [`minimize_in`] / [`minimize`], that owns the loop, the stopping rules
+//!   ([`StopRules`]) and the observers ([`Observer`]), and reports why it stopped ([`Status`]).
+//!
+//! # State storage (the `no_std` design)
+//!
+//! Every optimizer is generic over its state storage `S: `[`Storage<F>`]: one `S` per state
+//! buffer (moments, momentum buffer, ...), sized at construction from `dim`.
+//!
+//! * `[F; N]` (const-generic arrays): fixed-size problems, no allocation at all; constructing
+//!   with `dim != N` is an [`OptimError::Dimension`] error.
+//! * `Vec<F>` (feature `alloc`): sized at run time.
+//!
+//! ```
+//! use optim::{Adam, AdamConfig, Optimizer};
+//! // No allocation: state in two `[f64; 2]` arrays inside the optimizer.
+//! let mut adam: Adam<f64, [f64; 2]> = AdamConfig::default().lr(0.1).build(2).unwrap();
+//! let mut x = [0.0, 0.0];
+//! adam.step(&mut x, &[1.0, -2.0]);
+//! // Adam's first step moves each coordinate by about `lr` against the gradient's sign.
+//! assert!((x[0] + 0.1).abs() < 1e-7 && (x[1] - 0.1).abs() < 1e-7);
+//! ```
+//!
+//! Hyperparameters are `f64`, as torch keeps them in Python floats; they are rounded to `F` where
+//! torch's kernels would cast them (so `f32` runs follow torch's float32 runs).
 #![no_std]
+#![warn(missing_docs)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod adadelta;
+mod adagrad;
+mod adam;
+mod adamw;
+mod driver;
+mod error;
+mod nadam;
+mod observer;
+mod radam;
+mod rmsprop;
+pub mod schedule;
+mod sgd;
+mod storage;
+pub mod transforms;
+
+pub use adadelta::{Adadelta, AdadeltaConfig};
+pub use adagrad::{Adagrad, AdagradConfig};
+pub use adam::{Adam, AdamConfig};
+pub use adamw::{AdamW, AdamWConfig};
+#[cfg(feature = "alloc")]
+pub use driver::minimize;
+pub use driver::{minimize_in, GradNorm, Report, Rule, Status, StopRules};
+pub use error::OptimError;
+pub use nadam::{NAdam, NAdamConfig};
+#[cfg(feature = "alloc")]
+pub use observer::History;
+#[cfg(feature = "std")]
+pub use observer::Progress;
+pub use observer::{NoObserver, Observer};
+pub use radam::{RAdam, RAdamConfig};
+pub use rmsprop::{RmsProp, RmsPropConfig};
+pub use schedule::{
+    CosineAnnealingLr, ExponentialLr, NoSchedule, PlateauMode, ReduceLrOnPlateau, Scheduler,
+    StepLr, ThresholdMode,
+};
+pub use sgd::{Sgd, SgdConfig};
+pub use storage::Storage;
+
+pub use autodiff_runtime::{Float, Objective};
+
+/// A first-order optimizer: one update of the parameters from a gradient, with its state kept
+/// inside.
+pub trait Optimizer<F: Float> {
+    /// The number of parameters the state was sized for.
+    fn dim(&self) -> usize;
+    /// One update of `params` given the gradient `grad` of the loss at `params`.
+    ///
+    /// # Panics
+    /// If `params` or `grad` does not have length [`Optimizer::dim`].
+    fn step(&mut self, params: &mut [F], grad: &[F]);
+    /// The current learning rate (what schedules change).
+    fn lr(&self) -> f64;
+    /// Sets the learning rate (used by the schedules).
+    fn set_lr(&mut self, lr: f64);
+    /// Forgets the state (moments, step count), as a freshly built optimizer.
+    fn reset(&mut self);
+}
+
+impl<F: Float, O: Optimizer<F> + ?Sized> Optimizer<F> for &mut O {
+    fn dim(&self) -> usize {
+        (**self).dim()
+    }
+    fn step(&mut self, params: &mut [F], grad: &[F]) {
+        (**self).step(params, grad);
+    }
+    fn lr(&self) -> f64 {
+        (**self).lr()
+    }
+    fn set_lr(&mut self, lr: f64) {
+        (**self).set_lr(lr);
+    }
+    fn reset(&mut self) {
+        (**self).reset();
+    }
+}
+
+/// Checks the slice lengths of a step.
+#[inline]
+pub(crate) fn check_step(component: &str, dim: usize, params: usize, grad: usize) {
+    assert!(
+        params == dim && grad == dim,
+        "`{component}`: params has length {params} and grad {grad}, expected the dimension {dim}"
+    );
+}
+
+/// `F` from a hyperparameter (`f64`, as torch's Python floats).
+#[inline]
+pub(crate) fn c<F: Float>(v: f64) -> F {
+    F::from_f64(v)
+}
+
+/// Chained setters for a config struct's fields.
+macro_rules! setters {
+    ($($(#[$m:meta])* $name:ident: $t:ty;)*) => {
+        $(
+            $(#[$m])*
+            #[must_use]
+            pub fn $name(mut self, $name: $t) -> Self {
+                self.$name = $name;
+                self
+            }
+        )*
+    };
+}
+pub(crate) use setters;
+
+/// Validation helper: `Err` naming the component unless `ok`.
+#[inline]
+pub(crate) fn ensure(
+    ok: bool,
+    component: &'static str,
+    message: &'static str,
+) -> Result<(), OptimError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(OptimError::InvalidHyperparameter { component, message })
+    }
+}
+
+/// `f64` power through the crate's math backend (std or libm), as Python's `**` on floats.
+#[inline]
+pub(crate) fn powf(x: f64, y: f64) -> f64 {
+    autodiff_runtime::Scalar::powf(x, y)
+}

@@ -1,0 +1,137 @@
+//! [`Adadelta`]: `torch.optim.Adadelta`.
+
+use core::marker::PhantomData;
+
+use autodiff_runtime::{Float, Scalar};
+
+use crate::transforms::{add_scaled, decay_addcmul, effective_grad};
+use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
+
+/// Hyperparameters of [`Adadelta`], with torch's defaults (`lr = 1.0`, `rho = 0.9`,
+/// `eps = 1e-6`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdadeltaConfig {
+    /// Scale of the delta before it is applied (`>= 0`).
+    pub lr: f64,
+    /// Running-average coefficient, in `[0, 1]`.
+    pub rho: f64,
+    /// Added inside the square roots (`>= 0`).
+    pub eps: f64,
+    /// L2 penalty added to the gradient (`>= 0`).
+    pub weight_decay: f64,
+    /// Maximize the objective instead of minimizing it.
+    pub maximize: bool,
+}
+
+impl Default for AdadeltaConfig {
+    fn default() -> Self {
+        AdadeltaConfig {
+            lr: 1.0,
+            rho: 0.9,
+            eps: 1e-6,
+            weight_decay: 0.0,
+            maximize: false,
+        }
+    }
+}
+
+impl AdadeltaConfig {
+    setters! {
+        /// Sets the learning rate.
+        lr: f64;
+        /// Sets rho.
+        rho: f64;
+        /// Sets eps.
+        eps: f64;
+        /// Sets the weight decay.
+        weight_decay: f64;
+        /// Maximize instead of minimize.
+        maximize: bool;
+    }
+
+    /// Checks the hyperparameters (torch's checks).
+    ///
+    /// # Errors
+    /// [`OptimError::InvalidHyperparameter`] naming `Adadelta`.
+    pub fn validate(&self) -> Result<(), OptimError> {
+        ensure(self.lr >= 0.0, "Adadelta", "lr must be >= 0")?;
+        ensure(
+            (0.0..=1.0).contains(&self.rho),
+            "Adadelta",
+            "rho must be in [0, 1]",
+        )?;
+        ensure(self.eps >= 0.0, "Adadelta", "eps must be >= 0")?;
+        ensure(
+            self.weight_decay >= 0.0,
+            "Adadelta",
+            "weight_decay must be >= 0",
+        )
+    }
+
+    /// Builds the optimizer for `dim` parameters.
+    ///
+    /// # Errors
+    /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<Adadelta<F, S>, OptimError> {
+        self.validate()?;
+        Ok(Adadelta {
+            config: self,
+            dim,
+            square_avg: S::filled("Adadelta", dim, F::zero())?,
+            acc_delta: S::filled("Adadelta", dim, F::zero())?,
+            _f: PhantomData,
+        })
+    }
+}
+
+/// `torch.optim.Adadelta`:
+///
+/// ```text
+/// s = rho*s + (1-rho)*g*g;  delta = sqrt(acc + eps) / sqrt(s + eps) * g
+/// acc = rho*acc + (1-rho)*delta*delta;  p -= lr*delta
+/// ```
+#[derive(Clone, Debug)]
+pub struct Adadelta<F, S> {
+    config: AdadeltaConfig,
+    dim: usize,
+    square_avg: S,
+    acc_delta: S,
+    _f: PhantomData<F>,
+}
+
+impl<F: Float, S: Storage<F>> Optimizer<F> for Adadelta<F, S> {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn step(&mut self, params: &mut [F], grad: &[F]) {
+        check_step("Adadelta", self.dim, params.len(), grad.len());
+        let cfg = self.config;
+        let rho: F = c(cfg.rho);
+        let w: F = c(1.0 - cfg.rho);
+        let eps: F = c(cfg.eps);
+        let neg_lr: F = c(-cfg.lr);
+        let sq = self.square_avg.as_mut();
+        let acc = self.acc_delta.as_mut();
+        for i in 0..params.len() {
+            let p = params[i];
+            let g = effective_grad(grad[i], p, cfg.maximize, cfg.weight_decay);
+            sq[i] = decay_addcmul(sq[i], rho, w, g, g);
+            let std = Scalar::sqrt(sq[i] + eps);
+            let delta = Scalar::sqrt(acc[i] + eps) / std * g;
+            acc[i] = decay_addcmul(acc[i], rho, w, delta, delta);
+            params[i] = add_scaled(p, neg_lr, delta);
+        }
+    }
+
+    fn lr(&self) -> f64 {
+        self.config.lr
+    }
+    fn set_lr(&mut self, lr: f64) {
+        self.config.lr = lr;
+    }
+    fn reset(&mut self) {
+        self.square_avg.as_mut().fill(F::zero());
+        self.acc_delta.as_mut().fill(F::zero());
+    }
+}

@@ -1,0 +1,147 @@
+//! [`Adagrad`]: `torch.optim.Adagrad` (lr decay, initial accumulator, weight decay).
+
+use core::marker::PhantomData;
+
+use autodiff_runtime::{Float, Scalar};
+
+use crate::transforms::{addcdiv, addcmul, effective_grad};
+use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
+
+/// Hyperparameters of [`Adagrad`], with torch's defaults (`lr = 1e-2`, `eps = 1e-10`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdagradConfig {
+    /// Learning rate (`>= 0`).
+    pub lr: f64,
+    /// The step `t` uses `lr / (1 + (t-1)*lr_decay)` (`>= 0`).
+    pub lr_decay: f64,
+    /// L2 penalty added to the gradient (`>= 0`).
+    pub weight_decay: f64,
+    /// Starting value of the sum of squared gradients (`>= 0`).
+    pub initial_accumulator_value: f64,
+    /// Added to the denominator (`>= 0`).
+    pub eps: f64,
+    /// Maximize the objective instead of minimizing it.
+    pub maximize: bool,
+}
+
+impl Default for AdagradConfig {
+    fn default() -> Self {
+        AdagradConfig {
+            lr: 1e-2,
+            lr_decay: 0.0,
+            weight_decay: 0.0,
+            initial_accumulator_value: 0.0,
+            eps: 1e-10,
+            maximize: false,
+        }
+    }
+}
+
+impl AdagradConfig {
+    setters! {
+        /// Sets the learning rate.
+        lr: f64;
+        /// Sets the lr decay.
+        lr_decay: f64;
+        /// Sets the weight decay.
+        weight_decay: f64;
+        /// Sets the initial accumulator value.
+        initial_accumulator_value: f64;
+        /// Sets eps.
+        eps: f64;
+        /// Maximize instead of minimize.
+        maximize: bool;
+    }
+
+    /// Checks the hyperparameters (torch's checks).
+    ///
+    /// # Errors
+    /// [`OptimError::InvalidHyperparameter`] naming `Adagrad`.
+    pub fn validate(&self) -> Result<(), OptimError> {
+        ensure(self.lr >= 0.0, "Adagrad", "lr must be >= 0")?;
+        ensure(self.lr_decay >= 0.0, "Adagrad", "lr_decay must be >= 0")?;
+        ensure(
+            self.weight_decay >= 0.0,
+            "Adagrad",
+            "weight_decay must be >= 0",
+        )?;
+        ensure(
+            self.initial_accumulator_value >= 0.0,
+            "Adagrad",
+            "initial_accumulator_value must be >= 0",
+        )?;
+        ensure(self.eps >= 0.0, "Adagrad", "eps must be >= 0")
+    }
+
+    /// Builds the optimizer for `dim` parameters.
+    ///
+    /// # Errors
+    /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<Adagrad<F, S>, OptimError> {
+        self.validate()?;
+        Ok(Adagrad {
+            config: self,
+            dim,
+            step: 0,
+            sum: S::filled("Adagrad", dim, c(self.initial_accumulator_value))?,
+            _f: PhantomData,
+        })
+    }
+}
+
+/// `torch.optim.Adagrad`:
+///
+/// ```text
+/// t += 1;  clr = lr / (1 + (t-1)*lr_decay);  sum += g*g;  p -= clr * g / (sqrt(sum) + eps)
+/// ```
+#[derive(Clone, Debug)]
+pub struct Adagrad<F, S> {
+    config: AdagradConfig,
+    dim: usize,
+    step: u64,
+    sum: S,
+    _f: PhantomData<F>,
+}
+
+impl<F: Float, S: Storage<F>> Adagrad<F, S> {
+    /// The sum of squared gradients.
+    pub fn sum(&self) -> &[F] {
+        self.sum.as_ref()
+    }
+}
+
+impl<F: Float, S: Storage<F>> Optimizer<F> for Adagrad<F, S> {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn step(&mut self, params: &mut [F], grad: &[F]) {
+        check_step("Adagrad", self.dim, params.len(), grad.len());
+        let cfg = self.config;
+        self.step += 1;
+        let clr = cfg.lr / (1.0 + (self.step as f64 - 1.0) * cfg.lr_decay);
+        let neg_clr: F = c(-clr);
+        let eps: F = c(cfg.eps);
+        let sum = self.sum.as_mut();
+        for i in 0..params.len() {
+            let p = params[i];
+            let g = effective_grad(grad[i], p, cfg.maximize, cfg.weight_decay);
+            sum[i] = addcmul(sum[i], F::one(), g, g);
+            let std = Scalar::sqrt(sum[i]) + eps;
+            params[i] = addcdiv(p, neg_clr, g, std);
+        }
+    }
+
+    fn lr(&self) -> f64 {
+        self.config.lr
+    }
+    fn set_lr(&mut self, lr: f64) {
+        self.config.lr = lr;
+    }
+    fn reset(&mut self) {
+        self.step = 0;
+        self.sum
+            .as_mut()
+            .fill(c(self.config.initial_accumulator_value));
+    }
+}

@@ -1,0 +1,219 @@
+//! [`Adam`]: `torch.optim.Adam` (with AMSGrad and L2 weight decay).
+
+use core::marker::PhantomData;
+
+use autodiff_runtime::{Float, Scalar};
+
+use crate::transforms::{addcdiv, decay_addcmul, effective_grad, lerp};
+use crate::{c, check_step, ensure, powf, setters, OptimError, Optimizer, Storage};
+
+/// Hyperparameters of [`Adam`], with torch's defaults (`lr = 1e-3`, `betas = (0.9, 0.999)`,
+/// `eps = 1e-8`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamConfig {
+    /// Learning rate (`>= 0`).
+    pub lr: f64,
+    /// `(beta1, beta2)`, each in `[0, 1)`.
+    pub betas: (f64, f64),
+    /// Added to the denominator (`>= 0`).
+    pub eps: f64,
+    /// L2 penalty added to the gradient (`>= 0`); decoupled in [`crate::AdamW`].
+    pub weight_decay: f64,
+    /// Use the maximum of past second moments (AMSGrad).
+    pub amsgrad: bool,
+    /// Maximize the objective instead of minimizing it.
+    pub maximize: bool,
+}
+
+impl Default for AdamConfig {
+    fn default() -> Self {
+        AdamConfig {
+            lr: 1e-3,
+            betas: (0.9, 0.999),
+            eps: 1e-8,
+            weight_decay: 0.0,
+            amsgrad: false,
+            maximize: false,
+        }
+    }
+}
+
+impl AdamConfig {
+    setters! {
+        /// Sets the learning rate.
+        lr: f64;
+        /// Sets `(beta1, beta2)`.
+        betas: (f64, f64);
+        /// Sets eps.
+        eps: f64;
+        /// Sets the (L2) weight decay.
+        weight_decay: f64;
+        /// Turns AMSGrad on or off.
+        amsgrad: bool;
+        /// Maximize instead of minimize.
+        maximize: bool;
+    }
+
+    pub(crate) fn validate_as(&self, component: &'static str) -> Result<(), OptimError> {
+        ensure(self.lr >= 0.0, component, "lr must be >= 0")?;
+        ensure(self.eps >= 0.0, component, "eps must be >= 0")?;
+        ensure(
+            (0.0..1.0).contains(&self.betas.0),
+            component,
+            "beta1 must be in [0, 1)",
+        )?;
+        ensure(
+            (0.0..1.0).contains(&self.betas.1),
+            component,
+            "beta2 must be in [0, 1)",
+        )?;
+        ensure(
+            self.weight_decay >= 0.0,
+            component,
+            "weight_decay must be >= 0",
+        )
+    }
+
+    /// Checks the hyperparameters (torch's checks).
+    ///
+    /// # Errors
+    /// [`OptimError::InvalidHyperparameter`] naming `Adam`.
+    pub fn validate(&self) -> Result<(), OptimError> {
+        self.validate_as("Adam")
+    }
+
+    pub(crate) fn build_as<F: Float, S: Storage<F>>(
+        self,
+        component: &'static str,
+        decoupled: bool,
+        dim: usize,
+    ) -> Result<Adam<F, S>, OptimError> {
+        self.validate_as(component)?;
+        Ok(Adam {
+            config: self,
+            decoupled,
+            component,
+            dim,
+            step: 0,
+            exp_avg: S::filled(component, dim, F::zero())?,
+            exp_avg_sq: S::filled(component, dim, F::zero())?,
+            max_exp_avg_sq: S::filled(component, dim, F::zero())?,
+            _f: PhantomData,
+        })
+    }
+
+    /// Builds the optimizer for `dim` parameters.
+    ///
+    /// # Errors
+    /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<Adam<F, S>, OptimError> {
+        self.build_as("Adam", false, dim)
+    }
+}
+
+/// `torch.optim.Adam` (and, with decoupled weight decay, `AdamW`):
+///
+/// ```text
+/// t += 1;  g = ±grad (+ weight_decay*p, or p *= 1 - lr*weight_decay if decoupled)
+/// m = lerp(m, g, 1-beta1);  v = beta2*v + (1-beta2)*g*g  [vmax = max(vmax, v)]
+/// p = p - (lr/(1-beta1^t)) * m / (sqrt(v)/sqrt(1-beta2^t) + eps)
+/// ```
+#[derive(Clone, Debug)]
+pub struct Adam<F, S> {
+    config: AdamConfig,
+    decoupled: bool,
+    component: &'static str,
+    dim: usize,
+    step: u64,
+    exp_avg: S,
+    exp_avg_sq: S,
+    max_exp_avg_sq: S,
+    _f: PhantomData<F>,
+}
+
+impl<F: Float, S: Storage<F>> Adam<F, S> {
+    /// The hyperparameters.
+    pub fn config(&self) -> &AdamConfig {
+        &self.config
+    }
+    /// Steps taken.
+    pub fn steps(&self) -> u64 {
+        self.step
+    }
+    /// First moment `exp_avg`.
+    pub fn exp_avg(&self) -> &[F] {
+        self.exp_avg.as_ref()
+    }
+    /// Second moment `exp_avg_sq`.
+    pub fn exp_avg_sq(&self) -> &[F] {
+        self.exp_avg_sq.as_ref()
+    }
+    /// AMSGrad's running maximum of `exp_avg_sq` (zeros without AMSGrad).
+    pub fn max_exp_avg_sq(&self) -> &[F] {
+        self.max_exp_avg_sq.as_ref()
+    }
+}
+
+impl<F: Float, S: Storage<F>> Optimizer<F> for Adam<F, S> {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn step(&mut self, params: &mut [F], grad: &[F]) {
+        check_step(self.component, self.dim, params.len(), grad.len());
+        let cfg = self.config;
+        self.step += 1;
+        let t = self.step as f64;
+        let (beta1, beta2) = cfg.betas;
+        // Python floats, as torch computes them.
+        let bias_correction1 = 1.0 - powf(beta1, t);
+        let bias_correction2 = 1.0 - powf(beta2, t);
+        let step_size = cfg.lr / bias_correction1;
+        let bc2_sqrt: F = c(powf(bias_correction2, 0.5));
+        let neg_step_size: F = c(-step_size);
+        let w1: F = c(1.0 - beta1);
+        let b2: F = c(beta2);
+        let w2: F = c(1.0 - beta2);
+        let eps: F = c(cfg.eps);
+        let decay: F = c(1.0 - cfg.lr * cfg.weight_decay);
+        let m = self.exp_avg.as_mut();
+        let v = self.exp_avg_sq.as_mut();
+        let vmax = self.max_exp_avg_sq.as_mut();
+        for i in 0..params.len() {
+            let mut p = params[i];
+            let g = if self.decoupled {
+                if cfg.weight_decay != 0.0 {
+                    p *= decay;
+                }
+                effective_grad(grad[i], p, cfg.maximize, 0.0)
+            } else {
+                effective_grad(grad[i], p, cfg.maximize, cfg.weight_decay)
+            };
+            m[i] = lerp(m[i], g, w1);
+            v[i] = decay_addcmul(v[i], b2, w2, g, g);
+            let second = if cfg.amsgrad {
+                if v[i] > vmax[i] || v[i].is_nan() {
+                    vmax[i] = v[i];
+                }
+                vmax[i]
+            } else {
+                v[i]
+            };
+            let denom = Scalar::sqrt(second) / bc2_sqrt + eps;
+            params[i] = addcdiv(p, neg_step_size, m[i], denom);
+        }
+    }
+
+    fn lr(&self) -> f64 {
+        self.config.lr
+    }
+    fn set_lr(&mut self, lr: f64) {
+        self.config.lr = lr;
+    }
+    fn reset(&mut self) {
+        self.step = 0;
+        self.exp_avg.as_mut().fill(F::zero());
+        self.exp_avg_sq.as_mut().fill(F::zero());
+        self.max_exp_avg_sq.as_mut().fill(F::zero());
+    }
+}

@@ -1,0 +1,224 @@
+//! The driver: [`minimize_in`] / [`minimize`] own the loop (evaluate, observe, check the
+//! stopping rules, step, schedule) and report why they stopped.
+
+use autodiff_runtime::{Float, Objective};
+
+use crate::{schedule::Scheduler, Observer, Optimizer};
+
+/// Which norm the gradient rule measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GradNorm {
+    /// `sum |g_i|` (notebook 004's rule).
+    L1,
+    /// `sqrt(sum g_i^2)` (notebook 000's rule).
+    L2,
+    /// `max |g_i|`.
+    Inf,
+}
+
+impl GradNorm {
+    /// The norm of `g`, in `f64`.
+    pub fn of<F: Float>(self, g: &[F]) -> f64 {
+        let it = g.iter().map(|v| v.to_f64().abs());
+        match self {
+            GradNorm::L1 => it.sum(),
+            GradNorm::L2 => Float::to_f64(autodiff_runtime::Scalar::sqrt(
+                it.map(|a| a * a).sum::<f64>(),
+            )),
+            GradNorm::Inf => it.fold(0.0, f64::max),
+        }
+    }
+}
+
+/// When the driver stops. Rules are checked at each evaluated iterate, before stepping, in the
+/// order: non-finite value or gradient (→ [`Status::Diverged`]), gradient norm, loss change,
+/// iteration limit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StopRules {
+    /// Stop after this many optimizer steps (default 1000).
+    pub max_iterations: usize,
+    /// Converged when the gradient's norm is `<= tol` (off unless set).
+    pub grad_norm: Option<(GradNorm, f64)>,
+    /// Converged when `|f_k - f_{k-1}| <= tol` (off unless set).
+    pub loss_change: Option<f64>,
+}
+
+impl Default for StopRules {
+    fn default() -> Self {
+        StopRules {
+            max_iterations: 1000,
+            grad_norm: None,
+            loss_change: None,
+        }
+    }
+}
+
+impl StopRules {
+    /// Only the iteration limit.
+    pub fn max_iterations(max_iterations: usize) -> Self {
+        StopRules {
+            max_iterations,
+            ..Self::default()
+        }
+    }
+    /// Adds the gradient-norm rule.
+    #[must_use]
+    pub fn grad_norm(mut self, norm: GradNorm, tol: f64) -> Self {
+        self.grad_norm = Some((norm, tol));
+        self
+    }
+    /// Adds the loss-change rule.
+    #[must_use]
+    pub fn loss_change(mut self, tol: f64) -> Self {
+        self.loss_change = Some(tol);
+        self
+    }
+}
+
+/// The convergence rule that fired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// The gradient norm fell to the tolerance.
+    GradNorm,
+    /// The loss changed by at most the tolerance in one step.
+    LossChange,
+}
+
+/// Why the driver stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// A convergence rule fired.
+    Converged(Rule),
+    /// The iteration limit was reached.
+    MaxIterations,
+    /// The value or the gradient became non-finite (NaN or infinite); the parameters are left
+    /// at that iterate.
+    Diverged,
+}
+
+/// What the driver did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Report<F> {
+    /// Why it stopped.
+    pub status: Status,
+    /// Optimizer steps taken (the parameters are the iterate after this many steps).
+    pub iterations: usize,
+    /// The loss at the final parameters.
+    pub value: F,
+    /// Objective value evaluations.
+    pub value_evals: usize,
+    /// Gradient evaluations.
+    pub grad_evals: usize,
+}
+
+fn all_finite<F: Float>(v: &[F]) -> bool {
+    v.iter().all(|x| x.to_f64().is_finite())
+}
+
+/// Minimizes `objective` from `params` (updated in place) with `optimizer`, using `grad` (length
+/// `dim`) as the gradient buffer, so nothing is allocated. After each optimizer step
+/// `schedule` is updated with that step's loss.
+///
+/// # Panics
+/// If `params`, `grad` or the optimizer do not have the objective's dimension.
+pub fn minimize_in<F, O, Opt, S, Obs>(
+    objective: &O,
+    params: &mut [F],
+    grad: &mut [F],
+    optimizer: &mut Opt,
+    rules: &StopRules,
+    schedule: &mut S,
+    observer: &mut Obs,
+) -> Report<F>
+where
+    F: Float,
+    O: Objective<F> + ?Sized,
+    Opt: Optimizer<F> + ?Sized,
+    S: Scheduler + ?Sized,
+    Obs: Observer<F> + ?Sized,
+{
+    let n = objective.dim();
+    assert!(
+        params.len() == n && grad.len() == n && optimizer.dim() == n,
+        "`minimize`: params ({}), grad ({}) and optimizer ({}) must have the objective's dimension {n}",
+        params.len(),
+        grad.len(),
+        optimizer.dim()
+    );
+    let mut evals = 0;
+    let mut previous: Option<F> = None;
+    let mut k = 0;
+    loop {
+        let value = objective.value_grad(params, grad);
+        evals += 1;
+        observer.observe(k, params, value, grad);
+        let report = |status| Report {
+            status,
+            iterations: k,
+            value,
+            value_evals: evals,
+            grad_evals: evals,
+        };
+        if !value.to_f64().is_finite() || !all_finite(grad) {
+            return report(Status::Diverged);
+        }
+        if let Some((norm, tol)) = rules.grad_norm {
+            if norm.of(grad) <= tol {
+                return report(Status::Converged(Rule::GradNorm));
+            }
+        }
+        if let (Some(tol), Some(prev)) = (rules.loss_change, previous) {
+            if (value - prev).to_f64().abs() <= tol {
+                return report(Status::Converged(Rule::LossChange));
+            }
+        }
+        if k >= rules.max_iterations {
+            return report(Status::MaxIterations);
+        }
+        optimizer.step(params, grad);
+        schedule.update(optimizer, value.to_f64());
+        previous = Some(value);
+        k += 1;
+    }
+}
+
+/// [`minimize_in`] with an allocated gradient buffer.
+///
+/// ```
+/// use optim::{minimize, GradNorm, NoObserver, NoSchedule, Optimizer, SgdConfig, Status, StopRules};
+/// use autodiff_runtime::from_fns;
+/// let obj = from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     x[0] * x[0]
+/// });
+/// let mut sgd = SgdConfig::default().lr(0.25).build::<f64, Vec<f64>>(1).unwrap();
+/// let mut x = [-10.0];
+/// let rules = StopRules::max_iterations(100).grad_norm(GradNorm::L1, 1e-4);
+/// let report = minimize(&obj, &mut x, &mut sgd, &rules, &mut NoSchedule, &mut NoObserver);
+/// assert_eq!(report.status, Status::Converged(optim::Rule::GradNorm));
+/// assert_eq!(report.iterations, 18);
+/// ```
+///
+/// # Panics
+/// As [`minimize_in`].
+#[cfg(feature = "alloc")]
+pub fn minimize<F, O, Opt, S, Obs>(
+    objective: &O,
+    params: &mut [F],
+    optimizer: &mut Opt,
+    rules: &StopRules,
+    schedule: &mut S,
+    observer: &mut Obs,
+) -> Report<F>
+where
+    F: Float,
+    O: Objective<F> + ?Sized,
+    Opt: Optimizer<F> + ?Sized,
+    S: Scheduler + ?Sized,
+    Obs: Observer<F> + ?Sized,
+{
+    let mut grad = alloc::vec![F::zero(); objective.dim()];
+    minimize_in(
+        objective, params, &mut grad, optimizer, rules, schedule, observer,
+    )
+}

@@ -1,0 +1,45 @@
+//! [`OptimError`]: typed errors of the builders and the driver.
+
+use core::fmt;
+
+/// Why an optimizer, schedule or driver could not be built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptimError {
+    /// A hyperparameter is out of its range; `message` says which and what is allowed.
+    InvalidHyperparameter {
+        /// The component (`"Adam"`, `"StepLr"`, ...).
+        component: &'static str,
+        /// What is wrong (`"beta1 must be in [0, 1)"`).
+        message: &'static str,
+    },
+    /// Fixed-size state storage (`[F; N]`) does not match the problem's dimension.
+    Dimension {
+        /// The component.
+        component: &'static str,
+        /// The dimension the storage holds.
+        storage: usize,
+        /// The dimension asked for.
+        dim: usize,
+    },
+}
+
+impl fmt::Display for OptimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OptimError::InvalidHyperparameter { component, message } => {
+                write!(f, "`{component}`: {message}")
+            }
+            OptimError::Dimension {
+                component,
+                storage,
+                dim,
+            } => write!(
+                f,
+                "`{component}`: fixed-size state storage holds {storage} values but the problem has dimension {dim}"
+            ),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for OptimError {}

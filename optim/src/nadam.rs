@@ -1,0 +1,186 @@
+//! [`NAdam`]: `torch.optim.NAdam` (Adam with Nesterov momentum and momentum decay).
+
+use core::marker::PhantomData;
+
+use autodiff_runtime::{Float, Scalar};
+
+use crate::transforms::{addcdiv, decay_addcmul, effective_grad, lerp};
+use crate::{c, check_step, ensure, powf, setters, OptimError, Optimizer, Storage};
+
+/// Hyperparameters of [`NAdam`], with torch's defaults (`lr = 2e-3`, `betas = (0.9, 0.999)`,
+/// `eps = 1e-8`, `momentum_decay = 4e-3`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NAdamConfig {
+    /// Learning rate (`>= 0`).
+    pub lr: f64,
+    /// `(beta1, beta2)`, each in `[0, 1)`.
+    pub betas: (f64, f64),
+    /// Added to the denominator (`>= 0`).
+    pub eps: f64,
+    /// Weight decay (`>= 0`): L2, or decoupled (AdamW style) with `decoupled_weight_decay`.
+    pub weight_decay: f64,
+    /// `mu_t = beta1 * (1 - 0.5 * 0.96^(t*momentum_decay))` (`>= 0`).
+    pub momentum_decay: f64,
+    /// Decoupled weight decay (`p *= 1 - lr*weight_decay`).
+    pub decoupled_weight_decay: bool,
+    /// Maximize the objective instead of minimizing it.
+    pub maximize: bool,
+}
+
+impl Default for NAdamConfig {
+    fn default() -> Self {
+        NAdamConfig {
+            lr: 2e-3,
+            betas: (0.9, 0.999),
+            eps: 1e-8,
+            weight_decay: 0.0,
+            momentum_decay: 4e-3,
+            decoupled_weight_decay: false,
+            maximize: false,
+        }
+    }
+}
+
+impl NAdamConfig {
+    setters! {
+        /// Sets the learning rate.
+        lr: f64;
+        /// Sets `(beta1, beta2)`.
+        betas: (f64, f64);
+        /// Sets eps.
+        eps: f64;
+        /// Sets the weight decay.
+        weight_decay: f64;
+        /// Sets the momentum decay.
+        momentum_decay: f64;
+        /// Decoupled weight decay on or off.
+        decoupled_weight_decay: bool;
+        /// Maximize instead of minimize.
+        maximize: bool;
+    }
+
+    /// Checks the hyperparameters (torch's checks).
+    ///
+    /// # Errors
+    /// [`OptimError::InvalidHyperparameter`] naming `NAdam`.
+    pub fn validate(&self) -> Result<(), OptimError> {
+        ensure(self.lr >= 0.0, "NAdam", "lr must be >= 0")?;
+        ensure(self.eps >= 0.0, "NAdam", "eps must be >= 0")?;
+        ensure(
+            (0.0..1.0).contains(&self.betas.0),
+            "NAdam",
+            "beta1 must be in [0, 1)",
+        )?;
+        ensure(
+            (0.0..1.0).contains(&self.betas.1),
+            "NAdam",
+            "beta2 must be in [0, 1)",
+        )?;
+        ensure(
+            self.weight_decay >= 0.0,
+            "NAdam",
+            "weight_decay must be >= 0",
+        )?;
+        ensure(
+            self.momentum_decay >= 0.0,
+            "NAdam",
+            "momentum_decay must be >= 0",
+        )
+    }
+
+    /// Builds the optimizer for `dim` parameters.
+    ///
+    /// # Errors
+    /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<NAdam<F, S>, OptimError> {
+        self.validate()?;
+        Ok(NAdam {
+            config: self,
+            dim,
+            step: 0,
+            mu_product: F::one(),
+            exp_avg: S::filled("NAdam", dim, F::zero())?,
+            exp_avg_sq: S::filled("NAdam", dim, F::zero())?,
+            _f: PhantomData,
+        })
+    }
+}
+
+/// `torch.optim.NAdam`:
+///
+/// ```text
+/// mu_t = beta1*(1 - 0.5*0.96^(t*psi));  prod *= mu_t
+/// m = lerp(m, g, 1-beta1);  v = beta2*v + (1-beta2)*g*g;  d = sqrt(v/(1-beta2^t)) + eps
+/// p -= lr*(1-mu_t)/(1-prod) * g/d;  p -= lr*mu_{t+1}/(1-prod*mu_{t+1}) * m/d
+/// ```
+///
+/// The running product `mu_product` is kept in `F`, as torch keeps it in a tensor of the default
+/// dtype (assumed to be the parameters' dtype).
+#[derive(Clone, Debug)]
+pub struct NAdam<F, S> {
+    config: NAdamConfig,
+    dim: usize,
+    step: u64,
+    mu_product: F,
+    exp_avg: S,
+    exp_avg_sq: S,
+    _f: PhantomData<F>,
+}
+
+impl<F: Float, S: Storage<F>> Optimizer<F> for NAdam<F, S> {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn step(&mut self, params: &mut [F], grad: &[F]) {
+        check_step("NAdam", self.dim, params.len(), grad.len());
+        let cfg = self.config;
+        self.step += 1;
+        let t = self.step as f64;
+        let (beta1, beta2) = cfg.betas;
+        let bias_correction2: F = c(1.0 - powf(beta2, t));
+        let mu = beta1 * (1.0 - 0.5 * powf(0.96, t * cfg.momentum_decay));
+        let mu_next = beta1 * (1.0 - 0.5 * powf(0.96, (t + 1.0) * cfg.momentum_decay));
+        self.mu_product *= c::<F>(mu);
+        let mu_product = self.mu_product.to_f64();
+        let mu_product_next = mu_product * mu_next;
+        let value_g: F = c(-cfg.lr * (1.0 - mu) / (1.0 - mu_product));
+        let value_m: F = c((-cfg.lr * mu_next) / (1.0 - mu_product_next));
+        let w1: F = c(1.0 - beta1);
+        let b2: F = c(beta2);
+        let w2: F = c(1.0 - beta2);
+        let eps: F = c(cfg.eps);
+        let decay: F = c(1.0 - cfg.lr * cfg.weight_decay);
+        let m = self.exp_avg.as_mut();
+        let v = self.exp_avg_sq.as_mut();
+        for i in 0..params.len() {
+            let mut p = params[i];
+            let g = if cfg.decoupled_weight_decay {
+                if cfg.weight_decay != 0.0 {
+                    p *= decay;
+                }
+                effective_grad(grad[i], p, cfg.maximize, 0.0)
+            } else {
+                effective_grad(grad[i], p, cfg.maximize, cfg.weight_decay)
+            };
+            m[i] = lerp(m[i], g, w1);
+            v[i] = decay_addcmul(v[i], b2, w2, g, g);
+            let denom = Scalar::sqrt(v[i] / bias_correction2) + eps;
+            p = addcdiv(p, value_g, g, denom);
+            params[i] = addcdiv(p, value_m, m[i], denom);
+        }
+    }
+
+    fn lr(&self) -> f64 {
+        self.config.lr
+    }
+    fn set_lr(&mut self, lr: f64) {
+        self.config.lr = lr;
+    }
+    fn reset(&mut self) {
+        self.step = 0;
+        self.mu_product = F::one();
+        self.exp_avg.as_mut().fill(F::zero());
+        self.exp_avg_sq.as_mut().fill(F::zero());
+    }
+}

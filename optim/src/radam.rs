@@ -1,0 +1,179 @@
+//! [`RAdam`]: `torch.optim.RAdam` (rectified Adam).
+
+use core::marker::PhantomData;
+
+use autodiff_runtime::{Float, Scalar};
+
+use crate::transforms::{add_scaled, decay_addcmul, effective_grad, lerp};
+use crate::{c, check_step, ensure, powf, setters, OptimError, Optimizer, Storage};
+
+/// Hyperparameters of [`RAdam`], with torch's defaults (`lr = 1e-3`, `betas = (0.9, 0.999)`,
+/// `eps = 1e-8`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RAdamConfig {
+    /// Learning rate (`>= 0`).
+    pub lr: f64,
+    /// `(beta1, beta2)`, each in `[0, 1)`.
+    pub betas: (f64, f64),
+    /// Added to the denominator (`>= 0`).
+    pub eps: f64,
+    /// Weight decay (`>= 0`): L2, or decoupled with `decoupled_weight_decay`.
+    pub weight_decay: f64,
+    /// Decoupled weight decay (`p *= 1 - lr*weight_decay`).
+    pub decoupled_weight_decay: bool,
+    /// Maximize the objective instead of minimizing it.
+    pub maximize: bool,
+}
+
+impl Default for RAdamConfig {
+    fn default() -> Self {
+        RAdamConfig {
+            lr: 1e-3,
+            betas: (0.9, 0.999),
+            eps: 1e-8,
+            weight_decay: 0.0,
+            decoupled_weight_decay: false,
+            maximize: false,
+        }
+    }
+}
+
+impl RAdamConfig {
+    setters! {
+        /// Sets the learning rate.
+        lr: f64;
+        /// Sets `(beta1, beta2)`.
+        betas: (f64, f64);
+        /// Sets eps.
+        eps: f64;
+        /// Sets the weight decay.
+        weight_decay: f64;
+        /// Decoupled weight decay on or off.
+        decoupled_weight_decay: bool;
+        /// Maximize instead of minimize.
+        maximize: bool;
+    }
+
+    /// Checks the hyperparameters (torch's checks).
+    ///
+    /// # Errors
+    /// [`OptimError::InvalidHyperparameter`] naming `RAdam`.
+    pub fn validate(&self) -> Result<(), OptimError> {
+        ensure(self.lr >= 0.0, "RAdam", "lr must be >= 0")?;
+        ensure(self.eps >= 0.0, "RAdam", "eps must be >= 0")?;
+        ensure(
+            (0.0..1.0).contains(&self.betas.0),
+            "RAdam",
+            "beta1 must be in [0, 1)",
+        )?;
+        ensure(
+            (0.0..1.0).contains(&self.betas.1),
+            "RAdam",
+            "beta2 must be in [0, 1)",
+        )?;
+        ensure(
+            self.weight_decay >= 0.0,
+            "RAdam",
+            "weight_decay must be >= 0",
+        )
+    }
+
+    /// Builds the optimizer for `dim` parameters.
+    ///
+    /// # Errors
+    /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<RAdam<F, S>, OptimError> {
+        self.validate()?;
+        Ok(RAdam {
+            config: self,
+            dim,
+            step: 0,
+            exp_avg: S::filled("RAdam", dim, F::zero())?,
+            exp_avg_sq: S::filled("RAdam", dim, F::zero())?,
+            _f: PhantomData,
+        })
+    }
+}
+
+/// `torch.optim.RAdam`:
+///
+/// ```text
+/// m = lerp(m, g, 1-beta1);  v = beta2*v + (1-beta2)*g*g;  mhat = m/(1-beta1^t)
+/// rho_inf = 2/(1-beta2) - 1;  rho_t = rho_inf - 2t*beta2^t/(1-beta2^t)
+/// rho_t > 5: p -= mhat*lr * sqrt(1-beta2^t)/(sqrt(v)+eps) * r_t     else: p -= mhat*lr
+/// ```
+#[derive(Clone, Debug)]
+pub struct RAdam<F, S> {
+    config: RAdamConfig,
+    dim: usize,
+    step: u64,
+    exp_avg: S,
+    exp_avg_sq: S,
+    _f: PhantomData<F>,
+}
+
+impl<F: Float, S: Storage<F>> Optimizer<F> for RAdam<F, S> {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn step(&mut self, params: &mut [F], grad: &[F]) {
+        check_step("RAdam", self.dim, params.len(), grad.len());
+        let cfg = self.config;
+        self.step += 1;
+        let t = self.step as f64;
+        let (beta1, beta2) = cfg.betas;
+        let bias_correction1 = 1.0 - powf(beta1, t);
+        let bias_correction2 = 1.0 - powf(beta2, t);
+        let rho_inf = 2.0 / (1.0 - beta2) - 1.0;
+        let rho_t = rho_inf - 2.0 * t * powf(beta2, t) / bias_correction2;
+        let rectified = rho_t > 5.0;
+        let rect: F = c(powf(
+            (rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t),
+            0.5,
+        ));
+        let bc1: F = c(bias_correction1);
+        let bc2_sqrt: F = c(powf(bias_correction2, 0.5));
+        let lr: F = c(cfg.lr);
+        let w1: F = c(1.0 - beta1);
+        let b2: F = c(beta2);
+        let w2: F = c(1.0 - beta2);
+        let eps: F = c(cfg.eps);
+        let decay: F = c(1.0 - cfg.lr * cfg.weight_decay);
+        let m = self.exp_avg.as_mut();
+        let v = self.exp_avg_sq.as_mut();
+        for i in 0..params.len() {
+            let mut p = params[i];
+            let g = if cfg.decoupled_weight_decay {
+                if cfg.weight_decay != 0.0 {
+                    p *= decay;
+                }
+                effective_grad(grad[i], p, cfg.maximize, 0.0)
+            } else {
+                effective_grad(grad[i], p, cfg.maximize, cfg.weight_decay)
+            };
+            m[i] = lerp(m[i], g, w1);
+            v[i] = decay_addcmul(v[i], b2, w2, g, g);
+            let corrected = m[i] / bc1;
+            let update = if rectified {
+                let adaptive = bc2_sqrt / (Scalar::sqrt(v[i]) + eps);
+                corrected * lr * adaptive * rect
+            } else {
+                corrected * lr
+            };
+            params[i] = add_scaled(p, -F::one(), update);
+        }
+    }
+
+    fn lr(&self) -> f64 {
+        self.config.lr
+    }
+    fn set_lr(&mut self, lr: f64) {
+        self.config.lr = lr;
+    }
+    fn reset(&mut self) {
+        self.step = 0;
+        self.exp_avg.as_mut().fill(F::zero());
+        self.exp_avg_sq.as_mut().fill(F::zero());
+    }
+}

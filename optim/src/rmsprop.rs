@@ -1,0 +1,168 @@
+//! [`RmsProp`]: `torch.optim.RMSprop` (centered, momentum, weight decay).
+
+use core::marker::PhantomData;
+
+use autodiff_runtime::{Float, Scalar};
+
+use crate::transforms::{add_scaled, addcdiv, addcmul, decay_addcmul, effective_grad, lerp};
+use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
+
+/// Hyperparameters of [`RmsProp`], with torch's defaults (`lr = 1e-2`, `alpha = 0.99`,
+/// `eps = 1e-8`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RmsPropConfig {
+    /// Learning rate (`>= 0`).
+    pub lr: f64,
+    /// Smoothing constant of the squared-gradient average (`>= 0`).
+    pub alpha: f64,
+    /// Added to the denominator (`>= 0`).
+    pub eps: f64,
+    /// L2 penalty added to the gradient (`>= 0`).
+    pub weight_decay: f64,
+    /// Momentum factor (`>= 0`).
+    pub momentum: f64,
+    /// Normalize by the estimated variance instead of the second moment.
+    pub centered: bool,
+    /// Maximize the objective instead of minimizing it.
+    pub maximize: bool,
+}
+
+impl Default for RmsPropConfig {
+    fn default() -> Self {
+        RmsPropConfig {
+            lr: 1e-2,
+            alpha: 0.99,
+            eps: 1e-8,
+            weight_decay: 0.0,
+            momentum: 0.0,
+            centered: false,
+            maximize: false,
+        }
+    }
+}
+
+impl RmsPropConfig {
+    setters! {
+        /// Sets the learning rate.
+        lr: f64;
+        /// Sets alpha.
+        alpha: f64;
+        /// Sets eps.
+        eps: f64;
+        /// Sets the weight decay.
+        weight_decay: f64;
+        /// Sets the momentum.
+        momentum: f64;
+        /// Turns centering on or off.
+        centered: bool;
+        /// Maximize instead of minimize.
+        maximize: bool;
+    }
+
+    /// Checks the hyperparameters (torch's checks).
+    ///
+    /// # Errors
+    /// [`OptimError::InvalidHyperparameter`] naming `RmsProp`.
+    pub fn validate(&self) -> Result<(), OptimError> {
+        ensure(self.lr >= 0.0, "RmsProp", "lr must be >= 0")?;
+        ensure(self.eps >= 0.0, "RmsProp", "eps must be >= 0")?;
+        ensure(self.momentum >= 0.0, "RmsProp", "momentum must be >= 0")?;
+        ensure(
+            self.weight_decay >= 0.0,
+            "RmsProp",
+            "weight_decay must be >= 0",
+        )?;
+        ensure(self.alpha >= 0.0, "RmsProp", "alpha must be >= 0")
+    }
+
+    /// Builds the optimizer for `dim` parameters.
+    ///
+    /// # Errors
+    /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<RmsProp<F, S>, OptimError> {
+        self.validate()?;
+        Ok(RmsProp {
+            config: self,
+            dim,
+            square_avg: S::filled("RmsProp", dim, F::zero())?,
+            grad_avg: S::filled("RmsProp", dim, F::zero())?,
+            momentum_buffer: S::filled("RmsProp", dim, F::zero())?,
+            _f: PhantomData,
+        })
+    }
+}
+
+/// `torch.optim.RMSprop`:
+///
+/// ```text
+/// s = alpha*s + (1-alpha)*g*g;  avg = sqrt(s [- ga*ga, ga = lerp(ga, g, 1-alpha)]) + eps
+/// momentum: buf = momentum*buf + g/avg; p -= lr*buf    else p -= lr*g/avg
+/// ```
+#[derive(Clone, Debug)]
+pub struct RmsProp<F, S> {
+    config: RmsPropConfig,
+    dim: usize,
+    square_avg: S,
+    grad_avg: S,
+    momentum_buffer: S,
+    _f: PhantomData<F>,
+}
+
+impl<F: Float, S: Storage<F>> RmsProp<F, S> {
+    /// The hyperparameters.
+    pub fn config(&self) -> &RmsPropConfig {
+        &self.config
+    }
+    /// The squared-gradient average.
+    pub fn square_avg(&self) -> &[F] {
+        self.square_avg.as_ref()
+    }
+}
+
+impl<F: Float, S: Storage<F>> Optimizer<F> for RmsProp<F, S> {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn step(&mut self, params: &mut [F], grad: &[F]) {
+        check_step("RmsProp", self.dim, params.len(), grad.len());
+        let cfg = self.config;
+        let alpha: F = c(cfg.alpha);
+        let w: F = c(1.0 - cfg.alpha);
+        let eps: F = c(cfg.eps);
+        let neg_lr: F = c(-cfg.lr);
+        let momentum: F = c(cfg.momentum);
+        let sq = self.square_avg.as_mut();
+        let ga = self.grad_avg.as_mut();
+        let buf = self.momentum_buffer.as_mut();
+        for i in 0..params.len() {
+            let p = params[i];
+            let g = effective_grad(grad[i], p, cfg.maximize, cfg.weight_decay);
+            sq[i] = decay_addcmul(sq[i], alpha, w, g, g);
+            let avg = if cfg.centered {
+                ga[i] = lerp(ga[i], g, w);
+                Scalar::sqrt(addcmul(sq[i], -F::one(), ga[i], ga[i]))
+            } else {
+                Scalar::sqrt(sq[i])
+            } + eps;
+            if cfg.momentum > 0.0 {
+                buf[i] = addcdiv(buf[i] * momentum, F::one(), g, avg);
+                params[i] = add_scaled(p, neg_lr, buf[i]);
+            } else {
+                params[i] = addcdiv(p, neg_lr, g, avg);
+            }
+        }
+    }
+
+    fn lr(&self) -> f64 {
+        self.config.lr
+    }
+    fn set_lr(&mut self, lr: f64) {
+        self.config.lr = lr;
+    }
+    fn reset(&mut self) {
+        self.square_avg.as_mut().fill(F::zero());
+        self.grad_avg.as_mut().fill(F::zero());
+        self.momentum_buffer.as_mut().fill(F::zero());
+    }
+}

@@ -1,0 +1,166 @@
+//! [`Sgd`]: stochastic gradient descent with momentum, dampening, Nesterov, weight decay, as
+//! `torch.optim.SGD`.
+
+use core::marker::PhantomData;
+
+use autodiff_runtime::Float;
+
+use crate::transforms::{add_scaled, effective_grad};
+use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
+
+/// Hyperparameters of [`Sgd`], with torch's defaults (`lr = 1e-3`, everything else off).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SgdConfig {
+    /// Learning rate (`>= 0`).
+    pub lr: f64,
+    /// Momentum factor (`>= 0`).
+    pub momentum: f64,
+    /// Dampening of the momentum buffer's gradient term (not applied to the first step).
+    pub dampening: f64,
+    /// L2 penalty added to the gradient (`>= 0`).
+    pub weight_decay: f64,
+    /// Nesterov momentum (needs `momentum > 0` and `dampening == 0`).
+    pub nesterov: bool,
+    /// Maximize the objective instead of minimizing it.
+    pub maximize: bool,
+}
+
+impl Default for SgdConfig {
+    fn default() -> Self {
+        SgdConfig {
+            lr: 1e-3,
+            momentum: 0.0,
+            dampening: 0.0,
+            weight_decay: 0.0,
+            nesterov: false,
+            maximize: false,
+        }
+    }
+}
+
+impl SgdConfig {
+    setters! {
+        /// Sets the learning rate.
+        lr: f64;
+        /// Sets the momentum factor.
+        momentum: f64;
+        /// Sets the dampening.
+        dampening: f64;
+        /// Sets the weight decay.
+        weight_decay: f64;
+        /// Turns Nesterov momentum on or off.
+        nesterov: bool;
+        /// Maximize instead of minimize.
+        maximize: bool;
+    }
+
+    /// Checks the hyperparameters (torch's checks).
+    ///
+    /// # Errors
+    /// [`OptimError::InvalidHyperparameter`] naming `Sgd` and the offending value.
+    pub fn validate(&self) -> Result<(), OptimError> {
+        ensure(self.lr >= 0.0, "Sgd", "lr must be >= 0")?;
+        ensure(self.momentum >= 0.0, "Sgd", "momentum must be >= 0")?;
+        ensure(
+            self.dampening.is_finite(),
+            "Sgd",
+            "dampening must be finite",
+        )?;
+        ensure(self.weight_decay >= 0.0, "Sgd", "weight_decay must be >= 0")?;
+        ensure(
+            !self.nesterov || (self.momentum > 0.0 && self.dampening == 0.0),
+            "Sgd",
+            "nesterov momentum requires momentum > 0 and zero dampening",
+        )
+    }
+
+    /// Builds the optimizer for `dim` parameters.
+    ///
+    /// # Errors
+    /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<Sgd<F, S>, OptimError> {
+        self.validate()?;
+        Ok(Sgd {
+            config: self,
+            dim,
+            buf: S::filled("Sgd", dim, F::zero())?,
+            has_buf: false,
+            _f: PhantomData,
+        })
+    }
+}
+
+/// `torch.optim.SGD`:
+///
+/// ```text
+/// g = ±grad + weight_decay*p
+/// buf = g (first step) | momentum*buf + (1-dampening)*g
+/// g = g + momentum*buf (nesterov) | buf
+/// p = p - lr*g
+/// ```
+#[derive(Clone, Debug)]
+pub struct Sgd<F, S> {
+    config: SgdConfig,
+    dim: usize,
+    buf: S,
+    has_buf: bool,
+    _f: PhantomData<F>,
+}
+
+impl<F: Float, S: Storage<F>> Sgd<F, S> {
+    /// The hyperparameters.
+    pub fn config(&self) -> &SgdConfig {
+        &self.config
+    }
+    /// The momentum buffer (zeros before the first step or without momentum).
+    pub fn momentum_buffer(&self) -> &[F] {
+        self.buf.as_ref()
+    }
+}
+
+impl<F: Float, S: Storage<F>> Optimizer<F> for Sgd<F, S> {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn step(&mut self, params: &mut [F], grad: &[F]) {
+        check_step("Sgd", self.dim, params.len(), grad.len());
+        let cfg = &self.config;
+        let neg_lr: F = c(-cfg.lr);
+        let momentum: F = c(cfg.momentum);
+        let one_minus_damp: F = c(1.0 - cfg.dampening);
+        let buf = self.buf.as_mut();
+        for i in 0..params.len() {
+            let p = params[i];
+            let mut g = effective_grad(grad[i], p, cfg.maximize, cfg.weight_decay);
+            if cfg.momentum != 0.0 {
+                let b = if self.has_buf {
+                    add_scaled(buf[i] * momentum, one_minus_damp, g)
+                } else {
+                    g
+                };
+                buf[i] = b;
+                g = if cfg.nesterov {
+                    add_scaled(g, momentum, b)
+                } else {
+                    b
+                };
+            }
+            params[i] = add_scaled(p, neg_lr, g);
+        }
+        if cfg.momentum != 0.0 {
+            self.has_buf = true;
+        }
+    }
+
+    fn lr(&self) -> f64 {
+        self.config.lr
+    }
+    fn set_lr(&mut self, lr: f64) {
+        self.config.lr = lr;
+    }
+    fn reset(&mut self) {
+        self.buf.as_mut().fill(F::zero());
+        self.has_buf = false;
+    }
+}
