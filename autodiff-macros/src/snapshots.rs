@@ -92,3 +92,16 @@ fn horner_with_early_return() {
         },
     );
 }
+
+#[test]
+fn beale() {
+    check(
+        "beale",
+        quote::quote!(),
+        quote::quote! {
+            fn beale(x: f64, y: f64) -> f64 {
+                (1.5 - x + x * y).powi(2) + (2.25 - x + x * y.powi(2)).powi(2) + (2.625 - x + x * y.powi(3)).powi(2)
+            }
+        },
+    );
+}
