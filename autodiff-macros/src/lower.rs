@@ -14,17 +14,7 @@ use crate::ir::*;
 
 /// Lowers the function; `None` if its signature cannot be lowered (errors are in `cx`).
 pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
-    let mut lw = Lowerer {
-        cx,
-        vars: Vec::new(),
-        scopes: vec![Vec::new()],
-        depth: 0,
-        pending: Vec::new(),
-        loops: Vec::new(),
-        ret: None,
-        ret_jumps: 0,
-        poisoned: Vec::new(),
-    };
+    let mut lw = Lowerer::new(cx);
     let params = lw.params(&item.sig);
     let (mut body, tail) = lw.block_with_tail(&item.block, true);
     let span = item.block.brace_token.span.join();
@@ -78,17 +68,7 @@ pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
 
 /// Only the signature (for `custom = rule` functions, whose body is not differentiated).
 pub fn lower_signature(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
-    let mut lw = Lowerer {
-        cx,
-        vars: Vec::new(),
-        scopes: vec![Vec::new()],
-        depth: 0,
-        pending: Vec::new(),
-        loops: Vec::new(),
-        ret: None,
-        ret_jumps: 0,
-        poisoned: Vec::new(),
-    };
+    let mut lw = Lowerer::new(cx);
     let params = lw.params(&item.sig)?;
     Some(Func {
         params,
@@ -158,7 +138,21 @@ fn param_shape(ty: &syn::Type) -> Option<Shape> {
     }
 }
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
+    fn new(cx: &'a mut Ctxt) -> Self {
+        Lowerer {
+            cx,
+            vars: Vec::new(),
+            scopes: vec![Vec::new()],
+            depth: 0,
+            pending: Vec::new(),
+            loops: Vec::new(),
+            ret: None,
+            ret_jumps: 0,
+            poisoned: Vec::new(),
+        }
+    }
+
     fn declare(&mut self, name: &syn::Ident, mutable: bool, shape: Shape) -> VarId {
         let id = self.fresh(&name.to_string(), mutable, shape);
         self.vars[id].name = name.clone();

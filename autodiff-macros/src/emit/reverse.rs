@@ -324,50 +324,35 @@ impl Reverse<'_, '_> {
             return (quote!(), quote!());
         }
         let cx = self.cx;
-        let k = cx.krate;
-        let tape = self.names.fresh("tape");
         let idents: Vec<&Ident> = saved.iter().map(|(i, _)| i).collect();
-        let tuple = quote!((#(#idents,)*));
-        let bounds: Option<Vec<&TokenStream>> = self.loops.iter().map(|b| b.as_ref()).collect();
-        let decl = match bounds {
-            Some(bounds) => {
-                let zeros: Vec<TokenStream> = saved
-                    .iter()
-                    .map(|(_, kind)| match kind {
-                        Kind::Scalar => cx.zero(),
-                        Kind::Index => quote!(0usize),
-                    })
-                    .collect();
-                let mut storage = quote!((#(#zeros,)*));
-                if bounds.is_empty() {
-                    storage = quote!([#storage; 1]);
-                }
-                for b in bounds.iter().rev() {
-                    storage = quote!([#storage; #b]);
-                }
-                quote!(let mut #tape = #k::__private::FixedTape::new(#storage);)
-            }
-            None => quote!(let mut #tape = #k::__private::VecTape::new();),
-        };
-        self.tapes.push(decl);
-        (
-            quote!(#tape.push(#tuple);),
-            quote!(let #tuple = #tape.pop();),
-        )
+        let zeros: Vec<TokenStream> = saved
+            .iter()
+            .map(|(_, kind)| match kind {
+                Kind::Scalar => cx.zero(),
+                Kind::Index => quote!(0usize),
+            })
+            .collect();
+        self.tape(quote!((#(#idents,)*)), quote!((#(#zeros,)*)))
     }
 
     /// A single saved `bool` or `usize` (branch decision, trip count).
-    fn keep_one(&mut self, ident: &Ident, kind: TokenStream) -> (TokenStream, TokenStream) {
+    fn keep_one(&mut self, ident: &Ident, zero: TokenStream) -> (TokenStream, TokenStream) {
         if self.depth == 0 {
             return (quote!(), quote!());
         }
-        let cx = self.cx;
-        let k = cx.krate;
+        self.tape(quote!(#ident), zero)
+    }
+
+    /// Declares a tape for `value` (a local or a tuple of locals, `zero` of the same shape) and
+    /// returns its push and pop: a `FixedTape` sized by the enclosing loops' bounds when they are
+    /// all known at compile time, else a `VecTape`.
+    fn tape(&mut self, value: TokenStream, zero: TokenStream) -> (TokenStream, TokenStream) {
+        let k = self.cx.krate;
         let tape = self.names.fresh("tape");
         let bounds: Option<Vec<&TokenStream>> = self.loops.iter().map(|b| b.as_ref()).collect();
         let decl = match bounds {
             Some(bounds) => {
-                let mut storage = kind;
+                let mut storage = zero;
                 if bounds.is_empty() {
                     storage = quote!([#storage; 1]);
                 }
@@ -380,8 +365,8 @@ impl Reverse<'_, '_> {
         };
         self.tapes.push(decl);
         (
-            quote!(#tape.push(#ident);),
-            quote!(let #ident = #tape.pop();),
+            quote!(#tape.push(#value);),
+            quote!(let #value = #tape.pop();),
         )
     }
 
