@@ -679,6 +679,10 @@ impl Reverse<'_, '_> {
             var,
             ..Share::default()
         });
+        // Each iteration's reverse runs inside the iteration: the loop variable is in scope.
+        if let Some(v) = var {
+            self.available[v] = true;
+        }
         let (bf, mut br) = self.block(&l.body);
         if let Some(share) = self.share.take() {
             emit_pending(share.pending, &mut br);
