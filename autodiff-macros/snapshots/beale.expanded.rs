@@ -33,13 +33,13 @@ impl beale {
         y_1_d: __S,
     ) -> (__S, __S) {
         let _ = beale;
-        let __t1: __S = (<__S as ::autodiff::__private::Scalar>::cst(1.5) - x_0);
+        let __t1: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(x_0, 1.5);
         let __t2: __S = (x_0 * y_1);
         let __t2_a1: __S = y_1;
         let __t2_a0: __S = x_0;
         let __t3: __S = (__t1 + __t2);
         let (__t4, __t4_p0) = ::autodiff::__private::rules::powi(__t3, (2));
-        let __t5: __S = (<__S as ::autodiff::__private::Scalar>::cst(2.25) - x_0);
+        let __t5: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(x_0, 2.25);
         let (__t6, __t6_p0) = ::autodiff::__private::rules::powi(y_1, (2));
         let __t7: __S = (x_0 * __t6);
         let __t7_a1: __S = __t6;
@@ -47,7 +47,10 @@ impl beale {
         let __t8: __S = (__t5 + __t7);
         let (__t9, __t9_p0) = ::autodiff::__private::rules::powi(__t8, (2));
         let __t10: __S = (__t4 + __t9);
-        let __t11: __S = (<__S as ::autodiff::__private::Scalar>::cst(2.625) - x_0);
+        let __t11: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
+            x_0,
+            2.625,
+        );
         let (__t12, __t12_p0) = ::autodiff::__private::rules::powi(y_1, (3));
         let __t13: __S = (x_0 * __t12);
         let __t13_a1: __S = __t12;
@@ -84,13 +87,13 @@ impl beale {
         let _ = beale;
         let mut x_0_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut y_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
-        let __t1: __S = (<__S as ::autodiff::__private::Scalar>::cst(1.5) - x_0);
+        let __t1: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(x_0, 1.5);
         let __t2: __S = (x_0 * y_1);
         let __t2_a1: __S = y_1;
         let __t2_a0: __S = x_0;
         let __t3: __S = (__t1 + __t2);
         let (__t4, __t4_p0) = ::autodiff::__private::rules::powi(__t3, (2));
-        let __t5: __S = (<__S as ::autodiff::__private::Scalar>::cst(2.25) - x_0);
+        let __t5: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(x_0, 2.25);
         let (__t6, __t6_p0) = ::autodiff::__private::rules::powi(y_1, (2));
         let __t7: __S = (x_0 * __t6);
         let __t7_a1: __S = __t6;
@@ -98,7 +101,10 @@ impl beale {
         let __t8: __S = (__t5 + __t7);
         let (__t9, __t9_p0) = ::autodiff::__private::rules::powi(__t8, (2));
         let __t10: __S = (__t4 + __t9);
-        let __t11: __S = (<__S as ::autodiff::__private::Scalar>::cst(2.625) - x_0);
+        let __t11: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
+            x_0,
+            2.625,
+        );
         let (__t12, __t12_p0) = ::autodiff::__private::rules::powi(y_1, (3));
         let __t13: __S = (x_0 * __t12);
         let __t13_a1: __S = __t12;

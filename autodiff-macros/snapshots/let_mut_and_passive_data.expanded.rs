@@ -61,12 +61,13 @@ impl h {
         let mut x_5: __S = __t5;
         let mut x_5_d: __S = __t5_d;
         let (__t6, __t6_p0) = ::autodiff::__private::rules::exp(x_5);
-        let __t7: __S = (__t6 / <__S as ::autodiff::__private::Scalar>::cst(3.0));
-        let __t7_r1: __S = <__S as ::autodiff::__private::Scalar>::one()
-            / <__S as ::autodiff::__private::Scalar>::cst(3.0);
+        let __t7: __S = <__S as ::autodiff::__private::Scalar>::div_base(__t6, 3.0);
         let __t8: __S = (s_3 + __t7);
         let __t6_d: __S = __t6_p0 * x_5_d;
-        let __t7_d: __S = __t7_r1 * __t6_d;
+        let __t7_d: __S = <__S as ::autodiff::__private::Scalar>::scale(
+            __t6_d,
+            (1.0 / 3.0),
+        );
         let __t8_d: __S = s_3_d + __t7_d;
         (__t8, __t8_d)
     }
@@ -98,13 +99,14 @@ impl h {
         let __t8_a0: __S = x_0;
         let mut x_5: __S = __t8;
         let (__t10, __t10_p0) = ::autodiff::__private::rules::exp(x_5);
-        let __t11: __S = (__t10 / <__S as ::autodiff::__private::Scalar>::cst(3.0));
-        let __t11_r1: __S = <__S as ::autodiff::__private::Scalar>::one()
-            / <__S as ::autodiff::__private::Scalar>::cst(3.0);
+        let __t11: __S = <__S as ::autodiff::__private::Scalar>::div_base(__t10, 3.0);
         let __t12: __S = (s_3 + __t11);
         let mut __t12_b: __S = __seed;
         let mut __t11_b: __S = __t12_b;
-        let mut __t10_b: __S = __t11_r1 * __t11_b;
+        let mut __t10_b: __S = <__S as ::autodiff::__private::Scalar>::scale(
+            __t11_b,
+            (1.0 / 3.0),
+        );
         s_3_b += __t12_b;
         x_5_b += __t10_p0 * __t10_b;
         let __out_b9: __S = x_5_b;

@@ -32,28 +32,28 @@ impl f {
         y_1_d: __S,
     ) -> (__S, __S) {
         let _ = f;
-        let __t1: __S = (x_0 - <__S as ::autodiff::__private::Scalar>::cst(1.0));
+        let __t1: __S = <__S as ::autodiff::__private::Scalar>::add_base(x_0, -1.0);
         let (__t2, __t2_p0) = ::autodiff::__private::rules::powi(__t1, (2));
-        let __t3: __S = (y_1 + <__S as ::autodiff::__private::Scalar>::cst(1.0));
+        let __t3: __S = <__S as ::autodiff::__private::Scalar>::add_base(y_1, 1.0);
         let (__t4, __t4_p0) = ::autodiff::__private::rules::powi(__t3, (2));
-        let __t5: __S = (<__S as ::autodiff::__private::Scalar>::cst(4.0) * __t4);
-        let __t5_a0: __S = <__S as ::autodiff::__private::Scalar>::cst(4.0);
+        let __t5: __S = <__S as ::autodiff::__private::Scalar>::scale(__t4, 4.0);
         let __t6: __S = (__t2 + __t5);
         let __t7: __S = (x_0 * y_1);
         let __t7_a1: __S = y_1;
         let __t7_a0: __S = x_0;
-        let __t8: __S = (__t7 / <__S as ::autodiff::__private::Scalar>::cst(2.0));
-        let __t8_r1: __S = <__S as ::autodiff::__private::Scalar>::one()
-            / <__S as ::autodiff::__private::Scalar>::cst(2.0);
+        let __t8: __S = <__S as ::autodiff::__private::Scalar>::div_base(__t7, 2.0);
         let __t9: __S = (__t6 + __t8);
         let __t1_d: __S = x_0_d;
         let __t2_d: __S = __t2_p0 * __t1_d;
         let __t3_d: __S = y_1_d;
         let __t4_d: __S = __t4_p0 * __t3_d;
-        let __t5_d: __S = __t5_a0 * __t4_d;
+        let __t5_d: __S = <__S as ::autodiff::__private::Scalar>::scale(__t4_d, 4.0);
         let __t6_d: __S = __t2_d + __t5_d;
         let __t7_d: __S = __t7_a1 * x_0_d + __t7_a0 * y_1_d;
-        let __t8_d: __S = __t8_r1 * __t7_d;
+        let __t8_d: __S = <__S as ::autodiff::__private::Scalar>::scale(
+            __t7_d,
+            (1.0 / 2.0),
+        );
         let __t9_d: __S = __t6_d + __t8_d;
         (__t9, __t9_d)
     }
@@ -68,27 +68,27 @@ impl f {
         let _ = f;
         let mut x_0_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut y_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
-        let __t1: __S = (x_0 - <__S as ::autodiff::__private::Scalar>::cst(1.0));
+        let __t1: __S = <__S as ::autodiff::__private::Scalar>::add_base(x_0, -1.0);
         let (__t2, __t2_p0) = ::autodiff::__private::rules::powi(__t1, (2));
-        let __t3: __S = (y_1 + <__S as ::autodiff::__private::Scalar>::cst(1.0));
+        let __t3: __S = <__S as ::autodiff::__private::Scalar>::add_base(y_1, 1.0);
         let (__t4, __t4_p0) = ::autodiff::__private::rules::powi(__t3, (2));
-        let __t5: __S = (<__S as ::autodiff::__private::Scalar>::cst(4.0) * __t4);
-        let __t5_a0: __S = <__S as ::autodiff::__private::Scalar>::cst(4.0);
+        let __t5: __S = <__S as ::autodiff::__private::Scalar>::scale(__t4, 4.0);
         let __t6: __S = (__t2 + __t5);
         let __t7: __S = (x_0 * y_1);
         let __t7_a1: __S = y_1;
         let __t7_a0: __S = x_0;
-        let __t8: __S = (__t7 / <__S as ::autodiff::__private::Scalar>::cst(2.0));
-        let __t8_r1: __S = <__S as ::autodiff::__private::Scalar>::one()
-            / <__S as ::autodiff::__private::Scalar>::cst(2.0);
+        let __t8: __S = <__S as ::autodiff::__private::Scalar>::div_base(__t7, 2.0);
         let __t9: __S = (__t6 + __t8);
         let mut __t9_b: __S = __seed;
         let mut __t6_b: __S = __t9_b;
         let mut __t8_b: __S = __t9_b;
-        let mut __t7_b: __S = __t8_r1 * __t8_b;
+        let mut __t7_b: __S = <__S as ::autodiff::__private::Scalar>::scale(
+            __t8_b,
+            (1.0 / 2.0),
+        );
         let mut __t2_b: __S = __t6_b;
         let mut __t5_b: __S = __t6_b;
-        let mut __t4_b: __S = __t5_a0 * __t5_b;
+        let mut __t4_b: __S = <__S as ::autodiff::__private::Scalar>::scale(__t5_b, 4.0);
         let mut __t3_b: __S = __t4_p0 * __t4_b;
         let mut __t1_b: __S = __t2_p0 * __t2_b;
         x_0_b += __t7_a1 * __t7_b + __t1_b;

@@ -57,13 +57,15 @@ impl rosen {
             let mut a_3_d: __S = __t7_d;
             let __i8: usize = i_2;
             let __t9: __S = x_0[__i8];
-            let __t10: __S = (<__S as ::autodiff::__private::Scalar>::cst(1.0) - __t9);
+            let __t10: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
+                __t9,
+                1.0,
+            );
             let __t9_d: __S = x_0_d[__i8];
             let __t10_d: __S = -__t9_d;
             let mut b_4: __S = __t10;
             let mut b_4_d: __S = __t10_d;
-            let __t11: __S = (<__S as ::autodiff::__private::Scalar>::cst(100.0) * a_3);
-            let __t11_a0: __S = <__S as ::autodiff::__private::Scalar>::cst(100.0);
+            let __t11: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
             let __t12: __S = (__t11 * a_3);
             let __t12_a1: __S = a_3;
             let __t12_a0: __S = __t11;
@@ -72,7 +74,10 @@ impl rosen {
             let __t13_a0: __S = b_4;
             let __t14: __S = (__t12 + __t13);
             let __t15: __S = (s_1 + __t14);
-            let __t11_d: __S = __t11_a0 * a_3_d;
+            let __t11_d: __S = <__S as ::autodiff::__private::Scalar>::scale(
+                a_3_d,
+                100.0,
+            );
             let __t12_d: __S = __t12_a1 * __t11_d + __t12_a0 * a_3_d;
             let __t13_d: __S = __t13_a1 * b_4_d + __t13_a0 * b_4_d;
             let __t14_d: __S = __t12_d + __t13_d;
@@ -108,10 +113,12 @@ impl rosen {
             let __t8: __S = (__t3 - __t7);
             let mut a_3: __S = __t8;
             let __t10: __S = x_0[__i4];
-            let __t11: __S = (<__S as ::autodiff::__private::Scalar>::cst(1.0) - __t10);
+            let __t11: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
+                __t10,
+                1.0,
+            );
             let mut b_4: __S = __t11;
-            let __t13: __S = (<__S as ::autodiff::__private::Scalar>::cst(100.0) * a_3);
-            let __t13_a0: __S = <__S as ::autodiff::__private::Scalar>::cst(100.0);
+            let __t13: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
             let __t14: __S = (__t13 * a_3);
             let __t14_a1: __S = a_3;
             let __t14_a0: __S = __t13;
@@ -128,7 +135,9 @@ impl rosen {
             let mut __t15_b: __S = __t16_b;
             let mut __t13_b: __S = __t14_a1 * __t14_b;
             b_4_b += __t15_a1 * __t15_b + __t15_a0 * __t15_b;
-            a_3_b += __t14_a0 * __t14_b + __t13_a0 * __t13_b;
+            a_3_b
+                += __t14_a0 * __t14_b
+                    + <__S as ::autodiff::__private::Scalar>::scale(__t13_b, 100.0);
             let __out_b12: __S = b_4_b;
             b_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
             let mut __t11_b: __S = __out_b12;

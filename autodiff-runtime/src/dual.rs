@@ -117,6 +117,22 @@ impl<S: Scalar> Scalar for Dual<S> {
     fn base(self) -> S::Base {
         self.re.base()
     }
+    #[inline(always)]
+    fn scale(self, k: S::Base) -> Self {
+        Dual::new(self.re.scale(k), self.eps.scale(k))
+    }
+    #[inline(always)]
+    fn add_base(self, k: S::Base) -> Self {
+        Dual::new(self.re.add_base(k), self.eps)
+    }
+    #[inline(always)]
+    fn sub_from_base(self, k: S::Base) -> Self {
+        Dual::new(self.re.sub_from_base(k), -self.eps)
+    }
+    #[inline(always)]
+    fn div_base(self, k: S::Base) -> Self {
+        Dual::new(self.re.div_base(k), self.eps.div_base(k))
+    }
 
     unary!(
         sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, exp, exp2, exp_m1,

@@ -37,6 +37,27 @@ pub trait Scalar:
     /// derivatives follow the branch the primal computation takes.
     fn base(self) -> Self::Base;
 
+    /// `self * k` for a primitive constant `k` (cheaper than `self * Self::cst(k)` for duals
+    /// and jets, whose derivative parts need no multiplication by zero).
+    #[inline]
+    fn scale(self, k: Self::Base) -> Self {
+        self * Self::cst(k)
+    }
+    /// `self + k` for a primitive constant `k`.
+    #[inline]
+    fn add_base(self, k: Self::Base) -> Self {
+        self + Self::cst(k)
+    }
+    /// `k - self` for a primitive constant `k`.
+    #[inline]
+    fn sub_from_base(self, k: Self::Base) -> Self {
+        Self::cst(k) - self
+    }
+    /// `self / k` for a primitive constant `k`.
+    #[inline]
+    fn div_base(self, k: Self::Base) -> Self {
+        self / Self::cst(k)
+    }
     /// `0`.
     #[inline]
     fn zero() -> Self {

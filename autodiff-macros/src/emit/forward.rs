@@ -65,6 +65,10 @@ impl Forward<'_, '_> {
                         Factor::One => quote!(#t),
                         Factor::MinusOne => quote!(-#t),
                         Factor::Id(p) => quote!(#p * #t),
+                        Factor::Base(k) => {
+                            let (kr, s) = (cx.krate, &cx.s);
+                            quote!(<#s as #kr::__private::Scalar>::scale(#t, #k))
+                        }
                     }
                 })
                 .collect();

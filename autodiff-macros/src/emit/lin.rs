@@ -7,7 +7,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{call_syntax, passive, pure_passive, value, Cx, Names};
-use crate::intrinsics::{Arg, Intrinsic, Partial, Value};
+use crate::intrinsics::{Arg, Intrinsic, Op, Partial, Value};
 use crate::ir::*;
 
 /// Where a value read by a step lives.
@@ -27,6 +27,9 @@ pub enum Factor {
     MinusOne,
     /// A local bound in the forward code.
     Id(Ident),
+    /// A primitive constant (a literal): applied with `Scalar::scale`, so that dual numbers
+    /// and jets do not multiply their derivative parts by zero.
+    Base(TokenStream),
 }
 
 pub struct Step {
@@ -187,7 +190,10 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                 let (ops, deps): (Vec<Operand>, Vec<Deps>) =
                     args.iter().map(|a| self.expr_deps(a)).unzip();
                 if ops.iter().any(|o| matches!(o, Operand::Active(..))) {
-                    self.call(row, ops, deps)
+                    match self.with_literal(row, args, &ops) {
+                        Some(r) => r,
+                        None => self.call(row, ops, deps),
+                    }
                 } else {
                     let args: Vec<TokenStream> = ops
                         .into_iter()
@@ -211,6 +217,68 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                 },
             ),
         }
+    }
+
+    /// `a * k`, `k * a`, `a + k`, `k + a`, `a - k`, `k - a` and `a / k` with `a` active and
+    /// `k` a float literal: the value through `Scalar::scale`/`add_base`/`sub_from_base`/
+    /// `div_base` and the partial as a primitive constant ([`Factor::Base`]). The same numbers for
+    /// `f64`, fewer operations for duals and jets.
+    fn with_literal(
+        &mut self,
+        row: &Intrinsic,
+        args: &[Expr],
+        ops: &[Operand],
+    ) -> Option<(Operand, Deps)> {
+        let op = row.syntax?;
+        let lit = |e: &Expr| match &e.kind {
+            ExprKind::Lit(l) => Some(quote!(#l)),
+            _ => None,
+        };
+        let (active_at, k) = match (ops.first(), ops.get(1)) {
+            (Some(Operand::Active(..)), Some(_)) => (0, lit(&args[1])?),
+            (Some(_), Some(Operand::Active(..))) => (1, lit(&args[0])?),
+            _ => return None,
+        };
+        let Operand::Active(a, target) = &ops[active_at] else {
+            return None;
+        };
+        let cx = self.cx;
+        let (k_, s) = (cx.krate, &cx.s);
+        let sc = quote!(<#s as #k_::__private::Scalar>);
+        let (value, factor) = match (op, active_at) {
+            (Op::Mul, _) => (quote!(#sc::scale(#a, #k)), Factor::Base(k.clone())),
+            (Op::Add, _) => (quote!(#sc::add_base(#a, #k)), Factor::One),
+            (Op::Sub, 0) => (quote!(#sc::add_base(#a, -#k)), Factor::One),
+            (Op::Sub, _) => (quote!(#sc::sub_from_base(#a, #k)), Factor::MinusOne),
+            (Op::Div, 0) => (
+                quote!(#sc::div_base(#a, #k)),
+                Factor::Base(quote!((1.0 / #k))),
+            ),
+            _ => return None,
+        };
+        let out = self.names.fresh("t");
+        let deps = Deps {
+            idents: match target {
+                Target::Temp(t) => vec![t.clone()],
+                _ => Vec::new(),
+            },
+            vars: match target {
+                Target::Var(v) => vec![*v],
+                _ => Vec::new(),
+            },
+        };
+        self.bind(vec![out.clone()], quote!(let #out: #s = #value;), deps);
+        self.steps.push(Step {
+            out: out.clone(),
+            terms: vec![(target.clone(), factor)],
+        });
+        Some((
+            Operand::Active(out.clone(), Target::Temp(out.clone())),
+            Deps {
+                idents: vec![out],
+                vars: Vec::new(),
+            },
+        ))
     }
 
     /// The step for `row(ops)` with at least one active operand.

@@ -290,6 +290,10 @@ impl Acc {
                     Factor::One => quote!(#ob),
                     Factor::MinusOne => quote!(-#ob),
                     Factor::Id(p) => quote!(#p * #ob),
+                    Factor::Base(k) => {
+                        let (kr, s) = (cx.krate, &cx.s);
+                        quote!(<#s as #kr::__private::Scalar>::scale(#ob, #k))
+                    }
                 };
                 self.contribute(cx, target, c, out);
             }
