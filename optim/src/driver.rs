@@ -82,6 +82,9 @@ pub enum Rule {
     GradNorm,
     /// The loss changed by at most the tolerance in one step.
     LossChange,
+    /// The step was below the tolerance (scipy Newton-CG's `xtol`, torch L-BFGS's
+    /// `tolerance_change` on the step).
+    StepSize,
 }
 
 /// Why the driver stopped.
@@ -94,6 +97,13 @@ pub enum Status {
     /// The value or the gradient became non-finite (NaN or infinite); the parameters are left
     /// at that iterate.
     Diverged,
+    /// The line search found no step satisfying its conditions (not a descent direction,
+    /// rounding errors, evaluation budget); the parameters are left at the last accepted iterate.
+    LineSearchFailed,
+    /// A second-order method could not make progress: the trust-region model predicted no
+    /// decrease, or the inner conjugate gradient did not converge (Hessian not positive
+    /// definite); the parameters are left at the last accepted iterate.
+    NoProgress,
 }
 
 /// What the driver did.

@@ -168,3 +168,29 @@ pub(crate) fn ensure(
 pub(crate) fn powf(x: f64, y: f64) -> f64 {
     autodiff_runtime::Scalar::powf(x, y)
 }
+
+// --- quasi-Newton and Newton-CG ---
+pub mod lbfgs;
+pub mod line_search;
+pub mod newton_cg;
+pub mod trust_region;
+pub use lbfgs::{Lbfgs, LbfgsConfig};
+pub use line_search::{LineSearchError, SolverReport};
+pub use newton_cg::{NewtonCg, NewtonCgConfig};
+pub use trust_region::{TrustRegion, TrustRegionConfig};
+
+// --- datasets, restarts, uncertainties ---
+pub mod minibatch;
+pub mod restarts;
+pub mod rng;
+pub mod uncertainty;
+#[cfg(feature = "alloc")]
+pub use minibatch::{train, Training};
+pub use minibatch::{train_in, MinibatchConfig, Reduction, TrainReport, TrainStatus};
+#[cfg(feature = "alloc")]
+pub use restarts::{minimize_restarts, random_restarts, RestartRun, Restarts};
+pub use restarts::{restarts_in, Best, Scored};
+pub use rng::Rng;
+#[cfg(feature = "alloc")]
+pub use uncertainty::{hesse, hesse_objective, Uncertainties};
+pub use uncertainty::{hesse_in, hesse_objective_in, UncertaintyError};

@@ -1,0 +1,334 @@
+//! Minibatch training over a dataset whose loss is a sum of per-example losses
+//! (notebook 004's "stochastic gradient descent"), with any [`Optimizer`].
+//!
+//! The user supplies one closure, `example_grad(params, i, grad) -> loss_i`, that **adds** the
+//! gradient of example `i`'s loss into `grad` and returns that loss. Each epoch the example
+//! indices are put in order `0..n`, shuffled with a seeded [`Rng`] (so the same seed gives
+//! bit-for-bit the same run), and cut into batches of [`MinibatchConfig::batch_size`]. For each
+//! batch the gradient accumulator is zeroed, every example of the batch is accumulated in
+//! order, the sum is averaged ([`Reduction::Mean`], the default, as the notebook's
+//! `dL(...) / (j - i)` and torch's `reduction="mean"`) or kept ([`Reduction::Sum`]), and the
+//! optimizer takes one step.
+//!
+//! * [`train_in`]: no allocation; the caller provides the gradient buffer, the index buffer and
+//!   the per-epoch loss buffer.
+//! * [`train`] (feature `alloc`): allocates them and returns a [`Training`].
+//!
+//! ```
+//! use optim::minibatch::{train, MinibatchConfig};
+//! use optim::{NoSchedule, SgdConfig};
+//! // Fit the mean of some numbers: loss_i = (p - y_i)^2.
+//! let ys = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+//! let mut sgd = SgdConfig::default().lr(0.1).build::<f64, Vec<f64>>(1).unwrap();
+//! let config = MinibatchConfig::default().epochs(50).batch_size(4).seed(7);
+//! let fit = train(&[0.0], ys.len(), &mut sgd, &config, &mut NoSchedule, |p, i, g| {
+//!     let r = p[0] - ys[i];
+//!     g[0] += 2.0 * r;
+//!     r * r
+//! })
+//! .unwrap();
+//! assert!((fit.params[0] - 4.5).abs() < 0.5);
+//! assert_eq!(fit.epoch_losses.len(), 50);
+//! assert_eq!(fit.report.steps, 100);
+//! ```
+
+use autodiff_runtime::Float;
+
+use crate::rng::Rng;
+use crate::schedule::Scheduler;
+use crate::{ensure, OptimError, Optimizer};
+
+/// How the per-example gradients of a batch are combined before the step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Reduction {
+    /// The batch mean (sum divided by the batch's length; the last batch may be shorter).
+    #[default]
+    Mean,
+    /// The plain sum.
+    Sum,
+}
+
+/// Settings of a minibatch run. Defaults: 1 epoch, batch size 32, shuffled with seed 0, the
+/// last short batch kept, [`Reduction::Mean`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MinibatchConfig {
+    /// Passes over the dataset.
+    pub epochs: usize,
+    /// Examples per batch (`>= 1`).
+    pub batch_size: usize,
+    /// Shuffle the examples each epoch (otherwise in index order).
+    pub shuffle: bool,
+    /// Seed of the shuffling [`Rng`] (one generator for the whole run).
+    pub seed: u64,
+    /// Skip the last batch of an epoch when it has fewer than `batch_size` examples (as the
+    /// notebook's `while subset_index + batch_size <= len(xs)`, and torch's `drop_last`).
+    pub drop_last: bool,
+    /// How a batch's gradients are combined.
+    pub reduction: Reduction,
+}
+
+impl Default for MinibatchConfig {
+    fn default() -> Self {
+        MinibatchConfig {
+            epochs: 1,
+            batch_size: 32,
+            shuffle: true,
+            seed: 0,
+            drop_last: false,
+            reduction: Reduction::Mean,
+        }
+    }
+}
+
+impl MinibatchConfig {
+    setters! {
+        /// Sets the number of epochs.
+        epochs: usize;
+        /// Sets the batch size.
+        batch_size: usize;
+        /// Turns shuffling on or off.
+        shuffle: bool;
+        /// Sets the shuffling seed.
+        seed: u64;
+        /// Drops (or keeps) the last short batch.
+        drop_last: bool;
+        /// Sets the reduction.
+        reduction: Reduction;
+    }
+
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// [`OptimError::InvalidHyperparameter`] naming `Minibatch` if `batch_size == 0`.
+    pub fn validate(&self) -> Result<(), OptimError> {
+        ensure(self.batch_size >= 1, "Minibatch", "batch_size must be >= 1")
+    }
+
+    /// Optimizer steps per epoch for `n_examples` examples.
+    pub fn batches_per_epoch(&self, n_examples: usize) -> usize {
+        let b = self.batch_size.max(1);
+        if self.drop_last {
+            n_examples / b
+        } else {
+            n_examples.div_ceil(b)
+        }
+    }
+
+    /// Examples seen per epoch (all of them, unless `drop_last` drops a short tail).
+    pub fn examples_per_epoch(&self, n_examples: usize) -> usize {
+        if self.drop_last {
+            self.batches_per_epoch(n_examples) * self.batch_size.max(1)
+        } else {
+            n_examples
+        }
+    }
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrainStatus {
+    /// All epochs ran.
+    Completed,
+    /// A batch loss or gradient was non-finite (NaN or infinite); the run stopped before
+    /// stepping with it, so the parameters are the last finite iterate.
+    Diverged {
+        /// The epoch (from 0) of the offending batch.
+        epoch: usize,
+        /// The batch (from 0) within that epoch.
+        batch: usize,
+    },
+}
+
+/// What [`train_in`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrainReport {
+    /// How it ended.
+    pub status: TrainStatus,
+    /// Epochs completed.
+    pub epochs: usize,
+    /// Optimizer steps taken.
+    pub steps: usize,
+    /// Examples per (complete) epoch: the divisor for a mean epoch loss.
+    pub examples_per_epoch: usize,
+}
+
+/// Trains `params` (updated in place) on `n_examples` examples with `optimizer`, without
+/// allocating.
+///
+/// * `grad`: the gradient accumulator, length `dim`;
+/// * `order`: the index buffer, length `n_examples` (holds the last epoch's order on return);
+/// * `epoch_losses`: length `>= config.epochs`; entry `e` receives the sum of the example
+///   losses seen in epoch `e` (each evaluated at the parameters of its batch, before that
+///   batch's step: the running training loss, as a training loop reports it). Entries of
+///   epochs that did not complete are left as they were, except that a diverged epoch's entry
+///   holds its partial sum;
+/// * `schedule` is updated once per completed epoch with the epoch's mean loss (torch's
+///   per-epoch `scheduler.step()`);
+/// * `example_grad(params, i, grad) -> loss_i` adds example `i`'s gradient into `grad` and
+///   returns its loss.
+///
+/// # Errors
+/// Invalid settings ([`MinibatchConfig::validate`]).
+///
+/// # Panics
+/// If `params`, `grad` and the optimizer differ in length, `order.len() != n_examples` or
+/// `epoch_losses` is shorter than `config.epochs`.
+#[allow(clippy::too_many_arguments)]
+pub fn train_in<F, Opt, S, G>(
+    params: &mut [F],
+    grad: &mut [F],
+    order: &mut [usize],
+    epoch_losses: &mut [F],
+    optimizer: &mut Opt,
+    config: &MinibatchConfig,
+    schedule: &mut S,
+    mut example_grad: G,
+) -> Result<TrainReport, OptimError>
+where
+    F: Float,
+    Opt: Optimizer<F> + ?Sized,
+    S: Scheduler + ?Sized,
+    G: FnMut(&[F], usize, &mut [F]) -> F,
+{
+    config.validate()?;
+    let n = order.len();
+    assert!(
+        params.len() == grad.len() && params.len() == optimizer.dim(),
+        "`minibatch`: params ({}), grad ({}) and optimizer ({}) must have the same dimension",
+        params.len(),
+        grad.len(),
+        optimizer.dim()
+    );
+    assert!(
+        epoch_losses.len() >= config.epochs,
+        "`minibatch`: epoch_losses has length {}, expected at least the {} epochs",
+        epoch_losses.len(),
+        config.epochs
+    );
+    let batch_size = config.batch_size;
+    let per_epoch = config.examples_per_epoch(n);
+    let mut rng = Rng::new(config.seed);
+    let mut report = TrainReport {
+        status: TrainStatus::Completed,
+        epochs: 0,
+        steps: 0,
+        examples_per_epoch: per_epoch,
+    };
+    for (epoch, epoch_loss) in epoch_losses[..config.epochs].iter_mut().enumerate() {
+        for (k, o) in order.iter_mut().enumerate() {
+            *o = k;
+        }
+        if config.shuffle {
+            rng.shuffle(order);
+        }
+        let mut total = F::zero();
+        for (b, batch) in order.chunks(batch_size).enumerate() {
+            if config.drop_last && batch.len() < batch_size {
+                break;
+            }
+            grad.fill(F::zero());
+            let mut batch_loss = F::zero();
+            for &i in batch {
+                batch_loss += example_grad(params, i, grad);
+            }
+            total += batch_loss;
+            if config.reduction == Reduction::Mean {
+                let scale = F::one() / F::from_f64(batch.len() as f64);
+                for g in grad.iter_mut() {
+                    *g *= scale;
+                }
+            }
+            let finite =
+                batch_loss.to_f64().is_finite() && grad.iter().all(|g| g.to_f64().is_finite());
+            if !finite {
+                *epoch_loss = total;
+                report.status = TrainStatus::Diverged { epoch, batch: b };
+                return Ok(report);
+            }
+            optimizer.step(params, grad);
+            report.steps += 1;
+        }
+        *epoch_loss = total;
+        report.epochs += 1;
+        let mean = if per_epoch == 0 {
+            0.0
+        } else {
+            total.to_f64() / per_epoch as f64
+        };
+        schedule.update(optimizer, mean);
+    }
+    Ok(report)
+}
+
+/// The result of [`train`].
+#[cfg(feature = "alloc")]
+#[derive(Clone, Debug, PartialEq)]
+pub struct Training<F> {
+    /// The final parameters.
+    pub params: alloc::vec::Vec<F>,
+    /// The sum of the example losses of each completed epoch (see [`train_in`]); one entry per
+    /// completed epoch (plus the partial sum of a diverged epoch).
+    pub epoch_losses: alloc::vec::Vec<F>,
+    /// How the run went.
+    pub report: TrainReport,
+}
+
+#[cfg(feature = "alloc")]
+impl<F: Float> Training<F> {
+    /// The mean example loss of each epoch in [`Training::epoch_losses`].
+    pub fn mean_epoch_losses(&self) -> impl Iterator<Item = f64> + '_ {
+        let per = self.report.examples_per_epoch.max(1) as f64;
+        self.epoch_losses.iter().map(move |l| l.to_f64() / per)
+    }
+}
+
+/// [`train_in`] from the start point `x0`, allocating the buffers; returns the final parameters
+/// and the per-epoch losses.
+///
+/// # Errors
+/// Invalid settings ([`MinibatchConfig::validate`]).
+///
+/// # Panics
+/// If `x0` and the optimizer differ in length.
+#[cfg(feature = "alloc")]
+pub fn train<F, Opt, S, G>(
+    x0: &[F],
+    n_examples: usize,
+    optimizer: &mut Opt,
+    config: &MinibatchConfig,
+    schedule: &mut S,
+    example_grad: G,
+) -> Result<Training<F>, OptimError>
+where
+    F: Float,
+    Opt: Optimizer<F> + ?Sized,
+    S: Scheduler + ?Sized,
+    G: FnMut(&[F], usize, &mut [F]) -> F,
+{
+    use alloc::vec;
+    config.validate()?;
+    let mut params = x0.to_vec();
+    let mut grad = vec![F::zero(); x0.len()];
+    let mut order = vec![0usize; n_examples];
+    let mut epoch_losses = vec![F::zero(); config.epochs];
+    let report = train_in(
+        &mut params,
+        &mut grad,
+        &mut order,
+        &mut epoch_losses,
+        optimizer,
+        config,
+        schedule,
+        example_grad,
+    )?;
+    let kept = match report.status {
+        TrainStatus::Completed => report.epochs,
+        TrainStatus::Diverged { .. } => report.epochs + 1,
+    };
+    epoch_losses.truncate(kept);
+    Ok(Training {
+        params,
+        epoch_losses,
+        report,
+    })
+}

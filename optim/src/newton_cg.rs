@@ -1,0 +1,306 @@
+//! [`NewtonCg`]: line-search Newton-CG (truncated Newton) with exactly scipy's
+//! `minimize(method='Newton-CG')` algorithm, driven only by Hessian-vector products
+//! ([`Objective::hvp`]); the Hessian is never formed.
+//!
+//! Each iteration (scipy 1.17 `_minimize_newtoncg`):
+//!
+//! 1. `maggrad = sum |g|` (the L1 norm, as scipy), `eta = min(0.5, sqrt(maggrad))`,
+//!    `termcond = eta * maggrad`.
+//! 2. Conjugate gradient on `H p = -g` from `p = 0`, stopping when `sum |r| <= termcond`; on
+//!    curvature `0 <= d.Hd <= 3 eps` it stops; on negative curvature it stops, and on the first CG
+//!    iteration takes the steepest-descent step `p = -(r.r / -d.Hd) g`. At most `20 n` CG
+//!    iterations, after which the method gives up ([`Status::NoProgress`], scipy's status 3).
+//! 3. scipy's `_line_search_wolfe12` ([`crate::line_search::wolfe12`]: Moré-Thuente, zoom on
+//!    failure) along `p` with `c1 = 1e-4`, `c2 = 0.9`, starting from scipy's step estimate from the
+//!    previous decrease. Failure ends with [`Status::LineSearchFailed`] (scipy's status 2).
+//! 4. Converged ([`Rule::StepSize`]) when the step's L1 norm `sum |alpha p| <= xtol * n`
+//!    (`xtol = 1e-5`); at most `200 n` iterations ([`Status::MaxIterations`]).
+//!
+//! Counted like scipy: one value-and-gradient evaluation at the start, one per line-search trial
+//! (the gradient at the accepted point is reused), one Hessian-vector product per CG iteration.
+//! Differences from scipy: a non-finite value or gradient ends with [`Status::Diverged`] (scipy
+//! runs on and reports status 3 at the end), and a zero gradient ends at once with
+//! [`Rule::GradNorm`] (scipy would attempt a zero step).
+
+use core::marker::PhantomData;
+
+use autodiff_runtime::{Float, Objective, ObjectiveError};
+
+use crate::line_search::{all_finite, dot, norm1, sqrt, wolfe12, Ray, SolverReport};
+use crate::{ensure, NoObserver, Observer, OptimError, Rule, Status, Storage};
+
+/// Hyperparameters of [`NewtonCg`], with scipy's defaults.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NewtonCgConfig {
+    /// Average relative step tolerance: converged when `sum |step| <= xtol * n` (default `1e-5`).
+    pub xtol: f64,
+    /// Sufficient-decrease constant of the line search (default `1e-4`).
+    pub c1: f64,
+    /// Curvature constant of the line search (default `0.9`).
+    pub c2: f64,
+    /// Iteration limit (default `None`: `200 n`, as scipy).
+    pub max_iterations: Option<usize>,
+    /// CG iteration limit per Newton iteration (default `None`: `20 n`, as scipy).
+    pub max_cg_iterations: Option<usize>,
+}
+
+impl Default for NewtonCgConfig {
+    fn default() -> Self {
+        NewtonCgConfig {
+            xtol: 1e-5,
+            c1: 1e-4,
+            c2: 0.9,
+            max_iterations: None,
+            max_cg_iterations: None,
+        }
+    }
+}
+
+impl NewtonCgConfig {
+    setters! {
+        /// Sets the step tolerance.
+        xtol: f64;
+        /// Sets the sufficient-decrease constant.
+        c1: f64;
+        /// Sets the curvature constant.
+        c2: f64;
+        /// Sets the iteration limit.
+        max_iterations: Option<usize>;
+        /// Sets the CG iteration limit.
+        max_cg_iterations: Option<usize>;
+    }
+
+    /// Checks the hyperparameters (scipy's: `0 < c1 < c2 < 1`).
+    ///
+    /// # Errors
+    /// [`OptimError::InvalidHyperparameter`] naming `NewtonCg`.
+    pub fn validate(&self) -> Result<(), OptimError> {
+        ensure(self.xtol >= 0.0, "NewtonCg", "xtol must be >= 0")?;
+        ensure(
+            0.0 < self.c1 && self.c1 < self.c2 && self.c2 < 1.0,
+            "NewtonCg",
+            "the line search constants must satisfy 0 < c1 < c2 < 1",
+        )
+    }
+
+    /// Builds the solver for `dim` parameters.
+    ///
+    /// # Errors
+    /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<NewtonCg<F, S>, OptimError> {
+        self.validate()?;
+        let z = || S::filled("NewtonCg", dim, F::zero());
+        Ok(NewtonCg {
+            config: self,
+            dim,
+            g: z()?,
+            p: z()?,
+            r: z()?,
+            d: z()?,
+            hd: z()?,
+            scratch: z()?,
+            trial: z()?,
+            tgrad: z()?,
+            _f: PhantomData,
+        })
+    }
+}
+
+/// scipy's Newton-CG (see the [module docs](self)); its eight work vectors are `S` buffers.
+#[derive(Clone, Debug)]
+pub struct NewtonCg<F, S> {
+    config: NewtonCgConfig,
+    dim: usize,
+    g: S,
+    p: S,
+    r: S,
+    d: S,
+    hd: S,
+    scratch: S,
+    trial: S,
+    tgrad: S,
+    _f: PhantomData<F>,
+}
+
+impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
+    /// The hyperparameters.
+    pub fn config(&self) -> &NewtonCgConfig {
+        &self.config
+    }
+
+    /// Minimizes `objective` from `x` (updated in place).
+    ///
+    /// # Errors
+    /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product.
+    ///
+    /// # Panics
+    /// If `x` or the objective does not have the solver's dimension.
+    pub fn minimize<O: Objective<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+    ) -> Result<SolverReport<F>, ObjectiveError> {
+        self.minimize_observed(objective, x, &mut NoObserver)
+    }
+
+    /// [`NewtonCg::minimize`], showing `observer` the start point (iteration 0) and every
+    /// iterate (scipy's callback). The gradient shown is the one at the iterate, except in the
+    /// rare case where scipy's zoom search returns an unevaluated step: then it is the previous
+    /// one (the gradient is evaluated at the start of the next iteration, as scipy does).
+    ///
+    /// # Errors
+    /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product.
+    ///
+    /// # Panics
+    /// If `x` or the objective does not have the solver's dimension.
+    pub fn minimize_observed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        observer: &mut Obs,
+    ) -> Result<SolverReport<F>, ObjectiveError> {
+        let n = self.dim;
+        assert!(
+            x.len() == n && objective.dim() == n,
+            "`NewtonCg`: x ({}) and the objective ({}) must have the solver's dimension {n}",
+            x.len(),
+            objective.dim()
+        );
+        let cfg = self.config;
+        let max_iterations = cfg.max_iterations.unwrap_or(200 * n);
+        let max_cg = cfg.max_cg_iterations.unwrap_or(20 * n);
+        let xtol = cfg.xtol * n as f64;
+        let g = self.g.as_mut();
+        let p = self.p.as_mut();
+        let r = self.r.as_mut();
+        let d = self.d.as_mut();
+        let hd = self.hd.as_mut();
+        let scratch = self.scratch.as_mut();
+        let trial = self.trial.as_mut();
+        let tgrad = self.tgrad.as_mut();
+
+        let mut report = SolverReport {
+            status: Status::MaxIterations,
+            iterations: 0,
+            value: objective.value_grad(x, g),
+            value_evals: 1,
+            grad_evals: 1,
+            hvp_evals: 0,
+        };
+        let mut old_fval = report.value.to_f64();
+        let mut old_old_fval: Option<f64> = None;
+        let mut grad_current = true;
+        observer.observe(0, x, report.value, g);
+        let mut k = 0;
+        loop {
+            if !grad_current {
+                report.value = objective.value_grad(x, g);
+                report.value_evals += 1;
+                report.grad_evals += 1;
+                old_fval = report.value.to_f64();
+            }
+            if !old_fval.is_finite() || !all_finite(g) {
+                report.status = Status::Diverged;
+                break;
+            }
+            if k >= max_iterations {
+                report.status = Status::MaxIterations;
+                break;
+            }
+            // CG on H p = -g from p = 0 (scipy: b = -g, ri = -b = g, psupi = -ri).
+            let maggrad = norm1(g);
+            if maggrad == 0.0 {
+                report.status = Status::Converged(Rule::GradNorm);
+                break;
+            }
+            let eta = f64::min(0.5, sqrt(maggrad));
+            let termcond = eta * maggrad;
+            p.fill(F::zero());
+            r.copy_from_slice(g);
+            for (di, &ri) in d.iter_mut().zip(r.iter()) {
+                *di = -ri;
+            }
+            let mut dri0 = dot(r, r);
+            let mut converged_cg = false;
+            for i in 0..max_cg {
+                if norm1(r) <= termcond {
+                    converged_cg = true;
+                    break;
+                }
+                objective.hvp(x, d, scratch, hd)?;
+                report.hvp_evals += 1;
+                let curv = dot(d, hd);
+                if (0.0..=3.0 * f64::EPSILON).contains(&curv) {
+                    converged_cg = true;
+                    break;
+                } else if curv < 0.0 {
+                    if i == 0 {
+                        // Steepest descent: xsupi = dri0 / (-curv) * b.
+                        let s = F::from_f64(dri0 / -curv);
+                        for (pi, &gi) in p.iter_mut().zip(g.iter()) {
+                            *pi = s * -gi;
+                        }
+                    }
+                    converged_cg = true;
+                    break;
+                }
+                let alpha = F::from_f64(dri0 / curv);
+                for j in 0..n {
+                    p[j] += alpha * d[j];
+                    r[j] += alpha * hd[j];
+                }
+                let dri1 = dot(r, r);
+                let beta = F::from_f64(dri1 / dri0);
+                for j in 0..n {
+                    d[j] = -r[j] + beta * d[j];
+                }
+                dri0 = dri1;
+            }
+            if !converged_cg {
+                report.status = Status::NoProgress;
+                break;
+            }
+            // Line search along p.
+            let dphi0 = dot(g, p);
+            let mut ray = Ray::new(objective, x, p, trial, tgrad);
+            let result = wolfe12(&mut ray, old_fval, old_old_fval, dphi0, cfg.c1, cfg.c2);
+            report.value_evals += ray.value_evals;
+            report.grad_evals += ray.grad_evals;
+            let grad_at = ray.grad_at;
+            let step = match result {
+                Ok(step) => step,
+                Err(e) => {
+                    report.status = e.status();
+                    break;
+                }
+            };
+            let a = F::from_f64(step.alpha);
+            let mut update_l1 = 0.0;
+            for j in 0..n {
+                let u = a * p[j];
+                update_l1 += u.to_f64().abs();
+                x[j] += u;
+            }
+            old_old_fval = Some(old_fval);
+            old_fval = step.value;
+            report.value = F::from_f64(step.value);
+            grad_current = grad_at == Some(step.alpha);
+            if grad_current {
+                g.copy_from_slice(tgrad);
+            }
+            k += 1;
+            report.iterations = k;
+            observer.observe(k, x, report.value, g);
+            let moved = update_l1 > xtol;
+            if !moved {
+                report.status = if update_l1.is_nan() || old_fval.is_nan() {
+                    Status::Diverged
+                } else {
+                    Status::Converged(Rule::StepSize)
+                };
+                break;
+            }
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,199 @@
+//! [`Rng`]: a small seeded pseudo-random generator (xoshiro256\*\* seeded through splitmix64)
+//! for reproducible shuffles ([`crate::minibatch`]) and start points ([`crate::restarts`]).
+//!
+//! Not cryptographic. The same seed gives the same stream on every platform and build (integer
+//! arithmetic only; [`Rng::normal`] uses `ln`, `sqrt` and `cos` of `f64`, through std or libm).
+//! No allocation, no dependency.
+
+use autodiff_runtime::{Float, Scalar};
+
+/// One step of splitmix64 (Steele, Lea and Flood; Vigna's reference constants): advances
+/// `state` and returns the next output. Used to expand a `u64` seed into xoshiro's state.
+#[inline]
+pub fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// xoshiro256\*\* (Blackman and Vigna, 2018): 256 bits of state, period `2^256 - 1`.
+///
+/// ```
+/// use optim::rng::Rng;
+/// let mut a = Rng::new(42);
+/// let mut b = Rng::new(42);
+/// assert_eq!(a.next_u64(), b.next_u64());
+/// let mut v = [1, 2, 3, 4, 5];
+/// a.shuffle(&mut v);
+/// v.sort();
+/// assert_eq!(v, [1, 2, 3, 4, 5]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rng {
+    s: [u64; 4],
+}
+
+impl Rng {
+    /// The generator for `seed`: the state is four successive splitmix64 outputs from `seed`
+    /// (never all zero).
+    pub fn new(seed: u64) -> Self {
+        let mut sm = seed;
+        let s = [
+            splitmix64(&mut sm),
+            splitmix64(&mut sm),
+            splitmix64(&mut sm),
+            splitmix64(&mut sm),
+        ];
+        if s == [0; 4] {
+            // Unreachable for splitmix64 (a bijection of successive distinct states), kept so
+            // the invariant is local.
+            return Rng { s: [1, 0, 0, 0] };
+        }
+        Rng { s }
+    }
+
+    /// The next 64 random bits.
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        let s = &mut self.s;
+        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        result
+    }
+
+    /// A new generator seeded from this one's next output: an independent-looking stream (for
+    /// example one per restart) that does not disturb reproducibility.
+    pub fn split(&mut self) -> Rng {
+        Rng::new(self.next_u64())
+    }
+
+    /// Uniform in `[0, 1)`, with 53 random bits (every multiple of `2^-53`).
+    #[inline]
+    pub fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Uniform in `[lo, hi)` (`lo + (hi - lo) * u`; may round to `hi` for some ranges).
+    #[inline]
+    pub fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.next_f64()
+    }
+
+    /// Uniform integer in `0..n`, without modulo bias (Lemire's multiply-and-reject).
+    ///
+    /// # Panics
+    /// If `n == 0`.
+    pub fn below(&mut self, n: usize) -> usize {
+        assert!(n > 0, "`Rng::below`: the range 0..0 is empty");
+        let n = n as u64;
+        let mut m = u128::from(self.next_u64()) * u128::from(n);
+        if (m as u64) < n {
+            // Reject the `2^64 mod n` low values that would make some results likelier.
+            let threshold = n.wrapping_neg() % n;
+            while (m as u64) < threshold {
+                m = u128::from(self.next_u64()) * u128::from(n);
+            }
+        }
+        (m >> 64) as usize
+    }
+
+    /// A standard normal sample (Box–Muller, one sample per call: two uniforms each time).
+    pub fn normal(&mut self) -> f64 {
+        // 1 - u is in (0, 1]: the logarithm is finite.
+        let u1 = 1.0 - self.next_f64();
+        let u2 = self.next_f64();
+        let r = Scalar::sqrt(-2.0 * Scalar::ln(u1));
+        r * Scalar::cos(core::f64::consts::TAU * u2)
+    }
+
+    /// A normal sample with mean `mean` and standard deviation `std`.
+    #[inline]
+    pub fn normal_with(&mut self, mean: f64, std: f64) -> f64 {
+        mean + std * self.normal()
+    }
+
+    /// Fills `out` with independent `N(mean, std^2)` samples (a ready-made restart sampler).
+    pub fn fill_normal<F: Float>(&mut self, out: &mut [F], mean: f64, std: f64) {
+        for v in out {
+            *v = F::from_f64(self.normal_with(mean, std));
+        }
+    }
+
+    /// Fills `out` with independent uniform samples in `[lo, hi)`.
+    pub fn fill_uniform<F: Float>(&mut self, out: &mut [F], lo: f64, hi: f64) {
+        for v in out {
+            *v = F::from_f64(self.uniform(lo, hi));
+        }
+    }
+
+    /// Shuffles `v` uniformly (Fisher–Yates, from the back).
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i + 1);
+            v.swap(i, j);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splitmix64_reference_values() {
+        // Vigna's splitmix64.c from seed 0.
+        let mut s = 0;
+        assert_eq!(splitmix64(&mut s), 0xe220_a839_7b1d_cdaf);
+        assert_eq!(splitmix64(&mut s), 0x6e78_9e6a_a1b9_65f4);
+        assert_eq!(splitmix64(&mut s), 0x06c4_5d18_8009_454f);
+    }
+
+    #[test]
+    fn xoshiro_reference_value() {
+        // xoshiro256** from the state [1, 2, 3, 4]: the first outputs of the reference code.
+        let mut r = Rng { s: [1, 2, 3, 4] };
+        assert_eq!(r.next_u64(), 11_520);
+        assert_eq!(r.next_u64(), 0);
+        assert_eq!(r.next_u64(), 1_509_978_240);
+    }
+
+    #[test]
+    fn below_stays_in_range_and_covers_it() {
+        let mut r = Rng::new(7);
+        let mut seen = [0usize; 6];
+        for _ in 0..6000 {
+            seen[r.below(6)] += 1;
+        }
+        assert!(seen.iter().all(|&c| c > 850 && c < 1150), "{seen:?}");
+    }
+
+    #[test]
+    fn uniform_and_normal_moments() {
+        let mut r = Rng::new(1);
+        let n = 100_000;
+        let (mut s, mut s2) = (0.0, 0.0);
+        for _ in 0..n {
+            let z = r.normal();
+            s += z;
+            s2 += z * z;
+        }
+        let mean = s / n as f64;
+        let var = s2 / n as f64 - mean * mean;
+        assert!(
+            mean.abs() < 0.02 && (var - 1.0).abs() < 0.02,
+            "{mean} {var}"
+        );
+        for _ in 0..1000 {
+            let u = r.next_f64();
+            assert!((0.0..1.0).contains(&u));
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! [`TrustRegion`]: trust-region Newton-CG with the Steihaug-Toint conjugate gradient, with
+//! scipy's `minimize(method='trust-ncg')` semantics, driven only by Hessian-vector products.
+//!
+//! Outer loop (scipy 1.17 `_minimize_trust_region`): while `|g|_2 >= gtol` (default `1e-4`),
+//! solve the subproblem `min m(p) = f + g.p + p.Hp/2` subject to `|p| <= radius` (start `1`), then
+//! with `rho = (f - f(x+p)) / (f - m(p))`: `rho < 0.25` shrinks the radius by 4, `rho > 0.75` on
+//! the boundary doubles it (up to `max_trust_radius = 1000`), and the step is accepted when
+//! `rho > eta = 0.15`. A model predicting no decrease ends with [`Status::NoProgress`] (scipy's
+//! status 2); at most `200 n` iterations.
+//!
+//! Subproblem (scipy's `CGSteihaug`): CG from `p = 0` with tolerance
+//! `min(0.5, sqrt(|g|)) |g|` on the residual's L2 norm; on non-positive curvature it goes to
+//! the boundary point (along the current direction) of lower model value; when an iterate leaves
+//! the region it stops on the boundary.
+//!
+//! Difference from scipy, in the count only: scipy evaluates the model at the two boundary
+//! candidates and at the final step with extra Hessian-vector products; here `H p` is carried
+//! along the CG recurrence (`H(z + a d) = Hz + a Hd`), so each CG iteration costs exactly one
+//! product. The inner CG is also capped at `max(20 n, 100)` iterations (scipy has no cap). A
+//! non-finite value at a trial point counts as a failed step (the radius shrinks; scipy's `rho`
+//! would be NaN and the radius would stay), and a non-finite value or gradient at the iterate
+//! ends with [`Status::Diverged`].
+
+use core::marker::PhantomData;
+
+use autodiff_runtime::{Float, Objective, ObjectiveError};
+
+use crate::line_search::{all_finite, dot, norm2, sqrt, SolverReport};
+use crate::{ensure, NoObserver, Observer, OptimError, Rule, Status, Storage};
+
+/// Hyperparameters of [`TrustRegion`], with scipy's `trust-ncg` defaults.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrustRegionConfig {
+    /// Initial trust radius (default `1`).
+    pub initial_trust_radius: f64,
+    /// Largest trust radius (default `1000`).
+    pub max_trust_radius: f64,
+    /// Acceptance threshold on `rho`, in `[0, 0.25)` (default `0.15`).
+    pub eta: f64,
+    /// Converged when the gradient's L2 norm is `< gtol` (default `1e-4`).
+    pub gtol: f64,
+    /// Iteration limit (default `None`: `200 n`).
+    pub max_iterations: Option<usize>,
+}
+
+impl Default for TrustRegionConfig {
+    fn default() -> Self {
+        TrustRegionConfig {
+            initial_trust_radius: 1.0,
+            max_trust_radius: 1000.0,
+            eta: 0.15,
+            gtol: 1e-4,
+            max_iterations: None,
+        }
+    }
+}
+
+impl TrustRegionConfig {
+    setters! {
+        /// Sets the initial trust radius.
+        initial_trust_radius: f64;
+        /// Sets the largest trust radius.
+        max_trust_radius: f64;
+        /// Sets the acceptance threshold.
+        eta: f64;
+        /// Sets the gradient tolerance.
+        gtol: f64;
+        /// Sets the iteration limit.
+        max_iterations: Option<usize>;
+    }
+
+    /// Checks the hyperparameters (scipy's checks).
+    ///
+    /// # Errors
+    /// [`OptimError::InvalidHyperparameter`] naming `TrustRegion`.
+    pub fn validate(&self) -> Result<(), OptimError> {
+        ensure(
+            (0.0..0.25).contains(&self.eta),
+            "TrustRegion",
+            "eta must be in [0, 0.25)",
+        )?;
+        ensure(
+            self.initial_trust_radius > 0.0,
+            "TrustRegion",
+            "the initial trust radius must be > 0",
+        )?;
+        ensure(
+            self.max_trust_radius > 0.0,
+            "TrustRegion",
+            "the max trust radius must be > 0",
+        )?;
+        ensure(
+            self.initial_trust_radius < self.max_trust_radius,
+            "TrustRegion",
+            "the initial trust radius must be less than the max trust radius",
+        )?;
+        ensure(self.gtol >= 0.0, "TrustRegion", "gtol must be >= 0")
+    }
+
+    /// Builds the solver for `dim` parameters.
+    ///
+    /// # Errors
+    /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    pub fn build<F: Float, S: Storage<F>>(
+        self,
+        dim: usize,
+    ) -> Result<TrustRegion<F, S>, OptimError> {
+        self.validate()?;
+        let z = || S::filled("TrustRegion", dim, F::zero());
+        Ok(TrustRegion {
+            config: self,
+            dim,
+            g: z()?,
+            z: z()?,
+            hz: z()?,
+            r: z()?,
+            d: z()?,
+            hd: z()?,
+            scratch: z()?,
+            trial: z()?,
+            tgrad: z()?,
+            _f: PhantomData,
+        })
+    }
+}
+
+/// scipy's trust-ncg (see the [module docs](self)); its nine work vectors are `S` buffers.
+#[derive(Clone, Debug)]
+pub struct TrustRegion<F, S> {
+    config: TrustRegionConfig,
+    dim: usize,
+    g: S,
+    z: S,
+    hz: S,
+    r: S,
+    d: S,
+    hd: S,
+    scratch: S,
+    trial: S,
+    tgrad: S,
+    _f: PhantomData<F>,
+}
+
+/// scipy's `get_boundaries_intersections`: `ta <= tb` with `|z + t d| = radius`.
+fn boundary_intersections<F: Float>(z: &[F], d: &[F], radius: f64) -> (f64, f64) {
+    let a = dot(d, d);
+    let b = 2.0 * dot(z, d);
+    let c = dot(z, z) - radius * radius;
+    let sqrt_disc = sqrt(b * b - 4.0 * a * c);
+    let aux = b + if b < 0.0 { -sqrt_disc } else { sqrt_disc };
+    let ta = -aux / (2.0 * a);
+    let tb = -2.0 * c / aux;
+    if ta <= tb {
+        (ta, tb)
+    } else {
+        (tb, ta)
+    }
+}
+
+/// `g.p + p.Hp / 2` for `p = z + t d`, `Hp = hz + t hd`.
+fn model_change<F: Float>(g: &[F], z: &[F], hz: &[F], d: &[F], hd: &[F], t: f64) -> f64 {
+    let mut lin = 0.0;
+    let mut quad = 0.0;
+    for j in 0..g.len() {
+        let pj = z[j].to_f64() + t * d[j].to_f64();
+        let hpj = hz[j].to_f64() + t * hd[j].to_f64();
+        lin += g[j].to_f64() * pj;
+        quad += pj * hpj;
+    }
+    lin + 0.5 * quad
+}
+
+fn axpy<F: Float>(y: &mut [F], a: f64, x: &[F]) {
+    let a = F::from_f64(a);
+    for (yi, &xi) in y.iter_mut().zip(x) {
+        *yi += a * xi;
+    }
+}
+
+impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
+    /// The hyperparameters.
+    pub fn config(&self) -> &TrustRegionConfig {
+        &self.config
+    }
+
+    /// Minimizes `objective` from `x` (updated in place).
+    ///
+    /// # Errors
+    /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product.
+    ///
+    /// # Panics
+    /// If `x` or the objective does not have the solver's dimension.
+    pub fn minimize<O: Objective<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+    ) -> Result<SolverReport<F>, ObjectiveError> {
+        self.minimize_observed(objective, x, &mut NoObserver)
+    }
+
+    /// [`TrustRegion::minimize`], showing `observer` the start point (iteration 0) and the
+    /// iterate after every iteration (unchanged after a rejected step).
+    ///
+    /// # Errors
+    /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product.
+    ///
+    /// # Panics
+    /// If `x` or the objective does not have the solver's dimension.
+    pub fn minimize_observed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        observer: &mut Obs,
+    ) -> Result<SolverReport<F>, ObjectiveError> {
+        let n = self.dim;
+        assert!(
+            x.len() == n && objective.dim() == n,
+            "`TrustRegion`: x ({}) and the objective ({}) must have the solver's dimension {n}",
+            x.len(),
+            objective.dim()
+        );
+        let cfg = self.config;
+        let max_iterations = cfg.max_iterations.unwrap_or(200 * n);
+        let max_cg = usize::max(20 * n, 100);
+        let g = self.g.as_mut();
+        let z = self.z.as_mut();
+        let hz = self.hz.as_mut();
+        let r = self.r.as_mut();
+        let d = self.d.as_mut();
+        let hd = self.hd.as_mut();
+        let scratch = self.scratch.as_mut();
+        let trial = self.trial.as_mut();
+        let tgrad = self.tgrad.as_mut();
+
+        let mut report = SolverReport {
+            status: Status::MaxIterations,
+            iterations: 0,
+            value: objective.value_grad(x, g),
+            value_evals: 1,
+            grad_evals: 1,
+            hvp_evals: 0,
+        };
+        observer.observe(0, x, report.value, g);
+        let mut radius = cfg.initial_trust_radius;
+        let mut k = 0;
+        loop {
+            let fval = report.value.to_f64();
+            if !fval.is_finite() || !all_finite(g) {
+                report.status = Status::Diverged;
+                break;
+            }
+            let jac_mag = norm2(g);
+            if jac_mag < cfg.gtol {
+                report.status = Status::Converged(Rule::GradNorm);
+                break;
+            }
+            // Steihaug CG: z (with Hz) from 0; the step ends in z.
+            let tolerance = f64::min(0.5, sqrt(jac_mag)) * jac_mag;
+            z.fill(F::zero());
+            hz.fill(F::zero());
+            r.copy_from_slice(g);
+            for (di, &ri) in d.iter_mut().zip(r.iter()) {
+                *di = -ri;
+            }
+            let mut hits_boundary = false;
+            if jac_mag >= tolerance {
+                for _ in 0..max_cg {
+                    objective.hvp(x, d, scratch, hd)?;
+                    report.hvp_evals += 1;
+                    let dbd = dot(d, hd);
+                    if dbd <= 0.0 {
+                        let (ta, tb) = boundary_intersections(z, d, radius);
+                        let ma = model_change(g, z, hz, d, hd, ta);
+                        let mb = model_change(g, z, hz, d, hd, tb);
+                        let t = if ma < mb { ta } else { tb };
+                        axpy(z, t, d);
+                        axpy(hz, t, hd);
+                        hits_boundary = true;
+                        break;
+                    }
+                    let r_sq = dot(r, r);
+                    let alpha = r_sq / dbd;
+                    // |z + alpha d| >= radius?
+                    let mut zn = 0.0;
+                    for j in 0..n {
+                        let v = z[j].to_f64() + alpha * d[j].to_f64();
+                        zn += v * v;
+                    }
+                    if sqrt(zn) >= radius {
+                        let (_, tb) = boundary_intersections(z, d, radius);
+                        axpy(z, tb, d);
+                        axpy(hz, tb, hd);
+                        hits_boundary = true;
+                        break;
+                    }
+                    axpy(z, alpha, d);
+                    axpy(hz, alpha, hd);
+                    axpy(r, alpha, hd);
+                    let r_next_sq = dot(r, r);
+                    if sqrt(r_next_sq) < tolerance {
+                        break;
+                    }
+                    let beta = F::from_f64(r_next_sq / r_sq);
+                    for j in 0..n {
+                        d[j] = -r[j] + beta * d[j];
+                    }
+                }
+            }
+            // The model's predicted decrease, and the actual one.
+            let predicted_change = model_change(g, z, hz, d, hd, 0.0);
+            for j in 0..n {
+                trial[j] = x[j] + z[j];
+            }
+            let f_new = objective.value_grad(trial, tgrad);
+            report.value_evals += 1;
+            report.grad_evals += 1;
+            let actual_reduction = fval - f_new.to_f64();
+            let predicted_reduction = -predicted_change;
+            let decrease = predicted_reduction > 0.0;
+            if !decrease {
+                report.status = Status::NoProgress;
+                break;
+            }
+            // A non-finite value at the trial point counts as a failed step (shrink and retry).
+            let rho = if actual_reduction.is_nan() {
+                f64::NEG_INFINITY
+            } else {
+                actual_reduction / predicted_reduction
+            };
+            if rho < 0.25 {
+                radius *= 0.25;
+            } else if rho > 0.75 && hits_boundary {
+                radius = f64::min(2.0 * radius, cfg.max_trust_radius);
+            }
+            if rho > cfg.eta {
+                x.copy_from_slice(trial);
+                g.copy_from_slice(tgrad);
+                report.value = f_new;
+            }
+            k += 1;
+            report.iterations = k;
+            observer.observe(k, x, report.value, g);
+            if k >= max_iterations {
+                report.status = Status::MaxIterations;
+                break;
+            }
+        }
+        Ok(report)
+    }
+}
