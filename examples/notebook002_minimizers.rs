@@ -3,7 +3,8 @@
 //! Adam on Himmelblau's function from (0, 0) and (-2, 0) (different minima), Adam on Beale's
 //! function with betas (0.9, 0.999) and (0.99, 0.999), the derivative of sin over a grid,
 //! ReLU'(0) for `x > 0` vs `x >= 0`, and parameter uncertainties from the Hessian at a minimum
-//! (Minuit's HESSE) on the oracle's chi-square line fit and at Himmelblau's minimum.
+//! (Minuit's HESSE, `optim::hesse_objective` / `optim::hesse`) on the oracle's chi-square line
+//! fit (minimized with `optim::NewtonCg`) and at Himmelblau's minimum.
 //!
 //! ```sh
 //! cargo run --release --example notebook002_minimizers [FIGURES_DIR]
@@ -15,7 +16,10 @@
 mod plot;
 
 use autodiff::differentiable;
-use autodiff::optim::{minimize, AdamConfig, History, NoSchedule, Progress, StopRules};
+use autodiff::optim::{
+    hesse, hesse_objective, minimize, AdamConfig, History, NewtonCgConfig, NoSchedule, Progress,
+    StopRules,
+};
 use plot::{Chart, Map, Path2, Series};
 use plotters::prelude::SeriesLabelPosition;
 
@@ -130,15 +134,6 @@ fn chi2(m: f64, c: f64, x: &[f64], y: &[f64]) -> f64 {
         s += r * r;
     }
     s
-}
-
-/// Inverse of a symmetric 2x2 matrix.
-fn inv2(h: [[f64; 2]; 2]) -> [[f64; 2]; 2] {
-    let det = h[0][0] * h[1][1] - h[0][1] * h[1][0];
-    [
-        [h[1][1] / det, -h[0][1] / det],
-        [-h[1][0] / det, h[0][0] / det],
-    ]
 }
 
 /// End point, final loss, path and losses of a run.
@@ -305,33 +300,38 @@ fn main() {
         "Parameter uncertainties from the Hessian at the minimum (Minuit HESSE, errordef = 1)"
     );
     let xs: Vec<f64> = (0..50).map(|i| 10.0 * i as f64 / 49.0).collect();
-    // chi^2 is quadratic: one Newton step from anywhere lands on the minimum.
-    let (_, (g0, g1), hess) = chi2::hessian(0.0, 0.0, &xs, &LINE_Y);
-    let hi = inv2([[hess[0][0], hess[0][1]], [hess[1][0], hess[1][1]]]);
-    let m = -(hi[0][0] * g0 + hi[0][1] * g1);
-    let c = -(hi[1][0] * g0 + hi[1][1] * g1);
-    // cov = 2 H^-1 for a chi^2 (errordef 1): chi^2 rises by 1 at one standard deviation.
-    let (em, ec) = ((2.0 * hi[0][0]).sqrt(), (2.0 * hi[1][1]).sqrt());
+    // MIGRAD's part: minimize chi^2 over (m, c) with Newton-CG (the generated chi2::hvp).
+    let obj = chi2::objective(&xs, &LINE_Y);
+    let mut mc = [0.0, 0.0];
+    let fit = NewtonCgConfig::default()
+        .build::<f64, [f64; 2]>(2)
+        .unwrap()
+        .minimize(&obj, &mut mc)
+        .expect("chi2 has Hessian-vector products");
+    // HESSE's part: covariance = 2 errordef H^-1 from the exact Hessian (errordef 1 for a chi^2:
+    // chi^2 rises by 1 at one standard deviation).
+    let u = hesse_objective(&obj, &mc, 1.0).expect("the minimum of chi^2 is strict");
+    let [m, c] = mc;
+    let (em, ec) = (u.errors[0], u.errors[1]);
     println!("  line fit: m = {m:.10} +- {em:.9}, c = {c:.10} +- {ec:.9}");
     println!("    Minuit: m = 1.6931957076 +- 0.038415686, c = -0.4744019024 +- 0.222921785 (MIGRAD + HESSE)");
     println!(
-        "    correlation {:.6}",
-        hi[0][1] / (hi[0][0] * hi[1][1]).sqrt()
+        "    correlation {:.6}; chi^2 = {:.6} after {} Newton-CG iterations",
+        u.corr(0, 1),
+        fit.value,
+        fit.iterations
     );
     let (_, _, hh) = himmelblau::hessian(3.0, 2.0);
-    let hi = inv2([[hh[0][0], hh[0][1]], [hh[1][0], hh[1][1]]]);
+    let u = hesse(&[hh[0][0], hh[0][1], hh[1][0], hh[1][1]], 2, 1.0)
+        .expect("(3, 2) is a strict minimum");
     println!(
         "  Himmelblau at (3, 2): Hessian [[{}, {}], [{}, {}]], errors (errordef 1) +- {:.6}, +- {:.6}",
-        hh[0][0],
-        hh[0][1],
-        hh[1][0],
-        hh[1][1],
-        (2.0 * hi[0][0]).sqrt(),
-        (2.0 * hi[1][1]).sqrt()
+        hh[0][0], hh[0][1], hh[1][0], hh[1][1], u.errors[0], u.errors[1]
     );
     println!(
-        "  (computed here by inverting the 2x2 Hessian from chi2::hessian / himmelblau::hessian)"
+        "  (optim::hesse_objective on chi2's generated Hessian-vector products; optim::hesse on"
     );
+    println!("   the 2x2 matrix from himmelblau::hessian)");
 
     let ok = figs.iter().filter(|p| plot::looks_like_svg(p)).count();
     println!(

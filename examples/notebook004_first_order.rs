@@ -6,9 +6,13 @@
 //! random restarts on the "nightmare" function; Newton-CG on Hessian-vector products vs gradient
 //! descent on the 15-dimensional least-squares problem (240 unknowns).
 //!
+//! The solvers are `optim`'s: the minibatch pass is `optim::train` (seeded shuffling, batch
+//! mean), the restarts are `optim::random_restarts`, and Newton-CG is `optim::NewtonCg` (scipy's
+//! algorithm, on the Hessian-vector products generated for `lsq15`).
+//!
 //! Random numbers: the notebook draws them unseeded (`np.random`); here they come from a fixed
-//! seed (SplitMix64, `examples/common/rng.rs`), so runs are reproducible but are not the
-//! notebook's draws. The least-squares data is the oracle's seed-42 numpy data.
+//! seed (`optim::Rng`, xoshiro256**), so runs are reproducible but are not the notebook's draws.
+//! The least-squares data is the oracle's seed-42 numpy data.
 //!
 //! The nightmare function's text in the converted notebook is garbled (unbalanced parentheses in
 //! its third term); it is reconstructed here as `- 0.08 sin(6 |theta + false_ctr|)` (the
@@ -24,16 +28,13 @@
 
 #[path = "common/lsq15.rs"]
 mod lsq15;
-#[path = "common/newton_cg.rs"]
-mod newton_cg;
 #[path = "common/plot.rs"]
 mod plot;
-#[path = "common/rng.rs"]
-mod rng;
 
 use autodiff::differentiable;
 use autodiff::optim::{
-    minimize, GradNorm, History, NoSchedule, Progress, SgdConfig, Status, StopRules,
+    minimize, random_restarts, train, GradNorm, History, MinibatchConfig, NewtonCgConfig,
+    NoSchedule, Optimizer, Progress, Rng, SgdConfig, Status, StopRules,
 };
 use autodiff::Objective;
 use plot::{Chart, Map, Path2, Series};
@@ -246,41 +247,66 @@ fn main() {
     heading(&format!(
         "Minibatch SGD, one pass over {n_points} points (fixed seed 2024)"
     ));
-    let mut rng = rng::Rng::new(2024);
+    let mut rng = Rng::new(2024);
     let xs: Vec<f64> = (0..n_points)
         .map(|i| 5.0 * i as f64 / (n_points - 1) as f64)
         .collect();
     let ys: Vec<f64> = xs
         .iter()
-        .map(|x| x * 1.0 + 2.0 + rng.normal(0.0, 0.5))
+        .map(|x| x * 1.0 + 2.0 + rng.normal_with(0.0, 0.5))
         .collect();
     let (batch, step) = (10, 0.01);
-    let order = rng.permutation(n_points);
-    let (mut m, mut c) = (0.0f64, 0.0f64);
-    let mut bx = vec![0.0; batch];
-    let mut by = vec![0.0; batch];
+    // One epoch, shuffled with seed 2024, batches of 10 averaged (the notebook's
+    // `dL(...) / (j - i)`), a short last batch dropped (its `while i + batch_size <= len(xs)`).
+    let config = MinibatchConfig::default()
+        .epochs(1)
+        .batch_size(batch)
+        .seed(2024)
+        .drop_last(true);
+    let mut sgd = SgdConfig::default()
+        .lr(step)
+        .build::<f64, [f64; 2]>(2)
+        .unwrap();
+    // The closure adds one example's gradient (linear_loss::grad on a one-point slice); it sees
+    // the parameters of every batch, so it also records the full-data error every 100 batches.
+    let mut seen = 0;
     let mut trace = Vec::new();
-    for (k, chunk) in order.chunks_exact(batch).enumerate() {
-        for (j, &i) in chunk.iter().enumerate() {
-            bx[j] = xs[i];
-            by[j] = ys[i];
-        }
-        let (_, (gm, gc)) = linear_loss::grad(m, c, &bx, &by);
-        m -= step * gm / batch as f64;
-        c -= step * gc / batch as f64;
-        if k % 100 == 0 {
-            trace.push((k as f64, linear_loss(m, c, &xs, &ys) / n_points as f64));
-        }
-    }
+    let fit = train(
+        &[0.0, 0.0],
+        n_points,
+        &mut sgd,
+        &config,
+        &mut NoSchedule,
+        |p, i, g| {
+            if seen % (100 * batch) == 0 {
+                let mse = linear_loss(p[0], p[1], &xs, &ys) / n_points as f64;
+                trace.push(((seen / batch) as f64, mse));
+            }
+            seen += 1;
+            let (loss, (gm, gc)) = linear_loss::grad(p[0], p[1], &xs[i..=i], &ys[i..=i]);
+            g[0] += gm;
+            g[1] += gc;
+            loss
+        },
+    )
+    .unwrap();
+    let (m, c) = (fit.params[0], fit.params[1]);
+    trace.push((
+        fit.report.steps as f64,
+        linear_loss(m, c, &xs, &ys) / n_points as f64,
+    ));
     println!(
         "  batch {batch}, step {step}: m = {m:.4}, c = {c:.4} after {} minibatch steps (true: m = 1, c = 2)",
-        n_points / batch
+        fit.report.steps
     );
     println!(
-        "  mean squared error {:.4} (noise variance 0.25)",
-        linear_loss(m, c, &xs, &ys) / n_points as f64
+        "  mean squared error {:.4} (noise variance 0.25); running training loss over the pass {:.4}",
+        linear_loss(m, c, &xs, &ys) / n_points as f64,
+        fit.mean_epoch_losses().next().unwrap_or(f64::NAN)
     );
-    println!("  (own loop over linear_loss::grad on each minibatch)");
+    println!(
+        "  (optim::train: SGD on the batch mean of linear_loss::grad, shuffled with seed 2024)"
+    );
     figs.push(plot::save(&dir, "nb004_minibatch.svg", |p| {
         plot::line_chart(
             p,
@@ -295,11 +321,11 @@ fn main() {
     }));
 
     heading(
-        "The nightmare function: gradient descent, then momentum with random restarts (seed 7)",
+        "The nightmare function: gradient descent (start from seed 7), then momentum with random restarts (seed 8)",
     );
     let obj = nightmare::objective();
-    let mut rng = rng::Rng::new(7);
-    let x0 = [rng.normal(0.0, 4.0), rng.normal(0.0, 4.0)];
+    let mut rng = Rng::new(7);
+    let x0 = [rng.normal_with(0.0, 4.0), rng.normal_with(0.0, 4.0)];
     let mut sgd = SgdConfig::default()
         .lr(0.5)
         .build::<f64, [f64; 2]>(2)
@@ -320,24 +346,35 @@ fn main() {
         hist.iterates.iter().map(|p| (p[0], p[1])).collect(),
     )];
     let restarts = if fast { 5 } else { 20 };
-    let mut best = (f64::INFINITY, [0.0; 2]);
-    for i in 0..restarts {
-        let start = [rng.normal(0.0, 2.0), rng.normal(0.0, 2.0)];
-        let mut sgd = SgdConfig::default()
-            .lr(0.2)
-            .momentum(0.9)
-            .build::<f64, [f64; 2]>(2)
-            .unwrap();
-        let mut x = start;
-        let mut hist = History::new();
-        let r = minimize(
-            &obj,
-            &mut x,
-            &mut sgd,
-            &StopRules::max_iterations(2000).loss_change(1e-4),
-            &mut NoSchedule,
-            &mut hist,
-        );
+    // optim::random_restarts: one seeded Rng draws every start point (N(0, 2^2) per
+    // coordinate); the closure runs the driver from it (here with a History for the figure) and
+    // returns its Report, whose final value ranks the runs.
+    let mut momentum = SgdConfig::default()
+        .lr(0.2)
+        .momentum(0.9)
+        .build::<f64, [f64; 2]>(2)
+        .unwrap();
+    let rules = StopRules::max_iterations(2000).loss_change(1e-4);
+    let runs = random_restarts(
+        2,
+        restarts,
+        8,
+        |rng, x| rng.fill_normal(x, 0.0, 2.0),
+        |i, x| {
+            momentum.reset();
+            let mut hist = History::new();
+            let r = minimize(&obj, x, &mut momentum, &rules, &mut NoSchedule, &mut hist);
+            if i < 6 {
+                paths.push(Path2::new(
+                    format!("momentum, restart {i}"),
+                    hist.iterates.iter().map(|p| (p[0], p[1])).collect(),
+                ));
+            }
+            r
+        },
+    );
+    for (i, run) in runs.runs.iter().enumerate() {
+        let (start, x, r) = (&run.start, &run.params, &run.result);
         let (_, _, hess) = nightmare::hessian(x[0], x[1]);
         let ev = autodiff_runtime::linalg::sym_eigenvalues(&hess);
         println!(
@@ -345,17 +382,13 @@ fn main() {
             start[0], start[1], x[0], x[1], r.value, r.iterations,
             if r.status == Status::Diverged { " DIVERGED" } else { "" }, ev[0], ev[1]
         );
-        if r.value < best.0 {
-            best = (r.value, x);
-        }
-        if i < 6 {
-            paths.push(Path2::new(
-                format!("momentum, restart {i}"),
-                hist.iterates.iter().map(|p| (p[0], p[1])).collect(),
-            ));
-        }
     }
-    println!("  best of {restarts}: loss {:.5} at ({:.4}, {:.4})  (own restart loop; torch-style momentum 0.9, lr 0.2)", best.0, best.1[0], best.1[1]);
+    if let Some(best) = runs.best() {
+        println!(
+            "  best of {restarts}: loss {:.5} at ({:.4}, {:.4})  (optim::random_restarts; torch-style momentum 0.9, lr 0.2)",
+            best.value, best.params[0], best.params[1]
+        );
+    }
     figs.push(plot::save(&dir, "nb004_nightmare.svg", |p| {
         let mut m = Map::new(
             "The nightmare function: GD and momentum restarts",
@@ -374,10 +407,17 @@ fn main() {
         "  loss at theta0: {:.6} (oracle: 35769.264657754924)",
         obj.value(&p.theta0)
     );
-    let ncg = newton_cg::minimize(&obj, &p.theta0, 1e-5);
+    // scipy's Newton-CG as optim::NewtonCg: only Hessian-vector products (lsq15::hvp, generated).
+    let mut ncg_theta = p.theta0.clone();
+    let mut ncg_hist = History::new();
+    let ncg = NewtonCgConfig::default()
+        .build::<f64, Vec<f64>>(lsq15::N)
+        .unwrap()
+        .minimize_observed(&obj, &mut ncg_theta, &mut ncg_hist)
+        .expect("lsq15 has Hessian-vector products");
     println!(
         "  Newton-CG: loss {:.9} in {} iterations ({} Hessian-vector products)",
-        ncg.value, ncg.iterations, ncg.hvps
+        ncg.value, ncg.iterations, ncg.hvp_evals
     );
     println!("    scipy Newton-CG (hess, the notebook's call): {:.9} in {} iterations; least-squares minimum {:.9}", p.scipy_ncg.1, p.scipy_ncg.0, p.min_fun);
     let gd_steps = if fast { 1000 } else { 5000 };
@@ -425,7 +465,8 @@ fn main() {
                 ),
                 Series::new(
                     "Newton-CG",
-                    ncg.trace
+                    ncg_hist
+                        .values
                         .iter()
                         .enumerate()
                         .map(|(k, v)| (k as f64, *v))

@@ -1,5 +1,6 @@
 //! A tour of `autodiff` and `optim` in one run: exact gradients against finite differences,
-//! learning rates, Adam on Himmelblau and Beale, Newton-CG on Hessian-vector products, and
+//! learning rates, Adam on Himmelblau and Beale, Newton-CG on Hessian-vector products (with
+//! `optim`'s trust-region Newton-CG and L-BFGS on the same problem), and
 //! higher derivatives on Taylor jets. Every section prints a few lines and writes a figure.
 //!
 //! ```sh
@@ -18,15 +19,14 @@
 
 #[path = "common/lsq15.rs"]
 mod lsq15;
-#[path = "common/newton_cg.rs"]
-mod newton_cg;
 #[path = "common/plot.rs"]
 mod plot;
 
 use autodiff::differentiable;
 use autodiff::optim::{
-    minimize, AdagradConfig, AdamConfig, GradNorm, History, NoSchedule, Optimizer, Progress,
-    RmsPropConfig, SgdConfig, Status, StopRules,
+    minimize, AdagradConfig, AdamConfig, GradNorm, History, LbfgsConfig, NewtonCgConfig,
+    NoSchedule, Optimizer, Progress, RmsPropConfig, SgdConfig, Status, StopRules,
+    TrustRegionConfig,
 };
 use autodiff::Objective;
 use plot::{Chart, Map, Path2, Series};
@@ -93,8 +93,7 @@ fn status_text(status: Status, iterations: usize) -> String {
         Status::Converged(_) => format!("converged (|grad| <= 1e-4) after {iterations} steps"),
         Status::MaxIterations => format!("not converged after {iterations} steps"),
         Status::Diverged => format!("DIVERGED: non-finite loss at step {iterations}"),
-        Status::LineSearchFailed => format!("line search failed after {iterations} steps"),
-        Status::NoProgress => format!("no progress after {iterations} steps"),
+        other => format!("stopped ({other:?}) after {iterations} steps"),
     }
 }
 
@@ -398,14 +397,52 @@ fn main() {
         obj.value(&p.theta0),
         p.min_fun
     );
-    let ncg = newton_cg::minimize(&obj, &p.theta0, 1e-5);
+    // scipy's Newton-CG (optim::NewtonCg): inner conjugate gradients on H v products from the
+    // generated lsq15::hvp, never the 240 x 240 Hessian. `Vec<f64>` holds its work vectors.
+    let mut ncg_theta = p.theta0.clone();
+    let mut ncg_hist = History::new();
+    let ncg = NewtonCgConfig::default()
+        .build::<f64, Vec<f64>>(lsq15::N)
+        .unwrap()
+        .minimize_observed(&obj, &mut ncg_theta, &mut ncg_hist)
+        .expect("lsq15 has Hessian-vector products");
     println!(
-        "  Newton-CG (examples/common/newton_cg.rs, lsq15::hvp): {:.9} in {} iterations, {} HVPs, {} gradients",
-        ncg.value, ncg.iterations, ncg.hvps, ncg.grads
+        "  Newton-CG (optim::NewtonCg, lsq15::hvp): {:.9} in {} iterations, {} HVPs, {} gradients ({:?})",
+        ncg.value, ncg.iterations, ncg.hvp_evals, ncg.grad_evals, ncg.status
     );
     println!(
         "    scipy Newton-CG: {:.9} in {} iterations (hess), {:.9} in {} (hessp)",
         p.scipy_ncg.1, p.scipy_ncg.0, p.scipy_ncg_hessp.1, p.scipy_ncg_hessp.0
+    );
+    // The same problem with the trust-region variant (scipy's trust-ncg) and L-BFGS (gradients
+    // only, More-Thuente line search), stopped at the same gradient norm.
+    let mut tr_theta = p.theta0.clone();
+    let tr = TrustRegionConfig::default()
+        .build::<f64, Vec<f64>>(lsq15::N)
+        .unwrap()
+        .minimize(&obj, &mut tr_theta)
+        .expect("lsq15 has Hessian-vector products");
+    println!(
+        "  trust-region Newton-CG (optim::TrustRegion): {:.9} in {} iterations, {} HVPs",
+        tr.value, tr.iterations, tr.hvp_evals
+    );
+    let mut lb_theta = p.theta0.clone();
+    let lb = LbfgsConfig::default()
+        .history_size(10)
+        .build::<f64, Vec<f64>, Vec<Vec<f64>>>(lsq15::N)
+        .unwrap()
+        .minimize(
+            &obj,
+            &mut lb_theta,
+            &StopRules::max_iterations(2000).grad_norm(GradNorm::L2, 1e-4),
+        );
+    println!(
+        "  L-BFGS, 10 pairs (optim::Lbfgs::minimize): {:.9} in {} iterations, {} gradients",
+        lb.value, lb.iterations, lb.grad_evals
+    );
+    println!(
+        "    scipy: BFGS {:.9} in {} iterations, L-BFGS-B {:.9} in {} (stops on its relative loss change)",
+        p.scipy_bfgs.1, p.scipy_bfgs.0, p.scipy_lbfgsb.1, p.scipy_lbfgsb.0
     );
     let gd_steps = if fast { 1000 } else { 5000 };
     let mut theta = p.theta0.clone();
@@ -431,12 +468,7 @@ fn main() {
     println!("  The dense Hessian would be 240 x 240; Newton-CG only needs H v products.");
     figures.push(plot::save(&dir, "lsq15_newton_cg.svg", |path| {
         let gd = curve(&hist, 0.0);
-        let ncg_pts = ncg
-            .trace
-            .iter()
-            .enumerate()
-            .map(|(k, &v)| (k as f64, v))
-            .collect();
+        let ncg_pts = curve(&ncg_hist, 0.0);
         plot::line_chart(
             path,
             &Chart::new(

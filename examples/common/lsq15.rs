@@ -45,6 +45,10 @@ pub struct Problem {
     pub scipy_ncg: (u64, f64),
     /// scipy Newton-CG with `hessp`: iterations and final value.
     pub scipy_ncg_hessp: (u64, f64),
+    /// scipy BFGS: iterations and final value.
+    pub scipy_bfgs: (u64, f64),
+    /// scipy L-BFGS-B (10 pairs): iterations and final value.
+    pub scipy_lbfgsb: (u64, f64),
     /// The oracle's fixed-step gradient descent (step 1e-3): loss every 10 iterations.
     pub gd_trace: Vec<f64>,
 }
@@ -71,21 +75,30 @@ pub fn load() -> Problem {
         .find(|p| p["id"] == "lsq15")
         .expect("problem lsq15");
     let data = &p["data"];
-    let run = |second: &str| {
-        let r = p["runs"]
-            .as_array()
-            .expect("runs")
-            .iter()
-            .find(|r| {
-                r["method"] == "Newton-CG"
-                    && r["derivatives_given"]
-                        .as_array()
-                        .is_some_and(|d| d.iter().any(|v| v == second))
-            })
-            .expect("a Newton-CG run");
+    let result = |r: &serde_json::Value| {
         (
             r["result"]["nit"].as_u64().expect("nit"),
             r["result"]["fun"].as_f64().expect("fun"),
+        )
+    };
+    let runs = p["runs"].as_array().expect("runs");
+    let run = |second: &str| {
+        result(
+            runs.iter()
+                .find(|r| {
+                    r["method"] == "Newton-CG"
+                        && r["derivatives_given"]
+                            .as_array()
+                            .is_some_and(|d| d.iter().any(|v| v == second))
+                })
+                .expect("a Newton-CG run"),
+        )
+    };
+    let method = |name: &str| {
+        result(
+            runs.iter()
+                .find(|r| r["method"] == name)
+                .unwrap_or_else(|| panic!("a {name} run")),
         )
     };
     Problem {
@@ -95,6 +108,8 @@ pub fn load() -> Problem {
         min_fun: p["closed_form_minimum"]["fun"].as_f64().expect("fun"),
         scipy_ncg: run("hess"),
         scipy_ncg_hessp: run("hessp"),
+        scipy_bfgs: method("BFGS"),
+        scipy_lbfgsb: method("L-BFGS-B"),
         gd_trace: floats(&p["gradient_descent_fixed_step"]["loss_trace"]),
     }
 }

@@ -137,3 +137,65 @@ pub fn rosen_penalized_second_order(x: &[f64; 4], v: &[f64; 4]) -> (f64, [f64; 4
     debug_assert!(value == hv_value && grad == hv_grad);
     (value, grad, hv)
 }
+
+// --- optimizers (`autodiff::optim`, enabled by the facade's `optim` feature without `std` or
+// `alloc`): the optimizer state lives in `[f64; N]` arrays, so nothing is allocated.
+
+/// The Adam used below: `lr`, the other hyperparameters torch's defaults, state in two
+/// `[f64; N]` arrays.
+fn adam<const N: usize>(lr: f64) -> autodiff::optim::Adam<f64, [f64; N]> {
+    autodiff::optim::AdamConfig::default()
+        .lr(lr)
+        .build(N)
+        .expect("valid hyperparameters and matching dimension")
+}
+
+/// `steps` Adam steps (torch's defaults but `lr`) on [`himmelblau`] from `x0`, gradients from
+/// `himmelblau::grad`. Returns the final point.
+pub fn adam_himmelblau(x0: [f64; 2], lr: f64, steps: usize) -> [f64; 2] {
+    use autodiff::optim::Optimizer;
+    let mut opt = adam::<2>(lr);
+    let mut x = x0;
+    for _ in 0..steps {
+        let (_, (gx, gy)) = himmelblau::grad(x[0], x[1]);
+        opt.step(&mut x, &[gx, gy]);
+    }
+    x
+}
+
+/// `steps` Adam steps on the fixed-size [`rosen_penalized`] from `x0`, gradients from
+/// `rosen_penalized::grad` (an `[f64; N]`). Returns the final point.
+pub fn adam_rosen_penalized<const N: usize>(x0: [f64; N], lr: f64, steps: usize) -> [f64; N] {
+    use autodiff::optim::Optimizer;
+    let mut opt = adam::<N>(lr);
+    let mut x = x0;
+    for _ in 0..steps {
+        let (_, g) = rosen_penalized::grad(&x);
+        opt.step(&mut x, &g);
+    }
+    x
+}
+
+/// The same run as [`adam_rosen_penalized`] through the driver: `minimize_in` on
+/// `rosen_penalized::objective()` with a stack gradient buffer and an iteration limit of
+/// `steps`. Returns the final point and the driver's report.
+pub fn minimize_rosen_penalized<const N: usize>(
+    x0: [f64; N],
+    lr: f64,
+    steps: usize,
+) -> ([f64; N], autodiff::optim::Report<f64>) {
+    use autodiff::optim::{minimize_in, NoObserver, NoSchedule, StopRules};
+    let mut opt = adam::<N>(lr);
+    let mut x = x0;
+    let mut g = [0.0; N];
+    let report = minimize_in(
+        &rosen_penalized::objective::<N>(),
+        &mut x,
+        &mut g,
+        &mut opt,
+        &StopRules::max_iterations(steps),
+        &mut NoSchedule,
+        &mut NoObserver,
+    );
+    (x, report)
+}

@@ -185,3 +185,81 @@ fn rosen_penalized_gradient_and_hvp() {
         }
     }
 }
+
+/// Adam as the textbook (and torch's docs) write it, with torch's defaults
+/// (`betas = (0.9, 0.999)`, `eps = 1e-8`), on any gradient function.
+fn adam_by_hand<const N: usize>(
+    x0: [f64; N],
+    lr: f64,
+    steps: usize,
+    grad: impl Fn(&[f64; N]) -> [f64; N],
+) -> [f64; N] {
+    let (b1, b2, eps) = (0.9f64, 0.999f64, 1e-8);
+    let (mut m, mut v) = ([0.0; N], [0.0; N]);
+    let mut x = x0;
+    for t in 1..=steps {
+        let g = grad(&x);
+        let bc1 = 1.0 - b1.powi(t as i32);
+        let bc2 = 1.0 - b2.powi(t as i32);
+        for i in 0..N {
+            m[i] = b1 * m[i] + (1.0 - b1) * g[i];
+            v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
+            let denom = v[i].sqrt() / bc2.sqrt() + eps;
+            x[i] -= lr / bc1 * m[i] / denom;
+        }
+    }
+    x
+}
+
+#[track_caller]
+fn assert_all_close<const N: usize>(what: &str, got: [f64; N], want: [f64; N], tol: f64) {
+    for i in 0..N {
+        assert!(
+            (got[i] - want[i]).abs() <= tol * want[i].abs().max(1.0),
+            "{what}[{i}]: {} vs hand-written {} ({got:?} vs {want:?})",
+            got[i],
+            want[i]
+        );
+    }
+}
+
+#[test]
+fn adam_through_autodiff_optim_matches_a_hand_written_loop() {
+    // Himmelblau, gradients by hand: the no_std Adam (torch's fused multiply-adds) and the
+    // textbook loop differ only by rounding.
+    let x0 = [0.5, -1.5];
+    let got = nostd_check::adam_himmelblau(x0, 0.05, 25);
+    let want = adam_by_hand(x0, 0.05, 25, |x| {
+        let (_, (gx, gy)) = himmelblau_by_hand(x[0], x[1]);
+        [gx, gy]
+    });
+    assert_all_close("adam himmelblau", got, want, 1e-12);
+    assert!(got != x0);
+    // Many steps reach one of the four minima (value 0).
+    let far = nostd_check::adam_himmelblau([0.0, 0.0], 0.1, 2000);
+    assert!(nostd_check::himmelblau(far[0], far[1]) < 1e-10, "{far:?}");
+
+    // The fixed-size Rosenbrock (with its penalty at x[0] < 0), gradients by hand.
+    let rosen_grad = |x: &[f64; 4]| {
+        let mut g = [0.0; 4];
+        if x[0] < 0.0 {
+            g[0] += 2.0 * x[0];
+        }
+        for i in 0..3 {
+            let a = x[i + 1] - x[i] * x[i];
+            g[i] += -400.0 * a * x[i] - 2.0 * (1.0 - x[i]);
+            g[i + 1] += 200.0 * a;
+        }
+        g
+    };
+    let x0 = [-1.2, 1.0, -0.5, 0.8];
+    let got = nostd_check::adam_rosen_penalized(x0, 1e-2, 30);
+    let want = adam_by_hand(x0, 1e-2, 30, rosen_grad);
+    assert_all_close("adam rosen_penalized", got, want, 1e-12);
+
+    // The driver (`minimize_in` on `rosen_penalized::objective()`) takes the same steps.
+    let (x, report) = nostd_check::minimize_rosen_penalized(x0, 1e-2, 30);
+    assert_eq!(x, got);
+    assert_eq!(report.iterations, 30);
+    assert_eq!(report.status, autodiff::optim::Status::MaxIterations);
+}

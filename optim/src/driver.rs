@@ -32,7 +32,7 @@ impl GradNorm {
 
 /// When the driver stops. Rules are checked at each evaluated iterate, before stepping, in the
 /// order: non-finite value or gradient (→ [`Status::Diverged`]), gradient norm, loss change,
-/// iteration limit.
+/// iteration limit, evaluation budget.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StopRules {
     /// Stop after this many optimizer steps (default 1000).
@@ -41,6 +41,13 @@ pub struct StopRules {
     pub grad_norm: Option<(GradNorm, f64)>,
     /// Converged when `|f_k - f_{k-1}| <= tol` (off unless set).
     pub loss_change: Option<f64>,
+    /// Stop ([`Status::MaxEvaluations`]) once this many objective evaluations (calls of
+    /// [`Objective::value`] or [`Objective::value_grad`], the reports' `value_evals`) have been
+    /// made (off unless set). Checked at each evaluated iterate, before stepping: the driver
+    /// spends one evaluation per step, so a budget of `m` gives at most `m` evaluations and
+    /// `m - 1` steps. A solver with a line search ([`crate::Lbfgs::minimize`]) checks it between
+    /// iterations, so one line search may overrun the budget by its own evaluations.
+    pub max_evaluations: Option<usize>,
 }
 
 impl Default for StopRules {
@@ -49,6 +56,7 @@ impl Default for StopRules {
             max_iterations: 1000,
             grad_norm: None,
             loss_change: None,
+            max_evaluations: None,
         }
     }
 }
@@ -73,6 +81,16 @@ impl StopRules {
         self.loss_change = Some(tol);
         self
     }
+    /// Adds the evaluation budget.
+    #[must_use]
+    pub fn max_evaluations(mut self, max_evaluations: usize) -> Self {
+        self.max_evaluations = Some(max_evaluations);
+        self
+    }
+    /// Whether `evals` objective evaluations exhaust the budget.
+    pub fn evaluations_exhausted(&self, evals: usize) -> bool {
+        self.max_evaluations.is_some_and(|m| evals >= m)
+    }
 }
 
 /// The convergence rule that fired.
@@ -94,6 +112,8 @@ pub enum Status {
     Converged(Rule),
     /// The iteration limit was reached.
     MaxIterations,
+    /// The evaluation budget ([`StopRules::max_evaluations`]) was used up.
+    MaxEvaluations,
     /// The value or the gradient became non-finite (NaN or infinite); the parameters are left
     /// at that iterate.
     Diverged,
@@ -184,6 +204,9 @@ where
         }
         if k >= rules.max_iterations {
             return report(Status::MaxIterations);
+        }
+        if rules.evaluations_exhausted(evals) {
+            return report(Status::MaxEvaluations);
         }
         optimizer.step(params, grad);
         schedule.update(optimizer, value.to_f64());

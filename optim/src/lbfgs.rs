@@ -17,7 +17,7 @@
 //!   summed sequentially (torch's vectorized sums can differ in the last bits for long
 //!   vectors), and in `f32` the scalars are computed in `f64` and rounded.
 //! * [`Lbfgs::minimize`]: a full minimizer under the driver's [`StopRules`] (gradient norm,
-//!   loss change, iteration limit; a non-finite value or gradient ends [`Status::Diverged`]),
+//!   loss change, iteration limit, evaluation budget checked between iterations; a non-finite value or gradient ends [`Status::Diverged`]),
 //!   with the [`MoreThuente`] strong-Wolfe line search (`c1 = 1e-4`, `c2 = 0.9`, first step
 //!   `min(1, 1/|g|_1)`, then 1). A failed line search ends [`Status::LineSearchFailed`].
 //!
@@ -692,6 +692,10 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
             }
             if k >= rules.max_iterations {
                 report.status = Status::MaxIterations;
+                break;
+            }
+            if rules.evaluations_exhausted(report.value_evals) {
+                report.status = Status::MaxEvaluations;
                 break;
             }
             self.direction();

@@ -13,6 +13,19 @@
 //!   [`CosineAnnealingLr`], [`ReduceLrOnPlateau`], recursive as in torch.
 //! * A driver, [`minimize_in`] / [`minimize`], that owns the loop, the stopping rules
 //!   ([`StopRules`]) and the observers ([`Observer`]), and reports why it stopped ([`Status`]).
+//! * Quasi-Newton and Newton methods ([`Lbfgs`], [`NewtonCg`], [`TrustRegion`]), minibatch
+//!   training ([`minibatch`]), restarts and uncertainties.
+//!
+//! # Features
+//!
+//! * `std` (default): math through std, the `Progress` observer; implies `alloc`.
+//! * `alloc`: `Vec`-backed state, `minimize`, `History`, the allocating conveniences.
+//! * `parallel` (off by default; implies `std`): minibatch gradients accumulated
+//!   across threads with rayon, deterministically (module `parallel`).
+//!
+//! Without `alloc` the crate is `#![no_std]` and allocation-free: every algorithm runs on
+//! fixed-size `[F; N]` state and caller buffers (`optim/tests/no_alloc.rs` checks this with a
+//! counting allocator).
 //!
 //! # State storage (the `no_std` design)
 //!
@@ -181,12 +194,16 @@ pub use trust_region::{TrustRegion, TrustRegionConfig};
 
 // --- datasets, restarts, uncertainties ---
 pub mod minibatch;
+#[cfg(feature = "parallel")]
+pub mod parallel;
 pub mod restarts;
 pub mod rng;
 pub mod uncertainty;
 #[cfg(feature = "alloc")]
 pub use minibatch::{train, Training};
 pub use minibatch::{train_in, MinibatchConfig, Reduction, TrainReport, TrainStatus};
+#[cfg(feature = "parallel")]
+pub use parallel::{train_par, train_par_in};
 #[cfg(feature = "alloc")]
 pub use restarts::{minimize_restarts, random_restarts, RestartRun, Restarts};
 pub use restarts::{restarts_in, Best, Scored};

@@ -190,6 +190,44 @@ where
     S: Scheduler + ?Sized,
     G: FnMut(&[F], usize, &mut [F]) -> F,
 {
+    run(
+        params,
+        grad,
+        order,
+        epoch_losses,
+        optimizer,
+        config,
+        schedule,
+        |params: &[F], batch: &[usize], grad: &mut [F]| {
+            let mut batch_loss = F::zero();
+            for &i in batch {
+                batch_loss += example_grad(params, i, grad);
+            }
+            batch_loss
+        },
+    )
+}
+
+/// The loop of [`train_in`] (and of the parallel variant), given how a batch's gradient is
+/// accumulated: `batch_grad(params, batch, grad) -> batch loss` adds the batch's summed
+/// gradient into `grad` (zeroed before the call).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run<F, Opt, S, B>(
+    params: &mut [F],
+    grad: &mut [F],
+    order: &mut [usize],
+    epoch_losses: &mut [F],
+    optimizer: &mut Opt,
+    config: &MinibatchConfig,
+    schedule: &mut S,
+    mut batch_grad: B,
+) -> Result<TrainReport, OptimError>
+where
+    F: Float,
+    Opt: Optimizer<F> + ?Sized,
+    S: Scheduler + ?Sized,
+    B: FnMut(&[F], &[usize], &mut [F]) -> F,
+{
     config.validate()?;
     let n = order.len();
     assert!(
@@ -227,10 +265,7 @@ where
                 break;
             }
             grad.fill(F::zero());
-            let mut batch_loss = F::zero();
-            for &i in batch {
-                batch_loss += example_grad(params, i, grad);
-            }
+            let batch_loss = batch_grad(params, batch, grad);
             total += batch_loss;
             if config.reduction == Reduction::Mean {
                 let scale = F::one() / F::from_f64(batch.len() as f64);

@@ -14,7 +14,9 @@
 //!    failure) along `p` with `c1 = 1e-4`, `c2 = 0.9`, starting from scipy's step estimate from the
 //!    previous decrease. Failure ends with [`Status::LineSearchFailed`] (scipy's status 2).
 //! 4. Converged ([`Rule::StepSize`]) when the step's L1 norm `sum |alpha p| <= xtol * n`
-//!    (`xtol = 1e-5`); at most `200 n` iterations ([`Status::MaxIterations`]).
+//!    (`xtol = 1e-5`); at most `200 n` iterations ([`Status::MaxIterations`]). Optionally (not
+//!    in scipy, off by default) converged ([`Rule::GradNorm`]) when the gradient's norm falls to
+//!    a tolerance ([`NewtonCgConfig::grad_norm`]).
 //!
 //! Counted like scipy: one value-and-gradient evaluation at the start, one per line-search trial
 //! (the gradient at the accepted point is reused), one Hessian-vector product per CG iteration.
@@ -27,7 +29,7 @@ use core::marker::PhantomData;
 use autodiff_runtime::{Float, Objective, ObjectiveError};
 
 use crate::line_search::{all_finite, dot, norm1, sqrt, wolfe12, Ray, SolverReport};
-use crate::{ensure, NoObserver, Observer, OptimError, Rule, Status, Storage};
+use crate::{ensure, GradNorm, NoObserver, Observer, OptimError, Rule, Status, Storage};
 
 /// Hyperparameters of [`NewtonCg`], with scipy's defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -42,6 +44,11 @@ pub struct NewtonCgConfig {
     pub max_iterations: Option<usize>,
     /// CG iteration limit per Newton iteration (default `None`: `20 n`, as scipy).
     pub max_cg_iterations: Option<usize>,
+    /// An extra convergence rule, not in scipy (default `None`): converged
+    /// ([`Rule::GradNorm`]) when the gradient's norm at an iterate is `<= tol`, checked before
+    /// the iteration limit and the step. The step rule (`xtol`) still applies; set `xtol = 0`
+    /// to stop on the gradient alone.
+    pub grad_norm: Option<(GradNorm, f64)>,
 }
 
 impl Default for NewtonCgConfig {
@@ -52,6 +59,7 @@ impl Default for NewtonCgConfig {
             c2: 0.9,
             max_iterations: None,
             max_cg_iterations: None,
+            grad_norm: None,
         }
     }
 }
@@ -68,6 +76,8 @@ impl NewtonCgConfig {
         max_iterations: Option<usize>;
         /// Sets the CG iteration limit.
         max_cg_iterations: Option<usize>;
+        /// Sets the gradient-norm rule.
+        grad_norm: Option<(GradNorm, f64)>;
     }
 
     /// Checks the hyperparameters (scipy's: `0 < c1 < c2 < 1`).
@@ -202,6 +212,12 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
             if !old_fval.is_finite() || !all_finite(g) {
                 report.status = Status::Diverged;
                 break;
+            }
+            if let Some((norm, tol)) = cfg.grad_norm {
+                if norm.of(g) <= tol {
+                    report.status = Status::Converged(Rule::GradNorm);
+                    break;
+                }
             }
             if k >= max_iterations {
                 report.status = Status::MaxIterations;
