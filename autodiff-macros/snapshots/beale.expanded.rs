@@ -18,6 +18,7 @@ struct beale {}
     unused_assignments,
     unreachable_code,
     non_snake_case,
+    deprecated,
     clippy::all,
     clippy::pedantic,
     clippy::nursery,
@@ -220,7 +221,16 @@ impl beale {
         (__value, (__s0, __s1))
     }
 }
-#[allow(unused_variables, unused_mut, unused_assignments, clippy::all, clippy::pedantic)]
+#[allow(
+    unused_variables,
+    unused_mut,
+    unused_assignments,
+    unused_parens,
+    unused_braces,
+    deprecated,
+    clippy::all,
+    clippy::pedantic
+)]
 impl ::autodiff::__private::ObjectiveFns<f64, (::core::marker::PhantomData<()>,)>
 for beale {
     fn dim(__args: &(::core::marker::PhantomData<()>,)) -> usize {

@@ -24,6 +24,7 @@ struct horner {}
     unused_assignments,
     unreachable_code,
     non_snake_case,
+    deprecated,
     clippy::all,
     clippy::pedantic,
     clippy::nursery,
@@ -162,7 +163,10 @@ impl horner {
         let mut __b0: [::autodiff::__private::Dual<f64>; N] = [::autodiff::__private::Dual::constant(
             <f64 as ::autodiff::__private::Scalar>::zero(),
         ); N];
-        let (__value, __s0) = Self::__vjp(
+        let (__value, __s0) = Self::__vjp::<
+            ::autodiff::__private::Dual<f64>,
+            N,
+        >(
             &__d0,
             ::autodiff::__private::Dual::new(x, vx),
             ::autodiff::__private::Dual::new(
@@ -187,7 +191,7 @@ impl horner {
     ///Value of `horner` and its directional derivative along the tangents (one per active parameter: `c`, `x`).
     #[inline]
     fn jvp<const N: usize>(c: &[f64; N], x: f64, dc: &[f64; N], dx: f64) -> (f64, f64) {
-        Self::__jvp(c, x, dc, dx)
+        Self::__jvp::<f64, N>(c, x, dc, dx)
     }
     ///Value of `horner` and `seed` times its gradient with respect to `c`, `x` (reverse mode). Adjoints of array and slice parameters are added into the `_bar` buffers; scalar adjoints are returned.
     #[inline]
@@ -197,22 +201,29 @@ impl horner {
         seed: f64,
         c_bar: &mut [f64; N],
     ) -> (f64, f64) {
-        Self::__vjp(c, x, seed, c_bar)
+        Self::__vjp::<f64, N>(c, x, seed, c_bar)
     }
     ///Value of `horner` and its gradient with respect to `c`, `x`.
     #[inline]
     fn grad<const N: usize>(c: &[f64; N], x: f64) -> (f64, ([f64; N], f64)) {
         let mut __g0: [f64; N] = [<f64 as ::autodiff::__private::Scalar>::zero(); N];
-        let (__value, __s0) = Self::__vjp(
-            c,
-            x,
-            <f64 as ::autodiff::__private::Scalar>::one(),
-            &mut __g0,
-        );
+        let (__value, __s0) = Self::__vjp::<
+            f64,
+            N,
+        >(c, x, <f64 as ::autodiff::__private::Scalar>::one(), &mut __g0);
         (__value, (__g0, __s0))
     }
 }
-#[allow(unused_variables, unused_mut, unused_assignments, clippy::all, clippy::pedantic)]
+#[allow(
+    unused_variables,
+    unused_mut,
+    unused_assignments,
+    unused_parens,
+    unused_braces,
+    deprecated,
+    clippy::all,
+    clippy::pedantic
+)]
 impl<
     const N: usize,
 > ::autodiff::__private::ObjectiveFns<f64, (::core::marker::PhantomData<([(); N],)>,)>
@@ -229,7 +240,7 @@ for horner {
         __o += N;
         let x: f64 = __x[__o];
         __o += 1usize;
-        horner(c, x)
+        horner::<N>(c, x)
     }
     fn value_grad(
         __args: &(::core::marker::PhantomData<([(); N],)>,),
@@ -252,12 +263,9 @@ for horner {
             Err(_) => ::core::unreachable!(),
         };
         let (__gd1, __grad) = __grad.split_at_mut(1);
-        let (__value, __s0) = horner::vjp(
-            c,
-            x,
-            <f64 as ::autodiff::__private::Scalar>::one(),
-            __gd0,
-        );
+        let (__value, __s0) = horner::vjp::<
+            N,
+        >(c, x, <f64 as ::autodiff::__private::Scalar>::one(), __gd0);
         __gd1[0] = __s0;
         __value
     }
@@ -284,7 +292,7 @@ for horner {
         __o += N;
         let __vd1: f64 = __v[__o];
         __o += 1usize;
-        let (__value, __gv, __hvv) = horner::hvp(c, x, __vd0, __vd1);
+        let (__value, __gv, __hvv) = horner::hvp::<N>(c, x, __vd0, __vd1);
         let __grad = &mut __grad[..];
         let __hv = &mut __hv[..];
         let (__gd0, __grad) = __grad.split_at_mut(N);

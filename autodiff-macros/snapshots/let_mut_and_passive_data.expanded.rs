@@ -22,6 +22,7 @@ pub struct h {}
     unused_assignments,
     unreachable_code,
     non_snake_case,
+    deprecated,
     clippy::all,
     clippy::pedantic,
     clippy::nursery,
@@ -41,16 +42,26 @@ impl h {
         let mut s_3_d: __S = <__S as ::autodiff::__private::Scalar>::zero();
         let k_4 = (n_1 as f64);
         let (__t1, __t1_p0) = ::autodiff::__private::rules::sin(x_0);
-        let __t2: __S = (__t1 * <__S as ::autodiff::__private::Scalar>::cst(k_4));
-        let __t2_a1: __S = <__S as ::autodiff::__private::Scalar>::cst(k_4);
+        let __t2: __S = (__t1
+            * <__S as ::autodiff::__private::Scalar>::cst(
+                <_ as ::autodiff::__private::ToBase<f64>>::to_base(k_4),
+            ));
+        let __t2_a1: __S = <__S as ::autodiff::__private::Scalar>::cst(
+            <_ as ::autodiff::__private::ToBase<f64>>::to_base(k_4),
+        );
         let __t3: __S = (s_3 + __t2);
         let __t1_d: __S = __t1_p0 * x_0_d;
         let __t2_d: __S = __t2_a1 * __t1_d;
         let __t3_d: __S = s_3_d + __t2_d;
         s_3 = __t3;
         s_3_d = __t3_d;
-        let __t4: __S = (s_3 * <__S as ::autodiff::__private::Scalar>::cst(data_2[(0)]));
-        let __t4_a1: __S = <__S as ::autodiff::__private::Scalar>::cst(data_2[(0)]);
+        let __t4: __S = (s_3
+            * <__S as ::autodiff::__private::Scalar>::cst(
+                <_ as ::autodiff::__private::ToBase<f64>>::to_base(data_2[(0)]),
+            ));
+        let __t4_a1: __S = <__S as ::autodiff::__private::Scalar>::cst(
+            <_ as ::autodiff::__private::ToBase<f64>>::to_base(data_2[(0)]),
+        );
         let __t4_d: __S = __t4_a1 * s_3_d;
         s_3 = __t4;
         s_3_d = __t4_d;
@@ -87,12 +98,22 @@ impl h {
         let mut s_3: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
         let k_4 = (n_1 as f64);
         let (__t2, __t2_p0) = ::autodiff::__private::rules::sin(x_0);
-        let __t3: __S = (__t2 * <__S as ::autodiff::__private::Scalar>::cst(k_4));
-        let __t3_a1: __S = <__S as ::autodiff::__private::Scalar>::cst(k_4);
+        let __t3: __S = (__t2
+            * <__S as ::autodiff::__private::Scalar>::cst(
+                <_ as ::autodiff::__private::ToBase<f64>>::to_base(k_4),
+            ));
+        let __t3_a1: __S = <__S as ::autodiff::__private::Scalar>::cst(
+            <_ as ::autodiff::__private::ToBase<f64>>::to_base(k_4),
+        );
         let __t4: __S = (s_3 + __t3);
         s_3 = __t4;
-        let __t6: __S = (s_3 * <__S as ::autodiff::__private::Scalar>::cst(data_2[(0)]));
-        let __t6_a1: __S = <__S as ::autodiff::__private::Scalar>::cst(data_2[(0)]);
+        let __t6: __S = (s_3
+            * <__S as ::autodiff::__private::Scalar>::cst(
+                <_ as ::autodiff::__private::ToBase<f64>>::to_base(data_2[(0)]),
+            ));
+        let __t6_a1: __S = <__S as ::autodiff::__private::Scalar>::cst(
+            <_ as ::autodiff::__private::ToBase<f64>>::to_base(data_2[(0)]),
+        );
         s_3 = __t6;
         let __t8: __S = (x_0 * x_0);
         let __t8_a1: __S = x_0;
@@ -226,7 +247,16 @@ impl h {
         (__value, __s0)
     }
 }
-#[allow(unused_variables, unused_mut, unused_assignments, clippy::all, clippy::pedantic)]
+#[allow(
+    unused_variables,
+    unused_mut,
+    unused_assignments,
+    unused_parens,
+    unused_braces,
+    deprecated,
+    clippy::all,
+    clippy::pedantic
+)]
 impl<
     '__l0,
 > ::autodiff::__private::ObjectiveFns<

@@ -17,6 +17,7 @@ struct f {}
     unused_assignments,
     unreachable_code,
     non_snake_case,
+    deprecated,
     clippy::all,
     clippy::pedantic,
     clippy::nursery,
@@ -181,7 +182,16 @@ impl f {
         (__value, (__s0, __s1))
     }
 }
-#[allow(unused_variables, unused_mut, unused_assignments, clippy::all, clippy::pedantic)]
+#[allow(
+    unused_variables,
+    unused_mut,
+    unused_assignments,
+    unused_parens,
+    unused_braces,
+    deprecated,
+    clippy::all,
+    clippy::pedantic
+)]
 impl ::autodiff::__private::ObjectiveFns<f64, (::core::marker::PhantomData<()>,)> for f {
     fn dim(__args: &(::core::marker::PhantomData<()>,)) -> usize {
         0usize + 1usize + 1usize

@@ -23,6 +23,7 @@ struct rosen {}
     unused_assignments,
     unreachable_code,
     non_snake_case,
+    deprecated,
     clippy::all,
     clippy::pedantic,
     clippy::nursery,
@@ -193,24 +194,24 @@ impl rosen {
     }
 }
 ::autodiff::__private::if_alloc! {
-    #[allow(unused_variables, unused_mut, unused_assignments, clippy::all,
-    clippy::pedantic)] impl < > ::autodiff::__private::ObjectiveFns < f64,
-    (::core::marker::PhantomData < () >, usize,) > for rosen { fn dim(__args : &
-    (::core::marker::PhantomData < () >, usize,)) -> usize { 0usize + __args.1 } fn
-    value(__args : & (::core::marker::PhantomData < () >, usize,), __x : & [f64]) -> f64
-    { let mut __o = 0usize; let x : & [f64] = & __x[__o..__o + __args.1]; __o += __args
-    .1; rosen(x) } fn value_grad(__args : & (::core::marker::PhantomData < () >, usize,),
-    __x : & [f64], __grad : & mut [f64]) -> f64 { let mut __o = 0usize; let x : & [f64] =
-    & __x[__o..__o + __args.1]; __o += __args.1; __grad.fill(< f64 as
-    ::autodiff::__private::Scalar > ::zero()); let __grad = & mut __grad[..]; let (__gd0,
-    __grad) = __grad.split_at_mut(__args.1); let __value = rosen::vjp(x, < f64 as
-    ::autodiff::__private::Scalar > ::one(), __gd0); __value } fn hvp(__args : &
-    (::core::marker::PhantomData < () >, usize,), __x : & [f64], __v : & [f64], __grad :
-    & mut [f64], __hv : & mut [f64]) -> f64 { let mut __o = 0usize; let x : & [f64] = &
-    __x[__o..__o + __args.1]; __o += __args.1; let mut __o = 0usize; let __vd0 : & [f64]
-    = & __v[__o..__o + __args.1]; __o += __args.1; let (__value, __gv, __hvv) =
-    rosen::hvp(x, __vd0); let __grad = & mut __grad[..]; let __hv = & mut __hv[..]; let
-    (__gd0, __grad) = __grad.split_at_mut(__args.1); let (__hd0, __hv) = __hv
-    .split_at_mut(__args.1); __gd0.copy_from_slice(__gv.as_slice()); __hd0
+    #[allow(unused_variables, unused_mut, unused_assignments, unused_parens,
+    unused_braces, deprecated, clippy::all, clippy::pedantic)] impl < >
+    ::autodiff::__private::ObjectiveFns < f64, (::core::marker::PhantomData < () >,
+    usize,) > for rosen { fn dim(__args : & (::core::marker::PhantomData < () >, usize,))
+    -> usize { 0usize + __args.1 } fn value(__args : & (::core::marker::PhantomData < ()
+    >, usize,), __x : & [f64]) -> f64 { let mut __o = 0usize; let x : & [f64] = & __x[__o
+    ..__o + __args.1]; __o += __args.1; rosen(x) } fn value_grad(__args : &
+    (::core::marker::PhantomData < () >, usize,), __x : & [f64], __grad : & mut [f64]) ->
+    f64 { let mut __o = 0usize; let x : & [f64] = & __x[__o..__o + __args.1]; __o +=
+    __args.1; __grad.fill(< f64 as ::autodiff::__private::Scalar > ::zero()); let __grad
+    = & mut __grad[..]; let (__gd0, __grad) = __grad.split_at_mut(__args.1); let __value
+    = rosen::vjp(x, < f64 as ::autodiff::__private::Scalar > ::one(), __gd0); __value }
+    fn hvp(__args : & (::core::marker::PhantomData < () >, usize,), __x : & [f64], __v :
+    & [f64], __grad : & mut [f64], __hv : & mut [f64]) -> f64 { let mut __o = 0usize; let
+    x : & [f64] = & __x[__o..__o + __args.1]; __o += __args.1; let mut __o = 0usize; let
+    __vd0 : & [f64] = & __v[__o..__o + __args.1]; __o += __args.1; let (__value, __gv,
+    __hvv) = rosen::hvp(x, __vd0); let __grad = & mut __grad[..]; let __hv = & mut
+    __hv[..]; let (__gd0, __grad) = __grad.split_at_mut(__args.1); let (__hd0, __hv) =
+    __hv.split_at_mut(__args.1); __gd0.copy_from_slice(__gv.as_slice()); __hd0
     .copy_from_slice(__hvv.as_slice()); __value } }
 }

@@ -17,10 +17,25 @@ pub struct Args {
     pub custom: Option<Path>,
 }
 
+/// The facade's path as the calling crate names it: `::autodiff`, or `::ad` for
+/// `ad = { package = "autodiff" }` in its Cargo.toml. Inside the facade's own package (its
+/// tests, examples and doctests link it as `autodiff`) and when the manifest cannot be read,
+/// `::autodiff`.
+fn facade_path() -> Path {
+    use proc_macro_crate::{crate_name, FoundCrate};
+    match crate_name("autodiff") {
+        Ok(FoundCrate::Name(name)) if name != "autodiff" => {
+            let ident = syn::Ident::new(&name, proc_macro2::Span::call_site());
+            syn::parse_quote!(::#ident)
+        }
+        _ => syn::parse_quote!(::autodiff),
+    }
+}
+
 pub fn parse(attr: TokenStream, cx: &mut Ctxt) -> Args {
     let mut args = Args {
         wrt: None,
-        krate: syn::parse_quote!(::autodiff),
+        krate: facade_path(),
         custom: None,
     };
     let parser = syn::meta::parser(|meta| {

@@ -50,11 +50,12 @@ fn derivatives(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
     let doc = format!(
         "`[{name}, d{name}/d{active}, d²{name}/d{active}², ..]`: the value and the derivatives up to order `K - 1` with respect to `{active}`, in one pass on truncated Taylor series (`K` coefficients)."
     );
+    let tf = cx.turbofish(Some(jet.clone()));
     quote! {
         #[doc = #doc]
         #[inline]
         #vis fn derivatives <const #kk: usize, #(#params),*> (#(#pparams),*) -> [#ft; #kk] #where_clause {
-            let (value, _) = Self::__jvp(#(#args,)* <#jet>::constant(#zero));
+            let (value, _) = Self::__jvp #tf (#(#args,)* <#jet>::constant(#zero));
             value.derivatives()
         }
     }
@@ -74,6 +75,7 @@ fn hvp(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
     let zero = quote!(<#ft as #k::__private::Scalar>::zero());
     let one = quote!(<#ft as #k::__private::Scalar>::one());
     let dual = quote!(#k::__private::Dual);
+    let tf = cx.turbofish(Some(quote!(#dual<#ft>)));
     let mut setup = Vec::new();
     let mut args = Vec::new();
     let mut bars = Vec::new();
@@ -170,7 +172,7 @@ fn hvp(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         #[inline]
         #vis fn hvp <#params> (#(#pparams,)* #(#dparams),*) -> (#ft, #gty, #gty) #where_clause {
             #(#setup)*
-            let #pat = Self::__vjp(#(#args,)* #dual::new(#one, #zero), #(#bars),*);
+            let #pat = Self::__vjp #tf (#(#args,)* #dual::new(#one, #zero), #(#bars),*);
             #(#split)*
             (#value.re, #g, #h)
         }
@@ -201,6 +203,7 @@ fn hessian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
     let arrays = cx.active_arrays();
     let scalars = cx.active_scalars();
     let doc = format!("Value of `{name}`, its gradient and its dense Hessian, from one Hessian-vector product per active parameter.");
+    let utf = cx.turbofish(None);
     if arrays.is_empty() {
         let n = scalars.len();
         let lit = proc_macro2::Literal::usize_unsuffixed(n);
@@ -220,7 +223,7 @@ fn hessian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
                 })
                 .collect();
             cols.push(quote! {
-                let (#v, #g, #hj) = Self::hvp(#(#names,)* #(#units),*);
+                let (#v, #g, #hj) = Self::hvp #utf (#(#names,)* #(#units),*);
                 #(#rows)*
             });
         }
@@ -262,7 +265,7 @@ fn hessian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
                 let mut #g = [#zero; #len];
                 for j in 0..#len {
                     #e[j] = #one;
-                    let (value, grad, #col) = Self::hvp(#(#args,)* &#e);
+                    let (value, grad, #col) = Self::hvp #utf (#(#args,)* &#e);
                     #e[j] = #zero;
                     #v = value;
                     #g = grad;
@@ -579,8 +582,9 @@ pub fn objective_impl(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenSt
         _ => quote!((#value, (#(#sk),*))),
     };
     let _ = one;
+    let utf = cx.turbofish(None);
     quote! {
-        #[allow(unused_variables, unused_mut, unused_assignments, clippy::all, clippy::pedantic)]
+        #[allow(unused_variables, unused_mut, unused_assignments, unused_parens, unused_braces, deprecated, clippy::all, clippy::pedantic)]
         impl <#(#lifetimes,)* #(#user_params),*> #k::__private::ObjectiveFns<#ft, (#(#tys,)*)> for #name #where_clause {
             fn dim(#args: &(#(#tys,)*)) -> usize {
                 #(#dim)+*
@@ -589,7 +593,7 @@ pub fn objective_impl(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenSt
                 #(#unpack_passive)*
                 let mut #o = 0usize;
                 #(#unpack_x)*
-                #name(#(#call_args),*)
+                #name #utf (#(#call_args),*)
             }
             fn value_grad(#args: &(#(#tys,)*), #x: &[#ft], #g: &mut [#ft]) -> #ft {
                 #(#unpack_passive)*
@@ -598,7 +602,7 @@ pub fn objective_impl(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenSt
                 #g.fill(#zero);
                 let #g = &mut #g[..];
                 #(#grad_split)*
-                let #pat = #name::vjp(#(#call_args,)* <#ft as #k::__private::Scalar>::one(), #(#bar_args),*);
+                let #pat = #name::vjp #utf (#(#call_args,)* <#ft as #k::__private::Scalar>::one(), #(#bar_args),*);
                 #(#write_g)*
                 #value
             }
@@ -608,7 +612,7 @@ pub fn objective_impl(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenSt
                 #(#unpack_x)*
                 let mut #o = 0usize;
                 #(#unpack_v)*
-                let (#value, #gv, #hvv) = #name::hvp(#(#call_args,)* #(#dir_args),*);
+                let (#value, #gv, #hvv) = #name::hvp #utf (#(#call_args,)* #(#dir_args),*);
                 let #g = &mut #g[..];
                 let #hv = &mut #hv[..];
                 #(#hvp_split)*
@@ -647,6 +651,7 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
     let (j, v) = (mixed("__j"), mixed("__value"));
     let name = &item.sig.ident;
     let doc = format!("Value of `{name}` and its Jacobian (`[output][input]`), by forward passes when there are fewer inputs than outputs, else by reverse passes.");
+    let utf = cx.turbofish(None);
     if arrays.is_empty() {
         let n = scalars.len();
         let nl = proc_macro2::Literal::usize_unsuffixed(n);
@@ -658,7 +663,7 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
             let cl = proc_macro2::Literal::usize_unsuffixed(c);
             let d = mixed("__d");
             cols.push(quote! {
-                let (value, #d) = Self::jvp(#(#names,)* #(#units),*);
+                let (value, #d) = Self::jvp #utf (#(#names,)* #(#units),*);
                 #v = value;
                 for r in 0..#m {
                     #j[r][#cl] = #d[r];
@@ -691,7 +696,7 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
                     let mut #e = [#zero; #n];
                     for c in 0..#n {
                         #e[c] = #one;
-                        let (value, d) = Self::jvp(#(#names,)* &#e);
+                        let (value, d) = Self::jvp #utf (#(#names,)* &#e);
                         #e[c] = #zero;
                         #v = value;
                         for r in 0..#m {
@@ -703,7 +708,7 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
                     for r in 0..#m {
                         #seed[r] = #one;
                         let mut #bar = [#zero; #n];
-                        let value = Self::vjp(#(#names,)* &#seed, &mut #bar);
+                        let value = Self::vjp #utf (#(#names,)* &#seed, &mut #bar);
                         #seed[r] = #zero;
                         #v = value;
                         #j[r] = #bar;

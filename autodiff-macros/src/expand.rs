@@ -9,7 +9,7 @@ use crate::emit::forward::tangent_ident;
 use crate::emit::reverse::adjoint_ident;
 use crate::emit::{self, Cx};
 use crate::ir::{Func, Shape};
-use crate::{args, check, fallback, lower};
+use crate::{args, cfg, check, fallback, lower};
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
@@ -25,14 +25,47 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#item #err);
         }
     };
+    let (preds, cfg_attrs) = cfg::predicates(&item.block);
+    if preds.is_empty() {
+        return expand_variant(&args, cx, &item, None);
+    }
+    if preds.len() > cfg::MAX_PREDICATES {
+        cx.error_at(
+            &cfg_attrs[cfg::MAX_PREDICATES],
+            format!(
+                "`#[differentiable]` supports at most {} distinct `cfg` conditions in one function body (it generates the derivatives once per combination); move the configuration-dependent code into helper functions",
+                cfg::MAX_PREDICATES
+            ),
+        );
+        return fallback::fallback(&item, None, &args.krate, &cx);
+    }
+    // One set of derivatives per combination of the conditions, each behind its `cfg`.
+    let mut out = quote!(#item);
+    for mask in 0..1usize << preds.len() {
+        let variant = cfg::select(&item, &preds, mask);
+        let cond = cfg::condition(&preds, mask);
+        let tokens = expand_variant(&args, Ctxt::default(), &variant, Some((&cond, mask == 0)));
+        out.extend(tokens);
+    }
+    out
+}
+
+/// The derivatives of one function body; `variant`: its `cfg` condition and whether it emits
+/// the namespace struct (see [`cfg`]).
+fn expand_variant(
+    args: &args::Args,
+    mut cx: Ctxt,
+    item: &syn::ItemFn,
+    variant: Option<(&TokenStream, bool)>,
+) -> TokenStream {
     let lowered = match &args.custom {
-        Some(_) => lower::lower_signature(&item, &mut cx),
-        None => lower::lower(&item, &mut cx),
+        Some(_) => lower::lower_signature(item, &mut cx),
+        None => lower::lower(item, &mut cx),
     };
     let Some(mut func) = lowered else {
-        return fallback::fallback(&item, None, &args.krate, &cx);
+        return fallback::fallback(item, None, &args.krate, &cx);
     };
-    check::check(&mut func, &item.sig, &args, &mut cx);
+    check::check(&mut func, &item.sig, args, &mut cx);
     if args.custom.is_some() {
         for p in &func.params {
             if func.vars[p.var].active && !matches!(func.vars[p.var].shape, Shape::Scalar) {
@@ -44,7 +77,12 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     }
     if cx.has_errors() {
-        return fallback::fallback(&item, Some(&func), &args.krate, &cx);
+        // With `cfg` variants, the errors once (all variants see the same code but the removed
+        // statements), and no second copy of the function.
+        return match variant {
+            Some((_, true)) | None => fallback::fallback(item, Some(&func), &args.krate, &cx),
+            Some((_, false)) => quote!(),
+        };
     }
     let ecx = Cx::new(&func, &args.krate);
     let sigs = Signatures::new(&func, &ecx);
@@ -58,7 +96,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             (emit::forward::body(&ecx), r, heap)
         }
     };
-    sigs.namespace_with(&item, &ecx, Some((fwd, rev)), heap)
+    sigs.namespace_with(item, &ecx, Some((fwd, rev)), heap, variant)
 }
 
 /// `__jvp` and `__vjp` from the user's rule `rule(args..) -> (value, [partial; n_active])`.
@@ -121,15 +159,29 @@ pub struct Signatures {
 
 impl Signatures {
     pub fn new(func: &Func, cx: &Cx) -> Self {
-        let names: Vec<Ident> = func
+        // Raw identifiers (`r#type`) stay raw; derived names (`dtype`, `type_bar`) use the plain
+        // spelling.
+        let plain: Vec<String> = func
             .params
             .iter()
             .map(|p| {
                 let n = func.vars[p.var].name.to_string();
-                Ident::new(n.trim_start_matches("r#"), Span::call_site())
+                n.trim_start_matches("r#").to_string()
             })
             .collect();
-        let mut taken: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let names: Vec<Ident> = func
+            .params
+            .iter()
+            .zip(&plain)
+            .map(|(p, n)| {
+                if func.vars[p.var].name.to_string().starts_with("r#") {
+                    Ident::new_raw(n, Span::call_site())
+                } else {
+                    Ident::new(n, Span::call_site())
+                }
+            })
+            .collect();
+        let mut taken: Vec<String> = plain.clone();
         let mut fresh = |base: String| {
             let mut name = base;
             while taken.contains(&name) {
@@ -141,12 +193,12 @@ impl Signatures {
         let dirs: Vec<Ident> = cx
             .active
             .iter()
-            .map(|&i| fresh(format!("v{}", names[i])))
+            .map(|&i| fresh(format!("v{}", plain[i])))
             .collect();
         let tangents = cx
             .active
             .iter()
-            .map(|&i| fresh(format!("d{}", names[i])))
+            .map(|&i| fresh(format!("d{}", plain[i])))
             .collect();
         let seed = fresh("seed".into());
         let bars = cx
@@ -158,7 +210,7 @@ impl Signatures {
                     .iter()
                     .position(|p| p.var == v)
                     .expect("a parameter");
-                fresh(format!("{}_bar", names[i]))
+                fresh(format!("{}_bar", plain[i]))
             })
             .collect();
         Signatures {
@@ -178,17 +230,20 @@ impl Signatures {
         cx: &Cx,
         bodies: Option<(TokenStream, TokenStream)>,
     ) -> TokenStream {
-        self.namespace_with(item, cx, bodies, false)
+        self.namespace_with(item, cx, bodies, false, None)
     }
 
     /// `heap`: the reverse mode stores on the heap (loops with run-time trip counts), so every
-    /// item that uses it exists only with the `alloc` feature of the facade.
+    /// item that uses it exists only with the `alloc` feature of the facade. `variant`: the
+    /// derivatives of one `cfg` combination (see [`cfg`]): the `impl`s behind `#[cfg(cond)]`,
+    /// without the function (the caller emits it) and with the struct if the flag says so.
     pub fn namespace_with(
         &self,
         item: &syn::ItemFn,
         cx: &Cx,
         bodies: Option<(TokenStream, TokenStream)>,
         heap: bool,
+        variant: Option<(&TokenStream, bool)>,
     ) -> TokenStream {
         let func = cx.func;
         let vis = &item.vis;
@@ -372,7 +427,8 @@ impl Signatures {
         let call_fwd = if stub {
             fwd_body.clone()
         } else {
-            quote!(Self::__jvp(#(#args,)* #(#tangents),*))
+            let tf = cx.turbofish(Some(quote!(#ft)));
+            quote!(Self::__jvp #tf (#(#args,)* #(#tangents),*))
         };
         let call_vjp = if stub {
             fwd_body.clone()
@@ -382,14 +438,16 @@ impl Signatures {
             } else {
                 quote!(#seed)
             };
-            quote!(Self::__vjp(#(#args,)* #seed_arg, #(#bars),*))
+            let tf = cx.turbofish(Some(quote!(#ft)));
+            quote!(Self::__vjp #tf (#(#args,)* #seed_arg, #(#bars),*))
         };
         let call_grad = if stub {
             fwd_body.clone()
         } else {
+            let tf = cx.turbofish(Some(quote!(#ft)));
             quote! {
                 #(#grad_setup)*
-                let #grad_pat = Self::__vjp(#(#args,)* #one, #(#grad_bufs),*);
+                let #grad_pat = Self::__vjp #tf (#(#args,)* #one, #(#grad_bufs),*);
                 (#v_ident, #grad_val)
             }
         };
@@ -520,6 +578,7 @@ impl Signatures {
                 .collect();
             let np = proc_macro2::Literal::usize_unsuffixed(func.params.len());
             let one_s = quote!(<#s as #k::__private::Scalar>::one());
+            let tf = cx.turbofish(Some(quote!(#s)));
             quote! {
                 /// Used by other `#[differentiable]` functions that call this one: the value and
                 /// the partial derivative with respect to every parameter (zero for passive ones).
@@ -527,7 +586,7 @@ impl Signatures {
                 #[inline]
                 #vis fn __call #generic_decl (#(#cparams),*) -> (#s, [#s; #np]) #where_clause {
                     #(#unwrap)*
-                    let #pat = Self::__vjp(#(#ids,)* #one_s);
+                    let #pat = Self::__vjp #tf (#(#ids,)* #one_s);
                     (#v_ident, [#(#parts),*])
                 }
             }
@@ -572,13 +631,32 @@ impl Signatures {
                 heap || slices,
             )
         };
+        // A `cfg` variant: no function (the caller emits the original once), the struct only in
+        // the first variant (`#[cfg(any())]` removes it from the others), the impls gated.
+        let (head, gate) = match variant {
+            None => (quote!(#item), quote!()),
+            Some((cond, first)) => (
+                if first {
+                    quote!()
+                } else {
+                    quote!(#[cfg(any())])
+                },
+                quote!(#[cfg(#cond)]),
+            ),
+        };
+        let objective_impl = if objective_impl.is_empty() {
+            objective_impl
+        } else {
+            quote!(#gate #objective_impl)
+        };
         quote! {
-            #item
+            #head
 
             #[doc = #doc_ns]
             #[allow(non_camel_case_types, dead_code)]
             #vis struct #name {}
 
+            #gate
             #[allow(
                 dead_code,
                 unused_mut,
@@ -588,6 +666,7 @@ impl Signatures {
                 unused_assignments,
                 unreachable_code,
                 non_snake_case,
+                deprecated,
                 clippy::all,
                 clippy::pedantic,
                 clippy::nursery,

@@ -89,6 +89,8 @@ pub struct Func {
     pub float: FloatTy,
     /// For `-> [f; M]`: `M` (set by `check`).
     pub ret_len: Option<TokenStream>,
+    /// The function's generic parameters (for explicit generic arguments in generated calls).
+    pub generics: syn::Generics,
 }
 
 #[derive(Default)]

@@ -59,6 +59,7 @@
 //! callee's derivative by the user's `rule`.
 
 mod args;
+mod cfg;
 mod check;
 mod ctxt;
 mod derived;

@@ -63,6 +63,7 @@ pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
         result,
         float: FloatTy::F64,
         ret_len: None,
+        generics: item.sig.generics.clone(),
     })
 }
 
@@ -77,6 +78,7 @@ pub fn lower_signature(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
         result: Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), Span::call_site()),
         float: FloatTy::F64,
         ret_len: None,
+        generics: item.sig.generics.clone(),
     })
 }
 
@@ -103,18 +105,31 @@ struct Lowerer<'a> {
     ret_jumps: usize,
     /// Variables whose initial value was rejected (no follow-on errors about them).
     poisoned: Vec<VarId>,
+    /// Storage of array literals `[a, b]` not yet bound to a name.
+    literals: Vec<VarId>,
 }
 
 /// The float type named by `ty`, if it is exactly `f32` or `f64`.
 pub fn float_ty(ty: &syn::Type) -> Option<FloatTy> {
     match ty {
         syn::Type::Path(p) if p.qself.is_none() => {
-            if p.path.is_ident("f64") {
-                Some(FloatTy::F64)
-            } else if p.path.is_ident("f32") {
-                Some(FloatTy::F32)
-            } else {
-                None
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            let name = match segs.as_slice() {
+                [t] if p.path.leading_colon.is_none() => t.as_str(),
+                [root, prim, t] if (root == "core" || root == "std") && prim == "primitive" => {
+                    t.as_str()
+                }
+                _ => return None,
+            };
+            match name {
+                "f64" => Some(FloatTy::F64),
+                "f32" => Some(FloatTy::F32),
+                _ => None,
             }
         }
         syn::Type::Paren(p) => float_ty(&p.elem),
@@ -123,12 +138,22 @@ pub fn float_ty(ty: &syn::Type) -> Option<FloatTy> {
     }
 }
 
+/// An array length as tokens that stay one expression wherever they are spliced: a length
+/// written as a block or an operation (`{ 2 + 1 }`, `N + 1`) is parenthesized, so that
+/// `for i in 0..LEN { .. }` and `LEN * 2` mean what they should.
+pub fn len_tokens(len: &syn::Expr) -> TokenStream {
+    match strip_parens(len) {
+        e @ (syn::Expr::Lit(_) | syn::Expr::Path(_)) => e.to_token_stream(),
+        e => quote!((#e)),
+    }
+}
+
 /// The shape of a parameter type: `&[f; N]` or `&[f]` for a float `f`.
 fn param_shape(ty: &syn::Type) -> Option<Shape> {
     if let syn::Type::Reference(r) = ty {
         match &*r.elem {
             syn::Type::Array(a) if float_ty(&a.elem).is_some() => {
-                Some(Shape::ArrayRef(a.len.to_token_stream()))
+                Some(Shape::ArrayRef(len_tokens(&a.len)))
             }
             syn::Type::Slice(s) if float_ty(&s.elem).is_some() => Some(Shape::SliceRef),
             _ => None,
@@ -150,6 +175,7 @@ impl<'a> Lowerer<'a> {
             ret: None,
             ret_jumps: 0,
             poisoned: Vec::new(),
+            literals: Vec::new(),
         }
     }
 
@@ -550,8 +576,13 @@ impl<'a> Lowerer<'a> {
         let init = local.init.as_ref().map(|init| self.expr(&init.expr));
         match pat {
             syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                if let Some(ExprKind::Var(src)) = init.as_ref().map(|i| &i.kind) {
+                    if let Some(s) = self.let_array(&pi.ident, pi.mutability.is_some(), *src) {
+                        return s;
+                    }
+                }
                 let shape = match init.as_ref().map(|i| &i.kind) {
-                    Some(ExprKind::ArrayRepeat(_, len)) => Shape::Array(len.to_token_stream()),
+                    Some(ExprKind::ArrayRepeat(_, len)) => Shape::Array(len_tokens(len)),
                     _ => Shape::Scalar,
                 };
                 let var = self.declare(&pi.ident, pi.mutability.is_some(), shape);
@@ -584,6 +615,65 @@ impl<'a> Lowerer<'a> {
                 None
             }
         }
+    }
+
+    /// `let a = b;` where `b` holds an array: an array literal's storage takes the name (no
+    /// copy), a parameter `&[f; N]`/`&[f]` is aliased, a local array is copied element by
+    /// element (arrays are `Copy`). `None` if `b` is not an array. Returns the statement to emit.
+    fn let_array(&mut self, name: &syn::Ident, mutable: bool, src: VarId) -> Option<Option<Stmt>> {
+        match self.vars[src].shape.clone() {
+            Shape::Array(_) if self.literals.contains(&src) => {
+                self.literals.retain(|&l| l != src);
+                self.vars[src].name = name.clone();
+                self.scopes
+                    .last_mut()
+                    .expect("there is always a scope")
+                    .push((name.to_string(), src));
+                Some(None)
+            }
+            Shape::ArrayRef(_) | Shape::SliceRef if !mutable => {
+                self.scopes
+                    .last_mut()
+                    .expect("there is always a scope")
+                    .push((name.to_string(), src));
+                Some(None)
+            }
+            Shape::Array(n) => {
+                let span = name.span();
+                let var = self.declare(name, true, Shape::Array(n.clone()));
+                self.vars[var].float = true;
+                let len: syn::Expr = syn::parse_quote!(#n);
+                let zero = Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span);
+                self.pending.push(Stmt::Let {
+                    var,
+                    ty: None,
+                    init: Expr::new(ExprKind::ArrayRepeat(Box::new(zero), len), span),
+                });
+                Some(Some(self.copy_loop(var, src, &n, span)))
+            }
+            _ => None,
+        }
+    }
+
+    /// `for k in 0..n { dst[k] = src[k]; }`: a whole-array copy.
+    fn copy_loop(&mut self, dst: VarId, src: VarId, n: &TokenStream, span: Span) -> Stmt {
+        let k = self.fresh("k", false, Shape::Scalar);
+        let read = Expr::new(ExprKind::Index(src, Box::new(self.var_expr(k, span))), span);
+        Stmt::Loop(Box::new(Loop {
+            head: LoopHead::For {
+                var: k,
+                iter: self.built(syn::parse_quote!(0..#n), Vec::new(), span),
+            },
+            body: Block {
+                stmts: vec![Stmt::IndexAssign {
+                    var: dst,
+                    index: self.var_expr(k, span),
+                    value: read,
+                }],
+            },
+            exits: Vec::new(),
+            bound: Some(n.clone()),
+        }))
     }
 
     /// `x = e;`, `x op= e;`, `a[i] = e;` and `a[i] op= e;`.
@@ -621,6 +711,13 @@ impl<'a> Lowerer<'a> {
         if let Some(var) = local(self, left) {
             let current = self.var_expr(var, left.span());
             let value = combine(self, current, right);
+            // `b = a;` on arrays: element by element.
+            if let (Shape::Array(n), ExprKind::Var(src)) = (&self.vars[var].shape, &value.kind) {
+                if matches!(self.vars[*src].shape, Shape::Array(_) | Shape::ArrayRef(_)) {
+                    let n = n.clone();
+                    return Some(self.copy_loop(var, *src, &n, expr.span()));
+                }
+            }
             return Some(Stmt::Assign { var, value });
         }
         if let syn::Expr::Index(ix) = strip_parens(left) {
@@ -1028,11 +1125,7 @@ impl<'a> Lowerer<'a> {
 
     /// Whether an expression certainly has a float type.
     fn floatish(&self, e: &Expr) -> bool {
-        match &e.kind {
-            ExprKind::Lit(_) | ExprKind::Call(..) | ExprKind::Cast(..) => true,
-            ExprKind::Var(v) => self.vars[*v].float,
-            _ => false,
-        }
+        crate::emit::floatish(e, &self.vars)
     }
 
     // ---- expressions -------------------------------------------------------------------------
@@ -1139,14 +1232,7 @@ impl<'a> Lowerer<'a> {
             }
             syn::Expr::Call(c) => {
                 let float_path = match &*c.func {
-                    syn::Expr::Path(p)
-                        if p.qself.is_none()
-                            && p.path.segments.len() == 2
-                            && p.path.leading_colon.is_none() =>
-                    {
-                        let ty = &p.path.segments[0].ident;
-                        (ty == "f64" || ty == "f32").then(|| p.path.segments[1].ident.clone())
-                    }
+                    syn::Expr::Path(p) => float_method_path(p),
                     _ => None,
                 };
                 match float_path {
@@ -1227,6 +1313,7 @@ impl<'a> Lowerer<'a> {
                 };
                 let v = self.fresh("array", true, Shape::Array(quote!(#len)));
                 self.vars[v].float = true;
+                self.literals.push(v);
                 let zero = Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span);
                 self.pending.push(Stmt::Let {
                     var: v,
@@ -1362,6 +1449,30 @@ impl<'a> Lowerer<'a> {
         self.cx.error(span, msg);
         true
     }
+}
+
+/// The method named by a path to a float type's associated function: `f64::sin`, `<f64>::sin`,
+/// `core::primitive::f64::sin`, `std::primitive::f64::sin`, `::core::primitive::f64::sin`.
+fn float_method_path(p: &syn::ExprPath) -> Option<syn::Ident> {
+    let segs: Vec<&syn::Ident> = p.path.segments.iter().map(|s| &s.ident).collect();
+    if p.path.segments.iter().any(|s| !s.arguments.is_none()) {
+        return None;
+    }
+    let (last, prefix) = segs.split_last()?;
+    let is_float = |i: &syn::Ident| *i == "f64" || *i == "f32";
+    let float_type = match &p.qself {
+        // `<f64>::sin`: the path is just the method.
+        Some(q) if q.position == 0 => float_ty(&q.ty).is_some() && prefix.is_empty(),
+        Some(_) => false,
+        None => match prefix {
+            [t] => is_float(t) && p.path.leading_colon.is_none(),
+            [root, prim, t] => {
+                (*root == "core" || *root == "std") && *prim == "primitive" && is_float(t)
+            }
+            _ => false,
+        },
+    };
+    float_type.then(|| (*last).clone())
 }
 
 /// Statement-like expressions at the end of a block are statements, not its value.

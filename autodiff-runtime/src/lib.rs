@@ -100,6 +100,34 @@ pub mod call {
             self.0
         }
     }
+
+    /// A passive float as the primitive float `B`, whether the user's code holds it by value or
+    /// by reference (`c: &f64` used as `x * c`).
+    pub trait ToBase<B> {
+        /// The value.
+        fn to_base(self) -> B;
+    }
+
+    impl ToBase<f64> for f64 {
+        #[inline(always)]
+        fn to_base(self) -> f64 {
+            self
+        }
+    }
+
+    impl ToBase<f32> for f32 {
+        #[inline(always)]
+        fn to_base(self) -> f32 {
+            self
+        }
+    }
+
+    impl<B, T: ToBase<B> + Copy> ToBase<B> for &T {
+        #[inline(always)]
+        fn to_base(self) -> B {
+            (*self).to_base()
+        }
+    }
 }
 
 /// Expands its input only with the `alloc` feature: generated items that need the heap

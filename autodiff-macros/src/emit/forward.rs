@@ -84,7 +84,7 @@ impl Forward<'_, '_> {
         let (val, tan) = match root {
             Operand::Active(v, t) => (quote!(#v), self.tangent(&t)),
             Operand::Const(c) => (c, cx.zero()),
-            Operand::Passive(p) => (cx.cst(p), cx.zero()),
+            Operand::Passive(p, user) => (cx.cst_passive(p, user), cx.zero()),
         };
         (code, val, tan)
     }

@@ -43,8 +43,9 @@ pub enum Operand {
     Active(Ident, Target),
     /// A scalar constant, already of type `__S`.
     Const(TokenStream),
-    /// A passive value, as written.
-    Passive(TokenStream),
+    /// A passive value, as written; `true` when it is the user's value (a variable, element or
+    /// opaque expression, which may be a reference to a float), see [`Cx::cst_of`].
+    Passive(TokenStream, bool),
 }
 
 /// What kind of value a saved local holds.
@@ -147,7 +148,7 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
             };
             return match &e.kind {
                 ExprKind::Lit(l) => (Operand::Const(cx.cst(quote!(#l))), deps),
-                _ => (Operand::Passive(passive(e, cx)), deps),
+                _ => (Operand::Passive(passive(e, cx), super::user_value(e)), deps),
             };
         }
         match &e.kind {
@@ -198,19 +199,19 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                     let args: Vec<TokenStream> = ops
                         .into_iter()
                         .map(|o| match o {
-                            Operand::Passive(p) => p,
+                            Operand::Passive(p, _) => p,
                             Operand::Const(c) => cx.base(c),
                             Operand::Active(..) => unreachable!("no active operand"),
                         })
                         .collect();
                     let mut all = Deps::default();
                     deps.iter().for_each(|d| all.add(d));
-                    (Operand::Passive(call_syntax(row, &args)), all)
+                    (Operand::Passive(call_syntax(row, &args), false), all)
                 }
             }
             // Comparisons are passive; conditions use `value`. Other kinds are never active.
             _ => (
-                Operand::Passive(value(e, cx)),
+                Operand::Passive(value(e, cx), false),
                 Deps {
                     idents: Vec::new(),
                     vars: super::expr_vars(e),
@@ -292,8 +293,8 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
             vals.push(match (o, kind) {
                 (Operand::Active(v, _), _) => quote!(#v),
                 (Operand::Const(c), _) => c.clone(),
-                (Operand::Passive(p), Arg::Float) => cx.cst(p.clone()),
-                (Operand::Passive(p), Arg::Int) => p.clone(),
+                (Operand::Passive(p, user), Arg::Float) => cx.cst_passive(p.clone(), *user),
+                (Operand::Passive(p, _), Arg::Int) => p.clone(),
             });
         }
         let is_active: Vec<bool> = ops

@@ -48,6 +48,23 @@ impl<'f> Cx<'f> {
         quote!(<#s as #k::__private::Scalar>::cst(#tokens))
     }
 
+    /// A passive value of the user's (a variable, a field, an element) as a constant scalar,
+    /// through `ToBase` so that references to floats work too. Not for literals: `ToBase`
+    /// would leave their float type ambiguous.
+    pub fn cst_of(&self, e: &Expr, tokens: TokenStream) -> TokenStream {
+        self.cst_passive(tokens, user_value(e))
+    }
+
+    /// [`Cx::cst_of`] on rendered tokens; `user`: they are the user's value.
+    pub fn cst_passive(&self, tokens: TokenStream, user: bool) -> TokenStream {
+        if user {
+            let (k, ft) = (self.krate, &self.ft);
+            self.cst(quote!(<_ as #k::__private::ToBase<#ft>>::to_base(#tokens)))
+        } else {
+            self.cst(tokens)
+        }
+    }
+
     pub fn zero(&self) -> TokenStream {
         let (k, s) = (self.krate, &self.s);
         quote!(<#s as #k::__private::Scalar>::zero())
@@ -100,6 +117,43 @@ impl<'f> Cx<'f> {
                 }
             })
             .collect()
+    }
+
+    /// `::<s, the user's generic arguments>` for calls of the generated generic functions
+    /// (lifetimes are left to inference), so that a const generic used only in the body is
+    /// still known; empty when a parameter is `impl Trait`, which forbids explicit arguments.
+    pub fn turbofish(&self, s: Option<TokenStream>) -> TokenStream {
+        let impl_trait = self
+            .func
+            .params
+            .iter()
+            .any(|p| matches!(p.ty, syn::Type::ImplTrait(_)));
+        if impl_trait {
+            return quote!();
+        }
+        let user = self
+            .func
+            .generics
+            .params
+            .iter()
+            .any(|p| !matches!(p, syn::GenericParam::Lifetime(_)));
+        if !user {
+            // `__S` is inferred from the arguments: no turbofish, more readable code.
+            return quote!();
+        }
+        let mut args: Vec<TokenStream> = s.into_iter().collect();
+        for p in &self.func.generics.params {
+            match p {
+                syn::GenericParam::Type(t) => args.push(t.ident.to_token_stream()),
+                syn::GenericParam::Const(c) => args.push(c.ident.to_token_stream()),
+                syn::GenericParam::Lifetime(_) => {}
+            }
+        }
+        if args.is_empty() {
+            quote!()
+        } else {
+            quote!(::<#(#args),*>)
+        }
     }
 
     /// Active parameters that are arrays or slices (their adjoints go to `&mut` buffers).
@@ -178,18 +232,35 @@ pub fn call_arg(e: &Expr, cx: &Cx, active_value: Option<TokenStream>) -> TokenSt
         None => {
             let p = passive(e, cx);
             let ft = &cx.ft;
-            let floatish = match &e.kind {
-                ExprKind::Lit(_) => return quote!(#k::__private::Const::<#ft>(#p)),
-                ExprKind::Call(..) | ExprKind::Cast(..) => true,
-                ExprKind::Var(v) => cx.var(*v).float,
-                _ => false,
-            };
-            if floatish {
+            if let ExprKind::Lit(_) = &e.kind {
+                return quote!(#k::__private::Const::<#ft>(#p));
+            }
+            if floatish(e, &cx.func.vars) {
                 quote!(#k::__private::Const(#p))
             } else {
                 p
             }
         }
+    }
+}
+
+/// Whether a passive expression is a value of the user's (variable, element, opaque code), whose
+/// type may be a reference to a float, as opposed to a literal or an operation on values.
+pub fn user_value(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Var(_) | ExprKind::Opaque { .. } | ExprKind::Index(..)
+    )
+}
+
+/// Whether an expression certainly has a float type: a float literal, a float variable, a cast
+/// to a float, a float method, or an operator with such an operand (`n - 1` on integers is not).
+pub fn floatish(e: &Expr, vars: &[Var]) -> bool {
+    match &e.kind {
+        ExprKind::Lit(_) | ExprKind::Cast(..) => true,
+        ExprKind::Call(_, args) => args.iter().any(|a| floatish(a, vars)),
+        ExprKind::Var(v) => vars[*v].float,
+        _ => false,
     }
 }
 
@@ -259,7 +330,7 @@ pub fn scalar_value(e: &Expr, cx: &Cx) -> TokenStream {
     if pure_passive(e, &cx.func.vars) {
         return match &e.kind {
             ExprKind::Lit(l) => cx.cst(quote!(#l)),
-            _ => cx.cst(passive(e, cx)),
+            _ => cx.cst_of(e, passive(e, cx)),
         };
     }
     match &e.kind {

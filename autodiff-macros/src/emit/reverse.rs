@@ -86,7 +86,7 @@ pub fn body(cx: &Cx, seed: &Ident) -> (TokenStream, bool) {
             quote!(#v)
         }
         Operand::Const(c) => c.clone(),
-        Operand::Passive(p) => cx.cst(p.clone()),
+        Operand::Passive(p, user) => cx.cst_passive(p.clone(), *user),
     };
     let code = Lin::tokens(&binds);
     let available = rv.available.clone();
@@ -426,7 +426,7 @@ impl Reverse<'_, '_> {
         let val = match &root {
             Operand::Active(v, _) => quote!(#v),
             Operand::Const(c) => c.clone(),
-            Operand::Passive(p) => cx.cst(p.clone()),
+            Operand::Passive(p, user) => cx.cst_passive(p.clone(), *user),
         };
         // Re-iterated loop body: recompute what the reverse needs instead of storing it.
         let recomputed = match &self.prefix {
@@ -446,7 +446,7 @@ impl Reverse<'_, '_> {
                     Operand::Active(_, Target::Var(u)) => avail(*u),
                     Operand::Active(_, Target::Elem(..)) => false,
                     Operand::Const(_) => true,
-                    Operand::Passive(_) => super::expr_vars(e).iter().all(|&v| avail(v)),
+                    Operand::Passive(..) => super::expr_vars(e).iter().all(|&v| avail(v)),
                 };
                 match Lin::recompute(&binds, &wanted, &avail) {
                     Some(mut re) if rebind && root_ok => {

@@ -1,0 +1,195 @@
+//! Valid Rust that used to be rejected or mis-differentiated: `#[cfg]` in the body, array
+//! literals bound by `let`, whole-array copies, `&f64` parameters, integer call arguments and
+//! recursion, raw identifiers, const generics used only in the body, block array lengths,
+//! `#[deprecated]`, `#![no_implicit_prelude]`, and the spellings of float paths.
+#![allow(deprecated, unused_assignments)]
+
+use crate::*;
+use autodiff::differentiable;
+
+/// The regression of issue 9: a `cfg`-disabled statement must not be differentiated.
+#[differentiable]
+fn cfg_disabled(x: f64) -> f64 {
+    #[cfg(any())]
+    let x = x * 100.0;
+    x
+}
+
+#[differentiable]
+fn cfg_mixed(x: f64, y: f64) -> f64 {
+    let mut s = x * y;
+    #[cfg(all())]
+    {
+        s += x.sin();
+    }
+    #[cfg(any())]
+    {
+        s = s * 1000.0;
+    }
+    #[cfg_attr(any(), cfg(any()))]
+    let t = s * y;
+    #[cfg_attr(all(), cfg(any()))]
+    let t = t * 1e6;
+    match 2 {
+        #[cfg(any())]
+        2 => t * 7.0,
+        _ => t,
+    }
+}
+
+#[test]
+fn cfg_statements_are_honoured() {
+    assert_eq!(cfg_disabled::grad(2.0), (2.0, 1.0));
+    assert_eq!(cfg_disabled::jvp(2.0, 1.0), (2.0, 1.0));
+    assert_eq!(cfg_disabled::hvp(2.0, 1.0), (2.0, 1.0, 0.0));
+    let x = [0.7, -1.3];
+    let g = check("cfg_mixed", &fns2!(cfg_mixed), &x);
+    // (x y + sin x) y
+    let (a, b) = (x[0], x[1]);
+    assert_grad_eq(
+        "cfg_mixed",
+        &g,
+        &[(b + a.cos()) * b, a * b + (a * b + a.sin())],
+        1e-14,
+    );
+}
+
+#[differentiable]
+fn literal_let(x: f64, y: f64) -> f64 {
+    let a = [y, x * y];
+    a[0] * a[1]
+}
+
+#[differentiable]
+fn array_copies(x: f64, y: f64) -> f64 {
+    let a = [y, x * y, x.exp()];
+    let mut b = [0.0; 3];
+    b[2] = 5.0;
+    b = a;
+    let mut c = b;
+    c[0] = c[0] * x;
+    b[1] = 0.0; // `c` is a copy: this does not change it
+    c[0] * c[1] + c[2] + b[1]
+}
+
+#[test]
+fn array_literals_and_copies() {
+    let x = [0.9, -0.4];
+    let g = check("literal_let", &fns2!(literal_let), &x);
+    assert_grad_eq("literal_let", &g, &[x[1] * x[1], 2.0 * x[0] * x[1]], 1e-15);
+    let g = check("array_copies", &fns2!(array_copies), &x);
+    // c0 c1 + c2 = (y x)(x y) + e^x
+    let (a, b) = (x[0], x[1]);
+    assert_grad_eq(
+        "array_copies",
+        &g,
+        &[2.0 * a * b * b + a.exp(), 2.0 * a * a * b],
+        1e-14,
+    );
+}
+
+#[differentiable]
+fn by_reference(x: f64, c: &f64, k: &&f64) -> f64 {
+    x * c + *c * x.sin() + x * **k
+}
+
+#[differentiable]
+fn power(x: f64, n: usize) -> f64 {
+    if n == 0 {
+        1.0
+    } else {
+        x * power(x, n - 1)
+    }
+}
+
+#[differentiable]
+fn calls_with_int_expressions(x: f64, n: usize) -> f64 {
+    power(x, n - 1) + power(x, 2 * n) / (n as f64)
+}
+
+#[test]
+fn references_and_integer_arguments() {
+    let g = check("by_reference", &fns1!(by_reference, &3.0, &&0.5), &[0.8]);
+    assert_grad_eq("by_reference", &g, &[3.0 + 3.0 * 0.8f64.cos() + 0.5], 1e-15);
+    let x = 1.1f64;
+    let g = check("power", &fns1!(power, 5), &[x]);
+    assert_grad_eq("power", &g, &[5.0 * x.powi(4)], 1e-14);
+    let g = check("calls", &fns1!(calls_with_int_expressions, 3), &[x]);
+    assert_grad_eq("calls", &g, &[2.0 * x + 2.0 * x.powi(5)], 1e-14);
+}
+
+#[differentiable]
+fn raw_identifiers(r#type: f64, r#match: f64) -> f64 {
+    r#type * r#match.sin()
+}
+
+#[differentiable]
+fn const_only_in_body<const K: usize>(x: f64) -> f64 {
+    let mut t = [0.0; K];
+    for i in 0..K {
+        t[i] = x * (i as f64 + 1.0);
+    }
+    let mut s = 0.0;
+    for i in 0..K {
+        s += t[i] * t[i];
+    }
+    s
+}
+
+#[differentiable]
+#[allow(unused_braces)]
+fn block_length(x: &[f64; { 2 + 1 }]) -> f64 {
+    x[0] * x[1] * x[2]
+}
+
+#[deprecated = "a deprecated function still gets derivatives without warnings"]
+#[differentiable]
+fn deprecated_fn(x: f64) -> f64 {
+    x * x
+}
+
+mod no_prelude {
+    #![no_implicit_prelude]
+    #[::autodiff::differentiable]
+    pub fn h(x: f64, y: f64) -> f64 {
+        let mut s = 0.0;
+        for i in 0..3 {
+            if x > y {
+                s += x * y * (i as f64);
+            } else {
+                s += x.sin();
+            }
+        }
+        s
+    }
+}
+
+#[differentiable]
+fn float_paths(x: f64) -> f64 {
+    <f64>::cos(x) + core::primitive::f64::sin(x) + f64::exp(x) + std::primitive::f64::sqrt(x)
+}
+
+#[differentiable]
+fn primitive_types(x: core::primitive::f64) -> std::primitive::f64 {
+    x * x
+}
+
+#[test]
+fn spellings_of_valid_rust() {
+    let x = [0.6, 1.7];
+    let g = check("raw", &fns2!(raw_identifiers), &x);
+    assert_grad_eq("raw", &g, &[x[1].sin(), x[0] * x[1].cos()], 1e-15);
+    // sum (x (i+1))^2 = x^2 * 14 for K = 3
+    assert_eq!(const_only_in_body::grad::<3>(2.0), (56.0, 56.0));
+    let (v, g) = block_length::grad(&[2.0, 3.0, 4.0]);
+    assert_eq!((v, g), (24.0, [12.0, 8.0, 6.0]));
+    assert_eq!(deprecated_fn::grad(3.0), (9.0, 6.0));
+    use no_prelude::h;
+    let g = check("no_prelude", &fns2!(h), &[1.5, 0.5]);
+    assert_grad_eq("no_prelude", &g, &[1.5, 4.5], 1e-15);
+    let g = check("float_paths", &fns1!(float_paths), &[0.7]);
+    let a = 0.7f64;
+    let want = -a.sin() + a.cos() + a.exp() + 0.5 / a.sqrt();
+    assert_grad_eq("float_paths", &g, &[want], 1e-15);
+    assert_eq!(primitive_types::grad(3.0), (9.0, 6.0));
+}
