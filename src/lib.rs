@@ -157,7 +157,7 @@ pub use optim;
 #[doc(hidden)]
 pub mod __private {
     pub use autodiff_runtime::__if_alloc as if_alloc;
-    pub use autodiff_runtime::call::{Active, ToBase, Const, ToActive, ToPassive};
+    pub use autodiff_runtime::call::{Active, Const, ToActive, ToBase, ToPassive};
     pub use autodiff_runtime::{
         dual_vec, rules, split_dual_vec, zeros_vec, Bound, Dual, FixedTape, Float, Jet,
         ObjectiveFns, Scalar, Vec, VecTape,

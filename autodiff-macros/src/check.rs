@@ -176,7 +176,7 @@ fn mark_block(block: &Block, vars: &mut [Var], changed: &mut bool) {
 pub fn is_active(e: &Expr, vars: &[Var]) -> bool {
     match &e.kind {
         ExprKind::Var(v) | ExprKind::Index(v, _) => vars[*v].active,
-        ExprKind::Lit(_) | ExprKind::Compare(..) => false,
+        ExprKind::Lit(_) | ExprKind::Compare(..) | ExprKind::Logic(..) => false,
         ExprKind::Call(_, args) | ExprKind::UserCall(_, args) => {
             args.iter().any(|a| is_active(a, vars))
         }
@@ -231,6 +231,7 @@ impl Validator<'_, '_> {
                 self.expr(a);
                 self.expr(b);
             }
+            ExprKind::Logic(_, args) => args.iter().for_each(|a| self.expr(a)),
             ExprKind::ArrayRepeat(a, _) => {
                 if is_active(a, vars) {
                     self.cx.error(

@@ -172,6 +172,9 @@ pub enum ExprKind {
     Cast(Box<Expr>, syn::Type),
     /// A comparison; its result is a passive `bool`.
     Compare(syn::BinOp, Box<Expr>, Box<Expr>),
+    /// `a && b`, `a || b` (short-circuit, as written) or `!a` on conditions: a passive `bool`
+    /// (or, for `!`, the bitwise not of a passive integer).
+    Logic(LogicOp, Vec<Expr>),
     /// `a[index]` on a local variable (array, slice parameter, ...).
     Index(VarId, Box<Expr>),
     /// `[elem; len]`.
@@ -186,6 +189,13 @@ pub enum ExprKind {
         vars: Vec<VarId>,
         what: Unsupported,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum LogicOp {
+    And,
+    Or,
+    Not,
 }
 
 /// Why an opaque expression could not be differentiated, if it ever meets an active value.

@@ -107,6 +107,26 @@ struct Lowerer<'a> {
     poisoned: Vec<VarId>,
     /// Storage of array literals `[a, b]` not yet bound to a name.
     literals: Vec<VarId>,
+    /// Variables bound to tuples, with their components.
+    tuples: Vec<(VarId, Vec<Tup>)>,
+}
+
+/// A tuple component: a value (a variable of ours), or a nested tuple. Transient (a few per
+/// `let`), so the size difference of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Tup {
+    One(Expr),
+    Many(Vec<Tup>),
+}
+
+impl Tup {
+    /// A copy (components are variables, so copying the references is exact).
+    fn copy(&self) -> Tup {
+        match self {
+            Tup::One(e) => Tup::One(clone_index(e)),
+            Tup::Many(parts) => Tup::Many(parts.iter().map(Tup::copy).collect()),
+        }
+    }
 }
 
 /// The float type named by `ty`, if it is exactly `f32` or `f64`.
@@ -176,6 +196,7 @@ impl<'a> Lowerer<'a> {
             ret_jumps: 0,
             poisoned: Vec::new(),
             literals: Vec::new(),
+            tuples: Vec::new(),
         }
     }
 
@@ -340,7 +361,7 @@ impl<'a> Lowerer<'a> {
             let shape = param_shape(&pt.ty).unwrap_or(Shape::Scalar);
             // Declared even when rejected, so that uses in the body resolve quietly.
             let var = self.declare(&name, mutable, shape);
-            self.vars[var].float = matches!(kind, ParamKind::Float);
+            self.vars[var].float = matches!(kind, ParamKind::Float | ParamKind::FloatArray);
             params.push(Param {
                 var,
                 ty: (*pt.ty).clone(),
@@ -540,6 +561,10 @@ impl<'a> Lowerer<'a> {
                 self.scopes.pop();
                 block.stmts
             }
+            syn::Expr::Assign(a) if matches!(strip_parens(&a.left), syn::Expr::Tuple(_)) => {
+                self.tuple_assign(&a.left, &a.right);
+                Vec::new()
+            }
             _ => {
                 if let Some(s) = self.assign(expr) {
                     return vec![s];
@@ -573,47 +598,284 @@ impl<'a> Lowerer<'a> {
                 return None;
             }
         }
+        if let (syn::Pat::Tuple(_), Some(init)) = (pat, &local.init) {
+            return match self.tuple_value(&init.expr) {
+                Some(parts) => {
+                    self.bind_pattern(pat, Tup::Many(parts));
+                    None
+                }
+                None => {
+                    self.cx.error_at(
+                        &init.expr,
+                        "`#[differentiable]` destructures tuples written as `(a, b)`, `x.sin_cos()` or a tuple variable; compute each value with its own `let`",
+                    );
+                    None
+                }
+            };
+        }
+        if let (syn::Pat::Slice(ps), Some(init)) = (pat, &local.init) {
+            return self.array_pattern(ps, &init.expr);
+        }
+        if let (syn::Pat::Ident(pi), Some(init)) = (pat, &local.init) {
+            if pi.by_ref.is_none() && pi.subpat.is_none() {
+                if let Some(parts) = self.tuple_value(&init.expr) {
+                    self.bind_pattern(pat, Tup::Many(parts));
+                    return None;
+                }
+            }
+        }
         let init = local.init.as_ref().map(|init| self.expr(&init.expr));
         match pat {
             syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
-                if let Some(ExprKind::Var(src)) = init.as_ref().map(|i| &i.kind) {
-                    if let Some(s) = self.let_array(&pi.ident, pi.mutability.is_some(), *src) {
-                        return s;
-                    }
-                }
-                let shape = match init.as_ref().map(|i| &i.kind) {
-                    Some(ExprKind::ArrayRepeat(_, len)) => Shape::Array(len_tokens(len)),
-                    _ => Shape::Scalar,
-                };
-                let var = self.declare(&pi.ident, pi.mutability.is_some(), shape);
                 let Some(init) = init else {
+                    self.declare(&pi.ident, pi.mutability.is_some(), Shape::Scalar);
                     self.cx.error_at(
                         local,
                         "`#[differentiable]` needs every `let` to have a value; write `let x = ...;` where it is first known",
                     );
                     return None;
                 };
-                self.vars[var].float =
-                    self.floatish(&init) || ty.as_ref().is_some_and(|t| float_ty(t).is_some());
-                if matches!(
-                    init.kind,
-                    ExprKind::Opaque {
-                        what: Unsupported::Reported,
-                        ..
-                    }
-                ) {
-                    self.poisoned.push(var);
-                }
-                Some(Stmt::Let { var, ty, init })
+                self.let_ident(&pi.ident, pi.mutability.is_some(), ty, init)
             }
             syn::Pat::Wild(_) => init.map(Stmt::Expr),
             other => {
                 self.cx.error_at(
                     other,
-                    "`#[differentiable]` does not support destructuring patterns in `let`; bind each value with its own `let`",
+                    "`#[differentiable]` does not support this pattern in `let`; bind a name (`let x = ..`) or destructure a tuple (`let (a, b) = ..`)",
                 );
                 None
             }
+        }
+    }
+
+    /// `let [a, b, c] = arr;` on an array of known length: each name gets its element.
+    fn array_pattern(&mut self, ps: &syn::PatSlice, init: &syn::Expr) -> Option<Stmt> {
+        // `let [a, b] = *x;` with `x: &[f; 2]`: the same elements.
+        let inner = match strip_parens(init) {
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => &*u.expr,
+            e => e,
+        };
+        let value = self.expr(inner);
+        let src = match &value.kind {
+            ExprKind::Var(v) => Some(*v),
+            _ => None,
+        };
+        let len = src.and_then(|v| match &self.vars[v].shape {
+            Shape::Array(n) | Shape::ArrayRef(n) => syn::parse2::<syn::LitInt>(n.clone())
+                .ok()
+                .and_then(|l| l.base10_parse::<usize>().ok()),
+            _ => None,
+        });
+        let (Some(src), Some(len)) = (src, len) else {
+            self.cx.error_at(
+                init,
+                "`#[differentiable]` destructures arrays of literal length (`let [a, b] = arr;`); index the elements instead",
+            );
+            return None;
+        };
+        if ps.elems.len() != len {
+            self.cx.error_at(
+                ps,
+                format!("this pattern has {} elements and the array {len}; name every element (`..` is not supported)", ps.elems.len()),
+            );
+            return None;
+        }
+        let span = init.span();
+        let parts: Vec<Tup> = (0..len)
+            .map(|k| {
+                let lit = proc_macro2::Literal::usize_unsuffixed(k);
+                let index = self.built(syn::parse_quote!(#lit), Vec::new(), span);
+                let e = Expr::new(ExprKind::Index(src, Box::new(index)), span);
+                Tup::One(self.temp(e))
+            })
+            .collect();
+        for (p, v) in ps.elems.iter().zip(parts) {
+            self.bind_pattern(p, v);
+        }
+        None
+    }
+
+    /// `let name = init;` (or `let mut`).
+    fn let_ident(
+        &mut self,
+        name: &syn::Ident,
+        mutable: bool,
+        ty: Option<syn::Type>,
+        init: Expr,
+    ) -> Option<Stmt> {
+        if let ExprKind::Var(src) = &init.kind {
+            if let Some(s) = self.let_array(name, mutable, *src) {
+                return s;
+            }
+        }
+        let shape = match &init.kind {
+            ExprKind::ArrayRepeat(_, len) => Shape::Array(len_tokens(len)),
+            _ => Shape::Scalar,
+        };
+        let var = self.declare(name, mutable, shape);
+        self.vars[var].float =
+            self.floatish(&init) || ty.as_ref().is_some_and(|t| float_ty(t).is_some());
+        if matches!(
+            init.kind,
+            ExprKind::Opaque {
+                what: Unsupported::Reported,
+                ..
+            }
+        ) {
+            self.poisoned.push(var);
+        }
+        Some(Stmt::Let { var, ty, init })
+    }
+
+    // ---- tuples ------------------------------------------------------------------------------
+
+    /// The components of a tuple-valued expression, each evaluated into a fresh variable first
+    /// (so that `(b, a)` reads both before anything is assigned): `(e1, e2, ..)`, `e.sin_cos()`,
+    /// or a variable bound to a tuple. `None` if `e` is none of these.
+    fn tuple_value(&mut self, e: &syn::Expr) -> Option<Vec<Tup>> {
+        match strip_parens(e) {
+            syn::Expr::Tuple(t) if !t.elems.is_empty() => Some(
+                t.elems
+                    .iter()
+                    .map(|el| match self.tuple_value(el) {
+                        Some(parts) if matches!(strip_parens(el), syn::Expr::Tuple(_)) => {
+                            Tup::Many(parts)
+                        }
+                        _ => {
+                            let v = self.expr(el);
+                            Tup::One(self.temp(v))
+                        }
+                    })
+                    .collect(),
+            ),
+            syn::Expr::Field(_) => match self.tuple_field(e)? {
+                Tup::Many(parts) => Some(parts),
+                Tup::One(_) => None,
+            },
+            syn::Expr::MethodCall(m) if m.method == "sin_cos" && m.args.is_empty() => {
+                let r = self.expr(&m.receiver);
+                let r = self.temp(r);
+                let span = m.method.span();
+                let call = |lw: &mut Self, name: &str, r: &Expr| {
+                    let row = intrinsics::callable(name).expect("in the table");
+                    let e = Expr::new(ExprKind::Call(row, vec![clone_index(r)]), span);
+                    Tup::One(lw.temp(e))
+                };
+                Some(vec![call(self, "sin", &r), call(self, "cos", &r)])
+            }
+            syn::Expr::Path(p) if p.qself.is_none() => {
+                let v = self.resolve(p.path.get_ident()?)?;
+                let (_, parts) = self.tuples.iter().find(|(t, _)| *t == v)?;
+                Some(parts.iter().map(Tup::copy).collect())
+            }
+            _ => None,
+        }
+    }
+
+    /// `(a, b) = (b, a);`: every right-hand value first, then the assignments (to `pending`).
+    fn tuple_assign(&mut self, left: &syn::Expr, right: &syn::Expr) {
+        let Some(parts) = self.tuple_value(right) else {
+            self.cx.error_at(
+                right,
+                "`#[differentiable]` assigns tuples written as `(a, b)`, `x.sin_cos()` or a tuple variable; assign each value on its own",
+            );
+            return;
+        };
+        self.assign_parts(left, Tup::Many(parts));
+    }
+
+    fn assign_parts(&mut self, left: &syn::Expr, value: Tup) {
+        match (strip_parens(left), value) {
+            (syn::Expr::Infer(_), _) => {}
+            (syn::Expr::Tuple(t), Tup::Many(parts)) if t.elems.len() == parts.len() => {
+                for (l, v) in t.elems.iter().zip(parts) {
+                    self.assign_parts(l, v);
+                }
+            }
+            (syn::Expr::Path(p), Tup::One(e)) if p.qself.is_some() || p.path.get_ident().is_some() => {
+                match p.path.get_ident().and_then(|i| self.resolve(i)) {
+                    Some(var) => self.pending.push(Stmt::Assign { var, value: e }),
+                    None => self.cx.error_at(left, "`#[differentiable]` assigns tuple components to local variables only"),
+                }
+            }
+            (other, _) => self.cx.error_at(
+                other,
+                "`#[differentiable]` assigns tuple components to local variables, `_` and nested tuples of them, with the tuple's shape",
+            ),
+        }
+    }
+
+    /// `t.0`, `t.1.0` on a tuple variable `t`.
+    fn tuple_field(&self, e: &syn::Expr) -> Option<Tup> {
+        match strip_parens(e) {
+            syn::Expr::Path(p) if p.qself.is_none() => {
+                let v = self.resolve(p.path.get_ident()?)?;
+                let (_, parts) = self.tuples.iter().find(|(t, _)| *t == v)?;
+                Some(Tup::Many(parts.iter().map(Tup::copy).collect()))
+            }
+            syn::Expr::Field(f) => {
+                let syn::Member::Unnamed(i) = &f.member else {
+                    return None;
+                };
+                match self.tuple_field(&f.base)? {
+                    Tup::Many(mut parts) if (i.index as usize) < parts.len() => {
+                        Some(parts.swap_remove(i.index as usize))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Binds `e` to a fresh immutable variable; returns a reference to it.
+    fn temp(&mut self, e: Expr) -> Expr {
+        if let ExprKind::Var(_) = e.kind {
+            return e;
+        }
+        let span = e.span;
+        let v = self.fresh("tuple", false, Shape::Scalar);
+        self.vars[v].float = self.floatish(&e);
+        self.pending.push(Stmt::Let {
+            var: v,
+            ty: None,
+            init: e,
+        });
+        self.var_expr(v, span)
+    }
+
+    /// Binds the names of a `let` pattern to tuple components (statements go to `pending`).
+    fn bind_pattern(&mut self, pat: &syn::Pat, value: Tup) {
+        match (pat, value) {
+            (syn::Pat::Type(pt), v) => self.bind_pattern(&pt.pat, v),
+            (syn::Pat::Paren(p), v) => self.bind_pattern(&p.pat, v),
+            (syn::Pat::Wild(_), _) => {}
+            (syn::Pat::Tuple(pt), Tup::Many(parts)) if pt.elems.len() == parts.len() => {
+                for (p, v) in pt.elems.iter().zip(parts) {
+                    self.bind_pattern(p, v);
+                }
+            }
+            (syn::Pat::Ident(pi), Tup::One(e)) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                if let Some(s) = self.let_ident(&pi.ident, pi.mutability.is_some(), None, e) {
+                    self.pending.push(s);
+                }
+            }
+            (syn::Pat::Ident(pi), Tup::Many(parts)) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                // A tuple variable: its fields `t.0` are the components' variables.
+                let parts: Vec<Tup> = parts
+                    .into_iter()
+                    .map(|p| match p {
+                        Tup::One(e) => Tup::One(self.temp(e)),
+                        many => many,
+                    })
+                    .collect();
+                let v = self.declare(&pi.ident, false, Shape::Scalar);
+                self.tuples.push((v, parts));
+            }
+            (other, _) => self.cx.error_at(
+                other,
+                "this pattern does not match the tuple's shape; `#[differentiable]` destructures tuples into names, `_` and nested tuples",
+            ),
         }
     }
 
@@ -838,6 +1100,8 @@ impl<'a> Lowerer<'a> {
                 b.stmts.append(&mut self.pending);
                 b.stmts.push(Stmt::Assign { var: d, value: t });
             }
+            // A branch that leaves (`return`, `break`, `continue`) has no value to assign.
+            (Some(_), None) if diverges(block) => {}
             (Some(_), None) => {
                 if !self.cx.has_errors() {
                     self.cx.error(
@@ -879,6 +1143,7 @@ impl<'a> Lowerer<'a> {
                     let mut b = Block::default();
                     self.scopes.push(Vec::new());
                     let s = match dest {
+                        Some(_) if diverging_expr(other) => self.expr_stmt(other),
                         Some(d) => {
                             let v = self.expr(other);
                             vec![Stmt::Assign { var: d, value: v }]
@@ -1139,8 +1404,27 @@ impl<'a> Lowerer<'a> {
             },
             syn::Expr::Path(p) if p.qself.is_none() => {
                 match p.path.get_ident().and_then(|i| self.resolve(i)) {
+                    Some(id) if self.tuples.iter().any(|(t, _)| *t == id) => {
+                        self.cx.error_at(
+                            expr,
+                            "`#[differentiable]` uses tuple variables through their fields (`t.0`) or by destructuring (`let (a, b) = t;`); pass the components instead",
+                        );
+                        return self.placeholder(expr);
+                    }
                     Some(id) => ExprKind::Var(id),
                     None => return self.opaque(expr, Unsupported::Passive),
+                }
+            }
+            syn::Expr::Field(_) if self.tuple_field(expr).is_some() => {
+                match self.tuple_field(expr) {
+                    Some(Tup::One(e)) => return e,
+                    _ => {
+                        self.cx.error_at(
+                            expr,
+                            "`#[differentiable]` uses nested tuples through their fields down to a value (`t.1.0`); destructure it with `let`",
+                        );
+                        return self.placeholder(expr);
+                    }
                 }
             }
             syn::Expr::Paren(p) => return self.expr(&p.expr),
@@ -1149,6 +1433,7 @@ impl<'a> Lowerer<'a> {
                 syn::UnOp::Neg(_) => {
                     ExprKind::Call(intrinsics::op(Op::Neg), vec![self.expr(&u.expr)])
                 }
+                syn::UnOp::Not(_) => ExprKind::Logic(LogicOp::Not, vec![self.expr(&u.expr)]),
                 _ => {
                     return self.opaque(
                         expr,
@@ -1185,6 +1470,25 @@ impl<'a> Lowerer<'a> {
                         Box::new(self.expr(&b.left)),
                         Box::new(self.expr(&b.right)),
                     ),
+                    (None, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+                        let op = match b.op {
+                            syn::BinOp::And(_) => LogicOp::And,
+                            _ => LogicOp::Or,
+                        };
+                        let left = self.expr(&b.left);
+                        // The right side runs only if the left does not decide: it may not need
+                        // statements hoisted before the whole condition.
+                        let before = self.pending.len();
+                        let right = self.expr(&b.right);
+                        if self.pending.len() > before {
+                            self.pending.truncate(before);
+                            self.cx.error_at(
+                                &b.right,
+                                "`#[differentiable]` does not support `if`, `match` or blocks on the right of `&&`/`||` (they would run before the left side is tested); nest an `if` instead",
+                            );
+                        }
+                        ExprKind::Logic(op, vec![left, right])
+                    }
                     (None, syn::BinOp::Rem(op)) => {
                         let e = self.opaque(
                             expr,
@@ -1473,6 +1777,23 @@ fn float_method_path(p: &syn::ExprPath) -> Option<syn::Ident> {
         },
     };
     float_type.then(|| (*last).clone())
+}
+
+/// Whether a block ends by leaving: its last statement is `return`, `break` or `continue`.
+fn diverges(block: &syn::Block) -> bool {
+    match block.stmts.last() {
+        Some(syn::Stmt::Expr(e, _)) => diverging_expr(e),
+        _ => false,
+    }
+}
+
+/// `return ..`, `break`, `continue`, or a block ending in one.
+fn diverging_expr(e: &syn::Expr) -> bool {
+    match strip_parens(e) {
+        syn::Expr::Return(_) | syn::Expr::Break(_) | syn::Expr::Continue(_) => true,
+        syn::Expr::Block(b) if b.label.is_none() => diverges(&b.block),
+        _ => false,
+    }
 }
 
 /// Statement-like expressions at the end of a block are statements, not its value.

@@ -11,7 +11,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod control;
 mod defects;
+mod tuples;
 
 pub use common::*;
 

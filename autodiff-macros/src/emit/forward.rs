@@ -134,7 +134,7 @@ impl Forward<'_, '_> {
                         let mut #d: #s = #z;
                     }]
                 } else {
-                    vec![quote!(let mut #ident;)]
+                    vec![quote!(let mut #ident = ::core::default::Default::default();)]
                 }
             }
             Stmt::Assign { var, value: e } => {

@@ -186,6 +186,7 @@ pub fn pure_passive(e: &Expr, vars: &[Var]) -> bool {
         }
         ExprKind::Cast(a, _) | ExprKind::ArrayRepeat(a, _) => pure_passive(a, vars),
         ExprKind::Compare(_, a, b) => pure_passive(a, vars) && pure_passive(b, vars),
+        ExprKind::Logic(_, args) => args.iter().all(|a| pure_passive(a, vars)),
     }
 }
 
@@ -212,6 +213,7 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
             let (a, b) = (passive(a, cx), passive(b, cx));
             quote!((#a #op #b))
         }
+        ExprKind::Logic(op, args) => logic(*op, args.iter().map(|a| passive(a, cx)).collect()),
         ExprKind::Call(row, args) => {
             let args: Vec<_> = args.iter().map(|a| passive(a, cx)).collect();
             call_syntax(row, &args)
@@ -235,7 +237,9 @@ pub fn call_arg(e: &Expr, cx: &Cx, active_value: Option<TokenStream>) -> TokenSt
             if let ExprKind::Lit(_) = &e.kind {
                 return quote!(#k::__private::Const::<#ft>(#p));
             }
-            if floatish(e, &cx.func.vars) {
+            let array =
+                matches!(&e.kind, ExprKind::Var(v) if !matches!(cx.var(*v).shape, Shape::Scalar));
+            if floatish(e, &cx.func.vars) && !array {
                 quote!(#k::__private::Const(#p))
             } else {
                 p
@@ -259,7 +263,8 @@ pub fn floatish(e: &Expr, vars: &[Var]) -> bool {
     match &e.kind {
         ExprKind::Lit(_) | ExprKind::Cast(..) => true,
         ExprKind::Call(_, args) => args.iter().any(|a| floatish(a, vars)),
-        ExprKind::Var(v) => vars[*v].float,
+        ExprKind::Var(v) | ExprKind::Index(v, _) => vars[*v].float,
+        ExprKind::ArrayRepeat(e, _) => floatish(e, vars),
         _ => false,
     }
 }
@@ -312,7 +317,24 @@ pub fn value(e: &Expr, cx: &Cx) -> TokenStream {
             let b = base_value(b, cx);
             quote!((#a #op #b))
         }
+        ExprKind::Logic(op, args) => logic(*op, args.iter().map(|a| value(a, cx)).collect()),
         _ => scalar_value(e, cx),
+    }
+}
+
+/// `(a && b)`, `(a || b)`, `(!a)` on rendered operands.
+fn logic(op: LogicOp, args: Vec<TokenStream>) -> TokenStream {
+    let a = &args[0];
+    match op {
+        LogicOp::And => {
+            let b = &args[1];
+            quote!((#a && #b))
+        }
+        LogicOp::Or => {
+            let b = &args[1];
+            quote!((#a || #b))
+        }
+        LogicOp::Not => quote!((!#a)),
     }
 }
 
@@ -370,6 +392,7 @@ pub fn scalar_value(e: &Expr, cx: &Cx) -> TokenStream {
         ExprKind::Lit(_)
         | ExprKind::Opaque { .. }
         | ExprKind::Compare(..)
+        | ExprKind::Logic(..)
         | ExprKind::ArrayRepeat(..) => cx.cst(passive(e, cx)),
     }
 }
@@ -416,5 +439,6 @@ fn collect_vars(e: &Expr, out: &mut Vec<VarId>) {
             collect_vars(a, out);
             collect_vars(b, out);
         }
+        ExprKind::Logic(_, args) => args.iter().for_each(|a| collect_vars(a, out)),
     }
 }

@@ -575,7 +575,10 @@ impl Reverse<'_, '_> {
                     let z = cx.zero();
                     (vec![quote!(let mut #ident: #s = #z;)], Vec::new())
                 } else {
-                    (vec![quote!(let mut #ident;)], Vec::new())
+                    (
+                        vec![quote!(let mut #ident = ::core::default::Default::default();)],
+                        Vec::new(),
+                    )
                 }
             }
             Stmt::Assign { var, value: e } => {
