@@ -18,7 +18,7 @@ fn cfg_disabled(x: f64) -> f64 {
 #[differentiable]
 fn cfg_mixed(x: f64, y: f64) -> f64 {
     let mut s = x * y;
-    #[cfg(all())]
+    #[cfg(not(any()))]
     {
         s += x.sin();
     }
@@ -28,7 +28,7 @@ fn cfg_mixed(x: f64, y: f64) -> f64 {
     }
     #[cfg_attr(any(), cfg(any()))]
     let t = s * y;
-    #[cfg_attr(all(), cfg(any()))]
+    #[cfg_attr(not(any()), cfg(any()))]
     let t = t * 1e6;
     match 2 {
         #[cfg(any())]

@@ -6,7 +6,13 @@
 //! dot-product identity between forward and reverse mode.
 //!
 //! One module per construct family; the shared checks are here.
-#![allow(clippy::needless_range_loop, clippy::assign_op_pattern)]
+#![allow(
+    clippy::needless_range_loop,
+    clippy::assign_op_pattern,
+    clippy::type_complexity,
+    clippy::new_without_default,
+    clippy::neg_cmp_op_on_partial_ord
+)]
 
 #[path = "../common/mod.rs"]
 mod common;
