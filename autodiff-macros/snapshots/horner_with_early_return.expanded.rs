@@ -306,3 +306,170 @@ for horner {
         __value
     }
 }
+#[allow(
+    dead_code,
+    unused_mut,
+    unused_variables,
+    unused_parens,
+    unused_braces,
+    unused_assignments,
+    unreachable_code,
+    non_snake_case,
+    deprecated,
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+)]
+impl horner {
+    #[doc(hidden)]
+    #[inline]
+    fn __val_m1<__S: ::autodiff::__private::Scalar<Base = f64>, const N: usize>(
+        c_0: &[__S; N],
+        __a1: impl ::autodiff::__private::ToActive<__S>,
+    ) -> __S {
+        let x_1: __S = ::autodiff::__private::ToActive::get(__a1);
+        let mut returned_2 = (false);
+        let mut result_3: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+        if (<__S as ::autodiff::__private::Scalar>::base(x_1) == 0.0) {
+            let __i1: usize = (0);
+            let __t2: __S = c_0[__i1];
+            result_3 = __t2;
+            returned_2 = (true);
+        } else {}
+        if (!(returned_2)) {
+            let mut acc_4: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+            for i_5 in ((0..N).rev()) {
+                let __t3: __S = (acc_4 * x_1);
+                let __t3_a1: __S = x_1;
+                let __t3_a0: __S = acc_4;
+                let __i4: usize = i_5;
+                let __t5: __S = c_0[__i4];
+                let __t6: __S = (__t3 + __t5);
+                acc_4 = __t6;
+            }
+            result_3 = acc_4;
+        } else {}
+        result_3
+    }
+    #[doc(hidden)]
+    #[inline]
+    fn __jvp_m1<__S: ::autodiff::__private::Scalar<Base = f64>, const N: usize>(
+        c_0: &[__S; N],
+        __a1: impl ::autodiff::__private::ToActive<__S>,
+        __dt: [__S; 2],
+        c_0_d: &[__S; N],
+    ) -> (__S, __S) {
+        let x_1: __S = ::autodiff::__private::ToActive::get(__a1);
+        let x_1_d: __S = __dt[1];
+        let mut returned_2 = (false);
+        let mut result_3: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+        let mut result_3_d: __S = <__S as ::autodiff::__private::Scalar>::zero();
+        if (<__S as ::autodiff::__private::Scalar>::base(x_1) == 0.0) {
+            let __i1: usize = (0);
+            let __t2: __S = c_0[__i1];
+            let __t2_d: __S = c_0_d[__i1];
+            result_3 = __t2;
+            result_3_d = __t2_d;
+            returned_2 = (true);
+        } else {}
+        if (!(returned_2)) {
+            let mut acc_4: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+            let mut acc_4_d: __S = <__S as ::autodiff::__private::Scalar>::zero();
+            for i_5 in ((0..N).rev()) {
+                let __t3: __S = (acc_4 * x_1);
+                let __t3_a1: __S = x_1;
+                let __t3_a0: __S = acc_4;
+                let __i4: usize = i_5;
+                let __t5: __S = c_0[__i4];
+                let __t6: __S = (__t3 + __t5);
+                let __t3_d: __S = __t3_a1 * acc_4_d + __t3_a0 * x_1_d;
+                let __t5_d: __S = c_0_d[__i4];
+                let __t6_d: __S = __t3_d + __t5_d;
+                acc_4 = __t6;
+                acc_4_d = __t6_d;
+            }
+            result_3 = acc_4;
+            result_3_d = acc_4_d;
+        } else {}
+        (result_3, result_3_d)
+    }
+    #[doc(hidden)]
+    #[inline]
+    fn __vjp_m1<__S: ::autodiff::__private::Scalar<Base = f64>, const N: usize>(
+        c_0: &[__S; N],
+        __a1: impl ::autodiff::__private::ToActive<__S>,
+        __seed: __S,
+        c_0_b: &mut [__S; N],
+    ) -> (__S, [__S; 2]) {
+        let x_1: __S = ::autodiff::__private::ToActive::get(__a1);
+        let (__value, __g1) = {
+            let mut x_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut result_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut acc_4_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut __tape5 = ::autodiff::__private::FixedTape::new([(0usize,); 1]);
+            let mut __tape13 = ::autodiff::__private::FixedTape::new(
+                [(
+                    <__S as ::autodiff::__private::Scalar>::zero(),
+                    <__S as ::autodiff::__private::Scalar>::zero(),
+                    0usize,
+                ); N],
+            );
+            let mut returned_2 = (false);
+            let mut result_3: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+            let __took2: bool = (<__S as ::autodiff::__private::Scalar>::base(x_1)
+                == 0.0);
+            if __took2 {
+                let __i3: usize = (0);
+                let __t4: __S = c_0[__i3];
+                __tape5.push((__i3,));
+                result_3 = __t4;
+                returned_2 = (true);
+            } else {}
+            let __took7: bool = (!(returned_2));
+            if __took7 {
+                let mut acc_4: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+                for i_5 in ((0..N).rev()) {
+                    let __t9: __S = (acc_4 * x_1);
+                    let __t9_a1: __S = x_1;
+                    let __t9_a0: __S = acc_4;
+                    let __i10: usize = i_5;
+                    let __t11: __S = c_0[__i10];
+                    let __t12: __S = (__t9 + __t11);
+                    __tape13.push((__t9_a1, __t9_a0, __i10));
+                    acc_4 = __t12;
+                }
+                result_3 = acc_4;
+            } else {}
+            result_3_b += __seed;
+            if __took7 {
+                let __out_b15: __S = result_3_b;
+                result_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+                acc_4_b += __out_b15;
+                for i_5 in (((0..N).rev())).rev() {
+                    let (__t9_a1, __t9_a0, __i10) = __tape13.pop();
+                    let __out_b14: __S = acc_4_b;
+                    acc_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+                    let mut __t12_b: __S = __out_b14;
+                    let mut __t9_b: __S = __t12_b;
+                    let mut __t11_b: __S = __t12_b;
+                    c_0_b[__i10] += __t11_b;
+                    acc_4_b += __t9_a1 * __t9_b;
+                    x_1_b += __t9_a0 * __t9_b;
+                }
+                let __out_b8: __S = acc_4_b;
+                acc_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+            } else {}
+            if __took2 {
+                let (__i3,) = __tape5.pop();
+                let __out_b6: __S = result_3_b;
+                result_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+                let mut __t4_b: __S = __out_b6;
+                c_0_b[__i3] += __t4_b;
+            } else {}
+            let __out_b1: __S = result_3_b;
+            result_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+            (result_3, (x_1_b + <__S as ::autodiff::__private::Scalar>::zero()))
+        };
+        (__value, [<__S as ::autodiff::__private::Scalar>::zero(), __g1])
+    }
+}

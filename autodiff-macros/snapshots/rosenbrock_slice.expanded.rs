@@ -215,3 +215,185 @@ impl rosen {
     __hv.split_at_mut(__args.1); __gd0.copy_from_slice(__gv.as_slice()); __hd0
     .copy_from_slice(__hvv.as_slice()); __value } }
 }
+#[allow(
+    dead_code,
+    unused_mut,
+    unused_variables,
+    unused_parens,
+    unused_braces,
+    unused_assignments,
+    unreachable_code,
+    non_snake_case,
+    deprecated,
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+)]
+impl rosen {
+    #[doc(hidden)]
+    #[inline]
+    fn __val_m1<__S: ::autodiff::__private::Scalar<Base = f64>>(x_0: &[__S]) -> __S {
+        let mut s_1: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+        for i_2 in (0..x_0.len() - 1) {
+            let __i1: usize = (i_2 + (1));
+            let __t2: __S = x_0[__i1];
+            let __i3: usize = i_2;
+            let __t4: __S = x_0[__i3];
+            let __t5: __S = x_0[__i3];
+            let __t6: __S = (__t4 * __t5);
+            let __t6_a1: __S = __t5;
+            let __t6_a0: __S = __t4;
+            let __t7: __S = (__t2 - __t6);
+            let mut a_3: __S = __t7;
+            let __i8: usize = i_2;
+            let __t9: __S = x_0[__i8];
+            let __t10: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
+                __t9,
+                1.0,
+            );
+            let mut b_4: __S = __t10;
+            let __t11: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
+            let __t12: __S = (__t11 * a_3);
+            let __t12_a1: __S = a_3;
+            let __t12_a0: __S = __t11;
+            let __t13: __S = (b_4 * b_4);
+            let __t13_a1: __S = b_4;
+            let __t13_a0: __S = b_4;
+            let __t14: __S = (__t12 + __t13);
+            let __t15: __S = (s_1 + __t14);
+            s_1 = __t15;
+        }
+        s_1
+    }
+    #[doc(hidden)]
+    #[inline]
+    fn __jvp_m1<__S: ::autodiff::__private::Scalar<Base = f64>>(
+        x_0: &[__S],
+        __dt: [__S; 1],
+        x_0_d: &[__S],
+    ) -> (__S, __S) {
+        let mut s_1: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+        let mut s_1_d: __S = <__S as ::autodiff::__private::Scalar>::zero();
+        for i_2 in (0..x_0.len() - 1) {
+            let __i1: usize = (i_2 + (1));
+            let __t2: __S = x_0[__i1];
+            let __i3: usize = i_2;
+            let __t4: __S = x_0[__i3];
+            let __t5: __S = x_0[__i3];
+            let __t6: __S = (__t4 * __t5);
+            let __t6_a1: __S = __t5;
+            let __t6_a0: __S = __t4;
+            let __t7: __S = (__t2 - __t6);
+            let __t2_d: __S = x_0_d[__i1];
+            let __t4_d: __S = x_0_d[__i3];
+            let __t5_d: __S = x_0_d[__i3];
+            let __t6_d: __S = __t6_a1 * __t4_d + __t6_a0 * __t5_d;
+            let __t7_d: __S = __t2_d + -__t6_d;
+            let mut a_3: __S = __t7;
+            let mut a_3_d: __S = __t7_d;
+            let __i8: usize = i_2;
+            let __t9: __S = x_0[__i8];
+            let __t10: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
+                __t9,
+                1.0,
+            );
+            let __t9_d: __S = x_0_d[__i8];
+            let __t10_d: __S = -__t9_d;
+            let mut b_4: __S = __t10;
+            let mut b_4_d: __S = __t10_d;
+            let __t11: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
+            let __t12: __S = (__t11 * a_3);
+            let __t12_a1: __S = a_3;
+            let __t12_a0: __S = __t11;
+            let __t13: __S = (b_4 * b_4);
+            let __t13_a1: __S = b_4;
+            let __t13_a0: __S = b_4;
+            let __t14: __S = (__t12 + __t13);
+            let __t15: __S = (s_1 + __t14);
+            let __t11_d: __S = <__S as ::autodiff::__private::Scalar>::scale(
+                a_3_d,
+                100.0,
+            );
+            let __t12_d: __S = __t12_a1 * __t11_d + __t12_a0 * a_3_d;
+            let __t13_d: __S = __t13_a1 * b_4_d + __t13_a0 * b_4_d;
+            let __t14_d: __S = __t12_d + __t13_d;
+            let __t15_d: __S = s_1_d + __t14_d;
+            s_1 = __t15;
+            s_1_d = __t15_d;
+        }
+        (s_1, s_1_d)
+    }
+    #[doc(hidden)]
+    #[inline]
+    fn __vjp_m1<__S: ::autodiff::__private::Scalar<Base = f64>>(
+        x_0: &[__S],
+        __seed: __S,
+        x_0_b: &mut [__S],
+    ) -> (__S, [__S; 1]) {
+        let __value = {
+            let mut s_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut a_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut b_4_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut s_1: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+            s_1_b += __seed;
+            for i_2 in (0..x_0.len() - 1) {
+                let __i2: usize = (i_2 + (1));
+                let __t3: __S = x_0[__i2];
+                let __i4: usize = i_2;
+                let __t5: __S = x_0[__i4];
+                let __t6: __S = x_0[__i4];
+                let __t7: __S = (__t5 * __t6);
+                let __t7_a1: __S = __t6;
+                let __t7_a0: __S = __t5;
+                let __t8: __S = (__t3 - __t7);
+                let mut a_3: __S = __t8;
+                let __t10: __S = x_0[__i4];
+                let __t11: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
+                    __t10,
+                    1.0,
+                );
+                let mut b_4: __S = __t11;
+                let __t13: __S = <__S as ::autodiff::__private::Scalar>::scale(
+                    a_3,
+                    100.0,
+                );
+                let __t14: __S = (__t13 * a_3);
+                let __t14_a1: __S = a_3;
+                let __t14_a0: __S = __t13;
+                let __t15: __S = (b_4 * b_4);
+                let __t15_a1: __S = b_4;
+                let __t15_a0: __S = b_4;
+                let __t16: __S = (__t14 + __t15);
+                let __t17: __S = (s_1 + __t16);
+                s_1 = __t17;
+                let __out_b18: __S = s_1_b;
+                let mut __t17_b: __S = __out_b18;
+                let mut __t16_b: __S = __t17_b;
+                let mut __t14_b: __S = __t16_b;
+                let mut __t15_b: __S = __t16_b;
+                let mut __t13_b: __S = __t14_a1 * __t14_b;
+                b_4_b += __t15_a1 * __t15_b + __t15_a0 * __t15_b;
+                a_3_b
+                    += __t14_a0 * __t14_b
+                        + <__S as ::autodiff::__private::Scalar>::scale(__t13_b, 100.0);
+                let __out_b12: __S = b_4_b;
+                b_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+                let mut __t11_b: __S = __out_b12;
+                let mut __t10_b: __S = -__t11_b;
+                let __out_b9: __S = a_3_b;
+                a_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+                let mut __t8_b: __S = __out_b9;
+                let mut __t3_b: __S = __t8_b;
+                let mut __t7_b: __S = -__t8_b;
+                let mut __t5_b: __S = __t7_a1 * __t7_b;
+                let mut __t6_b: __S = __t7_a0 * __t7_b;
+                x_0_b[__i4] += __t6_b + __t5_b + __t10_b;
+                x_0_b[__i2] += __t3_b;
+            }
+            let __out_b1: __S = s_1_b;
+            s_1_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+            s_1
+        };
+        (__value, [<__S as ::autodiff::__private::Scalar>::zero()])
+    }
+}

@@ -175,7 +175,7 @@ fn mark_block(block: &Block, vars: &mut [Var], changed: &mut bool) {
 /// Whether the value of `e` depends on an active input.
 pub fn is_active(e: &Expr, vars: &[Var]) -> bool {
     match &e.kind {
-        ExprKind::Var(v) | ExprKind::Index(v, _) => vars[*v].active,
+        ExprKind::Var(v) | ExprKind::Index(v, _) | ExprKind::View { var: v, .. } => vars[*v].active,
         ExprKind::Lit(_) | ExprKind::Compare(..) | ExprKind::Logic(..) => false,
         ExprKind::Call(_, args) | ExprKind::UserCall(_, args) => {
             args.iter().any(|a| is_active(a, vars))
@@ -243,15 +243,12 @@ impl Validator<'_, '_> {
             }
             ExprKind::UserCall(_, args) => {
                 for a in args {
-                    if is_active(a, vars)
-                        && !matches!(vars_shape(a, vars), Some(Shape::Scalar) | None)
-                    {
-                        self.cx.error(
-                            a.span,
-                            "`#[differentiable]` does not support passing an active array to another function yet; pass its elements, or inline the callee",
-                        );
-                    }
                     self.expr(a);
+                }
+            }
+            ExprKind::View { range, .. } => {
+                if let Some((lo, hi)) = range {
+                    lo.iter().chain(hi.iter()).for_each(|b| self.expr(b));
                 }
             }
             ExprKind::Call(row, args) => {
@@ -316,13 +313,5 @@ impl Validator<'_, '_> {
                 }
             }
         }
-    }
-}
-
-/// The shape of a variable used directly as an argument.
-fn vars_shape<'v>(e: &Expr, vars: &'v [Var]) -> Option<&'v Shape> {
-    match &e.kind {
-        ExprKind::Var(v) => Some(&vars[*v].shape),
-        _ => None,
     }
 }

@@ -9,7 +9,7 @@ use crate::emit::forward::tangent_ident;
 use crate::emit::reverse::adjoint_ident;
 use crate::emit::{self, Cx};
 use crate::ir::{Func, Shape};
-use crate::{args, cfg, check, fallback, lower};
+use crate::{args, cfg, check, fallback, lower, variants};
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
@@ -96,7 +96,35 @@ fn expand_variant(
             (emit::forward::body(&ecx), r, heap)
         }
     };
-    sigs.namespace_with(item, &ecx, Some((fwd, rev)), heap, variant)
+    let ns = sigs.namespace_with(item, &ecx, Some((fwd, rev)), heap, variant);
+    let variants = variants::items(item, args, &func);
+    if variants.is_empty() {
+        return ns;
+    }
+    let name = &item.sig.ident;
+    let gate = variant.map(|(cond, _)| quote!(#[cfg(#cond)]));
+    quote! {
+        #ns
+
+        #gate
+        #[allow(
+            dead_code,
+            unused_mut,
+            unused_variables,
+            unused_parens,
+            unused_braces,
+            unused_assignments,
+            unreachable_code,
+            non_snake_case,
+            deprecated,
+            clippy::all,
+            clippy::pedantic,
+            clippy::nursery,
+        )]
+        impl #name {
+            #variants
+        }
+    }
 }
 
 /// `__jvp` and `__vjp` from the user's rule `rule(args..) -> (value, [partial; n_active])`.

@@ -180,8 +180,15 @@ pub enum ExprKind {
     /// `[elem; len]`.
     ArrayRepeat(Box<Expr>, syn::Expr),
     /// A call of a function that is not an intrinsic: differentiated through its generated
-    /// `__call` when an argument is active, kept as written otherwise.
+    /// `__call` (scalar arguments) or `__val_m*`/`__jvp_m*`/`__vjp_m*` (with array arguments)
+    /// when an argument is active, kept as written otherwise.
     UserCall(syn::Expr, Vec<Expr>),
+    /// An array passed to a call: `x` (a `&[f; N]`/`&[f]` parameter), `&a` (a local array), or a
+    /// sub-slice `&x[lo..hi]` (either bound may be missing).
+    View {
+        var: VarId,
+        range: Option<(Option<Box<Expr>>, Option<Box<Expr>>)>,
+    },
     /// Rust code the derivative does not look into, with variables renamed. `vars` lists the
     /// variables whose values it uses; `what` names the construct for error messages.
     Opaque {

@@ -71,6 +71,7 @@ mod ir;
 mod lower;
 #[cfg(test)]
 mod snapshots;
+mod variants;
 
 use proc_macro::TokenStream;
 

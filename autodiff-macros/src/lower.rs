@@ -1558,7 +1558,7 @@ impl<'a> Lowerer<'a> {
                         {
                             ExprKind::UserCall(
                                 (*c.func).clone(),
-                                c.args.iter().map(|a| self.expr(a)).collect(),
+                                c.args.iter().map(|a| self.call_arg(a)).collect(),
                             )
                         }
                         _ => {
@@ -1675,6 +1675,50 @@ impl<'a> Lowerer<'a> {
             }
         };
         Expr::new(kind, span)
+    }
+
+    /// An argument of a call to another function: arrays and sub-slices become views
+    /// (`x`, `&a`, `&x[lo..hi]`), anything else an expression.
+    fn call_arg(&mut self, a: &syn::Expr) -> Expr {
+        let span = a.span();
+        let array_var = |lw: &Self, e: &syn::Expr| match strip_parens(e) {
+            syn::Expr::Path(p) if p.qself.is_none() => {
+                let v = lw.resolve(p.path.get_ident()?)?;
+                (!matches!(lw.vars[v].shape, Shape::Scalar)).then_some(v)
+            }
+            _ => None,
+        };
+        let view = |var, range| Expr::new(ExprKind::View { var, range }, span);
+        match strip_parens(a) {
+            syn::Expr::Reference(r) if r.mutability.is_none() => {
+                if let Some(v) = array_var(self, &r.expr) {
+                    return view(v, None);
+                }
+                if let syn::Expr::Index(ix) = strip_parens(&r.expr) {
+                    if let (Some(v), syn::Expr::Range(range)) =
+                        (array_var(self, &ix.expr), strip_parens(&ix.index))
+                    {
+                        let lo = range.start.as_ref().map(|e| Box::new(self.expr(e)));
+                        let hi = range.end.as_ref().map(|e| {
+                            let e = if matches!(range.limits, syn::RangeLimits::Closed(_)) {
+                                let (e, ty) = (&**e, quote!(usize));
+                                let _ = ty;
+                                syn::parse_quote!((#e) + 1)
+                            } else {
+                                (**e).clone()
+                            };
+                            Box::new(self.expr(&e))
+                        });
+                        return view(v, Some((lo, hi)));
+                    }
+                }
+                self.expr(a)
+            }
+            e => match array_var(self, e) {
+                Some(v) if !matches!(self.vars[v].shape, Shape::Array(_)) => view(v, None),
+                _ => self.expr(a),
+            },
+        }
     }
 
     /// Stands in for an expression already reported as an error.

@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::lin::{Factor, Lin, Operand, Target};
+use super::lin::{Factor, Lin, Operand, Step, Target};
 use super::{passive, pure_passive, suffixed, value, Cx, Names};
 use crate::ir::*;
 
@@ -19,6 +19,7 @@ pub fn body(cx: &Cx) -> TokenStream {
     let mut fw = Forward {
         cx,
         names: Names::default(),
+        tangents: true,
     };
     let mut out = fw.block(&cx.func.body);
     let (code, val, tan) = fw.expr(&cx.func.result);
@@ -29,57 +30,104 @@ pub fn body(cx: &Cx) -> TokenStream {
     }
 }
 
+/// The body of the generic primal `__val_m*` (the function on `__S`, no tangents): what a caller's
+/// forward sweep runs for a call whose reverse is the callee's `__vjp_m*`.
+pub fn primal(cx: &Cx) -> TokenStream {
+    let mut fw = Forward {
+        cx,
+        names: Names::default(),
+        tangents: false,
+    };
+    let mut out = fw.block(&cx.func.body);
+    let (code, val, _) = fw.expr(&cx.func.result);
+    out.extend(code);
+    quote! {
+        #(#out)*
+        #val
+    }
+}
+
+/// The tangent of a value a step reads.
+pub fn tangent_of(cx: &Cx, t: &Target) -> TokenStream {
+    match t {
+        Target::Temp(id) => tangent_ident(id).into_token_stream_(),
+        Target::Var(v) => tangent_ident(&cx.var(*v).ident).into_token_stream_(),
+        Target::Elem(v, i) => {
+            let d = tangent_ident(&cx.var(*v).ident);
+            quote!(#d[#i])
+        }
+    }
+}
+
 struct Forward<'c, 'f> {
     cx: &'c Cx<'f>,
     names: Names,
+    /// `false`: the primal only (no tangent code).
+    tangents: bool,
 }
 
 impl Forward<'_, '_> {
-    /// The tangent of a value a step reads.
     fn tangent(&self, t: &Target) -> TokenStream {
-        match t {
-            Target::Temp(id) => tangent_ident(id).into_token_stream_(),
-            Target::Var(v) => tangent_ident(&self.cx.var(*v).ident).into_token_stream_(),
-            Target::Elem(v, i) => {
-                let d = tangent_ident(&self.cx.var(*v).ident);
-                quote!(#d[#i])
-            }
+        tangent_of(self.cx, t)
+    }
+
+    /// `let out_d = sum(factor * tangent);` for one step.
+    fn step_tangent(&self, step: &Step) -> TokenStream {
+        let cx = self.cx;
+        let s = &cx.s;
+        let d = tangent_ident(&step.out);
+        if let Some(t) = &step.tangent {
+            return quote!(let #d: #s = #t;);
         }
+        let terms: Vec<TokenStream> = step
+            .terms
+            .iter()
+            .map(|(t, f)| {
+                let t = self.tangent(t);
+                match f {
+                    Factor::One => quote!(#t),
+                    Factor::MinusOne => quote!(-#t),
+                    Factor::Id(p) => quote!(#p * #t),
+                    Factor::Base(k) => {
+                        let (kr, s) = (cx.krate, &cx.s);
+                        quote!(<#s as #kr::__private::Scalar>::scale(#t, #k))
+                    }
+                }
+            })
+            .collect();
+        let sum = if terms.is_empty() {
+            cx.zero()
+        } else {
+            let (first, rest) = (&terms[0], &terms[1..]);
+            quote!(#first #(+ #rest)*)
+        };
+        quote!(let #d: #s = #sum;)
     }
 
     /// Code, value and tangent of an expression (value and tangent in `__S`).
     fn expr(&mut self, e: &Expr) -> (Vec<TokenStream>, TokenStream, TokenStream) {
         let cx = self.cx;
-        let s = &cx.s;
         let mut lin = Lin::new(cx, &mut self.names);
+        lin.forward = self.tangents;
         let root = lin.expr(e);
         let steps = std::mem::take(&mut lin.steps);
-        let mut code = Lin::tokens(&std::mem::take(&mut lin.code));
-        for step in &steps {
-            let terms: Vec<TokenStream> = step
-                .terms
-                .iter()
-                .map(|(t, f)| {
-                    let t = self.tangent(t);
-                    match f {
-                        Factor::One => quote!(#t),
-                        Factor::MinusOne => quote!(-#t),
-                        Factor::Id(p) => quote!(#p * #t),
-                        Factor::Base(k) => {
-                            let (kr, s) = (cx.krate, &cx.s);
-                            quote!(<#s as #kr::__private::Scalar>::scale(#t, #k))
-                        }
-                    }
-                })
-                .collect();
-            let d = tangent_ident(&step.out);
-            let sum = if terms.is_empty() {
-                cx.zero()
-            } else {
-                let (first, rest) = (&terms[0], &terms[1..]);
-                quote!(#first #(+ #rest)*)
-            };
-            code.push(quote!(let #d: #s = #sum;));
+        let binds = std::mem::take(&mut lin.code);
+        let mut code = Vec::new();
+        let mut done = 0;
+        for b in &binds {
+            // A call's jvp reads the tangents of its arguments: those steps come first.
+            if let (Some(k), true) = (b.flush, self.tangents) {
+                for step in &steps[done..k.max(done)] {
+                    code.push(self.step_tangent(step));
+                }
+                done = done.max(k);
+            }
+            code.push(b.code.clone());
+        }
+        if self.tangents {
+            for step in &steps[done..] {
+                code.push(self.step_tangent(step));
+            }
         }
         let (val, tan) = match root {
             Operand::Active(v, t) => (quote!(#v), self.tangent(&t)),
@@ -111,15 +159,17 @@ impl Forward<'_, '_> {
                 if let ExprKind::ArrayRepeat(elem, n) = &init.kind {
                     let e = super::scalar_value(elem, cx);
                     let z = cx.zero();
+                    let dt = self.tangents.then(|| quote!(let mut #d: #aty = [#z; #n];));
                     return vec![quote! {
                         let mut #ident: #aty = [#e; #n];
-                        let mut #d: #aty = [#z; #n];
+                        #dt
                     }];
                 }
                 let (mut code, val, tan) = self.expr(init);
+                let dt = self.tangents.then(|| quote!(let mut #d: #aty = #tan;));
                 code.push(quote! {
                     let mut #ident: #aty = #val;
-                    let mut #d: #aty = #tan;
+                    #dt
                 });
                 code
             }
@@ -129,9 +179,10 @@ impl Forward<'_, '_> {
                 if v.active {
                     let d = tangent_ident(ident);
                     let z = cx.zero();
+                    let dt = self.tangents.then(|| quote!(let mut #d: #s = #z;));
                     vec![quote! {
                         let mut #ident: #s = #z;
-                        let mut #d: #s = #z;
+                        #dt
                     }]
                 } else {
                     vec![quote!(let mut #ident = ::core::default::Default::default();)]
@@ -146,9 +197,10 @@ impl Forward<'_, '_> {
                 }
                 let d = tangent_ident(ident);
                 let (mut code, val, tan) = self.expr(e);
+                let dt = self.tangents.then(|| quote!(#d = #tan;));
                 code.push(quote! {
                     #ident = #val;
-                    #d = #tan;
+                    #dt
                 });
                 code
             }
@@ -170,9 +222,10 @@ impl Forward<'_, '_> {
                 let mut code = vec![quote!(let #i: usize = #iv;)];
                 let (c, val, tan) = self.expr(e);
                 code.extend(c);
+                let dt = self.tangents.then(|| quote!(#d[#i] = #tan;));
                 code.push(quote! {
                     #ident[#i] = #val;
-                    #d[#i] = #tan;
+                    #dt
                 });
                 code
             }

@@ -35,6 +35,35 @@ pub enum Factor {
 pub struct Step {
     pub out: Ident,
     pub terms: Vec<(Target, Factor)>,
+    /// Forward mode: the tangent, already computed (a call's jvp), instead of `terms`.
+    pub tangent: Option<TokenStream>,
+    /// Reverse mode: a call whose adjoints come from the callee's `__vjp_m*`, instead of
+    /// `terms`.
+    pub call: Option<CallRev>,
+}
+
+impl Step {
+    fn new(out: Ident, terms: Vec<(Target, Factor)>) -> Self {
+        Step {
+            out,
+            terms,
+            tangent: None,
+            call: None,
+        }
+    }
+}
+
+/// The reverse of a call with array arguments: `func(args.., out_bar, bars..)` adds the array
+/// adjoints into `bars` and returns the value and the adjoints of the active scalar arguments,
+/// which go to `scalars`.
+pub struct CallRev {
+    pub func: TokenStream,
+    /// The arguments before the seed, readable in the reverse sweep.
+    pub args: Vec<TokenStream>,
+    /// The active array arguments' adjoint buffers.
+    pub bars: Vec<TokenStream>,
+    /// The active scalar arguments' positions, and where their adjoints go.
+    pub scalars: Vec<(usize, Target)>,
 }
 
 #[derive(Clone)]
@@ -49,10 +78,12 @@ pub enum Operand {
 }
 
 /// What kind of value a saved local holds.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone)]
 pub enum Kind {
     Scalar,
     Index,
+    /// Any other `Copy` value (a passive argument, an array snapshot): the tape's placeholder.
+    Other(TokenStream),
 }
 
 /// One binding of the forward code, with what it reads (so that reverse mode can recompute
@@ -60,6 +91,9 @@ pub enum Kind {
 pub struct Bind {
     pub defs: Vec<Ident>,
     pub code: TokenStream,
+    /// Forward mode: the tangents of the first `k` steps must be computed before this binding
+    /// (a call's jvp reads its arguments' tangents).
+    pub flush: Option<usize>,
     /// Locals of the same statement it reads.
     pub idents: Vec<Ident>,
     /// Variables it reads.
@@ -91,6 +125,9 @@ pub struct Lin<'c, 'f, 'n> {
     /// Index expressions already bound (in this statement, or earlier in a fused loop body),
     /// with the variables they read.
     pub indices: Vec<(String, Ident, Vec<VarId>)>,
+    /// Forward mode (tangents are computed next to the values): calls with array arguments
+    /// use the callee's jvp; otherwise its primal, with the reverse in [`Step::call`].
+    pub forward: bool,
 }
 
 impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
@@ -102,6 +139,7 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
             steps: Vec::new(),
             saved: Vec::new(),
             indices: Vec::new(),
+            forward: false,
         }
     }
 
@@ -109,6 +147,7 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
         self.code.push(Bind {
             defs,
             code,
+            flush: None,
             idents: deps.idents,
             vars: deps.vars,
         });
@@ -169,10 +208,10 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                     vars: vec![*v],
                 };
                 self.bind(vec![t.clone()], quote!(let #t: #s = #a[#i];), deps);
-                self.steps.push(Step {
-                    out: t.clone(),
-                    terms: vec![(Target::Elem(*v, i), Factor::One)],
-                });
+                self.steps.push(Step::new(
+                    t.clone(),
+                    vec![(Target::Elem(*v, i), Factor::One)],
+                ));
                 (
                     Operand::Active(t.clone(), Target::Temp(t.clone())),
                     Deps {
@@ -182,6 +221,11 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                 )
             }
             ExprKind::Cast(a, _) => self.expr_deps(a),
+            ExprKind::UserCall(f, args)
+                if args.iter().any(|a| matches!(a.kind, ExprKind::View { .. })) =>
+            {
+                self.array_call(f, args)
+            }
             ExprKind::UserCall(f, args) => {
                 let (ops, deps): (Vec<Operand>, Vec<Deps>) =
                     args.iter().map(|a| self.expr_deps(a)).unzip();
@@ -269,10 +313,8 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
             },
         };
         self.bind(vec![out.clone()], quote!(let #out: #s = #value;), deps);
-        self.steps.push(Step {
-            out: out.clone(),
-            terms: vec![(target.clone(), factor)],
-        });
+        self.steps
+            .push(Step::new(out.clone(), vec![(target.clone(), factor)]));
         Some((
             Operand::Active(out.clone(), Target::Temp(out.clone())),
             Deps {
@@ -371,10 +413,7 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
             };
             terms.push((target.clone(), factor));
         }
-        self.steps.push(Step {
-            out: out.clone(),
-            terms,
-        });
+        self.steps.push(Step::new(out.clone(), terms));
         (
             Operand::Active(out.clone(), Target::Temp(out.clone())),
             Deps {
@@ -431,10 +470,136 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
             self.saved.push((p.clone(), Kind::Scalar));
             terms.push((target.clone(), Factor::Id(p)));
         }
-        self.steps.push(Step {
-            out: out.clone(),
-            terms,
-        });
+        self.steps.push(Step::new(out.clone(), terms));
+        (
+            Operand::Active(out.clone(), Target::Temp(out.clone())),
+            Deps {
+                idents: vec![out],
+                vars: Vec::new(),
+            },
+        )
+    }
+
+    /// A call with array arguments and at least one active argument, through the callee's
+    /// variant for exactly this activity (`m` = the bit set of the active argument positions):
+    /// forward mode calls `__jvp_m`, reverse mode `__val_m` now and `__vjp_m` in the reverse
+    /// sweep. What the reverse sweep reads is kept: scalar arguments, slice bounds, and a copy of
+    /// each local array passed (the array may change before the reverse sweep runs).
+    fn array_call(&mut self, f: &syn::Expr, args: &[Expr]) -> (Operand, Deps) {
+        let cx = self.cx;
+        let s = &cx.s;
+        let mut mask = 0u64;
+        let (mut vals, mut tans, mut bars, mut scalars) = (vec![], vec![], vec![], vec![]);
+        // The scalar tangents, one per argument position (zero for arrays and passive ones).
+        let mut dts = Vec::new();
+        let mut all = Deps::default();
+        for (k, a) in args.iter().enumerate() {
+            match &a.kind {
+                ExprKind::View { var, range } => {
+                    dts.push(cx.zero());
+                    let active = cx.var(*var).active;
+                    mask |= u64::from(active) << k;
+                    let range = range.as_ref().map(|(lo, hi)| {
+                        let mut bound = |b: &Option<Box<Expr>>| {
+                            b.as_ref().map(|b| {
+                                let i = self.index(b);
+                                all.idents.push(i.clone());
+                                quote!(#i)
+                            })
+                        };
+                        (bound(lo), bound(hi))
+                    });
+                    let x = cx.var(*var).ident.clone();
+                    all.vars.push(*var);
+                    let src = match &cx.var(*var).shape {
+                        Shape::Array(n) if !self.forward => {
+                            let snap = self.names.fresh("snap");
+                            let deps = Deps {
+                                idents: Vec::new(),
+                                vars: vec![*var],
+                            };
+                            self.bind(vec![snap.clone()], quote!(let #snap = #x;), deps);
+                            let z = if active {
+                                cx.zero()
+                            } else {
+                                quote!(::core::default::Default::default())
+                            };
+                            self.saved
+                                .push((snap.clone(), Kind::Other(quote!([#z; #n]))));
+                            quote!(#snap)
+                        }
+                        _ => quote!(#x),
+                    };
+                    vals.push(super::view(cx, *var, &src, &range, false));
+                    if active {
+                        let d = super::forward::tangent_ident(&x);
+                        tans.push(super::view(cx, *var, &quote!(#d), &range, false));
+                        let b = super::reverse::adjoint_ident(&x);
+                        bars.push(super::view(cx, *var, &quote!(#b), &range, true));
+                    }
+                }
+                _ => {
+                    let (op, deps) = self.expr_deps(a);
+                    all.add(&deps);
+                    let v = self.names.fresh("arg");
+                    match op {
+                        Operand::Active(val, t) => {
+                            self.bind(vec![v.clone()], quote!(let #v: #s = #val;), deps);
+                            self.saved.push((v.clone(), Kind::Scalar));
+                            let k_ = cx.krate;
+                            vals.push(quote!(#k_::__private::Active(#v)));
+                            dts.push(super::forward::tangent_of(cx, &t));
+                            scalars.push((k, t));
+                        }
+                        _ => {
+                            let p = super::passive(a, cx);
+                            self.bind(vec![v.clone()], quote!(let #v = #p;), deps);
+                            let z = quote!(::core::default::Default::default());
+                            self.saved.push((v.clone(), Kind::Other(z)));
+                            vals.push(super::call_arg_tokens(a, cx, quote!(#v)));
+                            dts.push(cx.zero());
+                        }
+                    }
+                }
+            }
+        }
+        let out = self.names.fresh("t");
+        let name = |kind: &str| {
+            let id = quote::format_ident!("__{}_m{}", kind, mask);
+            let span = syn::spanned::Spanned::span(f);
+            quote::quote_spanned!(span=> #f::#id)
+        };
+        if self.forward {
+            let (val, jvp) = (out.clone(), quote::format_ident!("{}_call_d", out));
+            let path = name("jvp");
+            let code =
+                quote!(let (#val, #jvp): (#s, #s) = #path(#(#vals,)* [#(#dts),*], #(#tans),*););
+            self.code.push(Bind {
+                defs: vec![out.clone(), jvp.clone()],
+                code,
+                flush: Some(self.steps.len()),
+                idents: all.idents,
+                vars: all.vars,
+            });
+            let mut step = Step::new(out.clone(), Vec::new());
+            step.tangent = Some(quote!(#jvp));
+            self.steps.push(step);
+        } else {
+            let path = name("val");
+            self.bind(
+                vec![out.clone()],
+                quote!(let #out: #s = #path(#(#vals),*);),
+                all,
+            );
+            let mut step = Step::new(out.clone(), Vec::new());
+            step.call = Some(CallRev {
+                func: name("vjp"),
+                args: vals,
+                bars,
+                scalars,
+            });
+            self.steps.push(step);
+        }
         (
             Operand::Active(out.clone(), Target::Temp(out.clone())),
             Deps {

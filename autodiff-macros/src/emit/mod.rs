@@ -178,7 +178,14 @@ impl<'f> Cx<'f> {
 /// Whether `e` (and everything in it) is passive, so that it can be emitted as written.
 pub fn pure_passive(e: &Expr, vars: &[Var]) -> bool {
     match &e.kind {
-        ExprKind::Var(v) | ExprKind::Index(v, _) if vars[*v].active => false,
+        ExprKind::Var(v) | ExprKind::Index(v, _) | ExprKind::View { var: v, .. }
+            if vars[*v].active =>
+        {
+            false
+        }
+        ExprKind::View { range, .. } => range
+            .as_ref()
+            .is_none_or(|(lo, hi)| lo.iter().chain(hi.iter()).all(|b| pure_passive(b, vars))),
         ExprKind::Var(_) | ExprKind::Lit(_) | ExprKind::Opaque { .. } => true,
         ExprKind::Index(_, i) => pure_passive(i, vars),
         ExprKind::Call(_, args) | ExprKind::UserCall(_, args) => {
@@ -214,6 +221,17 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
             quote!((#a #op #b))
         }
         ExprKind::Logic(op, args) => logic(*op, args.iter().map(|a| passive(a, cx)).collect()),
+        ExprKind::View { var, range } => {
+            let bound = |b: &Option<Box<Expr>>| b.as_ref().map(|b| passive(b, cx));
+            let range = range.as_ref().map(|(lo, hi)| (bound(lo), bound(hi)));
+            view(
+                cx,
+                *var,
+                &cx.var(*var).ident.to_token_stream(),
+                &range,
+                false,
+            )
+        }
         ExprKind::Call(row, args) => {
             let args: Vec<_> = args.iter().map(|a| passive(a, cx)).collect();
             call_syntax(row, &args)
@@ -245,6 +263,23 @@ pub fn call_arg(e: &Expr, cx: &Cx, active_value: Option<TokenStream>) -> TokenSt
                 p
             }
         }
+    }
+}
+
+/// A passive argument `e`, already bound to the local `tokens`, as a call passes it: a float
+/// in `Const` (the callee's scalar parameters take `impl ToActive`/`ToPassive`), anything else
+/// as it is.
+pub fn call_arg_tokens(e: &Expr, cx: &Cx, tokens: TokenStream) -> TokenStream {
+    let k = cx.krate;
+    let ft = &cx.ft;
+    if let ExprKind::Lit(_) = &e.kind {
+        return quote!(#k::__private::Const::<#ft>(#tokens));
+    }
+    let array = matches!(&e.kind, ExprKind::Var(v) if !matches!(cx.var(*v).shape, Shape::Scalar));
+    if floatish(e, &cx.func.vars) && !array {
+        quote!(#k::__private::Const(#tokens))
+    } else {
+        tokens
     }
 }
 
@@ -393,6 +428,7 @@ pub fn scalar_value(e: &Expr, cx: &Cx) -> TokenStream {
         | ExprKind::Opaque { .. }
         | ExprKind::Compare(..)
         | ExprKind::Logic(..)
+        | ExprKind::View { .. }
         | ExprKind::ArrayRepeat(..) => cx.cst(passive(e, cx)),
     }
 }
@@ -440,5 +476,34 @@ fn collect_vars(e: &Expr, out: &mut Vec<VarId>) {
             collect_vars(b, out);
         }
         ExprKind::Logic(_, args) => args.iter().for_each(|a| collect_vars(a, out)),
+        ExprKind::View { var, range } => {
+            out.push(*var);
+            if let Some((lo, hi)) = range {
+                lo.iter()
+                    .chain(hi.iter())
+                    .for_each(|b| collect_vars(b, out));
+            }
+        }
+    }
+}
+
+/// An array argument as the callee receives it: `x` for a parameter (already a reference),
+/// `&a` for a local array, `&x[lo..hi]` for a sub-slice; `&mut` variants for adjoint buffers
+/// (`&mut *x_b` reborrows a parameter's buffer).
+pub fn view(
+    cx: &Cx,
+    var: VarId,
+    base: &TokenStream,
+    range: &Option<(Option<TokenStream>, Option<TokenStream>)>,
+    mutable: bool,
+) -> TokenStream {
+    let local = matches!(cx.var(var).shape, Shape::Array(_));
+    match (range, mutable) {
+        (Some((lo, hi)), false) => quote!(&#base[#lo..#hi]),
+        (Some((lo, hi)), true) => quote!(&mut #base[#lo..#hi]),
+        (None, false) if local => quote!(&#base),
+        (None, false) => quote!(#base),
+        (None, true) if local => quote!(&mut #base),
+        (None, true) => quote!(&mut *#base),
     }
 }

@@ -285,6 +285,10 @@ impl Acc {
             let Some(ob) = self.adj.get(&step.out.to_string()).cloned() else {
                 continue; // nothing depends on this value
             };
+            if let Some(call) = &step.call {
+                self.call(cx, call, &ob, out);
+                continue;
+            }
             for (target, factor) in &step.terms {
                 let c = match factor {
                     Factor::One => quote!(#ob),
@@ -297,6 +301,24 @@ impl Acc {
                 };
                 self.contribute(cx, target, c, out);
             }
+        }
+    }
+
+    /// The reverse of a call with array arguments: the callee's `__vjp_m*` with the result's
+    /// adjoint as seed adds into the array arguments' adjoints and returns the scalar ones.
+    fn call(
+        &mut self,
+        cx: &Cx,
+        call: &super::lin::CallRev,
+        ob: &Ident,
+        out: &mut Vec<TokenStream>,
+    ) {
+        let (f, args, bars) = (&call.func, &call.args, &call.bars);
+        let parts = quote::format_ident!("{}_parts", ob);
+        out.push(quote!(let (_, #parts) = #f(#(#args,)* #ob, #(#bars),*);));
+        for (k, t) in &call.scalars {
+            let lit = proc_macro2::Literal::usize_unsuffixed(*k);
+            self.contribute(cx, t, quote!(#parts[#lit]), out);
         }
     }
 
@@ -334,6 +356,7 @@ impl Reverse<'_, '_> {
             .map(|(_, kind)| match kind {
                 Kind::Scalar => cx.zero(),
                 Kind::Index => quote!(0usize),
+                Kind::Other(z) => z.clone(),
             })
             .collect();
         self.tape(quote!((#(#idents,)*)), quote!((#(#zeros,)*)))

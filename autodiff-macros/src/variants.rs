@@ -1,0 +1,252 @@
+//! Activity-specialized entry points for calls with array arguments.
+//!
+//! A caller that passes arrays or slices to this function calls the variant for exactly the
+//! activity of its array arguments, as Enzyme specializes a callee per activity pattern: for
+//! the bit set `m` of the positions of the active arrays, `__val_m` (the primal on `__S`),
+//! `__jvp_m` (value and directional derivative) and `__vjp_m` (adds the array adjoints into the
+//! buffers, returns the value and the scalar adjoints as `[__S; P]`, one per parameter
+//! position). Passive arrays stay `f64` data, so nothing is converted or allocated.
+//!
+//! Float scalar parameters are active in every variant and take `impl ToActive<__S>` like
+//! `__call` (the caller passes `Active(v)` or `Const(c)`); their tangents come in one
+//! `[__S; P]`. So a caller needs to know only which of its arguments are arrays. Variants exist
+//! only for functions with array or slice parameters (scalar-only functions are called through
+//! `__call`), for every non-empty subset of the arrays that may be active (all, or those named
+//! in `wrt`), up to [`MAX_ACTIVE`] of them.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::args::Args;
+use crate::ctxt::Ctxt;
+use crate::emit::forward::tangent_ident;
+use crate::emit::reverse::adjoint_ident;
+use crate::emit::{self, Cx};
+use crate::ir::{Func, ParamKind, Shape};
+use crate::{check, lower};
+
+/// At most this many array parameters that may be active (2^5 - 1 = 31 variants).
+pub const MAX_ACTIVE: usize = 5;
+
+/// The variants of `item`, as `impl` items (empty for functions without array parameters).
+pub fn items(item: &syn::ItemFn, args: &Args, main: &Func) -> TokenStream {
+    let allowed = |p: &crate::ir::Param| {
+        args.wrt
+            .as_ref()
+            .is_none_or(|w| w.iter().any(|n| *n == main.vars[p.var].name))
+    };
+    let arrays: Vec<usize> = main
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches!(p.kind, ParamKind::FloatArray) && allowed(p))
+        .map(|(i, _)| i)
+        .collect();
+    let scalars: Vec<usize> = main
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches!(p.kind, ParamKind::Float) && allowed(p))
+        .map(|(i, _)| i)
+        .collect();
+    if arrays.is_empty() || arrays.len() > MAX_ACTIVE || args.custom.is_some() {
+        return quote!();
+    }
+    let mut out = TokenStream::new();
+    for subset in 1..1u64 << arrays.len() {
+        let mut chosen: Vec<usize> = arrays
+            .iter()
+            .enumerate()
+            .filter(|(b, _)| subset >> b & 1 == 1)
+            .map(|(_, &i)| i)
+            .collect();
+        let mask: u64 = chosen.iter().map(|&i| 1u64 << i).sum();
+        chosen.extend(&scalars);
+        chosen.sort_unstable();
+        out.extend(variant(item, args, main, &chosen, mask));
+    }
+    out
+}
+
+/// The three functions for the parameters `chosen` active; `mask`: the active arrays.
+fn variant(
+    item: &syn::ItemFn,
+    args: &Args,
+    main: &Func,
+    chosen: &[usize],
+    mask: u64,
+) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let Some(mut func) = lower::lower(item, &mut cx) else {
+        return quote!();
+    };
+    let vargs = Args {
+        wrt: Some(
+            chosen
+                .iter()
+                .map(|&i| main.vars[main.params[i].var].name.clone())
+                .collect(),
+        ),
+        krate: args.krate.clone(),
+        custom: None,
+    };
+    check::check(&mut func, &item.sig, &vargs, &mut cx);
+    if cx.has_errors() {
+        return quote!();
+    }
+    let ecx = Cx::new(&func, &args.krate);
+    let seed = Ident::new("__seed", Span::mixed_site());
+    let fwd = emit::forward::body(&ecx);
+    let primal = emit::forward::primal(&ecx);
+    let (rev, heap) = emit::reverse::body(&ecx, &seed);
+    let sig = Sig::new(item, &ecx);
+    let (decl, wc, vis) = (&sig.decl, &sig.where_clause, &item.vis);
+    let (params, unwrap, tangents, bars) = (&sig.params, &sig.unwrap, &sig.tangents, &sig.bars);
+    let unwrap_d = &sig.unwrap_d;
+    let (out_s, dt, s) = (&sig.out, &sig.dt, &ecx.s);
+    let np = proc_macro2::Literal::usize_unsuffixed(func.params.len());
+    let (val, jvp, vjp) = (
+        format_ident!("__val_m{}", mask),
+        format_ident!("__jvp_m{}", mask),
+        format_ident!("__vjp_m{}", mask),
+    );
+    let (pat, ret) = (&sig.vjp_pat, &sig.vjp_parts);
+    let vjp_fn = quote! {
+        #[doc(hidden)]
+        #[inline]
+        #vis fn #vjp #decl (#(#params,)* #seed: #out_s, #(#bars),*) -> (#out_s, [#s; #np]) #wc {
+            #(#unwrap)*
+            let #pat = { #rev };
+            #ret
+        }
+    };
+    let vjp_fn = if heap {
+        let k = &args.krate;
+        quote!(#k::__private::if_alloc! { #vjp_fn })
+    } else {
+        vjp_fn
+    };
+    quote! {
+        #[doc(hidden)]
+        #[inline]
+        #vis fn #val #decl (#(#params),*) -> #out_s #wc {
+            #(#unwrap)*
+            #primal
+        }
+
+        #[doc(hidden)]
+        #[inline]
+        #vis fn #jvp #decl (#(#params,)* #dt: [#s; #np], #(#tangents),*) -> (#out_s, #out_s) #wc {
+            #(#unwrap)*
+            #(#unwrap_d)*
+            #fwd
+        }
+
+        #vjp_fn
+    }
+}
+
+/// The pieces of a variant's signature.
+struct Sig {
+    decl: TokenStream,
+    where_clause: Option<syn::WhereClause>,
+    params: Vec<TokenStream>,
+    /// `let x: __S = ToActive::get(a0);` for scalar parameters.
+    unwrap: Vec<TokenStream>,
+    /// `let x_d: __S = dt[k];`: their tangents, in `__jvp_m*`.
+    unwrap_d: Vec<TokenStream>,
+    /// The scalar tangents' parameter: `[__S; P]`, one per parameter position.
+    dt: Ident,
+    tangents: Vec<TokenStream>,
+    bars: Vec<TokenStream>,
+    out: TokenStream,
+    /// The pattern binding the reverse body's result, and the `(value, [__S; P])` built from it.
+    vjp_pat: TokenStream,
+    vjp_parts: TokenStream,
+}
+
+impl Sig {
+    fn new(item: &syn::ItemFn, cx: &Cx) -> Self {
+        let func = cx.func;
+        let (k, s, ft) = (cx.krate, &cx.s, &cx.ft);
+        let generics = &item.sig.generics;
+        let (lifetimes, others): (Vec<_>, Vec<_>) = generics
+            .params
+            .iter()
+            .partition(|p| matches!(p, syn::GenericParam::Lifetime(_)));
+        let decl = quote!(<#(#lifetimes,)* #s: #k::__private::Scalar<Base = #ft>, #(#others),*>);
+        let dt = Ident::new("__dt", Span::mixed_site());
+        let (mut params, mut unwrap, mut tangents, mut bars) = (vec![], vec![], vec![], vec![]);
+        let mut unwrap_d = Vec::new();
+        let mut adj = Vec::new();
+        let mut parts = Vec::new();
+        for (pi, p) in func.params.iter().enumerate() {
+            let var = &func.vars[p.var];
+            let (id, ty) = (&var.ident, &p.ty);
+            let m = var.mutable.then(|| quote!(mut));
+            let a = format_ident!("__a{}", pi, span = Span::mixed_site());
+            let lit = proc_macro2::Literal::usize_unsuffixed(pi);
+            let arr = |t: &TokenStream, mutable: bool| {
+                let r = if mutable { quote!(&mut) } else { quote!(&) };
+                match &var.shape {
+                    Shape::ArrayRef(n) => quote!(#r [#t; #n]),
+                    _ => quote!(#r [#t]),
+                }
+            };
+            match (&p.kind, var.active) {
+                (ParamKind::Float, true) => {
+                    params.push(quote!(#a: impl #k::__private::ToActive<#s>));
+                    let d = tangent_ident(id);
+                    let dm = var.mutable.then(|| quote!(mut));
+                    unwrap.push(quote!(let #m #id: #s = #k::__private::ToActive::get(#a);));
+                    unwrap_d.push(quote!(let #dm #d: #s = #dt[#lit];));
+                    let g = format_ident!("__g{}", pi, span = Span::mixed_site());
+                    adj.push(g.clone());
+                    parts.push(quote!(#g));
+                    continue;
+                }
+                (ParamKind::Float, false) => {
+                    params.push(quote!(#a: impl #k::__private::ToPassive<#ty>));
+                    unwrap.push(quote!(let #m #id: #ty = #k::__private::ToPassive::get(#a);));
+                }
+                (ParamKind::FloatArray, true) => {
+                    let st = quote!(#s);
+                    let (r, w) = (arr(&st, false), arr(&st, true));
+                    params.push(quote!(#id: #r));
+                    let (d, b) = (tangent_ident(id), adjoint_ident(id));
+                    tangents.push(quote!(#d: #r));
+                    bars.push(quote!(#b: #w));
+                }
+                _ => params.push(quote!(#m #id: #ty)),
+            }
+            parts.push(quote!(<#s as #k::__private::Scalar>::zero()));
+        }
+        let out = match &func.ret_len {
+            Some(n) => quote!([#s; #n]),
+            None => quote!(#s),
+        };
+        let v = Ident::new("__value", Span::mixed_site());
+        let vjp_pat = match adj.len() {
+            0 => quote!(#v),
+            1 => {
+                let g = &adj[0];
+                quote!((#v, #g))
+            }
+            _ => quote!((#v, (#(#adj),*))),
+        };
+        let vjp_parts = quote!((#v, [#(#parts),*]));
+        Sig {
+            decl,
+            where_clause: generics.where_clause.clone(),
+            params,
+            unwrap,
+            unwrap_d,
+            dt,
+            tangents,
+            bars,
+            out,
+            vjp_pat,
+            vjp_parts,
+        }
+    }
+}
