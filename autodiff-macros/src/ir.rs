@@ -185,10 +185,7 @@ pub enum ExprKind {
     UserCall(syn::Expr, Vec<Expr>),
     /// An array passed to a call: `x` (a `&[f; N]`/`&[f]` parameter), `&a` (a local array), or a
     /// sub-slice `&x[lo..hi]` (either bound may be missing).
-    View {
-        var: VarId,
-        range: Option<(Option<Box<Expr>>, Option<Box<Expr>>)>,
-    },
+    View { var: VarId, range: Option<Range> },
     /// Rust code the derivative does not look into, with variables renamed. `vars` lists the
     /// variables whose values it uses; `what` names the construct for error messages.
     Opaque {
@@ -197,6 +194,9 @@ pub enum ExprKind {
         what: Unsupported,
     },
 }
+
+/// The bounds of a sub-slice `lo..hi` (each may be missing).
+pub type Range = (Option<Box<Expr>>, Option<Box<Expr>>);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum LogicOp {
