@@ -185,7 +185,10 @@ pub enum ExprKind {
     UserCall(syn::Expr, Vec<Expr>),
     /// An array passed to a call: `x` (a `&[f; N]`/`&[f]` parameter), `&a` (a local array), or a
     /// sub-slice `&x[lo..hi]` (either bound may be missing).
-    View { var: VarId, range: Option<Range> },
+    View {
+        var: VarId,
+        range: Option<Range>,
+    },
     /// Rust code the derivative does not look into, with variables renamed. `vars` lists the
     /// variables whose values it uses; `what` names the construct for error messages.
     Opaque {

@@ -17,8 +17,17 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+#[path = "../alloc_counter/mod.rs"]
+mod alloc_counter;
+
+/// Counts allocations per thread (for `no_alloc`; the other tests run on other threads).
+#[global_allocator]
+static GLOBAL: alloc_counter::Counting = alloc_counter::Counting;
+
+mod calls;
 mod control;
 mod defects;
+mod no_alloc;
 mod tuples;
 
 pub use common::*;

@@ -64,6 +64,10 @@ pub struct CallRev {
     pub bars: Vec<TokenStream>,
     /// The active scalar arguments' positions, and where their adjoints go.
     pub scalars: Vec<(usize, Target)>,
+    /// Scratch adjoint buffers for an array passed twice (declared before the call, added into
+    /// the array's adjoint after it).
+    pub pre: Vec<TokenStream>,
+    pub post: Vec<TokenStream>,
 }
 
 #[derive(Clone)]
@@ -492,6 +496,8 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
         let (mut vals, mut tans, mut bars, mut scalars) = (vec![], vec![], vec![], vec![]);
         // The scalar tangents, one per argument position (zero for arrays and passive ones).
         let mut dts = Vec::new();
+        // Arrays whose adjoint buffer is passed already, and the scratch buffers of repeats.
+        let (mut barred, mut pre, mut post) = (Vec::new(), Vec::new(), Vec::new());
         let mut all = Deps::default();
         for (k, a) in args.iter().enumerate() {
             match &a.kind {
@@ -535,7 +541,17 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                         let d = super::forward::tangent_ident(&x);
                         tans.push(super::view(cx, *var, &quote!(#d), &range, false));
                         let b = super::reverse::adjoint_ident(&x);
-                        bars.push(super::view(cx, *var, &quote!(#b), &range, true));
+                        let place = super::view(cx, *var, &quote!(#b), &range, true);
+                        if barred.contains(var) {
+                            // The same array twice: the second adjoint goes to scratch first.
+                            let (bar, p, q) = self.scratch(*var, &range, &place);
+                            bars.push(bar);
+                            pre.push(p);
+                            post.push(q);
+                        } else {
+                            barred.push(*var);
+                            bars.push(place);
+                        }
                     }
                 }
                 _ => {
@@ -597,6 +613,8 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                 args: vals,
                 bars,
                 scalars,
+                pre,
+                post,
             });
             self.steps.push(step);
         }
@@ -607,6 +625,31 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                 vars: Vec::new(),
             },
         )
+    }
+
+    /// A scratch adjoint buffer for a second view of `var` in one call: its `&mut` argument,
+    /// its declaration, and the addition into `place` (the view of the real adjoint).
+    fn scratch(
+        &mut self,
+        var: VarId,
+        range: &Option<(Option<TokenStream>, Option<TokenStream>)>,
+        place: &TokenStream,
+    ) -> (TokenStream, TokenStream, TokenStream) {
+        let cx = self.cx;
+        let (k, z) = (cx.krate, cx.zero());
+        let sc = self.names.fresh("scratch");
+        match (&cx.var(var).shape, range) {
+            (Shape::Array(n) | Shape::ArrayRef(n), None) => (
+                quote!(&mut #sc),
+                quote!(let mut #sc = [#z; #n];),
+                quote!(for (__b, __s) in (#place).iter_mut().zip(#sc.iter()) { *__b += *__s; }),
+            ),
+            _ => (
+                quote!(#sc.as_mut_slice()),
+                quote!(let mut #sc = #k::__private::zeros_vec((#place).len(), #z);),
+                quote!(for (__b, __s) in (#place).iter_mut().zip(#sc.iter()) { *__b += *__s; }),
+            ),
+        }
     }
 
     /// The forward code as tokens.

@@ -315,7 +315,12 @@ impl Acc {
     ) {
         let (f, args, bars) = (&call.func, &call.args, &call.bars);
         let parts = quote::format_ident!("{}_parts", ob);
-        out.push(quote!(let (_, #parts) = #f(#(#args,)* #ob, #(#bars),*);));
+        let (pre, post) = (&call.pre, &call.post);
+        out.push(quote! {
+            #(#pre)*
+            let (_, #parts) = #f(#(#args,)* #ob, #(#bars),*);
+            #(#post)*
+        });
         for (k, t) in &call.scalars {
             let lit = proc_macro2::Literal::usize_unsuffixed(*k);
             self.contribute(cx, t, quote!(#parts[#lit]), out);
