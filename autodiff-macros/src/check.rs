@@ -13,10 +13,10 @@ pub fn check(func: &mut Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
     for &p in &active {
         func.vars[func.params[p].var].active = true;
     }
-    func.float = float_type(func, sig, &active, cx);
+    (func.float, func.unit) = float_type(func, sig, &active, cx);
     if let syn::ReturnType::Type(_, ty) = &sig.output {
         if let syn::Type::Array(a) = &**ty {
-            func.ret_len = Some(quote::ToTokens::to_token_stream(&a.len));
+            func.ret_len = Some(crate::lower::len_tokens(&a.len));
         }
     }
     // Activity: a variable is active if any value assigned to it is. Iterate to a fixpoint so
@@ -77,6 +77,8 @@ fn active_params(func: &Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
                                 active.push(i);
                             }
                         }
+                        // Output buffers are active whenever an input is.
+                        ParamKind::Output => {}
                         ParamKind::Other => cx.error(
                             name.span(),
                             format!("`wrt` can only name `f32`/`f64` parameters or float arrays and slices, and `{name}` is not one; remove `{name}` from `wrt(..)`"),
@@ -86,6 +88,7 @@ fn active_params(func: &Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
             }
             // Keep parameter order, whatever the order in `wrt(..)`.
             active.sort_unstable();
+            active.dedup();
         }
         None => {
             for (i, p) in func.params.iter().enumerate() {
@@ -95,7 +98,19 @@ fn active_params(func: &Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
             }
         }
     }
-    if active.is_empty() && !cx.has_errors() {
+    if !active.is_empty() {
+        for (i, p) in func.params.iter().enumerate() {
+            if matches!(p.kind, ParamKind::Output) && !active.contains(&i) {
+                active.push(i);
+            }
+        }
+        active.sort_unstable();
+    }
+    let inputs = active
+        .iter()
+        .filter(|&&i| !matches!(func.params[i].kind, ParamKind::Output))
+        .count();
+    if inputs == 0 && !cx.has_errors() {
         cx.error(
             sig.ident.span(),
             "`#[differentiable]` needs at least one active `f32` or `f64` parameter; add a float parameter or list one in `wrt(..)`",
@@ -104,7 +119,20 @@ fn active_params(func: &Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
     active
 }
 
-fn float_type(func: &Func, sig: &syn::Signature, active: &[usize], cx: &mut Ctxt) -> FloatTy {
+fn has_outputs(func: &Func) -> bool {
+    func.params
+        .iter()
+        .any(|p| matches!(p.kind, ParamKind::Output))
+}
+
+/// The float type, and whether the function returns `()` (results in output buffers).
+fn float_type(
+    func: &Func,
+    sig: &syn::Signature,
+    active: &[usize],
+    cx: &mut Ctxt,
+) -> (FloatTy, bool) {
+    let mut func_unit = false;
     let ret = match &sig.output {
         syn::ReturnType::Type(_, ty) => match (float_ty(ty), &**ty) {
             (Some(f), _) => Some(f),
@@ -117,14 +145,26 @@ fn float_type(func: &Func, sig: &syn::Signature, active: &[usize], cx: &mut Ctxt
                 None
             }
         },
+        syn::ReturnType::Default if has_outputs(func) => {
+            func_unit = true;
+            None
+        }
         syn::ReturnType::Default => {
             cx.error(
                 sig.paren_token.span.join(),
-                "`#[differentiable]` functions must return `f64` or `f32`; add `-> f64`",
+                "`#[differentiable]` functions must return `f64` or `f32` (or write their results into `&mut [f64]` output buffers); add `-> f64`",
             );
             None
         }
     };
+    if has_outputs(func) && !func_unit {
+        if let syn::ReturnType::Type(_, ty) = &sig.output {
+            cx.error_at(
+                ty,
+                "`#[differentiable]` functions that write results into `&mut` buffers return `()`; write this value into a buffer too, or split the function",
+            );
+        }
+    }
     let mut float = ret;
     for &i in active {
         let p = &func.params[i];
@@ -140,7 +180,7 @@ fn float_type(func: &Func, sig: &syn::Signature, active: &[usize], cx: &mut Ctxt
             _ => {}
         }
     }
-    float.unwrap_or(FloatTy::F64)
+    (float.unwrap_or(FloatTy::F64), func_unit)
 }
 
 // ---- activity ----------------------------------------------------------------------------------
@@ -167,6 +207,22 @@ fn mark_block(block: &Block, vars: &mut [Var], changed: &mut bool) {
                 mark_block(els, vars, changed);
             }
             Stmt::Loop(l) => mark_block(&l.body, vars, changed),
+            // A call writing output buffers: they hold active values if any argument does.
+            Stmt::Expr(Expr {
+                kind: ExprKind::UserCall(_, args),
+                ..
+            }) => {
+                if args.iter().any(|a| is_active(a, vars)) {
+                    for a in args {
+                        if let ExprKind::View {
+                            var, mutable: true, ..
+                        } = &a.kind
+                        {
+                            mark(*var, vars, changed);
+                        }
+                    }
+                }
+            }
             Stmt::Declare { .. } | Stmt::Expr(_) | Stmt::Item(_) => {}
         }
     }

@@ -294,9 +294,17 @@ impl Signatures {
         let scalars = cx.active_scalars();
 
         // Types of an active parameter's tangent / adjoint buffer, generic (`__S`) or concrete.
-        let tangent_ty = |v: usize, t: &TokenStream| match &func.vars[v].shape {
-            Shape::ArrayRef(n) => quote!(&[#t; #n]),
-            Shape::SliceRef => quote!(&[#t]),
+        let output = |v: usize| {
+            func.params
+                .iter()
+                .any(|p| p.var == v && matches!(p.kind, crate::ir::ParamKind::Output))
+        };
+        // An output buffer's tangent is written like the buffer (`&mut`).
+        let tangent_ty = |v: usize, t: &TokenStream| match (&func.vars[v].shape, output(v)) {
+            (Shape::ArrayRef(n), false) => quote!(&[#t; #n]),
+            (Shape::ArrayRef(n), true) => quote!(&mut [#t; #n]),
+            (Shape::SliceRef, false) => quote!(&[#t]),
+            (Shape::SliceRef, true) => quote!(&mut [#t]),
             _ => quote!(#t),
         };
         let bar_ty = |v: usize, t: &TokenStream| match &func.vars[v].shape {
@@ -327,18 +335,25 @@ impl Signatures {
             .collect();
         // The value's type: a float, or `[float; M]` for functions returning arrays.
         let ret_len = func.ret_len.clone();
+        let unit = func.unit;
         let out_ty = |t: &TokenStream| match &ret_len {
+            _ if unit => quote!(()),
             Some(m) => quote!([#t; #m]),
             None => quote!(#t),
         };
         let ret_shape = |t: &TokenStream| {
             let v = out_ty(t);
-            match scalars.len() {
-                0 => v,
-                1 => quote!((#v, #t)),
-                n => {
+            match (scalars.len(), unit) {
+                (0, _) => v,
+                (1, true) => quote!(#t),
+                (1, false) => quote!((#v, #t)),
+                (n, unit) => {
                     let ts = (0..n).map(|_| t.clone());
-                    quote!((#v, (#(#ts),*)))
+                    if unit {
+                        quote!((#(#ts),*))
+                    } else {
+                        quote!((#v, (#(#ts),*)))
+                    }
                 }
             }
         };
@@ -461,13 +476,15 @@ impl Signatures {
         let call_vjp = if stub {
             fwd_body.clone()
         } else {
-            let seed_arg = if array_out {
-                quote!(*#seed)
+            let seed_arg = if unit {
+                quote!()
+            } else if array_out {
+                quote!(*#seed,)
             } else {
-                quote!(#seed)
+                quote!(#seed,)
             };
             let tf = cx.turbofish(Some(quote!(#ft)));
-            quote!(Self::__vjp #tf (#(#args,)* #seed_arg, #(#bars),*))
+            quote!(Self::__vjp #tf (#(#args,)* #seed_arg #(#bars),*))
         };
         let call_grad = if stub {
             fwd_body.clone()
@@ -528,6 +545,12 @@ impl Signatures {
             }
         };
         let seed_g = seed_generic();
+        // Functions with output buffers take their seeds in the buffers' adjoints.
+        let (gseed, pseed) = if unit {
+            (quote!(), quote!())
+        } else {
+            (quote!(#seed_g: #out_s,), quote!(#seed: #seed_ty,))
+        };
         let slices = func
             .params
             .iter()
@@ -541,12 +564,14 @@ impl Signatures {
         };
         let derived = if stub {
             quote!()
+        } else if unit {
+            crate::outputs::jacobian(self, item, cx)
         } else if array_out {
             crate::derived::jacobian(self, item, cx)
         } else {
             if_alloc(crate::derived::methods(self, item, cx), heap || slices)
         };
-        let objective_impl = if stub || array_out {
+        let objective_impl = if stub || array_out || unit {
             quote!()
         } else {
             if_alloc(
@@ -555,7 +580,7 @@ impl Signatures {
             )
         };
         // `__call`: how other `#[differentiable]` functions call this one (scalar parameters).
-        let call_fn = if arrays.is_empty() && !stub && !array_out {
+        let call_fn = if arrays.is_empty() && !stub && !array_out && !unit {
             let mut cparams = Vec::new();
             let mut unwrap = Vec::new();
             for (pi, p) in func.params.iter().enumerate() {
@@ -626,7 +651,7 @@ impl Signatures {
                 /// Generic reverse mode, used by the runtime (dual numbers, jets).
                 #[doc(hidden)]
                 #[inline]
-                #vis fn __vjp #generic_decl (#(#gparams,)* #seed_g: #out_s, #(#gbars),*) -> #gvjp_ret #where_clause {
+                #vis fn __vjp #generic_decl (#(#gparams,)* #gseed #(#gbars),*) -> #gvjp_ret #where_clause {
                     #keep_alive
                     #rev_body
                 }
@@ -639,13 +664,13 @@ impl Signatures {
             quote! {
                 #[doc = #doc_vjp]
                 #[inline]
-                #vis fn vjp #wrapper_generics (#(#pparams,)* #seed: #seed_ty, #(#pbars),*) -> #vjp_ret #where_clause {
+                #vis fn vjp #wrapper_generics (#(#pparams,)* #pseed #(#pbars),*) -> #vjp_ret #where_clause {
                     #call_vjp
                 }
             },
             heap,
         );
-        let grad_fn = if array_out {
+        let grad_fn = if array_out || unit {
             quote!()
         } else {
             if_alloc(

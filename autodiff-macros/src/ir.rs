@@ -69,6 +69,9 @@ pub enum ParamKind {
     Float,
     /// `&[f; N]` or `&[f]`: active unless excluded by `wrt`.
     FloatArray,
+    /// `&mut [f; M]` or `&mut [f]`: an output buffer (the residual style); its final contents
+    /// are the function's result, its initial contents passive data it may read.
+    Output,
     /// Anything else: passed through unchanged.
     Other,
 }
@@ -91,6 +94,8 @@ pub struct Func {
     pub ret_len: Option<TokenStream>,
     /// The function's generic parameters (for explicit generic arguments in generated calls).
     pub generics: syn::Generics,
+    /// Returns `()`, its results in output buffers (set by `check`).
+    pub unit: bool,
 }
 
 #[derive(Default)]
@@ -184,10 +189,12 @@ pub enum ExprKind {
     /// when an argument is active, kept as written otherwise.
     UserCall(syn::Expr, Vec<Expr>),
     /// An array passed to a call: `x` (a `&[f; N]`/`&[f]` parameter), `&a` (a local array), or a
-    /// sub-slice `&x[lo..hi]` (either bound may be missing).
+    /// sub-slice `&x[lo..hi]` (either bound may be missing); `mutable`: `&mut ..`, an output
+    /// buffer the callee writes.
     View {
         var: VarId,
         range: Option<Range>,
+        mutable: bool,
     },
     /// Rust code the derivative does not look into, with variables renamed. `vars` lists the
     /// variables whose values it uses; `what` names the construct for error messages.

@@ -69,6 +69,7 @@ mod fallback;
 mod intrinsics;
 mod ir;
 mod lower;
+mod outputs;
 #[cfg(test)]
 mod snapshots;
 mod variants;

@@ -64,6 +64,7 @@ pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
         float: FloatTy::F64,
         ret_len: None,
         generics: item.sig.generics.clone(),
+        unit: false,
     })
 }
 
@@ -79,6 +80,7 @@ pub fn lower_signature(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
         float: FloatTy::F64,
         ret_len: None,
         generics: item.sig.generics.clone(),
+        unit: false,
     })
 }
 
@@ -109,6 +111,8 @@ struct Lowerer<'a> {
     literals: Vec<VarId>,
     /// Variables bound to tuples, with their components.
     tuples: Vec<(VarId, Vec<Tup>)>,
+    /// Output buffer parameters (`&mut [f]`).
+    output_params: Vec<VarId>,
 }
 
 /// A tuple component: a value (a variable of ours), or a nested tuple. Transient (a few per
@@ -197,6 +201,7 @@ impl<'a> Lowerer<'a> {
             poisoned: Vec::new(),
             literals: Vec::new(),
             tuples: Vec::new(),
+            output_params: Vec::new(),
         }
     }
 
@@ -350,18 +355,28 @@ impl<'a> Lowerer<'a> {
             };
             if let syn::Type::Reference(r) = &*pt.ty {
                 if let Some(m) = &r.mutability {
-                    self.cx.error(
-                        m.span(),
-                        "`#[differentiable]` does not support `&mut` parameters; return the result instead of writing through a reference",
-                    );
-                    ok = false;
-                    kind = ParamKind::Other;
+                    if param_shape(&pt.ty).is_some() {
+                        kind = ParamKind::Output;
+                    } else {
+                        self.cx.error(
+                            m.span(),
+                            "`#[differentiable]` supports `&mut` parameters only as output buffers of floats (`&mut [f64]`, `&mut [f64; M]`); return the result instead of writing through a reference",
+                        );
+                        ok = false;
+                        kind = ParamKind::Other;
+                    }
                 }
             }
             let shape = param_shape(&pt.ty).unwrap_or(Shape::Scalar);
             // Declared even when rejected, so that uses in the body resolve quietly.
             let var = self.declare(&name, mutable, shape);
-            self.vars[var].float = matches!(kind, ParamKind::Float | ParamKind::FloatArray);
+            if matches!(kind, ParamKind::Output) {
+                self.output_params.push(var);
+            }
+            self.vars[var].float = matches!(
+                kind,
+                ParamKind::Float | ParamKind::FloatArray | ParamKind::Output
+            );
             params.push(Param {
                 var,
                 ty: (*pt.ty).clone(),
@@ -1688,11 +1703,48 @@ impl<'a> Lowerer<'a> {
             }
             _ => None,
         };
-        let view = |var, range| Expr::new(ExprKind::View { var, range }, span);
         match strip_parens(a) {
-            syn::Expr::Reference(r) if r.mutability.is_none() => {
+            syn::Expr::Reference(r) => {
+                let mutable = r.mutability.is_some();
+                let view = |var, range| {
+                    Expr::new(
+                        ExprKind::View {
+                            var,
+                            range,
+                            mutable,
+                        },
+                        span,
+                    )
+                };
                 if let Some(v) = array_var(self, &r.expr) {
                     return view(v, None);
+                }
+                // `&[a, b]`, `&[0.0; 3]`: a local array made for the call.
+                if matches!(
+                    strip_parens(&r.expr),
+                    syn::Expr::Array(_) | syn::Expr::Repeat(_)
+                ) {
+                    let e = self.expr(&r.expr);
+                    let e = match e.kind {
+                        ExprKind::ArrayRepeat(_, ref len) => {
+                            let n = len_tokens(len);
+                            let v = self.fresh("array", true, Shape::Array(n));
+                            self.vars[v].float = self.floatish(&e);
+                            self.pending.push(Stmt::Let {
+                                var: v,
+                                ty: None,
+                                init: e,
+                            });
+                            return view(v, None);
+                        }
+                        _ => e,
+                    };
+                    if let ExprKind::Var(v) = e.kind {
+                        if matches!(self.vars[v].shape, Shape::Array(_)) {
+                            return view(v, None);
+                        }
+                    }
+                    return e;
                 }
                 if let syn::Expr::Index(ix) = strip_parens(&r.expr) {
                     if let (Some(v), syn::Expr::Range(range)) =
@@ -1715,7 +1767,18 @@ impl<'a> Lowerer<'a> {
                 self.expr(a)
             }
             e => match array_var(self, e) {
-                Some(v) if !matches!(self.vars[v].shape, Shape::Array(_)) => view(v, None),
+                // A parameter `x: &[f]` passed on (`&mut [f]` outputs are reborrowed).
+                Some(v) if !matches!(self.vars[v].shape, Shape::Array(_)) => {
+                    let mutable = self.output_params.contains(&v);
+                    Expr::new(
+                        ExprKind::View {
+                            var: v,
+                            range: None,
+                            mutable,
+                        },
+                        span,
+                    )
+                }
                 _ => self.expr(a),
             },
         }

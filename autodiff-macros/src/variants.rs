@@ -111,10 +111,16 @@ fn variant(
         format_ident!("__vjp_m{}", mask),
     );
     let (pat, ret) = (&sig.vjp_pat, &sig.vjp_parts);
+    // Output buffers take their seeds in their adjoints.
+    let seed_param = if func.unit {
+        quote!()
+    } else {
+        quote!(#seed: #out_s,)
+    };
     let vjp_fn = quote! {
         #[doc(hidden)]
         #[inline]
-        #vis fn #vjp #decl (#(#params,)* #seed: #out_s, #(#bars),*) -> (#out_s, [#s; #np]) #wc {
+        #vis fn #vjp #decl (#(#params,)* #seed_param #(#bars),*) -> (#out_s, [#s; #np]) #wc {
             #(#unwrap)*
             let #pat = { #rev };
             #ret
@@ -217,24 +223,40 @@ impl Sig {
                     tangents.push(quote!(#d: #r));
                     bars.push(quote!(#b: #w));
                 }
+                // An output buffer: written, and its tangent and adjoint are in-out too.
+                (ParamKind::Output, true) => {
+                    let w = arr(&quote!(#s), true);
+                    params.push(quote!(#id: #w));
+                    let (d, b) = (tangent_ident(id), adjoint_ident(id));
+                    tangents.push(quote!(#d: #w));
+                    bars.push(quote!(#b: #w));
+                }
                 _ => params.push(quote!(#m #id: #ty)),
             }
             parts.push(quote!(<#s as #k::__private::Scalar>::zero()));
         }
         let out = match &func.ret_len {
+            _ if func.unit => quote!(()),
             Some(n) => quote!([#s; #n]),
             None => quote!(#s),
         };
         let v = Ident::new("__value", Span::mixed_site());
-        let vjp_pat = match adj.len() {
-            0 => quote!(#v),
-            1 => {
+        let vjp_pat = match (adj.len(), func.unit) {
+            (0, _) => quote!(#v),
+            (1, true) => quote!(#(#adj)*),
+            (_, true) => quote!((#(#adj),*)),
+            (1, false) => {
                 let g = &adj[0];
                 quote!((#v, #g))
             }
-            _ => quote!((#v, (#(#adj),*))),
+            (_, false) => quote!((#v, (#(#adj),*))),
         };
-        let vjp_parts = quote!((#v, [#(#parts),*]));
+        let value = if func.unit && !adj.is_empty() {
+            quote!(())
+        } else {
+            quote!(#v)
+        };
+        let vjp_parts = quote!((#value, [#(#parts),*]));
         Sig {
             decl,
             where_clause: generics.where_clause.clone(),

@@ -5,7 +5,8 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::lin::{Factor, Lin, Operand, Step, Target};
+use super::calls::{callee, writes_outputs};
+use super::lin::{Bind, Factor, Lin, Operand, Step, Target};
 use super::{passive, pure_passive, suffixed, value, Cx, Names};
 use crate::ir::*;
 
@@ -22,6 +23,13 @@ pub fn body(cx: &Cx) -> TokenStream {
         tangents: true,
     };
     let mut out = fw.block(&cx.func.body);
+    if cx.func.unit {
+        // The results are in the output buffers and their tangents.
+        return quote! {
+            #(#out)*
+            ((), ())
+        };
+    }
     let (code, val, tan) = fw.expr(&cx.func.result);
     out.extend(code);
     quote! {
@@ -39,6 +47,9 @@ pub fn primal(cx: &Cx) -> TokenStream {
         tangents: false,
     };
     let mut out = fw.block(&cx.func.body);
+    if cx.func.unit {
+        return quote!(#(#out)*);
+    }
     let (code, val, _) = fw.expr(&cx.func.result);
     out.extend(code);
     quote! {
@@ -112,9 +123,20 @@ impl Forward<'_, '_> {
         let root = lin.expr(e);
         let steps = std::mem::take(&mut lin.steps);
         let binds = std::mem::take(&mut lin.code);
+        let code = self.lin_code(&binds, &steps);
+        let (val, tan) = match root {
+            Operand::Active(v, t) => (quote!(#v), self.tangent(&t)),
+            Operand::Const(c) => (c, cx.zero()),
+            Operand::Passive(p, user) => (cx.cst_passive(p, user), cx.zero()),
+        };
+        (code, val, tan)
+    }
+
+    /// The bindings with each step's tangent after them (before a binding that reads it).
+    fn lin_code(&self, binds: &[Bind], steps: &[Step]) -> Vec<TokenStream> {
         let mut code = Vec::new();
         let mut done = 0;
-        for b in &binds {
+        for b in binds {
             // A call's jvp reads the tangents of its arguments: those steps come first.
             if let (Some(k), true) = (b.flush, self.tangents) {
                 for step in &steps[done..k.max(done)] {
@@ -129,12 +151,27 @@ impl Forward<'_, '_> {
                 code.push(self.step_tangent(step));
             }
         }
-        let (val, tan) = match root {
-            Operand::Active(v, t) => (quote!(#v), self.tangent(&t)),
-            Operand::Const(c) => (c, cx.zero()),
-            Operand::Passive(p, user) => (cx.cst_passive(p, user), cx.zero()),
-        };
-        (code, val, tan)
+        code
+    }
+
+    /// A call that writes output buffers, as a statement: the callee's `__jvp_m` (or `__val_m`
+    /// for the primal).
+    fn call_stmt(&mut self, f: &syn::Expr, args: &[Expr]) -> Vec<TokenStream> {
+        let mut lin = Lin::new(self.cx, &mut self.names);
+        lin.forward = self.tangents;
+        let p = lin.call_pieces(args);
+        let steps = std::mem::take(&mut lin.steps);
+        let binds = std::mem::take(&mut lin.code);
+        let mut code = self.lin_code(&binds, &steps);
+        let (vals, dts, tans) = (&p.vals, &p.dts, &p.tans);
+        code.push(if self.tangents {
+            let path = callee(f, "jvp", p.mask);
+            quote!(#path(#(#vals,)* [#(#dts),*], #(#tans),*);)
+        } else {
+            let path = callee(f, "val", p.mask);
+            quote!(#path(#(#vals),*);)
+        });
+        code
     }
 
     fn block(&mut self, b: &Block) -> Vec<TokenStream> {
@@ -230,6 +267,13 @@ impl Forward<'_, '_> {
                 code
             }
             Stmt::Expr(e) => {
+                if let (ExprKind::UserCall(f, args), false) =
+                    (&e.kind, pure_passive(e, &cx.func.vars))
+                {
+                    if writes_outputs(e) {
+                        return self.call_stmt(f, args);
+                    }
+                }
                 if pure_passive(e, &cx.func.vars) {
                     let e = passive(e, cx);
                     vec![quote!(#e;)]

@@ -43,7 +43,7 @@ pub struct Step {
 }
 
 impl Step {
-    fn new(out: Ident, terms: Vec<(Target, Factor)>) -> Self {
+    pub(super) fn new(out: Ident, terms: Vec<(Target, Factor)>) -> Self {
         Step {
             out,
             terms,
@@ -112,7 +112,7 @@ pub struct Deps {
 }
 
 impl Deps {
-    fn add(&mut self, other: &Deps) {
+    pub(super) fn add(&mut self, other: &Deps) {
         self.idents.extend(other.idents.iter().cloned());
         self.vars.extend(other.vars.iter().copied());
     }
@@ -147,7 +147,7 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
         }
     }
 
-    fn bind(&mut self, defs: Vec<Ident>, code: TokenStream, deps: Deps) {
+    pub(super) fn bind(&mut self, defs: Vec<Ident>, code: TokenStream, deps: Deps) {
         self.code.push(Bind {
             defs,
             code,
@@ -182,7 +182,7 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
     }
 
     /// The operand and what its value is computed from.
-    fn expr_deps(&mut self, e: &Expr) -> (Operand, Deps) {
+    pub(super) fn expr_deps(&mut self, e: &Expr) -> (Operand, Deps) {
         let cx = self.cx;
         if pure_passive(e, &cx.func.vars) {
             let deps = Deps {
@@ -482,174 +482,6 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
                 vars: Vec::new(),
             },
         )
-    }
-
-    /// A call with array arguments and at least one active argument, through the callee's
-    /// variant for exactly this activity (`m` = the bit set of the active argument positions):
-    /// forward mode calls `__jvp_m`, reverse mode `__val_m` now and `__vjp_m` in the reverse
-    /// sweep. What the reverse sweep reads is kept: scalar arguments, slice bounds, and a copy of
-    /// each local array passed (the array may change before the reverse sweep runs).
-    fn array_call(&mut self, f: &syn::Expr, args: &[Expr]) -> (Operand, Deps) {
-        let cx = self.cx;
-        let s = &cx.s;
-        let mut mask = 0u64;
-        let (mut vals, mut tans, mut bars, mut scalars) = (vec![], vec![], vec![], vec![]);
-        // The scalar tangents, one per argument position (zero for arrays and passive ones).
-        let mut dts = Vec::new();
-        // Arrays whose adjoint buffer is passed already, and the scratch buffers of repeats.
-        let (mut barred, mut pre, mut post) = (Vec::new(), Vec::new(), Vec::new());
-        let mut all = Deps::default();
-        for (k, a) in args.iter().enumerate() {
-            match &a.kind {
-                ExprKind::View { var, range } => {
-                    dts.push(cx.zero());
-                    let active = cx.var(*var).active;
-                    mask |= u64::from(active) << k;
-                    let range = range.as_ref().map(|(lo, hi)| {
-                        let mut bound = |b: &Option<Box<Expr>>| {
-                            b.as_ref().map(|b| {
-                                let i = self.index(b);
-                                all.idents.push(i.clone());
-                                quote!(#i)
-                            })
-                        };
-                        (bound(lo), bound(hi))
-                    });
-                    let x = cx.var(*var).ident.clone();
-                    all.vars.push(*var);
-                    let src = match &cx.var(*var).shape {
-                        Shape::Array(n) if !self.forward => {
-                            let snap = self.names.fresh("snap");
-                            let deps = Deps {
-                                idents: Vec::new(),
-                                vars: vec![*var],
-                            };
-                            self.bind(vec![snap.clone()], quote!(let #snap = #x;), deps);
-                            let z = if active {
-                                cx.zero()
-                            } else {
-                                quote!(::core::default::Default::default())
-                            };
-                            self.saved
-                                .push((snap.clone(), Kind::Other(quote!([#z; #n]))));
-                            quote!(#snap)
-                        }
-                        _ => quote!(#x),
-                    };
-                    vals.push(super::view(cx, *var, &src, &range, false));
-                    if active {
-                        let d = super::forward::tangent_ident(&x);
-                        tans.push(super::view(cx, *var, &quote!(#d), &range, false));
-                        let b = super::reverse::adjoint_ident(&x);
-                        let place = super::view(cx, *var, &quote!(#b), &range, true);
-                        if barred.contains(var) {
-                            // The same array twice: the second adjoint goes to scratch first.
-                            let (bar, p, q) = self.scratch(*var, &range, &place);
-                            bars.push(bar);
-                            pre.push(p);
-                            post.push(q);
-                        } else {
-                            barred.push(*var);
-                            bars.push(place);
-                        }
-                    }
-                }
-                _ => {
-                    let (op, deps) = self.expr_deps(a);
-                    all.add(&deps);
-                    let v = self.names.fresh("arg");
-                    match op {
-                        Operand::Active(val, t) => {
-                            self.bind(vec![v.clone()], quote!(let #v: #s = #val;), deps);
-                            self.saved.push((v.clone(), Kind::Scalar));
-                            let k_ = cx.krate;
-                            vals.push(quote!(#k_::__private::Active(#v)));
-                            dts.push(super::forward::tangent_of(cx, &t));
-                            scalars.push((k, t));
-                        }
-                        _ => {
-                            let p = super::passive(a, cx);
-                            self.bind(vec![v.clone()], quote!(let #v = #p;), deps);
-                            let z = quote!(::core::default::Default::default());
-                            self.saved.push((v.clone(), Kind::Other(z)));
-                            vals.push(super::call_arg_tokens(a, cx, quote!(#v)));
-                            dts.push(cx.zero());
-                        }
-                    }
-                }
-            }
-        }
-        let out = self.names.fresh("t");
-        let name = |kind: &str| {
-            let id = quote::format_ident!("__{}_m{}", kind, mask);
-            let span = syn::spanned::Spanned::span(f);
-            quote::quote_spanned!(span=> #f::#id)
-        };
-        if self.forward {
-            let (val, jvp) = (out.clone(), quote::format_ident!("{}_call_d", out));
-            let path = name("jvp");
-            let code =
-                quote!(let (#val, #jvp): (#s, #s) = #path(#(#vals,)* [#(#dts),*], #(#tans),*););
-            self.code.push(Bind {
-                defs: vec![out.clone(), jvp.clone()],
-                code,
-                flush: Some(self.steps.len()),
-                idents: all.idents,
-                vars: all.vars,
-            });
-            let mut step = Step::new(out.clone(), Vec::new());
-            step.tangent = Some(quote!(#jvp));
-            self.steps.push(step);
-        } else {
-            let path = name("val");
-            self.bind(
-                vec![out.clone()],
-                quote!(let #out: #s = #path(#(#vals),*);),
-                all,
-            );
-            let mut step = Step::new(out.clone(), Vec::new());
-            step.call = Some(CallRev {
-                func: name("vjp"),
-                args: vals,
-                bars,
-                scalars,
-                pre,
-                post,
-            });
-            self.steps.push(step);
-        }
-        (
-            Operand::Active(out.clone(), Target::Temp(out.clone())),
-            Deps {
-                idents: vec![out],
-                vars: Vec::new(),
-            },
-        )
-    }
-
-    /// A scratch adjoint buffer for a second view of `var` in one call: its `&mut` argument,
-    /// its declaration, and the addition into `place` (the view of the real adjoint).
-    fn scratch(
-        &mut self,
-        var: VarId,
-        range: &Option<(Option<TokenStream>, Option<TokenStream>)>,
-        place: &TokenStream,
-    ) -> (TokenStream, TokenStream, TokenStream) {
-        let cx = self.cx;
-        let (k, z) = (cx.krate, cx.zero());
-        let sc = self.names.fresh("scratch");
-        match (&cx.var(var).shape, range) {
-            (Shape::Array(n) | Shape::ArrayRef(n), None) => (
-                quote!(&mut #sc),
-                quote!(let mut #sc = [#z; #n];),
-                quote!(for (__b, __s) in (#place).iter_mut().zip(#sc.iter()) { *__b += *__s; }),
-            ),
-            _ => (
-                quote!(#sc.as_mut_slice()),
-                quote!(let mut #sc = #k::__private::zeros_vec((#place).len(), #z);),
-                quote!(for (__b, __s) in (#place).iter_mut().zip(#sc.iter()) { *__b += *__s; }),
-            ),
-        }
     }
 
     /// The forward code as tokens.

@@ -2,6 +2,7 @@
 //! code, and the linearization of expressions into one step per operation (value, local
 //! partials, and which values those steps read).
 
+pub mod calls;
 pub mod forward;
 pub mod lin;
 pub mod reverse;
@@ -105,9 +106,13 @@ impl<'f> Cx<'f> {
                 let ident = &var.ident;
                 if var.active {
                     let m = var.mutable.then(|| quote!(mut));
+                    let r = match p.kind {
+                        ParamKind::Output => quote!(&mut),
+                        _ => quote!(&),
+                    };
                     match &var.shape {
-                        Shape::ArrayRef(n) => quote!(#ident: &[#s; #n]),
-                        Shape::SliceRef => quote!(#ident: &[#s]),
+                        Shape::ArrayRef(n) => quote!(#ident: #r [#s; #n]),
+                        Shape::SliceRef => quote!(#ident: #r [#s]),
                         _ => quote!(#m #ident: #s),
                     }
                 } else {
@@ -221,7 +226,7 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
             quote!((#a #op #b))
         }
         ExprKind::Logic(op, args) => logic(*op, args.iter().map(|a| passive(a, cx)).collect()),
-        ExprKind::View { var, range } => {
+        ExprKind::View { var, range, .. } => {
             let bound = |b: &Option<Box<Expr>>| b.as_ref().map(|b| passive(b, cx));
             let range = range.as_ref().map(|(lo, hi)| (bound(lo), bound(hi)));
             view(
@@ -476,7 +481,7 @@ fn collect_vars(e: &Expr, out: &mut Vec<VarId>) {
             collect_vars(b, out);
         }
         ExprKind::Logic(_, args) => args.iter().for_each(|a| collect_vars(a, out)),
-        ExprKind::View { var, range } => {
+        ExprKind::View { var, range, .. } => {
             out.push(*var);
             if let Some((lo, hi)) = range {
                 lo.iter()

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+use super::calls::{callee, writes_outputs};
 use super::forward::{exit_check, loop_head};
 use super::lin::{Factor, Kind, Lin, Operand, Target};
 use super::{passive, pure_passive, suffixed, value, Cx, Names};
@@ -85,6 +86,7 @@ pub fn body(cx: &Cx, seed: &Ident) -> (TokenStream, bool) {
             acc.flush(&mut result_rev, None);
             quote!(#v)
         }
+        Operand::Const(_) if cx.func.unit => quote!(()),
         Operand::Const(c) => c.clone(),
         Operand::Passive(p, user) => cx.cst_passive(p.clone(), *user),
     };
@@ -141,13 +143,16 @@ pub fn body(cx: &Cx, seed: &Ident) -> (TokenStream, bool) {
             quote!((#b + #z))
         })
         .collect();
-    let ret = match scalars.len() {
-        0 => value,
-        1 => {
+    // With output buffers there is no value: the scalar adjoints alone.
+    let ret = match (scalars.len(), cx.func.unit) {
+        (0, _) => value,
+        (1, true) => scalars[0].clone(),
+        (_, true) => quote!((#(#scalars),*)),
+        (1, false) => {
             let g = &scalars[0];
             quote!((#value, #g))
         }
-        _ => quote!((#value, (#(#scalars),*))),
+        (_, false) => quote!((#value, (#(#scalars),*))),
     };
     let tapes = rv.tapes;
     let needs_alloc = tapes.iter().any(|t| t.to_string().contains("VecTape"));
@@ -208,7 +213,20 @@ fn assigned_in(b: &Block, out: &mut [bool]) {
                 }
                 assigned_in(&l.body, out);
             }
-            Stmt::Let { .. } | Stmt::Declare { .. } | Stmt::Expr(_) | Stmt::Item(_) => {}
+            // A call writing output buffers assigns them.
+            Stmt::Expr(e) => {
+                if let ExprKind::UserCall(_, args) = &e.kind {
+                    for a in args {
+                        if let ExprKind::View {
+                            var, mutable: true, ..
+                        } = &a.kind
+                        {
+                            out[*var] = true;
+                        }
+                    }
+                }
+            }
+            Stmt::Let { .. } | Stmt::Declare { .. } | Stmt::Item(_) => {}
         }
     }
 }
@@ -633,6 +651,13 @@ impl Reverse<'_, '_> {
                 self.assignment(*var, Some(index), e, false)
             }
             Stmt::Expr(e) => {
+                if let (ExprKind::UserCall(f, args), false) =
+                    (&e.kind, pure_passive(e, &cx.func.vars))
+                {
+                    if writes_outputs(e) {
+                        return self.call_stmt(f, args);
+                    }
+                }
                 if pure_passive(e, &cx.func.vars) {
                     let e = passive(e, cx);
                     (vec![quote!(#e;)], Vec::new())
@@ -696,6 +721,43 @@ impl Reverse<'_, '_> {
                 (vec![fwd], vec![rev])
             }
         }
+    }
+
+    /// A call that writes output buffers, as a statement (see [`super::calls`]): the callee's
+    /// `__val_m` now, keeping what its `__vjp_m` reads in the reverse sweep.
+    fn call_stmt(&mut self, f: &syn::Expr, args: &[Expr]) -> (Vec<TokenStream>, Vec<TokenStream>) {
+        let cx = self.cx;
+        let mut lin = Lin::new(cx, &mut self.names);
+        let p = lin.call_pieces(args);
+        let (binds, steps, saved) = (
+            std::mem::take(&mut lin.code),
+            std::mem::take(&mut lin.steps),
+            std::mem::take(&mut lin.saved),
+        );
+        let mut code = Lin::tokens(&binds);
+        let (val, vjp) = (callee(f, "val", p.mask), callee(f, "vjp", p.mask));
+        let vals = &p.vals;
+        code.push(quote!(#val(#(#vals),*);));
+        let (push, pop) = self.keep(&saved);
+        code.push(push);
+        let parts = self.names.fresh("parts");
+        let (args_rev, bars, pre, post) = (&p.vals_rev, &p.bars, &p.pre, &p.post);
+        let mut rev = vec![
+            pop,
+            quote! {
+                #(#pre)*
+                let (_, #parts) = #vjp(#(#args_rev,)* #(#bars),*);
+                #(#post)*
+            },
+        ];
+        let mut acc = Acc::default();
+        for (k, t) in &p.scalars {
+            let lit = proc_macro2::Literal::usize_unsuffixed(*k);
+            acc.contribute(cx, t, quote!(#parts[#lit]), &mut rev);
+        }
+        acc.steps(cx, &steps, &mut rev);
+        acc.flush(&mut rev, self.share.as_mut().map(|s| &mut s.pending));
+        (code, rev)
     }
 
     /// A loop fused with its reverse sweep: every iteration runs its forward code and then,
