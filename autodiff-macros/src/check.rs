@@ -223,7 +223,7 @@ fn mark_block(block: &Block, vars: &mut [Var], changed: &mut bool) {
                     }
                 }
             }
-            Stmt::Declare { .. } | Stmt::Expr(_) | Stmt::Item(_) => {}
+            Stmt::Declare { .. } | Stmt::Expr(_) | Stmt::Item(_) | Stmt::Push { .. } => {}
         }
     }
 }
@@ -237,6 +237,7 @@ pub fn is_active(e: &Expr, vars: &[Var]) -> bool {
             args.iter().any(|a| is_active(a, vars))
         }
         ExprKind::Cast(a, _) | ExprKind::ArrayRepeat(a, _) => is_active(a, vars),
+        ExprKind::VecNew(a, _) => a.as_ref().is_some_and(|a| is_active(a, vars)),
         // Opaque code never yields an active value: if it reads one, that is an error.
         ExprKind::Opaque { .. } => false,
     }
@@ -273,7 +274,7 @@ impl Validator<'_, '_> {
                     }
                     self.block(&l.body);
                 }
-                Stmt::Declare { .. } | Stmt::Item(_) => {}
+                Stmt::Declare { .. } | Stmt::Item(_) | Stmt::Push { .. } => {}
             }
         }
     }
@@ -288,6 +289,17 @@ impl Validator<'_, '_> {
                 self.expr(b);
             }
             ExprKind::Logic(_, args) => args.iter().for_each(|a| self.expr(a)),
+            ExprKind::VecNew(a, _) => {
+                if let Some(a) = a {
+                    if is_active(a, vars) {
+                        self.cx.error(
+                            a.span,
+                            "`#[differentiable]` does not support repeating an active value in `vec![v; n]`; start from `vec![0.0; n]` and fill it in a `for` loop",
+                        );
+                    }
+                    self.expr(a);
+                }
+            }
             ExprKind::ArrayRepeat(a, _) => {
                 if is_active(a, vars) {
                     self.cx.error(

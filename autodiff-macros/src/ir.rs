@@ -44,8 +44,10 @@ pub enum Shape {
     Array(TokenStream),
     /// A parameter `&[f; len]`.
     ArrayRef(TokenStream),
-    /// A parameter `&[f]`.
+    /// A parameter `&[f]` (or `&Vec<f>`).
     SliceRef,
+    /// A local `Vec<f>` (`vec![0.0; n]`, `Vec::with_capacity(n)` and `push`).
+    Vec,
 }
 
 pub struct Var {
@@ -125,6 +127,11 @@ pub enum Stmt {
         index: Expr,
         value: Expr,
     },
+    /// `v.push(..)` on a local `Vec`: one more element, zero (the value is written next by an
+    /// `IndexAssign` at `v.len() - 1`).
+    Push {
+        var: VarId,
+    },
     /// An expression evaluated for its effects.
     Expr(Expr),
     /// An item (`const K: f64 = ..;`, `use ..;`) kept verbatim.
@@ -184,6 +191,8 @@ pub enum ExprKind {
     Index(VarId, Box<Expr>),
     /// `[elem; len]`.
     ArrayRepeat(Box<Expr>, syn::Expr),
+    /// `vec![elem; len]`, or (`elem` `None`) `Vec::new()`/`Vec::with_capacity(len)`.
+    VecNew(Option<Box<Expr>>, syn::Expr),
     /// A call of a function that is not an intrinsic: differentiated through its generated
     /// `__call` (scalar arguments) or `__val_m*`/`__jvp_m*`/`__vjp_m*` (with array arguments)
     /// when an argument is active, kept as written otherwise.

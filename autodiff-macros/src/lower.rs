@@ -172,6 +172,21 @@ pub fn len_tokens(len: &syn::Expr) -> TokenStream {
     }
 }
 
+/// `T` of `Vec<T>` (also `alloc::vec::Vec<T>`, `std::vec::Vec<T>`).
+pub fn vec_elem(p: &syn::TypePath) -> Option<&syn::Type> {
+    let last = p.path.segments.last()?;
+    if p.qself.is_some() || last.ident != "Vec" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => match &a.args[0] {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The shape of a parameter type: `&[f; N]` or `&[f]` for a float `f`.
 fn param_shape(ty: &syn::Type) -> Option<Shape> {
     if let syn::Type::Reference(r) = ty {
@@ -180,6 +195,10 @@ fn param_shape(ty: &syn::Type) -> Option<Shape> {
                 Some(Shape::ArrayRef(len_tokens(&a.len)))
             }
             syn::Type::Slice(s) if float_ty(&s.elem).is_some() => Some(Shape::SliceRef),
+            // `&Vec<f64>`: a slice to the derivative code.
+            syn::Type::Path(p) if vec_elem(p).is_some_and(|t| float_ty(t).is_some()) => {
+                Some(Shape::SliceRef)
+            }
             _ => None,
         }
     } else {
@@ -576,6 +595,12 @@ impl<'a> Lowerer<'a> {
                 self.scopes.pop();
                 block.stmts
             }
+            syn::Expr::MethodCall(m) if m.method == "push" && m.args.len() == 1 => {
+                match self.vec_var(&m.receiver) {
+                    Some(var) => self.push(var, &m.args[0], m.method.span()),
+                    None => vec![Stmt::Expr(self.expr(expr))],
+                }
+            }
             syn::Expr::Assign(a) if matches!(strip_parens(&a.left), syn::Expr::Tuple(_)) => {
                 self.tuple_assign(&a.left, &a.right);
                 Vec::new()
@@ -725,11 +750,21 @@ impl<'a> Lowerer<'a> {
         }
         let shape = match &init.kind {
             ExprKind::ArrayRepeat(_, len) => Shape::Array(len_tokens(len)),
+            ExprKind::VecNew(..) => Shape::Vec,
             _ => Shape::Scalar,
         };
+        if let ExprKind::VecNew(None, _) = &init.kind {
+            if self.depth > 1 {
+                self.cx.error(
+                    init.span,
+                    "`#[differentiable]` supports a `Vec` built with `push` only at the top of the function body; declare it before the loop or branch, or use `vec![0.0; n]` and write its elements",
+                );
+            }
+        }
         let var = self.declare(name, mutable, shape);
-        self.vars[var].float =
-            self.floatish(&init) || ty.as_ref().is_some_and(|t| float_ty(t).is_some());
+        self.vars[var].float = self.floatish(&init)
+            || matches!(init.kind, ExprKind::VecNew(None, _))
+            || ty.as_ref().is_some_and(|t| float_ty(t).is_some());
         if matches!(
             init.kind,
             ExprKind::Opaque {
@@ -785,6 +820,34 @@ impl<'a> Lowerer<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The local `Vec` named by `e`, if it is one.
+    fn vec_var(&self, e: &syn::Expr) -> Option<VarId> {
+        match strip_parens(e) {
+            syn::Expr::Path(p) if p.qself.is_none() => {
+                let v = self.resolve(p.path.get_ident()?)?;
+                matches!(self.vars[v].shape, Shape::Vec).then_some(v)
+            }
+            _ => None,
+        }
+    }
+
+    /// `v.push(e);`: `e` first (it may read `v`), then one more element, then the write
+    /// `v[v.len() - 1] = e`, whose reverse the adjoint handles like any element write.
+    fn push(&mut self, var: VarId, value: &syn::Expr, span: Span) -> Vec<Stmt> {
+        let e = self.expr(value);
+        let e = self.temp(e);
+        let mut out = std::mem::take(&mut self.pending);
+        out.push(Stmt::Push { var });
+        let ident = self.vars[var].ident.clone();
+        let index = self.built(syn::parse_quote!(#ident.len() - 1), vec![var], span);
+        out.push(Stmt::IndexAssign {
+            var,
+            index,
+            value: e,
+        });
+        out
     }
 
     /// `(a, b) = (b, a);`: every right-hand value first, then the assignments (to `pending`).
@@ -1550,6 +1613,9 @@ impl<'a> Lowerer<'a> {
                 }
             }
             syn::Expr::Call(c) => {
+                if let Some(e) = self.vec_new(c) {
+                    return e;
+                }
                 let float_path = match &*c.func {
                     syn::Expr::Path(p) => float_method_path(p),
                     _ => None,
@@ -1653,6 +1719,7 @@ impl<'a> Lowerer<'a> {
             syn::Expr::Repeat(r) => {
                 ExprKind::ArrayRepeat(Box::new(self.expr(&r.expr)), (*r.len).clone())
             }
+            syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => return self.vec_macro(m),
             syn::Expr::Block(b) if b.label.is_none() => {
                 // A block value: its statements run first, the value follows.
                 self.scopes.push(Vec::new());
@@ -1781,6 +1848,94 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => self.expr(a),
             },
+        }
+    }
+
+    /// `vec![e; n]`, or `vec![a, b, ..]` (a `Vec` filled element by element).
+    fn vec_macro(&mut self, m: &syn::ExprMacro) -> Expr {
+        let span = m.mac.path.span();
+        let repeat = m.mac.parse_body_with(|input: syn::parse::ParseStream| {
+            let e: syn::Expr = input.parse()?;
+            let _: syn::Token![;] = input.parse()?;
+            let n: syn::Expr = input.parse()?;
+            Ok((e, n))
+        });
+        if let Ok((e, n)) = repeat {
+            let e = self.expr(&e);
+            // The length is a run-time value: variables renamed.
+            let n = match self.opaque(&n, Unsupported::Passive).kind {
+                ExprKind::Opaque { expr, .. } => expr,
+                _ => n,
+            };
+            return Expr::new(ExprKind::VecNew(Some(Box::new(e)), n), span);
+        }
+        let list = m.mac.parse_body_with(
+            syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+        );
+        let Ok(list) = list else {
+            self.cx
+                .error_at(&m.mac, "`vec!` takes `[e; n]` or a list `[a, b, ..]`");
+            return self.placeholder(&syn::Expr::Macro(m.clone()));
+        };
+        let elems: Vec<Expr> = list.iter().map(|e| self.expr(e)).collect();
+        let n = elems.len();
+        let lit = proc_macro2::Literal::usize_unsuffixed(n);
+        let v = self.fresh("vec", true, Shape::Vec);
+        self.vars[v].float = true;
+        let zero = Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span);
+        self.pending.push(Stmt::Let {
+            var: v,
+            ty: None,
+            init: Expr::new(
+                ExprKind::VecNew(Some(Box::new(zero)), syn::parse_quote!(#lit)),
+                span,
+            ),
+        });
+        for (k, e) in elems.into_iter().enumerate() {
+            let lit = proc_macro2::Literal::usize_unsuffixed(k);
+            let index = self.built(syn::parse_quote!(#lit), Vec::new(), span);
+            self.pending.push(Stmt::IndexAssign {
+                var: v,
+                index,
+                value: e,
+            });
+        }
+        self.literals.push(v);
+        self.var_expr(v, span)
+    }
+
+    /// `Vec::new()` / `Vec::with_capacity(n)`.
+    fn vec_new(&mut self, c: &syn::ExprCall) -> Option<Expr> {
+        let syn::Expr::Path(p) = &*c.func else {
+            return None;
+        };
+        let segs: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let (ty, f) = match segs.as_slice() {
+            [.., ty, f] => (ty, f),
+            _ => return None,
+        };
+        if ty != "Vec" {
+            return None;
+        }
+        let span = c.func.span();
+        match (f.as_str(), c.args.len()) {
+            ("new", 0) => Some(Expr::new(
+                ExprKind::VecNew(None, syn::parse_quote!(0)),
+                span,
+            )),
+            ("with_capacity", 1) => {
+                let n = self.opaque(&c.args[0], Unsupported::Passive);
+                let ExprKind::Opaque { expr, .. } = n.kind else {
+                    return None;
+                };
+                Some(Expr::new(ExprKind::VecNew(None, expr), span))
+            }
+            _ => None,
         }
     }
 

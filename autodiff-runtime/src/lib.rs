@@ -37,7 +37,7 @@ pub use objective::{
 };
 pub use scalar::Scalar;
 #[doc(hidden)]
-pub use tape::{dual_vec, split_dual_vec, zeros_vec, Vec};
+pub use tape::{dual_vec, split_dual_vec, vec_of, vec_with_capacity, zeros_vec, Vec};
 pub use tape::{FixedTape, Slots, VecTape};
 
 /// Calls between `#[differentiable]` functions (used by generated code).

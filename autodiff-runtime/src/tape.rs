@@ -94,7 +94,7 @@ pub struct VecTape<T> {
 }
 
 #[cfg(feature = "alloc")]
-impl<T: Copy> VecTape<T> {
+impl<T> VecTape<T> {
     /// An empty tape.
     #[inline(always)]
     pub fn new() -> Self {
@@ -122,7 +122,7 @@ impl<T: Copy> VecTape<T> {
 }
 
 #[cfg(feature = "alloc")]
-impl<T: Copy> Default for VecTape<T> {
+impl<T> Default for VecTape<T> {
     fn default() -> Self {
         Self::new()
     }
@@ -148,7 +148,7 @@ impl<T> NeedsAlloc<T> {
 }
 
 #[cfg(not(feature = "alloc"))]
-impl<T: Copy> VecTape<T> {
+impl<T> VecTape<T> {
     /// Fails to compile: see the type's documentation.
     #[allow(clippy::let_unit_value, clippy::new_without_default)]
     pub fn new() -> Self {
@@ -198,6 +198,89 @@ impl<T> Vec<T> {
     pub fn as_mut_slice(&mut self) -> &mut [T] {
         &mut []
     }
+    /// Unreachable without `alloc`.
+    pub fn push(&mut self, _v: T) {}
+    /// Unreachable without `alloc`.
+    pub fn pop(&mut self) -> Option<T> {
+        None
+    }
+    /// Unreachable without `alloc`.
+    pub fn len(&self) -> usize {
+        0
+    }
+    /// Unreachable without `alloc`.
+    pub fn is_empty(&self) -> bool {
+        true
+    }
+    /// Unreachable without `alloc`.
+    pub fn new() -> Self {
+        Vec { _t: PhantomData }
+    }
+}
+
+#[cfg(not(feature = "alloc"))]
+impl<T> Default for Vec<T> {
+    fn default() -> Self {
+        Vec { _t: PhantomData }
+    }
+}
+
+#[cfg(not(feature = "alloc"))]
+impl<T> core::ops::Deref for Vec<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &[]
+    }
+}
+
+#[cfg(not(feature = "alloc"))]
+impl<T> core::ops::DerefMut for Vec<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut []
+    }
+}
+
+/// `n` copies of `v`: a `vec![v; n]` of a `#[differentiable]` body (and its tangent or
+/// adjoint).
+#[cfg(feature = "alloc")]
+#[inline]
+pub fn vec_of<T: Copy>(n: usize, v: T) -> Vec<T> {
+    alloc::vec![v; n]
+}
+
+/// An empty `Vec` with room for `n`: `Vec::with_capacity(n)` of a `#[differentiable]` body.
+#[cfg(feature = "alloc")]
+#[inline]
+pub fn vec_with_capacity<T>(n: usize) -> Vec<T> {
+    Vec::with_capacity(n)
+}
+
+#[cfg(not(feature = "alloc"))]
+struct NeedsAllocForVec<T>(PhantomData<T>);
+
+#[cfg(not(feature = "alloc"))]
+impl<T> NeedsAllocForVec<T> {
+    const ERROR: () = panic!(
+        "a `Vec` in a #[differentiable] function needs the `alloc` feature of `autodiff` (its \
+         derivative code keeps a tangent or adjoint `Vec` next to it); enable `alloc`, or use a \
+         fixed-size array `[0.0; N]`"
+    );
+}
+
+/// Fails to compile without `alloc`, saying why.
+#[cfg(not(feature = "alloc"))]
+#[allow(clippy::let_unit_value)]
+pub fn vec_of<T: Copy>(_n: usize, _v: T) -> Vec<T> {
+    let () = NeedsAllocForVec::<T>::ERROR;
+    Vec { _t: PhantomData }
+}
+
+/// Fails to compile without `alloc`, saying why.
+#[cfg(not(feature = "alloc"))]
+#[allow(clippy::let_unit_value)]
+pub fn vec_with_capacity<T>(_n: usize) -> Vec<T> {
+    let () = NeedsAllocForVec::<T>::ERROR;
+    Vec { _t: PhantomData }
 }
 
 /// Fails to compile without `alloc`: see [`Vec`].

@@ -11,6 +11,7 @@
     clippy::assign_op_pattern,
     clippy::type_complexity,
     clippy::new_without_default,
+    clippy::too_many_arguments,
     clippy::neg_cmp_op_on_partial_ord
 )]
 
@@ -24,6 +25,7 @@ mod alloc_counter;
 #[global_allocator]
 static GLOBAL: alloc_counter::Counting = alloc_counter::Counting;
 
+mod adbench_gmm;
 mod calls;
 mod control;
 mod defects;

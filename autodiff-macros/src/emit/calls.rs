@@ -176,6 +176,16 @@ impl Lin<'_, '_, '_> {
                     .push((snap.clone(), Kind::Other(quote!([#z; #n]))));
                 quote!(#snap)
             }
+            Shape::Vec if !self.forward => {
+                let snap = self.names.fresh("snap");
+                let deps = Deps {
+                    idents: Vec::new(),
+                    vars: vec![var],
+                };
+                self.bind(vec![snap.clone()], quote!(let #snap = #x.clone();), deps);
+                self.saved.push((snap.clone(), Kind::Owned));
+                quote!(#snap)
+            }
             _ => quote!(#x),
         }
     }
@@ -202,7 +212,7 @@ impl Lin<'_, '_, '_> {
             Shape::ArrayRef(n) => (quote!(*#x), quote!([#z; #n]), quote!(#snap)),
             _ => (
                 quote!(#k::__private::Vec::from(&#x[..])),
-                quote!(#k::__private::Vec::new()),
+                quote!(()),
                 quote!(#snap.clone()),
             ),
         };
@@ -211,7 +221,11 @@ impl Lin<'_, '_, '_> {
             vars: vec![var],
         };
         self.bind(vec![snap.clone()], quote!(let #snap = #copy;), deps);
-        self.saved.push((snap.clone(), Kind::Other(zero)));
+        let kind = match &cx.var(var).shape {
+            Shape::Array(_) | Shape::ArrayRef(_) => Kind::Other(zero),
+            _ => Kind::Owned,
+        };
+        self.saved.push((snap.clone(), kind));
         let work = self.names.fresh("work");
         pre.push(quote!(let mut #work = #fresh;));
         // `work` is a local (array or `Vec`): view it like a local array.

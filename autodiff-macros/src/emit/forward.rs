@@ -202,6 +202,27 @@ impl Forward<'_, '_> {
                         #dt
                     }];
                 }
+                if let ExprKind::VecNew(elem, n) = &init.kind {
+                    let (k, z) = (cx.krate, cx.zero());
+                    let (v, t) = match elem {
+                        Some(elem) => {
+                            let e = super::scalar_value(elem, cx);
+                            (
+                                quote!(#k::__private::vec_of(#n, #e)),
+                                quote!(#k::__private::vec_of(#n, #z)),
+                            )
+                        }
+                        None => {
+                            let c = quote!(#k::__private::vec_with_capacity(#n));
+                            (c.clone(), c)
+                        }
+                    };
+                    let dt = self.tangents.then(|| quote!(let mut #d: #aty = #t;));
+                    return vec![quote! {
+                        let mut #ident: #aty = #v;
+                        #dt
+                    }];
+                }
                 let (mut code, val, tan) = self.expr(init);
                 let dt = self.tangents.then(|| quote!(let mut #d: #aty = #tan;));
                 code.push(quote! {
@@ -284,6 +305,15 @@ impl Forward<'_, '_> {
                 }
             }
             Stmt::Item(item) => vec![quote!(#item)],
+            Stmt::Push { var } => {
+                let ident = &cx.var(*var).ident;
+                if !cx.var(*var).active {
+                    return vec![quote!(#ident.push(::core::default::Default::default());)];
+                }
+                let (d, z) = (tangent_ident(ident), cx.zero());
+                let dt = self.tangents.then(|| quote!(#d.push(#z);));
+                vec![quote!(#ident.push(#z); #dt)]
+            }
             Stmt::If { cond, then, els } => {
                 let c = value(cond, cx);
                 let then = self.block(then);

@@ -88,6 +88,8 @@ pub enum Kind {
     Index,
     /// Any other `Copy` value (a passive argument, an array snapshot): the tape's placeholder.
     Other(TokenStream),
+    /// A value that is not `Copy` (the copy of a `Vec`): kept on a heap tape.
+    Owned,
 }
 
 /// One binding of the forward code, with what it reads (so that reverse mode can recompute

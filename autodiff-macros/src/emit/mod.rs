@@ -91,6 +91,10 @@ impl<'f> Cx<'f> {
         let s = &self.s;
         match &self.var(v).shape {
             Shape::Array(n) => quote!([#s; #n]),
+            Shape::Vec => {
+                let k = self.krate;
+                quote!(#k::__private::Vec<#s>)
+            }
             _ => quote!(#s),
         }
     }
@@ -197,6 +201,7 @@ pub fn pure_passive(e: &Expr, vars: &[Var]) -> bool {
             args.iter().all(|a| pure_passive(a, vars))
         }
         ExprKind::Cast(a, _) | ExprKind::ArrayRepeat(a, _) => pure_passive(a, vars),
+        ExprKind::VecNew(a, _) => a.as_ref().is_none_or(|a| pure_passive(a, vars)),
         ExprKind::Compare(_, a, b) => pure_passive(a, vars) && pure_passive(b, vars),
         ExprKind::Logic(_, args) => args.iter().all(|a| pure_passive(a, vars)),
     }
@@ -217,6 +222,16 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
             let a = passive(a, cx);
             quote!([#a; #n])
         }
+        ExprKind::VecNew(a, n) => {
+            let k = cx.krate;
+            match a {
+                Some(a) => {
+                    let a = passive(a, cx);
+                    quote!(#k::__private::vec_of(#n, #a))
+                }
+                None => quote!(#k::__private::vec_with_capacity(#n)),
+            }
+        }
         ExprKind::Cast(a, ty) => {
             let a = passive(a, cx);
             quote!((#a as #ty))
@@ -226,7 +241,11 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
             quote!((#a #op #b))
         }
         ExprKind::Logic(op, args) => logic(*op, args.iter().map(|a| passive(a, cx)).collect()),
-        ExprKind::View { var, range, .. } => {
+        ExprKind::View {
+            var,
+            range,
+            mutable,
+        } => {
             let bound = |b: &Option<Box<Expr>>| b.as_ref().map(|b| passive(b, cx));
             let range = range.as_ref().map(|(lo, hi)| (bound(lo), bound(hi)));
             view(
@@ -234,7 +253,7 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
                 *var,
                 &cx.var(*var).ident.to_token_stream(),
                 &range,
-                false,
+                *mutable,
             )
         }
         ExprKind::Call(row, args) => {
@@ -305,6 +324,7 @@ pub fn floatish(e: &Expr, vars: &[Var]) -> bool {
         ExprKind::Call(_, args) => args.iter().any(|a| floatish(a, vars)),
         ExprKind::Var(v) | ExprKind::Index(v, _) => vars[*v].float,
         ExprKind::ArrayRepeat(e, _) => floatish(e, vars),
+        ExprKind::VecNew(e, _) => e.as_ref().is_some_and(|e| floatish(e, vars)),
         _ => false,
     }
 }
@@ -434,7 +454,8 @@ pub fn scalar_value(e: &Expr, cx: &Cx) -> TokenStream {
         | ExprKind::Compare(..)
         | ExprKind::Logic(..)
         | ExprKind::View { .. }
-        | ExprKind::ArrayRepeat(..) => cx.cst(passive(e, cx)),
+        | ExprKind::ArrayRepeat(..)
+        | ExprKind::VecNew(..) => cx.cst(passive(e, cx)),
     }
 }
 
@@ -476,6 +497,7 @@ fn collect_vars(e: &Expr, out: &mut Vec<VarId>) {
             args.iter().for_each(|a| collect_vars(a, out))
         }
         ExprKind::Cast(a, _) | ExprKind::ArrayRepeat(a, _) => collect_vars(a, out),
+        ExprKind::VecNew(a, _) => a.iter().for_each(|a| collect_vars(a, out)),
         ExprKind::Compare(_, a, b) => {
             collect_vars(a, out);
             collect_vars(b, out);
@@ -502,7 +524,7 @@ pub fn view(
     range: &Option<(Option<TokenStream>, Option<TokenStream>)>,
     mutable: bool,
 ) -> TokenStream {
-    let local = matches!(cx.var(var).shape, Shape::Array(_));
+    let local = matches!(cx.var(var).shape, Shape::Array(_) | Shape::Vec);
     match (range, mutable) {
         (Some((lo, hi)), false) => quote!(&#base[#lo..#hi]),
         (Some((lo, hi)), true) => quote!(&mut #base[#lo..#hi]),

@@ -202,7 +202,9 @@ struct Share {
 fn assigned_in(b: &Block, out: &mut [bool]) {
     for s in &b.stmts {
         match s {
-            Stmt::Assign { var, .. } | Stmt::IndexAssign { var, .. } => out[*var] = true,
+            Stmt::Assign { var, .. } | Stmt::IndexAssign { var, .. } | Stmt::Push { var } => {
+                out[*var] = true
+            }
             Stmt::If { then, els, .. } => {
                 assigned_in(then, out);
                 assigned_in(els, out);
@@ -380,8 +382,21 @@ impl Reverse<'_, '_> {
                 Kind::Scalar => cx.zero(),
                 Kind::Index => quote!(0usize),
                 Kind::Other(z) => z.clone(),
+                Kind::Owned => quote!(()),
             })
             .collect();
+        if saved.iter().any(|(_, k)| matches!(k, Kind::Owned)) {
+            // Owned values (`Vec` copies) are not `Copy`: a heap tape, which moves them.
+            let k = cx.krate;
+            let tape = self.names.fresh("tape");
+            self.tapes
+                .push(quote!(let mut #tape = #k::__private::VecTape::new();));
+            let value = quote!((#(#idents,)*));
+            return (
+                quote!(#tape.push(#value);),
+                quote!(let #value = #tape.pop();),
+            );
+        }
         self.tape(quote!((#(#idents,)*)), quote!((#(#zeros,)*)))
     }
 
@@ -608,6 +623,30 @@ impl Reverse<'_, '_> {
                         vec![quote!(#b = #z;)],
                     );
                 }
+                if let ExprKind::VecNew(elem, n) = &init.kind {
+                    // The adjoint is sized with the vector; the reverse of the `let` clears it.
+                    let (aty, b, k, z) = (
+                        cx.active_ty(*var),
+                        adjoint_ident(ident),
+                        cx.krate,
+                        neg_zero(cx),
+                    );
+                    let fwd = match elem {
+                        Some(elem) => {
+                            let e = super::scalar_value(elem, cx);
+                            quote! {
+                                let mut #ident: #aty = #k::__private::vec_of(#n, #e);
+                                #b = #k::__private::vec_of(#ident.len(), #z);
+                            }
+                        }
+                        None => quote! {
+                            let mut #ident: #aty = #k::__private::vec_with_capacity(#n);
+                            #b = #k::__private::vec_with_capacity(#n);
+                        },
+                    };
+                    let rev = quote!(for __b in #b.iter_mut() { *__b = #z; });
+                    return (vec![fwd], vec![rev]);
+                }
                 let out = self.assignment(*var, None, init, true);
                 if self.depth == 0 && !self.assigned[*var] && !v.mutable {
                     self.available[*var] = true;
@@ -667,6 +706,18 @@ impl Reverse<'_, '_> {
                 }
             }
             Stmt::Item(item) => (vec![quote!(#item)], Vec::new()),
+            Stmt::Push { var } => {
+                let ident = &cx.var(*var).ident;
+                if !cx.var(*var).active {
+                    let d = quote!(::core::default::Default::default());
+                    return (vec![quote!(#ident.push(#d);)], Vec::new());
+                }
+                let (b, z, nz) = (adjoint_ident(ident), cx.zero(), neg_zero(cx));
+                (
+                    vec![quote!(#ident.push(#z); #b.push(#nz);)],
+                    vec![quote!(#b.pop();)],
+                )
+            }
             Stmt::If { cond, then, els } => {
                 let flag = self.names.fresh("took");
                 let c = value(cond, cx);
@@ -866,6 +917,7 @@ fn accumulates_only(cx: &Cx, l: &Loop) -> bool {
                 head_ok && check(&inner.body, inside, carried, vars, reads)
             }
             Stmt::Declare { .. } | Stmt::Item(_) => true,
+            Stmt::Push { var } => inside[*var] || !vars[*var].active,
         })
     }
     let head_ok = match &l.head {
@@ -891,7 +943,11 @@ fn declared_in(b: &Block, out: &mut [bool]) {
                 }
                 declared_in(&l.body, out);
             }
-            Stmt::Assign { .. } | Stmt::IndexAssign { .. } | Stmt::Expr(_) | Stmt::Item(_) => {}
+            Stmt::Assign { .. }
+            | Stmt::IndexAssign { .. }
+            | Stmt::Push { .. }
+            | Stmt::Expr(_)
+            | Stmt::Item(_) => {}
         }
     }
 }
@@ -912,11 +968,16 @@ fn neg_zero(cx: &Cx) -> TokenStream {
     quote!((-#z))
 }
 
-/// [`neg_zero`] shaped like a variable (scalar or local array).
+/// [`neg_zero`] shaped like a variable (scalar or local array; a `Vec`'s adjoint starts empty
+/// and is sized where the `Vec` is made).
 fn adj_zero(cx: &Cx, v: VarId) -> TokenStream {
     let z = neg_zero(cx);
     match &cx.var(v).shape {
         Shape::Array(n) => quote!([#z; #n]),
+        Shape::Vec => {
+            let k = cx.krate;
+            quote!(#k::__private::Vec::new())
+        }
         _ => z,
     }
 }
