@@ -41,6 +41,8 @@ fn derivatives(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         pparams.push(quote!(#n: #ty));
         if func.vars[p.var].active {
             args.push(quote!(<#jet>::var(#n)));
+        } else if p.matrix.is_some() {
+            args.push(quote!(#n.as_flattened()));
         } else {
             args.push(quote!(#n));
         }
@@ -97,13 +99,35 @@ fn hvp(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         let ty = &p.ty;
         pparams.push(quote!(#n: #ty));
         if !var.active {
-            args.push(quote!(#n));
+            args.push(match &p.matrix {
+                Some(_) => quote!(#n.as_flattened()),
+                None => quote!(#n),
+            });
             continue;
         }
         let v = &sigs.dirs[active_k];
         active_k += 1;
         let d = format_ident!("__d{}", pi, span = Span::mixed_site());
         let b = format_ident!("__b{}", pi, span = Span::mixed_site());
+        if let Some(m) = &p.matrix {
+            // A fixed-size matrix: duals of the same shape, seen flattened by the generic code.
+            let (Some(r), c) = (&m.rows, &m.cols) else {
+                return quote!();
+            };
+            dparams.push(quote!(#v: &[[#ft; #c]; #r]));
+            setup.push(quote! {
+                let #d: [[#dual<#ft>; #c]; #r] = ::core::array::from_fn(|i| ::core::array::from_fn(|j| #dual::new(#n[i][j], #v[i][j])));
+                let mut #b: [[#dual<#ft>; #c]; #r] = [[#dual::constant(#zero); #c]; #r];
+            });
+            args.push(quote!(#d.as_flattened()));
+            bars.push(quote!(#b.as_flattened_mut()));
+            outs_g
+                .push(quote!(::core::array::from_fn(|i| ::core::array::from_fn(|j| #b[i][j].re))));
+            outs_h
+                .push(quote!(::core::array::from_fn(|i| ::core::array::from_fn(|j| #b[i][j].eps))));
+            tys.push(quote!([[#ft; #c]; #r]));
+            continue;
+        }
         match &var.shape {
             Shape::ArrayRef(len) => {
                 dparams.push(quote!(#v: &[#ft; #len]));
@@ -347,6 +371,10 @@ fn objective_shape(cx: &Cx, item: &syn::ItemFn) -> Option<ObjectiveShape> {
     let mut arg_tys = vec![marker_ty(item)];
     for p in &func.params {
         let var = &func.vars[p.var];
+        if var.active && p.matrix.is_some() {
+            // Not generated for matrix parameters (yet): flatten them into a slice parameter.
+            return None;
+        }
         if var.active {
             if matches!(var.shape, Shape::SliceRef) {
                 arg_tys.push(quote!(usize));

@@ -292,6 +292,12 @@ impl Signatures {
         let active_vars: Vec<usize> = cx.active.iter().map(|&i| func.params[i].var).collect();
         let arrays = cx.active_arrays();
         let scalars = cx.active_scalars();
+        let matrix = |v: usize| {
+            func.params
+                .iter()
+                .find(|p| p.var == v)
+                .and_then(|p| p.matrix.clone())
+        };
 
         // Types of an active parameter's tangent / adjoint buffer, generic (`__S`) or concrete.
         let output = |v: usize| {
@@ -376,11 +382,22 @@ impl Signatures {
                 quote!(#n: #ty)
             })
             .collect();
+        // A matrix's tangent and adjoint buffer have its shape.
+        let mat_ty = |m: &crate::ir::Matrix, r: TokenStream| {
+            let c = &m.cols;
+            match &m.rows {
+                Some(rows) => quote!(#r [[#ft; #c]; #rows]),
+                None => quote!(#r [[#ft; #c]]),
+            }
+        };
         let ptangents: Vec<TokenStream> = active_vars
             .iter()
             .zip(&self.tangents)
             .map(|(&v, t)| {
-                let ty = tangent_ty(v, &ft_ts);
+                let ty = match matrix(v) {
+                    Some(m) => mat_ty(&m, quote!(&)),
+                    None => tangent_ty(v, &ft_ts),
+                };
                 quote!(#t: #ty)
             })
             .collect();
@@ -388,13 +405,42 @@ impl Signatures {
             .iter()
             .zip(&self.bars)
             .map(|(&v, b)| {
-                let ty = bar_ty(v, &ft_ts);
+                let ty = match matrix(v) {
+                    Some(m) => mat_ty(&m, quote!(&mut)),
+                    None => bar_ty(v, &ft_ts),
+                };
                 quote!(#b: #ty)
             })
             .collect();
-        let args = &self.names;
-        let tangents = &self.tangents;
-        let bars = &self.bars;
+        // Matrices are flattened for the generic code (see `Param::matrix`).
+        let flat_args: Vec<TokenStream> = func
+            .params
+            .iter()
+            .zip(&self.names)
+            .map(|(p, n)| match &p.matrix {
+                Some(_) => quote!(#n.as_flattened()),
+                None => quote!(#n),
+            })
+            .collect();
+        let args = &flat_args;
+        let tangents: Vec<TokenStream> = active_vars
+            .iter()
+            .zip(&self.tangents)
+            .map(|(&v, t)| match matrix(v) {
+                Some(_) => quote!(#t.as_flattened()),
+                None => quote!(#t),
+            })
+            .collect();
+        let bars: Vec<TokenStream> = arrays
+            .iter()
+            .zip(&self.bars)
+            .map(|(&v, b)| match matrix(v) {
+                Some(_) => quote!(#b.as_flattened_mut()),
+                None => quote!(#b),
+            })
+            .collect();
+        let tangents = &tangents;
+        let bars = &bars;
         let seed = &self.seed;
         let one = quote!(<#ft as #k::__private::Scalar>::one());
         let zero = quote!(<#ft as #k::__private::Scalar>::zero());
@@ -412,6 +458,24 @@ impl Signatures {
                 .position(|p| p.var == v)
                 .expect("a parameter");
             let pname = &self.names[pi];
+            if let Some(m) = &func.params[pi].matrix {
+                // The gradient of a matrix is a matrix (rows of a slice of rows: a `Vec`).
+                let g = format_ident!("__g{}", pi, span = Span::mixed_site());
+                let c = &m.cols;
+                match &m.rows {
+                    Some(r) => {
+                        grad_setup.push(quote!(let mut #g: [[#ft; #c]; #r] = [[#zero; #c]; #r];));
+                        grad_tys.push(quote!([[#ft; #c]; #r]));
+                    }
+                    None => {
+                        grad_setup.push(quote!(let mut #g = #k::__private::zeros_vec(#pname.len(), [#zero; #c]);));
+                        grad_tys.push(quote!(#k::__private::Vec<[#ft; #c]>));
+                    }
+                }
+                grad_bufs.push(quote!(#g.as_flattened_mut()));
+                grad_vals.push(quote!(#g));
+                continue;
+            }
             match &func.vars[v].shape {
                 Shape::ArrayRef(n) => {
                     let g = format_ident!("__g{}", pi, span = Span::mixed_site());

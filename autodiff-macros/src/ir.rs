@@ -82,6 +82,16 @@ pub struct Param {
     pub var: VarId,
     pub ty: syn::Type,
     pub kind: ParamKind,
+    /// `&[[f; cols]; rows]` or `&[[f; cols]]` (rows `None`): a matrix, which the derivative
+    /// code sees flattened row by row (a `&[f]` of `rows * cols`); the public functions take
+    /// and return the matrix shape.
+    pub matrix: Option<Matrix>,
+}
+
+#[derive(Clone)]
+pub struct Matrix {
+    pub rows: Option<TokenStream>,
+    pub cols: TokenStream,
 }
 
 pub struct Func {

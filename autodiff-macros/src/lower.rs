@@ -113,6 +113,20 @@ struct Lowerer<'a> {
     tuples: Vec<(VarId, Vec<Tup>)>,
     /// Output buffer parameters (`&mut [f]`).
     output_params: Vec<VarId>,
+    /// Matrices (parameters and locals), stored flattened row by row: rows (if known), columns.
+    matrices: Vec<(VarId, Option<TokenStream>, TokenStream)>,
+    /// Names bound to a sub-slice (`let c = &x[a..b];`, `let r = &m[i];`): base, offset
+    /// variable, length variable, whether writable.
+    aliases: Vec<(VarId, Alias)>,
+}
+
+/// A name for a sub-slice of an array: `a[i]` is `base[offset + i]`.
+#[derive(Clone)]
+struct Alias {
+    base: VarId,
+    offset: VarId,
+    len: VarId,
+    mutable: bool,
 }
 
 /// A tuple component: a value (a variable of ours), or a nested tuple. Transient (a few per
@@ -172,6 +186,25 @@ pub fn len_tokens(len: &syn::Expr) -> TokenStream {
     }
 }
 
+/// `&[[f; N]; M]` / `&[[f; N]]` (also `&mut`): a matrix of floats.
+pub fn matrix_shape(ty: &syn::Type) -> Option<Matrix> {
+    let syn::Type::Reference(r) = ty else {
+        return None;
+    };
+    let (row, rows) = match &*r.elem {
+        syn::Type::Array(a) => (&*a.elem, Some(len_tokens(&a.len))),
+        syn::Type::Slice(s) => (&*s.elem, None),
+        _ => return None,
+    };
+    match row {
+        syn::Type::Array(a) if float_ty(&a.elem).is_some() => Some(Matrix {
+            rows,
+            cols: len_tokens(&a.len),
+        }),
+        _ => None,
+    }
+}
+
 /// `T` of `Vec<T>` (also `alloc::vec::Vec<T>`, `std::vec::Vec<T>`).
 pub fn vec_elem(p: &syn::TypePath) -> Option<&syn::Type> {
     let last = p.path.segments.last()?;
@@ -195,6 +228,8 @@ fn param_shape(ty: &syn::Type) -> Option<Shape> {
                 Some(Shape::ArrayRef(len_tokens(&a.len)))
             }
             syn::Type::Slice(s) if float_ty(&s.elem).is_some() => Some(Shape::SliceRef),
+            // `&[[f; N]; M]`, `&[[f; N]]`: a matrix, flattened for the derivative code.
+            _ if matrix_shape(ty).is_some() => Some(Shape::SliceRef),
             // `&Vec<f64>`: a slice to the derivative code.
             syn::Type::Path(p) if vec_elem(p).is_some_and(|t| float_ty(t).is_some()) => {
                 Some(Shape::SliceRef)
@@ -221,6 +256,8 @@ impl<'a> Lowerer<'a> {
             literals: Vec::new(),
             tuples: Vec::new(),
             output_params: Vec::new(),
+            matrices: Vec::new(),
+            aliases: Vec::new(),
         }
     }
 
@@ -367,7 +404,9 @@ impl<'a> Lowerer<'a> {
             };
             let mut kind = if float_ty(&pt.ty).is_some() {
                 ParamKind::Float
-            } else if param_shape(&pt.ty).is_some() {
+            } else if param_shape(&pt.ty).is_some()
+                && !matches!(&*pt.ty, syn::Type::Reference(r) if r.mutability.is_some())
+            {
                 ParamKind::FloatArray
             } else {
                 ParamKind::Other
@@ -386,6 +425,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
+            let matrix = matrix_shape(&pt.ty);
             let shape = param_shape(&pt.ty).unwrap_or(Shape::Scalar);
             // Declared even when rejected, so that uses in the body resolve quietly.
             let var = self.declare(&name, mutable, shape);
@@ -396,10 +436,14 @@ impl<'a> Lowerer<'a> {
                 kind,
                 ParamKind::Float | ParamKind::FloatArray | ParamKind::Output
             );
+            if let Some(m) = &matrix {
+                self.matrices.push((var, m.rows.clone(), m.cols.clone()));
+            }
             params.push(Param {
                 var,
                 ty: (*pt.ty).clone(),
                 kind,
+                matrix,
             });
         }
         ok.then_some(params)
@@ -657,6 +701,9 @@ impl<'a> Lowerer<'a> {
             return self.array_pattern(ps, &init.expr);
         }
         if let (syn::Pat::Ident(pi), Some(init)) = (pat, &local.init) {
+            if pi.by_ref.is_none() && pi.subpat.is_none() && self.alias_let(&pi.ident, &init.expr) {
+                return None;
+            }
             if pi.by_ref.is_none() && pi.subpat.is_none() {
                 if let Some(parts) = self.tuple_value(&init.expr) {
                     self.bind_pattern(pat, Tup::Many(parts));
@@ -748,6 +795,18 @@ impl<'a> Lowerer<'a> {
                 return s;
             }
         }
+        // `[[e; N]; M]`: a matrix, stored flattened row by row.
+        let mut init = init;
+        let mut matrix = None;
+        if let ExprKind::ArrayRepeat(inner, rows) = &init.kind {
+            if let ExprKind::ArrayRepeat(e, cols) = &inner.kind {
+                let (r, c) = (len_tokens(rows), len_tokens(cols));
+                let flat: syn::Expr = syn::parse_quote!(#r * #c);
+                let e = clone_index_deep(e);
+                matrix = Some((r, c));
+                init = Expr::new(ExprKind::ArrayRepeat(Box::new(e), flat), init.span);
+            }
+        }
         let shape = match &init.kind {
             ExprKind::ArrayRepeat(_, len) => Shape::Array(len_tokens(len)),
             ExprKind::VecNew(..) => Shape::Vec,
@@ -762,6 +821,9 @@ impl<'a> Lowerer<'a> {
             }
         }
         let var = self.declare(name, mutable, shape);
+        if let Some((r, c)) = matrix {
+            self.matrices.push((var, Some(r), c));
+        }
         self.vars[var].float = self.floatish(&init)
             || matches!(init.kind, ExprKind::VecNew(None, _))
             || ty.as_ref().is_some_and(|t| float_ty(t).is_some());
@@ -1061,8 +1123,7 @@ impl<'a> Lowerer<'a> {
             return Some(Stmt::Assign { var, value });
         }
         if let syn::Expr::Index(ix) = strip_parens(left) {
-            if let Some(var) = local(self, &ix.expr) {
-                let mut index = self.expr(&ix.index);
+            if let Some((var, mut index)) = self.element(left) {
                 if op.is_some() && !matches!(index.kind, ExprKind::Var(_)) {
                     // Evaluate the index once for the read and the write.
                     let t = self.fresh("index", false, Shape::Scalar);
@@ -1457,6 +1518,9 @@ impl<'a> Lowerer<'a> {
                     return None;
                 };
                 let v = self.resolve(p.path.get_ident()?)?;
+                if let Some((_, rows, _)) = self.matrices.iter().find(|(m, ..)| *m == v) {
+                    return rows.clone();
+                }
                 match &self.vars[v].shape {
                     Shape::ArrayRef(n) | Shape::Array(n) => Some(n.clone()),
                     _ => None,
@@ -1482,6 +1546,13 @@ impl<'a> Lowerer<'a> {
             },
             syn::Expr::Path(p) if p.qself.is_none() => {
                 match p.path.get_ident().and_then(|i| self.resolve(i)) {
+                    Some(id) if self.alias_of(id).is_some() => {
+                        self.cx.error_at(
+                            expr,
+                            "`#[differentiable]` uses a name of a sub-slice through its elements (`s[i]`), `s.len()`, or by passing it to a `#[differentiable]` helper",
+                        );
+                        return self.placeholder(expr);
+                    }
                     Some(id) if self.tuples.iter().any(|(t, _)| *t == id) => {
                         self.cx.error_at(
                             expr,
@@ -1660,23 +1731,27 @@ impl<'a> Lowerer<'a> {
                     );
                 }
             }
-            syn::Expr::Index(ix) => match strip_parens(&ix.expr) {
-                syn::Expr::Path(p)
-                    if p.qself.is_none()
-                        && p.path.get_ident().and_then(|i| self.resolve(i)).is_some() =>
-                {
-                    let var = self
-                        .resolve(p.path.get_ident().expect("checked"))
-                        .expect("checked");
-                    if matches!(strip_parens(&ix.index), syn::Expr::Range(_)) {
-                        return self.opaque(
-                            expr,
-                            Unsupported::Other("slicing", "index single elements `x[i]` in a loop"),
-                        );
-                    }
-                    ExprKind::Index(var, Box::new(self.expr(&ix.index)))
+            syn::Expr::Index(ix) => match self.element(expr) {
+                Some((var, index)) => ExprKind::Index(var, Box::new(index)),
+                None if matches!(strip_parens(&ix.index), syn::Expr::Range(_)) => {
+                    return self.opaque(
+                        expr,
+                        Unsupported::Other(
+                            "slicing outside a call",
+                            "pass `&x[a..b]` to a `#[differentiable]` helper, bind it with `let s = &x[a..b];`, or index single elements",
+                        ),
+                    );
                 }
-                _ => return self.opaque(expr, Unsupported::Passive),
+                None if self.matrix_of(&ix.expr).is_some() => {
+                    return self.opaque(
+                        expr,
+                        Unsupported::Other(
+                            "a matrix row as a value",
+                            "index an element `m[i][j]`, pass `&m[i]` to a helper, or bind `let row = &m[i];`",
+                        ),
+                    );
+                }
+                None => return self.opaque(expr, Unsupported::Passive),
             },
             syn::Expr::Reference(r) if matches!(strip_parens(&r.expr), syn::Expr::Index(ix) if matches!(strip_parens(&ix.index), syn::Expr::Range(_))) =>
             {
@@ -1813,27 +1888,27 @@ impl<'a> Lowerer<'a> {
                     }
                     return e;
                 }
-                if let syn::Expr::Index(ix) = strip_parens(&r.expr) {
-                    if let (Some(v), syn::Expr::Range(range)) =
-                        (array_var(self, &ix.expr), strip_parens(&ix.index))
-                    {
-                        let lo = range.start.as_ref().map(|e| Box::new(self.expr(e)));
-                        let hi = range.end.as_ref().map(|e| {
-                            let e = if matches!(range.limits, syn::RangeLimits::Closed(_)) {
-                                let (e, ty) = (&**e, quote!(usize));
-                                let _ = ty;
-                                syn::parse_quote!((#e) + 1)
-                            } else {
-                                (**e).clone()
-                            };
-                            Box::new(self.expr(&e))
-                        });
-                        return view(v, Some((lo, hi)));
-                    }
+                if let Some((v, range)) = self.view_of(&r.expr) {
+                    return view(v, range);
                 }
                 self.expr(a)
             }
             e => match array_var(self, e) {
+                _ if self.path_var(e).and_then(|v| self.alias_of(v)).is_some() => {
+                    // A name of a sub-slice, passed on.
+                    let a = self
+                        .alias_of(self.path_var(e).expect("checked"))
+                        .expect("checked");
+                    let (var, range) = self.view_of(e).expect("an alias is a view");
+                    Expr::new(
+                        ExprKind::View {
+                            var,
+                            range,
+                            mutable: a.mutable,
+                        },
+                        span,
+                    )
+                }
                 // A parameter `x: &[f]` passed on (`&mut [f]` outputs are reborrowed).
                 Some(v) if !matches!(self.vars[v].shape, Shape::Array(_)) => {
                     let mutable = self.output_params.contains(&v);
@@ -1849,6 +1924,194 @@ impl<'a> Lowerer<'a> {
                 _ => self.expr(a),
             },
         }
+    }
+
+    // ---- layouts: sub-slice names and matrices --------------------------------------------
+
+    /// The local variable a path names.
+    fn path_var(&self, e: &syn::Expr) -> Option<VarId> {
+        match strip_parens(e) {
+            syn::Expr::Path(p) if p.qself.is_none() => self.resolve(p.path.get_ident()?),
+            _ => None,
+        }
+    }
+
+    /// `(rows, cols)` if `e` names a matrix.
+    fn matrix_of(&self, e: &syn::Expr) -> Option<(Option<TokenStream>, TokenStream)> {
+        let v = self.path_var(e)?;
+        let (_, r, c) = self.matrices.iter().find(|(m, ..)| *m == v)?;
+        Some((r.clone(), c.clone()))
+    }
+
+    fn alias_of(&self, v: VarId) -> Option<Alias> {
+        self.aliases
+            .iter()
+            .find(|(a, _)| *a == v)
+            .map(|(_, a)| a.clone())
+    }
+
+    /// An index expression as renamed Rust, with the variables it reads.
+    fn index_code(&mut self, e: &syn::Expr) -> (syn::Expr, Vec<VarId>) {
+        match self.opaque(e, Unsupported::Passive).kind {
+            ExprKind::Opaque { expr, vars, .. } => (expr, vars),
+            _ => unreachable!("opaque returns opaque"),
+        }
+    }
+
+    /// The storage element that `x[i]`, `a[i]` (a sub-slice name) or `m[i][j]` (a matrix)
+    /// denotes: the variable and the index into it.
+    fn element(&mut self, e: &syn::Expr) -> Option<(VarId, Expr)> {
+        let syn::Expr::Index(ix) = strip_parens(e) else {
+            return None;
+        };
+        if matches!(strip_parens(&ix.index), syn::Expr::Range(_)) {
+            return None;
+        }
+        let span = e.span();
+        if let syn::Expr::Index(inner) = strip_parens(&ix.expr) {
+            let m = self.path_var(&inner.expr)?;
+            let (_, cols) = self.matrix_of(&inner.expr)?;
+            let (i, mut vars) = self.index_code(&inner.index);
+            let (j, jv) = self.index_code(&ix.index);
+            vars.extend(jv);
+            let flat = self.built(syn::parse_quote!((#i) * (#cols) + (#j)), vars, span);
+            return Some((m, flat));
+        }
+        let v = self.path_var(&ix.expr)?;
+        if let Some(a) = self.alias_of(v) {
+            let (j, mut vars) = self.index_code(&ix.index);
+            let off = self.vars[a.offset].ident.clone();
+            vars.push(a.offset);
+            let at = self.built(syn::parse_quote!(#off + (#j)), vars, span);
+            return Some((a.base, at));
+        }
+        if self.matrix_of(&ix.expr).is_some() || self.tuples.iter().any(|(t, _)| *t == v) {
+            return None;
+        }
+        Some((v, self.expr(&ix.index)))
+    }
+
+    /// An array argument or sub-slice: the storage variable and the range (`None`: all of it),
+    /// for `x`, `x[a..b]`, `m[i]` (a matrix row) and names of sub-slices.
+    fn view_of(&mut self, e: &syn::Expr) -> Option<(VarId, Option<Range>)> {
+        let span = e.span();
+        match strip_parens(e) {
+            syn::Expr::Index(ix) => {
+                let (base, range) = self.view_of(&ix.expr)?;
+                if let Some((_, cols)) = self.matrix_of(&ix.expr) {
+                    // A row of a matrix.
+                    let (i, vars) = self.index_code(&ix.index);
+                    let lo = self.built(syn::parse_quote!((#i) * (#cols)), vars.clone(), span);
+                    let hi = self.built(syn::parse_quote!(((#i) + 1) * (#cols)), vars, span);
+                    return Some((base, Some((Some(Box::new(lo)), Some(Box::new(hi))))));
+                }
+                let syn::Expr::Range(r) = strip_parens(&ix.index) else {
+                    return None;
+                };
+                let bound = |lw: &mut Self, b: &Option<Box<syn::Expr>>, end: bool| {
+                    b.as_ref().map(|b| {
+                        let (code, vars) = lw.index_code(b);
+                        let code: syn::Expr =
+                            if end && matches!(r.limits, syn::RangeLimits::Closed(_)) {
+                                syn::parse_quote!((#code) + 1)
+                            } else {
+                                code
+                            };
+                        (code, vars)
+                    })
+                };
+                let (lo, hi) = (bound(self, &r.start, false), bound(self, &r.end, true));
+                // Offsets of a sub-slice of a sub-slice add up.
+                let base_off = match &range {
+                    Some((Some(o), _)) => Some(clone_index(o)),
+                    _ => None,
+                };
+                let shift = |lw: &Self, b: Option<(syn::Expr, Vec<VarId>)>| -> Option<Box<Expr>> {
+                    b.map(|(code, mut vars)| {
+                        let code: syn::Expr = match base_off.as_ref().map(|o| &o.kind) {
+                            Some(ExprKind::Opaque {
+                                expr: oe, vars: ov, ..
+                            }) => {
+                                vars.extend(ov.iter().copied());
+                                syn::parse_quote!((#oe) + (#code))
+                            }
+                            _ => code,
+                        };
+                        Box::new(lw.built(code, vars, span))
+                    })
+                };
+                let lo_e =
+                    shift(self, lo).or_else(|| base_off.as_ref().map(|o| Box::new(clone_index(o))));
+                let hi_e = match hi {
+                    Some(h) => shift(self, Some(h)),
+                    None => range.and_then(|(_, h)| h),
+                };
+                Some((base, Some((lo_e, hi_e))))
+            }
+            _ => {
+                let v = self.path_var(e)?;
+                if let Some(a) = self.alias_of(v) {
+                    let (off, len) = (&self.vars[a.offset].ident, &self.vars[a.len].ident);
+                    let lo = self.built(syn::parse_quote!(#off), vec![a.offset], span);
+                    let hi =
+                        self.built(syn::parse_quote!(#off + #len), vec![a.offset, a.len], span);
+                    return Some((a.base, Some((Some(Box::new(lo)), Some(Box::new(hi))))));
+                }
+                (!matches!(self.vars[v].shape, Shape::Scalar)).then_some((v, None))
+            }
+        }
+    }
+
+    /// `let s = &x[a..b];`, `let r = &m[i];` (also `&mut`): `s` names that part of `x`.
+    fn alias_let(&mut self, name: &syn::Ident, init: &syn::Expr) -> bool {
+        let syn::Expr::Reference(r) = strip_parens(init) else {
+            return false;
+        };
+        if !matches!(strip_parens(&r.expr), syn::Expr::Index(_)) {
+            return false;
+        }
+        let Some((base, Some((lo, hi)))) = self.view_of(&r.expr) else {
+            return false;
+        };
+        let span = init.span();
+        let b = self.vars[base].ident.clone();
+        let lo = lo
+            .map(|e| *e)
+            .unwrap_or_else(|| self.built(syn::parse_quote!(0usize), Vec::new(), span));
+        let offset = self.fresh("offset", false, Shape::Scalar);
+        self.pending.push(Stmt::Let {
+            var: offset,
+            ty: Some(syn::parse_quote!(usize)),
+            init: lo,
+        });
+        let off = self.vars[offset].ident.clone();
+        let hi = hi
+            .map(|e| *e)
+            .unwrap_or_else(|| self.built(syn::parse_quote!(#b.len()), Vec::new(), span));
+        let len = self.fresh("len", false, Shape::Scalar);
+        let hi_len = match hi.kind {
+            ExprKind::Opaque { expr, mut vars, .. } => {
+                vars.push(offset);
+                self.built(syn::parse_quote!((#expr) - #off), vars, span)
+            }
+            _ => return false,
+        };
+        self.pending.push(Stmt::Let {
+            var: len,
+            ty: Some(syn::parse_quote!(usize)),
+            init: hi_len,
+        });
+        let v = self.declare(name, false, Shape::Scalar);
+        self.aliases.push((
+            v,
+            Alias {
+                base,
+                offset,
+                len,
+                mutable: r.mutability.is_some(),
+            },
+        ));
+        true
     }
 
     /// `vec![e; n]`, or `vec![a, b, ..]` (a `Vec` filled element by element).
@@ -2102,6 +2365,11 @@ fn binding_in(pat: &syn::Pat) -> Option<Span> {
     }
 }
 
+/// A copy of a repeated array element (a literal, a variable or passive code).
+fn clone_index_deep(e: &Expr) -> Expr {
+    clone_index(e)
+}
+
 /// A copy of an index expression (a variable or a passive expression).
 fn clone_index(e: &Expr) -> Expr {
     let kind = match &e.kind {
@@ -2127,6 +2395,31 @@ struct Renamer<'l, 'a> {
     vars: Vec<VarId>,
 }
 
+impl Renamer<'_, '_> {
+    /// `m.len()` (rows), `m[i].len()` (columns) of a matrix, `s.len()` of a sub-slice name.
+    fn layout_len(&mut self, recv: &syn::Expr) -> Option<syn::Expr> {
+        if let syn::Expr::Index(ix) = strip_parens(recv) {
+            if !matches!(strip_parens(&ix.index), syn::Expr::Range(_)) {
+                let (_, cols) = self.lw.matrix_of(&ix.expr)?;
+                return Some(syn::parse_quote!(#cols));
+            }
+            return None;
+        }
+        let v = self.lw.path_var(recv)?;
+        if let Some(a) = self.lw.alias_of(v) {
+            let len = self.lw.vars[a.len].ident.clone();
+            self.vars.push(a.len);
+            return Some(syn::parse_quote!(#len));
+        }
+        let (rows, cols) = self.lw.matrix_of(recv)?;
+        let ident = self.lw.vars[v].ident.clone();
+        Some(match rows {
+            Some(r) => syn::parse_quote!(#r),
+            None => syn::parse_quote!((#ident.len() / #cols)),
+        })
+    }
+}
+
 impl VisitMut for Renamer<'_, '_> {
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
         if let syn::Expr::Block(b) = e {
@@ -2141,9 +2434,14 @@ impl VisitMut for Renamer<'_, '_> {
         if self.lw.unsupported(e) {
             return;
         }
-        // `x.len()` is passive even when `x` is an active array.
+        // `x.len()` is passive even when `x` is an active array; matrices are flattened and
+        // sub-slice names have no storage of their own, so their lengths are spelled out.
         if let syn::Expr::MethodCall(m) = e {
             if m.method == "len" && m.args.is_empty() {
+                if let Some(len) = self.layout_len(&m.receiver) {
+                    *e = len;
+                    return;
+                }
                 if let syn::Expr::Path(p) = strip_parens(&m.receiver) {
                     if let Some(id) = p.path.get_ident().and_then(|i| self.lw.resolve(i)) {
                         let ident = self.lw.vars[id].ident.clone();
@@ -2156,6 +2454,21 @@ impl VisitMut for Renamer<'_, '_> {
         if let syn::Expr::Path(p) = e {
             if p.qself.is_none() {
                 if let Some(id) = p.path.get_ident().and_then(|i| self.lw.resolve(i)) {
+                    // Names without storage of their own: sub-slice names and tuples.
+                    if self.lw.alias_of(id).is_some() {
+                        self.lw.cx.error_at(
+                            &*p,
+                            "`#[differentiable]` uses a name of a sub-slice through its elements (`s[i]`), `s.len()`, or by passing it to a `#[differentiable]` helper; write the loop over `s[i]`",
+                        );
+                        return;
+                    }
+                    if self.lw.tuples.iter().any(|(t, _)| *t == id) {
+                        self.lw.cx.error_at(
+                            &*p,
+                            "`#[differentiable]` uses tuple variables through their fields (`t.0`) or by destructuring (`let (a, b) = t;`)",
+                        );
+                        return;
+                    }
                     self.vars.push(id);
                     let ident = self.lw.vars[id].ident.clone();
                     p.path = ident.into();

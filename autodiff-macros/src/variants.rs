@@ -231,7 +231,10 @@ impl Sig {
                     tangents.push(quote!(#d: #w));
                     bars.push(quote!(#b: #w));
                 }
-                _ => params.push(quote!(#m #id: #ty)),
+                _ => {
+                    let ty = emit::flat_param_ty(p);
+                    params.push(quote!(#m #id: #ty))
+                }
             }
             parts.push(quote!(<#s as #k::__private::Scalar>::zero()));
         }

@@ -120,7 +120,7 @@ impl<'f> Cx<'f> {
                         _ => quote!(#m #ident: #s),
                     }
                 } else {
-                    let ty = &p.ty;
+                    let ty = flat_param_ty(p);
                     let m = var.mutable.then(|| quote!(mut));
                     quote!(#m #ident: #ty)
                 }
@@ -182,6 +182,27 @@ impl<'f> Cx<'f> {
             .filter(|&v| matches!(self.var(v).shape, Shape::Scalar))
             .collect()
     }
+}
+
+/// A parameter's type in the generated generic code when it is passive: as written, except
+/// that a matrix is flattened (`&[[f; N]; M]` -> `&[f]`).
+pub fn flat_param_ty(p: &Param) -> TokenStream {
+    if p.matrix.is_some() {
+        if let syn::Type::Reference(r) = &p.ty {
+            let elem = match &*r.elem {
+                syn::Type::Array(a) => &*a.elem,
+                syn::Type::Slice(s) => &*s.elem,
+                other => other,
+            };
+            let elem = match elem {
+                syn::Type::Array(a) => &*a.elem,
+                other => other,
+            };
+            let m = r.mutability;
+            return quote!(&#m [#elem]);
+        }
+    }
+    p.ty.to_token_stream()
 }
 
 /// Whether `e` (and everything in it) is passive, so that it can be emitted as written.
