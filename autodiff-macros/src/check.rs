@@ -369,7 +369,7 @@ impl Validator<'_, '_> {
                         "`#[differentiable]` does not support {what} with the active value `{name}`; {remedy}"
                     ),
                     Unsupported::Message(m) => m.replace("{}", &name.to_string()),
-                    Unsupported::Reported => return,
+                    Unsupported::Reported | Unsupported::Length => return,
                     Unsupported::Passive => format!(
                         "`#[differentiable]` cannot differentiate this use of the active value `{name}`; active values support `+ - * /`, unary `-`, comparisons, indexing, `as` to the same float type, and the float methods with a derivative rule"
                     ),

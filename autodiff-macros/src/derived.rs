@@ -371,8 +371,9 @@ fn objective_shape(cx: &Cx, item: &syn::ItemFn) -> Option<ObjectiveShape> {
     let mut arg_tys = vec![marker_ty(item)];
     for p in &func.params {
         let var = &func.vars[p.var];
-        if var.active && p.matrix.is_some() {
-            // Not generated for matrix parameters (yet): flatten them into a slice parameter.
+        let vec_ref = matches!(&p.ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Path(tp) if crate::lower::vec_elem(tp).is_some()));
+        if var.active && (p.matrix.is_some() || vec_ref) {
+            // Not generated for matrix and `&Vec` parameters (yet): take a slice instead.
             return None;
         }
         if var.active {

@@ -251,6 +251,9 @@ pub enum Unsupported {
     Message(&'static str),
     /// The expression contains a construct already reported as an error.
     Reported,
+    /// Built by the macro: reads only the lengths of the variables it lists (never an error,
+    /// but the reverse sweep must know what it depends on).
+    Length,
 }
 
 impl Expr {

@@ -903,7 +903,14 @@ impl<'a> Lowerer<'a> {
         let mut out = std::mem::take(&mut self.pending);
         out.push(Stmt::Push { var });
         let ident = self.vars[var].ident.clone();
-        let index = self.built(syn::parse_quote!(#ident.len() - 1), vec![var], span);
+        let index = Expr::new(
+            ExprKind::Opaque {
+                expr: syn::parse_quote!(#ident.len() - 1),
+                vars: vec![var],
+                what: Unsupported::Length,
+            },
+            span,
+        );
         out.push(Stmt::IndexAssign {
             var,
             index,
@@ -1024,7 +1031,7 @@ impl<'a> Lowerer<'a> {
     /// element (arrays are `Copy`). `None` if `b` is not an array. Returns the statement to emit.
     fn let_array(&mut self, name: &syn::Ident, mutable: bool, src: VarId) -> Option<Option<Stmt>> {
         match self.vars[src].shape.clone() {
-            Shape::Array(_) if self.literals.contains(&src) => {
+            Shape::Array(_) | Shape::Vec if self.literals.contains(&src) => {
                 self.literals.retain(|&l| l != src);
                 self.vars[src].name = name.clone();
                 self.scopes
@@ -2085,14 +2092,32 @@ impl<'a> Lowerer<'a> {
             init: lo,
         });
         let off = self.vars[offset].ident.clone();
-        let hi = hi
-            .map(|e| *e)
-            .unwrap_or_else(|| self.built(syn::parse_quote!(#b.len()), Vec::new(), span));
+        let hi = hi.map(|e| *e).unwrap_or_else(|| {
+            Expr::new(
+                ExprKind::Opaque {
+                    expr: syn::parse_quote!(#b.len()),
+                    vars: vec![base],
+                    what: Unsupported::Length,
+                },
+                span,
+            )
+        });
         let len = self.fresh("len", false, Shape::Scalar);
         let hi_len = match hi.kind {
-            ExprKind::Opaque { expr, mut vars, .. } => {
+            ExprKind::Opaque {
+                expr,
+                mut vars,
+                what,
+            } => {
                 vars.push(offset);
-                self.built(syn::parse_quote!((#expr) - #off), vars, span)
+                Expr::new(
+                    ExprKind::Opaque {
+                        expr: syn::parse_quote!((#expr) - #off),
+                        vars,
+                        what,
+                    },
+                    span,
+                )
             }
             _ => return false,
         };

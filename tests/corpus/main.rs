@@ -12,6 +12,8 @@
     clippy::type_complexity,
     clippy::new_without_default,
     clippy::too_many_arguments,
+    clippy::ptr_arg,
+    clippy::useless_vec,
     clippy::neg_cmp_op_on_partial_ord
 )]
 
@@ -29,8 +31,11 @@ mod adbench_gmm;
 mod calls;
 mod control;
 mod defects;
+mod matrices;
 mod no_alloc;
+mod outputs;
 mod tuples;
+mod vectors;
 
 pub use common::*;
 
