@@ -323,6 +323,148 @@ for horner {
 impl horner {
     #[doc(hidden)]
     #[inline]
+    fn __val_m0<__S: ::autodiff::__private::Scalar<Base = f64>, const N: usize>(
+        c_0: &[f64; N],
+        __a1: impl ::autodiff::__private::ToActive<__S>,
+    ) -> __S {
+        let x_1: __S = ::autodiff::__private::ToActive::get(__a1);
+        let mut returned_2 = (false);
+        let mut result_3: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+        if (<__S as ::autodiff::__private::Scalar>::base(x_1) == 0.0) {
+            result_3 = <__S as ::autodiff::__private::Scalar>::cst(
+                <_ as ::autodiff::__private::ToBase<f64>>::to_base(c_0[(0)]),
+            );
+            returned_2 = (true);
+        } else {}
+        if (!(returned_2)) {
+            let mut acc_4: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+            for i_5 in ((0..N).rev()) {
+                let __t1: __S = (acc_4 * x_1);
+                let __t1_a1: __S = x_1;
+                let __t1_a0: __S = acc_4;
+                let __t2: __S = (__t1
+                    + <__S as ::autodiff::__private::Scalar>::cst(
+                        <_ as ::autodiff::__private::ToBase<f64>>::to_base(c_0[i_5]),
+                    ));
+                acc_4 = __t2;
+            }
+            result_3 = acc_4;
+        } else {}
+        result_3
+    }
+    #[doc(hidden)]
+    #[inline]
+    fn __jvp_m0<__S: ::autodiff::__private::Scalar<Base = f64>, const N: usize>(
+        c_0: &[f64; N],
+        __a1: impl ::autodiff::__private::ToActive<__S>,
+        __dt: [__S; 2],
+    ) -> (__S, __S) {
+        let x_1: __S = ::autodiff::__private::ToActive::get(__a1);
+        let x_1_d: __S = __dt[1];
+        let mut returned_2 = (false);
+        let mut result_3: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+        let mut result_3_d: __S = <__S as ::autodiff::__private::Scalar>::zero();
+        if (<__S as ::autodiff::__private::Scalar>::base(x_1) == 0.0) {
+            result_3 = <__S as ::autodiff::__private::Scalar>::cst(
+                <_ as ::autodiff::__private::ToBase<f64>>::to_base(c_0[(0)]),
+            );
+            result_3_d = <__S as ::autodiff::__private::Scalar>::zero();
+            returned_2 = (true);
+        } else {}
+        if (!(returned_2)) {
+            let mut acc_4: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+            let mut acc_4_d: __S = <__S as ::autodiff::__private::Scalar>::zero();
+            for i_5 in ((0..N).rev()) {
+                let __t1: __S = (acc_4 * x_1);
+                let __t1_a1: __S = x_1;
+                let __t1_a0: __S = acc_4;
+                let __t2: __S = (__t1
+                    + <__S as ::autodiff::__private::Scalar>::cst(
+                        <_ as ::autodiff::__private::ToBase<f64>>::to_base(c_0[i_5]),
+                    ));
+                let __t1_d: __S = __t1_a1 * acc_4_d + __t1_a0 * x_1_d;
+                let __t2_d: __S = __t1_d;
+                acc_4 = __t2;
+                acc_4_d = __t2_d;
+            }
+            result_3 = acc_4;
+            result_3_d = acc_4_d;
+        } else {}
+        (result_3, result_3_d)
+    }
+    #[doc(hidden)]
+    #[inline]
+    fn __vjp_m0<__S: ::autodiff::__private::Scalar<Base = f64>, const N: usize>(
+        c_0: &[f64; N],
+        __a1: impl ::autodiff::__private::ToActive<__S>,
+        __seed: __S,
+    ) -> (__S, [__S; 2]) {
+        let x_1: __S = ::autodiff::__private::ToActive::get(__a1);
+        let (__value, __g1) = {
+            let mut x_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut result_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut acc_4_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut __tape8 = ::autodiff::__private::FixedTape::new(
+                [(
+                    <__S as ::autodiff::__private::Scalar>::zero(),
+                    <__S as ::autodiff::__private::Scalar>::zero(),
+                ); N],
+            );
+            let mut returned_2 = (false);
+            let mut result_3: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+            let __took2: bool = (<__S as ::autodiff::__private::Scalar>::base(x_1)
+                == 0.0);
+            if __took2 {
+                result_3 = <__S as ::autodiff::__private::Scalar>::cst(
+                    <_ as ::autodiff::__private::ToBase<f64>>::to_base(c_0[(0)]),
+                );
+                returned_2 = (true);
+            } else {}
+            let __took4: bool = (!(returned_2));
+            if __took4 {
+                let mut acc_4: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+                for i_5 in ((0..N).rev()) {
+                    let __t6: __S = (acc_4 * x_1);
+                    let __t6_a1: __S = x_1;
+                    let __t6_a0: __S = acc_4;
+                    let __t7: __S = (__t6
+                        + <__S as ::autodiff::__private::Scalar>::cst(
+                            <_ as ::autodiff::__private::ToBase<f64>>::to_base(c_0[i_5]),
+                        ));
+                    __tape8.push((__t6_a1, __t6_a0));
+                    acc_4 = __t7;
+                }
+                result_3 = acc_4;
+            } else {}
+            result_3_b += __seed;
+            if __took4 {
+                let __out_b10: __S = result_3_b;
+                result_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+                acc_4_b += __out_b10;
+                for i_5 in (((0..N).rev())).rev() {
+                    let (__t6_a1, __t6_a0) = __tape8.pop();
+                    let __out_b9: __S = acc_4_b;
+                    acc_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+                    let mut __t7_b: __S = __out_b9;
+                    let mut __t6_b: __S = __t7_b;
+                    acc_4_b += __t6_a1 * __t6_b;
+                    x_1_b += __t6_a0 * __t6_b;
+                }
+                let __out_b5: __S = acc_4_b;
+                acc_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+            } else {}
+            if __took2 {
+                let __out_b3: __S = result_3_b;
+                result_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+            } else {}
+            let __out_b1: __S = result_3_b;
+            result_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+            (result_3, (x_1_b + <__S as ::autodiff::__private::Scalar>::zero()))
+        };
+        (__value, [<__S as ::autodiff::__private::Scalar>::zero(), __g1])
+    }
+    #[doc(hidden)]
+    #[inline]
     fn __val_m1<__S: ::autodiff::__private::Scalar<Base = f64>, const N: usize>(
         c_0: &[__S; N],
         __a1: impl ::autodiff::__private::ToActive<__S>,

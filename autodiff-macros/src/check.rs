@@ -106,11 +106,15 @@ fn active_params(func: &Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
         }
         active.sort_unstable();
     }
-    let inputs = active
-        .iter()
-        .filter(|&&i| !matches!(func.params[i].kind, ParamKind::Output))
-        .count();
-    if inputs == 0 && !cx.has_errors() {
+    if active.is_empty() && has_outputs(func) && args.wrt.is_some() {
+        // Only in-out buffers active (a caller's variant where no input array is active).
+        for (i, p) in func.params.iter().enumerate() {
+            if matches!(p.kind, ParamKind::Output) {
+                active.push(i);
+            }
+        }
+    }
+    if active.is_empty() && !cx.has_errors() {
         cx.error(
             sig.ident.span(),
             "`#[differentiable]` needs at least one active `f32` or `f64` parameter; add a float parameter or list one in `wrt(..)`",

@@ -16,7 +16,9 @@ use crate::ir::*;
 pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
     let mut lw = Lowerer::new(cx);
     let params = lw.params(&item.sig);
-    let (mut body, tail) = lw.block_with_tail(&item.block, true);
+    // A function returning `()` (results in output buffers) ends with a statement.
+    let want_value = !matches!(item.sig.output, syn::ReturnType::Default);
+    let (mut body, tail) = lw.block_with_tail(&item.block, want_value);
     let span = item.block.brace_token.span.join();
     let result = match lw.ret {
         Some((flag, rv)) => {

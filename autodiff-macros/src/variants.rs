@@ -52,8 +52,14 @@ pub fn items(item: &syn::ItemFn, args: &Args, main: &Func) -> TokenStream {
     if arrays.is_empty() || arrays.len() > MAX_ACTIVE || args.custom.is_some() {
         return quote!();
     }
+    // With scalar or output parameters, "no active array" is a variant too.
+    let outputs = main
+        .params
+        .iter()
+        .any(|p| matches!(p.kind, ParamKind::Output));
+    let first = u64::from(scalars.is_empty() && !outputs);
     let mut out = TokenStream::new();
-    for subset in 1..1u64 << arrays.len() {
+    for subset in first..1u64 << arrays.len() {
         let mut chosen: Vec<usize> = arrays
             .iter()
             .enumerate()

@@ -27,7 +27,9 @@ mod alloc_counter;
 #[global_allocator]
 static GLOBAL: alloc_counter::Counting = alloc_counter::Counting;
 
+mod adbench_ba;
 mod adbench_gmm;
+mod adbench_lstm;
 mod calls;
 mod control;
 mod defects;

@@ -159,6 +159,34 @@ impl Lin<'_, '_, '_> {
     fn kept_array(&mut self, var: VarId, active: bool) -> TokenStream {
         let cx = self.cx;
         let x = cx.var(var).ident.clone();
+        let output = cx
+            .func
+            .params
+            .iter()
+            .any(|p| p.var == var && matches!(p.kind, ParamKind::Output));
+        if output && !self.forward {
+            // An output buffer read by the call may be written later: kept as it is now.
+            let k = cx.krate;
+            let snap = self.names.fresh("snap");
+            let deps = Deps {
+                idents: Vec::new(),
+                vars: vec![var],
+            };
+            let (copy, kind) = match &cx.var(var).shape {
+                Shape::ArrayRef(n) => {
+                    let z = cx.zero();
+                    (quote!(*#x), Kind::Other(quote!([#z; #n])))
+                }
+                _ => (quote!(#k::__private::Vec::from(&#x[..])), Kind::Owned),
+            };
+            self.bind(vec![snap.clone()], quote!(let #snap = #copy;), deps);
+            self.saved.push((snap.clone(), kind));
+            // Viewed like a local array from now on.
+            return match &cx.var(var).shape {
+                Shape::ArrayRef(_) => quote!((&#snap)),
+                _ => quote!((&#snap[..])),
+            };
+        }
         match &cx.var(var).shape {
             Shape::Array(n) if !self.forward => {
                 let snap = self.names.fresh("snap");
