@@ -13,6 +13,7 @@
     clippy::new_without_default,
     clippy::too_many_arguments,
     clippy::ptr_arg,
+    clippy::manual_memcpy,
     clippy::useless_vec,
     clippy::neg_cmp_op_on_partial_ord
 )]
