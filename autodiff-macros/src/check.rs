@@ -115,12 +115,40 @@ fn active_params(func: &Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
         }
     }
     if active.is_empty() && !cx.has_errors() {
-        cx.error(
-            sig.ident.span(),
-            "`#[differentiable]` needs at least one active `f32` or `f64` parameter; add a float parameter or list one in `wrt(..)`",
-        );
+        match func.params.iter().find_map(|p| alias_like(&p.ty)) {
+            Some(ty) => cx.error_at(
+                &ty,
+                format!(
+                    "`#[differentiable]` needs at least one active `f32` or `f64` parameter, and it recognises floats by their written type; if `{}` is an alias of a float type, write `f64` or `f32` here (the macro cannot see aliases)",
+                    quote::ToTokens::to_token_stream(&ty)
+                ),
+            ),
+            None => cx.error(
+                sig.ident.span(),
+                "`#[differentiable]` needs at least one active `f32` or `f64` parameter; add a float parameter or list one in `wrt(..)`",
+            ),
+        }
     }
     active
+}
+
+/// A parameter type that may be an alias of a float: a single name that is not a primitive or
+/// a well-known type (also inside `&`, `[..; N]` and `[..]`).
+fn alias_like(ty: &syn::Type) -> Option<syn::Type> {
+    match ty {
+        syn::Type::Reference(r) => alias_like(&r.elem),
+        syn::Type::Array(a) => alias_like(&a.elem),
+        syn::Type::Slice(s) => alias_like(&s.elem),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let id = p.path.get_ident()?.to_string();
+            const KNOWN: &[&str] = &[
+                "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64",
+                "i128", "bool", "char", "str", "String", "f32", "f64",
+            ];
+            (!KNOWN.contains(&id.as_str())).then(|| ty.clone())
+        }
+        _ => None,
+    }
 }
 
 fn has_outputs(func: &Func) -> bool {
@@ -141,6 +169,13 @@ fn float_type(
         syn::ReturnType::Type(_, ty) => match (float_ty(ty), &**ty) {
             (Some(f), _) => Some(f),
             (None, syn::Type::Array(a)) if float_ty(&a.elem).is_some() => float_ty(&a.elem),
+            (None, _) if alias_like(ty).is_some() => {
+                cx.error_at(
+                    ty,
+                    format!("`#[differentiable]` functions must return `f64`, `f32` or `[f64; M]`, written as such; if `{}` is an alias of a float type, write `f64` or `f32` here", quote::ToTokens::to_token_stream(&**ty)),
+                );
+                None
+            }
             (None, _) => {
                 cx.error_at(
                     ty,
@@ -365,6 +400,9 @@ impl Validator<'_, '_> {
                     }
                     Unsupported::Call(f) => format!(
                         "`#[differentiable]` cannot differentiate through the call to `{f}`; mark `{f}` `#[differentiable]`, inline its computation here, or pass it only passive values"
+                    ),
+                    Unsupported::Operator(op) => format!(
+                        "`#[differentiable]` does not support the `{op}` operator on the active value `{name}` (it has no derivative); apply it to passive values only"
                     ),
                     Unsupported::CastToInt => format!(
                         "`#[differentiable]` does not support casting the active value `{name}` to a non-float type (its derivative would be lost); cast a passive value instead, or keep the float and use `floor`/`round`"

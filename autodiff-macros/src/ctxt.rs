@@ -12,17 +12,22 @@ pub struct Ctxt {
 impl Ctxt {
     /// Records an error at `span`.
     pub fn error(&mut self, span: Span, msg: impl core::fmt::Display) {
-        self.errors.push(syn::Error::new(span, msg));
+        self.push(syn::Error::new(span, msg));
     }
 
     /// Records an error spanning the tokens of `node`.
     pub fn error_at<T: ToTokens>(&mut self, node: &T, msg: impl core::fmt::Display) {
-        self.errors.push(syn::Error::new_spanned(node, msg));
+        self.push(syn::Error::new_spanned(node, msg));
     }
 
-    /// Records an already built error.
+    /// Records an already built error (once: the same message at the same place is kept once,
+    /// as when every arm of a `match` meets the same problem).
     pub fn push(&mut self, err: syn::Error) {
-        self.errors.push(err);
+        let key = |e: &syn::Error| format!("{:?} {e}", e.span());
+        let k = key(&err);
+        if !self.errors.iter().any(|e| key(e) == k) {
+            self.errors.push(err);
+        }
     }
 
     /// Number of errors so far.

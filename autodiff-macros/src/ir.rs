@@ -245,6 +245,8 @@ pub enum Unsupported {
     Call(String),
     /// A cast of an active value to a non-float type.
     CastToInt,
+    /// An operator without a derivative (`%`, `&`, `<<`, ..), named as written.
+    Operator(String),
     /// Anything else, with a description and the remedy.
     Other(&'static str, &'static str),
     /// A complete message (`{}` stands for the active variable's name).

@@ -427,6 +427,15 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
+            if let syn::Type::Array(a) = &*pt.ty {
+                if float_ty(&a.elem).is_some() || matches!(&*a.elem, syn::Type::Array(_)) {
+                    self.cx.error_at(
+                        &pt.ty,
+                        "`#[differentiable]` takes float arrays by reference; write `&[f64; N]` (and pass `&x`)",
+                    );
+                    ok = false;
+                }
+            }
             let matrix = matrix_shape(&pt.ty);
             let shape = param_shape(&pt.ty).unwrap_or(Shape::Scalar);
             // Declared even when rejected, so that uses in the body resolve quietly.
@@ -1049,7 +1058,7 @@ impl<'a> Lowerer<'a> {
                     .push((name.to_string(), src));
                 Some(None)
             }
-            Shape::Array(n) => {
+            Shape::Array(n) | Shape::ArrayRef(n) => {
                 let span = name.span();
                 let var = self.declare(name, true, Shape::Array(n.clone()));
                 self.vars[var].float = true;
@@ -1311,9 +1320,21 @@ impl<'a> Lowerer<'a> {
             } else {
                 let pat = &arm.pat;
                 let cond: syn::Expr = syn::parse_quote!(::core::matches!(#t_ident, #pat));
+                // The scrutinee is ours: an error about it names the construct instead.
+                let what = Unsupported::Message(
+                    "`#[differentiable]` does not support `match` on an active float (its arms test exact values); write `if x < a { .. } else if .. { .. }` comparisons",
+                );
+                let cond = Expr::new(
+                    ExprKind::Opaque {
+                        expr: cond,
+                        vars: vec![t],
+                        what,
+                    },
+                    m.expr.span(),
+                );
                 Block {
                     stmts: vec![Stmt::If {
-                        cond: self.built(cond, vec![t], arm.pat.span()),
+                        cond,
                         then: body,
                         els: chain.take().unwrap_or_default(),
                     }],
@@ -1592,14 +1613,19 @@ impl<'a> Lowerer<'a> {
                     ExprKind::Call(intrinsics::op(Op::Neg), vec![self.expr(&u.expr)])
                 }
                 syn::UnOp::Not(_) => ExprKind::Logic(LogicOp::Not, vec![self.expr(&u.expr)]),
+                // `*x` of an array parameter `x: &[f; N]`: the array itself.
+                syn::UnOp::Deref(_)
+                    if self.path_var(&u.expr).is_some_and(|v| {
+                        matches!(self.vars[v].shape, Shape::ArrayRef(_))
+                            && self.alias_of(v).is_none()
+                    }) =>
+                {
+                    ExprKind::Var(self.path_var(&u.expr).expect("checked"))
+                }
                 _ => {
-                    return self.opaque(
-                        expr,
-                        Unsupported::Other(
-                            "this unary operator",
-                            "apply it to passive values only",
-                        ),
-                    )
+                    let op = u.op.to_token_stream().to_string();
+                    let e = self.opaque(expr, Unsupported::Operator(op));
+                    return Expr::new(e.kind, u.op.span());
                 }
             },
             syn::Expr::Binary(b) => {
@@ -1672,12 +1698,11 @@ impl<'a> Lowerer<'a> {
                         );
                         return self.placeholder(expr);
                     }
-                    // `&&`, `||` and bit operators: passive code.
+                    // Bit operators and shifts: passive code; spanned on the operator.
                     _ => {
-                        return self.opaque(
-                            expr,
-                            Unsupported::Other("this operator", "apply it to passive values only"),
-                        )
+                        let op = b.op.to_token_stream().to_string();
+                        let e = self.opaque(expr, Unsupported::Operator(op));
+                        return Expr::new(e.kind, b.op.span());
                     }
                 }
             }
