@@ -181,6 +181,27 @@ impl horner {
             (::core::array::from_fn(|i| __b0[i].eps), __s0.eps),
         )
     }
+    ::autodiff::__private::if_alloc! {
+        #[doc =
+        "Value of `horner`, its gradient and its dense Hessian with respect to the active parameters flattened in order (rows of `Vec`s), from one Hessian-vector product per entry."]
+        #[inline] fn hessian < const N : usize > (c : & [f64; N], x : f64) -> (f64,
+        ::autodiff::__private::Vec < f64 >, ::autodiff::__private::Vec <
+        ::autodiff::__private::Vec < f64 >>) { let __n = 0usize + c.len() + 1usize; let
+        mut __h = (0..__n).map(| _ | ::autodiff::__private::zeros_vec(__n, < f64 as
+        ::autodiff::__private::Scalar > ::zero())).collect:: < ::autodiff::__private::Vec
+        < _ >> (); let mut __g = ::autodiff::__private::Vec::new(); let mut __v = < f64
+        as ::autodiff::__private::Scalar > ::zero(); for __k in 0..__n { let mut __off =
+        0usize; let mut __dir0 = [< f64 as ::autodiff::__private::Scalar > ::zero(); N];
+        if __k >= __off && __k < __off + c.len() { __dir0[__k - __off] = < f64 as
+        ::autodiff::__private::Scalar > ::one(); } __off += c.len(); let __dir1 = if __k
+        == __off { < f64 as ::autodiff::__private::Scalar > ::one() } else { < f64 as
+        ::autodiff::__private::Scalar > ::zero() }; __off += 1; let (value, __gp, __hp) =
+        Self::hvp:: < N > (c, x, & __dir0, __dir1); __v = value; if __k == 0 { __g
+        .extend_from_slice(& __gp.0[..]); __g.push(__gp.1); } let mut __col =
+        ::autodiff::__private::Vec::with_capacity(__n); __col.extend_from_slice(& __hp
+        .0[..]); __col.push(__hp.1); for __i in 0..__n { __h[__i] [__k] = __col[__i]; } }
+        (__v, __g, __h) }
+    }
     ///`horner` as an [`Objective`](::autodiff::Objective) over its active parameters, flattened in order; the passive arguments are bound here, and each active slice parameter is replaced by its length.
     fn objective<const N: usize>() -> ::autodiff::__private::Bound<
         Self,

@@ -169,6 +169,22 @@ impl rosen {
         ::autodiff::__private::Scalar > ::one(), < f64 as ::autodiff::__private::Scalar >
         ::zero()), __b0.as_mut_slice()); let (__g0, __h0) =
         ::autodiff::__private::split_dual_vec(__b0.as_slice()); (__value.re, __g0, __h0)
+        } ::autodiff::__private::if_alloc! { #[doc =
+        "Value of `rosen`, its gradient and its dense Hessian with respect to the active parameters flattened in order (rows of `Vec`s), from one Hessian-vector product per entry."]
+        #[inline] fn hessian < > (x : & [f64]) -> (f64, ::autodiff::__private::Vec < f64
+        >, ::autodiff::__private::Vec < ::autodiff::__private::Vec < f64 >>) { let __n =
+        0usize + x.len(); let mut __h = (0..__n).map(| _ |
+        ::autodiff::__private::zeros_vec(__n, < f64 as ::autodiff::__private::Scalar >
+        ::zero())).collect:: < ::autodiff::__private::Vec < _ >> (); let mut __g =
+        ::autodiff::__private::Vec::new(); let mut __v = < f64 as
+        ::autodiff::__private::Scalar > ::zero(); for __k in 0..__n { let mut __off =
+        0usize; let mut __dir0 = ::autodiff::__private::zeros_vec(x.len(), < f64 as
+        ::autodiff::__private::Scalar > ::zero()); if __k >= __off && __k < __off + x
+        .len() { __dir0[__k - __off] = < f64 as ::autodiff::__private::Scalar > ::one();
+        } __off += x.len(); let (value, __gp, __hp) = Self::hvp(x, & __dir0); __v =
+        value; if __k == 0 { __g.extend_from_slice(& __gp[..]); } let mut __col =
+        ::autodiff::__private::Vec::with_capacity(__n); __col.extend_from_slice(&
+        __hp[..]); for __i in 0..__n { __h[__i] [__k] = __col[__i]; } } (__v, __g, __h) }
         } #[doc =
         "`rosen` as an [`Objective`](::autodiff::Objective) over its active parameters, flattened in order; the passive arguments are bound here, and each active slice parameter is replaced by its length."]
         fn objective < > (x_len : usize) -> ::autodiff::__private::Bound < Self,

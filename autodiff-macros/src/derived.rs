@@ -261,7 +261,14 @@ fn hessian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
                 (#v, #g, #h)
             }
         }
-    } else if arrays.len() == 1 && scalars.is_empty() {
+    } else if arrays.len() == 1
+        && scalars.is_empty()
+        && matches!(func.vars[arrays[0]].shape, Shape::ArrayRef(_))
+        && !func
+            .params
+            .iter()
+            .any(|p| p.matrix.is_some() && p.var == arrays[0])
+    {
         let var = &func.vars[arrays[0]];
         let Shape::ArrayRef(len) = &var.shape else {
             return quote!();
@@ -301,7 +308,7 @@ fn hessian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
             }
         }
     } else {
-        quote!()
+        crate::flat::hessian(sigs, item, cx)
     }
 }
 
@@ -710,7 +717,14 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
                 (#v, #j)
             }
         }
-    } else if arrays.len() == 1 && scalars.is_empty() {
+    } else if arrays.len() == 1
+        && scalars.is_empty()
+        && matches!(func.vars[arrays[0]].shape, Shape::ArrayRef(_))
+        && !func
+            .params
+            .iter()
+            .any(|p| p.matrix.is_some() && p.var == arrays[0])
+    {
         let Shape::ArrayRef(n) = &func.vars[arrays[0]].shape else {
             return quote!();
         };
@@ -747,6 +761,6 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
             }
         }
     } else {
-        quote!()
+        crate::flat::jacobian(sigs, item, cx)
     }
 }

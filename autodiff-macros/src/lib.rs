@@ -66,6 +66,7 @@ mod derived;
 mod emit;
 mod expand;
 mod fallback;
+mod flat;
 mod intrinsics;
 mod ir;
 mod lower;

@@ -31,8 +31,10 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         .copied()
         .filter(|&i| !matches!(func.vars[func.params[i].var].shape, Shape::Scalar))
         .collect();
-    if !(arrays.is_empty() || (arrays.len() == 1 && inputs.len() == 1)) {
-        return quote!();
+    let matrices = func.params.iter().any(|p| p.matrix.is_some());
+    if matrices || !(arrays.is_empty() || (arrays.len() == 1 && inputs.len() == 1)) {
+        // Any other mix: flattened, in `Vec`s.
+        return crate::flat::jacobian(sigs, item, cx);
     }
     let (k, ft, vis) = (cx.krate, &cx.ft, &item.vis);
     let generics = &item.sig.generics;

@@ -37,6 +37,7 @@ mod defects;
 mod matrices;
 mod no_alloc;
 mod outputs;
+mod second_order;
 mod tuples;
 mod vectors;
 
