@@ -99,12 +99,46 @@ extern crate std;
 ///
 /// Arithmetic `+ - * /`, unary `-`, compound assignment, `let`/`let mut`/shadowing, blocks,
 /// literals, `const`s, integer-to-float casts; the float methods with a derivative rule (also as
-/// `f64::sin(x)`); `if`/`else` (the derivative follows the branch taken), `match` on integers,
-/// `for i in a..b` (also `..=`, `.rev()`, `.step_by(k)`), `while`, `loop`, `break`, `continue`,
-/// early `return`; indexing arrays and slices, local arrays `[0.0; N]` with element writes,
-/// `.len()`; calls to other `#[differentiable]` functions with scalar arguments. Anything else
-/// in the body is a compile error that names the construct and says what to write instead.
-/// Closures and iterator chains are not supported: write a `for` loop.
+/// `f64::sin(x)`); `if`/`else` (the derivative follows the branch taken) with `&&`, `||`, `!`,
+/// `match` on integers, arms that `return`/`break`/`continue`, `for i in a..b` (also `..=`,
+/// `.rev()`, `.step_by(k)`), `while`, `loop`, `break`, `continue`, early `return`; `#[cfg]` on
+/// statements; indexing arrays and slices, local arrays, `Vec`s (with `alloc`) and matrices
+/// `[[f; N]; M]` with element writes, `.len()`; sub-slices `&x[a..b]`; tuples and
+/// `x.sin_cos()`; calls to other `#[differentiable]` functions with scalars, arrays, slices,
+/// matrix rows and `&mut` output buffers; functions writing their results into output buffers.
+/// Anything else in the body is a compile error that names the construct and says what to
+/// write instead. Closures and iterator chains are not supported: write a `for` loop. The
+/// README's table lists each construct.
+///
+/// ```
+/// use autodiff::differentiable;
+///
+/// #[differentiable]
+/// fn sqnorm(x: &[f64]) -> f64 {
+///     let mut s = 0.0;
+///     for i in 0..x.len() {
+///         s += x[i] * x[i];
+///     }
+///     s
+/// }
+///
+/// /// Distances of consecutive 2-D points, through a helper over sub-slices.
+/// #[differentiable]
+/// fn path_energy(p: &[f64], out: &mut [f64]) {
+///     let mut d = vec![0.0; 2];
+///     for k in 0..out.len() {
+///         d[0] = p[2 * k + 2] - p[2 * k];
+///         d[1] = p[2 * k + 3] - p[2 * k + 1];
+///         out[k] = sqnorm(&d) + sqnorm(&p[2 * k..2 * k + 2]);
+///     }
+/// }
+///
+/// let p = [0.0, 0.0, 1.0, 0.0, 1.0, 2.0];
+/// let mut e = [0.0; 2];
+/// let j = path_energy::jacobian(&p, &mut e);
+/// assert_eq!(e, [1.0, 5.0]);
+/// assert_eq!(j[1], vec![0.0, 0.0, 2.0, -4.0, 0.0, 4.0]);
+/// ```
 ///
 /// # Your own derivative
 ///
