@@ -53,10 +53,19 @@
 //! with a message saying so, rather than computing something wrong. `grad` of a function with slice
 //! parameters returns a `Vec` (so needs `alloc`); `vjp` with your own buffer never allocates.
 //!
-//! Calls to other `#[differentiable]` functions go through the callee's generated `__call`, which
-//! returns its value and its partial derivatives (one reverse pass of the callee); the caller
-//! treats them like an intrinsic's partials. `#[differentiable(custom = rule)]` replaces the
-//! callee's derivative by the user's `rule`.
+//! Calls to other `#[differentiable]` functions with scalar arguments go through the callee's
+//! generated `__call`, which returns its value and its partial derivatives (one reverse pass of
+//! the callee); the caller treats them like an intrinsic's partials. Calls with arrays, slices,
+//! sub-slices or output buffers go through activity-specialized variants of the callee
+//! (`variants`, `emit::calls`): forward mode calls its `__jvp_m`, reverse mode its `__val_m` in
+//! the forward sweep and its `__vjp_m` in the reverse sweep, with the arguments' values kept
+//! like any factor (local arrays and output buffers are copied, since they may change).
+//! `#[differentiable(custom = rule)]` replaces the callee's derivative by the user's `rule`.
+//!
+//! Matrices are flattened row by row, names of sub-slices (`let c = &x[a..b];`) are rewritten to
+//! offsets into their base, tuples to one variable per component, `#[cfg]` in the body to one
+//! set of derivatives per combination of the conditions (`cfg`): the emitters see arrays,
+//! slices and scalars only.
 
 mod args;
 mod cfg;
