@@ -1,0 +1,155 @@
+//! Tuples: `let (a, b) = (e1, e2)`, `x.sin_cos()`, tuple variables and fields, destructuring
+//! assignment. Every component is evaluated into a variable of its own first.
+
+use super::*;
+impl Lowerer<'_> {
+    /// The components of a tuple-valued expression, each evaluated into a fresh variable first
+    /// (so that `(b, a)` reads both before anything is assigned): `(e1, e2, ..)`, `e.sin_cos()`,
+    /// or a variable bound to a tuple. `None` if `e` is none of these.
+    pub(super) fn tuple_value(&mut self, e: &syn::Expr) -> Option<Vec<Tup>> {
+        match strip_parens(e) {
+            syn::Expr::Tuple(t) if !t.elems.is_empty() => Some(
+                t.elems
+                    .iter()
+                    .map(|el| match self.tuple_value(el) {
+                        Some(parts) if matches!(strip_parens(el), syn::Expr::Tuple(_)) => {
+                            Tup::Many(parts)
+                        }
+                        _ => {
+                            let v = self.expr(el);
+                            Tup::One(self.temp(v))
+                        }
+                    })
+                    .collect(),
+            ),
+            syn::Expr::Field(_) => match self.tuple_field(e)? {
+                Tup::Many(parts) => Some(parts),
+                Tup::One(_) => None,
+            },
+            syn::Expr::MethodCall(m) if m.method == "sin_cos" && m.args.is_empty() => {
+                let r = self.expr(&m.receiver);
+                let r = self.temp(r);
+                let span = m.method.span();
+                let call = |lw: &mut Self, name: &str, r: &Expr| {
+                    let row = intrinsics::callable(name).expect("in the table");
+                    let e = Expr::new(ExprKind::Call(row, vec![clone_index(r)]), span);
+                    Tup::One(lw.temp(e))
+                };
+                Some(vec![call(self, "sin", &r), call(self, "cos", &r)])
+            }
+            syn::Expr::Path(p) if p.qself.is_none() => {
+                let v = self.resolve(p.path.get_ident()?)?;
+                let (_, parts) = self.tuples.iter().find(|(t, _)| *t == v)?;
+                Some(parts.iter().map(Tup::copy).collect())
+            }
+            _ => None,
+        }
+    }
+
+    /// `(a, b) = (b, a);`: every right-hand value first, then the assignments (to `pending`).
+    pub(super) fn tuple_assign(&mut self, left: &syn::Expr, right: &syn::Expr) {
+        let Some(parts) = self.tuple_value(right) else {
+            self.cx.error_at(
+                right,
+                "`#[differentiable]` assigns tuples written as `(a, b)`, `x.sin_cos()` or a tuple variable; assign each value on its own",
+            );
+            return;
+        };
+        self.assign_parts(left, Tup::Many(parts));
+    }
+
+    pub(super) fn assign_parts(&mut self, left: &syn::Expr, value: Tup) {
+        match (strip_parens(left), value) {
+            (syn::Expr::Infer(_), _) => {}
+            (syn::Expr::Tuple(t), Tup::Many(parts)) if t.elems.len() == parts.len() => {
+                for (l, v) in t.elems.iter().zip(parts) {
+                    self.assign_parts(l, v);
+                }
+            }
+            (syn::Expr::Path(p), Tup::One(e)) if p.qself.is_some() || p.path.get_ident().is_some() => {
+                match p.path.get_ident().and_then(|i| self.resolve(i)) {
+                    Some(var) => self.pending.push(Stmt::Assign { var, value: e }),
+                    None => self.cx.error_at(left, "`#[differentiable]` assigns tuple components to local variables only"),
+                }
+            }
+            (other, _) => self.cx.error_at(
+                other,
+                "`#[differentiable]` assigns tuple components to local variables, `_` and nested tuples of them, with the tuple's shape",
+            ),
+        }
+    }
+
+    /// `t.0`, `t.1.0` on a tuple variable `t`.
+    pub(super) fn tuple_field(&self, e: &syn::Expr) -> Option<Tup> {
+        match strip_parens(e) {
+            syn::Expr::Path(p) if p.qself.is_none() => {
+                let v = self.resolve(p.path.get_ident()?)?;
+                let (_, parts) = self.tuples.iter().find(|(t, _)| *t == v)?;
+                Some(Tup::Many(parts.iter().map(Tup::copy).collect()))
+            }
+            syn::Expr::Field(f) => {
+                let syn::Member::Unnamed(i) = &f.member else {
+                    return None;
+                };
+                match self.tuple_field(&f.base)? {
+                    Tup::Many(mut parts) if (i.index as usize) < parts.len() => {
+                        Some(parts.swap_remove(i.index as usize))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Binds `e` to a fresh immutable variable; returns a reference to it.
+    pub(super) fn temp(&mut self, e: Expr) -> Expr {
+        if let ExprKind::Var(_) = e.kind {
+            return e;
+        }
+        let span = e.span;
+        let v = self.fresh("tuple", false, Shape::Scalar);
+        self.vars[v].float = self.floatish(&e);
+        self.pending.push(Stmt::Let {
+            var: v,
+            ty: None,
+            init: e,
+        });
+        self.var_expr(v, span)
+    }
+
+    /// Binds the names of a `let` pattern to tuple components (statements go to `pending`).
+    pub(super) fn bind_pattern(&mut self, pat: &syn::Pat, value: Tup) {
+        match (pat, value) {
+            (syn::Pat::Type(pt), v) => self.bind_pattern(&pt.pat, v),
+            (syn::Pat::Paren(p), v) => self.bind_pattern(&p.pat, v),
+            (syn::Pat::Wild(_), _) => {}
+            (syn::Pat::Tuple(pt), Tup::Many(parts)) if pt.elems.len() == parts.len() => {
+                for (p, v) in pt.elems.iter().zip(parts) {
+                    self.bind_pattern(p, v);
+                }
+            }
+            (syn::Pat::Ident(pi), Tup::One(e)) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                if let Some(s) = self.let_ident(&pi.ident, pi.mutability.is_some(), None, e) {
+                    self.pending.push(s);
+                }
+            }
+            (syn::Pat::Ident(pi), Tup::Many(parts)) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                // A tuple variable: its fields `t.0` are the components' variables.
+                let parts: Vec<Tup> = parts
+                    .into_iter()
+                    .map(|p| match p {
+                        Tup::One(e) => Tup::One(self.temp(e)),
+                        many => many,
+                    })
+                    .collect();
+                let v = self.declare(&pi.ident, false, Shape::Scalar);
+                self.tuples.push((v, parts));
+            }
+            (other, _) => self.cx.error_at(
+                other,
+                "this pattern does not match the tuple's shape; `#[differentiable]` destructures tuples into names, `_` and nested tuples",
+            ),
+        }
+    }
+}
