@@ -214,6 +214,8 @@ pub enum ExprKind {
         var: VarId,
         range: Option<Range>,
         mutable: bool,
+        /// The length, when known at compile time (a matrix row, `&x[2..5]`).
+        len: Option<TokenStream>,
     },
     /// Rust code the derivative does not look into, with variables renamed. `vars` lists the
     /// variables whose values it uses; `what` names the construct for error messages.

@@ -43,3 +43,47 @@ fn fixed_size_calls_tuples_and_arrays_do_not_allocate() {
     bb((a, b, c, d, g, hv, bar));
     assert_eq!(after - before, 0, "allocations in jvp/vjp/grad/hvp");
 }
+
+#[differentiable]
+fn cross(a: &[f64], b: &[f64], out: &mut [f64]) {
+    out[0] = a[1] * b[2] - a[2] * b[1];
+    out[1] = a[2] * b[0] - a[0] * b[2];
+    out[2] = a[0] * b[1] - a[1] * b[0];
+}
+
+/// A matrix parameter, a local matrix, rows to a helper, an output-buffer helper, a tuple.
+#[differentiable]
+fn frames(m: &[[f64; 3]; 3]) -> f64 {
+    let mut c = [[0.0; 3]; 3];
+    for i in 0..3 {
+        cross(&m[i], &m[(i + 1) % 3], &mut c[i]);
+    }
+    let mut s = 0.0;
+    for i in 0..3 {
+        let (a, b) = (c[i][0], c[i][1] * m[i][2]);
+        s += a * b + sqnorm(&c[i]);
+    }
+    s
+}
+
+#[test]
+fn fixed_size_matrices_and_output_buffers_do_not_allocate() {
+    let m = [[0.1, 0.2, -0.3], [0.4, 0.5, -0.6], [0.7, 0.8, 0.9]];
+    let v = [[1.0; 3]; 3];
+    let n0 = allocations();
+    let (a, _) = frames::jvp(bb(&m), bb(&v));
+    let n1 = allocations();
+    let mut bar = [[0.0; 3]; 3];
+    let b = frames::vjp(bb(&m), 1.0, &mut bar);
+    let n2 = allocations();
+    let (c, g) = frames::grad(bb(&m));
+    let n3 = allocations();
+    let (d, _, hv) = frames::hvp(bb(&m), bb(&v));
+    let n4 = allocations();
+    bb((a, b, c, d, g, hv, bar));
+    assert_eq!(
+        [n1 - n0, n2 - n1, n3 - n2, n4 - n3],
+        [0; 4],
+        "allocations in jvp/vjp/grad/hvp"
+    );
+}

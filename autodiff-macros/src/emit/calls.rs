@@ -75,6 +75,7 @@ impl Lin<'_, '_, '_> {
                     var,
                     range,
                     mutable,
+                    len,
                 } => {
                     p.dts.push(cx.zero());
                     let active = cx.var(*var).active;
@@ -108,7 +109,7 @@ impl Lin<'_, '_, '_> {
                         let b = adjoint_ident(&x);
                         let place = view(cx, *var, &quote!(#b), &range, true);
                         if barred.contains(var) {
-                            let (bar, pre, post) = self.scratch(*var, &range, &place);
+                            let (bar, pre, post) = self.scratch(*var, &range, len, &place);
                             p.bars.push(bar);
                             p.pre.push(pre);
                             p.post.push(post);
@@ -317,6 +318,7 @@ impl Lin<'_, '_, '_> {
         &mut self,
         var: VarId,
         range: &Option<(Option<TokenStream>, Option<TokenStream>)>,
+        len: &Option<TokenStream>,
         place: &TokenStream,
     ) -> (TokenStream, TokenStream, TokenStream) {
         let cx = self.cx;
@@ -325,6 +327,11 @@ impl Lin<'_, '_, '_> {
         let add = quote!(for (__b, __s) in (#place).iter_mut().zip(#sc.iter()) { *__b += *__s; });
         match (&cx.var(var).shape, range) {
             (Shape::Array(n) | Shape::ArrayRef(n), None) => {
+                (quote!(&mut #sc), quote!(let mut #sc = [#z; #n];), add)
+            }
+            // A part of known length (a matrix row): on the stack too.
+            (_, Some(_)) if len.is_some() => {
+                let n = len.as_ref().expect("checked");
                 (quote!(&mut #sc), quote!(let mut #sc = [#z; #n];), add)
             }
             _ => (

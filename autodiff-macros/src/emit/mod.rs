@@ -266,6 +266,7 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
             var,
             range,
             mutable,
+            ..
         } => {
             let bound = |b: &Option<Box<Expr>>| b.as_ref().map(|b| passive(b, cx));
             let range = range.as_ref().map(|(lo, hi)| (bound(lo), bound(hi)));

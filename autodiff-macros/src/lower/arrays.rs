@@ -121,6 +121,34 @@ impl Lowerer<'_> {
         }))
     }
 
+    /// The compile-time length of a viewed part, if known: a matrix row, or a range with
+    /// literal bounds.
+    pub(super) fn static_len(&self, e: &syn::Expr) -> Option<TokenStream> {
+        let syn::Expr::Index(ix) = strip_parens(e) else {
+            return None;
+        };
+        let lit = |e: &Option<Box<syn::Expr>>| -> Option<u64> {
+            match e.as_deref().map(strip_parens) {
+                None => Some(0),
+                Some(syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(i),
+                    ..
+                })) => i.base10_parse().ok(),
+                _ => None,
+            }
+        };
+        match strip_parens(&ix.index) {
+            syn::Expr::Range(r) if r.end.is_some() => {
+                let (lo, hi) = (lit(&r.start)?, lit(&r.end)?);
+                let hi = hi + u64::from(matches!(r.limits, syn::RangeLimits::Closed(_)));
+                let n = proc_macro2::Literal::u64_unsuffixed(hi.checked_sub(lo)?);
+                Some(quote!(#n))
+            }
+            syn::Expr::Range(_) => None,
+            _ => self.matrix_of(&ix.expr).map(|(_, cols)| cols),
+        }
+    }
+
     /// An argument of a call to another function: arrays and sub-slices become views
     /// (`x`, `&a`, `&x[lo..hi]`), anything else an expression.
     pub(super) fn call_arg(&mut self, a: &syn::Expr) -> Expr {
@@ -135,12 +163,14 @@ impl Lowerer<'_> {
         match strip_parens(a) {
             syn::Expr::Reference(r) => {
                 let mutable = r.mutability.is_some();
+                let len = self.static_len(&r.expr);
                 let view = |var, range| {
                     Expr::new(
                         ExprKind::View {
                             var,
                             range,
                             mutable,
+                            len: len.clone(),
                         },
                         span,
                     )
@@ -192,6 +222,7 @@ impl Lowerer<'_> {
                             var,
                             range,
                             mutable: a.mutable,
+                            len: None,
                         },
                         span,
                     )
@@ -204,6 +235,7 @@ impl Lowerer<'_> {
                             var: v,
                             range: None,
                             mutable,
+                            len: None,
                         },
                         span,
                     )
