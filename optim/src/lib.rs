@@ -193,7 +193,11 @@ pub use newton_cg::{NewtonCg, NewtonCgConfig};
 pub use trust_region::{TrustRegion, TrustRegionConfig};
 
 // --- datasets, restarts, uncertainties ---
+#[cfg(feature = "alloc")]
+pub mod chunked;
 pub mod minibatch;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 #[cfg(feature = "parallel")]
 pub mod parallel;
 pub mod restarts;

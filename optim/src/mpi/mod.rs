@@ -1,0 +1,205 @@
+//! Objectives, minibatch training and restarts spread over MPI processes (feature `mpi`, with
+//! [rsmpi](https://docs.rs/mpi) over the system's MPI library, e.g. Open MPI): data-parallel
+//! training as Horovod or `torch.distributed` do it, with replicated parameters.
+//!
+//! * [`Sharded`]: an [`Objective`](crate::Objective) whose value, gradient and Hessian-vector
+//!   product are summed over the shards of the data held by all processes, so every optimizer
+//!   of this crate (first order through [`minimize`](crate::minimize), [`Lbfgs`](crate::Lbfgs),
+//!   [`NewtonCg`](crate::NewtonCg), [`TrustRegion`](crate::TrustRegion)) runs unchanged, each
+//!   process holding the same parameters and taking the same steps.
+//! * [`train_mpi`]: minibatch training, each batch's examples split across processes.
+//! * [`restarts_mpi`]: restarts of a local minimizer spread over processes, the runs and the
+//!   distinct minima gathered on every process.
+//!
+//! Every function here is *collective*: all processes of the communicator call it, in the same
+//! order, with the same settings. The objects keep their own duplicate of the communicator
+//! (`MPI_Comm_dup`), so their messages never mix with the caller's; drop them before the
+//! [`Universe`](::mpi::environment::Universe) (MPI is finalized when the universe is dropped).
+//!
+//! # Determinism: the same bits on any number of processes
+//!
+//! With [`Reduction::Ordered`] (the default) the data is cut into fixed-size chunks
+//! ([`Chunks`](crate::chunked::Chunks)), each process evaluates a contiguous block of chunks,
+//! and the chunks' results are added component by component in chunk order from zero, exactly
+//! as the single-process [`Chunked`](crate::chunked::Chunked) objective adds them: process 0
+//! adds its chunks to zero and sends the running sum to process 1, which adds its chunks and
+//! passes it on, and so on in rank order (pipelined in segments of 65,536 numbers); the last
+//! process then broadcasts the total. So the value, gradient and Hessian-vector product are bit
+//! for bit those of the single-process objective over the same data and chunk size, on 1, 2 or
+//! 64 processes, and identical on every process. Optimizers are deterministic, so whole
+//! trajectories are the same bits as a single-process run, and every process stops at the same
+//! iteration for the same reason: a NaN in any chunk makes the total NaN everywhere, and the
+//! optimizers stop with [`Status::Diverged`](crate::Status::Diverged) on every process.
+//!
+//! [`Reduction::Allreduce`] instead adds each process's chunks locally and sums the per-process
+//! totals with `MPI_Allreduce`: one collective call, faster on many processes (its cost grows
+//! like `log p` rather than `p`), but the association of the sum depends on the number of
+//! processes (and on the MPI library's algorithm), so results differ from the single-process
+//! run by rounding. MPI does not promise that every process receives the same bits from an
+//! allreduce; Open MPI's algorithms for a commutative sum do give the same bits everywhere, and
+//! the optimizers rely on that to stay in step.
+//!
+//! What is communicated per evaluation: one vector of `1 + n` numbers for a value and gradient
+//! (`n` parameters), `2 + 2n` for a Hessian-vector product (value, gradient, `H v`, and a flag
+//! saying whether a process's objective had no HVP), `1` for a value alone.
+
+mod minibatch;
+mod reduce;
+mod restarts;
+mod sharded;
+
+use core::fmt;
+use std::vec::Vec;
+
+use ::mpi::topology::SimpleCommunicator;
+use ::mpi::traits::{Communicator, CommunicatorCollectives};
+
+/// The MPI bindings this module is built on ([rsmpi](https://docs.rs/mpi) 0.8), re-exported so
+/// that users initialize MPI (`rsmpi::initialize()`) with the same version.
+pub use ::mpi as rsmpi;
+
+pub use self::minibatch::train_mpi;
+pub use self::restarts::{distinct_minima, restarts_mpi, Minimum, MpiRestarts, RunEnd};
+pub use self::sharded::Sharded;
+use crate::OptimError;
+
+/// How [`Sharded`] sums the processes' results (see the [module docs](self)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Reduction {
+    /// Chunk order across processes, pipelined in rank order: the same bits as the
+    /// single-process [`Chunked`](crate::chunked::Chunked) objective on any number of processes.
+    #[default]
+    Ordered,
+    /// `MPI_Allreduce` of the per-process sums: faster on many processes, equal to the
+    /// single-process result up to rounding only.
+    Allreduce,
+}
+
+/// Why a collective operation could not start. Every process returns the same error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MpiError {
+    /// Process `rank` has parameters of dimension `dim`, process 0 has `expected`.
+    Dimension {
+        /// The first process that disagrees with process 0.
+        rank: usize,
+        /// Its dimension.
+        dim: usize,
+        /// Process 0's dimension.
+        expected: usize,
+    },
+    /// On process `rank`, the objective of chunk `chunk` has dimension `dim` instead of
+    /// `expected`.
+    ChunkDimension {
+        /// The process.
+        rank: usize,
+        /// The chunk (global index).
+        chunk: usize,
+        /// The chunk objective's dimension.
+        dim: usize,
+        /// The dimension asked for.
+        expected: usize,
+    },
+    /// Process `rank` was called with a different `setting` than process 0 (the data size, the
+    /// chunk size, the reduction, ...).
+    Mismatch {
+        /// The first process that disagrees with process 0.
+        rank: usize,
+        /// Which setting.
+        setting: &'static str,
+    },
+    /// An invalid setting.
+    Optim(OptimError),
+}
+
+impl fmt::Display for MpiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MpiError::Dimension {
+                rank,
+                dim,
+                expected,
+            } => write!(
+                f,
+                "`mpi`: process {rank} has {dim} parameters but process 0 has {expected}; every process must optimize the same parameters"
+            ),
+            MpiError::ChunkDimension {
+                rank,
+                chunk,
+                dim,
+                expected,
+            } => write!(
+                f,
+                "`mpi`: on process {rank}, the objective of chunk {chunk} has dimension {dim}, expected {expected}"
+            ),
+            MpiError::Mismatch { rank, setting } => write!(
+                f,
+                "`mpi`: process {rank} has a different {setting} than process 0; every process must call with the same settings"
+            ),
+            MpiError::Optim(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for MpiError {}
+
+impl From<OptimError> for MpiError {
+    fn from(e: OptimError) -> Self {
+        MpiError::Optim(e)
+    }
+}
+
+/// `(setting, value)` pairs every process must agree on, and an optional local error.
+pub(crate) struct Settings<'a> {
+    /// The parameters' dimension (checked first, reported as [`MpiError::Dimension`]).
+    pub dim: usize,
+    /// Other settings, compared with process 0's.
+    pub others: &'a [(&'static str, u64)],
+    /// A chunk whose objective has the wrong dimension on this process: `(chunk, dim)`.
+    pub bad_chunk: Option<(usize, usize)>,
+}
+
+/// Gathers every process's settings and checks them against process 0's, in rank order, so
+/// that every process returns the same verdict. Collective.
+pub(crate) fn agree(comm: &SimpleCommunicator, settings: &Settings<'_>) -> Result<(), MpiError> {
+    let (bad_chunk, bad_dim) = settings
+        .bad_chunk
+        .map_or((u64::MAX, 0), |(k, d)| (k as u64, d as u64));
+    let mut mine: Vec<u64> = Vec::with_capacity(3 + settings.others.len());
+    mine.extend([settings.dim as u64, bad_chunk, bad_dim]);
+    mine.extend(settings.others.iter().map(|&(_, v)| v));
+    let width = mine.len();
+    let ranks = comm.size() as usize;
+    let mut all = std::vec![0u64; width * ranks];
+    comm.all_gather_into(&mine[..], &mut all[..]);
+    let expected = all[0] as usize;
+    let rows = || all.chunks_exact(width).enumerate();
+    // Dimensions first (the most basic disagreement), then the chunks, then the settings.
+    if let Some((rank, theirs)) = rows().find(|(_, t)| t[0] as usize != expected) {
+        return Err(MpiError::Dimension {
+            rank,
+            dim: theirs[0] as usize,
+            expected,
+        });
+    }
+    if let Some((rank, theirs)) = rows().find(|(_, t)| t[1] != u64::MAX) {
+        return Err(MpiError::ChunkDimension {
+            rank,
+            chunk: theirs[1] as usize,
+            dim: theirs[2] as usize,
+            expected,
+        });
+    }
+    for (rank, theirs) in rows() {
+        for (i, &(setting, _)) in settings.others.iter().enumerate() {
+            if theirs[3 + i] != all[3 + i] {
+                return Err(MpiError::Mismatch { rank, setting });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// This process's rank and the number of processes, as `usize`.
+pub(crate) fn rank_size(comm: &impl Communicator) -> (usize, usize) {
+    (comm.rank() as usize, comm.size() as usize)
+}
