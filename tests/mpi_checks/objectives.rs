@@ -149,6 +149,7 @@ fn trajectories(
 ) {
     let n = x0.len();
     type Run = (Vec<f64>, String, History<f64>);
+    type Solver<'a> = &'a dyn Fn(&dyn Objective<f64>) -> Run;
     let adam = |o: &dyn Objective<f64>| -> Run {
         let mut opt = AdamConfig::default()
             .lr(plan.adam_lr)
@@ -187,7 +188,7 @@ fn trajectories(
         let r = opt.minimize_observed(o, &mut x, &mut h);
         (x, format!("{r:?}"), h)
     };
-    let solvers: [(&str, &dyn Fn(&dyn Objective<f64>) -> Run); 4] = [
+    let solvers: [(&str, Solver); 4] = [
         ("Adam", &adam),
         ("L-BFGS", &lbfgs),
         ("Newton-CG", &newton),
