@@ -2,7 +2,6 @@
 
 use ::mpi::collective::SystemOperation;
 use ::mpi::datatype::Equivalence;
-use ::mpi::topology::SimpleCommunicator;
 use ::mpi::traits::{Communicator, CommunicatorCollectives, Destination, Root, Source};
 use autodiff_runtime::Float;
 
@@ -13,20 +12,27 @@ use crate::chunked::add_row;
 const SEGMENT: usize = 1 << 16;
 
 /// `acc` := the sum, component by component, of every process's `rows` (each `acc.len()`
-/// long), added in rank order and within a process in row order, starting from zero:
-/// `((0 + rows of rank 0) + rows of rank 1) + ...`. Every process receives the same bits.
-/// Collective.
+/// long, concatenated), added in rank order and within a process in row order, starting from
+/// zero: `((0 + rows of rank 0) + rows of rank 1) + ...`. Every process receives the same bits,
+/// and the result does not depend on how the rows are spread over the processes, only on their
+/// global order. Collective: every process calls it with the same `acc.len()` (a process may
+/// have no rows). This is the sum behind [`Reduction::Ordered`](super::Reduction::Ordered),
+/// public for training loops of one's own (Horovod's `allreduce`, reproducible).
 ///
 /// Process 0 adds its rows to zero and sends the running sum to process 1, which adds its rows
 /// and sends it on; the last process broadcasts the total. The vector travels in segments of
 /// [`SEGMENT`] numbers, so process `r + 1` works on one segment while process `r` works on the
 /// next (the chain costs about one vector's transfer plus `p` latencies, not `p` transfers).
-pub(crate) fn ordered_sum<F: Float + Equivalence>(
-    comm: &SimpleCommunicator,
-    rows: &[F],
-    acc: &mut [F],
-) {
+///
+/// # Panics
+/// If `rows.len()` is not a multiple of `acc.len()`.
+pub fn ordered_sum<F: Float + Equivalence>(comm: &impl Communicator, rows: &[F], acc: &mut [F]) {
     let len = acc.len();
+    assert!(
+        rows.len().is_multiple_of(len),
+        "`ordered_sum`: rows has length {}, not a multiple of the sum's length {len}",
+        rows.len()
+    );
     let (rank, size) = (comm.rank(), comm.size());
     acc.fill(F::zero());
     let mut start = 0;
@@ -49,12 +55,17 @@ pub(crate) fn ordered_sum<F: Float + Equivalence>(
     }
 }
 
-/// `acc` := the sum over processes of each process's `local` with `MPI_Allreduce`.
-/// Collective.
-pub(crate) fn allreduce_sum<F: Float + Equivalence>(
-    comm: &SimpleCommunicator,
-    local: &[F],
-    acc: &mut [F],
-) {
+/// `acc` := the sum over processes of each process's `local` with `MPI_Allreduce` (the sum
+/// behind [`Reduction::Allreduce`](super::Reduction::Allreduce): fast, but associated as the
+/// MPI library chooses, so not reproducible across numbers of processes). Collective.
+///
+/// # Panics
+/// If `local` and `acc` differ in length.
+pub fn allreduce_sum<F: Float + Equivalence>(comm: &impl Communicator, local: &[F], acc: &mut [F]) {
+    assert_eq!(
+        local.len(),
+        acc.len(),
+        "`allreduce_sum`: local and acc must have the same length"
+    );
     comm.all_reduce_into(local, acc, SystemOperation::sum());
 }
