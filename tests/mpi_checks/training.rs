@@ -33,10 +33,10 @@ pub fn minibatch(c: &mut Checks) {
             .unwrap()
     };
     let sched = || ExponentialLr::new(0.9).unwrap();
-    let on = |comm: &SimpleCommunicator, pieces: usize| -> Training<f64> {
+    let on = |comm: &SimpleCommunicator, pieces: usize, x0: f64| -> Training<f64> {
         train_mpi(
             comm,
-            &[0.0, 0.0],
+            &[x0, x0],
             x.len(),
             &mut adam(),
             &config,
@@ -55,14 +55,15 @@ pub fn minibatch(c: &mut Checks) {
         example,
     )
     .unwrap();
-    let one_piece = on(&c.world, 1);
+    // Each process passes its rank as start point: process 0's (zero) is used everywhere.
+    let one_piece = on(&c.world, 1, c.rank as f64);
     c.check(
-        "minibatch: one piece per batch is `train`'s run bit for bit",
+        "minibatch: one piece per batch is `train`'s run bit for bit (from process 0's start point)",
         same_training(&one_piece, &serial),
         || format!("{one_piece:?} vs {serial:?}"),
     );
-    let spread = on(&c.world, 5);
-    let alone = on(&SimpleCommunicator::self_comm(), 5);
+    let spread = on(&c.world, 5, 0.0);
+    let alone = on(&SimpleCommunicator::self_comm(), 5, 0.0);
     c.check(
         "minibatch: five pieces per batch give the bits of a one-process run",
         same_training(&spread, &alone),

@@ -7,7 +7,7 @@ use ::mpi::datatype::Equivalence;
 use ::mpi::traits::Communicator;
 use autodiff_runtime::Float;
 
-use super::reduce::ordered_sum;
+use super::reduce::{broadcast_parameters, ordered_sum};
 use super::{agree, rank_size, MpiError, Settings};
 use crate::chunked::block;
 use crate::minibatch::{run, MinibatchConfig, Reduction, TrainStatus, Training};
@@ -19,8 +19,9 @@ use crate::{ensure, Optimizer};
 /// `comm`, as [`train`](crate::minibatch::train) and
 /// [`train_par`](crate::minibatch::train) (feature `parallel`) do on one machine. Collective.
 ///
-/// Every process shuffles with the same seeded [`Rng`](crate::Rng), so the batches are those
-/// of a single-process run. Each batch is cut into `chunks` pieces of `ceil(len / chunks)`
+/// The run starts from process 0's `x0` (broadcast to the others, as Horovod's
+/// `broadcast_parameters`). Every process shuffles with the same seeded [`Rng`](crate::Rng), so
+/// the batches are those of a single-process run. Each batch is cut into `chunks` pieces of `ceil(len / chunks)`
 /// examples exactly as the `parallel` feature cuts it; each process computes a contiguous block
 /// of the pieces (a piece starts from zero and accumulates its examples in batch order), and the
 /// pieces are added in piece order across processes (the ordered sum of the
@@ -87,6 +88,7 @@ where
     let dim = x0.len();
     let len = 1 + dim;
     let mut params = x0.to_vec();
+    broadcast_parameters(&comm, &mut params);
     let mut grad = vec![F::zero(); dim];
     let mut order = vec![0usize; n_examples];
     let mut epoch_losses = vec![F::zero(); config.epochs];

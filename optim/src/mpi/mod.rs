@@ -59,7 +59,7 @@ use ::mpi::traits::{Communicator, CommunicatorCollectives};
 pub use ::mpi as rsmpi;
 
 pub use self::minibatch::train_mpi;
-pub use self::reduce::{allreduce_sum, ordered_sum};
+pub use self::reduce::{allreduce_sum, broadcast_parameters, ordered_sum};
 pub use self::restarts::{distinct_minima, restarts_mpi, Minimum, MpiRestarts, RunEnd};
 pub use self::sharded::Sharded;
 use crate::OptimError;

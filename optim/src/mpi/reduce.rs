@@ -69,3 +69,12 @@ pub fn allreduce_sum<F: Float + Equivalence>(comm: &impl Communicator, local: &[
     );
     comm.all_reduce_into(local, acc, SystemOperation::sum());
 }
+
+/// Overwrites `params` on every process with process 0's (`MPI_Bcast`), so that all processes
+/// start from the same point, as Horovod's `broadcast_parameters`. Collective: every process
+/// calls it with the same length.
+pub fn broadcast_parameters<F: Float + Equivalence>(comm: &impl Communicator, params: &mut [F]) {
+    if comm.size() > 1 {
+        comm.process_at_rank(0).broadcast_into(params);
+    }
+}
