@@ -47,6 +47,25 @@ pub fn least_squares(c: &mut Checks) {
         &[1.0, 0.3],
     );
     trajectories(c, "least squares", &serial, &ordered, &[0.0, 0.0], &plan);
+    // The fast path: Newton-CG ends where the single-process run does, to rounding, and at the
+    // same point on every process.
+    let newton = |o: &dyn Objective<f64>| {
+        let mut x = vec![0.0, 0.0];
+        let r = NewtonCgConfig::default()
+            .build::<f64, Vec<f64>>(2)
+            .unwrap()
+            .minimize(o, &mut x)
+            .unwrap();
+        (x, r)
+    };
+    let ((xs, rs), (xf, rf)) = (newton(&serial), newton(&fast));
+    let same = c.same_everywhere(&bits(&xf));
+    let dev = (xs[0] - xf[0]).abs().max((xs[1] - xf[1]).abs());
+    c.check(
+        "least squares: Newton-CG on the MPI_Allreduce path agrees to 1e-9 and on every process",
+        same && dev < 1e-9 && rf.status == rs.status,
+        || format!("{xf:?} ({rf:?}) vs {xs:?} ({rs:?})"),
+    );
 }
 
 /// The 8-32-1 network over 2048 samples in chunks of 256.
@@ -113,10 +132,11 @@ fn evaluations(
         .iter()
         .zip(&want)
         .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+    let same = c.same_everywhere(&bits(&quick));
     c.check(
-        &format!("{name}: MPI_Allreduce path within 1e-12 of the ordered sum"),
-        dev <= 1e-12 * scale,
-        || format!("max deviation {dev:e}, scale {scale:e}"),
+        &format!("{name}: MPI_Allreduce path within 1e-12 of the ordered sum, the same bits on every process"),
+        dev <= 1e-12 * scale && same,
+        || format!("max deviation {dev:e}, scale {scale:e}, same everywhere: {same}"),
     );
 }
 

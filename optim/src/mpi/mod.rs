@@ -36,8 +36,10 @@
 //! like `log p` rather than `p`), but the association of the sum depends on the number of
 //! processes (and on the MPI library's algorithm), so results differ from the single-process
 //! run by rounding. MPI does not promise that every process receives the same bits from an
-//! allreduce; Open MPI's algorithms for a commutative sum do give the same bits everywhere, and
-//! the optimizers rely on that to stay in step.
+//! allreduce; in practice Open MPI's algorithms do (every process ends with a partial result
+//! combined once, or with `a + b` where another has `b + a`, which IEEE addition makes equal),
+//! and the optimizers rely on that to stay in step (`tests/mpi.rs` checks it on 2 and 3
+//! processes). [`Reduction::Ordered`] guarantees it.
 //!
 //! What is communicated per evaluation: one vector of `1 + n` numbers for a value and gradient
 //! (`n` parameters), `2 + 2n` for a Hessian-vector product (value, gradient, `H v`, and a flag

@@ -21,7 +21,7 @@ const SEGMENT: usize = 1 << 16;
 ///
 /// Process 0 adds its rows to zero and sends the running sum to process 1, which adds its rows
 /// and sends it on; the last process broadcasts the total. The vector travels in segments of
-/// [`SEGMENT`] numbers, so process `r + 1` works on one segment while process `r` works on the
+/// 65,536 numbers, so process `r + 1` works on one segment while process `r` works on the
 /// next (the chain costs about one vector's transfer plus `p` latencies, not `p` transfers).
 ///
 /// # Panics

@@ -24,23 +24,24 @@ use crate::chunked::{add_row, check_chunk_dims, eval_row, unpack, Chunks, Eval};
 /// bind data (as `f::objective(&xs[a..b], &ys[a..b])` does).
 ///
 /// ```no_run
-/// # use optim::mpi::{Reduction, Sharded};
-/// # use optim::chunked::Chunks;
-/// # use autodiff_runtime::from_fns;
-/// let universe = mpi::initialize().unwrap();
+/// use autodiff_runtime::from_fns;
+/// use optim::chunked::Chunks;
+/// use optim::mpi::rsmpi::traits::Communicator;
+/// use optim::mpi::{rsmpi, Reduction, Sharded};
+///
+/// let universe = rsmpi::initialize().unwrap();
 /// let world = universe.world();
 /// let chunks = Chunks::new(1_000_000, 4096).unwrap();
-/// // This process's part of the data (here made up; in practice read from disk).
-/// let shard = chunks.shard(mpi::traits::Communicator::rank(&world) as usize,
-///                          mpi::traits::Communicator::size(&world) as usize);
+/// // This process's part of the data (made up here; in practice read from disk).
+/// let shard = chunks.shard(world.rank() as usize, world.size() as usize);
 /// let ys: Vec<f64> = shard.clone().map(|i| i as f64).collect();
 /// let objective = Sharded::new(&world, 1, chunks, Reduction::Ordered, |r| {
 ///     let ys = &ys[r.start - shard.start..r.end - shard.start];
-///     from_fns(1, move |p: &[f64]| ys.iter().map(|y| (p[0] - y).powi(2)).sum(),
-///         move |p: &[f64], g: &mut [f64]| {
-///             g[0] = ys.iter().map(|y| 2.0 * (p[0] - y)).sum();
-///             ys.iter().map(|y| (p[0] - y).powi(2)).sum()
-///         })
+///     let value = |p: &[f64]| ys.iter().map(|y| (p[0] - y).powi(2)).sum::<f64>();
+///     from_fns(1, value, move |p: &[f64], g: &mut [f64]| {
+///         g[0] = ys.iter().map(|y| 2.0 * (p[0] - y)).sum();
+///         value(p)
+///     })
 /// })
 /// .unwrap();
 /// // `objective` now plugs into any optimizer, on every process.
