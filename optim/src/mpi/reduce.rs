@@ -11,13 +11,19 @@ use crate::chunked::add_row;
 /// is paid rarely, small enough that the next process starts adding while this one sends.
 const SEGMENT: usize = 1 << 16;
 
+/// The tag of the chain's messages, so that a caller's own messages on the same communicator
+/// (with other tags) are never taken for them.
+const TAG: ::mpi::Tag = 0x6f70;
+
 /// `acc` := the sum, component by component, of every process's `rows` (each `acc.len()`
 /// long, concatenated), added in rank order and within a process in row order, starting from
 /// zero: `((0 + rows of rank 0) + rows of rank 1) + ...`. Every process receives the same bits,
 /// and the result does not depend on how the rows are spread over the processes, only on their
 /// global order. Collective: every process calls it with the same `acc.len()` (a process may
 /// have no rows). This is the sum behind [`Reduction::Ordered`](super::Reduction::Ordered),
-/// public for training loops of one's own (Horovod's `allreduce`, reproducible).
+/// public for training loops of one's own (Horovod's `allreduce`, reproducible). Its messages
+/// carry their own tag; the objects of this module call it on their own duplicate of the
+/// communicator.
 ///
 /// Process 0 adds its rows to zero and sends the running sum to process 1, which adds its rows
 /// and sends it on; the last process broadcasts the total. The vector travels in segments of
@@ -40,13 +46,14 @@ pub fn ordered_sum<F: Float + Equivalence>(comm: &impl Communicator, rows: &[F],
         let end = (start + SEGMENT).min(len);
         let segment = &mut acc[start..end];
         if rank > 0 {
-            comm.process_at_rank(rank - 1).receive_into(segment);
+            comm.process_at_rank(rank - 1)
+                .receive_into_with_tag(segment, TAG);
         }
         for row in rows.chunks_exact(len) {
             add_row(segment, &row[start..end]);
         }
         if rank + 1 < size {
-            comm.process_at_rank(rank + 1).send(&*segment);
+            comm.process_at_rank(rank + 1).send_with_tag(&*segment, TAG);
         }
         start = end;
     }
