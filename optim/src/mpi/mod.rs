@@ -71,6 +71,9 @@ use crate::OptimError;
 pub enum Reduction {
     /// Chunk order across processes, pipelined in rank order: the same bits as the
     /// single-process [`Chunked`](crate::chunked::Chunked) objective on any number of processes.
+    /// A process keeps each of its chunks' results until the running sum of the processes
+    /// before it arrives: (its number of chunks) × `n + 1` numbers for a gradient, `2n + 2` for
+    /// a Hessian-vector product. With many parameters, use few large chunks, or `Allreduce`.
     #[default]
     Ordered,
     /// `MPI_Allreduce` of the per-process sums: faster on many processes, equal to the
