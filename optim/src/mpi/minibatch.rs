@@ -7,8 +7,9 @@ use ::mpi::datatype::Equivalence;
 use ::mpi::traits::Communicator;
 use autodiff_runtime::Float;
 
+use super::agree::{agree, rank_size, Settings};
 use super::reduce::{broadcast_parameters, ordered_sum};
-use super::{agree, rank_size, MpiError, Settings};
+use super::MpiError;
 use crate::chunked::block;
 use crate::minibatch::{run, MinibatchConfig, Reduction, TrainStatus, Training};
 use crate::schedule::Scheduler;

@@ -45,26 +45,22 @@
 //! (`n` parameters), `2 + 2n` for a Hessian-vector product (value, gradient, `H v`, and a flag
 //! saying whether a process's objective had no HVP), `1` for a value alone.
 
+mod agree;
+mod error;
 mod minibatch;
 mod reduce;
 mod restarts;
 mod sharded;
 
-use core::fmt;
-use std::vec::Vec;
-
-use ::mpi::topology::SimpleCommunicator;
-use ::mpi::traits::{Communicator, CommunicatorCollectives};
-
 /// The MPI bindings this module is built on ([rsmpi](https://docs.rs/mpi) 0.8), re-exported so
 /// that users initialize MPI (`rsmpi::initialize()`) with the same version.
 pub use ::mpi as rsmpi;
 
+pub use self::error::MpiError;
 pub use self::minibatch::train_mpi;
 pub use self::reduce::{allreduce_sum, broadcast_parameters, ordered_sum};
 pub use self::restarts::{distinct_minima, restarts_mpi, Minimum, MpiRestarts, RunEnd};
 pub use self::sharded::Sharded;
-use crate::OptimError;
 
 /// How [`Sharded`] sums the processes' results (see the [module docs](self)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -79,133 +75,4 @@ pub enum Reduction {
     /// `MPI_Allreduce` of the per-process sums: faster on many processes, equal to the
     /// single-process result up to rounding only.
     Allreduce,
-}
-
-/// Why a collective operation could not start. Every process returns the same error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MpiError {
-    /// Process `rank` has parameters of dimension `dim`, process 0 has `expected`.
-    Dimension {
-        /// The first process that disagrees with process 0.
-        rank: usize,
-        /// Its dimension.
-        dim: usize,
-        /// Process 0's dimension.
-        expected: usize,
-    },
-    /// On process `rank`, the objective of chunk `chunk` has dimension `dim` instead of
-    /// `expected`.
-    ChunkDimension {
-        /// The process.
-        rank: usize,
-        /// The chunk (global index).
-        chunk: usize,
-        /// The chunk objective's dimension.
-        dim: usize,
-        /// The dimension asked for.
-        expected: usize,
-    },
-    /// Process `rank` was called with a different `setting` than process 0 (the data size, the
-    /// chunk size, the reduction, ...).
-    Mismatch {
-        /// The first process that disagrees with process 0.
-        rank: usize,
-        /// Which setting.
-        setting: &'static str,
-    },
-    /// An invalid setting.
-    Optim(OptimError),
-}
-
-impl fmt::Display for MpiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MpiError::Dimension {
-                rank,
-                dim,
-                expected,
-            } => write!(
-                f,
-                "`mpi`: process {rank} has {dim} parameters but process 0 has {expected}; every process must optimize the same parameters"
-            ),
-            MpiError::ChunkDimension {
-                rank,
-                chunk,
-                dim,
-                expected,
-            } => write!(
-                f,
-                "`mpi`: on process {rank}, the objective of chunk {chunk} has dimension {dim}, expected {expected}"
-            ),
-            MpiError::Mismatch { rank, setting } => write!(
-                f,
-                "`mpi`: process {rank} has a different {setting} than process 0; every process must call with the same settings"
-            ),
-            MpiError::Optim(e) => fmt::Display::fmt(e, f),
-        }
-    }
-}
-
-impl std::error::Error for MpiError {}
-
-impl From<OptimError> for MpiError {
-    fn from(e: OptimError) -> Self {
-        MpiError::Optim(e)
-    }
-}
-
-/// `(setting, value)` pairs every process must agree on, and an optional local error.
-pub(crate) struct Settings<'a> {
-    /// The parameters' dimension (checked first, reported as [`MpiError::Dimension`]).
-    pub dim: usize,
-    /// Other settings, compared with process 0's.
-    pub others: &'a [(&'static str, u64)],
-    /// A chunk whose objective has the wrong dimension on this process: `(chunk, dim)`.
-    pub bad_chunk: Option<(usize, usize)>,
-}
-
-/// Gathers every process's settings and checks them against process 0's, in rank order, so
-/// that every process returns the same verdict. Collective.
-pub(crate) fn agree(comm: &SimpleCommunicator, settings: &Settings<'_>) -> Result<(), MpiError> {
-    let (bad_chunk, bad_dim) = settings
-        .bad_chunk
-        .map_or((u64::MAX, 0), |(k, d)| (k as u64, d as u64));
-    let mut mine: Vec<u64> = Vec::with_capacity(3 + settings.others.len());
-    mine.extend([settings.dim as u64, bad_chunk, bad_dim]);
-    mine.extend(settings.others.iter().map(|&(_, v)| v));
-    let width = mine.len();
-    let ranks = comm.size() as usize;
-    let mut all = std::vec![0u64; width * ranks];
-    comm.all_gather_into(&mine[..], &mut all[..]);
-    let expected = all[0] as usize;
-    let rows = || all.chunks_exact(width).enumerate();
-    // Dimensions first (the most basic disagreement), then the chunks, then the settings.
-    if let Some((rank, theirs)) = rows().find(|(_, t)| t[0] as usize != expected) {
-        return Err(MpiError::Dimension {
-            rank,
-            dim: theirs[0] as usize,
-            expected,
-        });
-    }
-    if let Some((rank, theirs)) = rows().find(|(_, t)| t[1] != u64::MAX) {
-        return Err(MpiError::ChunkDimension {
-            rank,
-            chunk: theirs[1] as usize,
-            dim: theirs[2] as usize,
-            expected,
-        });
-    }
-    for (rank, theirs) in rows() {
-        for (i, &(setting, _)) in settings.others.iter().enumerate() {
-            if theirs[3 + i] != all[3 + i] {
-                return Err(MpiError::Mismatch { rank, setting });
-            }
-        }
-    }
-    Ok(())
-}
-
-/// This process's rank and the number of processes, as `usize`.
-pub(crate) fn rank_size(comm: &impl Communicator) -> (usize, usize) {
-    (comm.rank() as usize, comm.size() as usize)
 }

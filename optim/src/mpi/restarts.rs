@@ -8,7 +8,8 @@ use ::mpi::datatype::{Equivalence, PartitionMut};
 use ::mpi::traits::{Communicator, CommunicatorCollectives};
 use autodiff_runtime::Float;
 
-use super::{agree, rank_size, MpiError, Settings};
+use super::agree::{agree, rank_size, Settings};
+use super::MpiError;
 use crate::chunked::block;
 use crate::restarts::{better, RestartRun, Scored};
 use crate::rng::Rng;

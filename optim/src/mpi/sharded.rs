@@ -9,8 +9,9 @@ use ::mpi::topology::SimpleCommunicator;
 use ::mpi::traits::Communicator;
 use autodiff_runtime::{Float, Objective, ObjectiveError};
 
+use super::agree::{agree, rank_size, Settings};
 use super::reduce::{allreduce_sum, ordered_sum};
-use super::{agree, rank_size, MpiError, Reduction, Settings};
+use super::{MpiError, Reduction};
 use crate::chunked::{add_row, check_chunk_dims, eval_row, unpack, Chunks, Eval};
 
 /// An objective over a dataset cut into [`Chunks`], each process evaluating its own block of
