@@ -253,16 +253,14 @@ where
     /// The objective of `dim` parameters summed over `chunks`.
     ///
     /// # Errors
-    /// [`OptimError::Dimension`] naming `Chunked` (with the chunk's dimension as
-    /// `storage`) if a chunk's objective does not have dimension `dim`.
+    /// [`OptimError::InvalidHyperparameter`] naming `Chunked` if a chunk's objective does not
+    /// have dimension `dim`.
     pub fn new(dim: usize, chunks: Chunks, chunk_objective: C) -> Result<Self, OptimError> {
-        check_chunk_dims(dim, &chunks, 0..chunks.len(), &chunk_objective).map_err(|(_, d)| {
-            OptimError::Dimension {
-                component: "Chunked",
-                storage: d,
-                dim,
-            }
-        })?;
+        ensure(
+            check_chunk_dims(dim, &chunks, 0..chunks.len(), &chunk_objective).is_ok(),
+            "Chunked",
+            "every chunk's objective must have the dimension `dim`",
+        )?;
         Ok(Chunked {
             dim,
             chunks,

@@ -92,10 +92,9 @@ fn chunked_errors() {
     let ys = [1.0, 2.0, 3.0];
     assert_eq!(
         Chunked::new(2, Chunks::new(3, 2).unwrap(), |r| squares(&ys[r])).err(),
-        Some(OptimError::Dimension {
+        Some(OptimError::InvalidHyperparameter {
             component: "Chunked",
-            storage: 1,
-            dim: 2
+            message: "every chunk's objective must have the dimension `dim`"
         })
     );
     let no_hvp = Chunked::new(1, Chunks::new(3, 2).unwrap(), |_| {
