@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use autodiff::optim::chunked::{Chunked, Chunks};
-use autodiff::optim::mpi::{Reduction, Sharded};
+use autodiff::optim::mpi::{Reduction, RootOnly, Sharded};
 use autodiff::optim::{
     minimize, AdamConfig, History, LbfgsConfig, NewtonCgConfig, NoSchedule, StopRules,
     TrustRegionConfig,
@@ -58,6 +58,25 @@ pub fn least_squares(c: &mut Checks) {
             .unwrap();
         (x, r)
     };
+    // Progress observed on process 0 only.
+    let mut adam = AdamConfig::default().build::<f64, Vec<f64>>(2).unwrap();
+    let mut observer = RootOnly::new(&c.world, History::new());
+    let mut x = [0.0, 0.0];
+    let rules = StopRules::max_iterations(10);
+    minimize(
+        &ordered,
+        &mut x,
+        &mut adam,
+        &rules,
+        &mut NoSchedule,
+        &mut observer,
+    );
+    let seen = observer.into_inner().values.len();
+    c.check(
+        "RootOnly: process 0 observes the 11 iterates, the others none",
+        seen == if c.rank == 0 { 11 } else { 0 },
+        || format!("{seen} observed"),
+    );
     let ((xs, rs), (xf, rf)) = (newton(&serial), newton(&fast));
     let same = c.same_everywhere(&bits(&xf));
     let dev = (xs[0] - xf[0]).abs().max((xs[1] - xf[1]).abs());

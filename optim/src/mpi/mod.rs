@@ -10,6 +10,8 @@
 //! * [`train_mpi`]: minibatch training, each batch's examples split across processes.
 //! * [`restarts_mpi`]: restarts of a local minimizer spread over processes, the runs and the
 //!   distinct minima gathered on every process.
+//! * Helpers: [`RootOnly`] (an observer on process 0 only), [`broadcast_parameters`],
+//!   [`ordered_sum`] and [`allreduce_sum`] for training loops of one's own.
 //!
 //! Every function here is *collective*: all processes of the communicator call it, in the same
 //! order, with the same settings. The objects keep their own duplicate of the communicator
@@ -48,6 +50,7 @@
 mod agree;
 mod error;
 mod minibatch;
+mod observe;
 mod reduce;
 mod restarts;
 mod sharded;
@@ -58,6 +61,7 @@ pub use ::mpi as rsmpi;
 
 pub use self::error::MpiError;
 pub use self::minibatch::train_mpi;
+pub use self::observe::RootOnly;
 pub use self::reduce::{allreduce_sum, broadcast_parameters, ordered_sum};
 pub use self::restarts::{distinct_minima, restarts_mpi, Minimum, MpiRestarts, RunEnd};
 pub use self::sharded::Sharded;
