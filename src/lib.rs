@@ -32,6 +32,8 @@
 //! - `std` (default): math through `std`. Without it the crate is `#![no_std]` and uses `libm`.
 //! - `alloc`: enables heap storage where a derivative needs it (implied by `std`).
 //! - `optim` (default): re-exports the [`optim`] crate.
+//! - `mpi` (off by default; implies `std` and `optim`): `optim::mpi`, objectives, minibatch
+//!   training and restarts over MPI processes (needs Open MPI or MPICH and clang to build).
 #![no_std]
 
 #[cfg(feature = "std")]

@@ -14,7 +14,8 @@
 //! * A driver, [`minimize_in`] / [`minimize`], that owns the loop, the stopping rules
 //!   ([`StopRules`]) and the observers ([`Observer`]), and reports why it stopped ([`Status`]).
 //! * Quasi-Newton and Newton methods ([`Lbfgs`], [`NewtonCg`], [`TrustRegion`]), minibatch
-//!   training ([`minibatch`]), restarts and uncertainties.
+//!   training ([`minibatch`]), restarts and uncertainties; objectives summed over fixed-size
+//!   chunks of a dataset in a fixed order (`chunked`, feature `alloc`).
 //!
 //! # Features
 //!
@@ -22,6 +23,9 @@
 //! * `alloc`: `Vec`-backed state, `minimize`, `History`, the allocating conveniences.
 //! * `parallel` (off by default; implies `std`): minibatch gradients accumulated
 //!   across threads with rayon, deterministically (module `parallel`).
+//! * `mpi` (off by default; implies `std`; needs an MPI library and clang to build):
+//!   objectives, minibatch training and restarts across MPI processes with rsmpi, bit for bit
+//!   the single-process results (module `mpi`).
 //!
 //! Without `alloc` the crate is `#![no_std]` and allocation-free: every algorithm runs on
 //! fixed-size `[F; N]` state and caller buffers (`optim/tests/no_alloc.rs` checks this with a
@@ -193,7 +197,11 @@ pub use newton_cg::{NewtonCg, NewtonCgConfig};
 pub use trust_region::{TrustRegion, TrustRegionConfig};
 
 // --- datasets, restarts, uncertainties ---
+#[cfg(feature = "alloc")]
+pub mod chunked;
 pub mod minibatch;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 #[cfg(feature = "parallel")]
 pub mod parallel;
 pub mod restarts;

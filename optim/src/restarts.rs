@@ -51,7 +51,7 @@ impl<F: Float, T> Scored<F> for (F, T) {
 
 /// Whether `candidate` beats `incumbent` (NaN never does; ties keep the incumbent).
 #[inline]
-fn better<F: Float>(candidate: F, incumbent: Option<F>) -> bool {
+pub(crate) fn better<F: Float>(candidate: F, incumbent: Option<F>) -> bool {
     !candidate.is_nan() && incumbent.is_none_or(|b| candidate < b)
 }
 

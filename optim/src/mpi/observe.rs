@@ -1,0 +1,51 @@
+//! [`RootOnly`]: an observer that runs on process 0 only (Horovod's `if hvd.rank() == 0`).
+
+use ::mpi::traits::Communicator;
+use autodiff_runtime::Float;
+
+use crate::Observer;
+
+/// Shows the iterates to `inner` on process 0 only, so that progress is printed (or recorded)
+/// once rather than by every process. The processes' iterates are identical, so nothing is
+/// lost.
+///
+/// ```no_run
+/// use optim::mpi::{rsmpi, RootOnly};
+/// use optim::Progress;
+/// let universe = rsmpi::initialize().unwrap();
+/// let mut observer = RootOnly::new(&universe.world(), Progress::every(10));
+/// # let _ = &mut observer;
+/// ```
+#[derive(Clone, Debug)]
+pub struct RootOnly<O> {
+    root: bool,
+    inner: O,
+}
+
+impl<O> RootOnly<O> {
+    /// `inner`, shown the iterates on the process of rank 0 of `comm` only.
+    pub fn new(comm: &impl Communicator, inner: O) -> Self {
+        RootOnly {
+            root: comm.rank() == 0,
+            inner,
+        }
+    }
+
+    /// Whether this process is the one that observes.
+    pub fn is_root(&self) -> bool {
+        self.root
+    }
+
+    /// The wrapped observer (on other processes it has seen nothing).
+    pub fn into_inner(self) -> O {
+        self.inner
+    }
+}
+
+impl<F: Float, O: Observer<F>> Observer<F> for RootOnly<O> {
+    fn observe(&mut self, iteration: usize, x: &[F], value: F, grad: &[F]) {
+        if self.root {
+            self.inner.observe(iteration, x, value, grad);
+        }
+    }
+}
