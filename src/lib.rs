@@ -193,7 +193,7 @@ pub use optim;
 #[doc(hidden)]
 pub mod __private {
     pub use autodiff_runtime::__if_alloc as if_alloc;
-    pub use autodiff_runtime::call::{Active, Const, ToActive, ToBase, ToPassive};
+    pub use autodiff_runtime::call::{Active, BindArrayResult, Const, ToActive, ToBase, ToPassive};
     pub use autodiff_runtime::{
         dual_vec, rules, split_dual_vec, vec_of, vec_with_capacity, zeros_vec, Bound, Dual,
         FixedTape, Float, Jet, ObjectiveFns, Scalar, Vec, VecTape,

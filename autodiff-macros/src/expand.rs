@@ -707,6 +707,18 @@ impl Signatures {
                     (#v_ident, [#(#parts),*])
                 }
             }
+        } else if array_out && !stub {
+            // Called as if it returned a scalar: a message saying how to bind the array.
+            let ps: Vec<Ident> = (0..func.params.len())
+                .map(|i| format_ident!("__A{}", i, span = Span::mixed_site()))
+                .collect();
+            let m = &ret_len;
+            quote! {
+                #[doc(hidden)]
+                #vis fn __call<#s: #k::__private::Scalar<Base = #ft> + #k::__private::BindArrayResult, #(#ps),*>(#(_: #ps),*) -> (#s, [#s; #m]) {
+                    ::core::unreachable!()
+                }
+            }
         } else {
             quote!()
         };

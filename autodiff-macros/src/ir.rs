@@ -216,6 +216,9 @@ pub enum ExprKind {
         mutable: bool,
         /// The length, when known at compile time (a matrix row, `&x[2..5]`).
         len: Option<TokenStream>,
+        /// The call's returned array, passed as an extra last output buffer (`let p: [f; M] =
+        /// helper(..)`); passive code writes `p = helper(..)`.
+        returned: bool,
     },
     /// Rust code the derivative does not look into, with variables renamed. `vars` lists the
     /// variables whose values it uses; `what` names the construct for error messages.

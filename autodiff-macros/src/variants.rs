@@ -22,7 +22,7 @@ use crate::ctxt::Ctxt;
 use crate::emit::forward::tangent_ident;
 use crate::emit::reverse::adjoint_ident;
 use crate::emit::{self, Cx};
-use crate::ir::{Func, ParamKind, Shape};
+use crate::ir::*;
 use crate::{check, lower};
 
 /// At most this many array parameters that may be active (2^5 - 1 = 31 variants).
@@ -49,7 +49,8 @@ pub fn items(item: &syn::ItemFn, args: &Args, main: &Func) -> TokenStream {
         .filter(|(_, p)| matches!(p.kind, ParamKind::Float) && allowed(p))
         .map(|(i, _)| i)
         .collect();
-    if arrays.is_empty() || arrays.len() > MAX_ACTIVE || args.custom.is_some() {
+    let returns_array = main.ret_len.is_some();
+    if (arrays.is_empty() && !returns_array) || arrays.len() > MAX_ACTIVE || args.custom.is_some() {
         return quote!();
     }
     // With scalar or output parameters, "no active array" is a variant too.
@@ -100,6 +101,7 @@ fn variant(
     if cx.has_errors() {
         return quote!();
     }
+    result_to_output(&mut func);
     let ecx = Cx::new(&func, &args.krate);
     let seed = Ident::new("__seed", Span::mixed_site());
     let fwd = emit::forward::body(&ecx);
@@ -156,6 +158,64 @@ fn variant(
 
         #vjp_fn
     }
+}
+
+/// A function returning `[f; M]` is called with an output buffer instead (the caller binds
+/// `let p: [f64; M] = helper(..)` to a local array it passes as `&mut p`): the returned local
+/// array is copied into an extra last parameter `&mut [__S; M]`.
+fn result_to_output(func: &mut Func) {
+    let (Some(m), ExprKind::Var(r)) = (func.ret_len.clone(), &func.result.kind) else {
+        return;
+    };
+    let (r, span) = (*r, func.result.span);
+    let new_var = |func: &mut Func, name: &str, shape: Shape| {
+        let id = func.vars.len();
+        func.vars.push(Var {
+            name: format_ident!("{}", name),
+            ident: format_ident!("__{}_{}", name, id, span = Span::mixed_site()),
+            mutable: false,
+            shape,
+            active: true,
+            float: true,
+        });
+        id
+    };
+    let out = new_var(func, "out", Shape::ArrayRef(m.clone()));
+    let k = new_var(func, "k", Shape::Scalar);
+    func.vars[k].active = false;
+    func.params.push(Param {
+        var: out,
+        ty: syn::parse_quote!(&mut [f64; #m]),
+        kind: ParamKind::Output,
+        matrix: None,
+    });
+    let var = |v| Expr::new(ExprKind::Var(v), span);
+    let iter: syn::Expr = syn::parse_quote!(0..#m);
+    func.body.stmts.push(Stmt::Loop(Box::new(Loop {
+        head: LoopHead::For {
+            var: k,
+            iter: Expr::new(
+                ExprKind::Opaque {
+                    expr: iter,
+                    vars: Vec::new(),
+                    what: Unsupported::Passive,
+                },
+                span,
+            ),
+        },
+        body: Block {
+            stmts: vec![Stmt::IndexAssign {
+                var: out,
+                index: var(k),
+                value: Expr::new(ExprKind::Index(r, Box::new(var(k))), span),
+            }],
+        },
+        exits: Vec::new(),
+        bound: Some(m),
+    })));
+    func.result = Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span);
+    func.ret_len = None;
+    func.unit = true;
 }
 
 /// The pieces of a variant's signature.

@@ -101,6 +101,14 @@ pub mod call {
         }
     }
 
+    /// Implemented by no type: a bound of the `__call` of a `#[differentiable]` function that
+    /// returns an array, so that a caller using its result as a scalar gets this message.
+    #[diagnostic::on_unimplemented(
+        message = "this `#[differentiable]` helper returns an array: bind its result with its type, `let p: [f64; M] = helper(..);`, or destructure it, `let [a, b] = helper(..);`",
+        label = "the result of this call is an array"
+    )]
+    pub trait BindArrayResult {}
+
     /// A passive float as the primitive float `B`, whether the user's code holds it by value or
     /// by reference (`c: &f64` used as `x * c`).
     pub trait ToBase<B> {

@@ -173,3 +173,78 @@ fn fixed_arrays_and_locals_through_calls() {
     );
     let _ = Dual::new(0.0, 0.0);
 }
+
+#[differentiable]
+fn rotate(theta: f64, p: &[f64; 2]) -> [f64; 2] {
+    let (s, c) = theta.sin_cos();
+    [c * p[0] - s * p[1], s * p[0] + c * p[1]]
+}
+
+#[differentiable]
+fn polar(r: f64, t: f64) -> [f64; 2] {
+    [r * t.cos(), r * t.sin()]
+}
+
+/// Helpers returning arrays: bound with a type, destructured, and assigned.
+#[differentiable]
+fn returned_arrays(theta: f64, pts: &[f64; 4]) -> f64 {
+    let mut s = 0.0;
+    let mut q: [f64; 2];
+    for i in 0..2 {
+        let p = [pts[2 * i], pts[2 * i + 1]];
+        q = rotate(theta, &p);
+        let [u, v] = polar(q[0], 0.5);
+        let w: [f64; 2] = rotate(-theta, &q);
+        s += (u - 1.0).powi(2) + v * v + w[0] * w[1];
+    }
+    s
+}
+
+fn returned_arrays_g<S: Scalar<Base = f64>>(x: &[S]) -> S {
+    let (theta, pts) = (x[0], &x[1..]);
+    let rot = |t: S, p: [S; 2]| {
+        [
+            t.cos() * p[0] - t.sin() * p[1],
+            t.sin() * p[0] + t.cos() * p[1],
+        ]
+    };
+    let mut s = S::zero();
+    for i in 0..2 {
+        let q = rot(theta, [pts[2 * i], pts[2 * i + 1]]);
+        let (u, v) = (q[0] * S::cst(0.5f64.cos()), q[0] * S::cst(0.5f64.sin()));
+        let w = rot(-theta, q);
+        s += (u - S::one()) * (u - S::one()) + v * v + w[0] * w[1];
+    }
+    s
+}
+
+#[test]
+fn helpers_returning_arrays() {
+    let x = [0.3, 1.0, 0.5, -0.3, 0.8];
+    let o = Fns {
+        f: &|p: &[f64]| returned_arrays(p[0], <&[f64; 4]>::try_from(&p[1..]).unwrap()),
+        jvp: &|p: &[f64], v: &[f64]| {
+            let (a, b) = (
+                <&[f64; 4]>::try_from(&p[1..]).unwrap(),
+                <&[f64; 4]>::try_from(&v[1..]).unwrap(),
+            );
+            returned_arrays::jvp(p[0], a, v[0], b)
+        },
+        vjp: &|p: &[f64], c: f64, bar: &mut [f64]| {
+            let a = <&[f64; 4]>::try_from(&p[1..]).unwrap();
+            let (b0, rest) = bar.split_at_mut(1);
+            let (value, bt) =
+                returned_arrays::vjp(p[0], a, c, <&mut [f64; 4]>::try_from(rest).unwrap());
+            b0[0] += bt;
+            value
+        },
+        grad: &|p: &[f64]| {
+            let (value, (gt, gp)) =
+                returned_arrays::grad(p[0], <&[f64; 4]>::try_from(&p[1..]).unwrap());
+            (value, [vec![gt], gp.to_vec()].concat())
+        },
+    };
+    let g = check("returned_arrays", &o, &x);
+    let (_, want) = dual_grad(&|d| returned_arrays_g(d), &x);
+    assert_grad_eq("returned_arrays", &g, &want, 1e-13);
+}

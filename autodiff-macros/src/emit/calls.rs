@@ -76,6 +76,7 @@ impl Lin<'_, '_, '_> {
                     range,
                     mutable,
                     len,
+                    ..
                 } => {
                     p.dts.push(cx.zero());
                     let active = cx.var(*var).active;

@@ -282,10 +282,22 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
             let args: Vec<_> = args.iter().map(|a| passive(a, cx)).collect();
             call_syntax(row, &args)
         }
-        ExprKind::UserCall(f, args) => {
-            let args = args.iter().map(|a| passive(a, cx));
-            quote!(#f(#(#args),*))
-        }
+        ExprKind::UserCall(f, args) => match args.last().map(|a| &a.kind) {
+            // A returned array: `p = helper(..)` as written.
+            Some(ExprKind::View {
+                var,
+                returned: true,
+                ..
+            }) => {
+                let p = &cx.var(*var).ident;
+                let args = args[..args.len() - 1].iter().map(|a| passive(a, cx));
+                quote!(#p = #f(#(#args),*))
+            }
+            _ => {
+                let args = args.iter().map(|a| passive(a, cx));
+                quote!(#f(#(#args),*))
+            }
+        },
     }
 }
 

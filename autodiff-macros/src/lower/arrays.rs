@@ -36,7 +36,17 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let span = init.span();
+        self.array_pattern_of(ps, src, init.span())
+    }
+
+    /// Binds the names of `let [a, b, ..]` to the elements of the array `src`.
+    pub(super) fn array_pattern_of(
+        &mut self,
+        ps: &syn::PatSlice,
+        src: VarId,
+        span: Span,
+    ) -> Option<Stmt> {
+        let len = ps.elems.len();
         let parts: Vec<Tup> = (0..len)
             .map(|k| {
                 let lit = proc_macro2::Literal::usize_unsuffixed(k);
@@ -121,6 +131,73 @@ impl Lowerer<'_> {
         }))
     }
 
+    /// `let p: [f; M] = helper(..);`, `let [a, b] = helper(..);` and `p = helper(..);` with a
+    /// `#[differentiable]` helper returning an array: the result goes into the local array `p`,
+    /// passed to the helper as an extra output buffer. `None` if `init` is not a call of a
+    /// function (a path that is not a local, a float method or `Vec`).
+    pub(super) fn returned_array(&mut self, dest: VarId, init: &syn::Expr) -> Option<Stmt> {
+        if !self.is_fn_call(init) {
+            return None;
+        }
+        let syn::Expr::Call(c) = strip_parens(init) else {
+            return None;
+        };
+        let span = init.span();
+        let mut args: Vec<Expr> = c.args.iter().map(|a| self.call_arg(a)).collect();
+        args.push(Expr::new(
+            ExprKind::View {
+                var: dest,
+                range: None,
+                mutable: true,
+                len: None,
+                returned: true,
+            },
+            span,
+        ));
+        Some(Stmt::Expr(Expr::new(
+            ExprKind::UserCall((*c.func).clone(), args),
+            span,
+        )))
+    }
+
+    /// Whether `e` is a call of a function by path (not a local, float method or `Vec`).
+    pub(super) fn is_fn_call(&self, e: &syn::Expr) -> bool {
+        match strip_parens(e) {
+            syn::Expr::Call(c) => match &*c.func {
+                syn::Expr::Path(p) => {
+                    p.qself.is_none()
+                        && p.path.get_ident().and_then(|i| self.resolve(i)).is_none()
+                        && float_method_path(p).is_none()
+                        && !p.path.segments.iter().any(|s| s.ident == "Vec")
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// A fresh local array `[0.0; n]` (statements to `pending`).
+    pub(super) fn local_array(
+        &mut self,
+        name: Option<&syn::Ident>,
+        n: TokenStream,
+        span: Span,
+    ) -> VarId {
+        let v = match name {
+            Some(name) => self.declare(name, true, Shape::Array(n.clone())),
+            None => self.fresh("array", true, Shape::Array(n.clone())),
+        };
+        self.vars[v].float = true;
+        let len: syn::Expr = syn::parse_quote!(#n);
+        let zero = Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span);
+        self.pending.push(Stmt::Let {
+            var: v,
+            ty: None,
+            init: Expr::new(ExprKind::ArrayRepeat(Box::new(zero), len), span),
+        });
+        v
+    }
+
     /// The compile-time length of a viewed part, if known: a matrix row, or a range with
     /// literal bounds.
     pub(super) fn static_len(&self, e: &syn::Expr) -> Option<TokenStream> {
@@ -171,6 +248,7 @@ impl Lowerer<'_> {
                             range,
                             mutable,
                             len: len.clone(),
+                            returned: false,
                         },
                         span,
                     )
@@ -223,6 +301,7 @@ impl Lowerer<'_> {
                             range,
                             mutable: a.mutable,
                             len: None,
+                            returned: false,
                         },
                         span,
                     )
@@ -236,6 +315,7 @@ impl Lowerer<'_> {
                             range: None,
                             mutable,
                             len: None,
+                            returned: false,
                         },
                         span,
                     )

@@ -22,6 +22,7 @@ mod vectors;
 /// Lowers the function; `None` if its signature cannot be lowered (errors are in `cx`).
 pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
     let mut lw = Lowerer::new(cx);
+    lw.indexed = indexed_names(&item.block);
     let params = lw.params(&item.sig);
     // A function returning `()` (results in output buffers) ends with a statement.
     let want_value = !matches!(item.sig.output, syn::ReturnType::Default);
@@ -120,6 +121,9 @@ struct Lowerer<'a> {
     literals: Vec<VarId>,
     /// Variables bound to tuples, with their components.
     tuples: Vec<(VarId, Vec<Tup>)>,
+    /// Names indexed somewhere in the body (`p[..]`): a `let p = helper(..)` of one of them
+    /// holds an array.
+    indexed: Vec<String>,
     /// Output buffer parameters (`&mut [f]`).
     output_params: Vec<VarId>,
     /// Matrices (parameters and locals), stored flattened row by row: rows (if known), columns.
@@ -265,6 +269,7 @@ impl<'a> Lowerer<'a> {
             literals: Vec::new(),
             tuples: Vec::new(),
             output_params: Vec::new(),
+            indexed: Vec::new(),
             matrices: Vec::new(),
             aliases: Vec::new(),
         }
@@ -598,7 +603,37 @@ impl<'a> Lowerer<'a> {
             };
         }
         if let (syn::Pat::Slice(ps), Some(init)) = (pat, &local.init) {
+            // `let [a, b] = helper(..);`: the returned array into a local first.
+            let n = proc_macro2::Literal::usize_unsuffixed(ps.elems.len());
+            let span = init.expr.span();
+            let mark = self.pending.len();
+            let tmp = self.local_array(None, quote!(#n), span);
+            if let Some(call) = self.returned_array(tmp, &init.expr) {
+                self.pending.push(call);
+                return self.array_pattern_of(ps, tmp, span);
+            }
+            self.pending.truncate(mark);
             return self.array_pattern(ps, &init.expr);
+        }
+        // `let p = helper(..);` with `p[i]` later: the helper returns an array, whose length
+        // the macro cannot see.
+        if let (syn::Pat::Ident(pi), None, Some(init)) = (pat, &ty, &local.init) {
+            if self.indexed.contains(&pi.ident.to_string()) && self.is_fn_call(&init.expr) {
+                self.cx.error_at(
+                    &local.pat,
+                    format!("`{}` is indexed, so this call returns an array whose length `#[differentiable]` cannot see; write its type, `let {}: [f64; M] = ..`, or destructure it, `let [a, b] = ..`", pi.ident, pi.ident),
+                );
+            }
+        }
+        // `let p: [f64; M] = helper(..);`
+        if let (syn::Pat::Ident(pi), Some(ty), Some(init)) = (pat, &ty, &local.init) {
+            if let syn::Type::Array(a) = ty {
+                if float_ty(&a.elem).is_some() && self.is_fn_call(&init.expr) {
+                    let n = len_tokens(&a.len);
+                    let v = self.local_array(Some(&pi.ident), n, init.expr.span());
+                    return self.returned_array(v, &init.expr);
+                }
+            }
         }
         if let (syn::Pat::Ident(pi), Some(init)) = (pat, &local.init) {
             if pi.by_ref.is_none() && pi.subpat.is_none() && self.alias_let(&pi.ident, &init.expr) {
@@ -614,6 +649,19 @@ impl<'a> Lowerer<'a> {
         let init = local.init.as_ref().map(|init| self.expr(&init.expr));
         match pat {
             syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                // `let x: f64;` / `let a: [f64; N];`, assigned later.
+                match (&init, &ty) {
+                    (None, Some(syn::Type::Array(a))) if float_ty(&a.elem).is_some() => {
+                        self.local_array(Some(&pi.ident), len_tokens(&a.len), local.span());
+                        return None;
+                    }
+                    (None, Some(t)) if float_ty(t).is_some() => {
+                        let var = self.declare(&pi.ident, true, Shape::Scalar);
+                        self.vars[var].float = true;
+                        return Some(Stmt::Declare { var });
+                    }
+                    _ => {}
+                }
                 let Some(init) = init else {
                     self.declare(&pi.ident, pi.mutability.is_some(), Shape::Scalar);
                     self.cx.error_at(
@@ -725,6 +773,15 @@ impl<'a> Lowerer<'a> {
             }
         };
         if let Some(var) = local(self, left) {
+            // `p = helper(..);` with an array `p`: the helper writes it.
+            if op.is_none()
+                && matches!(self.vars[var].shape, Shape::Array(_))
+                && self.is_fn_call(right)
+            {
+                if let Some(s) = self.returned_array(var, right) {
+                    return Some(s);
+                }
+            }
             let current = self.var_expr(var, left.span());
             let value = combine(self, current, right);
             // `b = a;` on arrays: element by element.
@@ -826,6 +883,24 @@ fn float_method_path(p: &syn::ExprPath) -> Option<syn::Ident> {
         },
     };
     float_type.then(|| (*last).clone())
+}
+
+/// The names used as the base of an index expression (`p[i]`) anywhere in `block`.
+fn indexed_names(block: &syn::Block) -> Vec<String> {
+    struct Find(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Find {
+        fn visit_expr_index(&mut self, ix: &'ast syn::ExprIndex) {
+            if let syn::Expr::Path(p) = strip_parens(&ix.expr) {
+                if let Some(i) = p.path.get_ident() {
+                    self.0.push(i.to_string());
+                }
+            }
+            syn::visit::visit_expr_index(self, ix);
+        }
+    }
+    let mut f = Find(Vec::new());
+    syn::visit::Visit::visit_block(&mut f, block);
+    f.0
 }
 
 /// Statement-like expressions at the end of a block are statements, not its value.
