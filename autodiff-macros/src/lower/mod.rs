@@ -626,13 +626,13 @@ impl<'a> Lowerer<'a> {
             }
         }
         // `let p: [f64; M] = helper(..);`
-        if let (syn::Pat::Ident(pi), Some(ty), Some(init)) = (pat, &ty, &local.init) {
-            if let syn::Type::Array(a) = ty {
-                if float_ty(&a.elem).is_some() && self.is_fn_call(&init.expr) {
-                    let n = len_tokens(&a.len);
-                    let v = self.local_array(Some(&pi.ident), n, init.expr.span());
-                    return self.returned_array(v, &init.expr);
-                }
+        if let (syn::Pat::Ident(pi), Some(syn::Type::Array(a)), Some(init)) =
+            (pat, &ty, &local.init)
+        {
+            if float_ty(&a.elem).is_some() && self.is_fn_call(&init.expr) {
+                let n = len_tokens(&a.len);
+                let v = self.local_array(Some(&pi.ident), n, init.expr.span());
+                return self.returned_array(v, &init.expr);
             }
         }
         if let (syn::Pat::Ident(pi), Some(init)) = (pat, &local.init) {
