@@ -19,6 +19,11 @@ pub fn check(func: &mut Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
             func.ret_len = Some(crate::lower::len_tokens(&a.len));
         }
     }
+    // `-> (f, f)`: like `-> [f; 2]` for the derivative code.
+    if let Some(k) = crate::lower::tuple_of_floats(&sig.output) {
+        let n = proc_macro2::Literal::usize_unsuffixed(k);
+        func.ret_len = Some(quote::quote!(#n));
+    }
     // Activity: a variable is active if any value assigned to it is. Iterate to a fixpoint so
     // the result does not depend on statement order (loops carry values backwards).
     loop {
@@ -168,6 +173,9 @@ fn float_type(
     let ret = match &sig.output {
         syn::ReturnType::Type(_, ty) => match (float_ty(ty), &**ty) {
             (Some(f), _) => Some(f),
+            (None, syn::Type::Tuple(t)) if crate::lower::tuple_of_floats(&sig.output).is_some() => {
+                float_ty(&t.elems[0])
+            }
             (None, syn::Type::Array(a)) if float_ty(&a.elem).is_some() => float_ty(&a.elem),
             (None, _) if alias_like(ty).is_some() => {
                 cx.error_at(

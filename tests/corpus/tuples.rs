@@ -93,3 +93,36 @@ fn destructuring_arrays() {
         1e-15,
     );
 }
+
+/// A helper returning a tuple of floats, destructured by the caller.
+#[differentiable]
+fn to_polar(x: f64, y: f64) -> (f64, f64) {
+    let r = (x * x + y * y).sqrt();
+    (r, y.atan2(x))
+}
+
+#[differentiable]
+fn polar_energy(x: f64, y: f64) -> f64 {
+    let (r, t) = to_polar(x, y);
+    let (r2, _) = to_polar(r, t);
+    r * t.sin() + r2
+}
+
+#[test]
+fn helpers_returning_tuples() {
+    let x = [0.8, -0.6];
+    let g = check("polar_energy", &fns2!(polar_energy), &x);
+    let (r, t) = (1.0f64, (-0.6f64).atan2(0.8));
+    let r2 = (r * r + t * t).sqrt();
+    // d/dx of r sin t + sqrt(r^2 + t^2), with r = |(x, y)|, t = atan2(y, x)
+    let (dr, dt) = ([x[0] / r, x[1] / r], [-x[1] / (r * r), x[0] / (r * r)]);
+    let want: Vec<f64> = (0..2)
+        .map(|i| dr[i] * t.sin() + r * t.cos() * dt[i] + (r * dr[i] + t * dt[i]) / r2)
+        .collect();
+    assert_grad_eq("polar_energy", &g, &want, 1e-14);
+    // The helper itself, like a function returning [f64; 2].
+    let (v, j) = to_polar::jacobian(0.8, -0.6);
+    assert_eq!((v[0], v[1]), to_polar(0.8, -0.6));
+    assert_close(j[0][0], 0.8, 1e-15, 1.0, "dr/dx");
+    assert_close(j[1][1], 0.8, 1e-15, 1.0, "dt/dy");
+}

@@ -23,6 +23,7 @@ mod vectors;
 pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
     let mut lw = Lowerer::new(cx);
     lw.indexed = indexed_names(&item.block);
+    lw.tuple_ret = tuple_of_floats(&item.sig.output);
     let params = lw.params(&item.sig);
     // A function returning `()` (results in output buffers) ends with a statement.
     let want_value = !matches!(item.sig.output, syn::ReturnType::Default);
@@ -121,6 +122,8 @@ struct Lowerer<'a> {
     literals: Vec<VarId>,
     /// Variables bound to tuples, with their components.
     tuples: Vec<(VarId, Vec<Tup>)>,
+    /// `-> (f, f, ..)`: the number of floats returned.
+    tuple_ret: Option<usize>,
     /// Names indexed somewhere in the body (`p[..]`): a `let p = helper(..)` of one of them
     /// holds an array.
     indexed: Vec<String>,
@@ -269,6 +272,7 @@ impl<'a> Lowerer<'a> {
             literals: Vec::new(),
             tuples: Vec::new(),
             output_params: Vec::new(),
+            tuple_ret: None,
             indexed: Vec::new(),
             matrices: Vec::new(),
             aliases: Vec::new(),
@@ -382,7 +386,11 @@ impl<'a> Lowerer<'a> {
             if let syn::Stmt::Expr(e, None) = stmt {
                 if want_value && last && !matches!(e, syn::Expr::Return(_)) && !is_statement_like(e)
                 {
-                    let tail = self.expr(e);
+                    let tail = match self.tuple_ret {
+                        // `-> (f64, f64)`: the tuple as an array (see `tuple_result`).
+                        Some(k) if self.depth == 1 => self.tuple_result(e, k),
+                        _ => self.expr(e),
+                    };
                     out.stmts.append(&mut self.pending);
                     return (out, Some(tail));
                 }
@@ -587,7 +595,26 @@ impl<'a> Lowerer<'a> {
                 return None;
             }
         }
-        if let (syn::Pat::Tuple(_), Some(init)) = (pat, &local.init) {
+        if let (syn::Pat::Tuple(pt), Some(init)) = (pat, &local.init) {
+            // `let (a, b) = helper(..);`: a helper returning a tuple of floats writes it into a
+            // local array, like an array result.
+            if self.is_fn_call(&init.expr) {
+                let n = proc_macro2::Literal::usize_unsuffixed(pt.elems.len());
+                let span = init.expr.span();
+                let tmp = self.local_array(None, quote!(#n), span);
+                let call = self.returned_array(tmp, &init.expr)?;
+                self.pending.push(call);
+                let parts: Vec<Tup> = (0..pt.elems.len())
+                    .map(|k| {
+                        let lit = proc_macro2::Literal::usize_unsuffixed(k);
+                        let index = self.built(syn::parse_quote!(#lit), Vec::new(), span);
+                        let e = Expr::new(ExprKind::Index(tmp, Box::new(index)), span);
+                        Tup::One(self.temp(e))
+                    })
+                    .collect();
+                self.bind_pattern(pat, Tup::Many(parts));
+                return None;
+            }
             return match self.tuple_value(&init.expr) {
                 Some(parts) => {
                     self.bind_pattern(pat, Tup::Many(parts));
@@ -883,6 +910,21 @@ fn float_method_path(p: &syn::ExprPath) -> Option<syn::Ident> {
         },
     };
     float_type.then(|| (*last).clone())
+}
+
+/// `K` for a return type `(f, f, ..)` of `K` floats.
+pub fn tuple_of_floats(ret: &syn::ReturnType) -> Option<usize> {
+    match ret {
+        syn::ReturnType::Type(_, ty) => match &**ty {
+            syn::Type::Tuple(t)
+                if !t.elems.is_empty() && t.elems.iter().all(|e| float_ty(e).is_some()) =>
+            {
+                Some(t.elems.len())
+            }
+            _ => None,
+        },
+        syn::ReturnType::Default => None,
+    }
 }
 
 /// The names used as the base of an index expression (`p[i]`) anywhere in `block`.

@@ -102,6 +102,39 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The returned tuple of a function `-> (f, f, ..)` of `k` floats, as a local array (the
+    /// derivative code treats the function like one returning `[f; k]`).
+    pub(super) fn tuple_result(&mut self, e: &syn::Expr, k: usize) -> Expr {
+        let span = e.span();
+        let parts = match self.tuple_value(e) {
+            Some(parts) if parts.len() == k => parts,
+            _ => {
+                self.cx.error_at(
+                    e,
+                    format!("`#[differentiable]` needs a function returning a tuple to end with the tuple, `({})`", vec!["a"; k].join(", ")),
+                );
+                return self.placeholder(e);
+            }
+        };
+        let n = proc_macro2::Literal::usize_unsuffixed(k);
+        let arr = self.local_array(None, quote!(#n), span);
+        for (i, part) in parts.into_iter().enumerate() {
+            let Tup::One(value) = part else {
+                self.cx
+                    .error_at(e, "`#[differentiable]` returns tuples of floats only");
+                return self.placeholder(e);
+            };
+            let lit = proc_macro2::Literal::usize_unsuffixed(i);
+            let index = self.built(syn::parse_quote!(#lit), Vec::new(), span);
+            self.pending.push(Stmt::IndexAssign {
+                var: arr,
+                index,
+                value,
+            });
+        }
+        self.var_expr(arr, span)
+    }
+
     /// Binds `e` to a fresh immutable variable; returns a reference to it.
     pub(super) fn temp(&mut self, e: Expr) -> Expr {
         if let ExprKind::Var(_) = e.kind {
