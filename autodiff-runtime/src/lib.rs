@@ -66,6 +66,22 @@ pub mod call {
         }
     }
 
+    /// A plain passive float (a constant, an element of data) where the callee's parameter is
+    /// active.
+    impl<S: Scalar<Base = f64>> ToActive<S> for f64 {
+        #[inline(always)]
+        fn get(self) -> S {
+            S::cst(self)
+        }
+    }
+
+    impl<S: Scalar<Base = f32>> ToActive<S> for f32 {
+        #[inline(always)]
+        fn get(self) -> S {
+            S::cst(self)
+        }
+    }
+
     impl<S: Scalar> ToActive<S> for Const<S::Base> {
         #[inline(always)]
         fn get(self) -> S {

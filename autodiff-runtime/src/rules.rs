@@ -105,8 +105,17 @@ pub fn tanh<S: Scalar>(x: S) -> (S, S) {
     let d = if t.base().abs() <= <S::Base as Float>::from_f64(0.9) {
         S::one() - t * t
     } else {
-        let c = x.cosh();
-        S::one() / (c * c)
+        // sech^2 x = 4 e^(-2|x|) / (1 + e^(-2|x|))^2: no cosh^2 to overflow (on nested duals
+        // cosh(x)^2 overflows for |x| > ~355 and the second derivative came out NaN).
+        let two = <S::Base as Float>::from_f64(2.0);
+        let a = if x.base() >= <S::Base as Float>::from_f64(0.0) {
+            x.scale(-two)
+        } else {
+            x.scale(two)
+        };
+        let e = a.exp();
+        let q = S::one() + e;
+        e.scale(<S::Base as Float>::from_f64(4.0)) / (q * q)
     };
     (t, d)
 }

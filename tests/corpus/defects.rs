@@ -193,3 +193,75 @@ fn spellings_of_valid_rust() {
     assert_grad_eq("float_paths", &g, &[want], 1e-15);
     assert_eq!(primitive_types::grad(3.0), (9.0, 6.0));
 }
+
+// Shapes the random-program generator found rejected or miscompiled (randprog-check's
+// FINDINGS.md), now compiled and differentiated.
+
+#[differentiable]
+fn h2(a: f64, b: f64) -> f64 {
+    a * b
+}
+
+const K: f64 = 2.0;
+
+#[differentiable(wrt(x))]
+fn passive_args(x: f64, d: &[f64]) -> f64 {
+    let k = d[0];
+    h2(K, x) + h2(x, d[1]) + h2(x, k) + h2(x, h2(2.0, 3.0))
+}
+
+#[differentiable]
+fn mutable_literal(x: f64) -> f64 {
+    let mut a = [0.5, 1.5, 2.0];
+    a[0] += x;
+    x * a[0] + x * (f64::abs(0.21) + 0.5).recip()
+}
+
+#[differentiable]
+fn nested_len(x: f64) -> f64 {
+    let mut s = x;
+    for _i in 0..2 {
+        let a = [0.0; 2];
+        for _j in 0..a.len() {
+            s *= x;
+        }
+    }
+    if x > 5.0 {
+        return x;
+    }
+    let b = [0.18, 1.02];
+    for i in 0..b.len() {
+        s += (s * b[i]).sin();
+    }
+    s
+}
+
+#[differentiable]
+fn element_results(a: &[f64; 3], x: f64) -> [f64; 3] {
+    [a[2], h2(x, a[0]), if a[0] < a[1] { 2.62 } else { a[0] * x }]
+}
+
+#[differentiable]
+fn steep_tanh(x: f64) -> f64 {
+    (x * 400.0).tanh()
+}
+
+#[test]
+fn generator_findings() {
+    let d = [1.5, -0.5];
+    let g = check("passive_args", &fns1!(passive_args, &d), &[0.7]);
+    assert_grad_eq("passive_args", &g, &[2.0 + d[1] + d[0] + 6.0], 1e-15);
+    let g = check("mutable_literal", &fns1!(mutable_literal), &[0.7]);
+    assert_grad_eq(
+        "mutable_literal",
+        &g,
+        &[0.5 + 2.0 * 0.7 + 1.0 / 0.71],
+        1e-15,
+    );
+    check("nested_len", &fns1!(nested_len), &[0.7]);
+    let (v, j) = element_results::jacobian(&[0.3, 0.5, 0.9], 1.5);
+    assert_eq!(v, element_results(&[0.3, 0.5, 0.9], 1.5));
+    assert_eq!(j, [[0.0, 0.0, 1.0, 0.0], [1.5, 0.0, 0.0, 0.3], [0.0; 4]]);
+    // The second derivative far out is 0, not NaN (no cosh^2 overflow on nested duals).
+    assert_eq!(steep_tanh::hvp(-1.382, 0.81), (-1.0, 0.0, 0.0));
+}

@@ -279,8 +279,13 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
             )
         }
         ExprKind::Call(row, args) => {
-            let args: Vec<_> = args.iter().map(|a| passive(a, cx)).collect();
-            call_syntax(row, &args)
+            let mut rendered: Vec<_> = args.iter().map(|a| passive(a, cx)).collect();
+            // `f64::abs(0.21)` is `0.21.abs()`: the literal receiver needs its type.
+            if let (None, Some(ExprKind::Lit(l))) = (row.syntax, args.first().map(|a| &a.kind)) {
+                let ft = &cx.ft;
+                rendered[0] = quote!((#l as #ft));
+            }
+            call_syntax(row, &rendered)
         }
         ExprKind::UserCall(f, args) => match args.last().map(|a| &a.kind) {
             // A returned array: `p = helper(..)` as written.
@@ -355,7 +360,9 @@ pub fn user_value(e: &Expr) -> bool {
 pub fn floatish(e: &Expr, vars: &[Var]) -> bool {
     match &e.kind {
         ExprKind::Lit(_) | ExprKind::Cast(..) => true,
-        ExprKind::Call(_, args) => args.iter().any(|a| floatish(a, vars)),
+        ExprKind::Call(_, args) | ExprKind::UserCall(_, args) => {
+            args.iter().any(|a| floatish(a, vars))
+        }
         ExprKind::Var(v) | ExprKind::Index(v, _) => vars[*v].float,
         ExprKind::ArrayRepeat(e, _) => floatish(e, vars),
         ExprKind::VecNew(e, _) => e.as_ref().is_some_and(|e| floatish(e, vars)),

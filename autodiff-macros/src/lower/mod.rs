@@ -1008,6 +1008,12 @@ impl Renamer<'_, '_> {
             self.vars.push(a.len);
             return Some(syn::parse_quote!(#len));
         }
+        // A local array's length is its (constant) size: usable where the array is not in
+        // scope (the reverse sweep of a loop declared around it).
+        if let (Shape::Array(n), true) = (&self.lw.vars[v].shape, self.lw.matrix_of(recv).is_none())
+        {
+            return Some(syn::parse_quote!(#n));
+        }
         let (rows, cols) = self.lw.matrix_of(recv)?;
         let ident = self.lw.vars[v].ident.clone();
         Some(match rows {
