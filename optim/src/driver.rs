@@ -32,7 +32,8 @@ impl GradNorm {
 
 /// When the driver stops. Rules are checked at each evaluated iterate, before stepping, in the
 /// order: non-finite value or gradient (→ [`Status::Diverged`]), gradient norm, loss change,
-/// iteration limit, evaluation budget.
+/// iteration limit, evaluation budget. A zero-dimensional problem is converged
+/// ([`Rule::GradNorm`]) at its first evaluation, whatever the rules.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StopRules {
     /// Stop after this many optimizer steps (default 1000).
@@ -191,6 +192,10 @@ where
         };
         if !value.to_f64().is_finite() || !all_finite(grad) {
             return report(Status::Diverged);
+        }
+        if n == 0 {
+            // Nothing to move: the empty gradient has norm 0 under any rule.
+            return report(Status::Converged(Rule::GradNorm));
         }
         if let Some((norm, tol)) = rules.grad_norm {
             if norm.of(grad) <= tol {
