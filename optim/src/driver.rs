@@ -147,8 +147,9 @@ fn all_finite<F: Float>(v: &[F]) -> bool {
 }
 
 /// Minimizes `objective` from `params` (updated in place) with `optimizer`, using `grad` (length
-/// `dim`) as the gradient buffer, so nothing is allocated. After each optimizer step
-/// `schedule` is updated with that step's loss.
+/// `dim`) as the gradient buffer, so nothing is allocated. `schedule` is started
+/// ([`Scheduler::start`]) before the first evaluation and updated with each step's loss after
+/// that optimizer step.
 ///
 /// # Panics
 /// If `params`, `grad` or the optimizer do not have the objective's dimension.
@@ -176,6 +177,7 @@ where
         grad.len(),
         optimizer.dim()
     );
+    schedule.start(optimizer);
     let mut evals = 0;
     let mut previous: Option<F> = None;
     let mut k = 0;
