@@ -429,3 +429,51 @@ fn zero_dimensional_is_converged_even_with_zero_tolerances() {
     );
     assert_eq!((r.status, r.iterations), (GN, 0));
 }
+
+/// The other zero limits: an evaluation budget of 0 (one evaluation, no step), no CG
+/// iterations (Newton-CG cannot make a direction: `NoProgress`, no HVP), an empty L-BFGS
+/// history or inner loop (errors at construction).
+#[test]
+fn other_zero_limits() {
+    let obj = Faulty::new(Base::Rosenbrock, Fault::None, 0);
+    let rules = StopRules::max_iterations(10).max_evaluations(0);
+    let mut x = [-1.2, 1.0];
+    let mut sgd = SgdConfig::default().build::<f64, [f64; 2]>(2).unwrap();
+    let r = minimize(
+        &obj,
+        &mut x,
+        &mut sgd,
+        &rules,
+        &mut NoSchedule,
+        &mut NoObserver,
+    );
+    assert_eq!(
+        (r.status, r.iterations, r.value_evals),
+        (Status::MaxEvaluations, 0, 1)
+    );
+    let mut lbfgs: Lbfgs<f64, [f64; 2], [[f64; 2]; 3]> =
+        LbfgsConfig::default().history_size(3).build(2).unwrap();
+    let r = lbfgs.minimize(&obj, &mut x, &rules);
+    assert_eq!(
+        (r.status, r.iterations, r.value_evals),
+        (Status::MaxEvaluations, 0, 1)
+    );
+    let mut ncg: NewtonCg<f64, [f64; 2]> = NewtonCgConfig::default()
+        .max_cg_iterations(Some(0))
+        .build(2)
+        .unwrap();
+    let r = ncg.minimize(&obj, &mut x).unwrap();
+    assert_eq!(
+        (r.status, r.iterations, r.hvp_evals),
+        (Status::NoProgress, 0, 0)
+    );
+    assert_eq!(x, [-1.2, 1.0]);
+    let e = LbfgsConfig::default()
+        .history_size(0)
+        .build::<f64, Vec<f64>, Vec<Vec<f64>>>(2);
+    assert!(e.is_err());
+    let e = LbfgsConfig::default()
+        .max_iter(0)
+        .build::<f64, Vec<f64>, Vec<Vec<f64>>>(2);
+    assert!(e.is_err());
+}
