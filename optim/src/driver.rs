@@ -115,15 +115,16 @@ pub enum Status {
     MaxIterations,
     /// The evaluation budget ([`StopRules::max_evaluations`]) was used up.
     MaxEvaluations,
-    /// The value or the gradient became non-finite (NaN or infinite); the parameters are left
-    /// at that iterate.
+    /// The value, the gradient or (second-order methods) a Hessian-vector product became
+    /// non-finite (NaN or infinite); the parameters are left at that iterate.
     Diverged,
     /// The line search found no step satisfying its conditions (not a descent direction,
     /// rounding errors, evaluation budget); the parameters are left at the last accepted iterate.
     LineSearchFailed,
     /// A second-order method could not make progress: the trust-region model predicted no
-    /// decrease, or the inner conjugate gradient did not converge (Hessian not positive
-    /// definite); the parameters are left at the last accepted iterate.
+    /// decrease, the inner conjugate gradient did not converge (Hessian not positive
+    /// definite), or Newton-CG's step fell below `xtol` while the gradient was still above
+    /// its configured tolerance; the parameters are left at the last accepted iterate.
     NoProgress,
 }
 

@@ -1,4 +1,7 @@
-//! The fault-injecting objective and the method runner of `tests/faults.rs`.
+//! The fault-injecting objective and the method runner of `tests/faults.rs` and
+//! `tests/stop_reasons.rs`.
+// Shared by two test crates (`faults`, `stop_reasons`), each of which uses only part of it.
+#![allow(dead_code)]
 
 use std::cell::Cell;
 
