@@ -12,10 +12,14 @@
 //! | zero-dimensional problem                 | `Converged(GradNorm)` at iteration 0           |
 //! | `max_iterations = 0`                     | `MaxIterations`, no step, one evaluation       |
 //! | unbounded below (linear)                 | `Diverged` once the value overflows, else      |
-//! |                                          | `MaxIterations` (first order: steps too small  |
-//! |                                          | to overflow within the limit)                  |
-//! | non-smooth `|x|`                         | first order: `MaxIterations` (oscillates);     |
-//! |                                          | second order: as pinned in the table           |
+//! |                                          | `MaxIterations` (steps too small to overflow   |
+//! |                                          | within the limit); L-BFGS: `LineSearchFailed`  |
+//! |                                          | (its search reaches the largest step, 1e20,    |
+//! |                                          | still decreasing), parameters at the start     |
+//! | non-smooth `|x|`                         | first order, trust region: `MaxIterations`     |
+//! |                                          | (oscillating near 0); Newton-CG:               |
+//! |                                          | `Converged(StepSize)` within 1e-5 of the kink; |
+//! |                                          | L-BFGS: `LineSearchFailed`                     |
 //! | lr negative or NaN                       | `OptimError` at construction, no run           |
 //! | lr 0                                     | first order: valid in torch, no move:          |
 //! |                                          | `MaxIterations`; L-BFGS: `OptimError`          |
