@@ -32,7 +32,8 @@ impl GradNorm {
 
 /// When the driver stops. Rules are checked at each evaluated iterate, before stepping, in the
 /// order: non-finite value or gradient (→ [`Status::Diverged`]), gradient norm, loss change,
-/// iteration limit, evaluation budget.
+/// iteration limit, evaluation budget. A zero-dimensional problem is converged
+/// ([`Rule::GradNorm`]) at its first evaluation, whatever the rules.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StopRules {
     /// Stop after this many optimizer steps (default 1000).
@@ -114,15 +115,16 @@ pub enum Status {
     MaxIterations,
     /// The evaluation budget ([`StopRules::max_evaluations`]) was used up.
     MaxEvaluations,
-    /// The value or the gradient became non-finite (NaN or infinite); the parameters are left
-    /// at that iterate.
+    /// The value, the gradient or (second-order methods) a Hessian-vector product became
+    /// non-finite (NaN or infinite); the parameters are left at that iterate.
     Diverged,
     /// The line search found no step satisfying its conditions (not a descent direction,
     /// rounding errors, evaluation budget); the parameters are left at the last accepted iterate.
     LineSearchFailed,
     /// A second-order method could not make progress: the trust-region model predicted no
-    /// decrease, or the inner conjugate gradient did not converge (Hessian not positive
-    /// definite); the parameters are left at the last accepted iterate.
+    /// decrease, the inner conjugate gradient did not converge (Hessian not positive
+    /// definite), or Newton-CG's step fell below `xtol` while the gradient was still above
+    /// its configured tolerance; the parameters are left at the last accepted iterate.
     NoProgress,
 }
 
@@ -146,8 +148,9 @@ fn all_finite<F: Float>(v: &[F]) -> bool {
 }
 
 /// Minimizes `objective` from `params` (updated in place) with `optimizer`, using `grad` (length
-/// `dim`) as the gradient buffer, so nothing is allocated. After each optimizer step
-/// `schedule` is updated with that step's loss.
+/// `dim`) as the gradient buffer, so nothing is allocated. `schedule` is started
+/// ([`Scheduler::start`]) before the first evaluation and updated with each step's loss after
+/// that optimizer step.
 ///
 /// # Panics
 /// If `params`, `grad` or the optimizer do not have the objective's dimension.
@@ -175,6 +178,7 @@ where
         grad.len(),
         optimizer.dim()
     );
+    schedule.start(optimizer);
     let mut evals = 0;
     let mut previous: Option<F> = None;
     let mut k = 0;
@@ -191,6 +195,10 @@ where
         };
         if !value.to_f64().is_finite() || !all_finite(grad) {
             return report(Status::Diverged);
+        }
+        if n == 0 {
+            // Nothing to move: the empty gradient has norm 0 under any rule.
+            return report(Status::Converged(Rule::GradNorm));
         }
         if let Some((norm, tol)) = rules.grad_norm {
             if norm.of(grad) <= tol {

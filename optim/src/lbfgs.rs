@@ -18,8 +18,10 @@
 //!   vectors), and in `f32` the scalars are computed in `f64` and rounded.
 //! * [`Lbfgs::minimize`]: a full minimizer under the driver's [`StopRules`] (gradient norm,
 //!   loss change, iteration limit, evaluation budget checked between iterations; a non-finite value or gradient ends [`Status::Diverged`]),
-//!   with the [`MoreThuente`] strong-Wolfe line search (`c1 = 1e-4`, `c2 = 0.9`, first step
-//!   `min(1, 1/|g|_1)`, then 1). A failed line search ends [`Status::LineSearchFailed`].
+//!   with the [`MoreThuente`] strong-Wolfe line search (`c1 = 1e-4`, `c2 = 0.9`, first trial
+//!   step `lr min(1, 1/|g|_1)`, then `lr`, with [`LbfgsConfig::lr`] default 1). A failed line
+//!   search ends [`Status::LineSearchFailed`]; an exactly zero gradient (always, in a
+//!   zero-dimensional problem) ends [`Rule::GradNorm`] before the iteration limit.
 //!
 //! The history lives in `H:`[`LbfgsHistory`]: `[[F; N]; M]` (with `S = [F; N]`, no allocation,
 //! `history_size` must be `M`) or `Vec<Vec<F>>` (feature `alloc`).
@@ -80,7 +82,10 @@ impl<F: Float, S: Storage<F> + Clone> LbfgsHistory<F, S> for alloc::vec::Vec<S> 
 /// Hyperparameters of [`Lbfgs`], with `torch.optim.LBFGS`'s defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LbfgsConfig {
-    /// Step length (`> 0`, default 1): the fixed step, or the line search's first trial.
+    /// Step length (finite, `> 0`, default 1): the fixed step, or the line search's first
+    /// trial, in [`Lbfgs::step`] as in torch; in [`Lbfgs::minimize`] it scales the
+    /// Moré-Thuente search's first trial step (`lr min(1, 1/|g|_1)` on the first iteration,
+    /// `lr` after).
     pub lr: f64,
     /// Inner iterations per [`Lbfgs::step`] (default 20).
     pub max_iter: usize,
@@ -134,7 +139,11 @@ impl LbfgsConfig {
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `Lbfgs`.
     pub fn validate(&self) -> Result<(), OptimError> {
-        ensure(self.lr > 0.0, "Lbfgs", "lr must be > 0")?;
+        ensure(
+            self.lr > 0.0 && self.lr.is_finite(),
+            "Lbfgs",
+            "lr must be finite and > 0",
+        )?;
         ensure(self.max_iter > 0, "Lbfgs", "max_iter must be > 0")?;
         ensure(self.history_size > 0, "Lbfgs", "history size must be > 0")?;
         ensure(
@@ -684,6 +693,11 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
                     break;
                 }
             }
+            if norm1(self.g.as_ref()) == 0.0 {
+                // A stationary point (always, in a zero-dimensional problem).
+                report.status = Status::Converged(Rule::GradNorm);
+                break;
+            }
             if let (Some(tol), Some(prev)) = (rules.loss_change, previous) {
                 if (value - prev).to_f64().abs() <= tol {
                     report.status = Status::Converged(Rule::LossChange);
@@ -715,9 +729,9 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
                 break;
             }
             let alpha0 = if self.len == 0 {
-                f64::min(1.0, 1.0 / norm1(self.g.as_ref()))
+                f64::min(1.0, 1.0 / norm1(self.g.as_ref())) * self.config.lr
             } else {
-                1.0
+                self.config.lr
             };
             let search = MoreThuente {
                 stpmin: 1e-20,

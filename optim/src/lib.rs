@@ -9,8 +9,11 @@
 //!   (torch's `add_(alpha)`, `addcmul_`, `lerp_`, ...) live in [`transforms`], written with
 //!   `mul_add` exactly where torch's CPU kernels use a fused multiply-add, so a step given the
 //!   same gradient reproduces torch bit for bit.
-//! * Learning-rate schedules ([`schedule`]): [`StepLr`], [`ExponentialLr`],
-//!   [`CosineAnnealingLr`], [`ReduceLrOnPlateau`], recursive as in torch.
+//! * Learning-rate schedules ([`schedule`]) with torch's formulas: [`StepLr`], [`MultiStepLr`],
+//!   [`ExponentialLr`], [`CosineAnnealingLr`], [`CosineAnnealingWarmRestarts`], [`LinearLr`],
+//!   [`PolynomialLr`], [`LambdaLr`], [`OneCycleLr`], [`SequentialLr`] (warm-up, then another),
+//!   [`ReduceLrOnPlateau`]; gradient clipping as torch's `clip_grad_norm_` / `clip_grad_value_`
+//!   ([`clip_grad_norm`], [`clip_grad_value`]).
 //! * A driver, [`minimize_in`] / [`minimize`], that owns the loop, the stopping rules
 //!   ([`StopRules`]) and the observers ([`Observer`]), and reports why it stopped ([`Status`]).
 //! * Quasi-Newton and Newton methods ([`Lbfgs`], [`NewtonCg`], [`TrustRegion`]), minibatch
@@ -64,6 +67,7 @@ mod adadelta;
 mod adagrad;
 mod adam;
 mod adamw;
+mod clip;
 mod driver;
 mod error;
 mod nadam;
@@ -79,6 +83,7 @@ pub use adadelta::{Adadelta, AdadeltaConfig};
 pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig};
 pub use adamw::{AdamW, AdamWConfig};
+pub use clip::{clip_grad_norm, clip_grad_norm_with, clip_grad_value, ClipNorm};
 #[cfg(feature = "alloc")]
 pub use driver::minimize;
 pub use driver::{minimize_in, GradNorm, Report, Rule, Status, StopRules};
@@ -92,8 +97,9 @@ pub use observer::{NoObserver, Observer};
 pub use radam::{RAdam, RAdamConfig};
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use schedule::{
-    CosineAnnealingLr, ExponentialLr, NoSchedule, PlateauMode, ReduceLrOnPlateau, Scheduler,
-    StepLr, ThresholdMode,
+    Anneal, CosineAnnealingLr, CosineAnnealingWarmRestarts, ExponentialLr, LambdaLr, LinearLr,
+    MultiStepLr, NoSchedule, OneCycleLr, PlateauMode, PolynomialLr, ReduceLrOnPlateau, Restart,
+    Scheduler, SequentialLr, StepLr, ThresholdMode,
 };
 pub use sgd::{Sgd, SgdConfig};
 pub use storage::Storage;

@@ -162,8 +162,9 @@ pub struct TrainReport {
 ///   batch's step: the running training loss, as a training loop reports it). Entries of
 ///   epochs that did not complete are left as they were, except that a diverged epoch's entry
 ///   holds its partial sum;
-/// * `schedule` is updated once per completed epoch with the epoch's mean loss (torch's
-///   per-epoch `scheduler.step()`);
+/// * `schedule` is started before the first epoch ([`Scheduler::start`], torch's constructor)
+///   and updated once per completed epoch with the epoch's mean loss (torch's per-epoch
+///   `scheduler.step()`);
 /// * `example_grad(params, i, grad) -> loss_i` adds example `i`'s gradient into `grad` and
 ///   returns its loss.
 ///
@@ -252,6 +253,7 @@ where
         steps: 0,
         examples_per_epoch: per_epoch,
     };
+    schedule.start(optimizer);
     for (epoch, epoch_loss) in epoch_losses[..config.epochs].iter_mut().enumerate() {
         for (k, o) in order.iter_mut().enumerate() {
             *o = k;

@@ -8,7 +8,8 @@
 //!    `termcond = eta * maggrad`.
 //! 2. Conjugate gradient on `H p = -g` from `p = 0`, stopping when `sum |r| <= termcond`; on
 //!    curvature `0 <= d.Hd <= 3 eps` it stops; on negative curvature it stops, and on the first CG
-//!    iteration takes the steepest-descent step `p = -(r.r / -d.Hd) g`. At most `20 n` CG
+//!    iteration takes the steepest-descent step `p = -(r.r / -d.Hd) g` (`p = -g` on zero
+//!    curvature). At most `20 n` CG
 //!    iterations, after which the method gives up ([`Status::NoProgress`], scipy's status 3).
 //! 3. scipy's `_line_search_wolfe12` ([`crate::line_search::wolfe12`]: Moré-Thuente, zoom on
 //!    failure) along `p` with `c1 = 1e-4`, `c2 = 0.9`, starting from scipy's step estimate from the
@@ -20,9 +21,17 @@
 //!
 //! Counted like scipy: one value-and-gradient evaluation at the start, one per line-search trial
 //! (the gradient at the accepted point is reused), one Hessian-vector product per CG iteration.
-//! Differences from scipy: a non-finite value or gradient ends with [`Status::Diverged`] (scipy
-//! runs on and reports status 3 at the end), and a zero gradient ends at once with
-//! [`Rule::GradNorm`] (scipy would attempt a zero step).
+//! Differences from scipy, none of which changes a run where scipy converges normally:
+//!
+//! * a non-finite value, gradient or Hessian-vector product ends with [`Status::Diverged`]
+//!   (scipy runs on and reports status 3 at the end, after up to `20 n` NaN products);
+//! * a zero gradient (always the case in a zero-dimensional problem) ends at once with
+//!   [`Rule::GradNorm`], before the iteration limit (scipy would attempt a zero step);
+//! * zero curvature on the first CG iteration (a region where the function is linear along
+//!   `-g`, e.g. a Huber loss far from its minimum) gives the steepest-descent direction `-g`
+//!   (scipy searches along `p = 0` and reports a converged zero step at a non-stationary point);
+//! * with [`NewtonCgConfig::grad_norm`] set, a step below `xtol` while the gradient's norm is
+//!   still above that tolerance ends with [`Status::NoProgress`], not convergence.
 
 use core::marker::PhantomData;
 
@@ -30,6 +39,17 @@ use autodiff_runtime::{Float, Objective, ObjectiveError};
 
 use crate::line_search::{all_finite, dot, norm1, sqrt, wolfe12, Ray, SolverReport};
 use crate::{ensure, GradNorm, NoObserver, Observer, OptimError, Rule, Status, Storage};
+
+/// How the inner conjugate gradient ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cg {
+    /// A direction was found (residual small enough, or a curvature exit).
+    Converged,
+    /// The iteration limit was reached.
+    NotConverged,
+    /// A Hessian-vector product was NaN or infinite.
+    NonFinite,
+}
 
 /// Hyperparameters of [`NewtonCg`], with scipy's defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -46,7 +66,8 @@ pub struct NewtonCgConfig {
     pub max_cg_iterations: Option<usize>,
     /// An extra convergence rule, not in scipy (default `None`): converged
     /// ([`Rule::GradNorm`]) when the gradient's norm at an iterate is `<= tol`, checked before
-    /// the iteration limit and the step. The step rule (`xtol`) still applies; set `xtol = 0`
+    /// the iteration limit and the step. The step rule (`xtol`) still applies, but ends with
+    /// [`Status::NoProgress`] when the gradient is still above this tolerance; set `xtol = 0`
     /// to stop on the gradient alone.
     pub grad_norm: Option<(GradNorm, f64)>,
 }
@@ -219,16 +240,17 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
                     break;
                 }
             }
-            if k >= max_iterations {
-                report.status = Status::MaxIterations;
-                break;
-            }
-            // CG on H p = -g from p = 0 (scipy: b = -g, ri = -b = g, psupi = -ri).
+            // A zero gradient (always, for a zero-dimensional problem) is a stationary point.
             let maggrad = norm1(g);
             if maggrad == 0.0 {
                 report.status = Status::Converged(Rule::GradNorm);
                 break;
             }
+            if k >= max_iterations {
+                report.status = Status::MaxIterations;
+                break;
+            }
+            // CG on H p = -g from p = 0 (scipy: b = -g, ri = -b = g, psupi = -ri).
             let eta = f64::min(0.5, sqrt(maggrad));
             let termcond = eta * maggrad;
             p.fill(F::zero());
@@ -237,17 +259,27 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
                 *di = -ri;
             }
             let mut dri0 = dot(r, r);
-            let mut converged_cg = false;
+            let mut cg = Cg::NotConverged;
             for i in 0..max_cg {
                 if norm1(r) <= termcond {
-                    converged_cg = true;
+                    cg = Cg::Converged;
                     break;
                 }
                 objective.hvp(x, d, scratch, hd)?;
                 report.hvp_evals += 1;
                 let curv = dot(d, hd);
-                if (0.0..=3.0 * f64::EPSILON).contains(&curv) {
-                    converged_cg = true;
+                if !curv.is_finite() {
+                    cg = Cg::NonFinite;
+                    break;
+                } else if (0.0..=3.0 * f64::EPSILON).contains(&curv) {
+                    if i == 0 {
+                        // Zero curvature along -g (a linear region): scipy would search along
+                        // p = 0 and report a converged zero step; take steepest descent instead.
+                        for (pi, &gi) in p.iter_mut().zip(g.iter()) {
+                            *pi = -gi;
+                        }
+                    }
+                    cg = Cg::Converged;
                     break;
                 } else if curv < 0.0 {
                     if i == 0 {
@@ -257,7 +289,7 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
                             *pi = s * -gi;
                         }
                     }
-                    converged_cg = true;
+                    cg = Cg::Converged;
                     break;
                 }
                 let alpha = F::from_f64(dri0 / curv);
@@ -272,9 +304,16 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
                 }
                 dri0 = dri1;
             }
-            if !converged_cg {
-                report.status = Status::NoProgress;
-                break;
+            match cg {
+                Cg::Converged => {}
+                Cg::NonFinite => {
+                    report.status = Status::Diverged;
+                    break;
+                }
+                Cg::NotConverged => {
+                    report.status = Status::NoProgress;
+                    break;
+                }
             }
             // Line search along p.
             let dphi0 = dot(g, p);
@@ -311,6 +350,12 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
             if !moved {
                 report.status = if update_l1.is_nan() || old_fval.is_nan() {
                     Status::Diverged
+                } else if cfg
+                    .grad_norm
+                    .is_some_and(|(norm, tol)| grad_current && norm.of(g) > tol)
+                {
+                    // A tiny step, but the gradient is still above its tolerance: stalled.
+                    Status::NoProgress
                 } else {
                     Status::Converged(Rule::StepSize)
                 };

@@ -18,8 +18,12 @@
 //! along the CG recurrence (`H(z + a d) = Hz + a Hd`), so each CG iteration costs exactly one
 //! product. The inner CG is also capped at `max(20 n, 100)` iterations (scipy has no cap). A
 //! non-finite value at a trial point counts as a failed step (the radius shrinks; scipy's `rho`
-//! would be NaN and the radius would stay), and a non-finite value or gradient at the iterate
-//! ends with [`Status::Diverged`].
+//! would be NaN and the radius would stay) until the step no longer moves the iterate
+//! (`|p| <= eps max(1, |x|)`), which ends with [`Status::Diverged`], as does a non-finite value
+//! or gradient at the iterate and a non-finite Hessian-vector product. The iteration limit is
+//! checked before each iteration, after the gradient rule (so `max_iterations = 0` takes no
+//! step, and a last step reaching `gtol` reports convergence where scipy reports its limit),
+//! and a zero gradient (a zero-dimensional problem) is converged even with `gtol = 0`.
 
 use core::marker::PhantomData;
 
@@ -170,6 +174,11 @@ fn model_change<F: Float>(g: &[F], z: &[F], hz: &[F], d: &[F], hd: &[F], t: f64)
     lin + 0.5 * quad
 }
 
+/// Whether the step `z` is too small to matter at `x`: `|z|_2 <= eps * max(1, |x|_2)`.
+fn negligible<F: Float>(z: &[F], x: &[F]) -> bool {
+    norm2(z) <= f64::EPSILON * f64::max(1.0, norm2(x))
+}
+
 fn axpy<F: Float>(y: &mut [F], a: f64, x: &[F]) {
     let a = F::from_f64(a);
     for (yi, &xi) in y.iter_mut().zip(x) {
@@ -250,8 +259,13 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
                 break;
             }
             let jac_mag = norm2(g);
-            if jac_mag < cfg.gtol {
+            // `== 0`: a zero gradient (a zero-dimensional problem) is stationary even if gtol = 0.
+            if jac_mag < cfg.gtol || jac_mag == 0.0 {
                 report.status = Status::Converged(Rule::GradNorm);
+                break;
+            }
+            if k >= max_iterations {
+                report.status = Status::MaxIterations;
                 break;
             }
             // Steihaug CG: z (with Hz) from 0; the step ends in z.
@@ -268,6 +282,10 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
                     objective.hvp(x, d, scratch, hd)?;
                     report.hvp_evals += 1;
                     let dbd = dot(d, hd);
+                    if !dbd.is_finite() {
+                        report.status = Status::Diverged;
+                        return Ok(report);
+                    }
                     if dbd <= 0.0 {
                         let (ta, tb) = boundary_intersections(z, d, radius);
                         let ma = model_change(g, z, hz, d, hd, ta);
@@ -321,7 +339,13 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
                 report.status = Status::NoProgress;
                 break;
             }
-            // A non-finite value at the trial point counts as a failed step (shrink and retry).
+            // A non-finite value at the trial point counts as a failed step (shrink and retry),
+            // until the step is too small to move `x`: then the objective is not finite
+            // arbitrarily close to the iterate.
+            if !f_new.to_f64().is_finite() && negligible(z, x) {
+                report.status = Status::Diverged;
+                break;
+            }
             let rho = if actual_reduction.is_nan() {
                 f64::NEG_INFINITY
             } else {
@@ -340,10 +364,6 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
             k += 1;
             report.iterations = k;
             observer.observe(k, x, report.value, g);
-            if k >= max_iterations {
-                report.status = Status::MaxIterations;
-                break;
-            }
         }
         Ok(report)
     }

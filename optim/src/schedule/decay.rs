@@ -1,0 +1,153 @@
+//! Multiplicative decays: [`StepLr`], [`MultiStepLr`], [`ExponentialLr`].
+
+use autodiff_runtime::Float;
+
+use crate::{ensure, OptimError, Optimizer};
+
+use super::{Restart, Scheduler};
+
+/// `torch.optim.lr_scheduler.StepLR`: multiplies the lr by `gamma` every `step_size` steps.
+#[derive(Clone, Copy, Debug)]
+pub struct StepLr {
+    step_size: u64,
+    gamma: f64,
+    last_epoch: u64,
+}
+
+impl StepLr {
+    /// A step schedule.
+    ///
+    /// # Errors
+    /// `step_size == 0` or a negative/non-finite `gamma`.
+    pub fn new(step_size: u64, gamma: f64) -> Result<Self, OptimError> {
+        ensure(step_size > 0, "StepLr", "step_size must be > 0")?;
+        ensure(
+            gamma >= 0.0 && gamma.is_finite(),
+            "StepLr",
+            "gamma must be finite and >= 0",
+        )?;
+        Ok(StepLr {
+            step_size,
+            gamma,
+            last_epoch: 0,
+        })
+    }
+
+    /// One schedule step (after an optimizer step).
+    pub fn step<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O) {
+        self.update(optimizer, 0.0);
+    }
+}
+
+impl Scheduler for StepLr {
+    fn update<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O, _metric: f64) {
+        self.last_epoch += 1;
+        if self.last_epoch.is_multiple_of(self.step_size) {
+            optimizer.set_lr(optimizer.lr() * self.gamma);
+        }
+    }
+}
+
+/// `torch.optim.lr_scheduler.ExponentialLR`: multiplies the lr by `gamma` every step.
+#[derive(Clone, Copy, Debug)]
+pub struct ExponentialLr {
+    gamma: f64,
+}
+
+impl ExponentialLr {
+    /// An exponential schedule.
+    ///
+    /// # Errors
+    /// A negative or non-finite `gamma`.
+    pub fn new(gamma: f64) -> Result<Self, OptimError> {
+        ensure(
+            gamma >= 0.0 && gamma.is_finite(),
+            "ExponentialLr",
+            "gamma must be finite and >= 0",
+        )?;
+        Ok(ExponentialLr { gamma })
+    }
+
+    /// One schedule step (after an optimizer step).
+    pub fn step<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O) {
+        self.update(optimizer, 0.0);
+    }
+}
+
+impl Scheduler for ExponentialLr {
+    fn update<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O, _metric: f64) {
+        optimizer.set_lr(optimizer.lr() * self.gamma);
+    }
+}
+
+/// `torch.optim.lr_scheduler.MultiStepLR`: multiplies the lr by `gamma` at each milestone
+/// epoch (by `gamma^k` at an epoch listed `k` times, as torch's `Counter`). The milestones are a
+/// fixed-size array, in any order.
+#[derive(Clone, Copy, Debug)]
+pub struct MultiStepLr<const N: usize> {
+    milestones: [u64; N],
+    gamma: f64,
+    last_epoch: u64,
+}
+
+impl<const N: usize> MultiStepLr<N> {
+    /// A multi-step schedule (torch's default `gamma` is 0.1).
+    ///
+    /// # Errors
+    /// A negative or non-finite `gamma`.
+    pub fn new(milestones: [u64; N], gamma: f64) -> Result<Self, OptimError> {
+        ensure(
+            gamma >= 0.0 && gamma.is_finite(),
+            "MultiStepLr",
+            "gamma must be finite and >= 0",
+        )?;
+        Ok(MultiStepLr {
+            milestones,
+            gamma,
+            last_epoch: 0,
+        })
+    }
+
+    /// One schedule step (after an optimizer step).
+    pub fn step<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O) {
+        self.update(optimizer, 0.0);
+    }
+
+    /// How many milestones equal `epoch`.
+    fn count(&self, epoch: u64) -> usize {
+        self.milestones.iter().filter(|&&m| m == epoch).count()
+    }
+}
+
+impl<const N: usize> Scheduler for MultiStepLr<N> {
+    fn update<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O, _metric: f64) {
+        self.last_epoch += 1;
+        let k = self.count(self.last_epoch);
+        if k > 0 {
+            // torch: group["lr"] * gamma ** milestones[last_epoch] (a Python float power).
+            optimizer.set_lr(optimizer.lr() * crate::powf(self.gamma, k as f64));
+        }
+    }
+}
+
+impl<const N: usize> Restart for MultiStepLr<N> {
+    fn restart<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O, base_lr: f64) {
+        // torch's closed form at epoch 0: base * gamma ** bisect_right(milestones, 0).
+        self.last_epoch = 0;
+        optimizer.set_lr(base_lr * crate::powf(self.gamma, self.count(0) as f64));
+    }
+}
+
+impl Restart for StepLr {
+    fn restart<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O, base_lr: f64) {
+        // torch's closed form at epoch 0: base * gamma ** 0.
+        self.last_epoch = 0;
+        optimizer.set_lr(base_lr * crate::powf(self.gamma, 0.0));
+    }
+}
+
+impl Restart for ExponentialLr {
+    fn restart<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O, base_lr: f64) {
+        optimizer.set_lr(base_lr * crate::powf(self.gamma, 0.0));
+    }
+}
