@@ -1,6 +1,7 @@
 //! Control flow: `if` (statement and value), `match` as an `if` chain, loops with their exit
 //! flags, and the compile-time trip bounds that size the reverse sweep's storage.
 
+use super::iters::Source;
 use super::*;
 impl Lowerer<'_> {
     /// `if` as a statement, or (with `dest`) assigning its value to `dest`.
@@ -196,6 +197,9 @@ impl Lowerer<'_> {
                 "`#[differentiable]` does not support loop labels; use a flag variable",
             );
         }
+        if let Some(out) = self.for_each(f) {
+            return out;
+        }
         let var = match &*f.pat {
             syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
                 Some((&pi.ident, pi.mutability.is_some()))
@@ -212,7 +216,7 @@ impl Lowerer<'_> {
         let bound = self.range_bound(&f.expr);
         let iter = self.opaque(
             &f.expr,
-            Unsupported::Message("`#[differentiable]` supports `for` loops over integer ranges only; write `for i in 0..{}.len()` and index with `{}[i]`"),
+            Unsupported::Message("`#[differentiable]` supports `for` loops over ranges and over `x.iter()`, `&x`, `enumerate`, `zip`, `windows(k)` and `map` of them; write `for i in 0..{}.len()` and index with `{}[i]`"),
         );
         let wild = format_ident!("_");
         let (body, ctx, v) = self.loop_body(&f.body, Some(var.unwrap_or((&wild, false))));
@@ -228,6 +232,84 @@ impl Lowerer<'_> {
             bound,
         })));
         out
+    }
+
+    /// `for v in x.iter()` (and `&x`, `x`, `enumerate`, `zip`, `windows`, `map`): a loop over
+    /// the indices, binding the pattern to each element first.
+    fn for_each(&mut self, f: &syn::ExprForLoop) -> Option<Vec<Stmt>> {
+        let e = strip_parens(&f.expr);
+        let is_range = |e: &syn::Expr| match e {
+            syn::Expr::Range(_) => true,
+            syn::Expr::MethodCall(m) => {
+                matches!(m.method.to_string().as_str(), "rev" | "step_by")
+            }
+            _ => false,
+        };
+        if is_range(e) || f.label.is_some() {
+            return None;
+        }
+        let span = f.expr.span();
+        let mark = self.pending.len();
+        let Some((src, len)) = self.iter_source(e) else {
+            self.pending.truncate(mark);
+            return None;
+        };
+        let ExprKind::Opaque {
+            expr: len_e, vars, ..
+        } = len.kind
+        else {
+            return None;
+        };
+        let pre = self.pending.split_off(mark);
+        self.loops.push(LoopCtx {
+            brk: None,
+            cont: None,
+            jumps: 0,
+            returns: false,
+        });
+        self.scopes.push(Vec::new());
+        let k = self.fresh("k", false, Shape::Scalar);
+        let saved = std::mem::take(&mut self.pending);
+        if let Source::Windows { .. } = &src {
+            // `for w in x.windows(2)`: `w` names the window.
+            let c: syn::ExprClosure = {
+                let p = &f.pat;
+                syn::parse_quote!(|#p| ())
+            };
+            self.bind_closure_params(&c, &src, k, span);
+        } else {
+            let el = self.element_at(&src, k, span);
+            self.bind_pattern(&f.pat, el);
+        }
+        let mut prelude = std::mem::take(&mut self.pending);
+        let mut b = self.block_stmt(&f.body);
+        self.pending = saved;
+        self.scopes.pop();
+        let ctx = self.loops.pop().expect("pushed above");
+        prelude.append(&mut b.stmts);
+        b.stmts = prelude;
+        if let Some(c) = ctx.cont {
+            b.stmts.insert(0, self.flag_decl(c));
+        }
+        let mut out = pre;
+        let exits = self.exits(&ctx, &mut out);
+        out.push(Stmt::Loop(Box::new(Loop {
+            head: LoopHead::For {
+                var: k,
+                iter: Expr::new(
+                    ExprKind::Opaque {
+                        expr: syn::parse_quote!(0..#len_e),
+                        vars,
+                        what: Unsupported::Length,
+                    },
+                    span,
+                ),
+            },
+            body: b,
+            exits,
+            bound: None,
+        })));
+        Some(out)
     }
 
     pub(super) fn while_loop(&mut self, w: &syn::ExprWhile) -> Vec<Stmt> {

@@ -145,6 +145,9 @@ impl Lowerer<'_> {
                 }
             }
             syn::Expr::MethodCall(m) => {
+                if let Some(e) = self.iter_reduce(expr) {
+                    return e;
+                }
                 let name = m.method.to_string();
                 match intrinsics::callable(&name) {
                     Some(row) if m.turbofish.is_none() && row.args.len() == m.args.len() + 1 => {
@@ -356,7 +359,7 @@ impl Lowerer<'_> {
             syn::Expr::ForLoop(e) => (e.for_token.span, "`#[differentiable]` does not support a `for` loop as a value; use it as a statement"),
             syn::Expr::While(e) => (e.while_token.span, "`#[differentiable]` does not support a `while` loop as a value; use it as a statement"),
             syn::Expr::Loop(e) => (e.loop_token.span, "`#[differentiable]` does not support `loop` as a value; assign the result to a variable and `break`"),
-            syn::Expr::Closure(e) => (e.or1_token.span, "`#[differentiable]` does not support closures or iterator chains; write a `for i in 0..n` loop"),
+            syn::Expr::Closure(e) => (e.or1_token.span, "`#[differentiable]` supports closures only in `map` and `fold` of an iterator chain (`x.iter().map(|v| ..).sum()`, over `iter`, `enumerate`, `zip`, `windows(k)` and ranges); write a `for` loop"),
             syn::Expr::Unsafe(e) => (e.unsafe_token.span, "`#[differentiable]` does not support `unsafe` blocks; write safe code"),
             syn::Expr::Macro(e) => {
                 self.macro_error(&e.mac);

@@ -15,6 +15,7 @@ use crate::ir::*;
 mod arrays;
 mod control;
 mod exprs;
+mod iters;
 mod signature;
 mod tuples;
 mod vectors;

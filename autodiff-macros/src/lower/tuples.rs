@@ -156,6 +156,8 @@ impl Lowerer<'_> {
         match (pat, value) {
             (syn::Pat::Type(pt), v) => self.bind_pattern(&pt.pat, v),
             (syn::Pat::Paren(p), v) => self.bind_pattern(&p.pat, v),
+            // `&v` over copied floats binds like `v`.
+            (syn::Pat::Reference(r), v) => self.bind_pattern(&r.pat, v),
             (syn::Pat::Wild(_), _) => {}
             (syn::Pat::Tuple(pt), Tup::Many(parts)) if pt.elems.len() == parts.len() => {
                 for (p, v) in pt.elems.iter().zip(parts) {

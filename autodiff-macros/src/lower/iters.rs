@@ -1,0 +1,377 @@
+//! Iterators over arrays, slices and ranges, lowered to the indexed loops the adjoint handles:
+//! `for v in x.iter()` / `for v in &x` / `for v in x` / `for (i, v) in x.iter().enumerate()` /
+//! `for (a, b) in x.iter().zip(y)`, and the chains `src.map(|..| e).sum()`, `.product()`,
+//! `.fold(init, |acc, v| e)` over `x.iter()`, ranges `(a..b)`, `x.windows(k)`, `enumerate` and
+//! `zip`. A chain becomes `let mut acc = init; for k in 0..len { acc = acc + e(k); }`.
+
+use super::*;
+
+/// Where the elements of an iterator come from.
+pub(super) enum Source {
+    /// Elements of an array-like variable, from `offset` (an index expression).
+    Elems {
+        var: VarId,
+        offset: Option<Expr>,
+    },
+    /// `lo + k` of a range `lo..hi`.
+    Range {
+        lo: syn::Expr,
+        vars: Vec<VarId>,
+    },
+    /// `x.windows(k)`: sub-slices of length `k`.
+    Windows {
+        var: VarId,
+        offset: Option<Expr>,
+        width: syn::Expr,
+    },
+    Enumerate(Box<Source>),
+    Zip(Box<Source>, Box<Source>),
+    /// `.map(|p| e)` on another source.
+    Map(Box<Source>, syn::ExprClosure),
+}
+
+impl Lowerer<'_> {
+    /// The source and its length (a passive `usize` expression) of an iterator expression.
+    pub(super) fn iter_source(&mut self, e: &syn::Expr) -> Option<(Source, Expr)> {
+        let span = e.span();
+        match strip_parens(e) {
+            syn::Expr::MethodCall(m) if m.args.is_empty() => match m.method.to_string().as_str() {
+                "iter" | "copied" | "cloned" | "into_iter" => self.iter_source(&m.receiver),
+                "enumerate" => {
+                    let (s, len) = self.iter_source(&m.receiver)?;
+                    Some((Source::Enumerate(Box::new(s)), len))
+                }
+                _ => None,
+            },
+            syn::Expr::MethodCall(m) if m.args.len() == 1 => match m.method.to_string().as_str() {
+                "zip" => {
+                    let (a, la) = self.iter_source(&m.receiver)?;
+                    let (b, lb) = self.iter_source(&m.args[0])?;
+                    let len = self.min_len(la, lb, span);
+                    Some((Source::Zip(Box::new(a), Box::new(b)), len))
+                }
+                "map" => {
+                    let syn::Expr::Closure(c) = strip_parens(&m.args[0]) else {
+                        return None;
+                    };
+                    let (s, len) = self.iter_source(&m.receiver)?;
+                    Some((Source::Map(Box::new(s), c.clone()), len))
+                }
+                "windows" => {
+                    let (var, range) = self.view_of(&m.receiver)?;
+                    let (width, wv) = self.index_code(&m.args[0]);
+                    let full = self.view_len(var, &range, span);
+                    let ExprKind::Opaque {
+                        expr: fl, mut vars, ..
+                    } = full.kind
+                    else {
+                        return None;
+                    };
+                    vars.extend(wv);
+                    let len = self.built(
+                        syn::parse_quote!(usize::saturating_sub(#fl + 1, #width)),
+                        vars,
+                        span,
+                    );
+                    let offset = range.and_then(|(lo, _)| lo.map(|b| *b));
+                    Some((Source::Windows { var, offset, width }, len))
+                }
+                _ => None,
+            },
+            syn::Expr::Range(r) if r.start.is_some() && r.end.is_some() => {
+                let (lo, mut vars) = self.index_code(r.start.as_ref().expect("checked"));
+                let (hi, hv) = self.index_code(r.end.as_ref().expect("checked"));
+                vars.extend(hv.iter().copied());
+                let hi: syn::Expr = match r.limits {
+                    syn::RangeLimits::Closed(_) => syn::parse_quote!((#hi) + 1),
+                    _ => hi,
+                };
+                let len = self.built(
+                    syn::parse_quote!(usize::saturating_sub((#hi) as usize, (#lo) as usize)),
+                    vars.clone(),
+                    span,
+                );
+                Some((Source::Range { lo, vars }, len))
+            }
+            other => {
+                let inner = match other {
+                    syn::Expr::Reference(r) => &*r.expr,
+                    e => e,
+                };
+                let (var, range) = self.view_of(inner)?;
+                let len = self.view_len(var, &range, span);
+                let offset = range.and_then(|(lo, _)| lo.map(|b| *b));
+                Some((Source::Elems { var, offset }, len))
+            }
+        }
+    }
+
+    /// The length of `var` (or of its part `range`) as a passive expression.
+    fn view_len(&mut self, var: VarId, range: &Option<Range>, span: Span) -> Expr {
+        let ident = self.vars[var].ident.clone();
+        let whole: syn::Expr = match &self.vars[var].shape {
+            Shape::Array(n) | Shape::ArrayRef(n) => syn::parse_quote!(#n),
+            _ => syn::parse_quote!(#ident.len()),
+        };
+        let code = |e: &Option<Box<Expr>>| match e.as_deref().map(|e| &e.kind) {
+            Some(ExprKind::Opaque { expr, vars, .. }) => Some((expr.clone(), vars.clone())),
+            _ => None,
+        };
+        let (lo, hi) = match range {
+            Some((lo, hi)) => (code(lo), code(hi)),
+            None => (None, None),
+        };
+        let mut vars = vec![var];
+        let hi_e = match hi {
+            Some((h, hv)) => {
+                vars.extend(hv);
+                h
+            }
+            None => whole,
+        };
+        let e: syn::Expr = match lo {
+            Some((l, lv)) => {
+                vars.extend(lv);
+                syn::parse_quote!((#hi_e) - (#l))
+            }
+            None => hi_e,
+        };
+        Expr::new(
+            ExprKind::Opaque {
+                expr: e,
+                vars,
+                what: Unsupported::Length,
+            },
+            span,
+        )
+    }
+
+    fn min_len(&self, a: Expr, b: Expr, span: Span) -> Expr {
+        match (a.kind, b.kind) {
+            (
+                ExprKind::Opaque {
+                    expr: ea,
+                    vars: mut va,
+                    ..
+                },
+                ExprKind::Opaque {
+                    expr: eb, vars: vb, ..
+                },
+            ) => {
+                va.extend(vb);
+                Expr::new(
+                    ExprKind::Opaque {
+                        expr: syn::parse_quote!(::core::cmp::min(#ea, #eb)),
+                        vars: va,
+                        what: Unsupported::Length,
+                    },
+                    span,
+                )
+            }
+            _ => self.built(syn::parse_quote!(0usize), Vec::new(), span),
+        }
+    }
+
+    /// The element of `src` at the loop index `k`, as a tuple component (statements binding
+    /// intermediate values go to `pending`).
+    pub(super) fn element_at(&mut self, src: &Source, k: VarId, span: Span) -> Tup {
+        let kid = self.vars[k].ident.clone();
+        match src {
+            Source::Elems { var, offset } => {
+                let index = match offset.as_ref().map(|o| &o.kind) {
+                    Some(ExprKind::Opaque { expr, vars, .. }) => {
+                        let mut vars = vars.clone();
+                        vars.push(k);
+                        self.built(syn::parse_quote!((#expr) + #kid), vars, span)
+                    }
+                    _ => self.var_expr(k, span),
+                };
+                let e = Expr::new(ExprKind::Index(*var, Box::new(index)), span);
+                Tup::One(self.temp(e))
+            }
+            Source::Range { lo, vars } => {
+                let mut vars = vars.clone();
+                vars.push(k);
+                Tup::One(self.built(syn::parse_quote!((#lo) + #kid), vars, span))
+            }
+            Source::Windows { .. } => Tup::Many(Vec::new()),
+            Source::Enumerate(s) => {
+                let e = self.element_at(s, k, span);
+                Tup::Many(vec![Tup::One(self.var_expr(k, span)), e])
+            }
+            Source::Zip(a, b) => {
+                let (ea, eb) = (self.element_at(a, k, span), self.element_at(b, k, span));
+                Tup::Many(vec![ea, eb])
+            }
+            Source::Map(s, c) => {
+                self.bind_closure_params(c, s, k, span);
+                let v = self.expr(&c.body);
+                Tup::One(self.temp(v))
+            }
+        }
+    }
+
+    /// Binds a closure's one parameter to the element of `src` at `k` (in the current scope).
+    pub(super) fn bind_closure_params(
+        &mut self,
+        c: &syn::ExprClosure,
+        src: &Source,
+        k: VarId,
+        span: Span,
+    ) {
+        let Some(p) = c.inputs.first() else {
+            return;
+        };
+        if let Source::Windows { var, offset, width } = src {
+            // `|w|` names a sub-slice of length `width` at `k` (plus the source's offset).
+            if let syn::Pat::Ident(pi) = strip_ref(p) {
+                let kid = self.vars[k].ident.clone();
+                let off = match offset.as_ref().map(|o| &o.kind) {
+                    Some(ExprKind::Opaque { expr, vars, .. }) => {
+                        let mut vars = vars.clone();
+                        vars.push(k);
+                        self.built(syn::parse_quote!((#expr) + #kid), vars, span)
+                    }
+                    _ => self.var_expr(k, span),
+                };
+                let offset_v = self.fresh("offset", false, Shape::Scalar);
+                self.pending.push(Stmt::Let {
+                    var: offset_v,
+                    ty: Some(syn::parse_quote!(usize)),
+                    init: off,
+                });
+                let len_v = self.fresh("len", false, Shape::Scalar);
+                let w = width.clone();
+                let init = self.built(syn::parse_quote!(#w), Vec::new(), span);
+                self.pending.push(Stmt::Let {
+                    var: len_v,
+                    ty: Some(syn::parse_quote!(usize)),
+                    init,
+                });
+                let v = self.declare(&pi.ident, false, Shape::Scalar);
+                self.aliases.push((
+                    v,
+                    Alias {
+                        base: *var,
+                        offset: offset_v,
+                        len: len_v,
+                        mutable: false,
+                    },
+                ));
+            }
+            return;
+        }
+        let e = self.element_at(src, k, span);
+        self.bind_pattern(strip_ref(p), e);
+    }
+
+    /// `chain.sum()`, `.product()`, `.fold(init, |acc, v| e)` of a supported iterator: the
+    /// accumulator's value (the loop goes to `pending`). `None` if `e` is not such a chain.
+    pub(super) fn iter_reduce(&mut self, e: &syn::Expr) -> Option<Expr> {
+        let syn::Expr::MethodCall(m) = strip_parens(e) else {
+            return None;
+        };
+        let span = e.span();
+        let method = m.method.to_string();
+        let (init, fold) = match (method.as_str(), m.args.len()) {
+            ("sum", 0) => (Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span), None),
+            ("product", 0) => (Expr::new(ExprKind::Lit(syn::parse_quote!(1.0)), span), None),
+            ("fold", 2) => {
+                let syn::Expr::Closure(c) = strip_parens(&m.args[1]) else {
+                    return None;
+                };
+                (self.expr(&m.args[0]), Some(c.clone()))
+            }
+            _ => return None,
+        };
+        let (src, len) = self.iter_source(&m.receiver)?;
+        let acc = self.fresh("acc", true, Shape::Scalar);
+        self.vars[acc].float = true;
+        self.pending.push(Stmt::Let {
+            var: acc,
+            ty: None,
+            init,
+        });
+        let outer = std::mem::take(&mut self.pending);
+        self.scopes.push(Vec::new());
+        let k = self.fresh("k", false, Shape::Scalar);
+        let value = match &fold {
+            None => match self.element_at(&src, k, span) {
+                Tup::One(v) => v,
+                Tup::Many(_) => {
+                    self.cx.error_at(&m.method, "`#[differentiable]` sums and multiplies floats: `map` the items to a float first");
+                    self.placeholder(e)
+                }
+            },
+            Some(c) => {
+                // `|acc, v| e`: `acc` is the accumulator's current value.
+                let mut inputs = c.inputs.iter();
+                if let Some(syn::Pat::Ident(pa)) = inputs.next().map(strip_ref) {
+                    self.scopes
+                        .last_mut()
+                        .expect("pushed")
+                        .push((pa.ident.to_string(), acc));
+                }
+                if let Some(p) = inputs.next() {
+                    let el = self.element_at(&src, k, span);
+                    self.bind_pattern(strip_ref(p), el);
+                }
+                self.expr(&c.body)
+            }
+        };
+        let op = match (method.as_str(), &fold) {
+            ("product", _) => Some(crate::intrinsics::Op::Mul),
+            (_, None) => Some(crate::intrinsics::Op::Add),
+            _ => None,
+        };
+        let new = match op {
+            Some(op) => Expr::new(
+                ExprKind::Call(
+                    crate::intrinsics::op(op),
+                    vec![self.var_expr(acc, span), value],
+                ),
+                span,
+            ),
+            None => value,
+        };
+        let mut body = std::mem::take(&mut self.pending);
+        body.push(Stmt::Assign {
+            var: acc,
+            value: new,
+        });
+        self.scopes.pop();
+        self.pending = outer;
+        let ExprKind::Opaque {
+            expr: len_e, vars, ..
+        } = len.kind
+        else {
+            return None;
+        };
+        self.pending.push(Stmt::Loop(Box::new(Loop {
+            head: LoopHead::For {
+                var: k,
+                iter: Expr::new(
+                    ExprKind::Opaque {
+                        expr: syn::parse_quote!(0..#len_e),
+                        vars,
+                        what: Unsupported::Length,
+                    },
+                    span,
+                ),
+            },
+            body: Block { stmts: body },
+            exits: Vec::new(),
+            bound: None,
+        })));
+        Some(self.var_expr(acc, span))
+    }
+}
+
+/// `&p` and `p` bind alike here (elements are copied floats).
+fn strip_ref(p: &syn::Pat) -> &syn::Pat {
+    match p {
+        syn::Pat::Reference(r) => strip_ref(&r.pat),
+        syn::Pat::Type(t) => strip_ref(&t.pat),
+        other => other,
+    }
+}

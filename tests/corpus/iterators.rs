@@ -1,0 +1,87 @@
+//! Iterator chains and `for` loops over elements, lowered to the indexed loops (issue 10's
+//! first step): the idiomatic versions give bitwise the same values and gradients as the
+//! indexed ones.
+
+use crate::*;
+use autodiff::differentiable;
+
+#[differentiable]
+fn rosen_windows(x: &[f64]) -> f64 {
+    x.windows(2)
+        .map(|w| 100.0 * (w[1] - w[0] * w[0]).powi(2) + (1.0 - w[0]).powi(2))
+        .sum()
+}
+
+#[differentiable]
+fn rosen_indexed(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        s += 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2);
+    }
+    s
+}
+
+#[differentiable(wrt(w))]
+fn dot_zip(w: &[f64], x: &[f64]) -> f64 {
+    w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>().tanh()
+}
+
+#[differentiable]
+fn element_loops(x: &[f64; 4]) -> f64 {
+    let mut s = 0.0;
+    for v in x.iter() {
+        s += v * v;
+    }
+    for (i, v) in x.iter().enumerate() {
+        s += v * i as f64;
+    }
+    for &v in x {
+        s += v.sin();
+    }
+    for w in x.windows(2) {
+        s += w[0] * w[1];
+    }
+    let p: f64 = x.iter().map(|a| a + 1.0).product();
+    let f = x.iter().fold(0.0, |acc, v| acc * 0.5 + v);
+    let r: f64 = (0..4).map(|i| x[i] * (i as f64)).sum();
+    s + p + f + r
+}
+
+#[test]
+fn idiomatic_equals_indexed() {
+    let x = [-1.2, 1.0, 0.5, 0.8, -0.3];
+    let (a, ga) = rosen_windows::grad(&x);
+    let (b, gb) = rosen_indexed::grad(&x);
+    assert_eq!(
+        (a, &ga),
+        (b, &gb),
+        "windows(2) Rosenbrock is the indexed loop, bit for bit"
+    );
+    check("rosen_windows", &fns_slice!(rosen_windows), &x);
+    let v = [0.5, -1.0, 0.25, 2.0, 1.0];
+    let (_, _, ha) = rosen_windows::hvp(&x, &v);
+    let (_, _, hb) = rosen_indexed::hvp(&x, &v);
+    assert_eq!(ha, hb);
+}
+
+#[test]
+fn iterator_forms() {
+    let data = [1.0, 2.0, -0.5, 0.25];
+    let g = check(
+        "dot_zip",
+        &fns_slice!(dot_zip, &data),
+        &[0.3, -0.2, 0.5, 0.1],
+    );
+    let s: f64 = [0.3, -0.2, 0.5, 0.1]
+        .iter()
+        .zip(&data)
+        .map(|(a, b)| a * b)
+        .sum();
+    let want: Vec<f64> = data.iter().map(|d| d * (1.0 - s.tanh().powi(2))).collect();
+    assert_grad_eq("dot_zip", &g, &want, 1e-14);
+    check(
+        "element_loops",
+        &fns_arr!(element_loops, 4),
+        &[0.5, -1.2, 0.7, 1.1],
+    );
+}
