@@ -85,3 +85,27 @@ fn iterator_forms() {
         &[0.5, -1.2, 0.7, 1.1],
     );
 }
+
+#[differentiable]
+fn with_closures(x: f64, y: f64) -> f64 {
+    let sq = |t: f64| t * t;
+    let soft = |a: f64, b: f64| (a.exp() + b.exp()).ln();
+    let k = 0.5;
+    let scaled = |t| k * sq(t) + y;
+    sq(x) + soft(x, y) * scaled(x - y)
+}
+
+#[test]
+fn closures_bound_with_let() {
+    let p = [0.7, -0.4];
+    let g = check("with_closures", &fns2!(with_closures), &p);
+    let (x, y) = (p[0], p[1]);
+    let s = (x.exp() + y.exp()).ln();
+    let c = 0.5 * (x - y).powi(2) + y;
+    let (sx, sy) = (x.exp() / (x.exp() + y.exp()), y.exp() / (x.exp() + y.exp()));
+    let want = [
+        2.0 * x + sx * c + s * (x - y),
+        sy * c + s * (-(x - y) + 1.0),
+    ];
+    assert_grad_eq("with_closures", &g, &want, 1e-14);
+}

@@ -14,6 +14,13 @@ impl Lowerer<'_> {
             },
             syn::Expr::Path(p) if p.qself.is_none() => {
                 match p.path.get_ident().and_then(|i| self.resolve(i)) {
+                    Some(id) if self.closures.iter().any(|(c, _)| *c == id) => {
+                        self.cx.error_at(
+                            expr,
+                            "`#[differentiable]` inlines closures bound with `let` where they are called (`f(x)`); it does not support passing or returning them",
+                        );
+                        return self.placeholder(expr);
+                    }
                     Some(id) if self.alias_of(id).is_some() => {
                         self.cx.error_at(
                             expr,
@@ -179,6 +186,24 @@ impl Lowerer<'_> {
                         }
                     },
                     None => match &*c.func {
+                        // A closure bound with `let`: its body, with the arguments bound.
+                        syn::Expr::Path(p)
+                            if p.path
+                                .get_ident()
+                                .and_then(|i| self.resolve(i))
+                                .is_some_and(|v| self.closures.iter().any(|(cv, _)| *cv == v)) =>
+                        {
+                            let v = self
+                                .resolve(p.path.get_ident().expect("checked"))
+                                .expect("checked");
+                            let closure = self
+                                .closures
+                                .iter()
+                                .find(|(cv, _)| *cv == v)
+                                .map(|(_, c)| c.clone())
+                                .expect("checked");
+                            return self.inline_closure(&closure, &c.args, span);
+                        }
                         syn::Expr::Path(p)
                             if p.qself.is_none()
                                 && p.path.get_ident().and_then(|i| self.resolve(i)).is_none() =>
@@ -307,6 +332,39 @@ impl Lowerer<'_> {
             }
         };
         Expr::new(kind, span)
+    }
+
+    /// `f(a, b)` for `let f = |x, y| body;`: the arguments into variables, bound to the
+    /// parameters in a scope of their own, and the body's value.
+    pub(super) fn inline_closure(
+        &mut self,
+        c: &syn::ExprClosure,
+        args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
+        span: Span,
+    ) -> Expr {
+        if c.inputs.len() != args.len() {
+            self.cx.error(
+                span,
+                format!("this closure takes {} arguments", c.inputs.len()),
+            );
+            return Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span);
+        }
+        let values: Vec<Tup> = args
+            .iter()
+            .map(|a| {
+                let v = self.expr(a);
+                Tup::One(self.temp(v))
+            })
+            .collect();
+        self.scopes.push(Vec::new());
+        self.depth += 1;
+        for (p, v) in c.inputs.iter().zip(values) {
+            self.bind_pattern(p, v);
+        }
+        let value = self.expr(&c.body);
+        self.depth -= 1;
+        self.scopes.pop();
+        value
     }
 
     /// Stands in for an expression already reported as an error.

@@ -123,6 +123,8 @@ struct Lowerer<'a> {
     literals: Vec<VarId>,
     /// Variables bound to tuples, with their components.
     tuples: Vec<(VarId, Vec<Tup>)>,
+    /// Closures bound with `let`, inlined at their calls.
+    closures: Vec<(VarId, syn::ExprClosure)>,
     /// `-> (f, f, ..)`: the number of floats returned.
     tuple_ret: Option<usize>,
     /// Names indexed somewhere in the body (`p[..]`): a `let p = helper(..)` of one of them
@@ -273,6 +275,7 @@ impl<'a> Lowerer<'a> {
             literals: Vec::new(),
             tuples: Vec::new(),
             output_params: Vec::new(),
+            closures: Vec::new(),
             tuple_ret: None,
             indexed: Vec::new(),
             matrices: Vec::new(),
@@ -665,6 +668,12 @@ impl<'a> Lowerer<'a> {
         }
         if let (syn::Pat::Ident(pi), Some(init)) = (pat, &local.init) {
             if pi.by_ref.is_none() && pi.subpat.is_none() && self.alias_let(&pi.ident, &init.expr) {
+                return None;
+            }
+            // `let f = |a, b| ..;`: inlined where it is called.
+            if let syn::Expr::Closure(c) = strip_parens(&init.expr) {
+                let v = self.declare(&pi.ident, false, Shape::Scalar);
+                self.closures.push((v, c.clone()));
                 return None;
             }
             if pi.by_ref.is_none() && pi.subpat.is_none() {
@@ -1063,6 +1072,13 @@ impl VisitMut for Renamer<'_, '_> {
                         self.lw.cx.error_at(
                             &*p,
                             "`#[differentiable]` uses a name of a sub-slice through its elements (`s[i]`), `s.len()`, or by passing it to a `#[differentiable]` helper; write the loop over `s[i]`",
+                        );
+                        return;
+                    }
+                    if self.lw.closures.iter().any(|(c, _)| *c == id) {
+                        self.lw.cx.error_at(
+                            &*p,
+                            "`#[differentiable]` inlines closures bound with `let` where they are called (`f(x)`); it does not support passing or returning them",
                         );
                         return;
                     }
