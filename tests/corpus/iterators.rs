@@ -109,3 +109,29 @@ fn closures_bound_with_let() {
     ];
     assert_grad_eq("with_closures", &g, &want, 1e-14);
 }
+
+#[differentiable]
+fn filtered(x: &[f64]) -> f64 {
+    let pos: f64 = x.iter().filter(|v| **v > 0.0).map(|v| v * v).sum();
+    let mut neg = 0.0;
+    for (i, v) in x.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
+        neg += v * (i as f64 + 1.0);
+    }
+    pos + neg
+}
+
+#[test]
+fn filters() {
+    let x = [0.5, -1.2, 0.7, 1.1, -0.3];
+    let g = check("filtered", &fns_slice!(filtered), &x);
+    let want: Vec<f64> = x
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let p = if v > 0.0 { 2.0 * v } else { 0.0 };
+            let n = if i % 2 == 0 { i as f64 + 1.0 } else { 0.0 };
+            p + n
+        })
+        .collect();
+    assert_grad_eq("filtered", &g, &want, 1e-15);
+}

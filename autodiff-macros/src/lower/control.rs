@@ -270,6 +270,7 @@ impl Lowerer<'_> {
         self.scopes.push(Vec::new());
         let k = self.fresh("k", false, Shape::Scalar);
         let saved = std::mem::take(&mut self.pending);
+        let outer_conds = std::mem::take(&mut self.iter_conds);
         if let Source::Windows { .. } = &src {
             // `for w in x.windows(2)`: `w` names the window.
             let c: syn::ExprClosure = {
@@ -281,13 +282,16 @@ impl Lowerer<'_> {
             let el = self.element_at(&src, k, span);
             self.bind_pattern(&f.pat, el);
         }
-        let mut prelude = std::mem::take(&mut self.pending);
+        let prelude = std::mem::take(&mut self.pending);
+        let conds = std::mem::replace(&mut self.iter_conds, outer_conds);
         let mut b = self.block_stmt(&f.body);
         self.pending = saved;
         self.scopes.pop();
         let ctx = self.loops.pop().expect("pushed above");
-        prelude.append(&mut b.stmts);
-        b.stmts = prelude;
+        // `filter`s guard the bindings after them and the body.
+        let mut all = prelude;
+        all.append(&mut b.stmts);
+        b.stmts = self.filtered(conds, all, span);
         if let Some(c) = ctx.cont {
             b.stmts.insert(0, self.flag_decl(c));
         }

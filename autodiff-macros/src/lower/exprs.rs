@@ -58,6 +58,14 @@ impl Lowerer<'_> {
                     ExprKind::Call(intrinsics::op(Op::Neg), vec![self.expr(&u.expr)])
                 }
                 syn::UnOp::Not(_) => ExprKind::Logic(LogicOp::Not, vec![self.expr(&u.expr)]),
+                // `*v`, `**v` of an element bound by an iterator (a copied float): `v`.
+                syn::UnOp::Deref(_)
+                    if self.path_var(strip_derefs(&u.expr)).is_some_and(|v| {
+                        matches!(self.vars[v].shape, Shape::Scalar) && self.vars[v].float
+                    }) =>
+                {
+                    ExprKind::Var(self.path_var(strip_derefs(&u.expr)).expect("checked"))
+                }
                 // `*x` of an array parameter `x: &[f; N]`: the array itself.
                 syn::UnOp::Deref(_)
                     if self.path_var(&u.expr).is_some_and(|v| {
@@ -417,7 +425,7 @@ impl Lowerer<'_> {
             syn::Expr::ForLoop(e) => (e.for_token.span, "`#[differentiable]` does not support a `for` loop as a value; use it as a statement"),
             syn::Expr::While(e) => (e.while_token.span, "`#[differentiable]` does not support a `while` loop as a value; use it as a statement"),
             syn::Expr::Loop(e) => (e.loop_token.span, "`#[differentiable]` does not support `loop` as a value; assign the result to a variable and `break`"),
-            syn::Expr::Closure(e) => (e.or1_token.span, "`#[differentiable]` supports closures only in `map` and `fold` of an iterator chain (`x.iter().map(|v| ..).sum()`, over `iter`, `enumerate`, `zip`, `windows(k)` and ranges); write a `for` loop"),
+            syn::Expr::Closure(e) => (e.or1_token.span, "`#[differentiable]` supports closures only in `map`, `filter` and `fold` of an iterator chain (`x.iter().map(|v| ..).sum()`, over `iter`, `enumerate`, `zip`, `windows(k)` and ranges), and bound with `let` and called; write a `for` loop"),
             syn::Expr::Unsafe(e) => (e.unsafe_token.span, "`#[differentiable]` does not support `unsafe` blocks; write safe code"),
             syn::Expr::Macro(e) => {
                 self.macro_error(&e.mac);
@@ -442,5 +450,13 @@ impl Lowerer<'_> {
         };
         self.cx.error(span, msg);
         true
+    }
+}
+
+/// `e` without leading `*`s.
+fn strip_derefs(e: &syn::Expr) -> &syn::Expr {
+    match strip_parens(e) {
+        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => strip_derefs(&u.expr),
+        other => other,
     }
 }

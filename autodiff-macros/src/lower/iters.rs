@@ -28,6 +28,8 @@ pub(super) enum Source {
     Zip(Box<Source>, Box<Source>),
     /// `.map(|p| e)` on another source.
     Map(Box<Source>, syn::ExprClosure),
+    /// `.filter(|p| cond)`: elements for which the (passive) condition holds.
+    Filter(Box<Source>, syn::ExprClosure),
 }
 
 impl Lowerer<'_> {
@@ -50,12 +52,15 @@ impl Lowerer<'_> {
                     let len = self.min_len(la, lb, span);
                     Some((Source::Zip(Box::new(a), Box::new(b)), len))
                 }
-                "map" => {
+                "map" | "filter" => {
                     let syn::Expr::Closure(c) = strip_parens(&m.args[0]) else {
                         return None;
                     };
                     let (s, len) = self.iter_source(&m.receiver)?;
-                    Some((Source::Map(Box::new(s), c.clone()), len))
+                    Some(match m.method.to_string().as_str() {
+                        "map" => (Source::Map(Box::new(s), c.clone()), len),
+                        _ => (Source::Filter(Box::new(s), c.clone()), len),
+                    })
                 }
                 "windows" => {
                     let (var, range) = self.view_of(&m.receiver)?;
@@ -208,7 +213,49 @@ impl Lowerer<'_> {
                 let v = self.expr(&c.body);
                 Tup::One(self.temp(v))
             }
+            Source::Filter(s, c) => {
+                let e = self.element_at(s, k, span);
+                if let Some(p) = c.inputs.first() {
+                    self.bind_pattern(strip_ref(p), e.copy());
+                }
+                let cond = self.expr(&c.body);
+                // What the condition reads is computed before the `if` that it guards.
+                let cond = self.temp(cond);
+                self.iter_conds.push((cond, self.pending.len()));
+                e
+            }
         }
+    }
+
+    /// The statements of one iteration, under the conditions of the `filter`s met on the way
+    /// (`if c1 && c2 { .. }`).
+    pub(super) fn filtered(
+        &mut self,
+        conds: Vec<(Expr, usize)>,
+        mut body: Vec<Stmt>,
+        span: Span,
+    ) -> Vec<Stmt> {
+        // The statements up to the last condition run first; the rest under the conditions.
+        let split = conds
+            .iter()
+            .map(|(_, n)| *n)
+            .max()
+            .unwrap_or(0)
+            .min(body.len());
+        let mut conds = conds.into_iter().map(|(c, _)| c);
+        let Some(first) = conds.next() else {
+            return body;
+        };
+        let cond = conds.fold(first, |a, b| {
+            Expr::new(ExprKind::Logic(LogicOp::And, vec![a, b]), span)
+        });
+        let rest = body.split_off(split);
+        body.push(Stmt::If {
+            cond,
+            then: Block { stmts: rest },
+            els: Block::default(),
+        });
+        body
     }
 
     /// Binds a closure's one parameter to the element of `src` at `k` (in the current scope).
@@ -293,6 +340,7 @@ impl Lowerer<'_> {
             init,
         });
         let outer = std::mem::take(&mut self.pending);
+        let outer_conds = std::mem::take(&mut self.iter_conds);
         self.scopes.push(Vec::new());
         let k = self.fresh("k", false, Shape::Scalar);
         let value = match &fold {
@@ -339,6 +387,8 @@ impl Lowerer<'_> {
             var: acc,
             value: new,
         });
+        let conds = std::mem::replace(&mut self.iter_conds, outer_conds);
+        let body = self.filtered(conds, body, span);
         self.scopes.pop();
         self.pending = outer;
         let ExprKind::Opaque {

@@ -125,6 +125,9 @@ struct Lowerer<'a> {
     tuples: Vec<(VarId, Vec<Tup>)>,
     /// Closures bound with `let`, inlined at their calls.
     closures: Vec<(VarId, syn::ExprClosure)>,
+    /// Conditions of the `filter`s of the iterator being lowered, with the number of pending
+    /// statements they need.
+    iter_conds: Vec<(Expr, usize)>,
     /// `-> (f, f, ..)`: the number of floats returned.
     tuple_ret: Option<usize>,
     /// Names indexed somewhere in the body (`p[..]`): a `let p = helper(..)` of one of them
@@ -276,6 +279,7 @@ impl<'a> Lowerer<'a> {
             tuples: Vec::new(),
             output_params: Vec::new(),
             closures: Vec::new(),
+            iter_conds: Vec::new(),
             tuple_ret: None,
             indexed: Vec::new(),
             matrices: Vec::new(),
