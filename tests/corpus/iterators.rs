@@ -135,3 +135,26 @@ fn filters() {
         .collect();
     assert_grad_eq("filtered", &g, &want, 1e-15);
 }
+
+#[differentiable]
+fn extremes(x: &[f64]) -> f64 {
+    let hi = x.iter().copied().max_by(|a, b| a.total_cmp(b)).unwrap();
+    let lo = x
+        .iter()
+        .map(|v| v * 2.0)
+        .min_by(|a, b| a.partial_cmp(b).unwrap())
+        .unwrap();
+    let m = x.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    hi * lo + m
+}
+
+#[test]
+fn maxima_and_minima() {
+    let x = [0.5, -1.2, 0.7, 1.1, -0.3];
+    let g = check("extremes", &fns_slice!(extremes), &x);
+    // hi = x3 = 1.1, lo = 2 x1 = -2.4, m = x3
+    let mut want = vec![0.0; 5];
+    want[3] = -2.4 + 1.0;
+    want[1] = 1.1 * 2.0;
+    assert_grad_eq("extremes", &g, &want, 1e-15);
+}

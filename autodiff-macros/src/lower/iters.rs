@@ -320,14 +320,26 @@ impl Lowerer<'_> {
         };
         let span = e.span();
         let method = m.method.to_string();
+        if let Some(v) = self.iter_extreme(e) {
+            return Some(v);
+        }
         let (init, fold) = match (method.as_str(), m.args.len()) {
             ("sum", 0) => (Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span), None),
             ("product", 0) => (Expr::new(ExprKind::Lit(syn::parse_quote!(1.0)), span), None),
             ("fold", 2) => {
-                let syn::Expr::Closure(c) = strip_parens(&m.args[1]) else {
-                    return None;
+                let c: syn::ExprClosure = match strip_parens(&m.args[1]) {
+                    syn::Expr::Closure(c) => c.clone(),
+                    // `fold(init, f64::max)`: the method as a closure.
+                    syn::Expr::Path(p) => {
+                        let name = float_method_path(p)?;
+                        if name != "max" && name != "min" {
+                            return None;
+                        }
+                        syn::parse_quote!(|__a, __b| __a.#name(__b))
+                    }
+                    _ => return None,
                 };
-                (self.expr(&m.args[0]), Some(c.clone()))
+                (self.expr(&m.args[0]), Some(c))
             }
             _ => return None,
         };
@@ -414,6 +426,127 @@ impl Lowerer<'_> {
             bound: None,
         })));
         Some(self.var_expr(acc, span))
+    }
+}
+
+impl Lowerer<'_> {
+    /// `src.max_by(|a, b| a.total_cmp(b)).unwrap()` (also `partial_cmp(..).unwrap()`,
+    /// `min_by`, `.copied()` before `unwrap`): the first element, then a loop keeping the
+    /// larger (the last of equal maxima, the first of equal minima, as the standard library).
+    fn iter_extreme(&mut self, e: &syn::Expr) -> Option<Expr> {
+        let syn::Expr::MethodCall(unwrap) = strip_parens(e) else {
+            return None;
+        };
+        if unwrap.method != "unwrap" || !unwrap.args.is_empty() {
+            return None;
+        }
+        let mut recv = strip_parens(&unwrap.receiver);
+        if let syn::Expr::MethodCall(c) = recv {
+            if (c.method == "copied" || c.method == "cloned") && c.args.is_empty() {
+                recv = strip_parens(&c.receiver);
+            }
+        }
+        let syn::Expr::MethodCall(m) = recv else {
+            return None;
+        };
+        let want_max = match m.method.to_string().as_str() {
+            "max_by" => true,
+            "min_by" => false,
+            _ => return None,
+        };
+        let syn::Expr::Closure(cmp) = strip_parens(m.args.first()?) else {
+            return None;
+        };
+        // `|a, b| a.total_cmp(b)` orders as written; `b.total_cmp(a)` reverses.
+        let names: Vec<String> = cmp
+            .inputs
+            .iter()
+            .filter_map(|p| match strip_ref(p) {
+                syn::Pat::Ident(pi) => Some(pi.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        let body = cmp.body.to_token_stream().to_string();
+        let first = names.first()?;
+        let reversed = !body
+            .trim_start_matches(['*', ' '])
+            .starts_with(first.as_str());
+        let larger = want_max != reversed;
+        let (src, len) = self.iter_source(&m.receiver)?;
+        let span = e.span();
+        let k0 = self.fresh("k", false, Shape::Scalar);
+        let zero = self.built(syn::parse_quote!(0usize), Vec::new(), span);
+        self.pending.push(Stmt::Let {
+            var: k0,
+            ty: Some(syn::parse_quote!(usize)),
+            init: zero,
+        });
+        let Tup::One(first_el) = self.element_at(&src, k0, span) else {
+            return None;
+        };
+        let best = self.fresh("best", true, Shape::Scalar);
+        self.vars[best].float = true;
+        self.pending.push(Stmt::Let {
+            var: best,
+            ty: None,
+            init: first_el,
+        });
+        let outer = std::mem::take(&mut self.pending);
+        self.scopes.push(Vec::new());
+        let k = self.fresh("k", false, Shape::Scalar);
+        let Tup::One(v) = self.element_at(&src, k, span) else {
+            return None;
+        };
+        let op: syn::BinOp = match (larger, want_max) {
+            (true, true) => syn::parse_quote!(>=),
+            (true, false) => syn::parse_quote!(>),
+            (false, true) => syn::parse_quote!(<=),
+            (false, false) => syn::parse_quote!(<),
+        };
+        let cond = Expr::new(
+            ExprKind::Compare(
+                op,
+                Box::new(clone_index(&v)),
+                Box::new(self.var_expr(best, span)),
+            ),
+            span,
+        );
+        let mut body = std::mem::take(&mut self.pending);
+        body.push(Stmt::If {
+            cond,
+            then: Block {
+                stmts: vec![Stmt::Assign {
+                    var: best,
+                    value: v,
+                }],
+            },
+            els: Block::default(),
+        });
+        self.scopes.pop();
+        self.pending = outer;
+        let ExprKind::Opaque {
+            expr: len_e, vars, ..
+        } = len.kind
+        else {
+            return None;
+        };
+        self.pending.push(Stmt::Loop(Box::new(Loop {
+            head: LoopHead::For {
+                var: k,
+                iter: Expr::new(
+                    ExprKind::Opaque {
+                        expr: syn::parse_quote!(1..#len_e),
+                        vars,
+                        what: Unsupported::Length,
+                    },
+                    span,
+                ),
+            },
+            body: Block { stmts: body },
+            exits: Vec::new(),
+            bound: None,
+        })));
+        Some(self.var_expr(best, span))
     }
 }
 
