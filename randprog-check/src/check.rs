@@ -1,0 +1,255 @@
+//! The comparisons: one [`Program`] (closures around the macro's generated functions and the
+//! generic twin) checked by a [`Checker`], which collects every failure and reports them all.
+//!
+//! Per program, with `x` the point, `v` a direction, `c` an output seed:
+//!
+//! - the values returned by `jvp`, `vjp`, `grad`, `hvp`, `jacobian` equal the plain function's;
+//! - the plain function equals the twin's value on duals;
+//! - the reference Jacobian `J` comes from `n` forward passes of the twin on `Dual` (exact, no
+//!   finite differences); `jvp` must give `J v`, `grad` the row of a scalar result, `vjp` must
+//!   add `c^T J` into the buffers it was given (pre-filled, to check accumulation), and the
+//!   dot-product identity `<v, J^T c> = <J v, c>` must hold between `vjp` and `jvp`;
+//! - `hvp` must give `H v` from `n` passes of the twin on `Dual<Dual<_>>`.
+//!
+//! Tolerance: `|got - want| <= rel * max(|got|, |want|, FLOOR * scale)`, where `scale` is the
+//! largest magnitude among the reference values of that kind (so a component that cancels to
+//! nearly zero is judged relative to its siblings, not to itself). `rel` is 1e-10 for `f64`.
+//! The macro and the duals evaluate the same derivative in a different order, so they agree to
+//! rounding only; a wrong rule, sign, branch or lost term is an error of order one.
+
+use autodiff::{Dual, Float};
+
+use crate::{D1, D2};
+
+/// Fraction of a kind's largest reference magnitude used as the absolute floor.
+const FLOOR: f64 = 1e-3;
+
+/// One generated program, as closures over flat vectors of the active inputs (in parameter
+/// order, arrays and slices element by element).
+pub struct Program<'a, F> {
+    /// Index of the program in the generated file.
+    pub index: usize,
+    /// The `#[differentiable]` source, printed on failure.
+    pub src: &'a str,
+    /// The point.
+    pub x: &'a [F],
+    /// A direction for `jvp` and `hvp`.
+    pub v: &'a [F],
+    /// An output seed for `vjp` (length 1 for scalar results).
+    pub seed: &'a [F],
+    /// Which flat inputs get their adjoint added into a `&mut` buffer (arrays, slices).
+    pub buffered: &'a [bool],
+    /// The plain function.
+    pub value: &'a dyn Fn(&[F]) -> Vec<F>,
+    /// `f::jvp`: (value, tangent).
+    pub jvp: &'a dyn Fn(&[F], &[F]) -> (Vec<F>, Vec<F>),
+    /// `f::vjp` given the point, the seed and the initial buffer contents: (value, adjoints).
+    pub vjp: &'a dyn Fn(&[F], &[F], &[F]) -> (Vec<F>, Vec<F>),
+    /// `f::grad` (scalar results).
+    pub grad: Option<&'a dyn Fn(&[F]) -> (F, Vec<F>)>,
+    /// `f::hvp` (scalar results): (value, gradient, H v).
+    pub hvp: Option<&'a dyn Fn(&[F], &[F]) -> (F, Vec<F>, Vec<F>)>,
+    /// `f::jacobian` (array results): (value, row-major Jacobian).
+    pub jacobian: Option<&'a dyn Fn(&[F]) -> (Vec<F>, Vec<F>)>,
+    /// The generic twin on first-order duals.
+    pub dual1: &'a dyn Fn(&[D1<F>]) -> Vec<D1<F>>,
+    /// The generic twin on nested duals.
+    pub dual2: &'a dyn Fn(&[D2<F>]) -> Vec<D2<F>>,
+}
+
+/// Collects the results of many programs.
+pub struct Checker {
+    seed: u64,
+    programs: usize,
+    checks: usize,
+    failures: Vec<String>,
+    failed_programs: usize,
+    /// Largest `|got - want| / max(|got|, |want|, floor)` seen in a passing comparison, f64 only.
+    worst: f64,
+}
+
+/// The failures of one program, with its context.
+struct Run<'c, 'p, F> {
+    ck: &'c mut Checker,
+    p: &'p Program<'p, F>,
+    rel: f64,
+    errors: Vec<String>,
+}
+
+impl<F: Float> Run<'_, '_, F> {
+    /// Compares two vectors of one kind of result.
+    fn close(&mut self, what: &str, got: &[F], want: &[F]) {
+        self.ck.checks += 1;
+        if got.len() != want.len() {
+            self.errors.push(format!(
+                "{what}: length {} vs expected {}",
+                got.len(),
+                want.len()
+            ));
+            return;
+        }
+        let scale = want.iter().fold(0.0f64, |m, w| m.max(w.to_f64().abs()));
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            let (g, w) = (g.to_f64(), w.to_f64());
+            let denom = g
+                .abs()
+                .max(w.abs())
+                .max(FLOOR * scale)
+                .max(f64::MIN_POSITIVE);
+            let err = (g - w).abs() / denom;
+            if err <= self.rel {
+                if core::mem::size_of::<F>() == 8 {
+                    self.ck.worst = self.ck.worst.max(err);
+                }
+            } else {
+                self.errors.push(format!(
+                    "{what}[{i}]: got {g:e}, want {w:e} (rel err {err:.1e})"
+                ));
+            }
+        }
+    }
+}
+
+impl Checker {
+    /// A checker for the programs generated from `seed`.
+    pub fn new(seed: u64) -> Self {
+        Checker {
+            seed,
+            programs: 0,
+            checks: 0,
+            failures: Vec::new(),
+            failed_programs: 0,
+            worst: 0.0,
+        }
+    }
+
+    /// Checks one program with relative tolerance `rel`.
+    pub fn run<F: Float>(&mut self, p: &Program<F>, rel: f64) {
+        self.programs += 1;
+        let mut r = Run {
+            ck: self,
+            p,
+            rel,
+            errors: Vec::new(),
+        };
+        r.all();
+        let errors = std::mem::take(&mut r.errors);
+        if !errors.is_empty() {
+            self.failed_programs += 1;
+            self.failures.push(format!(
+                "program {} (seed {:#x}):\n  {}\n{}",
+                p.index,
+                self.seed,
+                errors.join("\n  "),
+                p.src
+            ));
+        }
+    }
+
+    /// Prints the summary line and panics if any program failed.
+    pub fn finish(self) {
+        for f in &self.failures {
+            eprintln!("{f}\n");
+        }
+        println!(
+            "randprog: seed {:#x}: {} programs, {} comparisons, {} programs failed; \
+             worst passing f64 relative error {:.1e}",
+            self.seed, self.programs, self.checks, self.failed_programs, self.worst
+        );
+        assert!(
+            self.failures.is_empty(),
+            "{} of {} random programs disagree with the dual-number evaluation (seed {:#x}); \
+             rerun with RANDPROG_SEED={} to reproduce",
+            self.failed_programs,
+            self.programs,
+            self.seed,
+            self.seed
+        );
+    }
+}
+
+impl<F: Float> Run<'_, '_, F> {
+    fn all(&mut self) {
+        let p = self.p;
+        let (n, m) = (p.x.len(), p.seed.len());
+        let plain = (p.value)(p.x);
+        // Reference Jacobian (m x n, row-major) and J v from forward passes on duals.
+        let mut jac = vec![F::zero(); m * n];
+        let mut val = Vec::new();
+        for k in 0..n {
+            let xd: Vec<D1<F>> = (0..n)
+                .map(|j| Dual::new(p.x[j], if j == k { F::one() } else { F::zero() }))
+                .collect();
+            let out = (p.dual1)(&xd);
+            val = out.iter().map(|d| d.re).collect();
+            for (r, d) in out.iter().enumerate() {
+                jac[r * n + k] = d.eps;
+            }
+        }
+        self.close("twin value vs plain", &val, &plain);
+        let xd: Vec<D1<F>> = (0..n).map(|j| Dual::new(p.x[j], p.v[j])).collect();
+        let jv: Vec<F> = (p.dual1)(&xd).iter().map(|d| d.eps).collect();
+
+        let (y, t) = (p.jvp)(p.x, p.v);
+        self.close("jvp value", &y, &plain);
+        self.close("jvp tangent", &t, &jv);
+
+        let prefill: Vec<F> = p
+            .buffered
+            .iter()
+            .map(|&b| F::from_f64(if b { 0.5 } else { 0.0 }))
+            .collect();
+        let (y, bar) = (p.vjp)(p.x, p.seed, &prefill);
+        self.close("vjp value", &y, &plain);
+        let want: Vec<F> = (0..n)
+            .map(|k| (0..m).fold(F::zero(), |s, r| s + p.seed[r] * jac[r * n + k]))
+            .collect();
+        let got: Vec<F> = bar.iter().zip(&prefill).map(|(&b, &q)| b - q).collect();
+        self.close("vjp adjoint (minus prefill)", &got, &want);
+        let lhs = got.iter().zip(p.v).fold(F::zero(), |s, (&a, &b)| s + a * b);
+        let rhs = t
+            .iter()
+            .zip(p.seed)
+            .fold(F::zero(), |s, (&a, &b)| s + a * b);
+        self.close(
+            "dot-product identity <v, J^T c> vs <J v, c>",
+            &[lhs],
+            &[rhs],
+        );
+
+        if let Some(grad) = p.grad {
+            let (y, g) = grad(p.x);
+            self.close("grad value", &[y], &plain);
+            self.close("grad", &g, &jac);
+        }
+        if let Some(hvp) = p.hvp {
+            self.hvp(hvp, &plain, &jac);
+        }
+        if let Some(jacobian) = p.jacobian {
+            let (y, j) = jacobian(p.x);
+            self.close("jacobian value", &y, &plain);
+            self.close("jacobian", &j, &jac);
+        }
+    }
+
+    /// `hvp` against `n` passes on nested duals: inner direction `v`, outer unit vectors.
+    fn hvp(&mut self, hvp: &dyn Fn(&[F], &[F]) -> (F, Vec<F>, Vec<F>), plain: &[F], g: &[F]) {
+        let p = self.p;
+        let n = p.x.len();
+        let hv_ref: Vec<F> = (0..n)
+            .map(|k| {
+                let xd: Vec<D2<F>> = (0..n)
+                    .map(|j| {
+                        let e = if j == k { F::one() } else { F::zero() };
+                        Dual::new(Dual::new(p.x[j], p.v[j]), Dual::new(e, F::zero()))
+                    })
+                    .collect();
+                (p.dual2)(&xd)[0].eps.eps
+            })
+            .collect();
+        let (y, gh, hv) = hvp(p.x, p.v);
+        self.close("hvp value", &[y], plain);
+        self.close("hvp gradient", &gh, g);
+        self.close("hvp H v", &hv, &hv_ref);
+    }
+}
