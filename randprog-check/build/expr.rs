@@ -53,7 +53,7 @@ pub const INTRINSICS: &[Intrinsic] = &[
     row("atan2", &[Any, Pos], true),
     row("sinh", &[Bounded(2.5)], true),
     row("cosh", &[Bounded(2.5)], true),
-    row("tanh", &[Any], true),
+    row("tanh", &[Bounded(10.0)], true), // `TanhLargeArgument` draws `Any`
     row("asinh", &[Any], true),
     row("acosh", &[AboveOne], true),
     row("atanh", &[Bounded(0.9)], true),
@@ -146,7 +146,7 @@ impl Gen<'_> {
             Index => !g.scope.arrays.is_empty(),
             ConstItem => !g.scope.consts.is_empty(),
             IntCast => !g.scope.ints.is_empty(),
-            Len => !g.scope.arrays.is_empty(),
+            Len => g.len_arrays().next().is_some(),
             _ => true,
         });
         let ft = self.ft;
@@ -170,13 +170,22 @@ impl Gen<'_> {
                     .with(false, true)
             }
             Some(Len) => {
-                let a = self.rng.pick(&self.scope.arrays).name.clone();
+                let arrays: Vec<String> = self.len_arrays().collect();
+                let a = self.rng.pick(&arrays).clone();
                 Code::same(format!("({a}.len() as {ft})"))
                     .twin(format!("c::<S>({a}.len() as f64)"))
                     .with(false, true)
             }
             _ => self.lit(0.1, 3.0),
         }
+    }
+
+    /// The arrays whose `.len()` may be read (see `LenOfNestedLocalArray`).
+    pub fn len_arrays(&self) -> impl Iterator<Item = String> + '_ {
+        let any = self.sw.is_on(Construct::LenOfNestedLocalArray);
+        (self.scope.arrays.iter())
+            .filter(move |a| any || !a.nested_local)
+            .map(|a| a.name.clone())
     }
 
     /// A read `a[i]` of an array in scope, with an index known to be in bounds.
@@ -242,7 +251,8 @@ impl Gen<'_> {
     /// An expression with `|x| <= b`.
     pub fn bounded(&mut self, d: u32, b: f64) -> Code {
         let e = self.expr(d);
-        let squash = *self.rng.pick(&["tanh", "sin", "cos", "atan"]);
+        // Not `tanh` of an unbounded argument (`TanhLargeArgument`).
+        let squash = *self.rng.pick(&["sin", "cos", "atan"]);
         let k = b / if squash == "atan" { 1.58 } else { 1.0 };
         let k = (k * 100.0).floor() / 100.0;
         both!("({} * {})", lit_code(k), self.method(squash, vec![e]))
@@ -304,6 +314,12 @@ impl Gen<'_> {
                 (0, Any) if negative_powi => self.positive(d),
                 (_, IntExp) if negative_powi => Code::same(format!("-{}", self.rng.range(1, 4))),
                 (_, IntExp) => Code::same(format!("{}", self.rng.range(0, 5))),
+                (0, Bounded(_))
+                    if row.name == "tanh" && self.sw.is_on(Construct::TanhLargeArgument) =>
+                {
+                    self.used(Construct::TanhLargeArgument);
+                    self.expr(d)
+                }
                 _ => self.operand(d, dom),
             };
             ops.push(op);
@@ -323,7 +339,8 @@ impl Gen<'_> {
     /// Renders an intrinsic call. A receiver whose type is not yet known (`1.5`, a `let` of a
     /// literal) cannot take a method in plain Rust: a person writes `f64::sin(1.5)`, which is
     /// `PathCallUntyped` (off: a macro bug, see there); otherwise a bare literal gets its
-    /// suffix (`1.5_f64.sin()`) and anything else is added to an active leaf.
+    /// suffix (`1.5_f64.sin()`) and anything else is multiplied by `1.0_f64` (which keeps the
+    /// value, so the operand stays in its domain).
     fn call_intrinsic(&mut self, row: &Intrinsic, mut ops: Vec<Code>, path: bool) -> Code {
         let (name, ft) = (row.name, self.ft);
         let mut path = path;
@@ -335,8 +352,8 @@ impl Gen<'_> {
                 ops[0].f = format!("{}_{ft}", ops[0].f);
                 ops[0].typed = true;
             } else {
-                let leaf = self.active_leaf();
-                ops[0] = both!("({} + {})", ops[0], leaf);
+                let one = Code::same(format!("1.0_{ft}")).twin("c::<S>(1.0)".into());
+                ops[0] = both!("({} * {})", ops[0], one).with(ops[0].active, true);
             }
         }
         let join = |from: usize, sel: fn(&Code) -> &String| -> String {

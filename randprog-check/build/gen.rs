@@ -107,6 +107,11 @@ pub enum Construct {
     Mul,
     Div,
     Method,
+    /// `tanh` of an unbounded argument: `rules::tanh` takes `1 / cosh(x)^2` for |tanh x| > 0.9,
+    /// and on nested duals `cosh(x)^2` overflows for |x| > ~355 (f64) or ~45 (f32): `hvp` (and
+    /// `Dual<Dual<_>>`) give NaN where the second derivative is 0. Off until the rule is fixed;
+    /// `tanh` is drawn with |argument| <= 10 meanwhile.
+    TanhLargeArgument,
     PathCall,
     /// `f64::abs(0.21)` (a path call whose first argument is a bare literal or a `let` of one,
     /// type `{float}` until inference): the macro turns it into `0.21.abs()`, which does not
@@ -139,6 +144,11 @@ pub enum Construct {
     ForRev,
     ForStepBy,
     ForLen,
+    /// `a.len()` (as a loop bound or a value inside a loop) where `a` is a `let mut` local
+    /// array declared inside a nested block (`if`, loop body, `{ }`): the generated code names
+    /// `a` outside its scope (error[E0425]: cannot find value `a_3` in this scope). Off until
+    /// fixed; `ForLen` and `Len` cover every other array.
+    LenOfNestedLocalArray,
     ForPassiveBound,
     While,
     WhileActive,
@@ -189,6 +199,7 @@ impl Construct {
             Mul,
             Div,
             Method,
+            TanhLargeArgument,
             PathCall,
             PathCallUntyped,
             IfExpr,
@@ -213,6 +224,7 @@ impl Construct {
             ForRev,
             ForStepBy,
             ForLen,
+            LenOfNestedLocalArray,
             ForPassiveBound,
             While,
             WhileActive,
@@ -244,6 +256,8 @@ impl Construct {
         Construct::MutLocalArrayLiteral,
         Construct::CallPassiveArg,
         Construct::PathCallUntyped,
+        Construct::LenOfNestedLocalArray,
+        Construct::TanhLargeArgument,
         Construct::EarlyReturnArray,
     ];
 }
@@ -297,6 +311,8 @@ pub struct AVar {
     /// As [`Code::active`] and [`Code::typed`], for its elements.
     pub active: bool,
     pub typed: bool,
+    /// A `let mut` array declared in a nested block (see `LenOfNestedLocalArray`).
+    pub nested_local: bool,
 }
 
 /// An integer in scope whose value lies in `0..hi` (loop counters, passive parameters).

@@ -108,6 +108,7 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
                 mutable: false,
                 active: true,
                 typed: true,
+                nested_local: false,
             }),
             Param::PassiveSlice(_, d) => gen.scope.arrays.push(AVar {
                 name,
@@ -115,6 +116,7 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
                 mutable: false,
                 active: false,
                 typed: true,
+                nested_local: false,
             }),
             Param::PassiveInt(_, v) => {
                 gen.scope.ints.push(IVar {
@@ -125,7 +127,7 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
             }
         }
     }
-    let body = body(&mut gen);
+    let body = body(&mut gen, &params);
     let n: usize = params.iter().map(Param::active_len).sum();
     let m = out_len.unwrap_or(1);
     let rng = &mut *gen.rng;
@@ -189,7 +191,7 @@ fn signature(gen: &mut Gen) -> Vec<Param> {
 }
 
 /// `{ [const ..;] [let mut out = ..;] statements; result }`.
-fn body(gen: &mut Gen) -> Code {
+fn body(gen: &mut Gen, params: &[Param]) -> Code {
     let mut out = Code::same("{\n");
     let ft = gen.ft;
     if gen.sw.is_on(Construct::ConstItem) && gen.rng.chance(0.3) {
@@ -220,7 +222,18 @@ fn body(gen: &mut Gen) -> Code {
             t
         }
         _ => {
-            let e = gen.result(3);
+            let mut e = gen.result(3);
+            if gen.out_len.is_none() {
+                // Let the body's last variables reach the result, so fewer statements are dead.
+                let locals: Vec<Code> = (gen.scope.visible_floats().iter())
+                    .filter(|v| params.iter().all(|p| p.name() != v.name))
+                    .take(2)
+                    .map(|v| Code::same(&v.name).with(v.active, v.typed))
+                    .collect();
+                for v in locals {
+                    e = crate::gen::both!("({} + {})", e, v);
+                }
+            }
             if gen.out_len.is_none() && gen.rng.chance(0.1) {
                 gen.used(Construct::EarlyReturn);
                 crate::gen::both!("    return {};\n", e)

@@ -39,6 +39,7 @@ impl Gen<'_> {
             (ForRev, 1),
             (ForStepBy, 1),
             (ForLen, 2),
+            (LenOfNestedLocalArray, 1),
             (ForPassiveBound, 1),
             (While, 1),
             (WhileActive, 1),
@@ -64,7 +65,8 @@ impl Gen<'_> {
             IfStmt | IfNoElse | BlockStmt => nested_ok,
             MatchStmt => nested_ok && !g.scope.ints.is_empty(),
             ForRange | ForInclusive | ForRev | ForStepBy | While | WhileActive | Loop => loop_ok,
-            ForLen => loop_ok && !g.scope.arrays.is_empty(),
+            ForLen => loop_ok && g.scope.arrays.iter().any(|a| !a.nested_local),
+            LenOfNestedLocalArray => loop_ok && g.scope.arrays.iter().any(|a| a.nested_local),
             ForPassiveBound => loop_ok && g.passive_int.is_some(),
             Break | Continue => g.loops > 0,
             EarlyReturn => g.out_len.is_none(),
@@ -250,6 +252,7 @@ impl Gen<'_> {
             mutable,
             active: init.active,
             typed: init.typed,
+            nested_local: mutable && self.level > 1,
         });
         let m = if mutable { "mut " } else { "" };
         both!("let {m}{name} = {};", init)
@@ -301,14 +304,20 @@ impl Gen<'_> {
             ForInclusive => (format!("for {i} in {lo}..={}", hi - 1), hi),
             ForRev => (format!("for {i} in ({lo}..{hi}).rev()"), hi),
             ForStepBy => (format!("for {i} in ({lo}..{hi}).step_by(2)"), hi),
-            ForLen => {
-                let a = self.rng.pick(&self.scope.arrays).clone();
+            ForLen | LenOfNestedLocalArray => {
+                let arrays: Vec<AVar> = (self.scope.arrays.iter())
+                    .filter(|a| a.nested_local == (c == LenOfNestedLocalArray))
+                    .cloned()
+                    .collect();
+                let a = self.rng.pick(&arrays).clone();
                 (format!("for {i} in 0..{}.len()", a.name), a.len)
             }
             ForPassiveBound => {
                 let (n, v) = self.passive_int.clone().expect("checked applicable");
                 (format!("for {i} in 0..{n}"), v)
             }
+            // The counter runs 1..=hi (`while`, `loop`) or 1..=4 (`WhileActive`).
+            WhileActive => (String::new(), 5),
             _ => (String::new(), hi + 1),
         };
         let mut pre = String::new();

@@ -64,6 +64,9 @@ pub struct Checker {
     checks: usize,
     failures: Vec<String>,
     failed_programs: usize,
+    /// Programs not compared because the reference (plain value, or the twin's derivatives)
+    /// is not finite at the point: a generator slip out of a domain, reported, not hidden.
+    skipped: Vec<usize>,
     /// Largest `|got - want| / max(|got|, |want|, floor)` seen in a passing comparison, f64 only.
     worst: f64,
 }
@@ -88,7 +91,7 @@ impl<F: Float> Run<'_, '_, F> {
             ));
             return;
         }
-        let scale = want.iter().fold(0.0f64, |m, w| m.max(w.to_f64().abs()));
+        let scale = want.iter().fold(1.0f64, |m, w| m.max(w.to_f64().abs()));
         for (i, (g, w)) in got.iter().zip(want).enumerate() {
             let (g, w) = (g.to_f64(), w.to_f64());
             let denom = g
@@ -119,6 +122,7 @@ impl Checker {
             checks: 0,
             failures: Vec::new(),
             failed_programs: 0,
+            skipped: Vec::new(),
             worst: 0.0,
         }
     }
@@ -132,7 +136,10 @@ impl Checker {
             rel,
             errors: Vec::new(),
         };
-        r.all();
+        if !r.all() {
+            self.skipped.push(p.index);
+            return;
+        }
         let errors = std::mem::take(&mut r.errors);
         if !errors.is_empty() {
             self.failed_programs += 1;
@@ -152,9 +159,15 @@ impl Checker {
             eprintln!("{f}\n");
         }
         println!(
-            "randprog: seed {:#x}: {} programs, {} comparisons, {} programs failed; \
-             worst passing f64 relative error {:.1e}",
-            self.seed, self.programs, self.checks, self.failed_programs, self.worst
+            "randprog: seed {:#x}: {} programs, {} comparisons, {} programs failed, {} skipped \
+             (reference not finite: {:?}); worst passing f64 relative error {:.1e}",
+            self.seed,
+            self.programs,
+            self.checks,
+            self.failed_programs,
+            self.skipped.len(),
+            self.skipped,
+            self.worst
         );
         assert!(
             self.failures.is_empty(),
@@ -165,11 +178,17 @@ impl Checker {
             self.seed,
             self.seed
         );
+        assert!(
+            self.skipped.len() * 20 <= self.programs,
+            "more than 5% of the programs leave their domain at the evaluation point; \
+             the generator needs tighter domains"
+        );
     }
 }
 
 impl<F: Float> Run<'_, '_, F> {
-    fn all(&mut self) {
+    /// All comparisons; `false` (nothing compared) if the reference is not finite.
+    fn all(&mut self) -> bool {
         let p = self.p;
         let (n, m) = (p.x.len(), p.seed.len());
         let plain = (p.value)(p.x);
@@ -185,6 +204,10 @@ impl<F: Float> Run<'_, '_, F> {
             for (r, d) in out.iter().enumerate() {
                 jac[r * n + k] = d.eps;
             }
+        }
+        let finite = |v: &[F]| v.iter().all(|a| a.to_f64().is_finite());
+        if !finite(&plain) || !finite(&jac) {
+            return false;
         }
         self.close("twin value vs plain", &val, &plain);
         let xd: Vec<D1<F>> = (0..n).map(|j| Dual::new(p.x[j], p.v[j])).collect();
@@ -230,6 +253,7 @@ impl<F: Float> Run<'_, '_, F> {
             self.close("jacobian value", &y, &plain);
             self.close("jacobian", &j, &jac);
         }
+        true
     }
 
     /// `hvp` against `n` passes on nested duals: inner direction `v`, outer unit vectors.
@@ -247,6 +271,9 @@ impl<F: Float> Run<'_, '_, F> {
                 (p.dual2)(&xd)[0].eps.eps
             })
             .collect();
+        if !hv_ref.iter().all(|a| a.to_f64().is_finite()) {
+            return; // not twice differentiable here (the twin says so): nothing to compare
+        }
         let (y, gh, hv) = hvp(p.x, p.v);
         self.close("hvp value", &[y], plain);
         self.close("hvp gradient", &gh, g);
