@@ -166,6 +166,21 @@ fn has_jacobian(p: &Program) -> bool {
     p.out_len.is_some() && (scalars || one_array)
 }
 
+/// Whether the macro generates `f::hessian`: scalar result, active parameters all scalars or
+/// exactly one array.
+fn has_hessian(p: &Program) -> bool {
+    let active: Vec<&Param> = p.params.iter().filter(|q| q.active_len() > 0).collect();
+    let scalars = active.iter().all(|q| matches!(q, Param::Scalar(_)));
+    let one_array = active.len() == 1 && matches!(active[0], Param::Array(..));
+    p.out_len.is_none() && (scalars || one_array)
+}
+
+/// Whether the macro generates `f::derivatives::<K>`: scalar result, one active scalar.
+fn has_taylor(p: &Program) -> bool {
+    let active: Vec<&Param> = p.params.iter().filter(|q| q.active_len() > 0).collect();
+    p.out_len.is_none() && active.len() == 1 && matches!(active[0], Param::Scalar(_))
+}
+
 /// The whole item group of one program.
 pub fn program(p: &Program) -> String {
     let (ft, name, i) = (p.ft, &p.name, p.index);
@@ -197,6 +212,23 @@ pub fn program(p: &Program) -> String {
              \x20       let (y, g) = {name}::grad({ax});\n        (y, flat(&g))\n    }};\n\
              \x20   let hvp = |x: &[{ft}], t: &[{ft}]| -> ({ft}, Vec<{ft}>, Vec<{ft}>) {{\n\
              \x20       let (y, g, h) = {name}::hvp({ax}, {tt});\n        (y, flat(&g), flat(&h))\n    }};"
+        )
+        .unwrap();
+    }
+    let hess = has_hessian(p);
+    if hess {
+        writeln!(
+            s,
+            "    let hessian = |x: &[{ft}]| -> ({ft}, Vec<{ft}>, Vec<{ft}>) {{\n\
+             \x20       let (y, g, h) = {name}::hessian({ax});\n        (y, flat(&g), flat(&h))\n    }};"
+        )
+        .unwrap();
+    }
+    let taylor = has_taylor(p);
+    if taylor {
+        writeln!(
+            s,
+            "    let taylor = |x: &[{ft}]| -> Vec<{ft}> {{ {name}::derivatives::<4>({ax}).to_vec() }};"
         )
         .unwrap();
     }
@@ -242,7 +274,8 @@ pub fn program(p: &Program) -> String {
          \x20           x: &[{}],\n            v: &[{}],\n            seed: &[{}],\n\
          \x20           buffered: &[{}],\n            value: &value,\n            jvp: &jvp,\n\
          \x20           vjp: &vjp,\n            grad: {},\n            hvp: {},\n\
-         \x20           jacobian: {},\n            dual1: &twin::<D1<{ft}>>,\n\
+         \x20           jacobian: {},\n            hessian: {},\n            taylor: {},\n\
+         \x20           dual1: &twin::<D1<{ft}>>,\n\
          \x20           dual2: &twin::<D2<{ft}>>,\n        }},\n        {},\n    );\n}}\n",
         list(&p.x),
         list(&p.v),
@@ -251,6 +284,12 @@ pub fn program(p: &Program) -> String {
         opt(scalar, "grad"),
         opt(scalar, "hvp"),
         opt(jac, "jacobian"),
+        opt(hess, "hessian"),
+        if taylor {
+            format!("Some((&taylor, &twin::<D3<{ft}>>))")
+        } else {
+            "None".into()
+        },
         if ft == "f32" { "2e-3" } else { "1e-10" },
     )
     .unwrap();

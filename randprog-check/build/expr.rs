@@ -3,7 +3,8 @@
 //! (`ln` of `e * e + 0.5`, `asin` of `0.9 * e.tanh()`), so every program is defined and smooth
 //! at its evaluation point away from measure-zero kinks.
 
-use crate::gen::{both, lit_code, Code, Construct, Gen};
+use crate::construct::Construct;
+use crate::gen::{both, lit_code, Code, Gen};
 
 /// Where an operand must lie.
 #[derive(Clone, Copy, Debug)]
@@ -106,7 +107,8 @@ impl Gen<'_> {
             (Call, 3),
         ];
         let c = self.choose(&options, |g, c| match c {
-            MatchExpr => !g.scope.ints.is_empty(),
+            MatchExpr => !g.scope.ints.is_empty() && !g.no_branch_expr,
+            IfExpr => !g.no_branch_expr,
             Call => g.callees.iter().any(|k| k.f32 == (g.ft == "f32")),
             _ => true,
         });
@@ -170,8 +172,11 @@ impl Gen<'_> {
                     .with(false, true)
             }
             Some(Len) => {
-                let arrays: Vec<String> = self.len_arrays().collect();
-                let a = self.rng.pick(&arrays).clone();
+                let arrays: Vec<(String, bool)> = self.len_arrays().collect();
+                let (a, nested) = self.rng.pick(&arrays).clone();
+                if nested {
+                    self.used(Construct::LenOfNestedLocalArray);
+                }
                 Code::same(format!("({a}.len() as {ft})"))
                     .twin(format!("c::<S>({a}.len() as f64)"))
                     .with(false, true)
@@ -181,11 +186,11 @@ impl Gen<'_> {
     }
 
     /// The arrays whose `.len()` may be read (see `LenOfNestedLocalArray`).
-    pub fn len_arrays(&self) -> impl Iterator<Item = String> + '_ {
+    pub fn len_arrays(&self) -> impl Iterator<Item = (String, bool)> + '_ {
         let any = self.sw.is_on(Construct::LenOfNestedLocalArray);
         (self.scope.arrays.iter())
             .filter(move |a| any || !a.nested_local)
-            .map(|a| a.name.clone())
+            .map(|a| (a.name.clone(), a.nested_local))
     }
 
     /// A read `a[i]` of an array in scope, with an index known to be in bounds.

@@ -6,26 +6,37 @@
 //! methods `Scalar` lacks through `rp::max(..)` etc.), which the test evaluates on dual numbers.
 //! Write a template once with [`both!`] and it is rendered in both dialects.
 //!
+//! Besides the text, a [`Code`] carries what the generator knows about the value: whether it is
+//! certainly active (a call argument that is passive must be a literal while
+//! `CallPassiveArg` is off) and whether its float type is known where it is written (a method
+//! on `{float}` does not compile in plain Rust).
+//!
 //! # Adding a construct
 //!
-//! 1. Add a variant to [`Construct`] (and to [`Construct::ALL`]); if it is not supported yet or
-//!    has a known bug, list it in [`Construct::OFF_BY_DEFAULT`] with a comment.
-//! 2. Write one emitter method on [`Gen`] returning a [`Code`] (an expression in `expr.rs`, a
-//!    statement in `stmt.rs`, a signature shape in `sig.rs`), and give it a weight in the
-//!    table of the function that chooses among its family (`Gen::expr_node`, `Gen::stmt`).
-//! 3. The build fails if an enabled construct is never drawn, so the new one is really tested.
+//! 1. One line in the list of `construct.rs` (with `(off)` and a doc comment if it is not
+//!    supported yet or has a known bug).
+//! 2. One emitter method on [`Gen`] returning a [`Code`]: an expression in `expr.rs` (chosen
+//!    in `Gen::expr` or `Gen::leaf`), a statement in `stmt.rs` (chosen in `Gen::stmt`), a
+//!    parameter kind in `program.rs` (`Param`, flattened in `emit.rs`); give it a weight in
+//!    its family's table and an applicability rule if it needs something in scope.
+//! 3. If the twin cannot be written with `Scalar` alone, add a helper to `src/lib.rs` (as
+//!    `max`, `clamp`). The build fails if an enabled construct is never drawn in >= 100
+//!    programs, so a new construct is really exercised.
 //!
-//! An intrinsic is one row of `expr::INTRINSICS` (name, operand domains, generic spelling).
+//! An intrinsic is one row of `expr::INTRINSICS` (name, operand domains, whether `Scalar` has
+//! it as a method).
 //!
-//! Constructs the macro is gaining (tuples `let (a, b) = (e1, e2)`, `&&`/`||`/`!` in
-//! conditions, `match`/`if` arms that `return`, active arrays passed to helpers, matrices
-//! `[[f; N]; M]`, `Vec` scratch buffers) follow the same recipe: e.g. `&&` is a new arm of
-//! `Gen::cond` rendering `({a}) && ({b})` in both dialects; tuples a statement
-//! `let (a, b) = (e1, e2);` pushing two scalars into the scope; a matrix parameter a new
-//! `Param` kind in `sig.rs` with its flattening in `emit.rs`.
+//! Constructs the macro is gaining follow the same recipe: `&&`/`||`/`!` are new arms of
+//! `Gen::cond` (`{a} && {b}` in both dialects: conditions are already `.base()` comparisons
+//! in the twin); tuples a statement `let (a, b) = (e1, e2);` pushing two `FVar`s; `match`/`if`
+//! arms that `return` a new arm kind in `Gen::match_expr`/`Gen::expr` (the twin is the same
+//! text); active arrays passed to helpers need array-parameter callees (`Callee` with a
+//! signature instead of an arity); matrices `[[f; N]; M]` a `Param` kind plus its flattening in
+//! `emit::args`/`emit::tangents`/`emit::vjp` (and `Flat` in `src/lib.rs` already nests); `Vec`
+//! scratch buffers a statement like `local_array` with `vec![0.0; n]` (`vec![c::<S>(0.0); n]`
+//! in the twin).
 
-use std::collections::BTreeMap;
-
+use crate::construct::{Construct, Switches};
 use crate::rng::Rng;
 
 /// Source text in both dialects, with what the generator knows about its value.
@@ -90,207 +101,6 @@ macro_rules! both {
     };
 }
 pub(crate) use both;
-
-/// Every construct the generator can draw. Used for the on/off switches and coverage counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Construct {
-    // Expressions.
-    Literal,
-    Variable,
-    Index,
-    ConstItem,
-    IntCast,
-    Len,
-    Neg,
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Method,
-    /// `tanh` of an unbounded argument: `rules::tanh` takes `1 / cosh(x)^2` for |tanh x| > 0.9,
-    /// and on nested duals `cosh(x)^2` overflows for |x| > ~355 (f64) or ~45 (f32): `hvp` (and
-    /// `Dual<Dual<_>>`) give NaN where the second derivative is 0. Off until the rule is fixed;
-    /// `tanh` is drawn with |argument| <= 10 meanwhile.
-    TanhLargeArgument,
-    PathCall,
-    /// `f64::abs(0.21)` (a path call whose first argument is a bare literal or a `let` of one,
-    /// type `{float}` until inference): the macro turns it into `0.21.abs()`, which does not
-    /// compile ("can't call method `abs` on ambiguous numeric type `{float}`"). Off until fixed.
-    PathCallUntyped,
-    IfExpr,
-    BlockExpr,
-    MatchExpr,
-    Call,
-    /// A call argument that is passive but not a literal (a `const`, a passive slice element,
-    /// directly or through a `let`, a call with only passive arguments) for an active parameter
-    /// of the callee: does not compile (``f64: ToActive<__S>` is not satisfied``). Off until
-    /// fixed; literal arguments and passive arithmetic such as `d[0] * 2.0` work and stay on.
-    CallPassiveArg,
-    // Statements.
-    Let,
-    LetMut,
-    Assign,
-    AddAssign,
-    SubAssign,
-    MulAssign,
-    DivAssign,
-    Shadow,
-    IfStmt,
-    IfNoElse,
-    BlockStmt,
-    MatchStmt,
-    ForRange,
-    ForInclusive,
-    ForRev,
-    ForStepBy,
-    ForLen,
-    /// `a.len()` (as a loop bound or a value inside a loop) where `a` is a `let mut` local
-    /// array declared inside a nested block (`if`, loop body, `{ }`): the generated code names
-    /// `a` outside its scope (error[E0425]: cannot find value `a_3` in this scope). Off until
-    /// fixed; `ForLen` and `Len` cover every other array.
-    LenOfNestedLocalArray,
-    ForPassiveBound,
-    While,
-    WhileActive,
-    Loop,
-    Break,
-    Continue,
-    EarlyReturn,
-    /// `return [a, b];` before the end of a function returning an array: rejected by the macro
-    /// ("needs a function returning an array to end with an array literal ..."), although early
-    /// `return` and array results are each supported. Off until the macro accepts it.
-    EarlyReturnArray,
-    LocalArrayZeros,
-    LocalArrayPassiveLiteral,
-    /// `let a = [x, x * y];` with active elements: a known bug being fixed on main (wrong or
-    /// rejected derivatives); off by default until the fix is merged.
-    LocalArrayActiveLiteral,
-    /// `let mut a = [0.5, 1.5];` later written with active values: does not compile (the macro
-    /// treats the array as one constant scalar: `S::cst([..])`, "cannot index into `__S`").
-    /// Off until fixed; immutable literal arrays of constants are `LocalArrayPassiveLiteral`.
-    MutLocalArrayLiteral,
-    ArrayWrite,
-    ArrayAddAssign,
-    // Signatures.
-    ScalarParams,
-    ArrayParam,
-    SliceParam,
-    PassiveSlice,
-    PassiveScalar,
-    PassiveInt,
-    ArrayResult,
-    F32,
-}
-
-impl Construct {
-    /// All constructs, in declaration order.
-    pub const ALL: &'static [Construct] = {
-        use Construct::*;
-        &[
-            Literal,
-            Variable,
-            Index,
-            ConstItem,
-            IntCast,
-            Len,
-            Neg,
-            Add,
-            Sub,
-            Mul,
-            Div,
-            Method,
-            TanhLargeArgument,
-            PathCall,
-            PathCallUntyped,
-            IfExpr,
-            BlockExpr,
-            MatchExpr,
-            Call,
-            CallPassiveArg,
-            Let,
-            LetMut,
-            Assign,
-            AddAssign,
-            SubAssign,
-            MulAssign,
-            DivAssign,
-            Shadow,
-            IfStmt,
-            IfNoElse,
-            BlockStmt,
-            MatchStmt,
-            ForRange,
-            ForInclusive,
-            ForRev,
-            ForStepBy,
-            ForLen,
-            LenOfNestedLocalArray,
-            ForPassiveBound,
-            While,
-            WhileActive,
-            Loop,
-            Break,
-            Continue,
-            EarlyReturn,
-            EarlyReturnArray,
-            LocalArrayZeros,
-            LocalArrayPassiveLiteral,
-            LocalArrayActiveLiteral,
-            MutLocalArrayLiteral,
-            ArrayWrite,
-            ArrayAddAssign,
-            ScalarParams,
-            ArrayParam,
-            SliceParam,
-            PassiveSlice,
-            PassiveScalar,
-            PassiveInt,
-            ArrayResult,
-            F32,
-        ]
-    };
-
-    /// Off unless named in `RANDPROG_ENABLE` (comma-separated variant names).
-    pub const OFF_BY_DEFAULT: &'static [Construct] = &[
-        Construct::LocalArrayActiveLiteral,
-        Construct::MutLocalArrayLiteral,
-        Construct::CallPassiveArg,
-        Construct::PathCallUntyped,
-        Construct::LenOfNestedLocalArray,
-        Construct::TanhLargeArgument,
-        Construct::EarlyReturnArray,
-    ];
-}
-
-/// Which constructs may be drawn, and how often each was.
-pub struct Switches {
-    pub on: Vec<Construct>,
-    pub used: BTreeMap<Construct, usize>,
-}
-
-impl Switches {
-    /// The defaults, with the variants named in `enable` (e.g. `"LocalArrayActiveLiteral"`)
-    /// switched on and those in `disable` switched off.
-    pub fn new(enable: &str, disable: &str) -> Switches {
-        let named =
-            |list: &str, c: Construct| list.split(',').any(|s| s.trim() == format!("{c:?}"));
-        let on = Construct::ALL
-            .iter()
-            .copied()
-            .filter(|&c| {
-                (!Construct::OFF_BY_DEFAULT.contains(&c) || named(enable, c)) && !named(disable, c)
-            })
-            .collect();
-        Switches {
-            on,
-            used: BTreeMap::new(),
-        }
-    }
-
-    pub fn is_on(&self, c: Construct) -> bool {
-        self.on.contains(&c)
-    }
-}
 
 /// A float variable in scope.
 #[derive(Clone, Debug)]
@@ -366,6 +176,11 @@ pub struct Gen<'a> {
     pub loops: u32,
     /// Statement nesting, for indentation.
     pub level: usize,
+    /// While drawing the elements of a returned array literal in a function with array
+    /// parameters (see `BranchInArrayResult`): no `if`/`match` expressions.
+    pub no_branch_expr: bool,
+    /// Whether the function has array or slice parameters.
+    pub has_arrays: bool,
     /// The passive integer parameter and its value at the evaluation point, if any.
     pub passive_int: Option<(String, usize)>,
     fresh: usize,
@@ -388,6 +203,8 @@ impl<'a> Gen<'a> {
             loops: 0,
             level: 1,
             passive_int: None,
+            no_branch_expr: false,
+            has_arrays: false,
             fresh: 0,
         }
     }

@@ -6,6 +6,7 @@
 //! - `RANDPROG_ENABLE` / `RANDPROG_DISABLE`: comma-separated `Construct` variant names to switch
 //!   on (those off by default, e.g. known macro bugs) or off.
 
+mod construct;
 mod emit;
 mod expr;
 mod gen;
@@ -15,7 +16,7 @@ mod stmt;
 
 use std::fmt::Write;
 
-use gen::{Construct, Switches};
+use construct::{Construct, Switches};
 
 const DEFAULT_SEED: u64 = 0x5eed_2026_0009;
 const DEFAULT_COUNT: usize = 320;

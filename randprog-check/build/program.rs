@@ -2,7 +2,8 @@
 //! floats and integers; scalar or array result; `f64` or `f32`), its evaluation point, and a
 //! random body.
 
-use crate::gen::{lit_code, AVar, Callee, Code, Construct, FVar, Gen, IVar, Switches};
+use crate::construct::{Construct, Switches};
+use crate::gen::{lit_code, AVar, Callee, Code, FVar, Gen, IVar};
 use crate::rng::Rng;
 
 /// A parameter. Active ones are flattened in order into the test's input vector.
@@ -93,6 +94,12 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
         gen.rng.range(2, 4)
     });
     gen.out_len = out_len;
+    gen.has_arrays = (params.iter()).any(|p| {
+        matches!(
+            p,
+            Param::Array(..) | Param::Slice(..) | Param::PassiveSlice(..)
+        )
+    });
     for p in &params {
         let name = p.name().to_string();
         match p {

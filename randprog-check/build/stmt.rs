@@ -5,7 +5,8 @@
 //! its loops nest. Every loop terminates: `for` over literal or known bounds, `while`/`loop`
 //! with a counter incremented first thing in the body (so `continue` cannot skip it).
 
-use crate::gen::{both, lit_code, AVar, Code, Construct, FVar, Gen, IVar};
+use crate::construct::Construct;
+use crate::gen::{both, lit_code, AVar, Code, FVar, Gen, IVar};
 
 impl Gen<'_> {
     /// `n` statements at statement depth `sd` (nested blocks get `sd - 1`).
@@ -39,7 +40,7 @@ impl Gen<'_> {
             (ForRev, 1),
             (ForStepBy, 1),
             (ForLen, 2),
-            (LenOfNestedLocalArray, 1),
+            (LenOfNestedLocalArray, 3),
             (ForPassiveBound, 1),
             (While, 1),
             (WhileActive, 1),
@@ -215,7 +216,25 @@ impl Gen<'_> {
         match self.out_len {
             None => self.expr(d),
             Some(m) => {
+                let saved = self.no_branch_expr;
+                if self.has_arrays && !self.sw.is_on(Construct::BranchInArrayResult) {
+                    self.no_branch_expr = true;
+                } else if self.has_arrays {
+                    self.used(Construct::BranchInArrayResult);
+                }
                 let mut items: Vec<Code> = (0..m).map(|_| self.expr(d)).collect();
+                self.no_branch_expr = saved;
+                let bare = |e: &Code| {
+                    let s = e.f.replace(['[', ']', ' ', '-'], "");
+                    s.chars().all(|c| c.is_alphanumeric() || c == '_')
+                };
+                if items.iter().all(bare) {
+                    if self.sw.is_on(Construct::BareElementsArrayResult) {
+                        self.used(Construct::BareElementsArrayResult);
+                    } else {
+                        items[0] = both!("({} * {})", items[0], self.lit(0.5, 2.0));
+                    }
+                }
                 if !items.iter().any(|e| e.active) {
                     // The macro rejects an array result that does not depend on the inputs.
                     items[0] = both!("({} + {})", items[0], self.active_leaf());

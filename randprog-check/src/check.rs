@@ -19,10 +19,29 @@
 
 use autodiff::{Dual, Float};
 
-use crate::{D1, D2};
+use crate::{D1, D2, D3};
 
 /// Fraction of a kind's largest reference magnitude used as the absolute floor.
 const FLOOR: f64 = 1e-3;
+
+/// The plain function over flat inputs: point -> value(s).
+pub type ValueFn<'a, F> = &'a dyn Fn(&[F]) -> Vec<F>;
+/// `f::jvp`: (point, tangent) -> (value, directional derivative).
+pub type JvpFn<'a, F> = &'a dyn Fn(&[F], &[F]) -> (Vec<F>, Vec<F>);
+/// `f::vjp`: (point, output seed, initial buffer contents) -> (value, adjoints).
+pub type VjpFn<'a, F> = &'a dyn Fn(&[F], &[F], &[F]) -> (Vec<F>, Vec<F>);
+/// `f::grad`: point -> (value, gradient).
+pub type GradFn<'a, F> = &'a dyn Fn(&[F]) -> (F, Vec<F>);
+/// `f::hvp`: (point, direction) -> (value, gradient, H v).
+pub type HvpFn<'a, F> = &'a dyn Fn(&[F], &[F]) -> (F, Vec<F>, Vec<F>);
+/// `f::jacobian`: point -> (value, row-major Jacobian).
+pub type JacobianFn<'a, F> = &'a dyn Fn(&[F]) -> (Vec<F>, Vec<F>);
+/// `f::hessian`: point -> (value, gradient, row-major dense Hessian).
+pub type HessianFn<'a, F> = &'a dyn Fn(&[F]) -> (F, Vec<F>, Vec<F>);
+/// `f::derivatives::<4>` (one active scalar): point -> the value and derivatives 1 to 3.
+pub type TaylorFn<'a, F> = &'a dyn Fn(&[F]) -> Vec<F>;
+/// The generic twin on scalars `S` over flat inputs.
+pub type TwinFn<'a, S> = &'a dyn Fn(&[S]) -> Vec<S>;
 
 /// One generated program, as closures over flat vectors of the active inputs (in parameter
 /// order, arrays and slices element by element).
@@ -40,21 +59,26 @@ pub struct Program<'a, F> {
     /// Which flat inputs get their adjoint added into a `&mut` buffer (arrays, slices).
     pub buffered: &'a [bool],
     /// The plain function.
-    pub value: &'a dyn Fn(&[F]) -> Vec<F>,
+    pub value: ValueFn<'a, F>,
     /// `f::jvp`: (value, tangent).
-    pub jvp: &'a dyn Fn(&[F], &[F]) -> (Vec<F>, Vec<F>),
+    pub jvp: JvpFn<'a, F>,
     /// `f::vjp` given the point, the seed and the initial buffer contents: (value, adjoints).
-    pub vjp: &'a dyn Fn(&[F], &[F], &[F]) -> (Vec<F>, Vec<F>),
+    pub vjp: VjpFn<'a, F>,
     /// `f::grad` (scalar results).
-    pub grad: Option<&'a dyn Fn(&[F]) -> (F, Vec<F>)>,
+    pub grad: Option<GradFn<'a, F>>,
     /// `f::hvp` (scalar results): (value, gradient, H v).
-    pub hvp: Option<&'a dyn Fn(&[F], &[F]) -> (F, Vec<F>, Vec<F>)>,
+    pub hvp: Option<HvpFn<'a, F>>,
     /// `f::jacobian` (array results): (value, row-major Jacobian).
-    pub jacobian: Option<&'a dyn Fn(&[F]) -> (Vec<F>, Vec<F>)>,
+    pub jacobian: Option<JacobianFn<'a, F>>,
+    /// `f::hessian` (scalar results; active scalars only, or one array).
+    pub hessian: Option<HessianFn<'a, F>>,
+    /// `f::derivatives::<4>` (scalar results, one active scalar), with the twin on third-order
+    /// duals for the reference third derivative.
+    pub taylor: Option<(TaylorFn<'a, F>, TwinFn<'a, D3<F>>)>,
     /// The generic twin on first-order duals.
-    pub dual1: &'a dyn Fn(&[D1<F>]) -> Vec<D1<F>>,
+    pub dual1: TwinFn<'a, D1<F>>,
     /// The generic twin on nested duals.
-    pub dual2: &'a dyn Fn(&[D2<F>]) -> Vec<D2<F>>,
+    pub dual2: TwinFn<'a, D2<F>>,
 }
 
 /// Collects the results of many programs.
@@ -248,6 +272,12 @@ impl<F: Float> Run<'_, '_, F> {
         if let Some(hvp) = p.hvp {
             self.hvp(hvp, &plain, &jac);
         }
+        if let Some(hessian) = p.hessian {
+            self.hessian(hessian, &plain, &jac);
+        }
+        if let Some((taylor, dual3)) = p.taylor {
+            self.taylor(taylor, dual3, &plain, &jac);
+        }
         if let Some(jacobian) = p.jacobian {
             let (y, j) = jacobian(p.x);
             self.close("jacobian value", &y, &plain);
@@ -257,7 +287,7 @@ impl<F: Float> Run<'_, '_, F> {
     }
 
     /// `hvp` against `n` passes on nested duals: inner direction `v`, outer unit vectors.
-    fn hvp(&mut self, hvp: &dyn Fn(&[F], &[F]) -> (F, Vec<F>, Vec<F>), plain: &[F], g: &[F]) {
+    fn hvp(&mut self, hvp: HvpFn<'_, F>, plain: &[F], g: &[F]) {
         let p = self.p;
         let n = p.x.len();
         let hv_ref: Vec<F> = (0..n)
@@ -278,5 +308,56 @@ impl<F: Float> Run<'_, '_, F> {
         self.close("hvp value", &[y], plain);
         self.close("hvp gradient", &gh, g);
         self.close("hvp H v", &hv, &hv_ref);
+    }
+
+    /// The reference Hessian: `n^2` passes on nested duals (inner `e_j`, outer `e_k`).
+    fn hessian(&mut self, hessian: HessianFn<'_, F>, plain: &[F], g: &[F]) {
+        let p = self.p;
+        let n = p.x.len();
+        let unit = |j: usize, k: usize| if j == k { F::one() } else { F::zero() };
+        let mut h_ref = vec![F::zero(); n * n];
+        for j in 0..n {
+            for k in 0..n {
+                let xd: Vec<D2<F>> = (0..n)
+                    .map(|i| {
+                        Dual::new(
+                            Dual::new(p.x[i], unit(i, j)),
+                            Dual::new(unit(i, k), F::zero()),
+                        )
+                    })
+                    .collect();
+                h_ref[j * n + k] = (p.dual2)(&xd)[0].eps.eps;
+            }
+        }
+        if !h_ref.iter().all(|a| a.to_f64().is_finite()) {
+            return;
+        }
+        let (y, gh, h) = hessian(p.x);
+        self.close("hessian value", &[y], plain);
+        self.close("hessian gradient", &gh, g);
+        self.close("hessian", &h, &h_ref);
+    }
+
+    /// `derivatives::<4>` against the value, the Jacobian, and the second and third
+    /// derivatives from nested duals that perturb the one input at every level.
+    fn taylor(&mut self, taylor: TaylorFn<'_, F>, dual3: TwinFn<'_, D3<F>>, plain: &[F], g: &[F]) {
+        let x = self.p.x[0];
+        let var1 = Dual::new(x, F::one());
+        let var2 = Dual::new(var1, Dual::new(F::one(), F::zero()));
+        let one2 = Dual::new(
+            Dual::new(F::one(), F::zero()),
+            Dual::new(F::zero(), F::zero()),
+        );
+        let var3 = Dual::new(var2, one2);
+        let d2 = (self.p.dual2)(&[var2])[0].eps.eps;
+        let d3 = (dual3)(&[var3])[0].eps.eps.eps;
+        if !(d2.to_f64().is_finite() && d3.to_f64().is_finite()) {
+            return;
+        }
+        let got = taylor(self.p.x);
+        self.close("derivatives::<4> value", &got[..1], plain);
+        self.close("derivatives::<4> order 1", &got[1..2], g);
+        self.close("derivatives::<4> order 2", &got[2..3], &[d2]);
+        self.close("derivatives::<4> order 3", &got[3..], &[d3]);
     }
 }

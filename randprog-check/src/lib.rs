@@ -157,3 +157,5 @@ flat_tuple!(A 0, B 1, C 2, D 3, E 4, G 5);
 pub type D1<F> = Dual<F>;
 /// Second-order (nested) duals over `F`.
 pub type D2<F> = Dual<Dual<F>>;
+/// Third-order (twice nested) duals over `F`.
+pub type D3<F> = Dual<Dual<Dual<F>>>;
