@@ -83,7 +83,7 @@ pub const INTRINSICS: &[Intrinsic] = &[
     row("ceil", &[Any], true),
     row("round", &[Any], true),
     row("trunc", &[Any], true),
-    row("signum", &[Any], true),
+    row("signum", &[Away], true), // `SignumOfZero` draws `Any`
 ];
 
 impl Gen<'_> {
@@ -319,6 +319,10 @@ impl Gen<'_> {
                 (0, Any) if negative_powi => self.positive(d),
                 (_, IntExp) if negative_powi => Code::same(format!("-{}", self.rng.range(1, 4))),
                 (_, IntExp) => Code::same(format!("{}", self.rng.range(0, 5))),
+                (0, Away) if row.name == "signum" && self.sw.is_on(Construct::SignumOfZero) => {
+                    self.used(Construct::SignumOfZero);
+                    self.expr(d)
+                }
                 (0, Bounded(_))
                     if row.name == "tanh" && self.sw.is_on(Construct::TanhLargeArgument) =>
                 {

@@ -121,7 +121,7 @@ pub struct AVar {
     /// As [`Code::active`] and [`Code::typed`], for its elements.
     pub active: bool,
     pub typed: bool,
-    /// A `let mut` array declared in a nested block (see `LenOfNestedLocalArray`).
+    /// Declared in a nested block or after an early `return` (see `LenOfNestedLocalArray`).
     pub nested_local: bool,
 }
 
@@ -179,6 +179,8 @@ pub struct Gen<'a> {
     /// While drawing the elements of a returned array literal in a function with array
     /// parameters (see `BranchInArrayResult`): no `if`/`match` expressions.
     pub no_branch_expr: bool,
+    /// Whether an early `return` has been drawn (see `LenOfNestedLocalArray`).
+    pub returned: bool,
     /// Whether the function has array or slice parameters.
     pub has_arrays: bool,
     /// The passive integer parameter and its value at the evaluation point, if any.
@@ -205,6 +207,7 @@ impl<'a> Gen<'a> {
             passive_int: None,
             no_branch_expr: false,
             has_arrays: false,
+            returned: false,
             fresh: 0,
         }
     }

@@ -116,6 +116,7 @@ impl Gen<'_> {
             Some(Continue) => both!("if {} {{ continue; }}", self.cond(1)),
             Some(EarlyReturn | EarlyReturnArray) => {
                 let (cond, value) = (self.cond(1), self.result(d));
+                self.returned = true;
                 both!("if {} {{ return {}; }}", cond, value)
             }
             Some(LocalArrayZeros) => self.local_array(0),
@@ -224,13 +225,9 @@ impl Gen<'_> {
                 }
                 let mut items: Vec<Code> = (0..m).map(|_| self.expr(d)).collect();
                 self.no_branch_expr = saved;
-                let bare = |e: &Code| {
-                    let s = e.f.replace(['[', ']', ' ', '-'], "");
-                    s.chars().all(|c| c.is_alphanumeric() || c == '_')
-                };
-                if items.iter().all(bare) {
-                    if self.sw.is_on(Construct::BareElementsArrayResult) {
-                        self.used(Construct::BareElementsArrayResult);
+                if items.iter().all(|e| atomic(&e.f)) {
+                    if self.sw.is_on(Construct::AtomicElementsArrayResult) {
+                        self.used(Construct::AtomicElementsArrayResult);
                     } else {
                         items[0] = both!("({} * {})", items[0], self.lit(0.5, 2.0));
                     }
@@ -271,7 +268,7 @@ impl Gen<'_> {
             mutable,
             active: init.active,
             typed: init.typed,
-            nested_local: mutable && self.level > 1,
+            nested_local: self.level > 1 || self.returned,
         });
         let m = if mutable { "mut " } else { "" };
         both!("let {m}{name} = {};", init)
@@ -410,4 +407,12 @@ pub fn list(items: &[Code]) -> Code {
             items.iter().any(|c| c.active),
             items.iter().any(|c| c.typed),
         )
+}
+
+/// A bare element read `a[i]`, a call `h(..)` or a name (see `AtomicElementsArrayResult`).
+fn atomic(s: &str) -> bool {
+    let rest = s.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
+    rest.is_empty()
+        || (rest.starts_with('[') && rest.ends_with(']') && !rest[1..].contains('['))
+        || (rest.starts_with('(') && crate::expr::paren(rest) == rest)
 }

@@ -104,6 +104,19 @@ struct Run<'c, 'p, F> {
 }
 
 impl<F: Float> Run<'_, '_, F> {
+    /// [`Run::close`] for second and third derivatives. In `f32` these suffer single-precision
+    /// cancellation between large first-order terms (`(e - s) + s` with a large `s''`), which
+    /// neither side can avoid; their tolerance is 15x wider there (3e-2), still far from the
+    /// order-one error of a wrong rule. `f64` keeps the same tolerance.
+    fn close_second(&mut self, what: &str, got: &[F], want: &[F]) {
+        let rel = self.rel;
+        if core::mem::size_of::<F>() == 4 {
+            self.rel *= 15.0;
+        }
+        self.close(what, got, want);
+        self.rel = rel;
+    }
+
     /// Compares two vectors of one kind of result.
     fn close(&mut self, what: &str, got: &[F], want: &[F]) {
         self.ck.checks += 1;
@@ -307,7 +320,7 @@ impl<F: Float> Run<'_, '_, F> {
         let (y, gh, hv) = hvp(p.x, p.v);
         self.close("hvp value", &[y], plain);
         self.close("hvp gradient", &gh, g);
-        self.close("hvp H v", &hv, &hv_ref);
+        self.close_second("hvp H v", &hv, &hv_ref);
     }
 
     /// The reference Hessian: `n^2` passes on nested duals (inner `e_j`, outer `e_k`).
@@ -335,7 +348,7 @@ impl<F: Float> Run<'_, '_, F> {
         let (y, gh, h) = hessian(p.x);
         self.close("hessian value", &[y], plain);
         self.close("hessian gradient", &gh, g);
-        self.close("hessian", &h, &h_ref);
+        self.close_second("hessian", &h, &h_ref);
     }
 
     /// `derivatives::<4>` against the value, the Jacobian, and the second and third
@@ -357,7 +370,7 @@ impl<F: Float> Run<'_, '_, F> {
         let got = taylor(self.p.x);
         self.close("derivatives::<4> value", &got[..1], plain);
         self.close("derivatives::<4> order 1", &got[1..2], g);
-        self.close("derivatives::<4> order 2", &got[2..3], &[d2]);
-        self.close("derivatives::<4> order 3", &got[3..], &[d3]);
+        self.close_second("derivatives::<4> order 2", &got[2..3], &[d2]);
+        self.close_second("derivatives::<4> order 3", &got[3..], &[d3]);
     }
 }

@@ -11,22 +11,47 @@
 //! 2. as the same body generic over [`autodiff::Scalar`] (literals through [`c`], comparisons on
 //!    [`Scalar::base`], the few methods the trait lacks through [`max`], [`min`], [`clamp`], ...).
 //!
-//! `tests/random_programs.rs` then compares, per program, the macro's `jvp`, `vjp`, `grad` and
-//! `hvp` (and `jacobian` for array results) with the generic twin evaluated on [`Dual`] numbers
-//! (one forward pass per input direction: the exact gradient, independent of the macro) and on
-//! `Dual<Dual<_>>` (Hessian-vector products); see [`check`] for the comparisons and tolerances.
+//! `tests/random_programs.rs` then compares, per program, the macro's `jvp`, `vjp`, `grad`,
+//! `hvp`, `hessian`, `derivatives::<4>` and `jacobian` (where the macro generates them) with
+//! the generic twin evaluated on [`Dual`] numbers (one forward pass per input direction: the
+//! exact Jacobian, independent of the macro's code) and on nested duals (Hessian-vector
+//! products, dense Hessians, third derivatives); see [`check`] for the comparisons and
+//! tolerances.
 //!
-//! # Reproducing a run
+//! # Running and reproducing
 //!
-//! The test prints its seed. `RANDPROG_SEED=<seed> cargo test -p randprog-check` regenerates
-//! exactly the same programs (the build script reruns when the variable changes);
-//! `RANDPROG_COUNT=<n>` changes how many programs are drawn. A failure prints the program's
-//! index and its source.
+//! `cargo test -p randprog-check -- --nocapture` prints the seed, how often each construct was
+//! drawn, and a summary line. Environment variables read by the build script (changing one
+//! regenerates the programs):
+//!
+//! - `RANDPROG_SEED=<u64 or 0x..>`: another seed; a failure report names the seed, so
+//!   `RANDPROG_SEED=<seed> cargo test -p randprog-check` reproduces it exactly;
+//! - `RANDPROG_COUNT=<n>`: how many programs (default 320);
+//! - `RANDPROG_ENABLE=<Construct,..>` / `RANDPROG_DISABLE=<Construct,..>`: switch constructs on
+//!   or off by their name in `build/construct.rs`. The ones off by default are known macro
+//!   bugs or limitations, each documented there with a minimal reproduction; enabling one
+//!   shows the failure again (e.g. `RANDPROG_ENABLE=CallPassiveArg`).
+//!
+//! A failing program is reported with its index, each disagreeing comparison (got, want,
+//! relative error) and its source; the generated file is
+//! `target/debug/build/randprog-check-*/out/programs.rs`.
+//!
+//! # Layout
+//!
+//! - `build/main.rs`: environment, the loop over programs, the coverage assertion;
+//! - `build/construct.rs`: the list of constructs and switches;
+//! - `build/gen.rs`: the two-dialect `Code` pieces, scopes and the generator state;
+//! - `build/expr.rs`, `build/stmt.rs`, `build/program.rs`: expressions (with the intrinsic
+//!   table and operand domains), statements, signatures and bodies;
+//! - `build/emit.rs`: a program as Rust (function, twin, source string, check closures);
+//! - `build/rng.rs`: SplitMix64;
+//! - `src/`: what the generated code and the test use (helpers for the twin, [`Flat`],
+//!   [`Checker`]).
 //!
 //! # Adding a construct
 //!
-//! See the module documentation of `build/gen.rs`: one variant of `Construct` plus one emitter
-//! function.
+//! See the module documentation of `build/gen.rs`: one line in `build/construct.rs`, one
+//! emitter method, one weight.
 
 pub mod check;
 
