@@ -63,8 +63,14 @@ fn main() {
     for c in Construct::ALL {
         let n = sw.used.get(c).copied().unwrap_or(0);
         writeln!(out, "    (\"{c:?}\", {n}),").unwrap();
-        if sw.is_on(*c) && n == 0 && count >= 100 {
-            panic!("construct {c:?} is switched on but was never drawn in {count} programs");
+        if sw.is_on(*c) && n == 0 {
+            let msg =
+                format!("construct {c:?} is switched on but was never drawn in {count} programs");
+            // What CI runs must exercise every enabled construct; another seed only warns.
+            if seed == DEFAULT_SEED && count == DEFAULT_COUNT {
+                panic!("{msg}; raise its weight");
+            }
+            println!("cargo:warning={msg}");
         }
     }
     out.push_str("];\n");
