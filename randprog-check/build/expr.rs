@@ -86,6 +86,37 @@ pub const INTRINSICS: &[Intrinsic] = &[
     row("signum", &[Away], true), // `SignumOfZero` draws `Any`
 ];
 
+/// The composite expression constructs and their relative weights.
+const EXPR_WEIGHTS: &[(Construct, u32)] = {
+    use Construct::*;
+    &[
+        (Neg, 3),
+        (Add, 8),
+        (Sub, 6),
+        (Mul, 8),
+        (Div, 3),
+        (Method, 14),
+        (PathCall, 3),
+        (IfExpr, 2),
+        (BlockExpr, 2),
+        (MatchExpr, 2),
+        (Call, 3),
+    ]
+};
+
+/// The leaf expression constructs and their relative weights.
+const LEAF_WEIGHTS: &[(Construct, u32)] = {
+    use Construct::*;
+    &[
+        (Variable, 10),
+        (Index, 6),
+        (Literal, 3),
+        (ConstItem, 1),
+        (IntCast, 1),
+        (Len, 1),
+    ]
+};
+
 impl Gen<'_> {
     /// A float expression of nesting depth at most `depth`.
     pub fn expr(&mut self, depth: u32) -> Code {
@@ -93,20 +124,7 @@ impl Gen<'_> {
             return self.leaf();
         }
         use Construct::*;
-        let options = [
-            (Neg, 3),
-            (Add, 8),
-            (Sub, 6),
-            (Mul, 8),
-            (Div, 3),
-            (Method, 14),
-            (PathCall, 3),
-            (IfExpr, 2),
-            (BlockExpr, 2),
-            (MatchExpr, 2),
-            (Call, 3),
-        ];
-        let c = self.choose(&options, |g, c| match c {
+        let c = self.choose(EXPR_WEIGHTS, |g, c| match c {
             MatchExpr => !g.scope.ints.is_empty() && !g.no_branch_expr,
             IfExpr => !g.no_branch_expr,
             Call => g.callees.iter().any(|k| k.f32 == (g.ft == "f32")),
@@ -135,15 +153,7 @@ impl Gen<'_> {
     /// A variable, array element, literal, constant, integer cast or length.
     pub fn leaf(&mut self) -> Code {
         use Construct::*;
-        let options = [
-            (Variable, 10),
-            (Index, 6),
-            (Literal, 3),
-            (ConstItem, 1),
-            (IntCast, 1),
-            (Len, 1),
-        ];
-        let c = self.choose(&options, |g, c| match c {
+        let c = self.choose(LEAF_WEIGHTS, |g, c| match c {
             Variable => !g.scope.floats.is_empty(),
             Index => !g.scope.arrays.is_empty(),
             ConstItem => !g.scope.consts.is_empty(),

@@ -8,6 +8,45 @@
 use crate::construct::Construct;
 use crate::gen::{both, lit_code, AVar, Code, FVar, Gen, IVar};
 
+/// The statement constructs and their relative weights.
+const STMT_WEIGHTS: &[(Construct, u32)] = {
+    use Construct::*;
+    &[
+        (Let, 8),
+        (LetMut, 6),
+        (Assign, 3),
+        (AddAssign, 5),
+        (SubAssign, 2),
+        (MulAssign, 2),
+        (DivAssign, 1),
+        (Shadow, 2),
+        (IfStmt, 3),
+        (IfNoElse, 2),
+        (BlockStmt, 1),
+        (MatchStmt, 2),
+        (ForRange, 3),
+        (ForInclusive, 1),
+        (ForRev, 1),
+        (ForStepBy, 1),
+        (ForLen, 2),
+        (LenOfNestedLocalArray, 3),
+        (ForPassiveBound, 4),
+        (While, 1),
+        (WhileActive, 1),
+        (Loop, 1),
+        (Break, 2),
+        (Continue, 2),
+        (EarlyReturn, 1),
+        (EarlyReturnArray, 1),
+        (LocalArrayZeros, 3),
+        (LocalArrayPassiveLiteral, 1),
+        (LocalArrayActiveLiteral, 1),
+        (MutLocalArrayLiteral, 1),
+        (ArrayWrite, 4),
+        (ArrayAddAssign, 5),
+    ]
+};
+
 impl Gen<'_> {
     /// `n` statements at statement depth `sd` (nested blocks get `sd - 1`).
     pub fn stmts(&mut self, n: usize, sd: u32) -> Code {
@@ -19,62 +58,35 @@ impl Gen<'_> {
         out
     }
 
+    /// Whether statement `c` can be drawn here (at statement depth `sd`).
+    fn stmt_applicable(&self, c: Construct, sd: u32) -> bool {
+        use Construct::*;
+        let nested_ok = sd > 0;
+        let loop_ok = nested_ok && self.loops < 2;
+        let arrays = &self.scope.arrays;
+        match c {
+            Assign | AddAssign | SubAssign | MulAssign | DivAssign => {
+                self.scope.visible_floats().iter().any(|v| v.mutable)
+            }
+            Shadow => !self.scope.floats.is_empty(),
+            IfStmt | IfNoElse | BlockStmt => nested_ok,
+            MatchStmt => nested_ok && !self.scope.ints.is_empty(),
+            ForRange | ForInclusive | ForRev | ForStepBy | While | WhileActive | Loop => loop_ok,
+            ForLen => loop_ok && arrays.iter().any(|a| !a.nested_local),
+            LenOfNestedLocalArray => loop_ok && arrays.iter().any(|a| a.nested_local),
+            ForPassiveBound => loop_ok && self.passive_int.is_some(),
+            Break | Continue => self.loops > 0,
+            EarlyReturn => self.out_len.is_none(),
+            EarlyReturnArray => self.out_len.is_some(),
+            ArrayWrite | ArrayAddAssign => arrays.iter().any(|a| a.mutable),
+            _ => true,
+        }
+    }
+
     /// One statement (which may be a `let` followed by a loop that uses it).
     pub fn stmt(&mut self, sd: u32) -> Code {
         use Construct::*;
-        let options = [
-            (Let, 8),
-            (LetMut, 6),
-            (Assign, 3),
-            (AddAssign, 5),
-            (SubAssign, 2),
-            (MulAssign, 2),
-            (DivAssign, 1),
-            (Shadow, 2),
-            (IfStmt, 3),
-            (IfNoElse, 2),
-            (BlockStmt, 1),
-            (MatchStmt, 2),
-            (ForRange, 3),
-            (ForInclusive, 1),
-            (ForRev, 1),
-            (ForStepBy, 1),
-            (ForLen, 2),
-            (LenOfNestedLocalArray, 3),
-            (ForPassiveBound, 4),
-            (While, 1),
-            (WhileActive, 1),
-            (Loop, 1),
-            (Break, 2),
-            (Continue, 2),
-            (EarlyReturn, 1),
-            (EarlyReturnArray, 1),
-            (LocalArrayZeros, 3),
-            (LocalArrayPassiveLiteral, 1),
-            (LocalArrayActiveLiteral, 1),
-            (MutLocalArrayLiteral, 1),
-            (ArrayWrite, 4),
-            (ArrayAddAssign, 5),
-        ];
-        let nested_ok = sd > 0;
-        let loop_ok = nested_ok && self.loops < 2;
-        let c = self.choose(&options, |g, c| match c {
-            Assign | AddAssign | SubAssign | MulAssign | DivAssign => {
-                g.scope.visible_floats().iter().any(|v| v.mutable)
-            }
-            Shadow => !g.scope.floats.is_empty(),
-            IfStmt | IfNoElse | BlockStmt => nested_ok,
-            MatchStmt => nested_ok && !g.scope.ints.is_empty(),
-            ForRange | ForInclusive | ForRev | ForStepBy | While | WhileActive | Loop => loop_ok,
-            ForLen => loop_ok && g.scope.arrays.iter().any(|a| !a.nested_local),
-            LenOfNestedLocalArray => loop_ok && g.scope.arrays.iter().any(|a| a.nested_local),
-            ForPassiveBound => loop_ok && g.passive_int.is_some(),
-            Break | Continue => g.loops > 0,
-            EarlyReturn => g.out_len.is_none(),
-            EarlyReturnArray => g.out_len.is_some(),
-            ArrayWrite | ArrayAddAssign => g.scope.arrays.iter().any(|a| a.mutable),
-            _ => true,
-        });
+        let c = self.choose(STMT_WEIGHTS, |g, c| g.stmt_applicable(c, sd));
         let d = 2;
         let ind = self.indent();
         let body = match c {
