@@ -2,7 +2,8 @@
 //! (known macro bugs and unsupported shapes, each with the reason), and the switches.
 //!
 //! Adding a construct is one line here (with `(off)` if it must not be drawn by default, and a
-//! doc comment saying why), one emitter, and one weight in its family's table.
+//! doc comment saying why), one emitter, and one weight in its family's table. Minimal
+//! reproductions of the `(off)` ones are in `FINDINGS.md`.
 
 use std::collections::BTreeMap;
 

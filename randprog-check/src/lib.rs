@@ -29,8 +29,9 @@
 //! - `RANDPROG_COUNT=<n>`: how many programs (default 320);
 //! - `RANDPROG_ENABLE=<Construct,..>` / `RANDPROG_DISABLE=<Construct,..>`: switch constructs on
 //!   or off by their name in `build/construct.rs`. The ones off by default are known macro
-//!   bugs or limitations, each documented there with a minimal reproduction; enabling one
-//!   shows the failure again (e.g. `RANDPROG_ENABLE=CallPassiveArg`).
+//!   bugs or limitations, each documented there and, with a minimal reproduction, in
+//!   `FINDINGS.md`; enabling one shows the failure again (e.g.
+//!   `RANDPROG_ENABLE=CallPassiveArg`).
 //!
 //! A failing program is reported with its index, each disagreeing comparison (got, want,
 //! relative error) and its source; the generated file is
