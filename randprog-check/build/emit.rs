@@ -87,6 +87,22 @@ fn args(p: &Program, x: &str, twin: bool) -> String {
     out.join(", ")
 }
 
+/// The arguments of `f::objective(..)`: each passive argument, and each active slice's length
+/// in its place.
+fn objective_args(p: &Program) -> String {
+    let mut out = Vec::new();
+    for q in &p.params {
+        match q {
+            Param::Slice(_, n) => out.push(format!("{n}")),
+            Param::PassiveSlice(name, _) => out.push(format!("&{}", data_name(p, name))),
+            Param::PassiveScalar(_, v) => out.push(format!("{v:?}")),
+            Param::PassiveInt(_, v) => out.push(format!("{v}")),
+            Param::Scalar(_) | Param::Array(..) => {}
+        }
+    }
+    out.join(", ")
+}
+
 /// One tangent (or direction) per active parameter, read from the flat slice `t`.
 fn tangents(p: &Program, t: &str) -> String {
     let mut k = 0;
@@ -214,6 +230,12 @@ pub fn program(p: &Program) -> String {
              \x20       let (y, g, h) = {name}::hvp({ax}, {tt});\n        (y, flat(&g), flat(&h))\n    }};"
         )
         .unwrap();
+        let oa = objective_args(p);
+        writeln!(
+            s,
+            "    let objective = |x: &[{ft}], t: &[{ft}]| rp::objective_out(&{name}::objective({oa}), x, t);"
+        )
+        .unwrap();
     }
     let hess = has_hessian(p);
     if hess {
@@ -275,6 +297,7 @@ pub fn program(p: &Program) -> String {
          \x20           buffered: &[{}],\n            value: &value,\n            jvp: &jvp,\n\
          \x20           vjp: &vjp,\n            grad: {},\n            hvp: {},\n\
          \x20           jacobian: {},\n            hessian: {},\n            taylor: {},\n\
+         \x20           objective: {},\n\
          \x20           dual1: &twin::<D1<{ft}>>,\n\
          \x20           dual2: &twin::<D2<{ft}>>,\n        }},\n        {},\n    );\n}}\n",
         list(&p.x),
@@ -290,6 +313,7 @@ pub fn program(p: &Program) -> String {
         } else {
             "None".into()
         },
+        opt(scalar, "objective"),
         if ft == "f32" { "2e-3" } else { "1e-10" },
     )
     .unwrap();

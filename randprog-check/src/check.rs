@@ -40,6 +40,8 @@ pub type JacobianFn<'a, F> = &'a dyn Fn(&[F]) -> (Vec<F>, Vec<F>);
 pub type HessianFn<'a, F> = &'a dyn Fn(&[F]) -> (F, Vec<F>, Vec<F>);
 /// `f::derivatives::<4>` (one active scalar): point -> the value and derivatives 1 to 3.
 pub type TaylorFn<'a, F> = &'a dyn Fn(&[F]) -> Vec<F>;
+/// `f::objective(passive args..)` at (point, direction): see [`crate::objective_out`].
+pub type ObjectiveFn<'a, F> = &'a dyn Fn(&[F], &[F]) -> crate::ObjectiveOut<F>;
 /// The generic twin on scalars `S` over flat inputs.
 pub type TwinFn<'a, S> = &'a dyn Fn(&[S]) -> Vec<S>;
 
@@ -75,6 +77,8 @@ pub struct Program<'a, F> {
     /// `f::derivatives::<4>` (scalar results, one active scalar), with the twin on third-order
     /// duals for the reference third derivative.
     pub taylor: Option<(TaylorFn<'a, F>, TwinFn<'a, D3<F>>)>,
+    /// `f::objective(..)` (scalar results).
+    pub objective: Option<ObjectiveFn<'a, F>>,
     /// The generic twin on first-order duals.
     pub dual1: TwinFn<'a, D1<F>>,
     /// The generic twin on nested duals.
@@ -282,8 +286,15 @@ impl<F: Float> Run<'_, '_, F> {
             self.close("grad value", &[y], &plain);
             self.close("grad", &g, &jac);
         }
-        if let Some(hvp) = p.hvp {
-            self.hvp(hvp, &plain, &jac);
+        let hv_ref = self.hv_reference();
+        if let (Some(hvp), Some(hv_ref)) = (p.hvp, &hv_ref) {
+            let (y, gh, hv) = hvp(p.x, p.v);
+            self.close("hvp value", &[y], &plain);
+            self.close("hvp gradient", &gh, &jac);
+            self.close_second("hvp H v", &hv, hv_ref);
+        }
+        if let Some(objective) = p.objective {
+            self.objective(objective, &plain, &jac, hv_ref.as_deref());
         }
         if let Some(hessian) = p.hessian {
             self.hessian(hessian, &plain, &jac);
@@ -300,7 +311,9 @@ impl<F: Float> Run<'_, '_, F> {
     }
 
     /// `hvp` against `n` passes on nested duals: inner direction `v`, outer unit vectors.
-    fn hvp(&mut self, hvp: HvpFn<'_, F>, plain: &[F], g: &[F]) {
+    /// `H v` from `n` passes on nested duals (inner direction `v`, outer unit vectors); `None`
+    /// where the twin says the function is not twice differentiable (not finite).
+    fn hv_reference(&self) -> Option<Vec<F>> {
         let p = self.p;
         let n = p.x.len();
         let hv_ref: Vec<F> = (0..n)
@@ -314,13 +327,33 @@ impl<F: Float> Run<'_, '_, F> {
                 (p.dual2)(&xd)[0].eps.eps
             })
             .collect();
-        if !hv_ref.iter().all(|a| a.to_f64().is_finite()) {
-            return; // not twice differentiable here (the twin says so): nothing to compare
+        hv_ref
+            .iter()
+            .all(|a| a.to_f64().is_finite())
+            .then_some(hv_ref)
+    }
+
+    /// `f::objective(..)`: dimension, value, gradient (written, not added), `H v`.
+    fn objective(&mut self, o: ObjectiveFn<'_, F>, plain: &[F], g: &[F], hv_ref: Option<&[F]>) {
+        let out = o(self.p.x, self.p.v);
+        self.ck.checks += 1;
+        if out.dim != self.p.x.len() {
+            let n = self.p.x.len();
+            self.errors
+                .push(format!("objective dim: {} instead of {n}", out.dim));
         }
-        let (y, gh, hv) = hvp(p.x, p.v);
-        self.close("hvp value", &[y], plain);
-        self.close("hvp gradient", &gh, g);
-        self.close_second("hvp H v", &hv, &hv_ref);
+        self.close("objective value", &[out.value], plain);
+        self.close("objective value_grad value", &[out.value_grad.0], plain);
+        self.close("objective value_grad gradient", &out.value_grad.1, g);
+        match (out.hvp, hv_ref) {
+            (Ok((y, gh, hv)), Some(hv_ref)) => {
+                self.close("objective hvp value", &[y], plain);
+                self.close("objective hvp gradient", &gh, g);
+                self.close_second("objective hvp H v", &hv, hv_ref);
+            }
+            (Ok(_), None) => {}
+            (Err(e), _) => self.errors.push(format!("objective hvp: {e}")),
+        }
     }
 
     /// The reference Hessian: `n^2` passes on nested duals (inner `e_j`, outer `e_k`).

@@ -56,7 +56,7 @@
 
 pub mod check;
 
-use autodiff::{Dual, Float, Scalar};
+use autodiff::{Dual, Float, Objective, Scalar};
 
 pub use check::{Checker, Program};
 
@@ -178,6 +178,34 @@ flat_tuple!(A 0, B 1, C 2);
 flat_tuple!(A 0, B 1, C 2, D 3);
 flat_tuple!(A 0, B 1, C 2, D 3, E 4);
 flat_tuple!(A 0, B 1, C 2, D 3, E 4, G 5);
+
+/// What an [`Objective`] gives at a point `x` with direction `v`.
+pub struct ObjectiveOut<F> {
+    /// `dim()`.
+    pub dim: usize,
+    /// `value(x)`.
+    pub value: F,
+    /// `value_grad(x, ..)`: the value and the gradient.
+    pub value_grad: (F, Vec<F>),
+    /// `hvp(x, v, ..)`: the value, the gradient and `H v`, or the error's message.
+    pub hvp: Result<(F, Vec<F>, Vec<F>), String>,
+}
+
+/// Evaluates every method of `o`. The output buffers start out filled with `7.0`: the trait
+/// says they are written, not added into, and a leftover shows up as a wrong number.
+pub fn objective_out<F: Float>(o: &impl Objective<F>, x: &[F], v: &[F]) -> ObjectiveOut<F> {
+    let garbage = || vec![F::from_f64(7.0); x.len()];
+    let mut g = garbage();
+    let vg = o.value_grad(x, &mut g);
+    let (mut g2, mut hv) = (garbage(), garbage());
+    let hvp = o.hvp(x, v, &mut g2, &mut hv).map(|y| (y, g2, hv));
+    ObjectiveOut {
+        dim: o.dim(),
+        value: o.value(x),
+        value_grad: (vg, g),
+        hvp: hvp.map_err(|e| e.to_string()),
+    }
+}
 
 /// First-order duals over the primitive float `F`.
 pub type D1<F> = Dual<F>;
