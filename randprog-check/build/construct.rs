@@ -63,6 +63,9 @@ constructs! {
     BlockExpr,
     MatchExpr,
     Call,
+    /// A call of a function with its own derivative rule in another crate
+    /// (`randprog_check::custom`).
+    CustomCall,
     /// A call argument that is passive but not a literal (a `const`, a passive slice element,
     /// directly or through a `let`, a call with only passive arguments) for an active parameter
     /// of the callee: does not compile (``f64: ToActive<__S>` is not satisfied``). Off until

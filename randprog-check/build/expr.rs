@@ -450,6 +450,9 @@ impl Gen<'_> {
             .cloned()
             .collect();
         let k = self.rng.pick(&ks).clone();
+        if k.name.starts_with("rp::") {
+            self.used(Construct::CustomCall);
+        }
         let mut args = Vec::new();
         for _ in 0..k.arity {
             let a = self.expr(d.min(1));

@@ -55,10 +55,12 @@
 //! emitter method, one weight.
 
 pub mod check;
+pub mod custom;
 
 use autodiff::{Dual, Float, Objective, Scalar};
 
 pub use check::{Checker, Program};
+pub use custom::{logsumexp, logsumexp_g, softsign, softsign_g};
 
 /// The literal `v` as a constant scalar (every derivative part zero).
 #[inline]
