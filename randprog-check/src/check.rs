@@ -5,11 +5,11 @@
 //!
 //! - the values returned by `jvp`, `vjp`, `grad`, `hvp`, `jacobian` equal the plain function's;
 //! - the plain function equals the twin's value on duals;
-//! - the reference Jacobian `J` comes from `n` forward passes of the twin on `Dual` (exact, no
+//! - the reference Jacobian `J` comes from `n` forward passes of the twin on [`RefDual`](crate::RefDual) (exact, no
 //!   finite differences); `jvp` must give `J v`, `grad` the row of a scalar result, `vjp` must
 //!   add `c^T J` into the buffers it was given (pre-filled, to check accumulation), and the
 //!   dot-product identity `<v, J^T c> = <J v, c>` must hold between `vjp` and `jvp`;
-//! - `hvp` must give `H v` from `n` passes of the twin on `Dual<Dual<_>>`.
+//! - `hvp` must give `H v` from `n` passes of the twin on `RefDual<RefDual<_>>`.
 //!
 //! Tolerance: `|got - want| <= rel * max(|got|, |want|, FLOOR * scale)`, where `scale` is the
 //! largest magnitude among the reference values of that kind (so a component that cancels to
@@ -17,9 +17,9 @@
 //! The macro and the duals evaluate the same derivative in a different order, so they agree to
 //! rounding only; a wrong rule, sign, branch or lost term is an error of order one.
 
-use autodiff::{Dual, Float};
+use autodiff::Float;
 
-use crate::{D1, D2, D3};
+use crate::{RefDual as Dual, D1, D2, D3};
 
 /// Fraction of a kind's largest reference magnitude used as the absolute floor.
 const FLOOR: f64 = 1e-3;

@@ -12,11 +12,14 @@
 //!    [`Scalar::base`], the few methods the trait lacks through [`max`], [`min`], [`clamp`], ...).
 //!
 //! `tests/random_programs.rs` then compares, per program, the macro's `jvp`, `vjp`, `grad`,
-//! `hvp`, `hessian`, `derivatives::<4>` and `jacobian` (where the macro generates them) with
-//! the generic twin evaluated on [`Dual`] numbers (one forward pass per input direction: the
-//! exact Jacobian, independent of the macro's code) and on nested duals (Hessian-vector
-//! products, dense Hessians, third derivatives); see [`check`] for the comparisons and
-//! tolerances.
+//! `hvp`, `hessian`, `derivatives::<4>`, `jacobian` and `objective` (where the macro generates
+//! them) with the generic twin evaluated on dual numbers (one forward pass per input
+//! direction: the exact Jacobian) and on nested duals (Hessian-vector products, dense
+//! Hessians, third derivatives); see [`check`] for the comparisons and tolerances. The duals
+//! are the test's own [`RefDual`], with every derivative written out again, so the reference
+//! shares no derivative code with the macro or with `autodiff::rules`. Programs also call
+//! functions with custom derivative rules in this crate ([`custom`]), whose twins use the
+//! plain formulas.
 //!
 //! # Running and reproducing
 //!
@@ -56,11 +59,13 @@
 
 pub mod check;
 pub mod custom;
+pub mod refdual;
 
-use autodiff::{Dual, Float, Objective, Scalar};
+use autodiff::{Float, Objective, Scalar};
 
 pub use check::{Checker, Program};
 pub use custom::{logsumexp, logsumexp_g, softsign, softsign_g};
+pub use refdual::RefDual;
 
 /// The literal `v` as a constant scalar (every derivative part zero).
 #[inline]
@@ -209,9 +214,9 @@ pub fn objective_out<F: Float>(o: &impl Objective<F>, x: &[F], v: &[F]) -> Objec
     }
 }
 
-/// First-order duals over the primitive float `F`.
-pub type D1<F> = Dual<F>;
+/// First-order duals over the primitive float `F` (the test's own, see [`RefDual`]).
+pub type D1<F> = RefDual<F>;
 /// Second-order (nested) duals over `F`.
-pub type D2<F> = Dual<Dual<F>>;
+pub type D2<F> = RefDual<RefDual<F>>;
 /// Third-order (twice nested) duals over `F`.
-pub type D3<F> = Dual<Dual<Dual<F>>>;
+pub type D3<F> = RefDual<RefDual<RefDual<F>>>;
