@@ -1,21 +1,29 @@
 //! The comparisons: one [`Program`] (closures around the macro's generated functions and the
 //! generic twin) checked by a [`Checker`], which collects every failure and reports them all.
 //!
-//! Per program, with `x` the point, `v` a direction, `c` an output seed:
+//! Per program, with `x` the point, `v` a direction, `c` an output seed, the reference comes
+//! from the twin on the test's own duals ([`RefDual`](crate::RefDual)), never from finite
+//! differences:
 //!
-//! - the values returned by `jvp`, `vjp`, `grad`, `hvp`, `jacobian` equal the plain function's;
-//! - the plain function equals the twin's value on duals;
-//! - the reference Jacobian `J` comes from `n` forward passes of the twin on [`RefDual`](crate::RefDual) (exact, no
-//!   finite differences); `jvp` must give `J v`, `grad` the row of a scalar result, `vjp` must
-//!   add `c^T J` into the buffers it was given (pre-filled, to check accumulation), and the
-//!   dot-product identity `<v, J^T c> = <J v, c>` must hold between `vjp` and `jvp`;
-//! - `hvp` must give `H v` from `n` passes of the twin on `RefDual<RefDual<_>>`.
+//! - the plain function equals the twin's value, and every generated function returns that
+//!   value too;
+//! - the Jacobian `J` (`n` forward passes): `jvp` must give `J v`, `grad` the row of a scalar
+//!   result, `jacobian` all of it, `vjp` must add `c^T J` into the buffers it was given
+//!   (pre-filled, to check accumulation), and `<v, J^T c> = <J v, c>` between `vjp` and `jvp`;
+//! - second order on nested duals: `hvp` against `H v` (`n` passes), `hessian` against the
+//!   dense `H` (`n^2` passes), `derivatives::<4>` against the second and third derivatives;
+//! - `objective(..)`: its dimension, value, gradient and `hvp` against the same references.
 //!
 //! Tolerance: `|got - want| <= rel * max(|got|, |want|, FLOOR * scale)`, where `scale` is the
-//! largest magnitude among the reference values of that kind (so a component that cancels to
-//! nearly zero is judged relative to its siblings, not to itself). `rel` is 1e-10 for `f64`.
-//! The macro and the duals evaluate the same derivative in a different order, so they agree to
-//! rounding only; a wrong rule, sign, branch or lost term is an error of order one.
+//! largest magnitude among the reference values of that kind, and at least 1 (so a component
+//! that cancels to nearly zero is judged relative to its siblings, not to itself). `rel` is
+//! 1e-10 for `f64` (the worst passing error is printed, ~1e-12) and 2e-3 for `f32` (15x that
+//! for second and third derivatives, see `Run::close_second`). Both sides evaluate the same
+//! derivative in a different order, so they agree to rounding only; a wrong rule, sign,
+//! branch or lost term is an error of order one.
+//!
+//! A program whose reference is not finite at its point (the generator left a domain) is
+//! skipped and listed; more than 5% skipped fails the test.
 
 use autodiff::Float;
 

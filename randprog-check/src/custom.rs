@@ -12,14 +12,14 @@ pub fn logsumexp(x: f64, y: f64) -> f64 {
     m + ((x - m).exp() + (y - m).exp()).ln()
 }
 
-/// Value and partials of [`logsumexp`].
+/// Value and partials of [`logsumexp()`].
 pub fn logsumexp_rule<S: Scalar<Base = f64>>(x: S, y: S) -> (S, [S; 2]) {
     let m = if x.base() > y.base() { x } else { y };
     let (ex, ey) = ((x - m).exp(), (y - m).exp());
     (m + (ex + ey).ln(), [ex / (ex + ey), ey / (ex + ey)])
 }
 
-/// The twin of [`logsumexp`].
+/// The twin of [`logsumexp()`].
 pub fn logsumexp_g<S: Scalar>(x: S, y: S) -> S {
     let m = crate::max(x, y);
     m + ((x - m).exp() + (y - m).exp()).ln()
@@ -31,13 +31,13 @@ pub fn softsign(x: f64) -> f64 {
     x / (1.0 + x * x).sqrt()
 }
 
-/// Value and derivative of [`softsign`]: `(1 + x^2)^(-3/2)`.
+/// Value and derivative of [`softsign()`]: `(1 + x^2)^(-3/2)`.
 pub fn softsign_rule<S: Scalar<Base = f64>>(x: S) -> (S, [S; 1]) {
     let r = (S::one() + x * x).sqrt();
     (x / r, [S::one() / (r * r * r)])
 }
 
-/// The twin of [`softsign`].
+/// The twin of [`softsign()`].
 pub fn softsign_g<S: Scalar>(x: S) -> S {
     x / (S::one() + x * x).sqrt()
 }
