@@ -19,7 +19,7 @@ use std::fmt::Write;
 use construct::{Construct, Switches};
 
 const DEFAULT_SEED: u64 = 0x5eed_2026_0009;
-const DEFAULT_COUNT: usize = 320;
+const DEFAULT_COUNT: usize = 400;
 
 fn env(name: &str) -> Option<String> {
     println!("cargo:rerun-if-env-changed={name}");

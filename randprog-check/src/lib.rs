@@ -29,7 +29,7 @@
 //!
 //! - `RANDPROG_SEED=<u64 or 0x..>`: another seed; a failure report names the seed, so
 //!   `RANDPROG_SEED=<seed> cargo test -p randprog-check` reproduces it exactly;
-//! - `RANDPROG_COUNT=<n>`: how many programs (default 320);
+//! - `RANDPROG_COUNT=<n>`: how many programs (default 400);
 //! - `RANDPROG_ENABLE=<Construct,..>` / `RANDPROG_DISABLE=<Construct,..>`: switch constructs on
 //!   or off by their name in `build/construct.rs`. The ones off by default are known macro
 //!   bugs or limitations, each documented there and, with a minimal reproduction, in
