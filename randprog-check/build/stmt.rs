@@ -1,0 +1,430 @@
+//! Statements: bindings, assignments, branches, loops, local arrays, early exits.
+//!
+//! Inside loops every right-hand side that feeds a loop-carried variable is squashed (`+=` and
+//! `*=` of bounded expressions, `/=` by expressions `>= 0.5`), so no program overflows however
+//! its loops nest. Every loop terminates: `for` over literal or known bounds, `while`/`loop`
+//! with a counter incremented first thing in the body (so `continue` cannot skip it).
+
+use crate::construct::Construct;
+use crate::gen::{both, lit_code, AVar, Code, FVar, Gen, IVar};
+
+/// The statement constructs and their relative weights.
+const STMT_WEIGHTS: &[(Construct, u32)] = {
+    use Construct::*;
+    &[
+        (Let, 8),
+        (LetMut, 6),
+        (Assign, 3),
+        (AddAssign, 5),
+        (SubAssign, 2),
+        (MulAssign, 2),
+        (DivAssign, 1),
+        (Shadow, 2),
+        (IfStmt, 3),
+        (IfNoElse, 2),
+        (BlockStmt, 1),
+        (MatchStmt, 2),
+        (ForRange, 3),
+        (ForInclusive, 1),
+        (ForRev, 1),
+        (ForStepBy, 1),
+        (ForLen, 2),
+        (LenOfNestedLocalArray, 3),
+        (ForPassiveBound, 4),
+        (While, 1),
+        (WhileActive, 1),
+        (Loop, 1),
+        (Break, 2),
+        (Continue, 2),
+        (EarlyReturn, 1),
+        (EarlyReturnArray, 1),
+        (LocalArrayZeros, 3),
+        (LocalArrayPassiveLiteral, 1),
+        (LocalArrayActiveLiteral, 1),
+        (MutLocalArrayLiteral, 1),
+        (ArrayWrite, 4),
+        (ArrayAddAssign, 5),
+    ]
+};
+
+impl Gen<'_> {
+    /// `n` statements at statement depth `sd` (nested blocks get `sd - 1`).
+    pub fn stmts(&mut self, n: usize, sd: u32) -> Code {
+        let mut out = Code::same("");
+        for _ in 0..n {
+            let s = self.stmt(sd);
+            out.push(&s);
+        }
+        out
+    }
+
+    /// Whether statement `c` can be drawn here (at statement depth `sd`).
+    fn stmt_applicable(&self, c: Construct, sd: u32) -> bool {
+        use Construct::*;
+        let nested_ok = sd > 0;
+        let loop_ok = nested_ok && self.loops < 2;
+        let arrays = &self.scope.arrays;
+        match c {
+            Assign | AddAssign | SubAssign | MulAssign | DivAssign => {
+                self.scope.visible_floats().iter().any(|v| v.mutable)
+            }
+            Shadow => !self.scope.floats.is_empty(),
+            IfStmt | IfNoElse | BlockStmt => nested_ok,
+            MatchStmt => nested_ok && !self.scope.ints.is_empty(),
+            ForRange | ForInclusive | ForRev | ForStepBy | While | WhileActive | Loop => loop_ok,
+            ForLen => loop_ok && arrays.iter().any(|a| !a.nested_local),
+            LenOfNestedLocalArray => loop_ok && arrays.iter().any(|a| a.nested_local),
+            ForPassiveBound => loop_ok && self.passive_int.is_some(),
+            Break | Continue => self.loops > 0,
+            EarlyReturn => self.out_len.is_none(),
+            EarlyReturnArray => self.out_len.is_some(),
+            ArrayWrite | ArrayAddAssign => arrays.iter().any(|a| a.mutable),
+            _ => true,
+        }
+    }
+
+    /// One statement (which may be a `let` followed by a loop that uses it).
+    pub fn stmt(&mut self, sd: u32) -> Code {
+        use Construct::*;
+        let c = self.choose(STMT_WEIGHTS, |g, c| g.stmt_applicable(c, sd));
+        let d = 2;
+        let ind = self.indent();
+        let body = match c {
+            Some(Let) | Some(LetMut) | None => {
+                let name = self.fresh("v");
+                self.bind(&name, c == Some(LetMut), d)
+            }
+            Some(Shadow) => {
+                // `let x = x * e;`: the new binding reads the old one (and stays as active).
+                let vars = self.scope.visible_floats();
+                let old = (*self.rng.pick(&vars)).clone();
+                let e = self.expr(d);
+                let op = *self.rng.pick(&["+", "-", "*"]);
+                let m = if self.rng.chance(0.3) { "mut " } else { "" };
+                let name = old.name.clone();
+                self.scope.floats.push(FVar {
+                    mutable: !m.is_empty(),
+                    active: old.active || e.active,
+                    typed: old.typed || e.typed,
+                    ..old
+                });
+                both!("let {m}{name} = {name} {op} {};", Code::paren(&e))
+            }
+            Some(c @ (Assign | AddAssign | SubAssign | MulAssign | DivAssign)) => {
+                let vars: Vec<String> = (self.scope.visible_floats().iter())
+                    .filter(|v| v.mutable)
+                    .map(|v| v.name.clone())
+                    .collect();
+                let name = self.rng.pick(&vars).clone();
+                self.update(&name, c, d)
+            }
+            Some(IfStmt) | Some(IfNoElse) => self.if_stmt(c == Some(IfStmt), sd, d),
+            Some(BlockStmt) => {
+                let inner = self.block(sd - 1, 1, 3);
+                both!("{}", inner)
+            }
+            Some(MatchStmt) => self.match_stmt(sd, d),
+            Some(Break) => both!("if {} {{ break; }}", self.cond(1)),
+            Some(Continue) => both!("if {} {{ continue; }}", self.cond(1)),
+            Some(EarlyReturn | EarlyReturnArray) => {
+                let (cond, value) = (self.cond(1), self.result(d));
+                self.returned = true;
+                both!("if {} {{ return {}; }}", cond, value)
+            }
+            Some(LocalArrayZeros) => self.local_array(0),
+            Some(LocalArrayPassiveLiteral) => self.local_array(1),
+            Some(LocalArrayActiveLiteral) => self.local_array(2),
+            Some(MutLocalArrayLiteral) => self.local_array(3),
+            Some(c @ (ArrayWrite | ArrayAddAssign)) => self.array_write(c == ArrayWrite, d),
+            Some(c) => self.loop_stmt(c, sd, d),
+        };
+        let mut out = Code::same(ind);
+        out.push(&body);
+        out.push(&Code::same("\n"));
+        out
+    }
+
+    /// Indentation of the current statement depth.
+    pub fn indent(&self) -> String {
+        "    ".repeat(self.level)
+    }
+
+    /// `{ stmts }` with `lo..hi` statements, in a nested scope.
+    pub fn block(&mut self, sd: u32, lo: usize, hi: usize) -> Code {
+        let n = self.rng.range(lo, hi);
+        self.level += 1;
+        let inner = self.nested(|g| g.stmts(n, sd));
+        self.level -= 1;
+        both!("{{\n{}{}}}", inner, Code::same(self.indent()))
+    }
+
+    /// `let [mut] name = e;`
+    fn bind(&mut self, name: &str, mutable: bool, d: u32) -> Code {
+        let e = self.expr(d);
+        self.scope.floats.push(FVar {
+            name: name.to_string(),
+            mutable,
+            active: e.active,
+            typed: e.typed,
+        });
+        let m = if mutable { "mut " } else { "" };
+        both!("let {m}{name} = {};", e)
+    }
+
+    /// A right-hand side that may feed a loop-carried value: bounded inside loops.
+    fn rhs(&mut self, d: u32) -> Code {
+        if self.loops > 0 {
+            self.bounded(d, 1.5)
+        } else {
+            self.expr(d)
+        }
+    }
+
+    /// `name = e;`, `name += e;`, ...
+    fn update(&mut self, name: &str, c: Construct, d: u32) -> Code {
+        let (op, e) = match c {
+            Construct::Assign => ("=", self.rhs(d)),
+            Construct::AddAssign => ("+=", self.rhs(d)),
+            Construct::SubAssign => ("-=", self.rhs(d)),
+            Construct::MulAssign => ("*=", self.bounded(d, 1.5)),
+            _ => ("/=", self.positive(d)),
+        };
+        // Under-approximation: inside a nested scope the mark is dropped on exit.
+        if let Some(v) = self.scope.floats.iter_mut().rev().find(|v| v.name == name) {
+            v.active |= e.active;
+            v.typed |= e.typed;
+        }
+        both!("{name} {op} {};", e)
+    }
+
+    /// `if c { .. } else { .. }` or without `else`.
+    fn if_stmt(&mut self, with_else: bool, sd: u32, d: u32) -> Code {
+        let cond = self.cond(d);
+        let a = self.block(sd - 1, 1, 3);
+        if with_else {
+            let b = self.block(sd - 1, 1, 3);
+            both!("if {} {} else {}", cond, a, b)
+        } else {
+            both!("if {} {}", cond, a)
+        }
+    }
+
+    /// `match i { 0 => { .. } 1..=k => { .. } _ => { .. } }`.
+    fn match_stmt(&mut self, sd: u32, _d: u32) -> Code {
+        let i = self.rng.pick(&self.scope.ints).clone();
+        let mut out = Code::same(format!("match {} {{\n", i.name));
+        for pat in self.match_patterns(i.hi) {
+            self.level += 1;
+            let arm = self.block(sd - 1, 0, 2);
+            let ind = self.indent();
+            self.level -= 1;
+            out.push(&both!("{ind}{pat} => {}\n", arm));
+        }
+        out.push(&Code::same(format!("{}}}", self.indent())));
+        out
+    }
+
+    /// The value of a `return`: a scalar, or `[e1, .., em]` for array results.
+    pub fn result(&mut self, d: u32) -> Code {
+        match self.out_len {
+            None => self.expr(d),
+            Some(m) => {
+                let saved = self.no_branch_expr;
+                if self.has_arrays && !self.sw.is_on(Construct::BranchInArrayResult) {
+                    self.no_branch_expr = true;
+                } else if self.has_arrays {
+                    self.used(Construct::BranchInArrayResult);
+                }
+                let mut items: Vec<Code> = (0..m).map(|_| self.expr(d)).collect();
+                self.no_branch_expr = saved;
+                if items.iter().all(|e| atomic(&e.f)) {
+                    if self.sw.is_on(Construct::AtomicElementsArrayResult) {
+                        self.used(Construct::AtomicElementsArrayResult);
+                    } else {
+                        items[0] = both!("({} * {})", items[0], self.lit(0.5, 2.0));
+                    }
+                }
+                if !items.iter().any(|e| e.active) {
+                    // The macro rejects an array result that does not depend on the inputs.
+                    items[0] = both!("({} + {})", items[0], self.active_leaf());
+                }
+                list(&items)
+            }
+        }
+    }
+
+    /// `let mut a = [0.0; n];` (kind 0), `let a = [..]` of constants (1) or of active values
+    /// (2), `let mut a = [..]` of constants (3).
+    fn local_array(&mut self, kind: u8) -> Code {
+        let name = self.fresh("a");
+        let n = self.rng.range(2, 5);
+        let mutable = kind == 0 || kind == 3 || (kind == 2 && self.rng.chance(0.5));
+        let init = match kind {
+            0 => both!("[{}; {n}]", lit_code(0.0)),
+            _ => {
+                let items: Vec<Code> = (0..n)
+                    .map(|_| {
+                        if kind == 2 {
+                            self.expr(1)
+                        } else {
+                            self.lit(0.1, 2.0)
+                        }
+                    })
+                    .collect();
+                list(&items)
+            }
+        };
+        self.scope.arrays.push(AVar {
+            name: name.clone(),
+            len: n,
+            mutable,
+            active: init.active,
+            typed: init.typed,
+            nested_local: self.level > 1 || self.returned,
+        });
+        let m = if mutable { "mut " } else { "" };
+        both!("let {m}{name} = {};", init)
+    }
+
+    /// `a[i] = e;` or `a[i] += e;` on a mutable local array.
+    fn array_write(&mut self, assign: bool, d: u32) -> Code {
+        let arrays: Vec<AVar> = (self.scope.arrays.iter())
+            .filter(|a| a.mutable)
+            .cloned()
+            .collect();
+        let a = self.rng.pick(&arrays).clone();
+        let idx = self.index_for(a.len);
+        let e = self.rhs(d);
+        if let Some(v) = self
+            .scope
+            .arrays
+            .iter_mut()
+            .rev()
+            .find(|v| v.name == a.name)
+        {
+            v.active |= e.active;
+        }
+        let op = if assign { "=" } else { "+=" };
+        both!("{}[{idx}] {op} {};", Code::same(&a.name), e)
+    }
+
+    /// A loop, preceded by the accumulator it updates (`let mut s = e;`).
+    fn loop_stmt(&mut self, c: Construct, sd: u32, d: u32) -> Code {
+        use Construct::*;
+        let ind = self.indent();
+        let acc = self.fresh("s");
+        let mut out = self.bind(&acc, true, d);
+        out.push(&Code::same(format!("\n{ind}")));
+        let i = self.fresh(if matches!(c, While | WhileActive | Loop) {
+            "k"
+        } else {
+            "i"
+        });
+        let lens: Vec<usize> = self.scope.arrays.iter().map(|a| a.len).collect();
+        let hi = if !lens.is_empty() && self.rng.chance(0.6) {
+            *self.rng.pick(&lens)
+        } else {
+            self.rng.range(2, 5)
+        };
+        let lo = if self.rng.chance(0.2) { 1 } else { 0 };
+        let (head, ivar_hi) = match c {
+            ForRange => (format!("for {i} in {lo}..{hi}"), hi),
+            ForInclusive => (format!("for {i} in {lo}..={}", hi - 1), hi),
+            ForRev => (format!("for {i} in ({lo}..{hi}).rev()"), hi),
+            ForStepBy => (format!("for {i} in ({lo}..{hi}).step_by(2)"), hi),
+            ForLen | LenOfNestedLocalArray => {
+                let arrays: Vec<AVar> = (self.scope.arrays.iter())
+                    .filter(|a| a.nested_local == (c == LenOfNestedLocalArray))
+                    .cloned()
+                    .collect();
+                let a = self.rng.pick(&arrays).clone();
+                (format!("for {i} in 0..{}.len()", a.name), a.len)
+            }
+            ForPassiveBound => {
+                let (n, v) = self.passive_int.clone().expect("checked applicable");
+                (format!("for {i} in 0..{n}"), v)
+            }
+            // The counter runs 1..=hi (`while`, `loop`) or 1..=4 (`WhileActive`).
+            WhileActive => (String::new(), 5),
+            _ => (String::new(), hi + 1),
+        };
+        let mut pre = String::new();
+        let mut head = head;
+        let mut guard = String::new();
+        if matches!(c, While | WhileActive | Loop) {
+            pre = format!("let mut {i}: usize = 0;\n{ind}");
+            let step = format!("{i} += 1;");
+            head = match c {
+                While => format!("while {i} < {hi}"),
+                WhileActive => {
+                    let bound = self.rng.lit(1.0, 4.0);
+                    guard = format!(" if {i} > 4 {{ break; }}");
+                    format!("while {acc} < {bound:?}")
+                }
+                _ => {
+                    guard = format!(" if {i} > {hi} {{ break; }}");
+                    "loop".to_string()
+                }
+            };
+            guard = format!("{step}{guard}");
+        }
+        let body = self.nested(|g| {
+            g.scope.ints.push(IVar {
+                name: i.clone(),
+                hi: ivar_hi,
+            });
+            g.loops += 1;
+            g.level += 1;
+            let ind2 = g.indent();
+            let update = g.update(&acc, Construct::AddAssign, d);
+            let n = g.rng.range(0, 3);
+            let rest = g.stmts(n, sd - 1);
+            g.level -= 1;
+            g.loops -= 1;
+            let guard = if guard.is_empty() {
+                String::new()
+            } else {
+                format!("{ind2}{guard}\n")
+            };
+            both!(
+                "{{\n{guard}{}{}\n{}{}}}",
+                Code::same(&ind2),
+                update,
+                rest,
+                Code::same(&ind)
+            )
+        });
+        if c == WhileActive {
+            // The condition compares the accumulator with a literal: in the twin, on `.base()`.
+            let bound = head.rsplit(' ').next().unwrap_or("2.0").to_string();
+            out.push(
+                &Code::same(format!("{pre}{head} "))
+                    .twin(format!("{pre}while {acc}.base() < {bound} ")),
+            );
+        } else {
+            out.push(&Code::same(format!("{pre}{head} ")));
+        }
+        out.push(&body);
+        out
+    }
+}
+
+/// `[a, b, ..]` in both dialects.
+pub fn list(items: &[Code]) -> Code {
+    let f: Vec<&str> = items.iter().map(|c| c.f.as_str()).collect();
+    let g: Vec<&str> = items.iter().map(|c| c.g.as_str()).collect();
+    Code::same(format!("[{}]", f.join(", ")))
+        .twin(format!("[{}]", g.join(", ")))
+        .with(
+            items.iter().any(|c| c.active),
+            items.iter().any(|c| c.typed),
+        )
+}
+
+/// A bare element read `a[i]`, a call `h(..)` or a name (see `AtomicElementsArrayResult`).
+fn atomic(s: &str) -> bool {
+    let rest = s.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
+    rest.is_empty()
+        || (rest.starts_with('[') && rest.ends_with(']') && !rest[1..].contains('['))
+        || (rest.starts_with('(') && crate::expr::paren(rest) == rest)
+}
