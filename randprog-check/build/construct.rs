@@ -31,6 +31,15 @@ macro_rules! constructs {
 }
 
 constructs! {
+    // Conditions.
+    /// `c1 && c2` (short-circuit) in a condition.
+    LogicAnd,
+    /// `c1 || c2` in a condition.
+    LogicOr,
+    /// `!c` in a condition.
+    LogicNot,
+    /// `let (a, b) = (e1, e2);` and `let (s, c) = e.sin_cos();`.
+    TupleLet,
     // Expressions.
     Literal,
     Variable,
@@ -53,7 +62,7 @@ constructs! {
     /// and on nested duals `cosh(x)^2` overflows for |x| > ~355 (f64) or ~45 (f32): `hvp` (and
     /// `Dual<Dual<_>>`) give NaN where the second derivative is 0. Off until the rule is fixed;
     /// `tanh` is drawn with |argument| <= 10 meanwhile.
-    TanhLargeArgument (off),
+    TanhLargeArgument,
     PathCall,
     /// `f64::abs(0.21)` (a path call whose first argument is a bare literal or a `let` of one,
     /// type `{float}` until inference): the macro turns it into `0.21.abs()`, which does not
@@ -70,7 +79,7 @@ constructs! {
     /// directly or through a `let`, a call with only passive arguments) for an active parameter
     /// of the callee: does not compile (``f64: ToActive<__S>` is not satisfied``). Off until
     /// fixed; literal arguments and passive arithmetic such as `d[0] * 2.0` work and stay on.
-    CallPassiveArg (off),
+    CallPassiveArg,
     // Statements.
     Let,
     LetMut,
@@ -93,7 +102,7 @@ constructs! {
     /// declared inside a nested block (`if`, loop body, `{ }`) or after an early `return`:
     /// the generated code names `a` outside its scope (error[E0425]: cannot find value `a_3`
     /// in this scope). Off until fixed; `ForLen` and `Len` cover every other array.
-    LenOfNestedLocalArray (off),
+    LenOfNestedLocalArray,
     ForPassiveBound,
     While,
     WhileActive,
@@ -110,22 +119,22 @@ constructs! {
     /// ("does not support `if` inside this expression", then a spurious "needs a function
     /// returning an array to end with an array literal ..."). With scalar parameters it
     /// compiles. Off until fixed.
-    BranchInArrayResult (off),
+    BranchInArrayResult,
     /// A returned array literal whose elements are all bare reads of an active array or calls
     /// (`[a[2], a[0]]` with `a: &[f64; 3]`, or `[h(x, y), h(y, x)]`): rejected ("cannot
     /// differentiate this use of the active value `a`", then a spurious "needs a function
     /// returning an array to end with an array literal ..."); `[a[2] * a[1], a[0]]`,
     /// `[h(x, y), x * y]` and `[x, y]` compile. Off until fixed.
-    AtomicElementsArrayResult (off),
+    AtomicElementsArrayResult,
     LocalArrayZeros,
     LocalArrayPassiveLiteral,
     /// `let a = [x, x * y];` with active elements: a known bug being fixed on main (wrong or
     /// rejected derivatives); off by default until the fix is merged.
-    LocalArrayActiveLiteral (off),
+    LocalArrayActiveLiteral,
     /// `let mut a = [0.5, 1.5];` later written with active values: does not compile (the macro
     /// treats the array as one constant scalar: `S::cst([..])`, "cannot index into `__S`").
     /// Off until fixed; immutable literal arrays of constants are `LocalArrayPassiveLiteral`.
-    MutLocalArrayLiteral (off),
+    MutLocalArrayLiteral,
     ArrayWrite,
     ArrayAddAssign,
     // Signatures.

@@ -275,6 +275,22 @@ impl Gen<'_> {
 
     /// A comparison of two float expressions, or of an integer in scope with a literal.
     pub fn cond(&mut self, d: u32) -> Code {
+        // `&&`, `||` and `!` over conditions (the same text in both dialects).
+        if d > 0 && self.rng.chance(0.3) {
+            let k = self.rng.range(0, 3);
+            let c = [Construct::LogicAnd, Construct::LogicOr, Construct::LogicNot][k as usize];
+            if self.sw.is_on(c) {
+                self.used(c);
+                let a = self.cond(d - 1);
+                if c == Construct::LogicNot {
+                    return Code::same(format!("!({})", a.f)).twin(format!("!({})", a.g));
+                }
+                let b = self.cond(d - 1);
+                let op = if c == Construct::LogicAnd { "&&" } else { "||" };
+                return Code::same(format!("({}) {op} ({})", a.f, b.f))
+                    .twin(format!("({}) {op} ({})", a.g, b.g));
+            }
+        }
         let op = *self.rng.pick(&["<", ">", "<=", ">="]);
         if !self.scope.ints.is_empty() && self.rng.chance(0.25) {
             let i = self.rng.pick(&self.scope.ints).clone();

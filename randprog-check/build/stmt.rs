@@ -92,7 +92,12 @@ impl Gen<'_> {
         let body = match c {
             Some(Let) | Some(LetMut) | None => {
                 let name = self.fresh("v");
-                self.bind(&name, c == Some(LetMut), d)
+                if self.sw.is_on(Construct::TupleLet) && self.rng.chance(0.15) {
+                    self.used(Construct::TupleLet);
+                    self.tuple_let(d)
+                } else {
+                    self.bind(&name, c == Some(LetMut), d)
+                }
             }
             Some(Shadow) => {
                 // `let x = x * e;`: the new binding reads the old one (and stays as active).
@@ -159,6 +164,41 @@ impl Gen<'_> {
     }
 
     /// `let [mut] name = e;`
+    /// `let (a, b) = (e1, e2);` or `let (s, c) = e.sin_cos();` (the twin spells `sin_cos` out).
+    fn tuple_let(&mut self, d: u32) -> Code {
+        let (a, b) = (self.fresh("t"), self.fresh("t"));
+        let (e1, e2) = (self.expr(d), self.expr(d));
+        // `sin_cos` needs a receiver of known float type (as any method in plain Rust).
+        let sincos = e1.typed && self.rng.chance(0.5);
+        let code = if sincos {
+            Code::same(format!("let ({a}, {b}) = ({}).sin_cos();", e1.f)).twin(format!(
+                "let ({a}, {b}) = (({}).sin(), ({}).cos());",
+                e1.g, e1.g
+            ))
+        } else {
+            Code::same(format!("let ({a}, {b}) = ({}, {});", e1.f, e2.f))
+                .twin(format!("let ({a}, {b}) = ({}, {});", e1.g, e2.g))
+        };
+        let (act_b, typed_b) = if sincos {
+            (e1.active, true)
+        } else {
+            (e2.active, e2.typed)
+        };
+        self.scope.floats.push(FVar {
+            name: a,
+            mutable: false,
+            active: e1.active,
+            typed: sincos || e1.typed,
+        });
+        self.scope.floats.push(FVar {
+            name: b,
+            mutable: false,
+            active: act_b,
+            typed: typed_b,
+        });
+        code
+    }
+
     fn bind(&mut self, name: &str, mutable: bool, d: u32) -> Code {
         let e = self.expr(d);
         self.scope.floats.push(FVar {

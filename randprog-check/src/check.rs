@@ -18,7 +18,7 @@
 //! largest magnitude among the reference values of that kind, and at least 1 (so a component
 //! that cancels to nearly zero is judged relative to its siblings, not to itself). `rel` is
 //! 1e-10 for `f64` (the worst passing error is printed, ~1e-12) and 2e-3 for `f32`; second
-//! and third derivatives get a 10x wider floor, and in `f32` a 15x wider `rel` (see
+//! and third derivatives get a 10x wider floor, and a 10x (`f64`) or 15x (`f32`) wider `rel` (see
 //! `Run::close_second`). Both sides evaluate the same derivative in a different order, so they
 //! agree to rounding only; a wrong rule, sign, branch or lost term is an error of order one.
 //!
@@ -129,6 +129,11 @@ impl<F: Float> Run<'_, '_, F> {
         let (rel, floor) = (self.rel, self.floor);
         if core::mem::size_of::<F>() == 4 {
             self.rel *= 15.0;
+        } else {
+            // In f64, nested duals and Taylor jets through chains of transcendental functions
+            // (atan2 of sinh, tanh near saturation) differ by up to ~6e-10 relative in second
+            // and third derivatives (seed 52): 1e-9, still far from a wrong rule's error.
+            self.rel *= 10.0;
         }
         self.floor *= 10.0;
         self.close(what, got, want);

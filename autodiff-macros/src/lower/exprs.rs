@@ -113,16 +113,35 @@ impl Lowerer<'_> {
                             _ => LogicOp::Or,
                         };
                         let left = self.expr(&b.left);
-                        // The right side runs only if the left does not decide: it may not need
-                        // statements hoisted before the whole condition.
+                        // The right side runs only if the left does not decide: when it needs
+                        // statements of its own (an `if`, a block), `c = left; if c { ..; c =
+                        // right }` (`if !c` for `||`).
                         let before = self.pending.len();
                         let right = self.expr(&b.right);
                         if self.pending.len() > before {
-                            self.pending.truncate(before);
-                            self.cx.error_at(
-                                &b.right,
-                                "`#[differentiable]` does not support `if`, `match` or blocks on the right of `&&`/`||` (they would run before the left side is tested); nest an `if` instead",
-                            );
+                            let stmts = self.pending.split_off(before);
+                            let c = self.fresh("cond", true, Shape::Scalar);
+                            self.pending.push(Stmt::Let {
+                                var: c,
+                                ty: Some(syn::parse_quote!(bool)),
+                                init: left,
+                            });
+                            let cv = self.vars[c].ident.clone();
+                            let test: syn::Expr = match op {
+                                LogicOp::And => syn::parse_quote!(#cv),
+                                _ => syn::parse_quote!(!#cv),
+                            };
+                            let mut then = stmts;
+                            then.push(Stmt::Assign {
+                                var: c,
+                                value: right,
+                            });
+                            self.pending.push(Stmt::If {
+                                cond: self.built(test, vec![c], span),
+                                then: Block { stmts: then },
+                                els: Block::default(),
+                            });
+                            return self.var_expr(c, span);
                         }
                         ExprKind::Logic(op, vec![left, right])
                     }
