@@ -278,7 +278,7 @@ impl Gen<'_> {
         // `&&`, `||` and `!` over conditions (the same text in both dialects).
         if d > 0 && self.rng.chance(0.3) {
             let k = self.rng.range(0, 3);
-            let c = [Construct::LogicAnd, Construct::LogicOr, Construct::LogicNot][k as usize];
+            let c = [Construct::LogicAnd, Construct::LogicOr, Construct::LogicNot][k];
             if self.sw.is_on(c) {
                 self.used(c);
                 let a = self.cond(d - 1);
