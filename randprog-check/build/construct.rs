@@ -67,7 +67,7 @@ constructs! {
     /// `f64::abs(0.21)` (a path call whose first argument is a bare literal or a `let` of one,
     /// type `{float}` until inference): the macro turns it into `0.21.abs()`, which does not
     /// compile ("can't call method `abs` on ambiguous numeric type `{float}`"). Off until fixed.
-    PathCallUntyped (off),
+    PathCallUntyped,
     IfExpr,
     BlockExpr,
     MatchExpr,
@@ -113,7 +113,7 @@ constructs! {
     /// `return [a, b];` before the end of a function returning an array: rejected by the macro
     /// ("needs a function returning an array to end with an array literal ..."), although early
     /// `return` and array results are each supported. Off until the macro accepts it.
-    EarlyReturnArray (off),
+    EarlyReturnArray,
     /// An `if` or `match` expression as an element of the returned array literal in a function
     /// with an array parameter (`[if s[0] < s[1] { 2.6 } else { s[0] }, s[1]]`): rejected
     /// ("does not support `if` inside this expression", then a spurious "needs a function

@@ -265,3 +265,41 @@ fn generator_findings() {
     // The second derivative far out is 0, not NaN (no cosh^2 overflow on nested duals).
     assert_eq!(steep_tanh::hvp(-1.382, 0.81), (-1.0, 0.0, 0.0));
 }
+
+#[differentiable]
+fn early_array(x: f64, y: f64) -> [f64; 2] {
+    if x > y {
+        return [x, y * x];
+    }
+    [x * y, y]
+}
+
+#[differentiable]
+fn early_tuple(x: f64, y: f64) -> (f64, f64) {
+    if x > y {
+        return (x.sin(), y);
+    }
+    (x * y, y.exp())
+}
+
+#[test]
+fn early_returns_of_arrays_and_tuples() {
+    assert_eq!(
+        early_array::jacobian(2.0, 1.0),
+        ([2.0, 2.0], [[1.0, 0.0], [1.0, 2.0]])
+    );
+    assert_eq!(
+        early_array::jacobian(1.0, 2.0),
+        ([2.0, 2.0], [[2.0, 1.0], [0.0, 1.0]])
+    );
+    let (v, j) = early_tuple::jacobian(2.0, 1.0);
+    assert_eq!(
+        (v, j),
+        ([2.0f64.sin(), 1.0], [[2.0f64.cos(), 0.0], [0.0, 1.0]])
+    );
+    let (v, j) = early_tuple::jacobian(1.0, 2.0);
+    assert_eq!(
+        (v, j),
+        ([2.0, 2.0f64.exp()], [[2.0, 1.0], [0.0, 2.0f64.exp()]])
+    );
+}

@@ -55,6 +55,10 @@ impl Lowerer<'_> {
         match (dest, tail) {
             (Some(d), Some(t)) => {
                 b.stmts.append(&mut self.pending);
+                // A branch value that is a float makes the `if`'s value one.
+                if self.floatish(&t) {
+                    self.vars[d].float = true;
+                }
                 b.stmts.push(Stmt::Assign { var: d, value: t });
             }
             // A branch that leaves (`return`, `break`, `continue`) has no value to assign.
@@ -103,6 +107,9 @@ impl Lowerer<'_> {
                         Some(_) if diverging_expr(other) => self.expr_stmt(other),
                         Some(d) => {
                             let v = self.expr(other);
+                            if self.floatish(&v) {
+                                self.vars[d].float = true;
+                            }
                             vec![Stmt::Assign { var: d, value: v }]
                         }
                         None => self.expr_stmt(other),

@@ -205,7 +205,20 @@ impl Lowerer<'_> {
                         .filter(|row| row.args.len() == c.args.len())
                     {
                         Some(row) => {
-                            ExprKind::Call(row, c.args.iter().map(|a| self.expr(a)).collect())
+                            let mut args: Vec<Expr> = c.args.iter().map(|a| self.expr(a)).collect();
+                            // `f64::abs(a[1])` names the receiver's type; keep it (a method
+                            // call on a `{float}` local would be ambiguous): `(a[1] as f64)`.
+                            if let (Some(first), syn::Expr::Path(p)) = (args.first_mut(), &*c.func)
+                            {
+                                if let Some(ty) = float_path_type(p) {
+                                    let e = std::mem::replace(
+                                        first,
+                                        Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span),
+                                    );
+                                    *first = Expr::new(ExprKind::Cast(Box::new(e), ty), span);
+                                }
+                            }
+                            ExprKind::Call(row, args)
                         }
                         None => {
                             let e = self.opaque(expr, Unsupported::Method(name));

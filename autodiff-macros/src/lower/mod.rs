@@ -25,6 +25,16 @@ pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
     let mut lw = Lowerer::new(cx);
     lw.indexed = indexed_names(&item.block);
     lw.tuple_ret = tuple_of_floats(&item.sig.output);
+    lw.ret_array = match &item.sig.output {
+        syn::ReturnType::Type(_, ty) => match &**ty {
+            syn::Type::Array(a) => Some(len_tokens(&a.len)),
+            _ => lw.tuple_ret.map(|k| {
+                let n = proc_macro2::Literal::usize_unsuffixed(k);
+                quote!(#n)
+            }),
+        },
+        syn::ReturnType::Default => None,
+    };
     let params = lw.params(&item.sig);
     // A function returning `()` (results in output buffers) ends with a statement.
     let want_value = !matches!(item.sig.output, syn::ReturnType::Default);
@@ -34,20 +44,24 @@ pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
         Some((flag, rv)) => {
             // `if !returned { rv = tail; }` and the result is `rv`.
             if let Some(tail) = tail {
-                let guarded = Block {
-                    stmts: vec![Stmt::Assign {
-                        var: rv,
-                        value: tail,
-                    }],
-                };
+                let set = lw.result_assign(rv, tail, span);
+                let guarded = Block { stmts: vec![set] };
                 body.stmts.push(lw.guard(vec![flag], guarded, span));
             }
+            let zero = Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span);
+            let init = match &lw.ret_array {
+                Some(n) => {
+                    let len: syn::Expr = syn::parse_quote!(#n);
+                    Expr::new(ExprKind::ArrayRepeat(Box::new(zero), len), span)
+                }
+                None => zero,
+            };
             let mut stmts = vec![
                 lw.flag_decl(flag),
                 Stmt::Let {
                     var: rv,
                     ty: None,
-                    init: Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span),
+                    init,
                 },
             ];
             stmts.append(&mut body.stmts);
@@ -130,6 +144,8 @@ struct Lowerer<'a> {
     iter_conds: Vec<(Expr, usize)>,
     /// `-> (f, f, ..)`: the number of floats returned.
     tuple_ret: Option<usize>,
+    /// The length of an array result (`-> [f; M]`, or a tuple's length).
+    ret_array: Option<TokenStream>,
     /// Names indexed somewhere in the body (`p[..]`): a `let p = helper(..)` of one of them
     /// holds an array.
     indexed: Vec<String>,
@@ -281,6 +297,7 @@ impl<'a> Lowerer<'a> {
             closures: Vec::new(),
             iter_conds: Vec::new(),
             tuple_ret: None,
+            ret_array: None,
             indexed: Vec::new(),
             matrices: Vec::new(),
             aliases: Vec::new(),
@@ -410,7 +427,10 @@ impl<'a> Lowerer<'a> {
                 if let Some(t) = tail {
                     match self.ret {
                         // The function's result after an early return: assigned under the guard.
-                        Some((_, rv)) if self.depth == 1 => rest.stmts.push(Stmt::Assign { var: rv, value: t }),
+                        Some((_, rv)) if self.depth == 1 => {
+                            let set = self.result_assign(rv, t, stmt.span());
+                            rest.stmts.push(set)
+                        }
                         _ => self.cx.error(
                             t.span,
                             "`#[differentiable]` does not support a block value after `break`/`continue` in the same block; assign the value to a variable",
@@ -481,12 +501,21 @@ impl<'a> Lowerer<'a> {
                     );
                     return Vec::new();
                 };
-                let value = self.expr(e);
+                let value = match self.tuple_ret {
+                    Some(k) => self.tuple_result(e, k),
+                    None => self.expr(e),
+                };
                 let (flag, rv) = match self.ret {
                     Some(r) => r,
                     None => {
                         let flag = self.fresh("returned", true, Shape::Scalar);
-                        let rv = self.fresh("result", true, Shape::Scalar);
+                        // An array result (`-> [f; M]`, or a tuple as an array) is an array.
+                        let shape = match &self.ret_array {
+                            Some(n) => Shape::Array(n.clone()),
+                            None => Shape::Scalar,
+                        };
+                        let rv = self.fresh("result", true, shape);
+                        self.vars[rv].float = true;
                         self.ret = Some((flag, rv));
                         (flag, rv)
                     }
@@ -495,10 +524,8 @@ impl<'a> Lowerer<'a> {
                 for l in &mut self.loops {
                     l.returns = true;
                 }
-                vec![
-                    Stmt::Assign { var: rv, value },
-                    self.set_flag(flag, ret.span()),
-                ]
+                let set = self.result_assign(rv, value, ret.span());
+                vec![set, self.set_flag(flag, ret.span())]
             }
             syn::Expr::Break(b) => {
                 if let Some(l) = &b.label {
@@ -576,6 +603,24 @@ impl<'a> Lowerer<'a> {
                 }
                 vec![Stmt::Expr(self.expr(expr))]
             }
+        }
+    }
+
+    /// `rv = value` for the function's result: element by element for an array result.
+    fn result_assign(&mut self, rv: VarId, value: Expr, span: Span) -> Stmt {
+        match (&self.ret_array, &value.kind) {
+            (Some(n), ExprKind::Var(src)) => {
+                let (n, src) = (n.clone(), *src);
+                self.copy_loop(rv, src, &n, span)
+            }
+            (Some(_), _) => {
+                self.cx.error(
+                    value.span,
+                    "`#[differentiable]` needs an array result to be an array literal `[a, b, ..]` or a local array",
+                );
+                Stmt::Assign { var: rv, value }
+            }
+            (None, _) => Stmt::Assign { var: rv, value },
         }
     }
 
@@ -924,6 +969,18 @@ fn float_method_path(p: &syn::ExprPath) -> Option<syn::Ident> {
         },
     };
     float_type.then(|| (*last).clone())
+}
+
+/// The float type a float path names (`f64` of `f64::sin`, `<f32>::sin`,
+/// `core::primitive::f64::sin`).
+fn float_path_type(p: &syn::ExprPath) -> Option<syn::Type> {
+    float_method_path(p)?;
+    if let Some(q) = &p.qself {
+        return Some((*q.ty).clone());
+    }
+    let n = p.path.segments.len();
+    let t = &p.path.segments[n.checked_sub(2)?].ident;
+    Some(syn::parse_quote!(#t))
 }
 
 /// `K` for a return type `(f, f, ..)` of `K` floats.
