@@ -260,8 +260,10 @@ impl<S: Scalar, const N: usize> Mul for Jet<S, N> {
     fn mul(self, o: Self) -> Self {
         let mut h = [S::zero(); N];
         for (i, hi) in h.iter_mut().enumerate() {
-            let mut s = S::zero();
-            for j in 0..=i {
+            // Starting from the first product (not from +0) keeps the sign of a zero value:
+            // `-0.3 * 0.0` is `-0.0`, as for floats (`signum` and comparisons see it).
+            let mut s = self.c[0] * o.c[i];
+            for j in 1..=i {
                 s += self.c[j] * o.c[i - j];
             }
             *hi = s;

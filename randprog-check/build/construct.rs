@@ -57,7 +57,7 @@ constructs! {
     /// `derivatives::<K>` (Taylor jets) returns the value with the sign of zero lost,
     /// `(x * 0.0).signum()` at `x = -0.3` gives `1.0` there but `-1.0` from `f`, `grad`, `jvp`.
     /// Off until fixed; `signum` is drawn on arguments away from zero meanwhile.
-    SignumOfZero (off),
+    SignumOfZero,
     /// `tanh` of an unbounded argument: `rules::tanh` takes `1 / cosh(x)^2` for |tanh x| > 0.9,
     /// and on nested duals `cosh(x)^2` overflows for |x| > ~355 (f64) or ~45 (f32): `hvp` (and
     /// `Dual<Dual<_>>`) give NaN where the second derivative is 0. Off until the rule is fixed;

@@ -303,3 +303,15 @@ fn early_returns_of_arrays_and_tuples() {
         ([2.0, 2.0f64.exp()], [[2.0, 1.0], [0.0, 2.0f64.exp()]])
     );
 }
+
+#[differentiable]
+fn signum_of_zero(x: f64) -> f64 {
+    (x * 0.0).signum() * x
+}
+
+#[test]
+fn taylor_jets_keep_the_sign_of_zero() {
+    // -0.3 * 0.0 is -0.0: signum -1 in f, grad and the Taylor jets alike.
+    assert_eq!(signum_of_zero::grad(-0.3), (0.3, -1.0));
+    assert_eq!(signum_of_zero::derivatives::<3>(-0.3), [0.3, -1.0, 0.0]);
+}
