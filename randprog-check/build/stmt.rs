@@ -39,6 +39,7 @@ const STMT_WEIGHTS: &[(Construct, u32)] = {
         (EarlyReturn, 1),
         (EarlyReturnArray, 1),
         (LocalArrayZeros, 3),
+        (LocalVec, 2),
         (LocalArrayPassiveLiteral, 1),
         (LocalArrayActiveLiteral, 1),
         (MutLocalArrayLiteral, 1),
@@ -137,6 +138,7 @@ impl Gen<'_> {
                 both!("if {} {{ return {}; }}", cond, value)
             }
             Some(LocalArrayZeros) => self.local_array(0),
+            Some(LocalVec) => self.local_array(4),
             Some(LocalArrayPassiveLiteral) => self.local_array(1),
             Some(LocalArrayActiveLiteral) => self.local_array(2),
             Some(MutLocalArrayLiteral) => self.local_array(3),
@@ -298,9 +300,10 @@ impl Gen<'_> {
     fn local_array(&mut self, kind: u8) -> Code {
         let name = self.fresh("a");
         let n = self.rng.range(2, 5);
-        let mutable = kind == 0 || kind == 3 || (kind == 2 && self.rng.chance(0.5));
+        let mutable = kind == 0 || kind == 3 || kind == 4 || (kind == 2 && self.rng.chance(0.5));
         let init = match kind {
             0 => both!("[{}; {n}]", lit_code(0.0)),
+            4 => both!("vec![{}; {n}]", lit_code(0.0)),
             _ => {
                 let items: Vec<Code> = (0..n)
                     .map(|_| {
