@@ -127,10 +127,8 @@ constructs! {
     /// `[h(x, y), x * y]` and `[x, y]` compile. Off until fixed.
     AtomicElementsArrayResult,
     LocalArrayZeros,
-    /// `let mut v = vec![0.0; n];` (a scratch vector, with `alloc`). Off: `v.len()` of a
-    /// `Vec` declared in a nested block, as the bound of a loop the reverse sweep runs again,
-    /// is read where `v` is out of scope (`cannot find value v_4`; FINDINGS.md, `LocalVec`).
-    LocalVec (off),
+    /// `let mut v = vec![0.0; n];` (a scratch vector, with `alloc`).
+    LocalVec,
     LocalArrayPassiveLiteral,
     /// `let a = [x, x * y];` with active elements: a known bug being fixed on main (wrong or
     /// rejected derivatives); off by default until the fix is merged.

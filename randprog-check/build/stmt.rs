@@ -348,7 +348,13 @@ impl Gen<'_> {
             v.active |= e.active;
         }
         let op = if assign { "=" } else { "+=" };
-        both!("{}[{idx}] {op} {};", Code::same(&a.name), e)
+        // The twin evaluates the right side first: `v[i] += v[j]` on a `Vec<S>` would borrow
+        // `v` twice (`AddAssign` on a generic `S` is a method call).
+        let f = format!("{}[{idx}] {op} {};", a.name, e.f);
+        let g = format!("{{ let __rhs = {}; {}[{idx}] {op} __rhs; }}", e.g, a.name);
+        let mut code = Code::same(f).twin(g);
+        code.active = e.active;
+        code
     }
 
     /// A loop, preceded by the accumulator it updates (`let mut s = e;`).

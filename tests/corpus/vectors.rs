@@ -61,3 +61,23 @@ fn scratch_vectors() {
     let (_, _, hv) = prefix_stats::hvp(&x, &v);
     check_hvp("prefix_stats", &|p| (o.grad)(p).1, &x, &v, &hv);
 }
+
+/// A `Vec` declared inside a loop, its length bounding an inner loop (found by the random
+/// programs: the reverse sweep read the length where the `Vec` was out of scope).
+#[differentiable]
+fn nested_vec_len(x: f64) -> f64 {
+    let mut s = x;
+    for i in 0..3 {
+        let mut v = vec![0.0; i + 1];
+        for j in 0..v.len() {
+            v[j] = s * (j as f64 + 1.0);
+            s = s * 0.5 + v[j].sin();
+        }
+    }
+    s
+}
+
+#[test]
+fn nested_vector_lengths() {
+    check("nested_vec_len", &fns1!(nested_vec_len), &[0.7]);
+}

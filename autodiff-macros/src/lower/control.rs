@@ -221,10 +221,20 @@ impl Lowerer<'_> {
             }
         };
         let bound = self.range_bound(&f.expr);
-        let iter = self.opaque(
+        let mut iter = self.opaque(
             &f.expr,
             Unsupported::Message("`#[differentiable]` supports `for` loops over ranges and over `x.iter()`, `&x`, `enumerate`, `zip`, `windows(k)` and `map` of them; write `for i in 0..{}.len()` and index with `{}[i]`"),
         );
+        // A range bounded by a local `Vec`'s length reads the `Vec` (its length can change
+        // and it may be out of scope in the reverse sweep): recorded, so the reverse sweep
+        // does not evaluate the range again.
+        let vecs = self.vec_lens(&f.expr);
+        if let ExprKind::Opaque { vars, what, .. } = &mut iter.kind {
+            if !vecs.is_empty() {
+                vars.extend(vecs);
+                *what = Unsupported::Length;
+            }
+        }
         let wild = format_ident!("_");
         let (body, ctx, v) = self.loop_body(&f.body, Some(var.unwrap_or((&wild, false))));
         let mut out = Vec::new();
@@ -321,6 +331,26 @@ impl Lowerer<'_> {
             bound: None,
         })));
         Some(out)
+    }
+
+    /// The local `Vec`s whose `.len()` an expression reads.
+    fn vec_lens(&self, e: &syn::Expr) -> Vec<VarId> {
+        struct Find<'l, 'a>(&'l Lowerer<'a>, Vec<VarId>);
+        impl<'ast> syn::visit::Visit<'ast> for Find<'_, '_> {
+            fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+                if m.method == "len" {
+                    if let Some(v) = self.0.path_var(&m.receiver) {
+                        if matches!(self.0.vars[v].shape, Shape::Vec) {
+                            self.1.push(v);
+                        }
+                    }
+                }
+                syn::visit::visit_expr_method_call(self, m);
+            }
+        }
+        let mut f = Find(self, Vec::new());
+        syn::visit::Visit::visit_expr(&mut f, e);
+        f.1
     }
 
     pub(super) fn while_loop(&mut self, w: &syn::ExprWhile) -> Vec<Stmt> {
