@@ -103,24 +103,12 @@ fn expand_variant(
     }
     let name = &item.sig.ident;
     let gate = variant.map(|(cond, _)| quote!(#[cfg(#cond)]));
+    let allows = generated_allows();
     quote! {
         #ns
 
         #gate
-        #[allow(
-            dead_code,
-            unused_mut,
-            unused_variables,
-            unused_parens,
-            unused_braces,
-            unused_assignments,
-            unreachable_code,
-            non_snake_case,
-            deprecated,
-            clippy::all,
-            clippy::pedantic,
-            clippy::nursery,
-        )]
+        #allows
         impl #name {
             #variants
         }
@@ -166,6 +154,27 @@ fn custom_bodies(cx: &Cx, rule: &syn::Path) -> (TokenStream, TokenStream) {
         #ret
     };
     (fwd, rev)
+}
+
+/// The lints allowed on the generated `impl` blocks: generated code is readable, not idiomatic
+/// (unused bindings of unused derivative parts, `(x)` parentheses, `deprecated` callees).
+fn generated_allows() -> TokenStream {
+    quote! {
+        #[allow(
+            dead_code,
+            unused_mut,
+            unused_variables,
+            unused_parens,
+            unused_braces,
+            unused_assignments,
+            unreachable_code,
+            non_snake_case,
+            deprecated,
+            clippy::all,
+            clippy::pedantic,
+            clippy::nursery,
+        )]
+    }
 }
 
 fn seed_generic() -> Ident {
@@ -773,6 +782,7 @@ impl Signatures {
                 quote!(#[cfg(#cond)]),
             ),
         };
+        let allows = generated_allows();
         let objective_impl = if objective_impl.is_empty() {
             objective_impl
         } else {
@@ -786,20 +796,7 @@ impl Signatures {
             #vis struct #name {}
 
             #gate
-            #[allow(
-                dead_code,
-                unused_mut,
-                unused_variables,
-                unused_parens,
-                unused_braces,
-                unused_assignments,
-                unreachable_code,
-                non_snake_case,
-                deprecated,
-                clippy::all,
-                clippy::pedantic,
-                clippy::nursery,
-            )]
+            #allows
             impl #name {
                 /// Generic forward mode, used by the runtime (dual numbers, jets).
                 #[doc(hidden)]

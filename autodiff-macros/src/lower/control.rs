@@ -271,12 +271,6 @@ impl Lowerer<'_> {
             self.pending.truncate(mark);
             return None;
         };
-        let ExprKind::Opaque {
-            expr: len_e, vars, ..
-        } = len.kind
-        else {
-            return None;
-        };
         let pre = self.pending.split_off(mark);
         self.loops.push(LoopCtx {
             brk: None,
@@ -314,22 +308,7 @@ impl Lowerer<'_> {
         }
         let mut out = pre;
         let exits = self.exits(&ctx, &mut out);
-        out.push(Stmt::Loop(Box::new(Loop {
-            head: LoopHead::For {
-                var: k,
-                iter: Expr::new(
-                    ExprKind::Opaque {
-                        expr: syn::parse_quote!(0..#len_e),
-                        vars,
-                        what: Unsupported::Length,
-                    },
-                    span,
-                ),
-            },
-            body: b,
-            exits,
-            bound: None,
-        })));
+        out.push(super::iters::index_loop(k, 0, len, b.stmts, exits, span)?);
         Some(out)
     }
 

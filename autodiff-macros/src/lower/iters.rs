@@ -403,28 +403,8 @@ impl Lowerer<'_> {
         let body = self.filtered(conds, body, span);
         self.scopes.pop();
         self.pending = outer;
-        let ExprKind::Opaque {
-            expr: len_e, vars, ..
-        } = len.kind
-        else {
-            return None;
-        };
-        self.pending.push(Stmt::Loop(Box::new(Loop {
-            head: LoopHead::For {
-                var: k,
-                iter: Expr::new(
-                    ExprKind::Opaque {
-                        expr: syn::parse_quote!(0..#len_e),
-                        vars,
-                        what: Unsupported::Length,
-                    },
-                    span,
-                ),
-            },
-            body: Block { stmts: body },
-            exits: Vec::new(),
-            bound: None,
-        })));
+        let lp = index_loop(k, 0, len, body, Vec::new(), span)?;
+        self.pending.push(lp);
         Some(self.var_expr(acc, span))
     }
 }
@@ -524,30 +504,45 @@ impl Lowerer<'_> {
         });
         self.scopes.pop();
         self.pending = outer;
-        let ExprKind::Opaque {
-            expr: len_e, vars, ..
-        } = len.kind
-        else {
-            return None;
-        };
-        self.pending.push(Stmt::Loop(Box::new(Loop {
-            head: LoopHead::For {
-                var: k,
-                iter: Expr::new(
-                    ExprKind::Opaque {
-                        expr: syn::parse_quote!(1..#len_e),
-                        vars,
-                        what: Unsupported::Length,
-                    },
-                    span,
-                ),
-            },
-            body: Block { stmts: body },
-            exits: Vec::new(),
-            bound: None,
-        })));
+        let lp = index_loop(k, 1, len, body, Vec::new(), span)?;
+        self.pending.push(lp);
         Some(self.var_expr(best, span))
     }
+}
+
+/// `for k in start..len { body }` over the indices of an iterator (`len` a passive length
+/// expression), with the loop's exit flags.
+pub(super) fn index_loop(
+    k: VarId,
+    start: usize,
+    len: Expr,
+    body: Vec<Stmt>,
+    exits: Vec<VarId>,
+    span: Span,
+) -> Option<Stmt> {
+    let ExprKind::Opaque {
+        expr: len_e, vars, ..
+    } = len.kind
+    else {
+        return None;
+    };
+    let start = proc_macro2::Literal::usize_unsuffixed(start);
+    Some(Stmt::Loop(Box::new(Loop {
+        head: LoopHead::For {
+            var: k,
+            iter: Expr::new(
+                ExprKind::Opaque {
+                    expr: syn::parse_quote!(#start..#len_e),
+                    vars,
+                    what: Unsupported::Length,
+                },
+                span,
+            ),
+        },
+        body: Block { stmts: body },
+        exits,
+        bound: None,
+    })))
 }
 
 /// `&p` and `p` bind alike here (elements are copied floats).
