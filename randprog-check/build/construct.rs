@@ -114,6 +114,8 @@ constructs! {
     /// ("needs a function returning an array to end with an array literal ..."), although early
     /// `return` and array results are each supported. Off until the macro accepts it.
     EarlyReturnArray,
+    /// `let v = match i { 0 => return r, _ => e };`: an arm that returns.
+    MatchReturnArm,
     /// An `if` or `match` expression as an element of the returned array literal in a function
     /// with an array parameter (`[if s[0] < s[1] { 2.6 } else { s[0] }, s[1]]`): rejected
     /// ("does not support `if` inside this expression", then a spurious "needs a function

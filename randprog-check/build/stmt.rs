@@ -37,6 +37,7 @@ const STMT_WEIGHTS: &[(Construct, u32)] = {
         (Break, 2),
         (Continue, 2),
         (EarlyReturn, 1),
+        (MatchReturnArm, 1),
         (EarlyReturnArray, 1),
         (LocalArrayZeros, 3),
         (LocalVec, 2),
@@ -79,6 +80,7 @@ impl Gen<'_> {
             Break | Continue => self.loops > 0,
             EarlyReturn => self.out_len.is_none(),
             EarlyReturnArray => self.out_len.is_some(),
+            MatchReturnArm => !self.scope.ints.is_empty(),
             ArrayWrite | ArrayAddAssign => arrays.iter().any(|a| a.mutable),
             _ => true,
         }
@@ -136,6 +138,25 @@ impl Gen<'_> {
                 let (cond, value) = (self.cond(1), self.result(d));
                 self.returned = true;
                 both!("if {} {{ return {}; }}", cond, value)
+            }
+            Some(MatchReturnArm) => {
+                let i = self.rng.pick(&self.scope.ints).clone();
+                let (value, e) = (self.result(d), self.expr(d));
+                self.returned = true;
+                let name = self.fresh("v");
+                self.scope.floats.push(FVar {
+                    name: name.clone(),
+                    mutable: false,
+                    active: e.active,
+                    typed: e.typed,
+                });
+                let head = Code::same(format!("let {name} = match {} {{ 0 => return ", i.name));
+                let mut out = head;
+                out.push(&value);
+                out.push(&Code::same(", _ => "));
+                out.push(&e);
+                out.push(&Code::same(" };"));
+                out
             }
             Some(LocalArrayZeros) => self.local_array(0),
             Some(LocalVec) => self.local_array(4),

@@ -73,23 +73,29 @@ pub fn c<S: Scalar>(v: f64) -> S {
     S::cst(<S::Base as Float>::from_f64(v))
 }
 
-/// `a.max(b)`, by a comparison of the values (the derivative follows the larger operand).
+/// `a.max(b)`, by a comparison of the values: the derivative follows the larger operand, and a
+/// tie takes the mean of both (the documented convention, PyTorch's `maximum`), so a point drawn
+/// exactly on the kink is compared against the same subgradient the macro promises.
 #[inline]
 pub fn max<S: Scalar>(a: S, b: S) -> S {
-    if a.base() >= b.base() {
+    if a.base() > b.base() {
         a
-    } else {
+    } else if a.base() < b.base() {
         b
+    } else {
+        (a + b) * c::<S>(0.5)
     }
 }
 
-/// `a.min(b)`.
+/// `a.min(b)`; a tie takes the mean of both, like [`max`].
 #[inline]
 pub fn min<S: Scalar>(a: S, b: S) -> S {
-    if a.base() <= b.base() {
+    if a.base() < b.base() {
         a
-    } else {
+    } else if a.base() > b.base() {
         b
+    } else {
+        (a + b) * c::<S>(0.5)
     }
 }
 
