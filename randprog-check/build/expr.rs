@@ -4,7 +4,7 @@
 //! at its evaluation point away from measure-zero kinks.
 
 use crate::construct::Construct;
-use crate::gen::{both, lit_code, Code, Gen};
+use crate::gen::{both, lit_code, AVar, Callee, Code, Gen};
 
 /// Where an operand must lie.
 #[derive(Clone, Copy, Debug)]
@@ -127,7 +127,7 @@ impl Gen<'_> {
         let c = self.choose(EXPR_WEIGHTS, |g, c| match c {
             MatchExpr => !g.scope.ints.is_empty() && !g.no_branch_expr,
             IfExpr => !g.no_branch_expr,
-            Call => g.callees.iter().any(|k| k.f32 == (g.ft == "f32")),
+            Call => g.callees.iter().any(|k| g.can_call(k)),
             _ => true,
         });
         let d = depth - 1;
@@ -459,18 +459,21 @@ impl Gen<'_> {
     /// literals unless `CallPassiveArg` is on (see there).
     fn call(&mut self, d: u32) -> Code {
         let f32 = self.ft == "f32";
-        let ks: Vec<_> = self
-            .callees
-            .iter()
-            .filter(|k| k.f32 == f32)
+        let ks: Vec<_> = (self.callees.iter())
+            .filter(|k| self.can_call(k))
             .cloned()
             .collect();
         let k = self.rng.pick(&ks).clone();
+        debug_assert_eq!(k.f32, f32);
         if k.name.starts_with("rp::") {
             self.used(Construct::CustomCall);
         }
         let mut args = Vec::new();
-        for _ in 0..k.arity {
+        for p in &k.params {
+            if let Some(n) = *p {
+                args.push(self.slice_arg(n));
+                continue;
+            }
             let a = self.expr(d.min(1));
             let a = if a.active || self.sw.is_on(Construct::CallPassiveArg) {
                 if !a.active {
@@ -492,6 +495,28 @@ impl Gen<'_> {
         Code::same(format!("{}({})", k.name, join(|c| &c.f)))
             .twin(format!("{}_g::<S>({})", k.name, join(|c| &c.g)))
             .with(active, true)
+    }
+}
+
+impl Gen<'_> {
+    /// Whether `k` has this function's float type and, for each slice parameter, some array
+    /// in scope long enough.
+    pub fn can_call(&self, k: &Callee) -> bool {
+        k.f32 == (self.ft == "f32")
+            && (k.params.iter().flatten()).all(|&n| self.slice_sources(n).next().is_some())
+    }
+
+    fn slice_sources(&self, n: usize) -> impl Iterator<Item = &AVar> + '_ {
+        (self.scope.arrays.iter()).filter(move |a| !a.plain && a.len >= n)
+    }
+
+    /// `&a[k..k + n]` of an array in scope, for a slice parameter reading `n` elements.
+    fn slice_arg(&mut self, n: usize) -> Code {
+        let arrays: Vec<AVar> = self.slice_sources(n).cloned().collect();
+        let a = self.rng.pick(&arrays).clone();
+        let k = self.rng.range(0, a.len - n + 1);
+        self.used(Construct::CallSliceArg);
+        Code::same(format!("&{}[{k}..{}]", a.name, k + n)).with(a.active, true)
     }
 }
 

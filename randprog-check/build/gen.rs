@@ -30,8 +30,8 @@
 //! `Gen::cond` (`{a} && {b}` in both dialects: conditions are already `.base()` comparisons
 //! in the twin); tuples a statement `let (a, b) = (e1, e2);` pushing two `FVar`s; `match`/`if`
 //! arms that `return` a new arm kind in `Gen::match_expr`/`Gen::expr` (the twin is the same
-//! text); active arrays passed to helpers need array-parameter callees (`Callee` with a
-//! signature instead of an arity); matrices `[[f; N]; M]` a `Param` kind plus its flattening in
+//! text); arrays passed to helpers are `CallSliceArg` (`Callee::params` marks slice
+//! parameters, `Gen::slice_arg` draws `&a[k..k + n]`); matrices `[[f; N]; M]` a `Param` kind plus its flattening in
 //! `emit::args`/`emit::tangents`/`emit::vjp` (and `Flat` in `src/lib.rs` already nests); `Vec`
 //! scratch buffers a statement like `local_array` with `vec![0.0; n]` (`vec![c::<S>(0.0); n]`
 //! in the twin).
@@ -123,6 +123,9 @@ pub struct AVar {
     pub typed: bool,
     /// Declared in a nested block or after an early `return` (see `LenOfNestedLocalArray`).
     pub nested_local: bool,
+    /// A passive slice parameter: plain floats in the twin too, so never a call argument for
+    /// an active slice parameter there.
+    pub plain: bool,
 }
 
 /// An integer in scope whose value lies in `0..hi` (loop counters, passive parameters).
@@ -158,8 +161,21 @@ impl Scope {
 #[derive(Clone, Debug)]
 pub struct Callee {
     pub name: String,
-    pub arity: usize,
+    /// Per parameter: `None` for an active scalar, `Some(n)` for an active slice `&[f]` the
+    /// callee reads `n` elements of (its length at the callee's own evaluation point).
+    pub params: Vec<Option<usize>>,
     pub f32: bool,
+}
+
+impl Callee {
+    /// A callee over active scalars only.
+    pub fn scalars(name: &str, arity: usize) -> Callee {
+        Callee {
+            name: name.to_string(),
+            params: vec![None; arity],
+            f32: false,
+        }
+    }
 }
 
 /// The state of generating one function body.

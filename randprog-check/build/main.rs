@@ -50,11 +50,7 @@ fn main() {
     let mut callees = Vec::new();
     if sw.is_on(Construct::CustomCall) {
         for (name, arity) in [("rp::logsumexp", 2), ("rp::softsign", 1)] {
-            callees.push(gen::Callee {
-                name: name.to_string(),
-                arity,
-                f32: false,
-            });
+            callees.push(gen::Callee::scalars(name, arity));
         }
     }
     let mut out = format!(
@@ -66,7 +62,7 @@ fn main() {
         let p = program::program(i, &mut rng, &mut sw, &callees);
         out.push_str(&emit::program(&p));
         writeln!(runs, "    run_{i}(ck);").unwrap();
-        callees.extend(p.as_callee());
+        callees.extend(p.as_callee(sw.is_on(Construct::CallSliceArg)));
     }
     write!(out, "pub fn run_all(ck: &mut Checker) {{\n{runs}}}\n").unwrap();
     out.push_str("pub const COVERAGE: &[(&str, usize)] = &[\n");

@@ -69,12 +69,20 @@ impl Program {
             .any(|p| matches!(p, Param::PassiveSlice(..) | Param::PassiveScalar(..)))
     }
 
-    /// A callee for later programs, if this one takes only active scalars and returns one.
-    pub fn as_callee(&self) -> Option<Callee> {
-        let scalars = self.params.iter().all(|p| matches!(p, Param::Scalar(_)));
-        (scalars && self.out_len.is_none() && !self.params.is_empty()).then(|| Callee {
+    /// A callee for later programs, if this one takes only active scalars (and, with
+    /// `slices`, active slices) and returns one float.
+    pub fn as_callee(&self, slices: bool) -> Option<Callee> {
+        let params: Option<Vec<Option<usize>>> = (self.params.iter())
+            .map(|p| match p {
+                Param::Scalar(_) => Some(None),
+                Param::Slice(_, n) if slices => Some(Some(*n)),
+                _ => None,
+            })
+            .collect();
+        let params = params.filter(|ps| !ps.is_empty() && self.out_len.is_none())?;
+        Some(Callee {
             name: self.name.clone(),
-            arity: self.params.len(),
+            params,
             f32: self.ft == "f32",
         })
     }
@@ -116,6 +124,7 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
                 active: true,
                 typed: true,
                 nested_local: false,
+                plain: false,
             }),
             Param::PassiveSlice(_, d) => gen.scope.arrays.push(AVar {
                 name,
@@ -124,6 +133,7 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
                 active: false,
                 typed: true,
                 nested_local: false,
+                plain: true,
             }),
             Param::PassiveInt(_, v) => {
                 gen.scope.ints.push(IVar {

@@ -345,6 +345,7 @@ impl Gen<'_> {
             active: init.active,
             typed: init.typed,
             nested_local: self.level > 1 || self.returned,
+            plain: false,
         });
         let m = if mutable { "mut " } else { "" };
         both!("let {m}{name} = {};", init)
