@@ -41,6 +41,28 @@ pub fn callee(f: &syn::Expr, kind: &str, mask: u64) -> TokenStream {
     quote_spanned!(span=> #f::#id)
 }
 
+/// The value of a call with array arguments where no derivative is needed (a condition):
+/// `__val_m` on the arrays as they are now.
+pub fn value_call(f: &syn::Expr, args: &[Expr], cx: &super::Cx) -> TokenStream {
+    let mut mask = 0;
+    let args = args.iter().enumerate().map(|(k, a)| match &a.kind {
+        ExprKind::View { var, range, .. } => {
+            mask |= u64::from(cx.var(*var).active) << k;
+            let bound = |b: &Option<Box<Expr>>| b.as_ref().map(|b| super::value(b, cx));
+            let range = range.as_ref().map(|(lo, hi)| (bound(lo), bound(hi)));
+            let x = &cx.var(*var).ident;
+            view(cx, *var, &quote!(#x), &range, false)
+        }
+        _ => {
+            let v = (!super::pure_passive(a, &cx.func.vars)).then(|| super::scalar_value(a, cx));
+            super::call_arg(a, cx, v)
+        }
+    });
+    let args: Vec<TokenStream> = args.collect();
+    let path = callee(f, "val", mask);
+    quote!(#path(#(#args),*))
+}
+
 /// Whether `e` is a call that writes into an output buffer (`&mut a` argument).
 pub fn writes_outputs(e: &Expr) -> bool {
     match &e.kind {

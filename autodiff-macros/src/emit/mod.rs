@@ -481,6 +481,11 @@ pub fn scalar_value(e: &Expr, cx: &Cx) -> TokenStream {
                 }
             }
         }
+        ExprKind::UserCall(f, args)
+            if args.iter().any(|a| matches!(a.kind, ExprKind::View { .. })) =>
+        {
+            calls::value_call(f, args, cx)
+        }
         ExprKind::UserCall(f, args) => {
             let args = args.iter().map(|a| {
                 let v = (!pure_passive(a, &cx.func.vars)).then(|| scalar_value(a, cx));
@@ -526,6 +531,7 @@ pub fn expr_vars(e: &Expr) -> Vec<VarId> {
 }
 
 fn collect_vars(e: &Expr, out: &mut Vec<VarId>) {
+    out.extend(e.lens.iter().copied());
     match &e.kind {
         ExprKind::Var(v) => out.push(*v),
         ExprKind::Index(v, i) => {
