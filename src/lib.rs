@@ -108,9 +108,42 @@ extern crate std;
 /// `[[f; N]; M]` with element writes, `.len()`; sub-slices `&x[a..b]`; tuples and
 /// `x.sin_cos()`; calls to other `#[differentiable]` functions with scalars, arrays, slices,
 /// matrix rows and `&mut` output buffers; functions writing their results into output buffers.
-/// Anything else in the body is a compile error that names the construct and says what to
-/// write instead. Closures and iterator chains are not supported: write a `for` loop. The
-/// README's table lists each construct.
+/// Iterator chains over arrays, slices and ranges (`iter`, `enumerate`, `zip`, `windows(k)`,
+/// `map`, `filter`, ending in `sum`, `product` or `fold`) and closures bound with `let` are
+/// lowered to the indexed loops. Anything else in the body is a compile error that names the
+/// construct and says what to write instead. The README's table lists each construct.
+///
+/// # Associated functions
+///
+/// On an `impl` block, `#[differentiable]` differentiates its associated functions (those
+/// marked `#[differentiable]` inside it, with their own arguments such as `wrt(..)`, or, if
+/// none is marked, every function with a float parameter). An `impl` block cannot hold the
+/// namespace `f::..`, so the derivatives of `Type::f` are `Type::f_jvp`, `Type::f_vjp`,
+/// `Type::f_grad`, `Type::f_hvp`, `Type::f_hessian`, `Type::f_objective`, ..., with the same
+/// signatures. They call each other as written (`Self::g(x)`, `Type::g(x)`), and free
+/// functions call them too. Trait impls work the same way (the derivatives go into an inherent
+/// `impl` of the type). Not yet: methods taking `self`, and generic `impl` blocks.
+///
+/// ```
+/// use autodiff::differentiable;
+///
+/// struct Spring;
+///
+/// #[differentiable]
+/// impl Spring {
+///     fn energy(x: f64, k: f64) -> f64 {
+///         0.5 * k * x * x
+///     }
+///
+///     fn total(x: &[f64; 2], k: f64) -> f64 {
+///         Self::energy(x[0], k) + Self::energy(x[1] - x[0], k)
+///     }
+/// }
+///
+/// assert_eq!(Spring::energy_grad(2.0, 3.0), (6.0, (6.0, 2.0)));
+/// let (_, (gx, _)) = Spring::total_grad(&[1.0, 3.0], 2.0);
+/// assert_eq!(gx, [-2.0, 4.0]);
+/// ```
 ///
 /// ```
 /// use autodiff::differentiable;

@@ -76,6 +76,7 @@ mod emit;
 mod expand;
 mod fallback;
 mod flat;
+mod impls;
 mod intrinsics;
 mod ir;
 mod lower;

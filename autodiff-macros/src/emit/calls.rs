@@ -9,7 +9,7 @@
 //! the seed of the call's results on entry, the adjoint of the buffer's earlier contents after.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote};
 
 use super::lin::{Bind, CallRev, Deps, Kind, Lin, Operand, Step, Target};
 use super::{forward::tangent_ident, reverse::adjoint_ident, view};
@@ -36,9 +36,7 @@ pub struct CallPieces {
 
 /// `f::__{kind}_m{mask}`, spanned at the callee so that a missing function names it.
 pub fn callee(f: &syn::Expr, kind: &str, mask: u64) -> TokenStream {
-    let id = format_ident!("__{}_m{}", kind, mask);
-    let span = syn::spanned::Spanned::span(f);
-    quote_spanned!(span=> #f::#id)
+    super::callee_item(f, &format_ident!("__{}_m{}", kind, mask))
 }
 
 /// The value of a call with array arguments where no derivative is needed (a condition):
