@@ -4,10 +4,16 @@
 //! function and the macro writes its forward-mode and reverse-mode derivatives as Rust source
 //! while your crate compiles: no tape, no graph, no allocation.
 //!
+//! The package is `autodiff-gen` (`cargo add autodiff-gen`); the library is imported as
+//! `autodiff`. Everything a user needs is here: the attribute, the number types that carry
+//! derivatives ([`Dual`], [`Jet`]), objectives ([`Objective`]), gradient checking
+//! ([`check_gradient`]), classification of critical points ([`classify`]), the optimizers
+//! ([`optim`]), and a [`prelude`].
+//!
 //! ```
 //! use autodiff::differentiable;
 //!
-//! /// Notebook 000's f(x, y) = (x - 1)^2 + 4 (y + 1)^2 + x y / 2.
+//! /// f(x, y) = (x - 1)^2 + 4 (y + 1)^2 + x y / 2.
 //! #[differentiable]
 //! fn f(x: f64, y: f64) -> f64 {
 //!     (x - 1.0).powi(2) + 4.0 * (y + 1.0).powi(2) + x * y / 2.0
@@ -38,6 +44,16 @@
 
 #[cfg(feature = "std")]
 extern crate std;
+
+mod analysis;
+mod numbers;
+pub mod prelude;
+
+pub use analysis::{
+    check_gradient, classify, classify_eigenvalues, sym_eigenvalues, sym_eigenvalues_in_place,
+    CriticalPoint, GradientCheck,
+};
+pub use numbers::{Dual, Jet};
 
 /// Generates forward- and reverse-mode derivatives of a numeric function at compile time.
 ///
@@ -84,7 +100,7 @@ extern crate std;
 ///
 /// ```
 /// # use autodiff::differentiable;
-/// /// Mean absolute error of the model t1 x + t2 x^2 (notebook 003); x and y are data.
+/// /// Mean absolute error of the model t1 x + t2 x^2; x and y are data.
 /// #[differentiable(wrt(t1, t2))]
 /// fn mae(t1: f64, t2: f64, x: &[f64], y: &[f64]) -> f64 {
 ///     let mut s = 0.0;
@@ -183,11 +199,16 @@ extern crate std;
 /// feature, and fail to compile with a message saying so without it.
 pub use autodiff_macros::differentiable;
 pub use autodiff_runtime::{
-    from_fns, hessian_into, rules, Dual, Float, FnObjective, Objective, ObjectiveError, Scalar,
+    from_fns, hessian_into, rules, Float, FnObjective, Objective, ObjectiveError, Scalar,
 };
 
 #[cfg(feature = "optim")]
 pub use optim;
+
+/// The crate README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/crate/README.md")]
+struct ReadmeDoctests;
 
 /// Items the generated code names. Not public API: they may change in any release.
 #[doc(hidden)]
