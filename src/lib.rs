@@ -123,10 +123,12 @@ pub use numbers::{Dual, Jet};
 /// statements; indexing arrays and slices, local arrays, `Vec`s (with `alloc`) and matrices
 /// `[[f; N]; M]` with element writes, `.len()`; sub-slices `&x[a..b]`; tuples and
 /// `x.sin_cos()`; calls to other `#[differentiable]` functions with scalars, arrays, slices,
-/// matrix rows and `&mut` output buffers; functions writing their results into output buffers.
-/// Anything else in the body is a compile error that names the construct and says what to
-/// write instead. Closures and iterator chains are not supported: write a `for` loop. The
-/// README's table lists each construct.
+/// matrix rows and `&mut` output buffers; functions writing their results into output buffers;
+/// loops over `x.iter()`, `enumerate`, `zip`, `windows(k)`, and chains of those with `map` and
+/// `filter` ending in `sum()`, `product()` or `fold(..)` (lowered to indexed loops); closures
+/// bound with `let` and called. Anything else in the body (other closures and iterator adapters
+/// among them) is a compile error that names the construct and says what to write instead. The
+/// repository README's table lists each construct.
 ///
 /// ```
 /// use autodiff::differentiable;
