@@ -47,13 +47,15 @@ extern crate std;
 
 mod analysis;
 mod numbers;
+mod objectives;
 pub mod prelude;
 
 pub use analysis::{
     check_gradient, classify, classify_eigenvalues, sym_eigenvalues, sym_eigenvalues_in_place,
     CriticalPoint, GradientCheck,
 };
-pub use numbers::{Dual, Jet};
+pub use numbers::{Dual, Float, Jet, Scalar};
+pub use objectives::{from_fns, hessian_into, FnObjective, Objective, ObjectiveError};
 
 /// Generates forward- and reverse-mode derivatives of a numeric function at compile time.
 ///
@@ -200,9 +202,7 @@ pub use numbers::{Dual, Jet};
 /// whose reverse mode must store values of loops with run-time trip counts need the `alloc`
 /// feature, and fail to compile with a message saying so without it.
 pub use autodiff_macros::differentiable;
-pub use autodiff_runtime::{
-    from_fns, hessian_into, rules, Float, FnObjective, Objective, ObjectiveError, Scalar,
-};
+pub use autodiff_runtime::rules;
 
 #[cfg(feature = "optim")]
 pub use optim;

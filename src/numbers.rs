@@ -33,3 +33,38 @@ pub use autodiff_runtime::Dual;
 /// assert_eq!(d, [0.0, 1.0, 2.0, 3.0, 4.0]);
 /// ```
 pub use autodiff_runtime::Jet;
+
+/// A number the generated derivative code computes with: `f64`, `f32`, [`Dual`] and [`Jet`].
+/// Write a helper over it once and run it on plain floats or on numbers that carry
+/// derivatives. In a `#![no_std]` crate, `use autodiff::Scalar;` also brings the float methods
+/// (`sin`, `exp`, ...) into scope.
+///
+/// ```
+/// use autodiff::{Dual, Scalar};
+///
+/// fn softplus<S: Scalar<Base = f64>>(x: S) -> S {
+///     (x.exp() + S::cst(1.0)).ln()
+/// }
+///
+/// assert_eq!(softplus(0.0), 2f64.ln());
+/// // The derivative is the logistic function: 1/2 at 0.
+/// assert_eq!(softplus(Dual::new(0.0, 1.0)).eps, 0.5);
+/// ```
+pub use autodiff_runtime::Scalar;
+
+/// A primitive float, `f32` or `f64`: the [`Scalar::Base`] of every scalar.
+///
+/// ```
+/// use autodiff::{Float, Scalar};
+///
+/// fn mean<F: Float>(x: &[F]) -> F {
+///     let mut s = F::zero();
+///     for &v in x {
+///         s += v;
+///     }
+///     s / F::from_f64(x.len() as f64)
+/// }
+///
+/// assert_eq!(mean(&[1.0f32, 2.0, 4.5]), 2.5);
+/// ```
+pub use autodiff_runtime::Float;
