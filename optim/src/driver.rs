@@ -8,9 +8,9 @@ use crate::{schedule::Scheduler, Observer, Optimizer};
 /// Which norm the gradient rule measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GradNorm {
-    /// `sum |g_i|` (notebook 004's rule).
+    /// `sum |g_i|`.
     L1,
-    /// `sqrt(sum g_i^2)` (notebook 000's rule).
+    /// `sqrt(sum g_i^2)`, the Euclidean norm.
     L2,
     /// `max |g_i|`.
     Inf,
