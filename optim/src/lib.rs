@@ -14,8 +14,11 @@
 //!   [`PolynomialLr`], [`LambdaLr`], [`OneCycleLr`], [`SequentialLr`] (warm-up, then another),
 //!   [`ReduceLrOnPlateau`]; gradient clipping as torch's `clip_grad_norm_` / `clip_grad_value_`
 //!   ([`clip_grad_norm`], [`clip_grad_value`]).
-//! * A driver, [`minimize_in`] / [`minimize`], that owns the loop, the stopping rules
-//!   ([`StopRules`]) and the observers ([`Observer`]), and reports why it stopped ([`Status`]).
+//! * One entry point for every method, [`minimize`]: `minimize(&objective, &mut x)
+//!   .with(method).stop(rules).observe(|it| ..).run()`, with defaults for each (L-BFGS,
+//!   [`StopRules::default`]), the state storage inferred from `x`, and one [`Report`] saying why
+//!   it stopped ([`Status`]). Underneath, the first-order driver [`minimize_in`] (no allocation,
+//!   caller's buffers) and each solver's own `minimize`.
 //! * Quasi-Newton and Newton methods ([`Lbfgs`], [`NewtonCg`], [`TrustRegion`]), minibatch
 //!   training ([`minibatch`]), restarts and uncertainties; objectives summed over fixed-size
 //!   chunks of a dataset in a fixed order (`chunked`, feature `alloc`).
@@ -23,6 +26,9 @@
 //! # Features
 //!
 //! * `std` (default): math through std, the `Progress` observer; implies `alloc`.
+//! * `log` (off by default): [`Progress`] lines as `log` records (`Progress::every(k)`);
+//!   without it they go to a writer (`Progress::every(k).to(std::io::stdout())`). The library
+//!   never prints.
 //! * `alloc`: `Vec`-backed state, `minimize`, `History`, the allocating conveniences.
 //! * `parallel` (off by default; implies `std`): minibatch gradients accumulated
 //!   across threads with rayon, deterministically (module `parallel`).
@@ -70,6 +76,8 @@ mod adamw;
 mod clip;
 mod driver;
 mod error;
+mod method;
+mod minimize;
 mod nadam;
 mod observer;
 mod radam;
@@ -84,16 +92,16 @@ pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig};
 pub use adamw::{AdamW, AdamWConfig};
 pub use clip::{clip_grad_norm, clip_grad_norm_with, clip_grad_value, ClipNorm};
-#[cfg(feature = "alloc")]
-pub use driver::minimize;
 pub use driver::{minimize_in, GradNorm, Report, Rule, Status, StopRules};
 pub use error::OptimError;
+pub use method::Method;
+pub use minimize::{minimize, DefaultMethod, Minimize, Params};
 pub use nadam::{NAdam, NAdamConfig};
 #[cfg(feature = "alloc")]
 pub use observer::History;
+pub use observer::{Iterate, NoObserver, ObserveFn, Observer};
 #[cfg(feature = "std")]
-pub use observer::Progress;
-pub use observer::{NoObserver, Observer};
+pub use observer::{Log, Progress, ProgressSink};
 pub use radam::{RAdam, RAdamConfig};
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use schedule::{
@@ -125,6 +133,41 @@ pub trait Optimizer<F: Float> {
 }
 
 impl<F: Float, O: Optimizer<F> + ?Sized> Optimizer<F> for &mut O {
+    fn dim(&self) -> usize {
+        (**self).dim()
+    }
+    fn step(&mut self, params: &mut [F], grad: &[F]) {
+        (**self).step(params, grad);
+    }
+    fn lr(&self) -> f64 {
+        (**self).lr()
+    }
+    fn set_lr(&mut self, lr: f64) {
+        (**self).set_lr(lr);
+    }
+    fn reset(&mut self) {
+        (**self).reset();
+    }
+}
+
+/// A boxed optimizer (`Box<dyn Optimizer<F>>` included) is an optimizer.
+///
+/// ```
+/// use optim::{minimize, AdamConfig, Optimizer, SgdConfig};
+/// let pick = |adam: bool| -> Box<dyn Optimizer<f64>> {
+///     if adam {
+///         Box::new(AdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(1).unwrap())
+///     } else {
+///         Box::new(SgdConfig::default().lr(0.1).build::<f64, Vec<f64>>(1).unwrap())
+///     }
+/// };
+/// let mut opt = pick(true);
+/// let mut x = [1.0];
+/// opt.step(&mut x, &[1.0]);
+/// assert!((x[0] - 0.9).abs() < 1e-6);
+/// ```
+#[cfg(feature = "alloc")]
+impl<F: Float, O: Optimizer<F> + ?Sized> Optimizer<F> for alloc::boxed::Box<O> {
     fn dim(&self) -> usize {
         (**self).dim()
     }
@@ -195,12 +238,13 @@ pub(crate) fn powf(x: f64, y: f64) -> f64 {
 // --- quasi-Newton and Newton-CG ---
 pub mod lbfgs;
 pub mod line_search;
-pub mod newton_cg;
-pub mod trust_region;
+pub mod newton;
 pub use lbfgs::{Lbfgs, LbfgsConfig};
-pub use line_search::{LineSearchError, SolverReport};
-pub use newton_cg::{NewtonCg, NewtonCgConfig};
-pub use trust_region::{TrustRegion, TrustRegionConfig};
+pub use line_search::LineSearchError;
+#[allow(deprecated)]
+pub use line_search::SolverReport;
+pub use newton::{newton_cg, trust_region};
+pub use newton::{NewtonCg, NewtonCgConfig, TrustRegion, TrustRegionConfig};
 
 // --- datasets, restarts, uncertainties ---
 #[cfg(feature = "alloc")]

@@ -8,8 +8,8 @@ use std::cell::Cell;
 use autodiff_runtime::{Objective, ObjectiveError};
 use optim::{
     minimize, AdadeltaConfig, AdagradConfig, AdamConfig, AdamWConfig, GradNorm, Lbfgs, LbfgsConfig,
-    NAdamConfig, NewtonCg, NewtonCgConfig, NoObserver, NoSchedule, OptimError, Optimizer,
-    RAdamConfig, RmsPropConfig, SgdConfig, Status, StopRules, TrustRegion, TrustRegionConfig,
+    NAdamConfig, NewtonCg, NewtonCgConfig, OptimError, Optimizer, RAdamConfig, RmsPropConfig,
+    SgdConfig, Status, StopRules, TrustRegion, TrustRegionConfig,
 };
 
 /// The iteration limit of every run.
@@ -245,7 +245,7 @@ pub fn first_order<O: Optimizer<f64>>(
 ) -> Result<Outcome, OptimError> {
     let mut opt = opt?;
     let rules = StopRules::max_iterations(setup.max_iterations).grad_norm(GradNorm::L2, 1e-8);
-    let r = minimize(obj, x, &mut opt, &rules, &mut NoSchedule, &mut NoObserver);
+    let r = minimize(obj, x).with(&mut opt).stop(rules).run().unwrap();
     Ok(Outcome {
         status: r.status,
         iterations: r.iterations,
