@@ -38,8 +38,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use autodiff::optim::{
-    Adam, AdamConfig, GradNorm, Lbfgs, LbfgsConfig, NewtonCg, NewtonCgConfig, NoObserver,
-    NoSchedule, Optimizer, Report, SgdConfig, Status, StopRules,
+    Adam, AdamConfig, GradNorm, Lbfgs, LbfgsConfig, NewtonCg, NewtonCgConfig, Optimizer, Report,
+    SgdConfig, Status, StopRules,
 };
 use autodiff::{differentiable, from_fns, Objective};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};

@@ -7,9 +7,9 @@ use std::cell::Cell;
 
 use autodiff_runtime::{Objective, ObjectiveError};
 use optim::{
-    minimize, AdadeltaConfig, AdagradConfig, AdamConfig, AdamWConfig, GradNorm, Lbfgs, LbfgsConfig,
-    NAdamConfig, NewtonCg, NewtonCgConfig, OptimError, Optimizer, RAdamConfig, RmsPropConfig,
-    SgdConfig, Status, StopRules, TrustRegion, TrustRegionConfig,
+    minimize, AdadeltaConfig, AdagradConfig, AdamConfig, AdamWConfig, GradNorm, Iterate, Lbfgs,
+    LbfgsConfig, NAdamConfig, NewtonCg, NewtonCgConfig, OptimError, Optimizer, RAdamConfig, Report,
+    RmsPropConfig, SgdConfig, Status, StopRules, TrustRegion, TrustRegionConfig,
 };
 
 /// The iteration limit of every run.
@@ -323,5 +323,34 @@ pub fn start(base: Base) -> Vec<f64> {
         Base::Abs => vec![0.35, -0.2],
         Base::Huber => vec![5.0],
         Base::Empty => vec![],
+    }
+}
+
+/// Runs `method` through the single entry point [`minimize`] under `rules`, with the lrs that
+/// keep the first-order rules stable on Rosenbrock, showing `observe` every iterate.
+pub fn minimize_with<O, C>(
+    method: Method,
+    obj: &O,
+    x: &mut [f64],
+    rules: StopRules,
+    observe: C,
+) -> Result<Report<f64>, OptimError>
+where
+    O: Objective<f64> + ?Sized,
+    C: FnMut(&Iterate<f64>),
+{
+    let run = minimize(obj, x).stop(rules).observe(observe);
+    match method {
+        Method::Sgd => run.with(SgdConfig::default().lr(1e-4)).run(),
+        Method::Adam => run.with(AdamConfig::default().lr(1e-2)).run(),
+        Method::AdamW => run.with(AdamWConfig::default().lr(1e-2)).run(),
+        Method::RmsProp => run.with(RmsPropConfig::default().lr(1e-3)).run(),
+        Method::Adagrad => run.with(AdagradConfig::default().lr(1e-1)).run(),
+        Method::Adadelta => run.with(AdadeltaConfig::default()).run(),
+        Method::NAdam => run.with(NAdamConfig::default().lr(1e-2)).run(),
+        Method::RAdam => run.with(RAdamConfig::default().lr(1e-2)).run(),
+        Method::Lbfgs => run.with(LbfgsConfig::default()).run(),
+        Method::NewtonCg => run.with(NewtonCgConfig::default()).run(),
+        Method::TrustRegion => run.with(TrustRegionConfig::default()).run(),
     }
 }
