@@ -116,6 +116,23 @@ pub use autodiff_runtime::{Float, Objective};
 
 /// A first-order optimizer: one update of the parameters from a gradient, with its state kept
 /// inside.
+///
+/// A boxed optimizer (`Box<dyn Optimizer<F>>` included) and `&mut` one are optimizers too:
+///
+/// ```
+/// use optim::{minimize, AdamConfig, Optimizer, SgdConfig};
+/// let pick = |adam: bool| -> Box<dyn Optimizer<f64>> {
+///     if adam {
+///         Box::new(AdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(1).unwrap())
+///     } else {
+///         Box::new(SgdConfig::default().lr(0.1).build::<f64, Vec<f64>>(1).unwrap())
+///     }
+/// };
+/// let mut opt = pick(true);
+/// let mut x = [1.0];
+/// opt.step(&mut x, &[1.0]);
+/// assert!((x[0] - 0.9).abs() < 1e-6);
+/// ```
 pub trait Optimizer<F: Float> {
     /// The number of parameters the state was sized for.
     fn dim(&self) -> usize;
@@ -132,58 +149,33 @@ pub trait Optimizer<F: Float> {
     fn reset(&mut self);
 }
 
-impl<F: Float, O: Optimizer<F> + ?Sized> Optimizer<F> for &mut O {
-    fn dim(&self) -> usize {
-        (**self).dim()
-    }
-    fn step(&mut self, params: &mut [F], grad: &[F]) {
-        (**self).step(params, grad);
-    }
-    fn lr(&self) -> f64 {
-        (**self).lr()
-    }
-    fn set_lr(&mut self, lr: f64) {
-        (**self).set_lr(lr);
-    }
-    fn reset(&mut self) {
-        (**self).reset();
-    }
+/// `impl Optimizer` for a pointer type `$ptr` to an optimizer `O`, forwarding every method.
+macro_rules! forward_optimizer {
+    ($ptr:ty) => {
+        impl<F: Float, O: Optimizer<F> + ?Sized> Optimizer<F> for $ptr {
+            fn dim(&self) -> usize {
+                (**self).dim()
+            }
+            fn step(&mut self, params: &mut [F], grad: &[F]) {
+                (**self).step(params, grad);
+            }
+            fn lr(&self) -> f64 {
+                (**self).lr()
+            }
+            fn set_lr(&mut self, lr: f64) {
+                (**self).set_lr(lr);
+            }
+            fn reset(&mut self) {
+                (**self).reset();
+            }
+        }
+    };
 }
 
-/// A boxed optimizer (`Box<dyn Optimizer<F>>` included) is an optimizer.
-///
-/// ```
-/// use optim::{minimize, AdamConfig, Optimizer, SgdConfig};
-/// let pick = |adam: bool| -> Box<dyn Optimizer<f64>> {
-///     if adam {
-///         Box::new(AdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(1).unwrap())
-///     } else {
-///         Box::new(SgdConfig::default().lr(0.1).build::<f64, Vec<f64>>(1).unwrap())
-///     }
-/// };
-/// let mut opt = pick(true);
-/// let mut x = [1.0];
-/// opt.step(&mut x, &[1.0]);
-/// assert!((x[0] - 0.9).abs() < 1e-6);
-/// ```
+forward_optimizer!(&mut O);
+
 #[cfg(feature = "alloc")]
-impl<F: Float, O: Optimizer<F> + ?Sized> Optimizer<F> for alloc::boxed::Box<O> {
-    fn dim(&self) -> usize {
-        (**self).dim()
-    }
-    fn step(&mut self, params: &mut [F], grad: &[F]) {
-        (**self).step(params, grad);
-    }
-    fn lr(&self) -> f64 {
-        (**self).lr()
-    }
-    fn set_lr(&mut self, lr: f64) {
-        (**self).set_lr(lr);
-    }
-    fn reset(&mut self) {
-        (**self).reset();
-    }
-}
+forward_optimizer!(alloc::boxed::Box<O>);
 
 /// Checks the slice lengths of a step.
 #[inline]

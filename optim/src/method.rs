@@ -129,48 +129,88 @@ where
     ))
 }
 
-/// L-BFGS built beforehand: [`Lbfgs::minimize_observed`].
-fn run_lbfgs<F, S, H, O, Obs>(
-    solver: &mut Lbfgs<F, S, H>,
-    objective: &O,
-    x: &mut [F],
-    rules: &StopRules,
-    observer: &mut Obs,
-) -> Result<Report<F>, OptimError>
-where
-    F: Float,
-    S: Storage<F>,
-    H: LbfgsHistory<F, S>,
-    O: Objective<F> + ?Sized,
-    Obs: Observer<F> + ?Sized,
-{
-    check_len("the optimizer", solver.dim(), x.len())?;
-    Ok(solver.minimize_observed(objective, x, rules, observer))
+/// A second-order or quasi-Newton solver built beforehand: its dimension, and its run under the
+/// caller's rules.
+trait Solver<F: Float> {
+    fn dim(&self) -> usize;
+    fn solve<O, Obs>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        rules: &StopRules,
+        observer: &mut Obs,
+    ) -> Result<Report<F>, OptimError>
+    where
+        O: Objective<F> + ?Sized,
+        Obs: Observer<F> + ?Sized;
 }
 
-/// Newton-CG built beforehand, under `rules` merged with its config's.
-fn run_newton_cg<F, S, O, Obs>(
-    solver: &mut NewtonCg<F, S>,
-    objective: &O,
-    x: &mut [F],
-    rules: &StopRules,
-    observer: &mut Obs,
-) -> Result<Report<F>, OptimError>
-where
-    F: Float,
-    S: Storage<F>,
-    O: Objective<F> + ?Sized,
-    Obs: Observer<F> + ?Sized,
-{
-    check_len("the optimizer", solver.dim(), x.len())?;
-    let cfg = solver.config();
-    let rules = merged_rules(rules, cfg.max_iterations, cfg.grad_norm);
-    Ok(solver.run(objective, x, &rules, observer)?)
+/// [`Lbfgs::minimize_observed`].
+impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Solver<F> for Lbfgs<F, S, H> {
+    fn dim(&self) -> usize {
+        Lbfgs::dim(self)
+    }
+    fn solve<O, Obs>(
+        &mut self,
+        o: &O,
+        x: &mut [F],
+        r: &StopRules,
+        obs: &mut Obs,
+    ) -> Result<Report<F>, OptimError>
+    where
+        O: Objective<F> + ?Sized,
+        Obs: Observer<F> + ?Sized,
+    {
+        Ok(self.minimize_observed(o, x, r, obs))
+    }
 }
 
-/// The trust region built beforehand, under `rules` merged with its config's.
-fn run_trust_region<F, S, O, Obs>(
-    solver: &mut TrustRegion<F, S>,
+/// Newton-CG under the rules merged with its config's.
+impl<F: Float, S: Storage<F>> Solver<F> for NewtonCg<F, S> {
+    fn dim(&self) -> usize {
+        NewtonCg::dim(self)
+    }
+    fn solve<O, Obs>(
+        &mut self,
+        o: &O,
+        x: &mut [F],
+        r: &StopRules,
+        obs: &mut Obs,
+    ) -> Result<Report<F>, OptimError>
+    where
+        O: Objective<F> + ?Sized,
+        Obs: Observer<F> + ?Sized,
+    {
+        let cfg = self.config();
+        let rules = merged_rules(r, cfg.max_iterations, cfg.grad_norm);
+        Ok(self.run(o, x, &rules, obs)?)
+    }
+}
+
+/// The trust region under the rules merged with its config's.
+impl<F: Float, S: Storage<F>> Solver<F> for TrustRegion<F, S> {
+    fn dim(&self) -> usize {
+        TrustRegion::dim(self)
+    }
+    fn solve<O, Obs>(
+        &mut self,
+        o: &O,
+        x: &mut [F],
+        r: &StopRules,
+        obs: &mut Obs,
+    ) -> Result<Report<F>, OptimError>
+    where
+        O: Objective<F> + ?Sized,
+        Obs: Observer<F> + ?Sized,
+    {
+        let rules = merged_rules(r, self.config().max_iterations, None);
+        Ok(self.run(o, x, &rules, obs)?)
+    }
+}
+
+/// `solver` on `objective` from `x`, once its dimension is checked.
+fn solve<F, Sv, O, Obs>(
+    solver: &mut Sv,
     objective: &O,
     x: &mut [F],
     rules: &StopRules,
@@ -178,13 +218,12 @@ fn run_trust_region<F, S, O, Obs>(
 ) -> Result<Report<F>, OptimError>
 where
     F: Float,
-    S: Storage<F>,
+    Sv: Solver<F>,
     O: Objective<F> + ?Sized,
     Obs: Observer<F> + ?Sized,
 {
     check_len("the optimizer", solver.dim(), x.len())?;
-    let rules = merged_rules(rules, solver.config().max_iterations, None);
-    Ok(solver.run(objective, x, &rules, observer)?)
+    solver.solve(objective, x, rules, observer)
 }
 
 /// `impl<$g> Method<$f, S, $sch> for $ty`, whose `run` is `$body` with `$s` (`&mut self`),
@@ -233,27 +272,27 @@ macro_rules! methods_for {
         #[cfg(feature = "alloc")]
         method!($f, [S: Storage<$f> + Clone], LbfgsConfig, NoSchedule, |c, o, x, r, sc, obs| {
             let mut solver: Lbfgs<$f, S, alloc::vec::Vec<S>> = c.build(x.len())?;
-            run_lbfgs(&mut solver, o, x, r, obs)
+            solve(&mut solver, o, x, r, obs)
         });
         method!($f, [S: Storage<$f>, S2: Storage<$f>, H: LbfgsHistory<$f, S2>], Lbfgs<$f, S2, H>,
-            NoSchedule, |s, o, x, r, sc, obs| run_lbfgs(s, o, x, r, obs));
+            NoSchedule, |s, o, x, r, sc, obs| solve(s, o, x, r, obs));
         method!($f, ['a, S: Storage<$f>, S2: Storage<$f>, H: LbfgsHistory<$f, S2>],
-            &'a mut Lbfgs<$f, S2, H>, NoSchedule, |s, o, x, r, sc, obs| run_lbfgs(s, o, x, r, obs));
+            &'a mut Lbfgs<$f, S2, H>, NoSchedule, |s, o, x, r, sc, obs| solve(&mut **s, o, x, r, obs));
         // Newton-CG and the trust region.
         method!($f, [S: Storage<$f>], NewtonCgConfig, NoSchedule, |c, o, x, r, sc, obs| {
-            run_newton_cg(&mut c.build::<$f, S>(x.len())?, o, x, r, obs)
+            solve(&mut c.build::<$f, S>(x.len())?, o, x, r, obs)
         });
         method!($f, [S: Storage<$f>, S2: Storage<$f>], NewtonCg<$f, S2>, NoSchedule,
-            |s, o, x, r, sc, obs| run_newton_cg(s, o, x, r, obs));
+            |s, o, x, r, sc, obs| solve(s, o, x, r, obs));
         method!($f, ['a, S: Storage<$f>, S2: Storage<$f>], &'a mut NewtonCg<$f, S2>, NoSchedule,
-            |s, o, x, r, sc, obs| run_newton_cg(s, o, x, r, obs));
+            |s, o, x, r, sc, obs| solve(&mut **s, o, x, r, obs));
         method!($f, [S: Storage<$f>], TrustRegionConfig, NoSchedule, |c, o, x, r, sc, obs| {
-            run_trust_region(&mut c.build::<$f, S>(x.len())?, o, x, r, obs)
+            solve(&mut c.build::<$f, S>(x.len())?, o, x, r, obs)
         });
         method!($f, [S: Storage<$f>, S2: Storage<$f>], TrustRegion<$f, S2>, NoSchedule,
-            |s, o, x, r, sc, obs| run_trust_region(s, o, x, r, obs));
+            |s, o, x, r, sc, obs| solve(s, o, x, r, obs));
         method!($f, ['a, S: Storage<$f>, S2: Storage<$f>], &'a mut TrustRegion<$f, S2>,
-            NoSchedule, |s, o, x, r, sc, obs| run_trust_region(s, o, x, r, obs));
+            NoSchedule, |s, o, x, r, sc, obs| solve(&mut **s, o, x, r, obs));
     )*};
 }
 

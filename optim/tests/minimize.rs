@@ -5,7 +5,7 @@
 
 mod fault_support;
 
-use autodiff_runtime::{from_fns, Objective, ObjectiveError};
+use autodiff_runtime::{from_fns, Float, Objective, ObjectiveError};
 use fault_support::{minimize_with, Base, Fault, Faulty, Method, METHODS};
 use optim::{
     minimize, minimize_in, minimize_restarts, train, AdamConfig, GradNorm, History, Iterate, Lbfgs,
@@ -20,6 +20,18 @@ fn rosenbrock() -> (Faulty, Vec<f64>) {
     (
         Faulty::new(Base::Rosenbrock, Fault::None, 0),
         vec![-1.2, 1.0],
+    )
+}
+
+/// `f = x^2` in one dimension, without a Hessian-vector product.
+fn square<F: Float>() -> impl Objective<F> {
+    from_fns(
+        1,
+        |x: &[F]| x[0] * x[0],
+        |x: &[F], g: &mut [F]| {
+            g[0] = x[0] + x[0];
+            x[0] * x[0]
+        },
     )
 }
 
@@ -359,14 +371,7 @@ fn storage_and_closures_are_inferred() {
         .run()
         .is_ok());
     assert_eq!(longer[2], 7.0);
-    let obj32 = from_fns(
-        1,
-        |x: &[f32]| x[0] * x[0],
-        |x: &[f32], g: &mut [f32]| {
-            g[0] = 2.0 * x[0];
-            x[0] * x[0]
-        },
-    );
+    let obj32 = square::<f32>();
     let mut x32 = [3.0f32];
     let r = minimize(&obj32, &mut x32)
         .with(SgdConfig::default().lr(0.25))
@@ -448,14 +453,7 @@ fn errors_not_panics() {
         }
     ));
     // A Newton method on an objective without Hessian-vector products.
-    let no_hvp = from_fns(
-        1,
-        |x: &[f64]| x[0] * x[0],
-        |x: &[f64], g: &mut [f64]| {
-            g[0] = 2.0 * x[0];
-            x[0] * x[0]
-        },
-    );
+    let no_hvp = square::<f64>();
     let mut y = [1.0];
     let err = minimize(&no_hvp, &mut y)
         .with(TrustRegionConfig::default())

@@ -756,6 +756,23 @@ fn nan_objective_is_diverged_not_a_loop() {
     assert!(r.iterations >= 1 && r.iterations < 10);
 }
 
+/// Notebook 000's `f` from `x` with `opt` under `rules` and `schedule`, recording `hist`.
+fn drive<S: Scheduler>(
+    opt: &mut dyn Optimizer<f64>,
+    x: &mut Vec<f64>,
+    rules: StopRules,
+    schedule: S,
+    hist: &mut History<f64>,
+) -> optim::Report<f64> {
+    minimize(&objective_of("f", 2), x)
+        .with(opt)
+        .stop(rules)
+        .schedule(schedule)
+        .observer(hist)
+        .run()
+        .unwrap()
+}
+
 /// The scheduler cases also through the driver, whose schedule hook must use torch's lr.
 #[test]
 fn schedules_through_the_driver() {
@@ -766,20 +783,8 @@ fn schedules_through_the_driver() {
         let rules = StopRules::max_iterations(50);
         let mut hist = History::new();
         let r = match Sched::of(c) {
-            Sched::Step(mut s) => minimize(&objective_of("f", 2), &mut x)
-                .with(&mut *opt)
-                .stop(rules)
-                .schedule(&mut s)
-                .observer(&mut hist)
-                .run()
-                .unwrap(),
-            Sched::Exp(mut s) => minimize(&objective_of("f", 2), &mut x)
-                .with(&mut *opt)
-                .stop(rules)
-                .schedule(&mut s)
-                .observer(&mut hist)
-                .run()
-                .unwrap(),
+            Sched::Step(s) => drive(&mut *opt, &mut x, rules, s, &mut hist),
+            Sched::Exp(s) => drive(&mut *opt, &mut x, rules, s, &mut hist),
             Sched::None => unreachable!(),
         };
         assert_eq!(r.status, Status::MaxIterations);

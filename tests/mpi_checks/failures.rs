@@ -7,8 +7,7 @@ use autodiff::optim::chunked::{Chunked, Chunks};
 use autodiff::optim::minibatch::{MinibatchConfig, TrainStatus};
 use autodiff::optim::mpi::{train_mpi, MpiError, Reduction, Sharded};
 use autodiff::optim::{
-    minimize, AdamConfig, LbfgsConfig, NewtonCgConfig, NoObserver, NoSchedule, SgdConfig, Status,
-    StopRules,
+    minimize, AdamConfig, LbfgsConfig, NewtonCgConfig, NoSchedule, SgdConfig, Status, StopRules,
 };
 use autodiff::{from_fns, Objective, ObjectiveError};
 

@@ -6,8 +6,7 @@ use std::ops::Range;
 use autodiff::optim::chunked::{Chunked, Chunks};
 use autodiff::optim::mpi::{Reduction, RootOnly, Sharded};
 use autodiff::optim::{
-    minimize, AdamConfig, History, LbfgsConfig, NewtonCgConfig, NoSchedule, StopRules,
-    TrustRegionConfig,
+    minimize, AdamConfig, History, LbfgsConfig, NewtonCgConfig, StopRules, TrustRegionConfig,
 };
 use autodiff::Objective;
 
