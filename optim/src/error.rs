@@ -25,10 +25,15 @@ pub enum OptimError {
     },
     /// Something handed to [`crate::minimize`] (the parameters, an optimizer built
     /// beforehand) does not have the objective's dimension.
+    ///
+    /// ```
+    /// let e = optim::OptimError::Length { component: "minimize", what: "the parameter vector", len: 3, dim: 2 };
+    /// assert_eq!(e.to_string(), "`minimize`: the parameter vector has length 3 but the objective has dimension 2");
+    /// ```
     Length {
         /// The component.
         component: &'static str,
-        /// What has the wrong length (`"the parameters"`, `"the optimizer"`).
+        /// What has the wrong length (`"the parameter vector"`, `"the optimizer"`).
         what: &'static str,
         /// Its length.
         len: usize,
@@ -36,6 +41,13 @@ pub enum OptimError {
         dim: usize,
     },
     /// The objective cannot compute what the method needs (a Hessian-vector product).
+    ///
+    /// ```
+    /// use autodiff_runtime::ObjectiveError;
+    /// let e = optim::OptimError::from(ObjectiveError::NoHvp);
+    /// assert_eq!(e, optim::OptimError::Objective(ObjectiveError::NoHvp));
+    /// assert_eq!(e.to_string(), ObjectiveError::NoHvp.to_string());
+    /// ```
     Objective(ObjectiveError),
 }
 

@@ -41,6 +41,18 @@ use crate::{
 
 /// What parameters [`minimize`] takes, and the optimizer state storage they imply: `[F; N]`
 /// for arrays (no allocation), `Vec<F>` for `Vec`s and slices (feature `alloc`).
+///
+/// ```
+/// use optim::Params;
+/// fn storage_of<P: Params<f64> + ?Sized>(_: &P) -> &'static str {
+///     std::any::type_name::<P::Storage>()
+/// }
+/// assert_eq!(storage_of(&[0.0; 3]), "[f64; 3]");
+/// assert!(storage_of(&vec![0.0; 3]).contains("Vec<f64>"));
+/// assert!(storage_of(&[0.0; 3][..2]).contains("Vec<f64>"));
+/// let mut x = [1.0, 2.0];
+/// assert_eq!(x.as_mut_slice(), &[1.0, 2.0]);
+/// ```
 pub trait Params<F> {
     /// The storage of the optimizer's per-parameter state.
     type Storage: Storage<F>;
@@ -73,6 +85,19 @@ impl<F: Float> Params<F> for alloc::vec::Vec<F> {
 
 /// The method [`minimize`] runs unless told otherwise: L-BFGS ([`LbfgsConfig::default`], 100
 /// pairs of history; feature `alloc`).
+///
+/// ```
+/// use optim::{minimize, DefaultMethod, LbfgsConfig, Status, StopRules};
+/// assert_eq!(DefaultMethod::default(), LbfgsConfig::default());
+/// let obj = autodiff_runtime::from_fns(1, |x: &[f64]| (x[0] - 2.0).powi(2), |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * (x[0] - 2.0);
+///     (x[0] - 2.0).powi(2)
+/// });
+/// let (mut a, mut b) = ([0.0], [0.0]);
+/// let ra = minimize(&obj, &mut a).run().unwrap();
+/// let rb = minimize(&obj, &mut b).with(DefaultMethod::default()).run().unwrap();
+/// assert_eq!((ra, a), (rb, b));
+/// ```
 pub type DefaultMethod = LbfgsConfig;
 
 /// Minimizes `objective` from `x` (updated in place): set the method ([`Minimize::with`]), the
@@ -116,7 +141,20 @@ where
     }
 }
 
-/// A minimization being set up (see [`minimize`]).
+/// A minimization being set up (see [`minimize`]): a value, so it can be prepared in one place
+/// and run in another.
+///
+/// ```
+/// use optim::{minimize, Minimize, Status, StopRules};
+/// let obj = autodiff_runtime::from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     x[0] * x[0]
+/// });
+/// let mut x = [1.0];
+/// let prepared = minimize(&obj, &mut x).stop(StopRules::max_iterations(0));
+/// let report = prepared.run().unwrap();
+/// assert_eq!(report.status, Status::MaxIterations);
+/// ```
 #[must_use = "nothing is minimized until `run` is called"]
 pub struct Minimize<'a, F, O: ?Sized, P: ?Sized, M, Sch, Obs> {
     objective: &'a O,
@@ -287,7 +325,7 @@ where
         if x.len() != dim {
             return Err(OptimError::Length {
                 component: "minimize",
-                what: "the parameters",
+                what: "the parameter vector",
                 len: x.len(),
                 dim,
             });

@@ -25,6 +25,22 @@ impl<F: Float, O: Observer<F> + ?Sized> Observer<F> for &mut O {
 
 /// One evaluated iterate, as a closure observer ([`ObserveFn`], [`crate::Minimize::observe`])
 /// sees it.
+///
+/// ```
+/// use optim::{minimize, StopRules};
+/// let obj = autodiff_runtime::from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     x[0] * x[0]
+/// });
+/// let mut x = [1.0];
+/// let mut seen = Vec::new();
+/// minimize(&obj, &mut x)
+///     .stop(StopRules::max_iterations(0))
+///     .observe(|it| seen.push((it.iteration, it.x[0], it.value, it.grad[0])))
+///     .run()
+///     .unwrap();
+/// assert_eq!(seen, [(0, 1.0, 1.0, 2.0)]);
+/// ```
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct Iterate<'a, F> {
@@ -122,7 +138,23 @@ impl<F: Float> Observer<F> for History<F> {
 }
 
 /// Where [`Progress`] sends its lines: any [`std::io::Write`] (stdout, a file, a `Vec<u8>`), or
-/// the `log` crate ([`Log`], feature `log`). The library itself never prints.
+/// the `log` crate ([`Log`], feature `log`), or a sink of your own. The library itself never
+/// prints.
+///
+/// ```
+/// use optim::{Observer, Progress, ProgressSink};
+/// struct Count(usize);
+/// impl ProgressSink for Count {
+///     fn write_line(&mut self, _line: &str) {
+///         self.0 += 1;
+///     }
+/// }
+/// let mut progress = Progress::every(10).to(Count(0));
+/// for k in 0..25 {
+///     progress.observe(k, &[1.0f64], 1.0, &[0.0]);
+/// }
+/// assert_eq!(progress.into_inner().0, 3); // iterations 0, 10 and 20
+/// ```
 #[cfg(feature = "std")]
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a place `Progress` can write to",
@@ -143,6 +175,13 @@ impl<W: std::io::Write> ProgressSink for W {
 
 /// [`Progress`] lines as `log` records: level `Info`, target `optim` (with feature `log`;
 /// without it, give `Progress` a writer instead).
+///
+/// ```
+/// use optim::{Log, Progress};
+/// // The default sink of `Progress::every`; an observer when the feature `log` is on.
+/// let progress: Progress<Log> = Progress::every(100);
+/// # let _ = progress;
+/// ```
 #[cfg(feature = "std")]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Log;
@@ -213,6 +252,14 @@ impl Progress {
 #[cfg(feature = "std")]
 impl<W> Progress<W> {
     /// The same lines, written to `out` instead (`std::io::stdout()`, a file, `&mut Vec<u8>`).
+    ///
+    /// ```
+    /// use optim::{Observer, Progress};
+    /// let mut progress = Progress::every(1).to(Vec::new());
+    /// progress.observe(7, &[1.0f64], 0.5, &[0.0]);
+    /// let text = String::from_utf8(progress.into_inner()).unwrap();
+    /// assert_eq!(text, "iter      7  loss 0.5  |grad| 0e0  x [1.0]\n");
+    /// ```
     pub fn to<W2: ProgressSink>(self, out: W2) -> Progress<W2> {
         Progress {
             every: self.every,
@@ -220,7 +267,7 @@ impl<W> Progress<W> {
         }
     }
 
-    /// Where the lines go.
+    /// Where the lines go (see [`Progress::to`] for an example).
     pub fn into_inner(self) -> W {
         self.out
     }

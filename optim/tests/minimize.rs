@@ -248,24 +248,24 @@ fn same_runs_as_the_lower_layer() {
     assert_eq!(r1.status, Status::Converged(Rule::GradNorm));
 }
 
+/// `method` on Rosenbrock from its start under `rules`.
+fn on_rosenbrock(method: impl optim::Method<f64, Vec<f64>>, rules: StopRules) -> Report<f64> {
+    let (obj, mut x) = rosenbrock();
+    minimize(&obj, &mut x)
+        .with(method)
+        .stop(rules)
+        .run()
+        .unwrap()
+}
+
 /// A config's own iteration limit still applies through the entry point (the smaller one).
 #[test]
 fn solver_limits_merge_with_the_rules() {
-    let (obj, mut x) = rosenbrock();
     let ncg = NewtonCgConfig::default().max_iterations(Some(2));
-    let r = minimize(&obj, &mut x)
-        .with(ncg)
-        .stop(StopRules::max_iterations(5))
-        .run()
-        .unwrap();
+    let r = on_rosenbrock(ncg, StopRules::max_iterations(5));
     assert_eq!((r.status, r.iterations), (Status::MaxIterations, 2));
-    let (obj, mut x) = rosenbrock();
     let tr = TrustRegionConfig::default().max_iterations(Some(9));
-    let r = minimize(&obj, &mut x)
-        .with(tr)
-        .stop(StopRules::max_iterations(3))
-        .run()
-        .unwrap();
+    let r = on_rosenbrock(tr, StopRules::max_iterations(3));
     assert_eq!((r.status, r.iterations), (Status::MaxIterations, 3));
 }
 
@@ -410,7 +410,7 @@ fn errors_not_panics() {
         minimize(&obj, &mut x3).run().unwrap_err(),
         OptimError::Length {
             component: "minimize",
-            what: "the parameters",
+            what: "the parameter vector",
             len: 3,
             dim: 2
         }

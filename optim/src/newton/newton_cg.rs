@@ -149,6 +149,11 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
     }
 
     /// The number of parameters.
+    ///
+    /// ```
+    /// let solver: optim::NewtonCg<f64, [f64; 3]> = optim::NewtonCgConfig::default().build(3).unwrap();
+    /// assert_eq!(solver.dim(), 3);
+    /// ```
     pub fn dim(&self) -> usize {
         self.dim
     }

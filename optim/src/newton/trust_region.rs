@@ -174,6 +174,11 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
     }
 
     /// The number of parameters.
+    ///
+    /// ```
+    /// let solver: optim::TrustRegion<f64, [f64; 3]> = optim::TrustRegionConfig::default().build(3).unwrap();
+    /// assert_eq!(solver.dim(), 3);
+    /// ```
     pub fn dim(&self) -> usize {
         self.dim
     }
