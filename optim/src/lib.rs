@@ -80,6 +80,7 @@ mod method;
 mod minimize;
 mod nadam;
 mod observer;
+mod params;
 mod radam;
 mod rmsprop;
 pub mod schedule;
@@ -95,13 +96,14 @@ pub use clip::{clip_grad_norm, clip_grad_norm_with, clip_grad_value, ClipNorm};
 pub use driver::{minimize_in, GradNorm, Report, Rule, Status, StopRules};
 pub use error::OptimError;
 pub use method::Method;
-pub use minimize::{minimize, DefaultMethod, Minimize, Params};
+pub use minimize::{minimize, DefaultMethod, Minimize};
 pub use nadam::{NAdam, NAdamConfig};
 #[cfg(feature = "alloc")]
 pub use observer::History;
 pub use observer::{Iterate, NoObserver, ObserveFn, Observer};
 #[cfg(feature = "std")]
 pub use observer::{Log, Progress, ProgressSink};
+pub use params::Params;
 pub use radam::{RAdam, RAdamConfig};
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use schedule::{

@@ -1,158 +1,19 @@
 //! The single entry point `minimize(&objective, &mut x).with(..).stop(..).observe(..).run()`:
-//! every stopping rule on every method, `Box<dyn Optimizer>` wherever an optimizer goes, closure
-//! observers, storage inference without annotations, errors, and that it runs exactly what the
-//! lower layer (the driver, each solver's own `minimize`) runs.
+//! its defaults, `Box<dyn Optimizer>` wherever an optimizer goes, closure observers, storage
+//! inference without annotations, errors, progress lines, and that it runs exactly what the
+//! lower layer (the driver, each solver's own `minimize`) runs. The rules on every method:
+//! `tests/minimize_rules.rs`.
 
 mod fault_support;
 
-use autodiff_runtime::{from_fns, Float, Objective, ObjectiveError};
-use fault_support::{minimize_with, Base, Fault, Faulty, Method, METHODS};
+use autodiff_runtime::{from_fns, Objective, ObjectiveError};
+use fault_support::{rosenbrock, square};
 use optim::{
     minimize, minimize_in, minimize_restarts, train, AdamConfig, GradNorm, History, Iterate, Lbfgs,
     LbfgsConfig, MinibatchConfig, NewtonCg, NewtonCgConfig, NoObserver, NoSchedule, OptimError,
     Optimizer, Progress, Report, Rule, Sgd, SgdConfig, Status, StopRules, TrustRegion,
     TrustRegionConfig,
 };
-
-/// Rosenbrock's value, gradient and Hessian-vector product (the fixtures' `Faulty` without a
-/// fault), and its start point.
-fn rosenbrock() -> (Faulty, Vec<f64>) {
-    (
-        Faulty::new(Base::Rosenbrock, Fault::None, 0),
-        vec![-1.2, 1.0],
-    )
-}
-
-/// `f = x^2` in one dimension, without a Hessian-vector product.
-fn square<F: Float>() -> impl Objective<F> {
-    from_fns(
-        1,
-        |x: &[F]| x[0] * x[0],
-        |x: &[F], g: &mut [F]| {
-            g[0] = x[0] + x[0];
-            x[0] * x[0]
-        },
-    )
-}
-
-/// What the observer saw of a run: values, gradient norms and iterates.
-#[derive(Default)]
-struct Seen {
-    values: Vec<f64>,
-    norms: Vec<f64>,
-    xs: Vec<Vec<f64>>,
-}
-
-/// Runs `method` on Rosenbrock under `rules`.
-fn run(method: Method, rules: StopRules) -> (Report<f64>, Seen, Vec<f64>) {
-    let (obj, mut x) = rosenbrock();
-    let mut seen = Seen::default();
-    let report = minimize_with(method, &obj, &mut x, rules, |it| {
-        seen.values.push(it.value);
-        seen.norms.push(it.grad_norm());
-        seen.xs.push(it.x.to_vec());
-    })
-    .unwrap();
-    (report, seen, x)
-}
-
-/// Steps of the reference runs, whose observed trajectory decides where each rule must fire.
-const K: usize = 12;
-
-#[test]
-fn iteration_limit_on_every_method() {
-    for method in METHODS {
-        let (obj, x0) = rosenbrock();
-        // No step at all with a limit of 0.
-        let (r, seen, x) = run(method, StopRules::max_iterations(0));
-        assert_eq!(
-            (r.status, r.iterations),
-            (Status::MaxIterations, 0),
-            "{method:?}"
-        );
-        assert_eq!(
-            (r.value_evals, r.hvp_evals, seen.values.len()),
-            (1, 0, 1),
-            "{method:?}"
-        );
-        assert_eq!(x, x0, "{method:?}");
-        assert_eq!(r.value, obj.value(&x0));
-        // K steps.
-        let (r, seen, _) = run(method, StopRules::max_iterations(K));
-        assert_eq!(
-            (r.status, r.iterations),
-            (Status::MaxIterations, K),
-            "{method:?}"
-        );
-        assert_eq!(
-            seen.values.len(),
-            K + 1,
-            "{method:?}: the observer sees every iterate"
-        );
-    }
-}
-
-#[test]
-fn gradient_rule_fires_at_the_first_iterate_meeting_it_on_every_method() {
-    for method in METHODS {
-        let (_, reference, _) = run(method, StopRules::max_iterations(K));
-        // The smallest gradient norm after a step: the rule must stop exactly where it first
-        // occurs (the trajectory up to there does not depend on the rule).
-        let tol = reference.norms[1..]
-            .iter()
-            .copied()
-            .fold(f64::INFINITY, f64::min);
-        let expected = reference.norms.iter().position(|&g| g <= tol).unwrap();
-        let rules = StopRules::max_iterations(K).grad_norm(GradNorm::L2, tol);
-        let (r, _, x) = run(method, rules);
-        assert_eq!(r.status, Status::Converged(Rule::GradNorm), "{method:?}");
-        assert_eq!(r.iterations, expected, "{method:?}");
-        assert_eq!(x, reference.xs[expected], "{method:?}");
-        assert_eq!(r.grad_norm, reference.norms[expected], "{method:?}");
-    }
-}
-
-#[test]
-fn loss_change_rule_fires_at_the_first_small_change_on_every_method() {
-    for method in METHODS {
-        let (_, reference, _) = run(method, StopRules::max_iterations(K));
-        // Changes between an iterate and the one before, over moves only (a rejected
-        // trust-region step leaves the iterate, and is not a change of the loss).
-        let changes: Vec<(usize, f64)> = (1..=K)
-            .filter(|&k| reference.xs[k] != reference.xs[k - 1])
-            .map(|k| (k, (reference.values[k] - reference.values[k - 1]).abs()))
-            .collect();
-        let tol = changes.iter().map(|c| c.1).fold(f64::INFINITY, f64::min);
-        let expected = changes.iter().find(|c| c.1 <= tol).unwrap().0;
-        let rules = StopRules::max_iterations(K).loss_change(tol);
-        let (r, _, x) = run(method, rules);
-        assert_eq!(r.status, Status::Converged(Rule::LossChange), "{method:?}");
-        assert_eq!(r.iterations, expected, "{method:?}");
-        assert_eq!(x, reference.xs[expected], "{method:?}");
-    }
-}
-
-#[test]
-fn evaluation_budget_on_every_method() {
-    for method in METHODS {
-        let (reference, _, _) = run(method, StopRules::max_iterations(K));
-        let budget = reference.value_evals / 2;
-        let (r, _, _) = run(method, StopRules::max_iterations(K).max_evaluations(budget));
-        assert_eq!(r.status, Status::MaxEvaluations, "{method:?}");
-        assert!(r.value_evals >= budget, "{method:?}");
-        // Checked at every iterate: one step less had not used the budget up.
-        let (before, _, _) = run(method, StopRules::max_iterations(r.iterations - 1));
-        assert!(before.value_evals < budget, "{method:?}");
-        if (method as usize) < (Method::Lbfgs as usize) {
-            // First order: one evaluation per step, so exactly the budget.
-            assert_eq!(
-                (r.value_evals, r.iterations),
-                (budget, budget - 1),
-                "{method:?}"
-            );
-        }
-    }
-}
 
 #[test]
 fn default_rules_and_method_converge() {
@@ -169,26 +30,6 @@ fn default_rules_and_method_converge() {
     );
     assert_eq!(r.grad_norm, GradNorm::L2.of(&g));
     assert_eq!((r.hvp_evals, r.grad_evals), (0, r.value_evals));
-}
-
-#[test]
-fn report_counts_and_final_gradient_norm_on_every_method() {
-    for method in METHODS {
-        let (obj, mut x) = rosenbrock();
-        let calls = std::cell::Cell::new(0);
-        let r = minimize_with(method, &obj, &mut x, StopRules::max_iterations(K), |_| {
-            calls.set(calls.get() + 1);
-        })
-        .unwrap();
-        // Every objective call is counted in value_evals or hvp_evals.
-        assert_eq!(obj.calls.get(), r.value_evals + r.hvp_evals, "{method:?}");
-        assert_eq!(calls.get(), r.iterations + 1, "{method:?}");
-        let newton = matches!(method, Method::NewtonCg | Method::TrustRegion);
-        assert_eq!(r.hvp_evals > 0, newton, "{method:?}");
-        let mut g = [0.0; 2];
-        assert_eq!(obj.value_grad(&x, &mut g), r.value, "{method:?}");
-        assert_eq!(r.grad_norm, GradNorm::L2.of(&g), "{method:?}");
-    }
 }
 
 /// The entry point runs exactly what the lower layer runs, bit for bit.

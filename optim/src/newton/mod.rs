@@ -2,10 +2,10 @@
 //! never formed): line-search Newton-CG ([`NewtonCg`]) and trust-region Newton-CG
 //! ([`TrustRegion`]).
 //!
-//! Both run the same skeleton, kept here once: the work vectors ([`Work`]), the start (one
+//! Both run the same skeleton, kept here once: the work vectors, the start (one
 //! value-and-gradient evaluation, the observer's iteration 0), the stopping verdict at each
 //! iterate ([`StopRules`], with the method's own gradient test) and the conjugate-gradient
-//! recurrence on `H p = -g` ([`cg`]). The files of the two methods hold only what differs:
+//! recurrence on `H p = -g` (module `cg`). The files of the two methods hold only what differs:
 //! how CG ends and what is done with its direction.
 
 mod cg;

@@ -246,15 +246,18 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
                     end = CgEnd::NonFinite;
                     break;
                 } else if curv <= 3.0 * f64::EPSILON {
-                    if i == 0 {
-                        // Steepest descent, scaled by scipy's xsupi = dri0 / (-curv) * b on
-                        // negative curvature; on zero curvature along -g (a linear region)
-                        // scipy would search along p = 0 and report a converged zero step, so
-                        // take -g itself.
-                        let s = if curv < 0.0 { cg.rr / -curv } else { 1.0 };
-                        let s = F::from_f64(s);
+                    // Zero or negative curvature: stop; on the first iteration, steepest descent.
+                    if i == 0 && curv < 0.0 {
+                        // scipy's xsupi = dri0 / (-curv) * b.
+                        let s = F::from_f64(cg.rr / -curv);
                         for (pi, &gi) in cg.z.iter_mut().zip(g.iter()) {
-                            *pi = if curv < 0.0 { s * -gi } else { -gi };
+                            *pi = s * -gi;
+                        }
+                    } else if i == 0 {
+                        // Zero curvature along -g (a linear region): scipy would search along
+                        // p = 0 and report a converged zero step; take -g itself.
+                        for (pi, &gi) in cg.z.iter_mut().zip(g.iter()) {
+                            *pi = -gi;
                         }
                     }
                     end = CgEnd::Converged;

@@ -1,6 +1,6 @@
-//! The fault-injecting objective and the method runner of `tests/faults.rs` and
-//! `tests/stop_reasons.rs`.
-// Shared by two test crates (`faults`, `stop_reasons`), each of which uses only part of it.
+//! The shared test fixtures: the fault-injecting objective and the method runners of
+//! `tests/faults.rs`, `tests/stop_reasons.rs` and the entry point's tests (`tests/minimize*.rs`).
+// Shared by several test crates, each of which uses only part of it.
 #![allow(dead_code)]
 
 use std::cell::Cell;
@@ -353,4 +353,25 @@ where
         Method::NewtonCg => run.with(NewtonCgConfig::default()).run(),
         Method::TrustRegion => run.with(TrustRegionConfig::default()).run(),
     }
+}
+
+/// Rosenbrock's value, gradient and Hessian-vector product (the fixtures' `Faulty` without a
+/// fault), and its start point.
+pub fn rosenbrock() -> (Faulty, Vec<f64>) {
+    (
+        Faulty::new(Base::Rosenbrock, Fault::None, 0),
+        vec![-1.2, 1.0],
+    )
+}
+
+/// `f = x^2` in one dimension, without a Hessian-vector product.
+pub fn square<F: autodiff_runtime::Float>() -> impl Objective<F> {
+    autodiff_runtime::from_fns(
+        1,
+        |x: &[F]| x[0] * x[0],
+        |x: &[F], g: &mut [F]| {
+            g[0] = x[0] + x[0];
+            x[0] * x[0]
+        },
+    )
 }
