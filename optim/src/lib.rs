@@ -29,7 +29,9 @@
 //! * `log` (off by default): [`Progress`] lines as `log` records (`Progress::every(k)`);
 //!   without it they go to a writer (`Progress::every(k).to(std::io::stdout())`). The library
 //!   never prints.
-//! * `alloc`: `Vec`-backed state, `minimize`, `History`, the allocating conveniences.
+//! * `alloc`: `Vec`-backed state, [`minimize`] on `Vec`s and slices and its default method
+//!   (L-BFGS, whose history is a `Vec`), `History`, the allocating conveniences. Without it,
+//!   [`minimize`] runs on arrays with an explicit method (`.with(..)`), allocating nothing.
 //! * `parallel` (off by default; implies `std`): minibatch gradients accumulated
 //!   across threads with rayon, deterministically (module `parallel`).
 //! * `mpi` (off by default; implies `std`; needs an MPI library and clang to build):
