@@ -195,6 +195,19 @@ where
     ///     .unwrap();
     /// assert_eq!(x, [-1.75]); // steps of 1, 0.5, 0.25
     /// ```
+    ///
+    /// A second-order method with a schedule does not compile:
+    ///
+    /// ```compile_fail
+    /// use optim::{minimize, NewtonCgConfig, StepLr};
+    /// let obj = autodiff_runtime::from_fns(1, |x: &[f64]| x[0], |_x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 1.0;
+    ///     0.0
+    /// });
+    /// let mut x = [0.0];
+    /// let halve = StepLr::new(1, 0.5).unwrap();
+    /// minimize(&obj, &mut x).with(NewtonCgConfig::default()).schedule(halve).run();
+    /// ```
     pub fn schedule<Sch2>(self, schedule: Sch2) -> Minimize<'a, F, O, P, M, Sch2, Obs> {
         Minimize {
             objective: self.objective,
