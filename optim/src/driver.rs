@@ -1,5 +1,6 @@
-//! The driver: [`minimize_in`] / [`minimize`] own the loop (evaluate, observe, check the
-//! stopping rules, step, schedule) and report why they stopped.
+//! The first-order driver [`minimize_in`] owns the loop (evaluate, observe, check the stopping
+//! rules, step, schedule) and reports why it stopped; the stopping rules ([`StopRules`]) and the
+//! one report ([`Report`]) of every method.
 
 use autodiff_runtime::{Float, Objective};
 
@@ -248,7 +249,21 @@ fn all_finite<F: Float>(v: &[F]) -> bool {
 /// Minimizes `objective` from `params` (updated in place) with `optimizer`, using `grad` (length
 /// `dim`) as the gradient buffer, so nothing is allocated. `schedule` is started
 /// ([`Scheduler::start`]) before the first evaluation and updated with each step's loss after
-/// that optimizer step.
+/// that optimizer step. The lower layer of [`crate::minimize`] for first-order methods.
+///
+/// ```
+/// use optim::{minimize_in, GradNorm, NoObserver, NoSchedule, Rule, Sgd, SgdConfig, Status, StopRules};
+/// use autodiff_runtime::from_fns;
+/// let obj = from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     x[0] * x[0]
+/// });
+/// let mut sgd: Sgd<f64, [f64; 1]> = SgdConfig::default().lr(0.25).build(1).unwrap();
+/// let (mut x, mut g) = ([-10.0], [0.0]);
+/// let rules = StopRules::max_iterations(100).grad_norm(GradNorm::L1, 1e-4);
+/// let report = minimize_in(&obj, &mut x, &mut g, &mut sgd, &rules, &mut NoSchedule, &mut NoObserver);
+/// assert_eq!((report.status, report.iterations), (Status::Converged(Rule::GradNorm), 18));
+/// ```
 ///
 /// # Panics
 /// If `params`, `grad` or the optimizer do not have the objective's dimension.
@@ -271,7 +286,7 @@ where
     let n = objective.dim();
     assert!(
         params.len() == n && grad.len() == n && optimizer.dim() == n,
-        "`minimize`: params ({}), grad ({}) and optimizer ({}) must have the objective's dimension {n}",
+        "`minimize_in`: params ({}), grad ({}) and optimizer ({}) must have the objective's dimension {n}",
         params.len(),
         grad.len(),
         optimizer.dim()

@@ -24,21 +24,27 @@ use crate::lbfgs::LbfgsHistory;
 use crate::LbfgsConfig;
 
 /// A minimization method [`crate::minimize`] can run with state storage `S` (inferred from the
-/// parameters) and learning-rate schedule `Sch` (first-order methods only).
+/// parameters) and learning-rate schedule `Sch` (first-order methods only). The configs and
+/// solvers of this crate are methods on `f32` and `f64` parameters; any [`Optimizer`] (yours
+/// too) on any [`Float`].
 ///
 /// ```
-/// use optim::{minimize, AdamConfig, NewtonCgConfig, Optimizer, SgdConfig, Status};
+/// use optim::{minimize, Optimizer, SgdConfig, Status, StopRules};
 /// use autodiff_runtime::from_fns;
 /// let obj = from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
 ///     g[0] = 2.0 * x[0];
 ///     x[0] * x[0]
 /// });
-/// // A config (built with the parameters' storage), or an optimizer built beforehand, boxed:
-/// let sgd: Box<dyn Optimizer<f64>> = Box::new(SgdConfig::default().lr(0.1).build::<f64, Vec<f64>>(1).unwrap());
+/// let rules = StopRules::max_iterations(50);
+/// // A config, built with the parameters' storage...
 /// let mut x = vec![1.0];
-/// let report = minimize(&obj, &mut x).with(sgd).run().unwrap();
-/// assert!(x[0].abs() < 1e-4);
-/// # let _ = (report, AdamConfig::default(), NewtonCgConfig::default());
+/// let report = minimize(&obj, &mut x).with(SgdConfig::default().lr(0.1)).stop(rules).run();
+/// // ...or an optimizer built beforehand, here boxed: the same run.
+/// let sgd = SgdConfig::default().lr(0.1).build::<f64, Vec<f64>>(1).unwrap();
+/// let boxed: Box<dyn Optimizer<f64>> = Box::new(sgd);
+/// let mut y = vec![1.0];
+/// let again = minimize(&obj, &mut y).with(boxed).stop(rules).run();
+/// assert_eq!((report.unwrap(), x), (again.unwrap(), y));
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a method `minimize` can run on `{F}` parameters with schedule `{Sch}`",
