@@ -112,9 +112,8 @@ where
     Report::new(Status::MaxIterations, 0, value, g, 1)
 }
 
-/// The verdict of `rules` at the current iterate of `report` with gradient `g`, `converged`
-/// being the method's own gradient test; `Some` is written into the report with the final
-/// gradient norm.
+/// Whether `rules` stop the run at the current iterate of `report` (gradient `g`, `converged`
+/// the method's own gradient test); if so, the status is written into the report.
 fn verdict<F: Float>(
     rules: &StopRules,
     report: &mut Report<F>,
