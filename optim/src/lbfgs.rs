@@ -28,8 +28,8 @@
 
 use autodiff_runtime::{Float, Objective};
 
-use crate::line_search::{all_finite, dot, norm1, LineSearchError, MoreThuente, Ray, SolverReport};
-use crate::{ensure, NoObserver, Observer, OptimError, Rule, Status, StopRules, Storage};
+use crate::line_search::{dot, norm1, LineSearchError, MoreThuente, Ray};
+use crate::{ensure, NoObserver, Observer, OptimError, Report, Rule, Status, StopRules, Storage};
 
 /// Where [`Lbfgs`] keeps its `(s, y)` pairs: `history_size` buffers of `S`, plus two scalars per
 /// pair in [`LbfgsHistory::Scalars`].
@@ -647,7 +647,7 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
         objective: &O,
         x: &mut [F],
         rules: &StopRules,
-    ) -> SolverReport<F> {
+    ) -> Report<F> {
         self.minimize_observed(objective, x, rules, &mut NoObserver)
     }
 
@@ -661,7 +661,7 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
         x: &mut [F],
         rules: &StopRules,
         observer: &mut Obs,
-    ) -> SolverReport<F> {
+    ) -> Report<F> {
         let n = self.dim;
         assert!(
             x.len() == n && objective.dim() == n,
@@ -670,46 +670,19 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
             objective.dim()
         );
         self.reset();
-        let mut report = SolverReport {
-            status: Status::MaxIterations,
-            iterations: 0,
-            value: objective.value_grad(x, self.g.as_mut()),
-            value_evals: 1,
-            grad_evals: 1,
-            hvp_evals: 0,
-        };
+        let value = objective.value_grad(x, self.g.as_mut());
+        let mut report = Report::new(Status::MaxIterations, 0, value, self.g.as_ref(), 1);
         let mut previous: Option<F> = None;
         let mut k = 0;
         loop {
             let value = report.value;
             observer.observe(k, x, value, self.g.as_ref());
-            if !value.to_f64().is_finite() || !all_finite(self.g.as_ref()) {
-                report.status = Status::Diverged;
-                break;
-            }
-            if let Some((norm, tol)) = rules.grad_norm {
-                if norm.of(self.g.as_ref()) <= tol {
-                    report.status = Status::Converged(Rule::GradNorm);
-                    break;
-                }
-            }
-            if norm1(self.g.as_ref()) == 0.0 {
-                // A stationary point (always, in a zero-dimensional problem).
-                report.status = Status::Converged(Rule::GradNorm);
-                break;
-            }
-            if let (Some(tol), Some(prev)) = (rules.loss_change, previous) {
-                if (value - prev).to_f64().abs() <= tol {
-                    report.status = Status::Converged(Rule::LossChange);
-                    break;
-                }
-            }
-            if k >= rules.max_iterations {
-                report.status = Status::MaxIterations;
-                break;
-            }
-            if rules.evaluations_exhausted(report.value_evals) {
-                report.status = Status::MaxEvaluations;
+            // An exactly zero gradient is a stationary point (always, in a zero-dimensional
+            // problem).
+            let zero = norm1(self.g.as_ref()) == 0.0;
+            let g = self.g.as_ref();
+            if let Some(status) = rules.verdict(k, value, g, previous, report.value_evals, zero) {
+                report.status = status;
                 break;
             }
             self.direction();
@@ -785,6 +758,7 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
             k += 1;
             report.iterations = k;
         }
+        report.grad_norm = crate::GradNorm::L2.of(self.g.as_ref());
         report
     }
 }
