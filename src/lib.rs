@@ -164,9 +164,9 @@ pub use objectives::{from_fns, hessian_into, FnObjective, Objective, ObjectiveEr
 ///
 /// # Associated functions
 ///
-/// On an `impl` block, `#[differentiable]` differentiates its associated functions (those
-/// marked `#[differentiable]` inside it, with their own arguments such as `wrt(..)`, or, if
-/// none is marked, every function with a float parameter). An `impl` block cannot hold the
+/// On an `impl` block, `#[differentiable]` differentiates its associated functions and methods
+/// (every one with a float parameter, and those marked `#[differentiable]` inside it, whose
+/// arguments such as `wrt(..)` then apply to that function). An `impl` block cannot hold the
 /// namespace `f::..`, so the derivatives of `Type::f` are `Type::f_jvp`, `Type::f_vjp`,
 /// `Type::f_grad`, `Type::f_hvp`, `Type::f_hessian`, `Type::f_objective`, ..., with the same
 /// signatures. They call each other as written (`Self::g(x)`, `Type::g(x)`), and free
@@ -280,7 +280,9 @@ struct ReadmeDoctests;
 #[doc(hidden)]
 pub mod __private {
     pub use autodiff_runtime::__if_alloc as if_alloc;
-    pub use autodiff_runtime::call::{Active, BindArrayResult, Const, ToActive, ToBase, ToPassive};
+    pub use autodiff_runtime::call::{
+        fixed, fixed_mut, Active, BindArrayResult, Const, ToActive, ToBase, ToPassive,
+    };
     pub use autodiff_runtime::{
         dual_vec, rules, split_dual_vec, vec_of, vec_with_capacity, zeros_vec, Bound, Dual,
         FixedTape, Float, Jet, ObjectiveFns, Scalar, Vec, VecTape,

@@ -54,7 +54,11 @@ pub fn parse(attr: TokenStream, cx: &mut Ctxt) -> Args {
             }
             let content;
             syn::parenthesized!(content in meta.input);
-            let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+            // `self` is a keyword: accepted here for methods (see `impls`).
+            let names = Punctuated::<Ident, Token![,]>::parse_terminated_with(
+                &content,
+                syn::ext::IdentExt::parse_any,
+            )?;
             args.wrt = Some(names.into_iter().collect());
             Ok(())
         } else if meta.path.is_ident("custom") {

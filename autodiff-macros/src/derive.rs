@@ -127,7 +127,9 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
                 add_flat.push(quote!(for (a, b) in self.#m.as_flattened_mut().iter_mut().zip(&#part) { *a += *b; }));
             }
             Kind::Nested(t) => {
-                flatten.push(quote!(<#t as #k::Differentiable>::flatten_into(&self.#m, &mut #part_mut);));
+                flatten.push(
+                    quote!(<#t as #k::Differentiable>::flatten_into(&self.#m, &mut #part_mut);),
+                );
                 with_flat.push(quote!(#m: <#t as #k::Differentiable>::with_flat(&self.#m, &#part)));
                 add_flat.push(quote!(<#t as #k::Differentiable>::add_flat(&mut self.#m, &#part);));
             }

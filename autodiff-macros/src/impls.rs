@@ -12,8 +12,8 @@
 //! primal `f(..)` becomes `Type::f(..)`, and trait impls written for the namespace struct (the
 //! `Objective` adapter) go to a marker struct `__Type_f` outside the block.
 //!
-//! Which functions: those marked `#[differentiable]` (with their own arguments, like `wrt(..)`)
-//! if any is; otherwise every function with a float in its parameter types.
+//! Which functions: every function with a float in its parameter types, and those marked
+//! `#[differentiable]` (whose arguments, like `wrt(..)`, then apply to that function).
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -38,25 +38,22 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
         strip_markers(&mut block);
         return quote!(#block #err);
     }
-    let marked = block.items.iter().any(|i| match i {
-        syn::ImplItem::Fn(f) => marker(&f.attrs).is_some(),
-        _ => false,
-    });
     let self_ty = (*block.self_ty).clone();
+    // Methods of the block (`self.g(..)` calls become `Self::g(self, ..)`).
+    let methods: Vec<Ident> = block
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            syn::ImplItem::Fn(f) if f.sig.receiver().is_some() => Some(f.sig.ident.clone()),
+            _ => None,
+        })
+        .collect();
     let mut generated = Vec::new();
     let mut outside = Vec::new();
     for item in &block.items {
         let syn::ImplItem::Fn(f) = item else { continue };
         let fn_attr = marker(&f.attrs);
-        if marked && fn_attr.is_none() || !marked && !has_float_param(&f.sig) {
-            continue;
-        }
-        if let Some(recv) = f.sig.receiver() {
-            let err = syn::Error::new_spanned(
-                recv,
-                "`#[differentiable]` does not support methods with `self` yet; write an associated function taking the data as a parameter (`fn loss(m: &Model, ..)`, called as `Type::loss(&m, ..)`)",
-            );
-            outside.push(err.to_compile_error());
+        if fn_attr.is_none() && !has_float_param(&f.sig) {
             continue;
         }
         // The function's own arguments, or the block's.
@@ -64,11 +61,18 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
             Some(a) => a,
             None => attr.clone(),
         };
-        let free = syn::ItemFn {
+        let mut free = syn::ItemFn {
             attrs: f.attrs.iter().filter(|a| !is_marker(a)).cloned().collect(),
             vis: f.vis.clone(),
             sig: f.sig.clone(),
             block: Box::new(f.block.clone()),
+        };
+        let fn_args = match crate::methods::to_function(&mut free, &self_ty, &methods, fn_args) {
+            Ok(a) => a,
+            Err(e) => {
+                outside.push(e.to_compile_error());
+                continue;
+            }
         };
         let tokens = crate::expand::expand_fn(fn_args, free, Some(&args.krate));
         let file: syn::File = match syn::parse2(tokens.clone()) {
@@ -215,8 +219,12 @@ fn split(
                         continue;
                     };
                     rw.in_marker = false;
-                    rw.visit_impl_item_fn_mut(&mut m);
+                    // The flat value (user code, see `structs`) is left as written.
+                    if m.sig.ident != "__flat" {
+                        rw.visit_impl_item_fn_mut(&mut m);
+                    }
                     m.sig.ident = mangled(&rw.f, &m.sig.ident);
+                    crate::methods::to_method(&mut m, &rw.self_ty);
                     m.attrs.splice(0..0, attrs.iter().cloned());
                     generated.push(m.into_token_stream());
                 }

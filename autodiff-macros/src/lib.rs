@@ -81,6 +81,7 @@ mod impls;
 mod intrinsics;
 mod ir;
 mod lower;
+mod methods;
 mod outputs;
 #[cfg(test)]
 mod snapshots;

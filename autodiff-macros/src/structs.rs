@@ -100,8 +100,22 @@ fn is_struct(ty: &syn::Type) -> bool {
     !matches!(
         last.as_deref(),
         Some(
-            "f64" | "f32" | "Vec" | "usize" | "isize" | "u8" | "u16" | "u32" | "u64" | "i8"
-                | "i16" | "i32" | "i64" | "bool" | "str" | "String"
+            "f64"
+                | "f32"
+                | "Vec"
+                | "usize"
+                | "isize"
+                | "u8"
+                | "u16"
+                | "u32"
+                | "u64"
+                | "i8"
+                | "i16"
+                | "i32"
+                | "i64"
+                | "bool"
+                | "str"
+                | "String"
         ) | None
     )
 }
@@ -135,16 +149,13 @@ fn flat_ty(ty: &syn::Type, ft: &Ident, k: &syn::Path) -> syn::Type {
 }
 
 /// The function with its struct parameters flattened and their field reads rewritten.
-fn flattened(
-    item: &syn::ItemFn,
-    params: &[StructParam],
-    ft: &Ident,
-    k: &syn::Path,
-) -> syn::ItemFn {
+fn flattened(item: &syn::ItemFn, params: &[StructParam], ft: &Ident, k: &syn::Path) -> syn::ItemFn {
     let mut flat = item.clone();
     for a in &mut flat.sig.inputs {
         let syn::FnArg::Typed(t) = a else { continue };
-        let syn::Pat::Ident(pi) = &*t.pat else { continue };
+        let syn::Pat::Ident(pi) = &*t.pat else {
+            continue;
+        };
         if let Some(p) = params.iter().find(|p| p.name == pi.ident) {
             let fty = flat_ty(&p.ty, ft, k);
             *t.ty = syn::parse_quote!(&#fty);
@@ -157,7 +168,9 @@ fn flattened(
     fields.visit_block_mut(&mut flat.block);
     if !fields.errors.is_empty() {
         let errors = fields.errors.iter().map(syn::Error::to_compile_error);
-        flat.block.stmts.insert(0, syn::parse_quote!({ #(#errors)* }));
+        flat.block
+            .stmts
+            .insert(0, syn::parse_quote!({ #(#errors)* }));
     }
     flat
 }
@@ -170,7 +183,10 @@ struct Fields<'p> {
 
 impl Fields<'_> {
     /// `(param, type, field key)` if `e` is `m.f` for a struct parameter `m`.
-    fn field<'e>(&self, e: &'e syn::Expr) -> Option<(&Ident, &syn::Type, String, &'e syn::ExprField)> {
+    fn field<'e>(
+        &self,
+        e: &'e syn::Expr,
+    ) -> Option<(&Ident, &syn::Type, String, &'e syn::ExprField)> {
         let syn::Expr::Field(f) = crate::lower::strip_parens(e) else {
             return None;
         };
@@ -206,6 +222,17 @@ impl Fields<'_> {
                     }
                 }
                 None
+            }
+            // `m.g(..)`: a differentiable method of the struct, `T::g(m, ..)`.
+            syn::Expr::MethodCall(mc) if mc.turbofish.is_none() => {
+                let syn::Expr::Path(p) = strip_parens(&mc.receiver) else {
+                    return None;
+                };
+                let id = p.path.get_ident()?;
+                let sp = self.params.iter().find(|s| s.name == *id)?;
+                let (ty, m, args) = (&sp.ty, &mc.method, &mc.args);
+                let sep = (!args.is_empty()).then(|| quote!(,));
+                Some(syn::parse_quote_spanned!(m.span()=> <#ty>::#m(#id #sep #args)))
             }
             // `&m.f`, `&m.f[i]`: views for helpers.
             syn::Expr::Reference(r) if r.mutability.is_none() => {
@@ -333,7 +360,10 @@ fn rewrap(
         renamed: renamed.clone(),
     };
     let mut out = Vec::new();
+    // The value on the flat parameters, for `objective`: calls passing a struct parameter go
+    // to the callee's flat value too.
     let mut flat_primal = flat.clone();
+    FlatCalls { params }.visit_block_mut(&mut flat_primal.block);
     flat_primal.sig.ident = format_ident!("__flat");
     flat_primal.vis = item.vis.clone();
     flat_primal.attrs = vec![syn::parse_quote!(#[doc(hidden)])];
@@ -359,7 +389,8 @@ fn rewrap(
                 }
                 if !added && !i.items.is_empty() {
                     added = true;
-                    i.items.push(syn::ImplItem::Verbatim(flat_primal.to_token_stream()));
+                    i.items
+                        .push(syn::ImplItem::Verbatim(flat_primal.to_token_stream()));
                 }
                 out.push(i.into_token_stream());
             }
@@ -374,6 +405,25 @@ fn rewrap(
 
 fn is_named(ty: &syn::Type, name: &Ident) -> bool {
     matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident(name))
+}
+
+/// `g(.., m, ..)` with a struct parameter `m` passed: `g::__flat(..)`.
+struct FlatCalls<'p> {
+    params: &'p [StructParam],
+}
+
+impl VisitMut for FlatCalls<'_> {
+    fn visit_expr_call_mut(&mut self, c: &mut syn::ExprCall) {
+        syn::visit_mut::visit_expr_call_mut(self, c);
+        let passes_struct = c.args.iter().any(|a| {
+            matches!(crate::lower::strip_parens(a), syn::Expr::Path(p)
+                if p.path.get_ident().is_some_and(|i| self.params.iter().any(|s| s.name == *i)))
+        });
+        if passes_struct && matches!(&*c.func, syn::Expr::Path(_)) {
+            let path = crate::emit::callee_item(&c.func, &format_ident!("__flat"));
+            *c.func = syn::parse_quote!(#path);
+        }
+    }
 }
 
 /// Whether a parameter's type is (a reference to) one of the flat struct arrays.
@@ -403,6 +453,17 @@ struct Rename {
 }
 
 impl VisitMut for Rename {
+    fn visit_local_mut(&mut self, l: &mut syn::Local) {
+        // `let _ = f;` keeps the user's function used: left as written.
+        let keep_alive = matches!(&l.pat, syn::Pat::Wild(_))
+            && l.init.as_ref().is_some_and(
+                |i| matches!(&*i.expr, syn::Expr::Path(p) if p.path.is_ident(&self.name)),
+            );
+        if !keep_alive {
+            syn::visit_mut::visit_local_mut(self, l);
+        }
+    }
+
     fn visit_expr_path_mut(&mut self, e: &mut syn::ExprPath) {
         let segs = &mut e.path.segments;
         if e.qself.is_none() && segs.len() == 1 && segs[0].ident == self.name {
@@ -412,7 +473,9 @@ impl VisitMut for Rename {
         }
         if e.qself.is_none() && segs.len() == 2 {
             let first = segs[0].ident.to_string();
-            if (first == "Self" || segs[0].ident == self.name) && self.renamed.contains(&segs[1].ident) {
+            if (first == "Self" || segs[0].ident == self.name)
+                && self.renamed.contains(&segs[1].ident)
+            {
                 segs[1].ident = format_ident!("__flat_{}", segs[1].ident);
                 return;
             }
@@ -438,7 +501,9 @@ fn wrapper(
     let mut templates: Vec<Option<Ident>> = vec![None; params.len()];
     for a in &mut sig.inputs {
         let syn::FnArg::Typed(t) = a else { continue };
-        let syn::Pat::Ident(pi) = &*t.pat else { continue };
+        let syn::Pat::Ident(pi) = &*t.pat else {
+            continue;
+        };
         let n = pi.ident.clone();
         let Some((i, mutable)) = flat_index(&t.ty, flat_tys) else {
             args.push(quote!(#n));
@@ -472,7 +537,10 @@ fn wrapper(
         syn::ReturnType::Default => (quote!(), quote!(#result)),
     };
     let _ = ret;
-    let attrs = f.attrs.iter().filter(|a| a.path().is_ident("doc") || a.path().is_ident("inline"));
+    let attrs = f
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc") || a.path().is_ident("inline"));
     let vis = &f.vis;
     quote! {
         #(#attrs)*

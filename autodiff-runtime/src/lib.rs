@@ -47,6 +47,25 @@ pub use tape::{FixedTape, Slots, VecTape};
 pub mod call {
     use crate::Scalar;
 
+    /// A part of known length `N` (a matrix row, `&x[2..5]`) passed to a call: as `&[T; N]`, it
+    /// fits a callee's `&[T; N]` parameter and coerces to a `&[T]` one.
+    #[inline(always)]
+    pub fn fixed<T, const N: usize>(s: &[T]) -> &[T; N] {
+        match s.try_into() {
+            Ok(a) => a,
+            Err(_) => unreachable!("a part of known length"),
+        }
+    }
+
+    /// [`fixed`] for output buffers and adjoints.
+    #[inline(always)]
+    pub fn fixed_mut<T, const N: usize>(s: &mut [T]) -> &mut [T; N] {
+        match s.try_into() {
+            Ok(a) => a,
+            Err(_) => unreachable!("a part of known length"),
+        }
+    }
+
     /// An active argument of a call to another `#[differentiable]` function.
     #[derive(Clone, Copy, Debug)]
     pub struct Active<S>(pub S);

@@ -189,3 +189,86 @@ fn mlp_struct_matches_finite_differences() {
     let checked = check("mlp_loss", &fns, &flat);
     assert_eq!(checked, gflat);
 }
+
+#[differentiable]
+impl Mlp {
+    /// The loss as a method: `self` is active (its gradient an `Mlp`), the data passive.
+    pub fn loss(&self, xs: &[[f64; 3]], ys: &[f64]) -> f64 {
+        let mut loss = 0.0;
+        for k in 0..xs.len() {
+            loss += (self.predict(&xs[k]) - ys[k]).powi(2);
+        }
+        loss / xs.len() as f64
+    }
+
+    /// A method called by another.
+    pub fn predict(&self, x: &[f64; 3]) -> f64 {
+        let mut out = self.b2;
+        for h in 0..self.w1.len() {
+            let z = dot(&self.w1[h], x) + self.b1[h];
+            out += self.w2[h] * z.tanh();
+        }
+        out
+    }
+
+    /// `self` passive: differentiated with respect to the input only.
+    #[differentiable(wrt(x))]
+    pub fn sensitivity(&self, x: &[f64; 3]) -> f64 {
+        self.predict_passive(x)
+    }
+
+    #[differentiable(wrt(x))]
+    pub fn predict_passive(&self, x: &[f64; 3]) -> f64 {
+        let mut out = self.b2;
+        for h in 0..4 {
+            out += self.w2[h] * (dot(&self.w1[h], x) + self.b1[h]).tanh();
+        }
+        out
+    }
+}
+
+/// The same network written as a free function with indexed loops.
+#[differentiable(wrt(m))]
+fn mlp_indexed(m: &Mlp, xs: &[[f64; 3]], ys: &[f64]) -> f64 {
+    let mut loss = 0.0;
+    for k in 0..xs.len() {
+        let mut out = m.b2;
+        for h in 0..4 {
+            let mut z = 0.0;
+            for j in 0..3 {
+                z += m.w1[h][j] * xs[k][j];
+            }
+            out += m.w2[h] * (z + m.b1[h]).tanh();
+        }
+        loss += (out - ys[k]).powi(2);
+    }
+    loss / xs.len() as f64
+}
+
+#[test]
+fn methods_differentiate_self() {
+    let m = sample_mlp();
+    let (xs, ys) = data();
+    let (v, g) = m.loss_grad(&xs, &ys);
+    let (v2, g2) = Mlp::loss_grad(&m, &xs, &ys);
+    assert_eq!(v, m.loss(&xs, &ys));
+    assert_eq!((v, g.w1), (v2, g2.w1));
+    let (v3, g3) = mlp_indexed::grad(&m, &xs, &ys);
+    assert_eq!(v3, mlp_indexed(&m, &xs, &ys));
+    assert_close(v, v3, 1e-14, 1.0, "value");
+    let (mut a, mut b) = (vec![0.0; Mlp::DIM], vec![0.0; Mlp::DIM]);
+    g.flatten_into(&mut a);
+    g3.flatten_into(&mut b);
+    assert_grad_eq("method vs indexed", &a, &b, 1e-13);
+    // `wrt(x)`: the gradient with respect to the input.
+    let x = [0.3, -0.2, 0.9];
+    let (_, gx) = m.sensitivity_grad(&x);
+    let h = 1e-6;
+    for j in 0..3 {
+        let (mut p, mut q) = (x, x);
+        p[j] += h;
+        q[j] -= h;
+        let fd = (m.sensitivity(&p) - m.sensitivity(&q)) / (2.0 * h);
+        assert_close(gx[j], fd, 1e-8, 1.0, "d/dx");
+    }
+}

@@ -39,17 +39,35 @@ pub fn callee(f: &syn::Expr, kind: &str, mask: u64) -> TokenStream {
     super::callee_item(f, &format_ident!("__{}_m{}", kind, mask))
 }
 
+/// `view` as `&[T; N]` when its length `N` is known.
+pub fn fixed(
+    cx: &super::Cx,
+    view: TokenStream,
+    len: Option<&TokenStream>,
+    mutable: bool,
+) -> TokenStream {
+    let k = cx.krate;
+    match (len, mutable) {
+        (Some(n), false) => quote!(#k::__private::fixed::<_, { #n }>(#view)),
+        (Some(n), true) => quote!(#k::__private::fixed_mut::<_, { #n }>(#view)),
+        (None, _) => view,
+    }
+}
+
 /// The value of a call with array arguments where no derivative is needed (a condition):
 /// `__val_m` on the arrays as they are now.
 pub fn value_call(f: &syn::Expr, args: &[Expr], cx: &super::Cx) -> TokenStream {
     let mut mask = 0;
     let args = args.iter().enumerate().map(|(k, a)| match &a.kind {
-        ExprKind::View { var, range, .. } => {
+        ExprKind::View {
+            var, range, len, ..
+        } => {
             mask |= u64::from(cx.var(*var).active) << k;
             let bound = |b: &Option<Box<Expr>>| b.as_ref().map(|b| super::value(b, cx));
+            let known = range.as_ref().and(len.as_ref());
             let range = range.as_ref().map(|(lo, hi)| (bound(lo), bound(hi)));
             let x = &cx.var(*var).ident;
-            view(cx, *var, &quote!(#x), &range, false)
+            fixed(cx, view(cx, *var, &quote!(#x), &range, false), known, false)
         }
         _ => {
             let v = (!super::pure_passive(a, &cx.func.vars)).then(|| super::scalar_value(a, cx));
@@ -115,20 +133,25 @@ impl Lin<'_, '_, '_> {
                     });
                     p.deps.vars.push(*var);
                     let x = cx.var(*var).ident.clone();
+                    // A part of known length goes as `&[T; N]` (see `fixed`).
+                    let known = range.as_ref().and(len.as_ref());
                     let (val, val_rev) = if *mutable {
-                        self.output_arg(*var, &range, &mut p.pre)
+                        let (v, r) = self.output_arg(*var, &range, &mut p.pre);
+                        (fixed(cx, v, known, true), fixed(cx, r, known, true))
                     } else {
                         let src = self.kept_array(*var, active);
-                        let v = view(cx, *var, &src, &range, false);
+                        let v = fixed(cx, view(cx, *var, &src, &range, false), known, false);
                         (v.clone(), v)
                     };
                     p.vals.push(val);
                     p.vals_rev.push(val_rev);
                     if active {
                         let d = tangent_ident(&x);
-                        p.tans.push(view(cx, *var, &quote!(#d), &range, *mutable));
+                        let t = view(cx, *var, &quote!(#d), &range, *mutable);
+                        p.tans.push(fixed(cx, t, known, *mutable));
                         let b = adjoint_ident(&x);
-                        let place = view(cx, *var, &quote!(#b), &range, true);
+                        let place =
+                            fixed(cx, view(cx, *var, &quote!(#b), &range, true), known, true);
                         if barred.contains(var) {
                             let (bar, pre, post) = self.scratch(*var, &range, len, &place);
                             p.bars.push(bar);

@@ -266,17 +266,20 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
             var,
             range,
             mutable,
+            len,
             ..
         } => {
             let bound = |b: &Option<Box<Expr>>| b.as_ref().map(|b| passive(b, cx));
+            let known = range.as_ref().and(len.as_ref());
             let range = range.as_ref().map(|(lo, hi)| (bound(lo), bound(hi)));
-            view(
+            let v = view(
                 cx,
                 *var,
                 &cx.var(*var).ident.to_token_stream(),
                 &range,
                 *mutable,
-            )
+            );
+            calls::fixed(cx, v, known, *mutable)
         }
         ExprKind::Call(row, args) => {
             let mut rendered: Vec<_> = args.iter().map(|a| passive(a, cx)).collect();
