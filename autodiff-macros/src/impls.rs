@@ -53,7 +53,9 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
     for item in &block.items {
         let syn::ImplItem::Fn(f) = item else { continue };
         let fn_attr = marker(&f.attrs);
-        if fn_attr.is_none() && !has_float_param(&f.sig) {
+        // Methods: `self` is a parameter too, so a float result is enough.
+        let float_method = f.sig.receiver().is_some() && returns_float(&f.sig);
+        if fn_attr.is_none() && !has_float_param(&f.sig) && !float_method {
             continue;
         }
         // The function's own arguments, or the block's.
@@ -150,11 +152,24 @@ fn strip_markers(block: &mut syn::ItemImpl) {
 /// Whether a float type appears among the parameters (`f64`, `&[f32]`, `[[f64; 3]; 3]`, ..).
 fn has_float_param(sig: &syn::Signature) -> bool {
     sig.inputs.iter().any(|a| match a {
-        syn::FnArg::Typed(t) => t.ty.to_token_stream().into_iter().any(|tt| {
-            matches!(&tt, proc_macro2::TokenTree::Ident(i) if i == "f64" || i == "f32")
-                || matches!(&tt, proc_macro2::TokenTree::Group(g) if g.stream().to_string().contains("f64") || g.stream().to_string().contains("f32"))
-        }),
+        syn::FnArg::Typed(t) => mentions_float(t.ty.to_token_stream()),
         syn::FnArg::Receiver(_) => false,
+    })
+}
+
+/// Whether the result type mentions a float (`f64`, `[f32; 3]`, `(f64, f64)`).
+fn returns_float(sig: &syn::Signature) -> bool {
+    match &sig.output {
+        syn::ReturnType::Type(_, t) => mentions_float(t.to_token_stream()),
+        syn::ReturnType::Default => false,
+    }
+}
+
+fn mentions_float(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|tt| match tt {
+        proc_macro2::TokenTree::Ident(i) => i == "f64" || i == "f32",
+        proc_macro2::TokenTree::Group(g) => mentions_float(g.stream()),
+        _ => false,
     })
 }
 

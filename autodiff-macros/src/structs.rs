@@ -223,6 +223,25 @@ impl Fields<'_> {
                 }
                 None
             }
+            // `m.f.iter()`, `m.f.windows(2)`, ...: on the field's elements (the user's function
+            // type-checks the same chain on the real field, so a matrix field, whose items are
+            // rows, cannot get here unnoticed: its rows used as slices fail to lower).
+            syn::Expr::MethodCall(mc)
+                if self.field(&mc.receiver).is_some()
+                    && ["iter", "into_iter", "windows", "chunks", "chunks_exact"]
+                        .iter()
+                        .any(|n| mc.method == n) =>
+            {
+                let (m, ty, key, f) = self.field(&mc.receiver)?;
+                let span = f.member.span();
+                let (off, len) = (
+                    Self::konst(ty, "OFF", &key, span),
+                    Self::konst(ty, "LEN", &key, span),
+                );
+                let mut call = mc.clone();
+                *call.receiver = syn::parse_quote_spanned!(span=> #m[#off..#off + #len]);
+                Some(syn::Expr::MethodCall(call))
+            }
             // `m.g(..)`: a differentiable method of the struct, `T::g(m, ..)`.
             syn::Expr::MethodCall(mc) if mc.turbofish.is_none() => {
                 let syn::Expr::Path(p) = strip_parens(&mc.receiver) else {

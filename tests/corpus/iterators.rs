@@ -158,3 +158,78 @@ fn maxima_and_minima() {
     want[1] = 1.1 * 2.0;
     assert_grad_eq("extremes", &g, &want, 1e-15);
 }
+
+/// Rows of a matrix as items (`for (h, row) in w.iter().enumerate()`), an iterator chain over
+/// each row: bitwise the indexed loops.
+#[differentiable]
+fn layer_rows(w1: &[[f64; 3]; 4], b1: &[f64; 4], w2: &[f64; 4], x: &[f64; 3]) -> f64 {
+    let mut out = 0.0;
+    for (h, row) in w1.iter().enumerate() {
+        let z: f64 = row.iter().zip(x).map(|(a, b)| a * b).sum();
+        out += w2[h] * (z + b1[h]).tanh();
+    }
+    out
+}
+
+#[differentiable]
+fn layer_indexed(w1: &[[f64; 3]; 4], b1: &[f64; 4], w2: &[f64; 4], x: &[f64; 3]) -> f64 {
+    let mut out = 0.0;
+    for h in 0..4 {
+        let mut z = 0.0;
+        for j in 0..3 {
+            z += w1[h][j] * x[j];
+        }
+        out += w2[h] * (z + b1[h]).tanh();
+    }
+    out
+}
+
+/// `chunks_exact(k)` and `chunks(k)` (a shorter last chunk) of a slice.
+#[differentiable]
+fn chunked(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for c in x.chunks_exact(2) {
+        s += c[0] * c[1];
+    }
+    for c in x.chunks(3) {
+        let mut p = 1.0;
+        for v in c {
+            p *= v;
+        }
+        s += p * c.len() as f64;
+    }
+    s
+}
+
+#[test]
+fn matrix_rows_and_chunks() {
+    let w1 = [
+        [0.1, 0.2, -0.3],
+        [0.4, -0.5, 0.6],
+        [0.7, 0.8, -0.9],
+        [-1.0, 0.3, 0.2],
+    ];
+    let (b1, w2, x) = (
+        [0.1, -0.2, 0.3, 0.0],
+        [0.5, -0.6, 0.7, 0.8],
+        [0.3, -0.1, 0.9],
+    );
+    assert_eq!(
+        layer_rows::grad(&w1, &b1, &w2, &x),
+        layer_indexed::grad(&w1, &b1, &w2, &x)
+    );
+    let x = [0.5, -1.5, 2.0, 0.25, 3.0];
+    // pairs (0,1), (2,3); chunks [0..3] (x3), [3..5] (x2)
+    let want = x[0] * x[1] + x[2] * x[3] + 3.0 * x[0] * x[1] * x[2] + 2.0 * x[3] * x[4];
+    let (v, g) = chunked::grad(&x);
+    assert_close(v, want, 1e-14, 1.0, "chunked");
+    let gw = [
+        x[1] + 3.0 * x[1] * x[2],
+        x[0] + 3.0 * x[0] * x[2],
+        x[3] + 3.0 * x[0] * x[1],
+        x[2] + 2.0 * x[4],
+        2.0 * x[3],
+    ];
+    assert_grad_eq("chunked", &g, &gw, 1e-14);
+    check("chunked", &fns_slice!(chunked), &x);
+}

@@ -272,3 +272,38 @@ fn methods_differentiate_self() {
         assert_close(gx[j], fd, 1e-8, 1.0, "d/dx");
     }
 }
+
+/// Iterators over a struct's array fields.
+#[derive(Clone, Differentiable)]
+pub struct Lin {
+    pub w: [f64; 3],
+    pub b: f64,
+}
+
+#[differentiable]
+impl Lin {
+    pub fn apply(&self, x: &[f64; 3]) -> f64 {
+        self.w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>() + self.b
+    }
+    pub fn l2(&self) -> f64 {
+        let mut s = 0.0;
+        for v in &self.w {
+            s += v * v;
+        }
+        s + self.w.windows(2).map(|p| p[0] * p[1]).sum::<f64>()
+    }
+}
+
+#[test]
+fn field_iters() {
+    let l = Lin {
+        w: [1.0, 2.0, 3.0],
+        b: 0.5,
+    };
+    let (v, g) = l.apply_grad(&[0.5, -1.0, 2.0]);
+    assert_eq!(v, l.apply(&[0.5, -1.0, 2.0]));
+    assert_eq!((g.w, g.b), ([0.5, -1.0, 2.0], 1.0));
+    let (v, g) = l.l2_grad();
+    assert_eq!(v, 14.0 + 2.0 + 6.0);
+    assert_eq!(g.w, [2.0 + 2.0, 4.0 + 1.0 + 3.0, 6.0 + 2.0]);
+}

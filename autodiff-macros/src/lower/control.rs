@@ -1,7 +1,6 @@
 //! Control flow: `if` (statement and value), `match` as an `if` chain, loops with their exit
 //! flags, and the compile-time trip bounds that size the reverse sweep's storage.
 
-use super::iters::Source;
 use super::*;
 impl Lowerer<'_> {
     /// `if` as a statement, or (with `dest`) assigning its value to `dest`.
@@ -282,17 +281,9 @@ impl Lowerer<'_> {
         let k = self.fresh("k", false, Shape::Scalar);
         let saved = std::mem::take(&mut self.pending);
         let outer_conds = std::mem::take(&mut self.iter_conds);
-        if let Source::Windows { .. } = &src {
-            // `for w in x.windows(2)`: `w` names the window.
-            let c: syn::ExprClosure = {
-                let p = &f.pat;
-                syn::parse_quote!(|#p| ())
-            };
-            self.bind_closure_params(&c, &src, k, span);
-        } else {
-            let el = self.element_at(&src, k, span);
-            self.bind_pattern(&f.pat, el);
-        }
+        // `for w in x.windows(2)`, `for row in m.iter()`: `w`, `row` name sub-slices.
+        let el = self.element_at(&src, k, span);
+        self.bind_pattern(&f.pat, el);
         let prelude = std::mem::take(&mut self.pending);
         let conds = std::mem::replace(&mut self.iter_conds, outer_conds);
         let mut b = self.block_stmt(&f.body);

@@ -18,11 +18,15 @@ pub(super) enum Source {
         lo: syn::Expr,
         vars: Vec<VarId>,
     },
-    /// `x.windows(k)`: sub-slices of length `k`.
+    /// `x.windows(k)`: sub-slices of length `k` starting at every element; with `step`, at
+    /// every `step`-th (the rows of a matrix: `step` and `width` its number of columns).
     Windows {
         var: VarId,
         offset: Option<Expr>,
         width: syn::Expr,
+        step: Option<syn::Expr>,
+        /// `x.chunks(k)`: the length of `x` (and what it reads); the last chunk may be shorter.
+        total: Option<(syn::Expr, Vec<VarId>)>,
     },
     Enumerate(Box<Source>),
     Zip(Box<Source>, Box<Source>),
@@ -79,7 +83,48 @@ impl Lowerer<'_> {
                         span,
                     );
                     let offset = range.and_then(|(lo, _)| lo.map(|b| *b));
-                    Some((Source::Windows { var, offset, width }, len))
+                    Some((
+                        Source::Windows {
+                            var,
+                            offset,
+                            width,
+                            step: None,
+                            total: None,
+                        },
+                        len,
+                    ))
+                }
+                "chunks_exact" | "chunks" => {
+                    let exact = m.method == "chunks_exact";
+                    let (var, range) = self.view_of(&m.receiver)?;
+                    let (width, wv) = self.index_code(&m.args[0]);
+                    let full = self.view_len(var, &range, span);
+                    let ExprKind::Opaque {
+                        expr: fl, mut vars, ..
+                    } = full.kind
+                    else {
+                        return None;
+                    };
+                    let total = (!exact).then(|| (fl.clone(), vars.clone()));
+                    vars.extend(wv);
+                    let count: syn::Expr = if exact {
+                        syn::parse_quote!((#fl) / (#width))
+                    } else {
+                        syn::parse_quote!((#fl).div_ceil(#width))
+                    };
+                    let len = self.built(count, vars, span);
+                    let offset = range.and_then(|(lo, _)| lo.map(|b| *b));
+                    let step = Some(width.clone());
+                    Some((
+                        Source::Windows {
+                            var,
+                            offset,
+                            width,
+                            step,
+                            total,
+                        },
+                        len,
+                    ))
                 }
                 _ => None,
             },
@@ -103,6 +148,24 @@ impl Lowerer<'_> {
                     syn::Expr::Reference(r) => &*r.expr,
                     e => e,
                 };
+                // The rows of a matrix.
+                if let Some((_, cols)) = self.matrix_of(inner) {
+                    let (var, _) = self.view_of(inner)?;
+                    let whole = self.view_len(var, &None, span);
+                    let ExprKind::Opaque { expr, vars, .. } = whole.kind else {
+                        return None;
+                    };
+                    let len = self.built(syn::parse_quote!((#expr) / (#cols)), vars, span);
+                    let width: syn::Expr = syn::parse_quote!(#cols);
+                    let source = Source::Windows {
+                        var,
+                        offset: None,
+                        width: width.clone(),
+                        step: Some(width),
+                        total: None,
+                    };
+                    return Some((source, len));
+                }
                 let (var, range) = self.view_of(inner)?;
                 let len = self.view_len(var, &range, span);
                 let offset = range.and_then(|(lo, _)| lo.map(|b| *b));
@@ -199,7 +262,48 @@ impl Lowerer<'_> {
                 vars.push(k);
                 Tup::One(self.built(syn::parse_quote!((#lo) + #kid), vars, span))
             }
-            Source::Windows { .. } => Tup::Many(Vec::new()),
+            Source::Windows {
+                var,
+                offset,
+                width,
+                step,
+                total,
+            } => {
+                let kid = self.vars[k].ident.clone();
+                // The last chunk of `chunks(k)` may be shorter.
+                let len = match total {
+                    Some((t, tv)) => {
+                        let mut vars = tv.clone();
+                        vars.push(k);
+                        Expr::new(
+                            ExprKind::Opaque {
+                                expr: syn::parse_quote!(::core::cmp::min(#width, (#t) - #kid * (#width))),
+                                vars,
+                                what: Unsupported::Length,
+                            },
+                            span,
+                        )
+                    }
+                    None => self.built(width.clone(), Vec::new(), span),
+                };
+                let at: syn::Expr = match step {
+                    Some(s) => syn::parse_quote!(#kid * (#s)),
+                    None => syn::parse_quote!(#kid),
+                };
+                let off = match offset.as_ref().map(|o| &o.kind) {
+                    Some(ExprKind::Opaque { expr, vars, .. }) => {
+                        let mut vars = vars.clone();
+                        vars.push(k);
+                        self.built(syn::parse_quote!((#expr) + #at), vars, span)
+                    }
+                    _ => self.built(at, vec![k], span),
+                };
+                Tup::View {
+                    base: *var,
+                    offset: off,
+                    len,
+                }
+            }
             Source::Enumerate(s) => {
                 let e = self.element_at(s, k, span);
                 Tup::Many(vec![Tup::One(self.var_expr(k, span)), e])
@@ -269,47 +373,34 @@ impl Lowerer<'_> {
         let Some(p) = c.inputs.first() else {
             return;
         };
-        if let Source::Windows { var, offset, width } = src {
-            // `|w|` names a sub-slice of length `width` at `k` (plus the source's offset).
-            if let syn::Pat::Ident(pi) = strip_ref(p) {
-                let kid = self.vars[k].ident.clone();
-                let off = match offset.as_ref().map(|o| &o.kind) {
-                    Some(ExprKind::Opaque { expr, vars, .. }) => {
-                        let mut vars = vars.clone();
-                        vars.push(k);
-                        self.built(syn::parse_quote!((#expr) + #kid), vars, span)
-                    }
-                    _ => self.var_expr(k, span),
-                };
-                let offset_v = self.fresh("offset", false, Shape::Scalar);
-                self.pending.push(Stmt::Let {
-                    var: offset_v,
-                    ty: Some(syn::parse_quote!(usize)),
-                    init: off,
-                });
-                let len_v = self.fresh("len", false, Shape::Scalar);
-                let w = width.clone();
-                let init = self.built(syn::parse_quote!(#w), Vec::new(), span);
-                self.pending.push(Stmt::Let {
-                    var: len_v,
-                    ty: Some(syn::parse_quote!(usize)),
-                    init,
-                });
-                let v = self.declare(&pi.ident, false, Shape::Scalar);
-                self.aliases.push((
-                    v,
-                    Alias {
-                        base: *var,
-                        offset: offset_v,
-                        len: len_v,
-                        mutable: false,
-                    },
-                ));
-            }
-            return;
-        }
         let e = self.element_at(src, k, span);
         self.bind_pattern(strip_ref(p), e);
+    }
+
+    /// Declares `name` as the sub-slice `base[offset..offset + len]`.
+    pub(super) fn view_alias(&mut self, name: &syn::Ident, base: VarId, offset: Expr, len: Expr) {
+        let offset_v = self.fresh("offset", false, Shape::Scalar);
+        self.pending.push(Stmt::Let {
+            var: offset_v,
+            ty: Some(syn::parse_quote!(usize)),
+            init: offset,
+        });
+        let len_v = self.fresh("len", false, Shape::Scalar);
+        self.pending.push(Stmt::Let {
+            var: len_v,
+            ty: Some(syn::parse_quote!(usize)),
+            init: len,
+        });
+        let v = self.declare(name, false, Shape::Scalar);
+        self.aliases.push((
+            v,
+            Alias {
+                base,
+                offset: offset_v,
+                len: len_v,
+                mutable: false,
+            },
+        ));
     }
 
     /// `chain.sum()`, `.product()`, `.fold(init, |acc, v| e)` of a supported iterator: the
@@ -358,7 +449,7 @@ impl Lowerer<'_> {
         let value = match &fold {
             None => match self.element_at(&src, k, span) {
                 Tup::One(v) => v,
-                Tup::Many(_) => {
+                Tup::Many(_) | Tup::View { .. } => {
                     self.cx.error_at(&m.method, "`#[differentiable]` sums and multiplies floats: `map` the items to a float first");
                     self.placeholder(e)
                 }

@@ -173,6 +173,13 @@ struct Alias {
 enum Tup {
     One(Expr),
     Many(Vec<Tup>),
+    /// A part of an array (a window, a matrix row): `base[offset..offset + len]`, bound to a
+    /// name as a sub-slice alias.
+    View {
+        base: VarId,
+        offset: Expr,
+        len: Expr,
+    },
 }
 
 impl Tup {
@@ -181,6 +188,11 @@ impl Tup {
         match self {
             Tup::One(e) => Tup::One(clone_index(e)),
             Tup::Many(parts) => Tup::Many(parts.iter().map(Tup::copy).collect()),
+            Tup::View { base, offset, len } => Tup::View {
+                base: *base,
+                offset: clone_index(offset),
+                len: clone_index(len),
+            },
         }
     }
 }

@@ -24,7 +24,7 @@ impl Lowerer<'_> {
             ),
             syn::Expr::Field(_) => match self.tuple_field(e)? {
                 Tup::Many(parts) => Some(parts),
-                Tup::One(_) => None,
+                Tup::One(_) | Tup::View { .. } => None,
             },
             syn::Expr::MethodCall(m) if m.method == "sin_cos" && m.args.is_empty() => {
                 let r = self.expr(&m.receiver);
@@ -168,6 +168,9 @@ impl Lowerer<'_> {
                 if let Some(s) = self.let_ident(&pi.ident, pi.mutability.is_some(), None, e) {
                     self.pending.push(s);
                 }
+            }
+            (syn::Pat::Ident(pi), Tup::View { base, offset, len }) if pi.by_ref.is_none() => {
+                self.view_alias(&pi.ident, base, offset, len);
             }
             (syn::Pat::Ident(pi), Tup::Many(parts)) if pi.by_ref.is_none() && pi.subpat.is_none() => {
                 // A tuple variable: its fields `t.0` are the components' variables.
