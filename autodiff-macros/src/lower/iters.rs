@@ -6,7 +6,9 @@
 
 use super::*;
 
-/// Where the elements of an iterator come from.
+/// Where the elements of an iterator come from. Transient (one per chain), so the size
+/// difference of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Source {
     /// Elements of an array-like variable, from `offset` (an index expression).
     Elems {
