@@ -124,7 +124,7 @@ fn hvp(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
                 });
                 args.push(quote!(#d.as_slice()));
                 bars.push(quote!(#b.as_mut_slice()));
-                let rows = |x: &Ident| quote!(#x.chunks_exact(#c).map(|r| ::core::array::from_fn(|j| r[j])).collect());
+                let rows = |x: &Ident| quote!(#x.chunks_exact(#c).map(|__r| ::core::array::from_fn(|__j| __r[__j])).collect());
                 let (gr, hr) = (rows(&g), rows(&h));
                 split.push(quote! {
                     let (#g, #h) = #k::__private::split_dual_vec(#b.as_slice());
@@ -138,15 +138,16 @@ fn hvp(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
             // A fixed-size matrix: duals of the same shape, seen flattened by the generic code.
             dparams.push(quote!(#v: &[[#ft; #c]; #r]));
             setup.push(quote! {
-                let #d: [[#dual<#ft>; #c]; #r] = ::core::array::from_fn(|i| ::core::array::from_fn(|j| #dual::new(#n[i][j], #v[i][j])));
+                let #d: [[#dual<#ft>; #c]; #r] = ::core::array::from_fn(|__i| ::core::array::from_fn(|__j| #dual::new(#n[__i][__j], #v[__i][__j])));
                 let mut #b: [[#dual<#ft>; #c]; #r] = [[#dual::constant(#zero); #c]; #r];
             });
             args.push(quote!(#d.as_flattened()));
             bars.push(quote!(#b.as_flattened_mut()));
-            outs_g
-                .push(quote!(::core::array::from_fn(|i| ::core::array::from_fn(|j| #b[i][j].re))));
+            outs_g.push(
+                quote!(::core::array::from_fn(|__i| ::core::array::from_fn(|__j| #b[__i][__j].re))),
+            );
             outs_h
-                .push(quote!(::core::array::from_fn(|i| ::core::array::from_fn(|j| #b[i][j].eps))));
+                .push(quote!(::core::array::from_fn(|__i| ::core::array::from_fn(|__j| #b[__i][__j].eps))));
             tys.push(quote!([[#ft; #c]; #r]));
             continue;
         }
@@ -154,13 +155,13 @@ fn hvp(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
             Shape::ArrayRef(len) => {
                 dparams.push(quote!(#v: &[#ft; #len]));
                 setup.push(quote! {
-                    let #d: [#dual<#ft>; #len] = ::core::array::from_fn(|i| #dual::new(#n[i], #v[i]));
+                    let #d: [#dual<#ft>; #len] = ::core::array::from_fn(|__i| #dual::new(#n[__i], #v[__i]));
                     let mut #b: [#dual<#ft>; #len] = [#dual::constant(#zero); #len];
                 });
                 args.push(quote!(&#d));
                 bars.push(quote!(&mut #b));
-                outs_g.push(quote!(::core::array::from_fn(|i| #b[i].re)));
-                outs_h.push(quote!(::core::array::from_fn(|i| #b[i].eps)));
+                outs_g.push(quote!(::core::array::from_fn(|__i| #b[__i].re)));
+                outs_h.push(quote!(::core::array::from_fn(|__i| #b[__i].eps)));
                 tys.push(quote!([#ft; #len]));
             }
             Shape::SliceRef => {

@@ -269,7 +269,8 @@ impl Signatures {
         let mut taken: Vec<String> = plain.clone();
         let mut fresh = |base: String| {
             let mut name = base;
-            while taken.contains(&name) {
+            // Not taken, and not a keyword (`d` + `o` is `do`).
+            while taken.contains(&name) || syn::parse_str::<Ident>(&name).is_err() {
                 name.push('_');
             }
             taken.push(name.clone());

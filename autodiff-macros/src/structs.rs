@@ -73,7 +73,13 @@ pub fn expand(
         .to_compile_error();
         return Some(quote!(#item #err));
     };
-    let flat = flattened(item, &params, &ft, &krate);
+    let flat = match flattened(item, &params, &ft, &krate) {
+        Ok(f) => f,
+        Err(errors) => {
+            let errors = errors.iter().map(syn::Error::to_compile_error);
+            return Some(quote!(#item #(#errors)*));
+        }
+    };
     let tokens = crate::expand::expand_fn(attr.clone(), flat.clone(), block_krate);
     let file: syn::File = match syn::parse2(tokens.clone()) {
         Ok(f) => f,
@@ -149,7 +155,12 @@ fn flat_ty(ty: &syn::Type, ft: &Ident, k: &syn::Path) -> syn::Type {
 }
 
 /// The function with its struct parameters flattened and their field reads rewritten.
-fn flattened(item: &syn::ItemFn, params: &[StructParam], ft: &Ident, k: &syn::Path) -> syn::ItemFn {
+fn flattened(
+    item: &syn::ItemFn,
+    params: &[StructParam],
+    ft: &Ident,
+    k: &syn::Path,
+) -> Result<syn::ItemFn, Vec<syn::Error>> {
     let mut flat = item.clone();
     for a in &mut flat.sig.inputs {
         let syn::FnArg::Typed(t) = a else { continue };
@@ -167,12 +178,9 @@ fn flattened(item: &syn::ItemFn, params: &[StructParam], ft: &Ident, k: &syn::Pa
     };
     fields.visit_block_mut(&mut flat.block);
     if !fields.errors.is_empty() {
-        let errors = fields.errors.iter().map(syn::Error::to_compile_error);
-        flat.block
-            .stmts
-            .insert(0, syn::parse_quote!({ #(#errors)* }));
+        return Err(fields.errors);
     }
-    flat
+    Ok(flat)
 }
 
 /// Rewrites `m.f`, `m.f[i]`, `m.f[i][j]`, `&m.f`, `&m.f[i]`, `m.f.len()`, `m.f[i].len()`.
@@ -327,7 +335,7 @@ impl VisitMut for Fields<'_> {
             if self.field(&f.base).is_some() {
                 self.errors.push(syn::Error::new_spanned(
                     &f.member,
-                    "`#[differentiable]` reads fields of a struct parameter one level deep (`m.w[i]`); pass the inner struct to a `#[differentiable(wrt(..))]` helper, or copy the value into a local first",
+                    "`#[differentiable]` reads the fields of a struct parameter one level deep (`m.w[i]`), not the fields of a nested struct yet; move the inner fields into the outer struct, or pass the inner struct as its own parameter",
                 ));
                 return;
             }

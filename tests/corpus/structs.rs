@@ -307,3 +307,49 @@ fn field_iters() {
     assert_eq!(v, 14.0 + 2.0 + 6.0);
     assert_eq!(g.w, [2.0 + 2.0, 4.0 + 1.0 + 3.0, 6.0 + 2.0]);
 }
+
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+pub struct Inner {
+    pub a: f64,
+    pub v: [f64; 2],
+}
+
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+pub struct Outer {
+    pub inner: Inner,
+    pub b: f64,
+    #[passive]
+    pub name: &'static str,
+}
+
+/// Nested structs flatten in place (their fields are not read through the outer struct in
+/// `#[differentiable]` functions yet).
+#[test]
+fn nested_structs_flatten_in_place() {
+    let o = Outer {
+        inner: Inner {
+            a: 2.0,
+            v: [3.0, -1.0],
+        },
+        b: 0.5,
+        name: "o",
+    };
+    assert_eq!(Outer::DIM, 4);
+    let mut flat = [0.0; 4];
+    o.flatten_into(&mut flat);
+    assert_eq!(flat, [2.0, 3.0, -1.0, 0.5]);
+    let mut p = o.with_flat(&[1.0, 1.0, 1.0, 1.0]);
+    assert_eq!(p.name, "o");
+    p.add_flat(&[1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(
+        p,
+        Outer {
+            inner: Inner {
+                a: 2.0,
+                v: [3.0, 4.0],
+            },
+            b: 5.0,
+            name: "o",
+        }
+    );
+}

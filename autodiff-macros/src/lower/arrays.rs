@@ -215,6 +215,36 @@ impl Lowerer<'_> {
             }
         };
         match strip_parens(&ix.index) {
+            // `a..a + N` with a constant `N` (a literal, or a constant's path: capitalized).
+            syn::Expr::Range(r)
+                if matches!(r.limits, syn::RangeLimits::HalfOpen(_)) && lit(&r.start).is_none() =>
+            {
+                let (Some(lo), Some(hi)) = (r.start.as_deref(), r.end.as_deref()) else {
+                    return None;
+                };
+                let syn::Expr::Binary(b) = strip_parens(hi) else {
+                    return None;
+                };
+                let same_start = matches!(b.op, syn::BinOp::Add(_))
+                    && b.left.to_token_stream().to_string() == lo.to_token_stream().to_string();
+                let constant = match strip_parens(&b.right) {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Int(_),
+                        ..
+                    }) => true,
+                    // `N`, `Type::LEN`, and the field lengths of struct parameters.
+                    syn::Expr::Path(p) => p.path.segments.last().is_some_and(|s| {
+                        let name = s.ident.to_string();
+                        name.starts_with("__AD_")
+                            || name
+                                .chars()
+                                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                    }),
+                    _ => false,
+                };
+                let n = &b.right;
+                (same_start && constant).then(|| quote!(#n))
+            }
             syn::Expr::Range(r) if r.end.is_some() => {
                 let (lo, hi) = (lit(&r.start)?, lit(&r.end)?);
                 let hi = hi + u64::from(matches!(r.limits, syn::RangeLimits::Closed(_)));
