@@ -11,7 +11,7 @@
 //! flattened forms stay for `objective` and the Hessian's rows and columns.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, ToTokens};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 
@@ -149,9 +149,10 @@ fn float_type(item: &syn::ItemFn) -> Option<Ident> {
     found
 }
 
-/// `[f; <T as Differentiable>::DIM]`.
+/// `[f; <T as Differentiable>::DIM]`, spanned at `T` (where a missing derive is reported).
 fn flat_ty(ty: &syn::Type, ft: &Ident, k: &syn::Path) -> syn::Type {
-    syn::parse_quote!([#ft; <#ty as #k::Differentiable>::DIM])
+    let span = ty.span();
+    syn::parse_quote_spanned!(span=> [#ft; <#ty as #k::Differentiable>::DIM])
 }
 
 /// The function with its struct parameters flattened and their field reads rewritten.
@@ -537,16 +538,17 @@ fn wrapper(
             continue;
         };
         let ty = &params[i].ty;
+        let span = ty.span();
         let flat = format_ident!("__{}_flat", n, span = Span::mixed_site());
         let fty = &flat_tys[i];
-        setup.push(quote! {
+        setup.push(quote_spanned! {span=>
             let mut #flat: #fty = [::core::default::Default::default(); <#ty as #k::Differentiable>::DIM];
             #k::Differentiable::flatten_into(#n, &mut #flat);
         });
         if mutable {
             *t.ty = syn::parse_quote!(&mut #ty);
             args.push(quote!(&mut #flat));
-            post.push(quote!(*#n = #k::Differentiable::with_flat(&*#n, &#flat);));
+            post.push(quote_spanned!(span=> *#n = #k::Differentiable::with_flat(&*#n, &#flat);));
         } else {
             *t.ty = syn::parse_quote!(&#ty);
             args.push(quote!(&#flat));
@@ -597,8 +599,9 @@ fn convert(
     {
         if let Some(t) = &templates[i] {
             let sty = &params[i].ty;
+            let span = sty.span();
             *ty = sty.clone();
-            return quote!(#k::Differentiable::with_flat(#t, &#value));
+            return quote_spanned!(span=> #k::Differentiable::with_flat(#t, &#value));
         }
         return value;
     }

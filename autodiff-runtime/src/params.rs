@@ -11,6 +11,11 @@ use crate::Float;
 /// differentiated. The active fields are flattened in declaration order, matrices row by row,
 /// nested structs in place: that order is the one of `objective` vectors and Hessians.
 /// Derive it with `#[derive(Differentiable)]` from the `autodiff-gen` crate.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is an active parameter but not a `Differentiable` struct",
+    label = "active here",
+    note = "derive it (`#[derive(Differentiable)]` on `{Self}`), or make the parameter passive: name only the other parameters in `wrt(..)` (for a method, `wrt(x)` without `self`)"
+)]
 pub trait Differentiable: Sized {
     /// The float type of the active fields.
     type Float: Float;
