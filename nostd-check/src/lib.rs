@@ -216,3 +216,45 @@ pub fn minimize_entry_rosen_penalized<const N: usize>(
         .expect("valid hyperparameters and matching dimension");
     (x, report)
 }
+
+// --- a parameter struct (`#[derive(Differentiable)]`), differentiated and trained without
+// `alloc`: its gradient is a `Line`, the optimizer works on its flattened fields.
+
+/// A line `y = slope x + offset`, with a passive tag.
+#[derive(Clone, Copy, Debug, PartialEq, autodiff::Differentiable)]
+pub struct Line {
+    /// The slope.
+    pub slope: f64,
+    /// The offset.
+    pub offset: f64,
+    /// Not differentiated.
+    #[passive]
+    pub tag: u8,
+}
+
+/// Squared error of the line on the points `(xs[i], ys[i])`.
+#[differentiable(wrt(line))]
+pub fn line_loss(line: &Line, xs: &[f64; 4], ys: &[f64; 4]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..4 {
+        s += (line.slope * xs[i] + line.offset - ys[i]).powi(2);
+    }
+    s
+}
+
+/// `steps` Adam steps on [`line_loss`]: the struct is flattened into an array for the optimizer
+/// and rebuilt from it (its passive fields kept). Returns the fitted line.
+pub fn fit_line(line: Line, xs: &[f64; 4], ys: &[f64; 4], lr: f64, steps: usize) -> Line {
+    use autodiff::optim::Optimizer;
+    use autodiff::Differentiable;
+    let mut opt = adam::<2>(lr);
+    let mut x = [0.0; 2];
+    line.flatten_into(&mut x);
+    let mut g = [0.0; 2];
+    for _ in 0..steps {
+        let (_, grad) = line_loss::grad(&line.with_flat(&x), xs, ys);
+        grad.flatten_into(&mut g);
+        opt.step(&mut x, &g);
+    }
+    line.with_flat(&x)
+}

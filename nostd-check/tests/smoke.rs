@@ -266,3 +266,26 @@ fn adam_through_autodiff_optim_matches_a_hand_written_loop() {
     let (x, entry) = nostd_check::minimize_entry_rosen_penalized(x0, 1e-2, 30);
     assert_eq!((x, entry), (got, report));
 }
+
+#[test]
+fn parameter_struct_without_alloc() {
+    use nostd_check::{fit_line, line_loss, Line};
+    let line = Line {
+        slope: 0.0,
+        offset: 0.0,
+        tag: 7,
+    };
+    let (xs, ys) = ([0.0, 1.0, 2.0, 3.0], [1.0, 3.0, 5.0, 7.0]);
+    let (v, g) = line_loss::grad(&line, &xs, &ys);
+    assert_eq!(v, 1.0 + 9.0 + 25.0 + 49.0);
+    assert_eq!(
+        (g.slope, g.offset, g.tag),
+        (-2.0 * (3.0 + 10.0 + 21.0), -2.0 * 16.0, 7)
+    );
+    let fit = fit_line(line, &xs, &ys, 0.1, 3000);
+    assert!(
+        (fit.slope - 2.0).abs() < 1e-6 && (fit.offset - 1.0).abs() < 1e-6,
+        "{fit:?}"
+    );
+    assert_eq!(fit.tag, 7);
+}

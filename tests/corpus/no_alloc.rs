@@ -87,3 +87,40 @@ fn fixed_size_matrices_and_output_buffers_do_not_allocate() {
         "allocations in jvp/vjp/grad/hvp"
     );
 }
+
+/// Parameter structs of fixed size: `grad`, `vjp`, `jvp`, `hvp` and a method's gradient.
+#[test]
+fn fixed_size_structs_do_not_allocate() {
+    use crate::structs::{Mlp, Pose};
+    let p = Pose {
+        angle: 0.3,
+        t: [0.5, -0.2],
+        id: 1,
+    };
+    let pts = [[1.0, 0.0], [0.0, 2.0], [-1.0, 1.0]];
+    let targets = [[0.9, 0.7], [-0.4, 1.8], [-1.2, 0.3]];
+    let m = Mlp {
+        w1: [
+            [0.1, 0.2, -0.3],
+            [0.4, -0.5, 0.6],
+            [0.7, 0.8, -0.9],
+            [-1.0, 0.3, 0.2],
+        ],
+        b1: [0.1, -0.2, 0.3, 0.0],
+        w2: [0.5, -0.6, 0.7, 0.8],
+        b2: 0.1,
+    };
+    let xs = [[0.3, -0.1, 0.9], [0.2, 0.4, -0.5]];
+    let ys = [0.5, -0.25];
+    let before = allocations();
+    let (a, g) = crate::structs::pose_loss_grad_for_tests(bb(&p), &pts, &targets);
+    let mut bar = p.clone();
+    let b = crate::structs::pose_loss_vjp_for_tests(bb(&p), &pts, &targets, &mut bar);
+    let (c, hv) = crate::structs::pose_loss_hvp_for_tests(bb(&p), &pts, &targets, &g);
+    let (d, gm) = bb(&m).loss_grad(&xs, &ys);
+    let after = allocations();
+    assert_eq!(after - before, 0, "allocations in struct derivatives");
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    assert!(d.is_finite() && gm.b2.is_finite() && hv.angle.is_finite());
+}

@@ -353,3 +353,22 @@ fn nested_structs_flatten_in_place() {
         }
     );
 }
+
+/// Entry points for the allocation test (`no_alloc.rs`): the private function's derivatives.
+pub fn pose_loss_grad_for_tests(p: &Pose, pts: &[[f64; 2]], t: &[[f64; 2]]) -> (f64, Pose) {
+    pose_loss::grad(p, pts, t)
+}
+
+pub fn pose_loss_vjp_for_tests(p: &Pose, pts: &[[f64; 2]], t: &[[f64; 2]], bar: &mut Pose) -> f64 {
+    pose_loss::vjp(p, pts, t, 1.0, bar)
+}
+
+pub fn pose_loss_hvp_for_tests(
+    p: &Pose,
+    pts: &[[f64; 2]],
+    t: &[[f64; 2]],
+    dir: &Pose,
+) -> (f64, Pose) {
+    let (v, _, hv) = pose_loss::hvp(p, pts, t, dir);
+    (v, hv)
+}
