@@ -15,6 +15,9 @@ use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 
+/// Methods of slices that iterator chains start from.
+const SLICE_METHODS: [&str; 5] = ["iter", "into_iter", "windows", "chunks", "chunks_exact"];
+
 /// A struct parameter named in `wrt(..)`.
 struct StructParam {
     name: Ident,
@@ -237,9 +240,7 @@ impl Fields<'_> {
             // rows, cannot get here unnoticed: its rows used as slices fail to lower).
             syn::Expr::MethodCall(mc)
                 if self.field(&mc.receiver).is_some()
-                    && ["iter", "into_iter", "windows", "chunks", "chunks_exact"]
-                        .iter()
-                        .any(|n| mc.method == n) =>
+                    && SLICE_METHODS.iter().any(|n| mc.method == n) =>
             {
                 let (m, ty, key, f) = self.field(&mc.receiver)?;
                 let span = f.member.span();
@@ -249,6 +250,26 @@ impl Fields<'_> {
                 );
                 let mut call = mc.clone();
                 *call.receiver = syn::parse_quote_spanned!(span=> #m[#off..#off + #len]);
+                Some(syn::Expr::MethodCall(call))
+            }
+            // `m.f[i].iter()`, ...: on a row of a matrix field (only rows have slice methods).
+            syn::Expr::MethodCall(mc)
+                if SLICE_METHODS.iter().any(|n| mc.method == n)
+                    && matches!(strip_parens(&mc.receiver), syn::Expr::Index(ix) if self.field(&ix.expr).is_some()) =>
+            {
+                let syn::Expr::Index(ix) = strip_parens(&mc.receiver) else {
+                    return None;
+                };
+                let (m, ty, key, f) = self.field(&ix.expr)?;
+                let span = f.member.span();
+                let (off, cols) = (
+                    Self::konst(ty, "OFF", &key, span),
+                    Self::konst(ty, "COLS", &key, span),
+                );
+                let i = &ix.index;
+                let mut call = mc.clone();
+                *call.receiver = syn::parse_quote_spanned!(span=>
+                    #m[#off + (#i) * #cols..#off + (#i) * #cols + #cols]);
                 Some(syn::Expr::MethodCall(call))
             }
             // `m.g(..)`: a differentiable method of the struct, `T::g(m, ..)`.
@@ -281,7 +302,7 @@ impl Fields<'_> {
                         );
                         let i = &ix.index;
                         return Some(syn::parse_quote_spanned!(span=>
-                            &#m[#off + (#i) * #cols..#off + ((#i) + 1) * #cols]));
+                            &#m[#off + (#i) * #cols..#off + (#i) * #cols + #cols]));
                     }
                 }
                 None

@@ -227,21 +227,7 @@ impl Lowerer<'_> {
                 };
                 let same_start = matches!(b.op, syn::BinOp::Add(_))
                     && b.left.to_token_stream().to_string() == lo.to_token_stream().to_string();
-                let constant = match strip_parens(&b.right) {
-                    syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Int(_),
-                        ..
-                    }) => true,
-                    // `N`, `Type::LEN`, and the field lengths of struct parameters.
-                    syn::Expr::Path(p) => p.path.segments.last().is_some_and(|s| {
-                        let name = s.ident.to_string();
-                        name.starts_with("__AD_")
-                            || name
-                                .chars()
-                                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-                    }),
-                    _ => false,
-                };
+                let constant = is_constant(&b.right);
                 let n = &b.right;
                 (same_start && constant).then(|| quote!(#n))
             }
@@ -330,7 +316,7 @@ impl Lowerer<'_> {
                             var,
                             range,
                             mutable: a.mutable,
-                            len: None,
+                            len: a.fixed.clone(),
                             returned: false,
                         },
                         span,
@@ -546,6 +532,7 @@ impl Lowerer<'_> {
             ty: Some(syn::parse_quote!(usize)),
             init: hi_len,
         });
+        let fixed = self.static_len(&r.expr);
         let v = self.declare(name, false, Shape::Scalar);
         self.aliases.push((
             v,
@@ -554,8 +541,28 @@ impl Lowerer<'_> {
                 offset,
                 len,
                 mutable: r.mutability.is_some(),
+                fixed,
             },
         ));
         true
+    }
+}
+
+/// Whether `e` is a compile-time constant length: an integer literal, or a constant's path
+/// (`N`, `Type::LEN`: capitalized; the field lengths of struct parameters).
+pub(super) fn is_constant(e: &syn::Expr) -> bool {
+    match strip_parens(e) {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(_),
+            ..
+        }) => true,
+        syn::Expr::Path(p) => p.path.segments.last().is_some_and(|s| {
+            let name = s.ident.to_string();
+            name.starts_with("__AD_")
+                || name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        }),
+        _ => false,
     }
 }

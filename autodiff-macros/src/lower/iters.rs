@@ -300,10 +300,12 @@ impl Lowerer<'_> {
                     }
                     _ => self.built(at, vec![k], span),
                 };
+                let fixed = (total.is_none() && arrays::is_constant(width)).then(|| quote!(#width));
                 Tup::View {
                     base: *var,
                     offset: off,
                     len,
+                    fixed,
                 }
             }
             Source::Enumerate(s) => {
@@ -380,7 +382,14 @@ impl Lowerer<'_> {
     }
 
     /// Declares `name` as the sub-slice `base[offset..offset + len]`.
-    pub(super) fn view_alias(&mut self, name: &syn::Ident, base: VarId, offset: Expr, len: Expr) {
+    pub(super) fn view_alias(
+        &mut self,
+        name: &syn::Ident,
+        base: VarId,
+        offset: Expr,
+        len: Expr,
+        fixed: Option<TokenStream>,
+    ) {
         let offset_v = self.fresh("offset", false, Shape::Scalar);
         self.pending.push(Stmt::Let {
             var: offset_v,
@@ -401,6 +410,7 @@ impl Lowerer<'_> {
                 offset: offset_v,
                 len: len_v,
                 mutable: false,
+                fixed,
             },
         ));
     }

@@ -165,6 +165,9 @@ struct Alias {
     offset: VarId,
     len: VarId,
     mutable: bool,
+    /// The length when it is a compile-time constant (a matrix row, `&x[2..5]`): passed to
+    /// calls as `&[T; N]`.
+    fixed: Option<TokenStream>,
 }
 
 /// A tuple component: a value (a variable of ours), or a nested tuple. Transient (a few per
@@ -179,6 +182,7 @@ enum Tup {
         base: VarId,
         offset: Expr,
         len: Expr,
+        fixed: Option<TokenStream>,
     },
 }
 
@@ -188,10 +192,16 @@ impl Tup {
         match self {
             Tup::One(e) => Tup::One(clone_index(e)),
             Tup::Many(parts) => Tup::Many(parts.iter().map(Tup::copy).collect()),
-            Tup::View { base, offset, len } => Tup::View {
+            Tup::View {
+                base,
+                offset,
+                len,
+                fixed,
+            } => Tup::View {
                 base: *base,
                 offset: clone_index(offset),
                 len: clone_index(len),
+                fixed: fixed.clone(),
             },
         }
     }

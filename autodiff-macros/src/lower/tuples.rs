@@ -169,8 +169,16 @@ impl Lowerer<'_> {
                     self.pending.push(s);
                 }
             }
-            (syn::Pat::Ident(pi), Tup::View { base, offset, len }) if pi.by_ref.is_none() => {
-                self.view_alias(&pi.ident, base, offset, len);
+            (
+                syn::Pat::Ident(pi),
+                Tup::View {
+                    base,
+                    offset,
+                    len,
+                    fixed,
+                },
+            ) if pi.by_ref.is_none() => {
+                self.view_alias(&pi.ident, base, offset, len, fixed);
             }
             (syn::Pat::Ident(pi), Tup::Many(parts)) if pi.by_ref.is_none() && pi.subpat.is_none() => {
                 // A tuple variable: its fields `t.0` are the components' variables.
