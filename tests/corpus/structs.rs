@@ -482,3 +482,45 @@ fn idiomatic_network_is_bitwise_the_indexed_one() {
         "hvps differ"
     );
 }
+
+// The README's struct example, compiled and run.
+#[derive(Clone, Differentiable)]
+struct Line {
+    slope: f64,
+    offset: f64,
+    #[passive]
+    name: &'static str,
+}
+
+#[differentiable]
+impl Line {
+    fn loss(&self, xs: &[f64], ys: &[f64]) -> f64 {
+        xs.iter()
+            .zip(ys)
+            .map(|(x, y)| (self.slope * x + self.offset - y).powi(2))
+            .sum()
+    }
+}
+
+#[test]
+fn readme_struct_example() -> Result<(), autodiff::optim::OptimError> {
+    use autodiff::optim::{minimize, AdamConfig, StopRules};
+    let (xs, ys) = ([0.0, 1.0, 2.0], [1.0, 3.0, 5.0]);
+    let line = Line {
+        slope: 0.0,
+        offset: 0.0,
+        name: "fit",
+    };
+    let (loss, grad) = line.loss_grad(&xs, &ys);
+    assert_eq!((loss, grad.slope, grad.offset), (35.0, -26.0, -18.0));
+    let mut w = [0.0; Line::DIM];
+    line.flatten_into(&mut w);
+    minimize(&Line::loss_objective(&xs, &ys), &mut w)
+        .with(AdamConfig::default().lr(0.1))
+        .stop(StopRules::max_iterations(2000))
+        .run()?;
+    let fitted = line.with_flat(&w);
+    assert!((fitted.slope - 2.0).abs() < 1e-6 && (fitted.offset - 1.0).abs() < 1e-6);
+    assert_eq!(fitted.name, "fit");
+    Ok(())
+}
