@@ -156,9 +156,9 @@ impl horner {
         vc: &[f64; N],
         vx: f64,
     ) -> (f64, ([f64; N], f64), ([f64; N], f64)) {
-        let __d0: [::autodiff::__private::Dual<f64>; N] = ::core::array::from_fn(|i| ::autodiff::__private::Dual::new(
-            c[i],
-            vc[i],
+        let __d0: [::autodiff::__private::Dual<f64>; N] = ::core::array::from_fn(|__i| ::autodiff::__private::Dual::new(
+            c[__i],
+            vc[__i],
         ));
         let mut __b0: [::autodiff::__private::Dual<f64>; N] = [::autodiff::__private::Dual::constant(
             <f64 as ::autodiff::__private::Scalar>::zero(),
@@ -177,8 +177,8 @@ impl horner {
         );
         (
             __value.re,
-            (::core::array::from_fn(|i| __b0[i].re), __s0.re),
-            (::core::array::from_fn(|i| __b0[i].eps), __s0.eps),
+            (::core::array::from_fn(|__i| __b0[__i].re), __s0.re),
+            (::core::array::from_fn(|__i| __b0[__i].eps), __s0.eps),
         )
     }
     ::autodiff::__private::if_alloc! {
