@@ -361,6 +361,67 @@ fn nn_backprop_into(w: &[f64], xs: &[f64], ys: &[f64], g: &mut [f64]) -> f64 {
     loss / m as f64
 }
 
+/// The same network written idiomatically: a parameter struct, a `loss` method, iterators.
+#[derive(Clone, autodiff::Differentiable)]
+struct Net {
+    w1: [[f64; NI]; NH],
+    b1: [f64; NH],
+    w2: [f64; NH],
+    b2: f64,
+}
+
+#[autodiff::differentiable]
+impl Net {
+    fn loss(&self, xs: &[[f64; NI]], ys: &[f64]) -> f64 {
+        let mut loss = 0.0;
+        for (x, y) in xs.iter().zip(ys) {
+            let r = self.predict(x) - y;
+            loss += r * r;
+        }
+        loss / ys.len() as f64
+    }
+
+    /// `loss` with the prediction written inline (no call per sample).
+    fn loss_inline(&self, xs: &[[f64; NI]], ys: &[f64]) -> f64 {
+        let mut loss = 0.0;
+        for (x, y) in xs.iter().zip(ys) {
+            let mut out = self.b2;
+            for h in 0..self.w1.len() {
+                let z = self.w1[h]
+                    .iter()
+                    .zip(x)
+                    .fold(self.b1[h], |z, (w, xi)| z + w * xi);
+                out += self.w2[h] * z.tanh();
+            }
+            let r = out - y;
+            loss += r * r;
+        }
+        loss / ys.len() as f64
+    }
+
+    fn predict(&self, x: &[f64; NI]) -> f64 {
+        let mut out = self.b2;
+        for h in 0..self.w1.len() {
+            let z = self.w1[h]
+                .iter()
+                .zip(x)
+                .fold(self.b1[h], |z, (w, xi)| z + w * xi);
+            out += self.w2[h] * z.tanh();
+        }
+        out
+    }
+}
+
+#[inline(never)]
+fn nn_grad_struct(net: &Net, xs: &[[f64; NI]], ys: &[f64]) -> (f64, Net) {
+    net.loss_grad(xs, ys)
+}
+
+#[inline(never)]
+fn nn_grad_struct_inline(net: &Net, xs: &[[f64; NI]], ys: &[f64]) -> (f64, Net) {
+    net.loss_inline_grad(xs, ys)
+}
+
 fn bench_nn(c: &mut Criterion) {
     let mut rng = Rng(0x1234);
     let m = 256;
@@ -386,8 +447,49 @@ fn bench_nn(c: &mut Criterion) {
     assert_close(vg, vh, 1e-13, 0.0, "nn value");
     assert_all_close(&bg, &bh, 1e-12, "nn vjp");
 
+    // The struct version: bitwise the indexed one.
+    use autodiff::Differentiable;
+    let rows: Vec<[f64; NI]> = xs
+        .chunks_exact(NI)
+        .map(|r| r.try_into().expect("NI"))
+        .collect();
+    let template = Net {
+        w1: [[0.0; NI]; NH],
+        b1: [0.0; NH],
+        w2: [0.0; NH],
+        b2: 0.0,
+    };
+    let net = template.with_flat(&w);
+    let (vs, gs) = nn_grad_struct(&net, &rows, &ys);
+    let mut gflat = vec![0.0; NW];
+    gs.flatten_into(&mut gflat);
+    assert_eq!(vs.to_bits(), vg.to_bits(), "struct value");
+    assert!(
+        gflat
+            .iter()
+            .zip(&bg)
+            .all(|(a, b)| a.to_bits() == b.to_bits()),
+        "struct grad"
+    );
+    let (vi, gi) = nn_grad_struct_inline(&net, &rows, &ys);
+    gi.flatten_into(&mut gflat);
+    assert_eq!(vi.to_bits(), vg.to_bits(), "inline struct value");
+    assert!(
+        gflat
+            .iter()
+            .zip(&bg)
+            .all(|(a, b)| a.to_bits() == b.to_bits()),
+        "inline struct grad"
+    );
+
     let mut buf = vec![0.0; NW];
     let mut group = c.benchmark_group("nn_loss_256x8x32");
+    group.bench_function("grad_struct_method", |b| {
+        b.iter(|| nn_grad_struct(black_box(&net), black_box(&rows), black_box(&ys)))
+    });
+    group.bench_function("grad_struct_inline", |b| {
+        b.iter(|| nn_grad_struct_inline(black_box(&net), black_box(&rows), black_box(&ys)))
+    });
     group.bench_function("primal", |b| {
         b.iter(|| nn_loss(black_box(&w), black_box(&xs), black_box(&ys)))
     });

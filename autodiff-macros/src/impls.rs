@@ -77,7 +77,7 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
             }
         };
         let tokens = crate::expand::expand_fn(fn_args, free, Some(&args.krate));
-        let file: syn::File = match syn::parse2(tokens.clone()) {
+        let mut file: syn::File = match syn::parse2(tokens.clone()) {
             Ok(file) => file,
             // Not expected; show what there is rather than lose the errors.
             Err(_) => {
@@ -85,6 +85,7 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
                 continue;
             }
         };
+        crate::gated::open(&mut file);
         let mut rw = Rewrite {
             f: f.sig.ident.clone(),
             self_ty: self_ty.clone(),
@@ -224,7 +225,7 @@ fn split(
                     *i.self_ty = syn::parse_quote!(#m);
                     rw.in_marker = true;
                     rw.visit_item_impl_mut(&mut i);
-                    outside.push(i.into_token_stream());
+                    outside.push(crate::gated::close(syn::Item::Impl(i)));
                     continue;
                 }
                 // The block's attributes (`cfg` gate, lint allowances) go on each item.
@@ -241,13 +242,13 @@ fn split(
                     m.sig.ident = mangled(&rw.f, &m.sig.ident);
                     crate::methods::to_method(&mut m, &rw.self_ty);
                     m.attrs.splice(0..0, attrs.iter().cloned());
-                    generated.push(m.into_token_stream());
+                    generated.push(crate::gated::close_fn(m));
                 }
             }
             mut other => {
                 rw.in_marker = true;
                 rw.visit_item_mut(&mut other);
-                outside.push(other.into_token_stream());
+                outside.push(crate::gated::close(other));
             }
         }
     }

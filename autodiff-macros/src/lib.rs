@@ -77,6 +77,7 @@ mod emit;
 mod expand;
 mod fallback;
 mod flat;
+mod gated;
 mod impls;
 mod intrinsics;
 mod ir;

@@ -124,3 +124,54 @@ fn impl_block() {
         },
     );
 }
+
+#[test]
+fn tmp_dump() {
+    let out = crate::expand::expand(
+        quote::quote!(),
+        quote::quote! {
+        impl Net {
+            fn loss(&self, xs: &[[f64; NI]], ys: &[f64]) -> f64 {
+                let mut loss = 0.0;
+                for (x, y) in xs.iter().zip(ys) {
+                    let r = self.predict(x) - y;
+                    loss += r * r;
+                }
+                loss / ys.len() as f64
+            }
+
+            /// `loss` with the prediction written inline (no call per sample).
+            fn loss_inline(&self, xs: &[[f64; NI]], ys: &[f64]) -> f64 {
+                let mut loss = 0.0;
+                for (x, y) in xs.iter().zip(ys) {
+                    let mut out = self.b2;
+                    for h in 0..self.w1.len() {
+                        let z = self.w1[h]
+                            .iter()
+                            .zip(x)
+                            .fold(self.b1[h], |z, (w, xi)| z + w * xi);
+                        out += self.w2[h] * z.tanh();
+                    }
+                    let r = out - y;
+                    loss += r * r;
+                }
+                loss / ys.len() as f64
+            }
+
+            fn predict(&self, x: &[f64; NI]) -> f64 {
+                let mut out = self.b2;
+                for h in 0..self.w1.len() {
+                    let z = self.w1[h]
+                        .iter()
+                        .zip(x)
+                        .fold(self.b1[h], |z, (w, xi)| z + w * xi);
+                    out += self.w2[h] * z.tanh();
+                }
+                out
+            }
+        }
+
+                },
+    );
+    std::fs::write("/tmp/dump.rs", out.to_string()).unwrap();
+}

@@ -379,13 +379,14 @@ impl VisitMut for Fields<'_> {
 /// The free function's expansion with the user's function put back and every entry point with a
 /// flat struct parameter renamed `__flat_X` and wrapped by a struct-typed `X`.
 fn rewrap(
-    file: syn::File,
+    mut file: syn::File,
     item: &syn::ItemFn,
     flat: &syn::ItemFn,
     params: &[StructParam],
     ft: &Ident,
     k: &syn::Path,
 ) -> TokenStream {
+    crate::gated::open(&mut file);
     let name = &item.sig.ident;
     let flat_tys: Vec<syn::Type> = params.iter().map(|p| flat_ty(&p.ty, ft, k)).collect();
     // Entry points to rename: public items of the namespace taking a flat struct.
@@ -441,11 +442,11 @@ fn rewrap(
                     i.items
                         .push(syn::ImplItem::Verbatim(flat_primal.to_token_stream()));
                 }
-                out.push(i.into_token_stream());
+                out.push(crate::gated::close(syn::Item::Impl(i)));
             }
             mut other => {
                 rw.visit_item_mut(&mut other);
-                out.push(other.into_token_stream());
+                out.push(crate::gated::close(other));
             }
         }
     }
@@ -592,7 +593,7 @@ fn wrapper(
         .iter()
         .filter(|a| a.path().is_ident("doc") || a.path().is_ident("inline"));
     let vis = &f.vis;
-    quote! {
+    let wrapper = quote! {
         #(#attrs)*
         #vis #sig {
             #(#setup)*
@@ -600,6 +601,11 @@ fn wrapper(
             #(#post)*
             #conv
         }
+    };
+    // Behind the same gate as the function it wraps.
+    match crate::gated::take_mark(&mut f.attrs.clone()) {
+        Some(gate) => quote!(#gate! { #wrapper }),
+        None => wrapper,
     }
 }
 

@@ -148,3 +148,28 @@ fn objectives_hessians_and_minimizing_associated_functions() {
     assert_eq!(v, v2);
     assert_eq!(g, [gx[0], gx[1], gx[2], gk]);
 }
+
+pub struct Norms;
+
+#[differentiable]
+impl Norms {
+    /// A slice parameter: `hvp`, `hessian` and the objective need `alloc` (behind its gate).
+    pub fn sq(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() {
+            s += x[i] * x[i] * x[i];
+        }
+        s
+    }
+}
+
+#[test]
+fn associated_functions_with_slices_keep_their_gated_items() {
+    let x = [1.0, -2.0];
+    let (v, g, hv) = Norms::sq_hvp(&x, &[1.0, 0.0]);
+    assert_eq!((v, g, hv), (-7.0, vec![3.0, 12.0], vec![6.0, 0.0]));
+    let (_, _, h) = Norms::sq_hessian(&x);
+    assert_eq!(h, vec![vec![6.0, 0.0], vec![0.0, -12.0]]);
+    let o = Norms::sq_objective(2);
+    assert_eq!(autodiff::Objective::value(&o, &x), -7.0);
+}

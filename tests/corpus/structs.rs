@@ -524,3 +524,41 @@ fn readme_struct_example() -> Result<(), autodiff::optim::OptimError> {
     assert_eq!(fitted.name, "fit");
     Ok(())
 }
+
+/// A tuple struct and a const-generic struct, used at a concrete size.
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+pub struct Pair(pub f64, pub [f64; 2]);
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Poly<const K: usize> {
+    pub c: [f64; K],
+}
+
+#[differentiable(wrt(p))]
+fn pair_energy(p: &Pair, k: f64) -> f64 {
+    p.0 * p.1[0] + k * p.1[1].powi(2)
+}
+
+#[differentiable(wrt(q))]
+fn horner3(q: &Poly<3>, x: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..q.c.len() {
+        s = s * x + q.c[i];
+    }
+    s
+}
+
+#[test]
+fn tuple_and_const_generic_structs() {
+    let p = Pair(2.0, [3.0, -1.0]);
+    let (v, g) = pair_energy::grad(&p, 0.5);
+    assert_eq!(v, 6.0 + 0.5);
+    assert_eq!(g, Pair(3.0, [2.0, -1.0]));
+    let q = Poly {
+        c: [1.0, -2.0, 3.0],
+    };
+    let (v, g) = horner3::grad(&q, 2.0);
+    assert_eq!(v, 1.0 * 4.0 - 2.0 * 2.0 + 3.0);
+    assert_eq!(g.c, [4.0, 2.0, 1.0]);
+    assert_eq!(Poly::<3>::DIM, 3);
+}
