@@ -20,9 +20,8 @@ pub fn check(func: &mut Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
         }
     }
     // `-> (f, f)`: like `-> [f; 2]` for the derivative code.
-    if let Some(k) = crate::lower::tuple_of_floats(&sig.output) {
-        let n = proc_macro2::Literal::usize_unsuffixed(k);
-        func.ret_len = Some(quote::quote!(#n));
+    if let Some(shape) = crate::lower::tuple_of_floats(&sig.output) {
+        func.ret_len = Some(crate::lower::tuple_len(&shape));
     }
     // Activity: a variable is active if any value assigned to it is. Iterate to a fixpoint so
     // the result does not depend on statement order (loops carry values backwards).
@@ -174,7 +173,10 @@ fn float_type(
         syn::ReturnType::Type(_, ty) => match (float_ty(ty), &**ty) {
             (Some(f), _) => Some(f),
             (None, syn::Type::Tuple(t)) if crate::lower::tuple_of_floats(&sig.output).is_some() => {
-                float_ty(&t.elems[0])
+                match &t.elems[0] {
+                    syn::Type::Array(a) => float_ty(&a.elem),
+                    e => float_ty(e),
+                }
             }
             (None, syn::Type::Array(a)) if float_ty(&a.elem).is_some() => float_ty(&a.elem),
             (None, _) if alias_like(ty).is_some() => {

@@ -126,3 +126,38 @@ fn helpers_returning_tuples() {
     assert_close(j[0][0], 0.8, 1e-15, 1.0, "dr/dx");
     assert_close(j[1][1], 0.8, 1e-15, 1.0, "dt/dy");
 }
+
+/// A tuple of an array and a float as the result, and destructured by a caller.
+#[differentiable]
+fn polar_and_norm(x: f64, y: f64) -> ([f64; 2], f64) {
+    let r = (x * x + y * y).sqrt();
+    let p = [r, y.atan2(x)];
+    (p, r * r)
+}
+
+#[differentiable]
+fn uses_polar(x: f64, y: f64) -> f64 {
+    let (p, n2): ([f64; 2], f64) = polar_and_norm(x, y);
+    p[0] * p[1] + n2.sin()
+}
+
+#[test]
+fn tuples_of_arrays_as_results() {
+    let (x, y) = (0.6, -0.8);
+    assert_eq!(polar_and_norm(x, y).1, x * x + y * y);
+    // Derivatives see the result flattened: [r, theta, r^2].
+    let (v, j) = polar_and_norm::jacobian(x, y);
+    let r = (x * x + y * y).sqrt();
+    assert_eq!(v[0], r);
+    assert_close(j[0][0], x / r, 1e-15, 1.0, "dr/dx");
+    assert_close(j[1][1], x / (r * r), 1e-15, 1.0, "dtheta/dy");
+    assert_close(j[2][0], 2.0 * x, 1e-15, 1.0, "dn2/dx");
+    let (v, (gx, gy)) = uses_polar::grad(x, y);
+    assert_eq!(v, uses_polar(x, y));
+    let t = y.atan2(x);
+    let want_x = (x / r) * t + r * (-y / (r * r)) + (r * r).cos() * 2.0 * x;
+    let want_y = (y / r) * t + r * (x / (r * r)) + (r * r).cos() * 2.0 * y;
+    assert_close(gx, want_x, 1e-14, 1.0, "d/dx");
+    assert_close(gy, want_y, 1e-14, 1.0, "d/dy");
+    check("uses_polar", &fns2!(uses_polar), &[x, y]);
+}

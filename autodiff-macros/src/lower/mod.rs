@@ -28,10 +28,7 @@ pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
     lw.ret_array = match &item.sig.output {
         syn::ReturnType::Type(_, ty) => match &**ty {
             syn::Type::Array(a) => Some(len_tokens(&a.len)),
-            _ => lw.tuple_ret.map(|k| {
-                let n = proc_macro2::Literal::usize_unsuffixed(k);
-                quote!(#n)
-            }),
+            _ => lw.tuple_ret.as_deref().map(tuple_len),
         },
         syn::ReturnType::Default => None,
     };
@@ -143,7 +140,7 @@ struct Lowerer<'a> {
     /// statements they need.
     iter_conds: Vec<(Expr, usize)>,
     /// `-> (f, f, ..)`: the number of floats returned.
-    tuple_ret: Option<usize>,
+    tuple_ret: Option<Vec<Option<TokenStream>>>,
     /// The length of an array result (`-> [f; M]`, or a tuple's length).
     ret_array: Option<TokenStream>,
     /// Names indexed somewhere in the body (`p[..]`): a `let p = helper(..)` of one of them
@@ -433,9 +430,9 @@ impl<'a> Lowerer<'a> {
             if let syn::Stmt::Expr(e, None) = stmt {
                 if want_value && last && !matches!(e, syn::Expr::Return(_)) && !is_statement_like(e)
                 {
-                    let tail = match self.tuple_ret {
+                    let tail = match self.tuple_ret.clone() {
                         // `-> (f64, f64)`: the tuple as an array (see `tuple_result`).
-                        Some(k) if self.depth == 1 => self.tuple_result(e, k),
+                        Some(shape) if self.depth == 1 => self.tuple_result(e, &shape),
                         _ => self.expr(e),
                     };
                     out.stmts.append(&mut self.pending);
@@ -523,8 +520,8 @@ impl<'a> Lowerer<'a> {
                     );
                     return Vec::new();
                 };
-                let value = match self.tuple_ret {
-                    Some(k) => self.tuple_result(e, k),
+                let value = match self.tuple_ret.clone() {
+                    Some(shape) => self.tuple_result(e, &shape),
                     None => self.expr(e),
                 };
                 let (flag, rv) = match self.ret {
@@ -670,10 +667,28 @@ impl<'a> Lowerer<'a> {
                 return None;
             }
         }
+        // `let (p, s): ([f64; 2], f64) = helper(..);`: arrays in the result, by the written type.
+        if let (syn::Pat::Tuple(_), Some(ty), Some(init)) = (pat, &ty, &local.init) {
+            if let Some(shape) = tuple_shape(ty) {
+                if shape.iter().any(Option::is_some) && self.is_fn_call(&init.expr) {
+                    return self.let_tuple_result(pat, &shape, &init.expr);
+                }
+            }
+        }
         if let (syn::Pat::Tuple(pt), Some(init)) = (pat, &local.init) {
             // `let (a, b) = helper(..);`: a helper returning a tuple of floats writes it into a
             // local array, like an array result.
             if self.is_fn_call(&init.expr) {
+                let indexed = pt.elems.iter().find(|p| {
+                    matches!(p, syn::Pat::Ident(pi) if self.indexed.contains(&pi.ident.to_string()))
+                });
+                if let Some(p) = indexed {
+                    self.cx.error_at(
+                        p,
+                        "this call's result holds an array, whose length `#[differentiable]` cannot see; write the type, `let (p, s): ([f64; M], f64) = ..`",
+                    );
+                    return None;
+                }
                 let n = proc_macro2::Literal::usize_unsuffixed(pt.elems.len());
                 let span = init.expr.span();
                 let tmp = self.local_array(None, quote!(#n), span);
@@ -1008,18 +1023,54 @@ fn float_path_type(p: &syn::ExprPath) -> Option<syn::Type> {
     Some(syn::parse_quote!(#t))
 }
 
-/// `K` for a return type `(f, f, ..)` of `K` floats.
-pub fn tuple_of_floats(ret: &syn::ReturnType) -> Option<usize> {
+/// The components of a return type `(f, [f; N], ..)` of floats and float arrays: `None` for a
+/// float, the length for an array.
+pub fn tuple_of_floats(ret: &syn::ReturnType) -> Option<Vec<Option<TokenStream>>> {
     match ret {
-        syn::ReturnType::Type(_, ty) => match &**ty {
-            syn::Type::Tuple(t)
-                if !t.elems.is_empty() && t.elems.iter().all(|e| float_ty(e).is_some()) =>
-            {
-                Some(t.elems.len())
-            }
-            _ => None,
-        },
+        syn::ReturnType::Type(_, ty) => tuple_shape(ty),
         syn::ReturnType::Default => None,
+    }
+}
+
+/// [`tuple_of_floats`] of a type.
+pub fn tuple_shape(ty: &syn::Type) -> Option<Vec<Option<TokenStream>>> {
+    let syn::Type::Tuple(t) = ty else {
+        return None;
+    };
+    if t.elems.is_empty() {
+        return None;
+    }
+    t.elems
+        .iter()
+        .map(|e| match e {
+            e if float_ty(e).is_some() => Some(None),
+            syn::Type::Array(a) if float_ty(&a.elem).is_some() => Some(Some(len_tokens(&a.len))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The number of floats in a tuple of floats and float arrays (a literal when every length is).
+pub fn tuple_len(parts: &[Option<TokenStream>]) -> TokenStream {
+    let lits: Option<usize> = parts
+        .iter()
+        .map(|p| match p {
+            None => Some(1),
+            Some(t) => t.to_string().parse::<usize>().ok(),
+        })
+        .sum();
+    match lits {
+        Some(n) => {
+            let n = proc_macro2::Literal::usize_unsuffixed(n);
+            quote!(#n)
+        }
+        None => {
+            let terms = parts.iter().map(|p| match p {
+                None => quote!(1usize),
+                Some(t) => quote!((#t)),
+            });
+            quote!((0usize #(+ #terms)*))
+        }
     }
 }
 

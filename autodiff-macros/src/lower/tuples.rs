@@ -104,8 +104,9 @@ impl Lowerer<'_> {
 
     /// The returned tuple of a function `-> (f, f, ..)` of `k` floats, as a local array (the
     /// derivative code treats the function like one returning `[f; k]`).
-    pub(super) fn tuple_result(&mut self, e: &syn::Expr, k: usize) -> Expr {
+    pub(super) fn tuple_result(&mut self, e: &syn::Expr, shape: &[Option<TokenStream>]) -> Expr {
         let span = e.span();
+        let k = shape.len();
         let parts = match self.tuple_value(e) {
             Some(parts) if parts.len() == k => parts,
             _ => {
@@ -116,23 +117,97 @@ impl Lowerer<'_> {
                 return self.placeholder(e);
             }
         };
-        let n = proc_macro2::Literal::usize_unsuffixed(k);
-        let arr = self.local_array(None, quote!(#n), span);
-        for (i, part) in parts.into_iter().enumerate() {
+        let arr = self.local_array(None, tuple_len(shape), span);
+        // Components in order, arrays element by element, at offsets `0 + 1 + N + ..`.
+        let mut offset: Vec<TokenStream> = vec![quote!(0usize)];
+        for (part, len) in parts.into_iter().zip(shape) {
             let Tup::One(value) = part else {
-                self.cx
-                    .error_at(e, "`#[differentiable]` returns tuples of floats only");
+                self.cx.error_at(
+                    e,
+                    "`#[differentiable]` returns tuples of floats and float arrays only",
+                );
                 return self.placeholder(e);
             };
-            let lit = proc_macro2::Literal::usize_unsuffixed(i);
-            let index = self.built(syn::parse_quote!(#lit), Vec::new(), span);
-            self.pending.push(Stmt::IndexAssign {
-                var: arr,
-                index,
-                value,
-            });
+            match len {
+                None => {
+                    let index = self.built(syn::parse_quote!(#(#offset)+*), Vec::new(), span);
+                    self.pending.push(Stmt::IndexAssign {
+                        var: arr,
+                        index,
+                        value,
+                    });
+                    offset.push(quote!(1usize));
+                }
+                Some(n) => {
+                    let ExprKind::Var(src) = value.kind else {
+                        self.cx.error_at(e, "`#[differentiable]` returns an array in a tuple as a local array or parameter, `(a, x)`");
+                        return self.placeholder(e);
+                    };
+                    let kv = self.fresh("k", false, Shape::Scalar);
+                    let kid = self.vars[kv].ident.clone();
+                    let index = self.built(syn::parse_quote!(#(#offset)+* + #kid), vec![kv], span);
+                    let elem = Expr::new(
+                        ExprKind::Index(src, Box::new(self.var_expr(kv, span))),
+                        span,
+                    );
+                    self.pending.push(Stmt::Loop(Box::new(Loop {
+                        head: LoopHead::For {
+                            var: kv,
+                            iter: self.built(syn::parse_quote!(0..#n), Vec::new(), span),
+                        },
+                        body: Block {
+                            stmts: vec![Stmt::IndexAssign {
+                                var: arr,
+                                index,
+                                value: elem,
+                            }],
+                        },
+                        exits: Vec::new(),
+                        bound: Some(n.clone()),
+                    })));
+                    offset.push(quote!((#n)));
+                }
+            }
         }
         self.var_expr(arr, span)
+    }
+
+    /// `let (p, s): ([f; N], f) = helper(..);`: the result into a local array, `p` a view of
+    /// its first `N` values, `s` the next.
+    pub(super) fn let_tuple_result(
+        &mut self,
+        pat: &syn::Pat,
+        shape: &[Option<TokenStream>],
+        call: &syn::Expr,
+    ) -> Option<Stmt> {
+        let span = call.span();
+        let tmp = self.local_array(None, tuple_len(shape), span);
+        let stmt = self.returned_array(tmp, call)?;
+        self.pending.push(stmt);
+        let mut offset: Vec<TokenStream> = vec![quote!(0usize)];
+        let mut parts = Vec::new();
+        for len in shape {
+            let at = self.built(syn::parse_quote!(#(#offset)+*), Vec::new(), span);
+            match len {
+                None => {
+                    let e = Expr::new(ExprKind::Index(tmp, Box::new(at)), span);
+                    parts.push(Tup::One(self.temp(e)));
+                    offset.push(quote!(1usize));
+                }
+                Some(n) => {
+                    let l = self.built(syn::parse_quote!(#n), Vec::new(), span);
+                    parts.push(Tup::View {
+                        base: tmp,
+                        offset: at,
+                        len: l,
+                        fixed: Some(n.clone()),
+                    });
+                    offset.push(quote!((#n)));
+                }
+            }
+        }
+        self.bind_pattern(pat, Tup::Many(parts));
+        None
     }
 
     /// Binds `e` to a fresh immutable variable; returns a reference to it.
