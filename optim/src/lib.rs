@@ -76,6 +76,7 @@ mod radam;
 mod rmsprop;
 pub mod schedule;
 mod sgd;
+pub mod state;
 mod storage;
 pub mod transforms;
 
@@ -86,7 +87,7 @@ pub use adamw::{AdamW, AdamWConfig};
 pub use clip::{clip_grad_norm, clip_grad_norm_with, clip_grad_value, ClipNorm};
 #[cfg(feature = "alloc")]
 pub use driver::minimize;
-pub use driver::{minimize_in, GradNorm, Report, Rule, Status, StopRules};
+pub use driver::{minimize_in, resume_in, GradNorm, Report, Rule, Status, StopRules};
 pub use error::OptimError;
 pub use nadam::{NAdam, NAdamConfig};
 #[cfg(feature = "alloc")]
@@ -102,6 +103,7 @@ pub use schedule::{
     Scheduler, SequentialLr, StepLr, ThresholdMode,
 };
 pub use sgd::{Sgd, SgdConfig};
+pub use state::{StateError, Stateful};
 pub use storage::Storage;
 
 pub use autodiff_runtime::{Float, Objective};

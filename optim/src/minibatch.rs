@@ -40,6 +40,7 @@ use crate::{ensure, OptimError, Optimizer};
 
 /// How the per-example gradients of a batch are combined before the step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Reduction {
     /// The batch mean (sum divided by the batch's length; the last batch may be shorter).
     #[default]
@@ -51,6 +52,7 @@ pub enum Reduction {
 /// Settings of a minibatch run. Defaults: 1 epoch, batch size 32, shuffled with seed 0, the
 /// last short batch kept, [`Reduction::Mean`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MinibatchConfig {
     /// Passes over the dataset.
     pub epochs: usize,

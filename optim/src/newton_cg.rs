@@ -38,6 +38,7 @@ use core::marker::PhantomData;
 use autodiff_runtime::{Float, Objective, ObjectiveError};
 
 use crate::line_search::{all_finite, dot, norm1, sqrt, wolfe12, Ray, SolverReport};
+use crate::state::{NewtonCarry, SolverProgress};
 use crate::{ensure, GradNorm, NoObserver, Observer, OptimError, Rule, Status, Storage};
 
 /// How the inner conjugate gradient ended.
@@ -53,6 +54,7 @@ enum Cg {
 
 /// Hyperparameters of [`NewtonCg`], with scipy's defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewtonCgConfig {
     /// Average relative step tolerance: converged when `sum |step| <= xtol * n` (default `1e-5`).
     pub xtol: f64,
@@ -132,6 +134,8 @@ impl NewtonCgConfig {
             scratch: z()?,
             trial: z()?,
             tgrad: z()?,
+            progress: SolverProgress::default(),
+            carry: NewtonCarry::default(),
             _f: PhantomData,
         })
     }
@@ -140,9 +144,9 @@ impl NewtonCgConfig {
 /// scipy's Newton-CG (see the [module docs](self)); its eight work vectors are `S` buffers.
 #[derive(Clone, Debug)]
 pub struct NewtonCg<F, S> {
-    config: NewtonCgConfig,
-    dim: usize,
-    g: S,
+    pub(crate) config: NewtonCgConfig,
+    pub(crate) dim: usize,
+    pub(crate) g: S,
     p: S,
     r: S,
     d: S,
@@ -150,6 +154,10 @@ pub struct NewtonCg<F, S> {
     scratch: S,
     trial: S,
     tgrad: S,
+    /// Where [`NewtonCg::minimize`] stands (for [`NewtonCg::resume_observed`]).
+    pub(crate) progress: SolverProgress<F>,
+    /// The line search's memory between iterations.
+    pub(crate) carry: NewtonCarry,
     _f: PhantomData<F>,
 }
 
@@ -197,6 +205,41 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
             x.len(),
             objective.dim()
         );
+        let value = objective.value_grad(x, self.g.as_mut());
+        self.progress = SolverProgress::started(value);
+        self.carry = NewtonCarry {
+            old_fval: value.to_f64(),
+            old_old_fval: None,
+            grad_current: true,
+        };
+        observer.observe(0, x, value, self.g.as_ref());
+        self.resume_observed(objective, x, observer)
+    }
+
+    /// [`NewtonCg::minimize_observed`] continuing where the last run stopped (e.g. at its
+    /// iteration limit), from the state this solver holds or loaded
+    /// ([`crate::state::NewtonCgState`]): with the same objective and `x`, the steps are bit
+    /// for bit those of a run that never stopped, and the report is the same. The observer is
+    /// shown the iterates after the current one.
+    ///
+    /// # Errors
+    /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product.
+    ///
+    /// # Panics
+    /// If `x` or the objective does not have the solver's dimension.
+    pub fn resume_observed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        observer: &mut Obs,
+    ) -> Result<SolverReport<F>, ObjectiveError> {
+        let n = self.dim;
+        assert!(
+            x.len() == n && objective.dim() == n,
+            "`NewtonCg`: x ({}) and the objective ({}) must have the solver's dimension {n}",
+            x.len(),
+            objective.dim()
+        );
         let cfg = self.config;
         let max_iterations = cfg.max_iterations.unwrap_or(200 * n);
         let max_cg = cfg.max_cg_iterations.unwrap_or(20 * n);
@@ -210,25 +253,20 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
         let trial = self.trial.as_mut();
         let tgrad = self.tgrad.as_mut();
 
-        let mut report = SolverReport {
-            status: Status::MaxIterations,
-            iterations: 0,
-            value: objective.value_grad(x, g),
-            value_evals: 1,
-            grad_evals: 1,
-            hvp_evals: 0,
-        };
-        let mut old_fval = report.value.to_f64();
-        let mut old_old_fval: Option<f64> = None;
-        let mut grad_current = true;
-        observer.observe(0, x, report.value, g);
-        let mut k = 0;
+        let mut report = self.progress.report(Status::MaxIterations);
+        let NewtonCarry {
+            mut old_fval,
+            mut old_old_fval,
+            mut grad_current,
+        } = self.carry;
+        let mut k = report.iterations;
         loop {
             if !grad_current {
                 report.value = objective.value_grad(x, g);
                 report.value_evals += 1;
                 report.grad_evals += 1;
                 old_fval = report.value.to_f64();
+                grad_current = true;
             }
             if !old_fval.is_finite() || !all_finite(g) {
                 report.status = Status::Diverged;
@@ -362,6 +400,12 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
                 break;
             }
         }
+        self.progress = SolverProgress::of(&report, None);
+        self.carry = NewtonCarry {
+            old_fval,
+            old_old_fval,
+            grad_current,
+        };
         Ok(report)
     }
 }

@@ -30,10 +30,12 @@ use core::marker::PhantomData;
 use autodiff_runtime::{Float, Objective, ObjectiveError};
 
 use crate::line_search::{all_finite, dot, norm2, sqrt, SolverReport};
+use crate::state::SolverProgress;
 use crate::{ensure, NoObserver, Observer, OptimError, Rule, Status, Storage};
 
 /// Hyperparameters of [`TrustRegion`], with scipy's `trust-ncg` defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TrustRegionConfig {
     /// Initial trust radius (default `1`).
     pub initial_trust_radius: f64,
@@ -123,6 +125,8 @@ impl TrustRegionConfig {
             scratch: z()?,
             trial: z()?,
             tgrad: z()?,
+            progress: SolverProgress::default(),
+            radius: self.initial_trust_radius,
             _f: PhantomData,
         })
     }
@@ -131,9 +135,9 @@ impl TrustRegionConfig {
 /// scipy's trust-ncg (see the [module docs](self)); its nine work vectors are `S` buffers.
 #[derive(Clone, Debug)]
 pub struct TrustRegion<F, S> {
-    config: TrustRegionConfig,
-    dim: usize,
-    g: S,
+    pub(crate) config: TrustRegionConfig,
+    pub(crate) dim: usize,
+    pub(crate) g: S,
     z: S,
     hz: S,
     r: S,
@@ -142,6 +146,10 @@ pub struct TrustRegion<F, S> {
     scratch: S,
     trial: S,
     tgrad: S,
+    /// Where [`TrustRegion::minimize`] stands (for [`TrustRegion::resume_observed`]).
+    pub(crate) progress: SolverProgress<F>,
+    /// The current trust radius.
+    pub(crate) radius: f64,
     _f: PhantomData<F>,
 }
 
@@ -228,6 +236,37 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
             x.len(),
             objective.dim()
         );
+        let value = objective.value_grad(x, self.g.as_mut());
+        self.progress = SolverProgress::started(value);
+        self.radius = self.config.initial_trust_radius;
+        observer.observe(0, x, value, self.g.as_ref());
+        self.resume_observed(objective, x, observer)
+    }
+
+    /// [`TrustRegion::minimize_observed`] continuing where the last run stopped (e.g. at its
+    /// iteration limit), from the state this solver holds or loaded
+    /// ([`crate::state::TrustRegionState`], with the trust radius): with the same objective and
+    /// `x`, the steps are bit for bit those of a run that never stopped, and the report is the
+    /// same. The observer is shown the iterates after the current one.
+    ///
+    /// # Errors
+    /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product.
+    ///
+    /// # Panics
+    /// If `x` or the objective does not have the solver's dimension.
+    pub fn resume_observed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        observer: &mut Obs,
+    ) -> Result<SolverReport<F>, ObjectiveError> {
+        let n = self.dim;
+        assert!(
+            x.len() == n && objective.dim() == n,
+            "`TrustRegion`: x ({}) and the objective ({}) must have the solver's dimension {n}",
+            x.len(),
+            objective.dim()
+        );
         let cfg = self.config;
         let max_iterations = cfg.max_iterations.unwrap_or(200 * n);
         let max_cg = usize::max(20 * n, 100);
@@ -241,18 +280,10 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
         let trial = self.trial.as_mut();
         let tgrad = self.tgrad.as_mut();
 
-        let mut report = SolverReport {
-            status: Status::MaxIterations,
-            iterations: 0,
-            value: objective.value_grad(x, g),
-            value_evals: 1,
-            grad_evals: 1,
-            hvp_evals: 0,
-        };
-        observer.observe(0, x, report.value, g);
-        let mut radius = cfg.initial_trust_radius;
-        let mut k = 0;
-        loop {
+        let mut report = self.progress.report(Status::MaxIterations);
+        let mut radius = self.radius;
+        let mut k = report.iterations;
+        'outer: loop {
             let fval = report.value.to_f64();
             if !fval.is_finite() || !all_finite(g) {
                 report.status = Status::Diverged;
@@ -284,7 +315,7 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
                     let dbd = dot(d, hd);
                     if !dbd.is_finite() {
                         report.status = Status::Diverged;
-                        return Ok(report);
+                        break 'outer;
                     }
                     if dbd <= 0.0 {
                         let (ta, tb) = boundary_intersections(z, d, radius);
@@ -365,6 +396,8 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
             report.iterations = k;
             observer.observe(k, x, report.value, g);
         }
+        self.progress = SolverProgress::of(&report, None);
+        self.radius = radius;
         Ok(report)
     }
 }
