@@ -221,8 +221,10 @@ pub use minibatch::{train_in, MinibatchConfig, Reduction, TrainReport, TrainStat
 #[cfg(feature = "parallel")]
 pub use parallel::{train_par, train_par_in};
 #[cfg(feature = "alloc")]
-pub use restarts::{minimize_restarts, random_restarts, RestartRun, Restarts};
-pub use restarts::{restarts_in, Best, Scored};
+pub use restarts::{
+    minimize_restarts, random_restarts, random_restarts_with, RestartRun, Restarts,
+};
+pub use restarts::{restarts_in, restarts_with_in, Best, Scored};
 pub use rng::Rng;
 #[cfg(feature = "alloc")]
 pub use uncertainty::{hesse, hesse_objective, Uncertainties};

@@ -60,6 +60,7 @@
 mod driver;
 mod first_order;
 mod lbfgs;
+mod minibatch;
 mod newton;
 mod schedule;
 
@@ -72,6 +73,7 @@ pub use first_order::{
     AdadeltaState, AdagradState, AdamState, NAdamState, RAdamState, RmsPropState, SgdState,
 };
 pub use lbfgs::LbfgsState;
+pub use minibatch::{train_resume_in, MinibatchState};
 pub(crate) use newton::NewtonCarry;
 pub use newton::{NewtonCgState, SolverProgress, TrustRegionState};
 pub use schedule::{
