@@ -36,8 +36,8 @@ use autodiff_runtime::Float;
 
 use crate::rng::{shuffle, Source};
 use crate::schedule::Scheduler;
-use crate::state::MinibatchState;
 pub use crate::state::train_resume_in;
+use crate::state::MinibatchState;
 use crate::{ensure, OptimError, Optimizer};
 
 /// How the per-example gradients of a batch are combined before the step.

@@ -162,4 +162,3 @@ where
     )?;
     Ok(report)
 }
-

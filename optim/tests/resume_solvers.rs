@@ -1,0 +1,190 @@
+//! Saving and resuming L-BFGS (both its minimizer and torch's `LBFGS.step`), Newton-CG and
+//! trust region: stopped after k iterations, saved, loaded into a fresh solver and resumed,
+//! each takes bit for bit the steps of the run that was never stopped (history, line-search
+//! memory and trust radius included) and ends with the same report.
+
+mod fault_support;
+mod resume_support;
+
+use optim::lbfgs::LbfgsHistory;
+use optim::state::{LbfgsState, Stateful};
+use optim::{
+    GradNorm, Lbfgs, LbfgsConfig, NewtonCg, NewtonCgConfig, SolverReport, Status, StopRules,
+    Storage, TrustRegion, TrustRegionConfig,
+};
+use resume_support::{rosenbrock, through_disk, Saved, Trace, X0};
+
+fn bits(r: &SolverReport<f64>) -> (Status, usize, u64, usize, usize, usize) {
+    let (i, v) = (r.iterations, r.value.to_bits());
+    (r.status, i, v, r.value_evals, r.grad_evals, r.hvp_evals)
+}
+
+const SPLITS: [usize; 5] = [0, 1, 4, 9, 17];
+
+/// [`Lbfgs::minimize_observed`] stopped at each split and resumed with
+/// [`Lbfgs::resume_observed`].
+fn lbfgs_minimize<S, H>(build: impl Fn() -> Lbfgs<f64, S, H>)
+where
+    S: Storage<f64> + Clone,
+    H: LbfgsHistory<f64, S> + Clone,
+    LbfgsState<f64, S, H>: Saved,
+{
+    let obj = rosenbrock();
+    let rules = StopRules::max_iterations(100).grad_norm(GradNorm::L2, 1e-9);
+    let (mut x, mut trace) = (X0, Trace::default());
+    let full = build().minimize_observed(&obj, &mut x, &rules, &mut trace);
+    assert_eq!(
+        full.status,
+        Status::Converged(optim::Rule::GradNorm),
+        "{full:?}"
+    );
+    assert!(full.iterations > 20, "{full:?}");
+    for k in SPLITS {
+        let (mut y, mut first, mut lbfgs) = (X0, Trace::default(), build());
+        let stop = StopRules {
+            max_iterations: k,
+            ..rules
+        };
+        lbfgs.minimize_observed(&obj, &mut y, &stop, &mut first);
+        let saved = through_disk(&lbfgs.state());
+        let mut lbfgs = Lbfgs::<f64, S, H>::from_state(saved).unwrap();
+        let mut rest = Trace::default();
+        let r = lbfgs.resume_observed(&obj, &mut y, &rules, &mut rest);
+        assert_eq!(bits(&r), bits(&full), "report after a stop at {k}");
+        assert_eq!(
+            y.map(f64::to_bits),
+            x.map(f64::to_bits),
+            "after a stop at {k}"
+        );
+        assert_eq!(first.then(rest), trace, "trajectory after a stop at {k}");
+    }
+}
+
+#[test]
+fn lbfgs_minimize_resumes() {
+    let config = LbfgsConfig::default().history_size(3);
+    lbfgs_minimize(|| config.build::<f64, Vec<f64>, Vec<Vec<f64>>>(2).unwrap());
+}
+
+#[test]
+fn lbfgs_minimize_fixed_size_resumes() {
+    let config = LbfgsConfig::default().history_size(3);
+    lbfgs_minimize(|| config.build::<f64, [f64; 2], [[f64; 2]; 3]>(2).unwrap());
+}
+
+/// torch's `LBFGS.step(closure)` called 8 times, against 3 calls, a save (torch's
+/// `state_dict()` round trip) and 5 calls of a fresh optimizer.
+fn lbfgs_torch_steps(config: LbfgsConfig) {
+    let obj = rosenbrock();
+    let build = || config.build::<f64, Vec<f64>, Vec<Vec<f64>>>(2).unwrap();
+    let (mut x, mut lbfgs) = (X0, build());
+    let losses: Vec<u64> = (0..8).map(|_| lbfgs.step(&obj, &mut x).to_bits()).collect();
+    let (mut y, mut first) = (X0, build());
+    let mut resumed: Vec<u64> = (0..3).map(|_| first.step(&obj, &mut y).to_bits()).collect();
+    let mut second = Lbfgs::from_state(through_disk(&first.state())).unwrap();
+    resumed.extend((0..5).map(|_| second.step(&obj, &mut y).to_bits()));
+    assert_eq!(resumed, losses);
+    assert_eq!(y.map(f64::to_bits), x.map(f64::to_bits));
+    assert_eq!(
+        (second.n_iter(), second.func_evals(), second.history_len()),
+        (lbfgs.n_iter(), lbfgs.func_evals(), lbfgs.history_len())
+    );
+    assert!(lbfgs.history_len() == 3, "the history wrapped around");
+}
+
+#[test]
+fn lbfgs_torch_step_resumes() {
+    lbfgs_torch_steps(LbfgsConfig::default().history_size(3).max_iter(4).lr(0.5));
+}
+
+#[test]
+fn lbfgs_torch_step_strong_wolfe_resumes() {
+    lbfgs_torch_steps(
+        LbfgsConfig::default()
+            .history_size(3)
+            .max_iter(4)
+            .strong_wolfe(true),
+    );
+}
+
+#[test]
+fn newton_cg_resumes() {
+    let obj = rosenbrock();
+    let (mut x, mut trace) = (X0, Trace::default());
+    let mut solver = NewtonCgConfig::default().build::<f64, [f64; 2]>(2).unwrap();
+    let full = solver.minimize_observed(&obj, &mut x, &mut trace).unwrap();
+    assert_eq!(
+        full.status,
+        Status::Converged(optim::Rule::StepSize),
+        "{full:?}"
+    );
+    assert!(full.iterations > 17, "{full:?}");
+    for k in SPLITS {
+        let config = NewtonCgConfig::default().max_iterations(Some(k));
+        let (mut y, mut first) = (X0, Trace::default());
+        let mut solver = config.build::<f64, [f64; 2]>(2).unwrap();
+        let r = solver.minimize_observed(&obj, &mut y, &mut first).unwrap();
+        assert_eq!((r.status, r.iterations), (Status::MaxIterations, k));
+        let mut saved = through_disk(&solver.state());
+        saved.param_group.max_iterations = None;
+        let mut solver = NewtonCg::from_state(saved).unwrap();
+        let mut rest = Trace::default();
+        let r = solver.resume_observed(&obj, &mut y, &mut rest).unwrap();
+        assert_eq!(bits(&r), bits(&full), "report after a stop at {k}");
+        assert_eq!(
+            y.map(f64::to_bits),
+            x.map(f64::to_bits),
+            "after a stop at {k}"
+        );
+        assert_eq!(
+            first.followed_by(rest),
+            trace,
+            "trajectory after a stop at {k}"
+        );
+    }
+}
+
+#[test]
+fn trust_region_resumes() {
+    let obj = rosenbrock();
+    let (mut x, mut trace) = (X0, Trace::default());
+    let mut solver = TrustRegionConfig::default()
+        .gtol(1e-9)
+        .build::<f64, Vec<f64>>(2)
+        .unwrap();
+    let full = solver.minimize_observed(&obj, &mut x, &mut trace).unwrap();
+    assert_eq!(
+        full.status,
+        Status::Converged(optim::Rule::GradNorm),
+        "{full:?}"
+    );
+    assert!(full.iterations > 17, "{full:?}");
+    for k in SPLITS {
+        let config = TrustRegionConfig::default()
+            .gtol(1e-9)
+            .max_iterations(Some(k));
+        let (mut y, mut first) = (X0, Trace::default());
+        let mut solver = config.build::<f64, Vec<f64>>(2).unwrap();
+        let r = solver.minimize_observed(&obj, &mut y, &mut first).unwrap();
+        assert_eq!((r.status, r.iterations), (Status::MaxIterations, k));
+        let mut saved = through_disk(&solver.state());
+        saved.param_group.max_iterations = None;
+        if k > 4 {
+            assert_ne!(saved.radius, 1.0, "the radius has moved and is saved");
+        }
+        let mut solver = TrustRegion::from_state(saved).unwrap();
+        let mut rest = Trace::default();
+        let r = solver.resume_observed(&obj, &mut y, &mut rest).unwrap();
+        assert_eq!(bits(&r), bits(&full), "report after a stop at {k}");
+        assert_eq!(
+            y.map(f64::to_bits),
+            x.map(f64::to_bits),
+            "after a stop at {k}"
+        );
+        assert_eq!(
+            first.followed_by(rest),
+            trace,
+            "trajectory after a stop at {k}"
+        );
+    }
+}
