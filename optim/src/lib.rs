@@ -29,6 +29,10 @@
 //! * `mpi` (off by default; implies `std`; needs an MPI library and clang to build):
 //!   objectives, minibatch training and restarts across MPI processes with rsmpi, bit for bit
 //!   the single-process results (module `mpi`).
+//! * `serde` (off by default): `Serialize`/`Deserialize` for every state ([`state`]) and the
+//!   config structs (no `std` needed).
+//! * `rand_core` (off by default): random draws (minibatch shuffles, restart start points) from
+//!   any `rand_core` generator ([`rng::Source`]); [`Rng`] implements `rand_core::Rng`.
 //!
 //! Without `alloc` the crate is `#![no_std]` and allocation-free: every algorithm runs on
 //! fixed-size `[F; N]` state and caller buffers (`optim/tests/no_alloc.rs` checks this with a
@@ -55,6 +59,54 @@
 //!
 //! Hyperparameters are `f64`, as torch keeps them in Python floats; they are rounded to `F` where
 //! torch's kernels would cast them (so `f32` runs follow torch's float32 runs).
+//!
+//! # Saving and resuming
+//!
+//! Every optimizer, schedule, the driver, minibatch runs and the random generator give out their
+//! state as plain data and take it back ([`state`], trait [`Stateful`]), as torch's
+//! `state_dict()` / `load_state_dict()`: an optimizer's state holds its hyperparameters
+//! (`param_group`, with the current lr) and its per-parameter buffers under torch's names. A
+//! loaded state is checked (lengths, hyperparameters): a mismatch is a [`StateError`], not a
+//! panic. With the `serde` feature all states serialize; a run stopped, saved, loaded in a new
+//! process and resumed ([`resume_in`], `resume_observed` of the solvers,
+//! [`minibatch::train_resume_in`]) takes bit for bit the steps of the run that never stopped.
+//!
+//! ```
+//! use autodiff_runtime::from_fns;
+//! use optim::state::{AdamState, DriverState, EpochState, Stateful};
+//! use optim::{resume_in, Adam, AdamConfig, NoObserver, StepLr, StopRules};
+//!
+//! let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * x[1] * x[1];
+//! let objective = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
+//!     g[0] = 2.0 * (x[0] - 1.0);
+//!     g[1] = 20.0 * x[1];
+//!     f(x)
+//! });
+//!
+//! // 30 steps, then a checkpoint.
+//! let mut adam: Adam<f64, Vec<f64>> = AdamConfig::default().lr(0.05).build(2)?;
+//! let mut schedule = StepLr::new(10, 0.5)?;
+//! let mut driver = DriverState::new();
+//! let (mut x, mut g) = (vec![-1.0, 1.0], vec![0.0; 2]);
+//! let first = StopRules::max_iterations(30);
+//! let (sch, obs) = (&mut schedule, &mut NoObserver);
+//! resume_in(&objective, &mut x, &mut g, &mut adam, &first, sch, obs, &mut driver);
+//! let checkpoint = (adam.state(), schedule.state(), driver, x);
+//! #[cfg(feature = "serde")] // to any serde format and back; JSON here
+//! let checkpoint: (AdamState<f64, Vec<f64>>, EpochState, DriverState<f64>, Vec<f64>) =
+//!     serde_json::from_str(&serde_json::to_string(&checkpoint)?)?;
+//!
+//! // Later, in another process: rebuild from the checkpoint and run to 100 steps.
+//! let (adam_state, schedule_state, mut driver, mut x) = checkpoint;
+//! let mut adam = Adam::from_state(adam_state)?;
+//! let mut schedule = StepLr::new(10, 0.5)?;
+//! schedule.load_state(schedule_state)?;
+//! let rules = StopRules::max_iterations(100);
+//! let (sch, obs) = (&mut schedule, &mut NoObserver);
+//! let report = resume_in(&objective, &mut x, &mut g, &mut adam, &rules, sch, obs, &mut driver);
+//! assert_eq!(report.iterations, 100);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![no_std]
 #![warn(missing_docs)]
 

@@ -70,12 +70,13 @@ impl<F: Float, R: Source + Clone> MinibatchState<F, R> {
     }
 }
 
-/// [`train_in`](crate::minibatch::train_in) continuing from `state` (which it updates): a run paused at
-/// [`MinibatchConfig::max_steps`] and resumed here, with its optimizer and schedule (or ones
-/// loaded from their saved states, [`crate::state`]), takes bit for bit the steps of a run that
-/// never paused, mid-epoch included (the epoch's order is drawn again from the generator saved
-/// at the epoch's start). `config` is the whole run's (raise or clear `max_steps` to go on);
-/// `epoch_losses` receives the losses of the epochs completed here. Start from
+/// [`train_in`](crate::minibatch::train_in) continuing from `state` (which it updates): a run
+/// paused at [`MinibatchConfig::max_steps`] and resumed here, with its optimizer and schedule
+/// (or ones loaded from their saved states, [`crate::state`]), takes bit for bit the steps of a
+/// run that never paused, mid-epoch included (the epoch's order is drawn again from the
+/// generator saved at the epoch's start). `config` is the whole run's (raise or clear
+/// `max_steps` to go on); `epoch_losses` receives the losses of the epochs completed here. Start
+/// from
 /// [`MinibatchState::new`] (`config.seed`) or [`MinibatchState::with_rng`] (your own
 /// generator, e.g. any `rand_core` generator with that feature).
 ///
@@ -94,8 +95,8 @@ impl<F: Float, R: Source + Clone> MinibatchState<F, R> {
 ///
 /// let mut full = [0.0];
 /// let mut opt: Sgd<f64, [f64; 1]> = sgd.build(1).unwrap();
-/// train_in(&mut full, &mut grad, &mut order, &mut losses, &mut opt, &config, &mut NoSchedule, loss)
-///     .unwrap();
+/// let (g, o, l, sch) = (&mut grad, &mut order, &mut losses, &mut NoSchedule);
+/// train_in(&mut full, g, o, l, &mut opt, &config, sch, loss).unwrap();
 ///
 /// // Pause after 5 steps (mid-epoch 1), save, resume in a fresh optimizer.
 /// let (mut p, mut opt): (_, Sgd<f64, [f64; 1]>) = ([0.0], sgd.build(1).unwrap());

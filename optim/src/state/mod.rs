@@ -30,10 +30,11 @@
 //! use optim::{minimize_in, resume_in, Adam, AdamConfig, NoObserver, NoSchedule, StopRules};
 //! use autodiff_runtime::from_fns;
 //!
-//! let obj = from_fns(2, |x: &[f64]| x[0] * x[0] + 3.0 * x[1] * x[1], |x: &[f64], g: &mut [f64]| {
+//! let f = |x: &[f64]| x[0] * x[0] + 3.0 * x[1] * x[1];
+//! let obj = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
 //!     g[0] = 2.0 * x[0];
 //!     g[1] = 6.0 * x[1];
-//!     x[0] * x[0] + 3.0 * x[1] * x[1]
+//!     f(x)
 //! });
 //! let config = AdamConfig::default().lr(0.1);
 //! let (mut x, mut g) = ([1.0, -1.0], [0.0; 2]);
@@ -41,18 +42,21 @@
 //! // Uninterrupted: 20 steps.
 //! let mut adam: Adam<f64, [f64; 2]> = config.build(2).unwrap();
 //! let (mut y, rules) = (x, StopRules::max_iterations(20));
-//! let full = minimize_in(&obj, &mut y, &mut g, &mut adam, &rules, &mut NoSchedule, &mut NoObserver);
+//! let (sch, obs) = (&mut NoSchedule, &mut NoObserver);
+//! let full = minimize_in(&obj, &mut y, &mut g, &mut adam, &rules, sch, obs);
 //!
 //! // 8 steps, save, and 12 more in a fresh optimizer (as in a new process).
 //! let mut adam: Adam<f64, [f64; 2]> = config.build(2).unwrap();
 //! let mut driver = DriverState::new();
 //! let first = StopRules::max_iterations(8);
-//! resume_in(&obj, &mut x, &mut g, &mut adam, &first, &mut NoSchedule, &mut NoObserver, &mut driver);
+//! let (sch, obs) = (&mut NoSchedule, &mut NoObserver);
+//! resume_in(&obj, &mut x, &mut g, &mut adam, &first, sch, obs, &mut driver);
 //! let (saved_adam, saved_driver) = (adam.state(), driver.clone());
 //!
 //! let mut adam = Adam::<f64, [f64; 2]>::from_state(saved_adam).unwrap();
 //! let mut driver = saved_driver;
-//! let rest = resume_in(&obj, &mut x, &mut g, &mut adam, &rules, &mut NoSchedule, &mut NoObserver, &mut driver);
+//! let (sch, obs) = (&mut NoSchedule, &mut NoObserver);
+//! let rest = resume_in(&obj, &mut x, &mut g, &mut adam, &rules, sch, obs, &mut driver);
 //! assert_eq!(rest, full);
 //! assert_eq!(x.map(f64::to_bits), y.map(f64::to_bits));
 //! ```
