@@ -228,3 +228,32 @@ fn no_schedule_is_stateless() {
         || NoSchedule,
     );
 }
+
+/// The code of the first fenced block after `heading` in a Markdown text (or in `//!` crate docs
+/// given with the prefix stripped), without rustdoc's hidden `# ` lines.
+fn block_after(text: &str, heading: &str) -> String {
+    let rest = &text[text.find(heading).expect("the heading") + heading.len()..];
+    let start = rest.find("```").expect("a code block");
+    let body = &rest[start..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    let end = body.find("```").expect("the block's end");
+    body[..end]
+        .lines()
+        .filter(|l| !l.starts_with("# ") && *l != "#")
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn readme_example_is_the_crate_docs_doctest() {
+    let docs: String = include_str!("../src/lib.rs")
+        .lines()
+        .filter_map(|l| l.strip_prefix("//!"))
+        .map(|l| format!("{}\n", l.strip_prefix(' ').unwrap_or(l)))
+        .collect();
+    let doctest = block_after(&docs, "# Saving and resuming");
+    let readme = block_after(include_str!("../../README.md"), "### Saving and resuming")
+        .replace("autodiff::optim::", "optim::")
+        .replace("use autodiff::from_fns;", "use autodiff_runtime::from_fns;");
+    assert_eq!(readme, doctest);
+}

@@ -39,8 +39,8 @@ use crate::{ensure, Optimizer};
 /// with `torch.distributed` without a `DistributedSampler`). Each process's optimizer,
 /// schedule and state are its own and evolve identically.
 ///
-/// Checkpoints: the optimizers have no save/restore of their state in this crate, so there is
-/// nothing to write; the returned parameters are identical on every process.
+/// Checkpoints: the returned parameters and the optimizer's state are identical on every
+/// process, so process 0 can save them ([`crate::state`]) and every process load them.
 ///
 /// # Errors
 /// The same error on every process: [`MpiError::Dimension`] if the processes' `x0` differ in

@@ -76,8 +76,7 @@ impl<F: Float, R: Source + Clone> MinibatchState<F, R> {
 /// run that never paused, mid-epoch included (the epoch's order is drawn again from the
 /// generator saved at the epoch's start). `config` is the whole run's (raise or clear
 /// `max_steps` to go on); `epoch_losses` receives the losses of the epochs completed here. Start
-/// from
-/// [`MinibatchState::new`] (`config.seed`) or [`MinibatchState::with_rng`] (your own
+/// from [`MinibatchState::new`] (`config.seed`) or [`MinibatchState::with_rng`] (your own
 /// generator, e.g. any `rand_core` generator with that feature).
 ///
 /// ```
