@@ -30,7 +30,9 @@ use autodiff_runtime::{Float, Objective};
 
 use crate::line_search::{all_finite, dot, norm1, LineSearchError, MoreThuente, Ray, SolverReport};
 use crate::state::SolverProgress;
-use crate::{ensure, NoObserver, Observer, OptimError, Rule, Status, StopRules, Storage};
+use crate::{
+    check_solver, ensure, NoObserver, Observer, OptimError, Rule, Status, StopRules, Storage,
+};
 
 /// Where [`Lbfgs`] keeps its `(s, y)` pairs: `history_size` buffers of `S`, plus two scalars per
 /// pair in [`LbfgsHistory::Scalars`].
@@ -703,12 +705,7 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
         observer: &mut Obs,
     ) -> SolverReport<F> {
         let n = self.dim;
-        assert!(
-            x.len() == n && objective.dim() == n,
-            "`Lbfgs`: x ({}) and the objective ({}) must have the optimizer's dimension {n}",
-            x.len(),
-            objective.dim()
-        );
+        check_solver("Lbfgs", n, x.len(), objective.dim());
         self.reset();
         let value = objective.value_grad(x, self.g.as_mut());
         self.progress = SolverProgress::started(value);
@@ -731,12 +728,7 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
         observer: &mut Obs,
     ) -> SolverReport<F> {
         let n = self.dim;
-        assert!(
-            x.len() == n && objective.dim() == n,
-            "`Lbfgs`: x ({}) and the objective ({}) must have the optimizer's dimension {n}",
-            x.len(),
-            objective.dim()
-        );
+        check_solver("Lbfgs", n, x.len(), objective.dim());
         let mut report = self.progress.report(Status::MaxIterations);
         let mut previous: Option<F> = self.progress.previous;
         let mut k = report.iterations;

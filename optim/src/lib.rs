@@ -205,6 +205,15 @@ pub(crate) fn check_step(component: &str, dim: usize, params: usize, grad: usize
     );
 }
 
+/// Checks that a solver's iterate and objective have its dimension.
+#[inline]
+pub(crate) fn check_solver(component: &str, dim: usize, x: usize, objective: usize) {
+    assert!(
+        x == dim && objective == dim,
+        "`{component}`: x ({x}) and the objective ({objective}) must have the solver's dimension {dim}"
+    );
+}
+
 /// `F` from a hyperparameter (`f64`, as torch's Python floats).
 #[inline]
 pub(crate) fn c<F: Float>(v: f64) -> F {

@@ -197,7 +197,7 @@ pub fn train_in<F, Opt, S, G>(
     optimizer: &mut Opt,
     config: &MinibatchConfig,
     schedule: &mut S,
-    mut example_grad: G,
+    example_grad: G,
 ) -> Result<TrainReport, OptimError>
 where
     F: Float,
@@ -214,14 +214,21 @@ where
         config,
         schedule,
         &mut MinibatchState::new(config.seed),
-        |params: &[F], batch: &[usize], grad: &mut [F]| {
-            let mut batch_loss = F::zero();
-            for &i in batch {
-                batch_loss += example_grad(params, i, grad);
-            }
-            batch_loss
-        },
+        per_example(example_grad),
     )
+}
+
+/// The batch gradient of [`train_in`]: the batch's examples accumulated in order.
+pub(crate) fn per_example<F: Float, G: FnMut(&[F], usize, &mut [F]) -> F>(
+    mut example_grad: G,
+) -> impl FnMut(&[F], &[usize], &mut [F]) -> F {
+    move |params, batch, grad| {
+        let mut batch_loss = F::zero();
+        for &i in batch {
+            batch_loss += example_grad(params, i, grad);
+        }
+        batch_loss
+    }
 }
 
 /// The loop of [`train_in`] (and of the parallel variant), from `state`, given how a batch's

@@ -39,7 +39,9 @@ use autodiff_runtime::{Float, Objective, ObjectiveError};
 
 use crate::line_search::{all_finite, dot, norm1, sqrt, wolfe12, Ray, SolverReport};
 use crate::state::{NewtonCarry, SolverProgress};
-use crate::{ensure, GradNorm, NoObserver, Observer, OptimError, Rule, Status, Storage};
+use crate::{
+    check_solver, ensure, GradNorm, NoObserver, Observer, OptimError, Rule, Status, Storage,
+};
 
 /// How the inner conjugate gradient ended.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -199,12 +201,7 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
         observer: &mut Obs,
     ) -> Result<SolverReport<F>, ObjectiveError> {
         let n = self.dim;
-        assert!(
-            x.len() == n && objective.dim() == n,
-            "`NewtonCg`: x ({}) and the objective ({}) must have the solver's dimension {n}",
-            x.len(),
-            objective.dim()
-        );
+        check_solver("NewtonCg", n, x.len(), objective.dim());
         let value = objective.value_grad(x, self.g.as_mut());
         self.progress = SolverProgress::started(value);
         self.carry = NewtonCarry {
@@ -234,12 +231,7 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
         observer: &mut Obs,
     ) -> Result<SolverReport<F>, ObjectiveError> {
         let n = self.dim;
-        assert!(
-            x.len() == n && objective.dim() == n,
-            "`NewtonCg`: x ({}) and the objective ({}) must have the solver's dimension {n}",
-            x.len(),
-            objective.dim()
-        );
+        check_solver("NewtonCg", n, x.len(), objective.dim());
         let cfg = self.config;
         let max_iterations = cfg.max_iterations.unwrap_or(200 * n);
         let max_cg = cfg.max_cg_iterations.unwrap_or(20 * n);

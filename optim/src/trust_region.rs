@@ -31,7 +31,7 @@ use autodiff_runtime::{Float, Objective, ObjectiveError};
 
 use crate::line_search::{all_finite, dot, norm2, sqrt, SolverReport};
 use crate::state::SolverProgress;
-use crate::{ensure, NoObserver, Observer, OptimError, Rule, Status, Storage};
+use crate::{check_solver, ensure, NoObserver, Observer, OptimError, Rule, Status, Storage};
 
 /// Hyperparameters of [`TrustRegion`], with scipy's `trust-ncg` defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -230,12 +230,7 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
         observer: &mut Obs,
     ) -> Result<SolverReport<F>, ObjectiveError> {
         let n = self.dim;
-        assert!(
-            x.len() == n && objective.dim() == n,
-            "`TrustRegion`: x ({}) and the objective ({}) must have the solver's dimension {n}",
-            x.len(),
-            objective.dim()
-        );
+        check_solver("TrustRegion", n, x.len(), objective.dim());
         let value = objective.value_grad(x, self.g.as_mut());
         self.progress = SolverProgress::started(value);
         self.radius = self.config.initial_trust_radius;
@@ -261,12 +256,7 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
         observer: &mut Obs,
     ) -> Result<SolverReport<F>, ObjectiveError> {
         let n = self.dim;
-        assert!(
-            x.len() == n && objective.dim() == n,
-            "`TrustRegion`: x ({}) and the objective ({}) must have the solver's dimension {n}",
-            x.len(),
-            objective.dim()
-        );
+        check_solver("TrustRegion", n, x.len(), objective.dim());
         let cfg = self.config;
         let max_iterations = cfg.max_iterations.unwrap_or(200 * n);
         let max_cg = usize::max(20 * n, 100);

@@ -107,29 +107,25 @@ fn lbfgs_torch_step_strong_wolfe_resumes() {
     );
 }
 
-#[test]
-fn newton_cg_resumes() {
-    let obj = rosenbrock();
+/// A second-order solver: `run(limit, x, trace)` from a fresh solver (no limit: the whole run)
+/// against runs stopped at each split, whose solver's state is saved, loaded by `resume` (with
+/// the limit lifted) and resumed.
+fn check_second_order<Sv>(
+    run: impl Fn(Option<usize>, &mut [f64], &mut Trace) -> (SolverReport<f64>, Sv),
+    resume: impl Fn(Sv::State, &mut [f64], &mut Trace) -> SolverReport<f64>,
+) where
+    Sv: Stateful,
+    Sv::State: Saved,
+{
     let (mut x, mut trace) = (X0, Trace::default());
-    let mut solver = NewtonCgConfig::default().build::<f64, [f64; 2]>(2).unwrap();
-    let full = solver.minimize_observed(&obj, &mut x, &mut trace).unwrap();
-    assert_eq!(
-        full.status,
-        Status::Converged(optim::Rule::StepSize),
-        "{full:?}"
-    );
+    let (full, _) = run(None, &mut x, &mut trace);
+    assert!(matches!(full.status, Status::Converged(_)), "{full:?}");
     assert!(full.iterations > 17, "{full:?}");
     for k in SPLITS {
-        let config = NewtonCgConfig::default().max_iterations(Some(k));
-        let (mut y, mut first) = (X0, Trace::default());
-        let mut solver = config.build::<f64, [f64; 2]>(2).unwrap();
-        let r = solver.minimize_observed(&obj, &mut y, &mut first).unwrap();
+        let (mut y, mut first, mut rest) = (X0, Trace::default(), Trace::default());
+        let (r, solver) = run(Some(k), &mut y, &mut first);
         assert_eq!((r.status, r.iterations), (Status::MaxIterations, k));
-        let mut saved = through_disk(&solver.state());
-        saved.param_group.max_iterations = None;
-        let mut solver = NewtonCg::from_state(saved).unwrap();
-        let mut rest = Trace::default();
-        let r = solver.resume_observed(&obj, &mut y, &mut rest).unwrap();
+        let r = resume(through_disk(&solver.state()), &mut y, &mut rest);
         assert_eq!(bits(&r), bits(&full), "report after a stop at {k}");
         assert_eq!(
             y.map(f64::to_bits),
@@ -145,46 +141,40 @@ fn newton_cg_resumes() {
 }
 
 #[test]
+fn newton_cg_resumes() {
+    let obj = rosenbrock();
+    check_second_order(
+        |limit, x, trace| {
+            let config = NewtonCgConfig::default().max_iterations(limit);
+            let mut solver = config.build::<f64, [f64; 2]>(2).unwrap();
+            (solver.minimize_observed(&obj, x, trace).unwrap(), solver)
+        },
+        |mut saved, x, trace| {
+            saved.param_group.max_iterations = None;
+            let mut solver = NewtonCg::from_state(saved).unwrap();
+            solver.resume_observed(&obj, x, trace).unwrap()
+        },
+    );
+}
+
+#[test]
 fn trust_region_resumes() {
     let obj = rosenbrock();
-    let (mut x, mut trace) = (X0, Trace::default());
-    let mut solver = TrustRegionConfig::default()
-        .gtol(1e-9)
-        .build::<f64, Vec<f64>>(2)
-        .unwrap();
-    let full = solver.minimize_observed(&obj, &mut x, &mut trace).unwrap();
-    assert_eq!(
-        full.status,
-        Status::Converged(optim::Rule::GradNorm),
-        "{full:?}"
+    check_second_order(
+        |limit, x, trace| {
+            let config = TrustRegionConfig::default()
+                .gtol(1e-9)
+                .max_iterations(limit);
+            let mut solver = config.build::<f64, Vec<f64>>(2).unwrap();
+            (solver.minimize_observed(&obj, x, trace).unwrap(), solver)
+        },
+        |mut saved, x, trace| {
+            saved.param_group.max_iterations = None;
+            if saved.progress.iterations > 4 {
+                assert_ne!(saved.radius, 1.0, "the radius has moved and is saved");
+            }
+            let mut solver = TrustRegion::from_state(saved).unwrap();
+            solver.resume_observed(&obj, x, trace).unwrap()
+        },
     );
-    assert!(full.iterations > 17, "{full:?}");
-    for k in SPLITS {
-        let config = TrustRegionConfig::default()
-            .gtol(1e-9)
-            .max_iterations(Some(k));
-        let (mut y, mut first) = (X0, Trace::default());
-        let mut solver = config.build::<f64, Vec<f64>>(2).unwrap();
-        let r = solver.minimize_observed(&obj, &mut y, &mut first).unwrap();
-        assert_eq!((r.status, r.iterations), (Status::MaxIterations, k));
-        let mut saved = through_disk(&solver.state());
-        saved.param_group.max_iterations = None;
-        if k > 4 {
-            assert_ne!(saved.radius, 1.0, "the radius has moved and is saved");
-        }
-        let mut solver = TrustRegion::from_state(saved).unwrap();
-        let mut rest = Trace::default();
-        let r = solver.resume_observed(&obj, &mut y, &mut rest).unwrap();
-        assert_eq!(bits(&r), bits(&full), "report after a stop at {k}");
-        assert_eq!(
-            y.map(f64::to_bits),
-            x.map(f64::to_bits),
-            "after a stop at {k}"
-        );
-        assert_eq!(
-            first.followed_by(rest),
-            trace,
-            "trajectory after a stop at {k}"
-        );
-    }
 }

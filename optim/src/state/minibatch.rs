@@ -3,7 +3,7 @@
 use autodiff_runtime::Float;
 
 use super::{check, StateError};
-use crate::minibatch::{run, MinibatchConfig, TrainReport};
+use crate::minibatch::{per_example, run, MinibatchConfig, TrainReport};
 use crate::rng::{Rng, Source};
 use crate::schedule::Scheduler;
 use crate::Optimizer;
@@ -132,7 +132,7 @@ pub fn train_resume_in<F, Opt, S, R, G>(
     config: &MinibatchConfig,
     schedule: &mut S,
     state: &mut MinibatchState<F, R>,
-    mut example_grad: G,
+    example_grad: G,
 ) -> Result<TrainReport, StateError>
 where
     F: Float,
@@ -152,13 +152,7 @@ where
         config,
         schedule,
         state,
-        |params: &[F], batch: &[usize], grad: &mut [F]| {
-            let mut batch_loss = F::zero();
-            for &i in batch {
-                batch_loss += example_grad(params, i, grad);
-            }
-            batch_loss
-        },
+        per_example(example_grad),
     )?;
     Ok(report)
 }
