@@ -376,7 +376,7 @@ fn main() {
     for (i, run) in runs.runs.iter().enumerate() {
         let (start, x, r) = (&run.start, &run.params, &run.result);
         let (_, _, hess) = nightmare::hessian(x[0], x[1]);
-        let ev = autodiff_runtime::linalg::sym_eigenvalues(&hess);
+        let ev = autodiff::sym_eigenvalues(&hess);
         println!(
             "  restart {i:>2}: ({:>6.3}, {:>6.3}) -> ({:>6.3}, {:>6.3}) loss {:>8.5} after {:>4} steps{}; Hessian eigenvalues ({:.3}, {:.3})",
             start[0], start[1], x[0], x[1], r.value, r.iterations,

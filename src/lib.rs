@@ -4,10 +4,16 @@
 //! function and the macro writes its forward-mode and reverse-mode derivatives as Rust source
 //! while your crate compiles: no tape, no graph, no allocation.
 //!
+//! The package is `autodiff-gen` (`cargo add autodiff-gen`); the library is imported as
+//! `autodiff`. Everything a user needs is here: the attribute, the number types that carry
+//! derivatives ([`Dual`], [`Jet`]), objectives ([`Objective`]), gradient checking
+//! ([`check_gradient`]), classification of critical points ([`classify`]), the optimizers
+//! ([`optim`]), and a [`prelude`].
+//!
 //! ```
 //! use autodiff::differentiable;
 //!
-//! /// Notebook 000's f(x, y) = (x - 1)^2 + 4 (y + 1)^2 + x y / 2.
+//! /// f(x, y) = (x - 1)^2 + 4 (y + 1)^2 + x y / 2.
 //! #[differentiable]
 //! fn f(x: f64, y: f64) -> f64 {
 //!     (x - 1.0).powi(2) + 4.0 * (y + 1.0).powi(2) + x * y / 2.0
@@ -38,6 +44,18 @@
 
 #[cfg(feature = "std")]
 extern crate std;
+
+mod analysis;
+mod numbers;
+mod objectives;
+pub mod prelude;
+
+pub use analysis::{
+    check_gradient, classify, classify_eigenvalues, sym_eigenvalues, sym_eigenvalues_in_place,
+    CriticalPoint, GradientCheck,
+};
+pub use numbers::{Dual, Float, Jet, Scalar};
+pub use objectives::{from_fns, hessian_into, FnObjective, Objective, ObjectiveError};
 
 /// Generates forward- and reverse-mode derivatives of a numeric function at compile time.
 ///
@@ -84,7 +102,7 @@ extern crate std;
 ///
 /// ```
 /// # use autodiff::differentiable;
-/// /// Mean absolute error of the model t1 x + t2 x^2 (notebook 003); x and y are data.
+/// /// Mean absolute error of the model t1 x + t2 x^2; x and y are data.
 /// #[differentiable(wrt(t1, t2))]
 /// fn mae(t1: f64, t2: f64, x: &[f64], y: &[f64]) -> f64 {
 ///     let mut s = 0.0;
@@ -107,10 +125,12 @@ extern crate std;
 /// statements; indexing arrays and slices, local arrays, `Vec`s (with `alloc`) and matrices
 /// `[[f; N]; M]` with element writes, `.len()`; sub-slices `&x[a..b]`; tuples and
 /// `x.sin_cos()`; calls to other `#[differentiable]` functions with scalars, arrays, slices,
-/// matrix rows and `&mut` output buffers; functions writing their results into output buffers.
-/// Anything else in the body is a compile error that names the construct and says what to
-/// write instead. Closures and iterator chains are not supported: write a `for` loop. The
-/// README's table lists each construct.
+/// matrix rows and `&mut` output buffers; functions writing their results into output buffers;
+/// loops over `x.iter()`, `enumerate`, `zip`, `windows(k)`, and chains of those with `map` and
+/// `filter` ending in `sum()`, `product()` or `fold(..)` (lowered to indexed loops); closures
+/// bound with `let` and called. Anything else in the body (other closures and iterator adapters
+/// among them) is a compile error that names the construct and says what to write instead. The
+/// repository README's table lists each construct.
 ///
 /// ```
 /// use autodiff::differentiable;
@@ -140,6 +160,38 @@ extern crate std;
 /// let j = path_energy::jacobian(&p, &mut e);
 /// assert_eq!(e, [1.0, 5.0]);
 /// assert_eq!(j[1], vec![0.0, 0.0, 2.0, -4.0, 0.0, 4.0]);
+/// ```
+///
+/// # Associated functions
+///
+/// On an `impl` block, `#[differentiable]` differentiates its associated functions (those
+/// marked `#[differentiable]` inside it, with their own arguments such as `wrt(..)`, or, if
+/// none is marked, every function with a float parameter). An `impl` block cannot hold the
+/// namespace `f::..`, so the derivatives of `Type::f` are `Type::f_jvp`, `Type::f_vjp`,
+/// `Type::f_grad`, `Type::f_hvp`, `Type::f_hessian`, `Type::f_objective`, ..., with the same
+/// signatures. They call each other as written (`Self::g(x)`, `Type::g(x)`), and free
+/// functions call them too. Trait impls work the same way (the derivatives go into an inherent
+/// `impl` of the type). Not yet: methods taking `self`, and generic `impl` blocks.
+///
+/// ```
+/// use autodiff::differentiable;
+///
+/// struct Spring;
+///
+/// #[differentiable]
+/// impl Spring {
+///     fn energy(x: f64, k: f64) -> f64 {
+///         0.5 * k * x * x
+///     }
+///
+///     fn total(x: &[f64; 2], k: f64) -> f64 {
+///         Self::energy(x[0], k) + Self::energy(x[1] - x[0], k)
+///     }
+/// }
+///
+/// assert_eq!(Spring::energy_grad(2.0, 3.0), (6.0, (6.0, 2.0)));
+/// let (_, (gx, _)) = Spring::total_grad(&[1.0, 3.0], 2.0);
+/// assert_eq!(gx, [-2.0, 4.0]);
 /// ```
 ///
 /// # Your own derivative
@@ -182,12 +234,15 @@ extern crate std;
 /// whose reverse mode must store values of loops with run-time trip counts need the `alloc`
 /// feature, and fail to compile with a message saying so without it.
 pub use autodiff_macros::differentiable;
-pub use autodiff_runtime::{
-    from_fns, hessian_into, rules, Dual, Float, FnObjective, Objective, ObjectiveError, Scalar,
-};
+pub use autodiff_runtime::rules;
 
 #[cfg(feature = "optim")]
 pub use optim;
+
+/// The crate README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/crate/README.md")]
+struct ReadmeDoctests;
 
 /// Items the generated code names. Not public API: they may change in any release.
 #[doc(hidden)]

@@ -2,7 +2,7 @@
 //! give bit for bit the single-process results, with 1, 2 or 3 processes. Run by `.ci/run`:
 //!
 //! ```sh
-//! cargo test --release -p autodiff --features mpi --test mpi --no-run
+//! cargo test --release -p autodiff-gen --features mpi --test mpi --no-run
 //! mpirun --allow-run-as-root --oversubscribe -n 3 target/release/deps/mpi-<hash>
 //! ```
 //!

@@ -17,14 +17,21 @@ pub struct Args {
     pub custom: Option<Path>,
 }
 
-/// The facade's path as the calling crate names it: `::autodiff`, or `::ad` for
-/// `ad = { package = "autodiff" }` in its Cargo.toml. Inside the facade's own package (its
-/// tests, examples and doctests link it as `autodiff`) and when the manifest cannot be read,
-/// `::autodiff`.
+/// The facade's path as the calling crate names it. The facade is published as the package
+/// `autodiff-gen` with the library name `autodiff`, so:
+///
+/// - `autodiff-gen = ".."` (what `cargo add autodiff-gen` writes): `::autodiff`, the library
+///   name, which is what an unrenamed dependency is called in code;
+/// - `ad = { package = "autodiff-gen", .. }`: `::ad`, the name the manifest gives it;
+/// - inside the facade's own package (its tests, examples and doctests link it as `autodiff`)
+///   and when the manifest cannot be read: `::autodiff`.
+///
+/// (`autodiff_gen = { package = "autodiff-gen" }`, a rename to the package's own name, cannot be
+/// told apart from the first case by `proc-macro-crate` and needs `crate = ::autodiff_gen`.)
 fn facade_path() -> Path {
     use proc_macro_crate::{crate_name, FoundCrate};
-    match crate_name("autodiff") {
-        Ok(FoundCrate::Name(name)) if name != "autodiff" => {
+    match crate_name("autodiff-gen") {
+        Ok(FoundCrate::Name(name)) if name != "autodiff_gen" => {
             let ident = syn::Ident::new(&name, proc_macro2::Span::call_site());
             syn::parse_quote!(::#ident)
         }

@@ -110,10 +110,32 @@ fn hvp(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         let d = format_ident!("__d{}", pi, span = Span::mixed_site());
         let b = format_ident!("__b{}", pi, span = Span::mixed_site());
         if let Some(m) = &p.matrix {
-            // A fixed-size matrix: duals of the same shape, seen flattened by the generic code.
-            let (Some(r), c) = (&m.rows, &m.cols) else {
-                return quote!();
+            let c = &m.cols;
+            let Some(r) = &m.rows else {
+                // Rows of a slice `&[[f; c]]`: flattened duals on the heap, results as rows.
+                dparams.push(quote!(#v: &[[#ft; #c]]));
+                let (g, h) = (
+                    format_ident!("__g{}", pi, span = Span::mixed_site()),
+                    format_ident!("__h{}", pi, span = Span::mixed_site()),
+                );
+                setup.push(quote! {
+                    let #d = #k::__private::dual_vec(#n.as_flattened(), #v.as_flattened());
+                    let mut #b = #k::__private::zeros_vec(#d.len(), #dual::constant(#zero));
+                });
+                args.push(quote!(#d.as_slice()));
+                bars.push(quote!(#b.as_mut_slice()));
+                let rows = |x: &Ident| quote!(#x.chunks_exact(#c).map(|r| ::core::array::from_fn(|j| r[j])).collect());
+                let (gr, hr) = (rows(&g), rows(&h));
+                split.push(quote! {
+                    let (#g, #h) = #k::__private::split_dual_vec(#b.as_slice());
+                    let (#g, #h): (#k::__private::Vec<[#ft; #c]>, #k::__private::Vec<[#ft; #c]>) = (#gr, #hr);
+                });
+                outs_g.push(quote!(#g));
+                outs_h.push(quote!(#h));
+                tys.push(quote!(#k::__private::Vec<[#ft; #c]>));
+                continue;
             };
+            // A fixed-size matrix: duals of the same shape, seen flattened by the generic code.
             dparams.push(quote!(#v: &[[#ft; #c]; #r]));
             setup.push(quote! {
                 let #d: [[#dual<#ft>; #c]; #r] = ::core::array::from_fn(|i| ::core::array::from_fn(|j| #dual::new(#n[i][j], #v[i][j])));
@@ -342,6 +364,20 @@ fn copyable(ty: &syn::Type) -> bool {
     }
 }
 
+/// Whether an active parameter's length is given to `objective` (slices, `&Vec`s, slices of
+/// rows).
+fn variable_length(p: &crate::ir::Param, var: &crate::ir::Var) -> bool {
+    match &p.matrix {
+        Some(m) => m.rows.is_none(),
+        None => matches!(var.shape, Shape::SliceRef),
+    }
+}
+
+/// `&Vec<f>`.
+fn is_vec_ref(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Path(tp) if crate::lower::vec_elem(tp).is_some()))
+}
+
 /// Names every elided lifetime of the passive parameter types (`&T` -> `&'__l0 T`).
 struct NameLifetimes {
     named: Vec<syn::Lifetime>,
@@ -378,13 +414,9 @@ fn objective_shape(cx: &Cx, item: &syn::ItemFn) -> Option<ObjectiveShape> {
     let mut arg_tys = vec![marker_ty(item)];
     for p in &func.params {
         let var = &func.vars[p.var];
-        let vec_ref = matches!(&p.ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Path(tp) if crate::lower::vec_elem(tp).is_some()));
-        if var.active && (p.matrix.is_some() || vec_ref) {
-            // Not generated for matrix and `&Vec` parameters (yet): take a slice instead.
-            return None;
-        }
         if var.active {
-            if matches!(var.shape, Shape::SliceRef) {
+            // Slices get their length, slices of rows their number of rows.
+            if variable_length(p, var) {
                 arg_tys.push(quote!(usize));
             }
             continue;
@@ -451,8 +483,9 @@ fn objective_fn(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         let var = &func.vars[p.var];
         let n = &sigs.names[pi];
         if var.active {
-            if matches!(var.shape, Shape::SliceRef) {
-                let len = format_ident!("{}_len", n);
+            if variable_length(p, var) {
+                let what = if p.matrix.is_some() { "rows" } else { "len" };
+                let len = format_ident!("{}_{}", n, what);
                 params.push(quote!(#len: usize));
                 values.push(quote!(#len));
             }
@@ -533,14 +566,25 @@ pub fn objective_impl(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenSt
         let vn = format_ident!("__vd{}", pi, span = Span::mixed_site());
         let gn = format_ident!("__gd{}", pi, span = Span::mixed_site());
         let hn = format_ident!("__hd{}", pi, span = Span::mixed_site());
-        let (len, take) = match &var.shape {
-            Shape::ArrayRef(len) => (quote!(#len), true),
-            Shape::SliceRef => {
+        let len = match (&var.shape, &p.matrix) {
+            (_, Some(m)) => match &m.rows {
+                Some(r) => {
+                    let c = &m.cols;
+                    quote!((#r * #c))
+                }
+                None => {
+                    let (s, c) = (proc_macro2::Literal::usize_unsuffixed(slot), &m.cols);
+                    slot += 1;
+                    quote!((#args.#s * #c))
+                }
+            },
+            (Shape::ArrayRef(len), _) => quote!(#len),
+            (Shape::SliceRef, None) => {
                 let s = proc_macro2::Literal::usize_unsuffixed(slot);
                 slot += 1;
-                (quote!(#args.#s), false)
+                quote!(#args.#s)
             }
-            _ => (quote!(1usize), false),
+            _ => quote!(1usize),
         };
         dim.push(len.clone());
         // The output of `hvp`'s gradient and H v for this parameter.
@@ -554,52 +598,100 @@ pub fn objective_impl(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenSt
         };
         let (pg, ph) = (part(&gv), part(&hvv));
         active_k += 1;
-        match &var.shape {
-            Shape::ArrayRef(l) => {
-                let _ = take;
-                unpack_x.push(quote! {
+        if let Some(m) = &p.matrix {
+            // Matrices: the flat vector viewed as rows (`as_chunks`), no copy.
+            let c = &m.cols;
+            let (ty, ty_mut, conv, conv_mut) = match &m.rows {
+                Some(r) => (
+                    quote!(&[[#ft; #c]; #r]),
+                    quote!(&mut [[#ft; #c]; #r]),
+                    quote!(match <&[[#ft; #c]; #r]>::try_from(__rows) { Ok(a) => a, Err(_) => ::core::unreachable!() }),
+                    quote!(match <&mut [[#ft; #c]; #r]>::try_from(__rows) { Ok(a) => a, Err(_) => ::core::unreachable!() }),
+                ),
+                None => (
+                    quote!(&[[#ft; #c]]),
+                    quote!(&mut [[#ft; #c]]),
+                    quote!(__rows),
+                    quote!(__rows),
+                ),
+            };
+            unpack_x.push(quote! {
+                let #n: #ty = { let __rows = #x[#o..#o + #len].as_chunks::<#c>().0; #conv };
+            });
+            unpack_v.push(quote! {
+                let #vn: #ty = { let __rows = #v[#o..#o + #len].as_chunks::<#c>().0; #conv };
+            });
+            grad_split.push(quote! {
+                let (#gn, #g) = #g.split_at_mut(#len);
+                let #gn: #ty_mut = { let __rows = #gn.as_chunks_mut::<#c>().0; #conv_mut };
+            });
+            bar_args.push(quote!(#gn));
+            hvp_split.push(quote! {
+                let (#gn, #g) = #g.split_at_mut(#len);
+                let (#hn, #hv) = #hv.split_at_mut(#len);
+                #gn.copy_from_slice(#pg.as_flattened());
+                #hn.copy_from_slice(#ph.as_flattened());
+            });
+        } else {
+            match &var.shape {
+                Shape::ArrayRef(l) => {
+                    unpack_x.push(quote! {
                     let #n: &[#ft; #l] = match <&[#ft; #l]>::try_from(&#x[#o..#o + #l]) { Ok(a) => a, Err(_) => ::core::unreachable!() };
                 });
-                unpack_v.push(quote! {
+                    unpack_v.push(quote! {
                     let #vn: &[#ft; #l] = match <&[#ft; #l]>::try_from(&#v[#o..#o + #l]) { Ok(a) => a, Err(_) => ::core::unreachable!() };
                 });
-                grad_split.push(quote! {
+                    grad_split.push(quote! {
                     let (#gn, #g) = #g.split_at_mut(#l);
                     let #gn: &mut [#ft; #l] = match <&mut [#ft; #l]>::try_from(#gn) { Ok(a) => a, Err(_) => ::core::unreachable!() };
                 });
-                bar_args.push(quote!(#gn));
-                hvp_split.push(quote! {
-                    let (#gn, #g) = #g.split_at_mut(#l);
-                    let (#hn, #hv) = #hv.split_at_mut(#l);
-                    #gn.copy_from_slice(&#pg);
-                    #hn.copy_from_slice(&#ph);
-                });
-            }
-            Shape::SliceRef => {
-                unpack_x.push(quote!(let #n: &[#ft] = &#x[#o..#o + #len];));
-                unpack_v.push(quote!(let #vn: &[#ft] = &#v[#o..#o + #len];));
-                grad_split.push(quote!(let (#gn, #g) = #g.split_at_mut(#len);));
-                bar_args.push(quote!(#gn));
-                hvp_split.push(quote! {
-                    let (#gn, #g) = #g.split_at_mut(#len);
-                    let (#hn, #hv) = #hv.split_at_mut(#len);
-                    #gn.copy_from_slice(#pg.as_slice());
-                    #hn.copy_from_slice(#ph.as_slice());
-                });
-            }
-            _ => {
-                unpack_x.push(quote!(let #n: #ft = #x[#o];));
-                unpack_v.push(quote!(let #vn: #ft = #v[#o];));
-                let s = &sk[scalar_k];
-                scalar_k += 1;
-                grad_split.push(quote!(let (#gn, #g) = #g.split_at_mut(1);));
-                write_g.push(quote!(#gn[0] = #s;));
-                hvp_split.push(quote! {
-                    let (#gn, #g) = #g.split_at_mut(1);
-                    let (#hn, #hv) = #hv.split_at_mut(1);
-                    #gn[0] = #pg;
-                    #hn[0] = #ph;
-                });
+                    bar_args.push(quote!(#gn));
+                    hvp_split.push(quote! {
+                        let (#gn, #g) = #g.split_at_mut(#l);
+                        let (#hn, #hv) = #hv.split_at_mut(#l);
+                        #gn.copy_from_slice(&#pg);
+                        #hn.copy_from_slice(&#ph);
+                    });
+                }
+                Shape::SliceRef if is_vec_ref(&p.ty) => {
+                    // The function takes `&Vec`: a copy per evaluation (take `&[f]` to avoid it).
+                    unpack_x.push(quote!(let #n = #k::__private::Vec::from(&#x[#o..#o + #len]); let #n = &#n;));
+                    unpack_v.push(quote!(let #vn = #k::__private::Vec::from(&#v[#o..#o + #len]); let #vn = &#vn;));
+                    grad_split.push(quote!(let (#gn, #g) = #g.split_at_mut(#len);));
+                    bar_args.push(quote!(#gn));
+                    hvp_split.push(quote! {
+                        let (#gn, #g) = #g.split_at_mut(#len);
+                        let (#hn, #hv) = #hv.split_at_mut(#len);
+                        #gn.copy_from_slice(#pg.as_slice());
+                        #hn.copy_from_slice(#ph.as_slice());
+                    });
+                }
+                Shape::SliceRef => {
+                    unpack_x.push(quote!(let #n: &[#ft] = &#x[#o..#o + #len];));
+                    unpack_v.push(quote!(let #vn: &[#ft] = &#v[#o..#o + #len];));
+                    grad_split.push(quote!(let (#gn, #g) = #g.split_at_mut(#len);));
+                    bar_args.push(quote!(#gn));
+                    hvp_split.push(quote! {
+                        let (#gn, #g) = #g.split_at_mut(#len);
+                        let (#hn, #hv) = #hv.split_at_mut(#len);
+                        #gn.copy_from_slice(#pg.as_slice());
+                        #hn.copy_from_slice(#ph.as_slice());
+                    });
+                }
+                _ => {
+                    unpack_x.push(quote!(let #n: #ft = #x[#o];));
+                    unpack_v.push(quote!(let #vn: #ft = #v[#o];));
+                    let s = &sk[scalar_k];
+                    scalar_k += 1;
+                    grad_split.push(quote!(let (#gn, #g) = #g.split_at_mut(1);));
+                    write_g.push(quote!(#gn[0] = #s;));
+                    hvp_split.push(quote! {
+                        let (#gn, #g) = #g.split_at_mut(1);
+                        let (#hn, #hv) = #hv.split_at_mut(1);
+                        #gn[0] = #pg;
+                        #hn[0] = #ph;
+                    });
+                }
             }
         }
         let adv = quote!(#o += #len;);

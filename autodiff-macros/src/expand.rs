@@ -2,7 +2,7 @@
 //! `proc_macro2::TokenStream`, so unit tests can call it.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 
 use crate::ctxt::Ctxt;
 use crate::emit::forward::tangent_ident;
@@ -12,19 +12,64 @@ use crate::ir::{Func, Shape};
 use crate::{args, cfg, check, fallback, lower, variants};
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let mut cx = Ctxt::default();
-    let args = args::parse(attr, &mut cx);
+    if let Ok(block) = syn::parse2::<syn::ItemImpl>(item.clone()) {
+        return crate::impls::expand(attr, block);
+    }
     let item: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
             let err = syn::Error::new(
                 Span::call_site(),
-                "`#[differentiable]` goes on a free function (`fn name(x: f64, ..) -> f64 { .. }`)",
+                "`#[differentiable]` goes on a function (`fn name(x: f64, ..) -> f64 { .. }`) or on an `impl` block of such functions",
             )
             .to_compile_error();
             return quote!(#item #err);
         }
     };
+    if let Some(recv) = item.sig.receiver() {
+        let err = syn::Error::new_spanned(
+            recv,
+            "`#[differentiable]` does not support methods with `self` yet; write an associated function taking the data as a parameter (`fn loss(m: &Model, ..)`) and put `#[differentiable]` on the `impl` block",
+        )
+        .to_compile_error();
+        return quote!(#item #err);
+    }
+    if let Some(span) = find_self(item.to_token_stream()) {
+        let err = syn::Error::new(
+            span,
+            "`Self` in a function with its own `#[differentiable]`: in an `impl` block, put `#[differentiable]` on the block (`#[differentiable] impl Type { .. }`); the derivatives are then `Type::f_grad`, `Type::f_jvp`, ..",
+        )
+        .to_compile_error();
+        return quote!(#item #err);
+    }
+    expand_fn(attr, item, None)
+}
+
+/// The span of the first `Self` in `tokens`.
+fn find_self(tokens: TokenStream) -> Option<Span> {
+    tokens.into_iter().find_map(|t| match t {
+        proc_macro2::TokenTree::Ident(i) if i == "Self" => Some(i.span()),
+        proc_macro2::TokenTree::Group(g) => find_self(g.stream()),
+        _ => None,
+    })
+}
+
+/// The derivatives of one function. `block_krate`: the facade's path given to an enclosing
+/// `impl` block's attribute, used unless the function's own arguments say `crate = ..`.
+pub fn expand_fn(
+    attr: TokenStream,
+    item: syn::ItemFn,
+    block_krate: Option<&syn::Path>,
+) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let own_krate = attr
+        .clone()
+        .into_iter()
+        .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "crate"));
+    let mut args = args::parse(attr, &mut cx);
+    if let (Some(k), false) = (block_krate, own_krate) {
+        args.krate = k.clone();
+    }
     let (preds, cfg_attrs) = cfg::predicates(&item.block);
     if preds.is_empty() {
         return expand_variant(&args, cx, &item, None);

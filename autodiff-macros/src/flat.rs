@@ -13,17 +13,20 @@ use crate::emit::Cx;
 use crate::expand::Signatures;
 use crate::ir::{ParamKind, Shape};
 
-/// One active input, flattened: its name, and its length (`None` for a scalar).
+/// One active input, flattened: its name, its length (`None` for a scalar), and for a matrix
+/// its rows (`None`: a slice of rows) and columns.
 struct Input {
     param: usize,
+    name: Ident,
     len: Option<TokenStream>,
+    matrix: Option<(Option<TokenStream>, TokenStream)>,
 }
 
 fn mixed(s: &str) -> Ident {
     format_ident!("{}", s, span = Span::mixed_site())
 }
 
-/// The active inputs (not output buffers); `None` if one is a matrix (not flattened here).
+/// The active inputs (not output buffers), matrices flattened row by row.
 fn inputs(sigs: &Signatures, cx: &Cx) -> Option<Vec<Input>> {
     let func = cx.func;
     let mut out = Vec::new();
@@ -32,15 +35,31 @@ fn inputs(sigs: &Signatures, cx: &Cx) -> Option<Vec<Input>> {
         if matches!(p.kind, ParamKind::Output) {
             continue;
         }
-        if p.matrix.is_some() {
-            return None;
-        }
         let n = &sigs.names[i];
+        if let Some(m) = &p.matrix {
+            let c = &m.cols;
+            let len = match &m.rows {
+                Some(r) => quote!((#r * #c)),
+                None => quote!((#n.len() * #c)),
+            };
+            out.push(Input {
+                param: i,
+                name: n.clone(),
+                len: Some(len),
+                matrix: Some((m.rows.clone(), c.clone())),
+            });
+            continue;
+        }
         let len = match &func.vars[p.var].shape {
             Shape::Scalar => None,
             _ => Some(quote!(#n.len())),
         };
-        out.push(Input { param: i, len });
+        out.push(Input {
+            param: i,
+            name: n.clone(),
+            len,
+            matrix: None,
+        });
     }
     Some(out)
 }
@@ -62,6 +81,22 @@ fn directions(cx: &Cx, ins: &[Input], k: &Ident) -> (Vec<TokenStream>, Vec<Token
                     __off += 1;
                 });
                 dirs.push(quote!(#d));
+            }
+            Some(len) if input.matrix.is_some() => {
+                let (rows, c) = input.matrix.as_ref().expect("a matrix");
+                let n = &input.name;
+                let buf = match rows {
+                    Some(r) => quote!([[#zero; #c]; #r]),
+                    None => quote!(#kr::__private::zeros_vec(#n.len(), [#zero; #c])),
+                };
+                setup.push(quote! {
+                    let mut #d = #buf;
+                    if #k >= __off && #k < __off + #len {
+                        #d.as_flattened_mut()[#k - __off] = #one;
+                    }
+                    __off += #len;
+                });
+                dirs.push(quote!(&#d));
             }
             Some(len) => {
                 let fixed = match &cx.func.vars[cx.func.params[input.param].var].shape {
@@ -89,18 +124,17 @@ fn directions(cx: &Cx, ins: &[Input], k: &Ident) -> (Vec<TokenStream>, Vec<Token
 /// Pushes the flattened parts of a value shaped like the active inputs (`parts` as returned:
 /// a lone value, or a tuple) onto `dest`.
 fn flatten(ins: &[Input], parts: &Ident, dest: &Ident) -> TokenStream {
+    let push = |input: &Input, part: TokenStream| match (&input.len, &input.matrix) {
+        (None, _) => quote!(#dest.push(#part);),
+        (Some(_), Some(_)) => quote!(#dest.extend_from_slice(#part.as_flattened());),
+        (Some(_), None) => quote!(#dest.extend_from_slice(&#part[..]);),
+    };
     if ins.len() == 1 {
-        return match ins[0].len {
-            None => quote!(#dest.push(#parts);),
-            Some(_) => quote!(#dest.extend_from_slice(&#parts[..]);),
-        };
+        return push(&ins[0], quote!(#parts));
     }
     let pushes = ins.iter().enumerate().map(|(j, input)| {
         let idx = proc_macro2::Literal::usize_unsuffixed(j);
-        match input.len {
-            None => quote!(#dest.push(#parts.#idx);),
-            Some(_) => quote!(#dest.extend_from_slice(&#parts.#idx[..]);),
-        }
+        push(input, quote!(#parts.#idx))
     });
     quote!(#(#pushes)*)
 }

@@ -182,6 +182,9 @@ pub struct Expr {
     pub span: Span,
     /// The user's tokens, where an error should underline all of them.
     pub orig: Option<TokenStream>,
+    /// Variables whose lengths it reads (`v.len()` of a local `Vec`): passive reads that the
+    /// reverse sweep must still find in scope.
+    pub lens: Vec<VarId>,
 }
 
 pub enum ExprKind {
@@ -269,6 +272,7 @@ impl Expr {
             kind,
             span,
             orig: None,
+            lens: Vec::new(),
         }
     }
 }

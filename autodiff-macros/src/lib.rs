@@ -1,4 +1,4 @@
-//! The `#[differentiable]` attribute of [autodiff](https://docs.rs/autodiff).
+//! The `#[differentiable]` attribute of `autodiff-gen` (imported as `autodiff`).
 //!
 //! Re-exported by the `autodiff` facade; depend on that crate, not on this one. The attribute's
 //! documentation (signatures, supported Rust, errors) is on the re-export.
@@ -76,6 +76,7 @@ mod emit;
 mod expand;
 mod fallback;
 mod flat;
+mod impls;
 mod intrinsics;
 mod ir;
 mod lower;

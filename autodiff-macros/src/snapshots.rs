@@ -105,3 +105,22 @@ fn beale() {
         },
     );
 }
+
+#[test]
+fn impl_block() {
+    check(
+        "impl_block",
+        quote::quote!(),
+        quote::quote! {
+            impl Spring {
+                fn energy(x: f64, k: f64) -> f64 {
+                    0.5 * k * x * x
+                }
+
+                fn total(x: f64, y: f64) -> f64 {
+                    Self::energy(x, 2.0) + Self::energy(y - x, 2.0)
+                }
+            }
+        },
+    );
+}

@@ -10,9 +10,9 @@ use crate::{schedule::Scheduler, Observer, Optimizer};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum GradNorm {
-    /// `sum |g_i|` (notebook 004's rule).
+    /// `sum |g_i|`.
     L1,
-    /// `sqrt(sum g_i^2)` (notebook 000's rule).
+    /// `sqrt(sum g_i^2)`, the Euclidean norm.
     L2,
     /// `max |g_i|`.
     Inf,

@@ -1,14 +1,13 @@
-//! Minibatch training over a dataset whose loss is a sum of per-example losses
-//! (notebook 004's "stochastic gradient descent"), with any [`Optimizer`].
+//! Minibatch training (stochastic gradient descent) over a dataset whose loss is a sum of
+//! per-example losses, with any [`Optimizer`].
 //!
 //! The user supplies one closure, `example_grad(params, i, grad) -> loss_i`, that **adds** the
 //! gradient of example `i`'s loss into `grad` and returns that loss. Each epoch the example
 //! indices are put in order `0..n`, shuffled with a seeded [`Rng`] (so the same seed gives
 //! bit-for-bit the same run), and cut into batches of [`MinibatchConfig::batch_size`]. For each
 //! batch the gradient accumulator is zeroed, every example of the batch is accumulated in
-//! order, the sum is averaged ([`Reduction::Mean`], the default, as the notebook's
-//! `dL(...) / (j - i)` and torch's `reduction="mean"`) or kept ([`Reduction::Sum`]), and the
-//! optimizer takes one step.
+//! order, the sum is averaged ([`Reduction::Mean`], the default, as torch's
+//! `reduction="mean"`) or kept ([`Reduction::Sum`]), and the optimizer takes one step.
 //!
 //! * [`train_in`]: no allocation; the caller provides the gradient buffer, the index buffer and
 //!   the per-epoch loss buffer.
@@ -64,8 +63,8 @@ pub struct MinibatchConfig {
     pub shuffle: bool,
     /// Seed of the shuffling [`Rng`](crate::Rng) (one generator for the whole run).
     pub seed: u64,
-    /// Skip the last batch of an epoch when it has fewer than `batch_size` examples (as the
-    /// notebook's `while subset_index + batch_size <= len(xs)`, and torch's `drop_last`).
+    /// Skip the last batch of an epoch when it has fewer than `batch_size` examples (as torch's
+    /// `drop_last`).
     pub drop_last: bool,
     /// How a batch's gradients are combined.
     pub reduction: Reduction,

@@ -1,5 +1,5 @@
-//! Random restarts (notebook 004, "3.8 Random restart"): run a local minimizer from several
-//! seeded random start points and keep the best end point.
+//! Random restarts: run a local minimizer from several seeded random start points and keep the
+//! best end point.
 //!
 //! The user gives a sampler `FnMut(&mut Rng, &mut [F])` that writes a start point, and a
 //! minimization closure `FnMut(restart, &mut [F]) -> R` that improves the point in place and

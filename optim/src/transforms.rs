@@ -1,5 +1,5 @@
 //! The elementwise operations the optimizers are built from, each exactly as torch 2.x's CPU
-//! kernel computes it (checked op by op, see the oracle README "Matching torch exactly: FMA").
+//! kernel computes it, fused multiply-adds included (checked op by op against torch's results).
 //!
 //! | torch op | here | computes |
 //! |---|---|---|

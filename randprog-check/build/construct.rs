@@ -81,11 +81,9 @@ constructs! {
     /// fixed; literal arguments and passive arithmetic such as `d[0] * 2.0` work and stay on.
     CallPassiveArg,
     /// A helper with an active slice parameter `&[f]`, called with a sub-slice `&a[k..k + n]`
-    /// of an array parameter, slice parameter, local array or local `Vec` in the caller. Such a
-    /// call inside a condition (`if h(x, &a[1..4]) <= a[3] {..}`) does not compile: the
-    /// comparison's value goes through the callee's scalar `__call` ("no associated item named
-    /// `__call`"). Off until fixed; the corpus covers these calls outside conditions.
-    CallSliceArg(off),
+    /// of an array parameter, slice parameter, local array or local `Vec` in the caller, also
+    /// inside conditions (`if h(x, &a[1..4]) <= a[3] {..}`).
+    CallSliceArg,
     // Statements.
     Let,
     LetMut,

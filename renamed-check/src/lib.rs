@@ -1,4 +1,4 @@
-//! A crate that depends on the facade as `ad` (`ad = { package = "autodiff", .. }`) and uses
+//! A crate that depends on the facade as `ad` (`ad = { package = "autodiff-gen", .. }`) and uses
 //! `#[differentiable]` without `crate = ..`: the generated code must name `::ad`.
 
 use ad::differentiable;

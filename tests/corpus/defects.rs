@@ -315,3 +315,111 @@ fn taylor_jets_keep_the_sign_of_zero() {
     assert_eq!(signum_of_zero::grad(-0.3), (0.3, -1.0));
     assert_eq!(signum_of_zero::derivatives::<3>(-0.3), [0.3, -1.0, 0.0]);
 }
+
+#[differentiable]
+fn weighted(x: f64, s: &[f64], y: f64) -> f64 {
+    x * s[0] + s[2] * y
+}
+
+/// Calls with array arguments as operands of conditions (`if`, `while`, `&&`): found by the
+/// random programs (`CallSliceArg`).
+#[differentiable]
+fn call_in_condition(x: f64, a: &[f64; 4]) -> f64 {
+    let mut s = x * a[0];
+    if weighted(x, &a[1..4], x) <= a[3] {
+        s += a[1] * a[1];
+    }
+    let mut k = 0;
+    while k < 5 && weighted(s, &a[..3], 1.0) < 40.0 {
+        s *= 1.5;
+        k += 1;
+    }
+    let local = [x, a[2], 2.0];
+    if !(weighted(0.5, &local, a[0]) > 3.0) || weighted(x, a, x) > 0.0 {
+        s += x * a[3];
+    }
+    s
+}
+
+#[test]
+fn calls_with_arrays_in_conditions() {
+    // Both branches of the first `if` and several trips of the `while`.
+    for x in [
+        [0.3, 1.1, -0.4, 0.8, 2.5],
+        [1.7, -0.6, 0.9, 1.3, -0.2],
+        [-0.8, 0.5, 0.4, -1.2, 0.9],
+    ] {
+        let f = |x: &[f64]| {
+            let a: [f64; 4] = x[1..].try_into().unwrap();
+            (x[0], a)
+        };
+        let fns = Fns {
+            f: &|x: &[f64]| {
+                let (x, a) = f(x);
+                call_in_condition(x, &a)
+            },
+            jvp: &|x: &[f64], v: &[f64]| {
+                let ((x, a), (dx, da)) = (f(x), f(v));
+                call_in_condition::jvp(x, &a, dx, &da)
+            },
+            vjp: &|x: &[f64], c: f64, b: &mut [f64]| {
+                let (x, a) = f(x);
+                let mut ab = [0.0; 4];
+                let (value, bx) = call_in_condition::vjp(x, &a, c, &mut ab);
+                b[0] += bx;
+                for (b, g) in b[1..].iter_mut().zip(ab) {
+                    *b += g;
+                }
+                value
+            },
+            grad: &|x: &[f64]| {
+                let (x, a) = f(x);
+                let (value, (gx, ga)) = call_in_condition::grad(x, &a);
+                let mut g = vec![gx];
+                g.extend(ga);
+                (value, g)
+            },
+        };
+        check("call_in_condition", &fns, &x);
+    }
+}
+
+/// The length of a `Vec` declared in a branch, read in a loop the reverse sweep runs again
+/// (found by the random programs).
+#[differentiable]
+fn vec_len_in_branch(x: f64, n: usize) -> f64 {
+    let mut s = x;
+    if n >= 3 {
+        let a = vec![0.0; 4];
+        for _ in 0..n {
+            s = (x * (a.len() as f64)).sin();
+        }
+    }
+    s
+}
+
+/// The same with an active `Vec` (its length is still passive).
+#[differentiable]
+fn active_vec_len_in_loop(x: f64, n: usize) -> f64 {
+    let mut s = x;
+    for k in 0..n {
+        let mut v = vec![0.0; k + 1];
+        v[0] = x * s;
+        for _ in 0..2 {
+            s = s * x + v[0] / (v.len() as f64);
+        }
+    }
+    s
+}
+
+#[test]
+fn vec_lengths_read_where_the_reverse_sweep_runs_again() {
+    for n in [2, 3, 5] {
+        check("vec_len_in_branch", &fns1!(vec_len_in_branch, n), &[0.7]);
+        check(
+            "active_vec_len_in_loop",
+            &fns1!(active_vec_len_in_loop, n),
+            &[0.9],
+        );
+    }
+}

@@ -34,6 +34,7 @@ mod adbench_lstm;
 mod calls;
 mod control;
 mod defects;
+mod impls;
 mod iterators;
 mod matrices;
 mod no_alloc;

@@ -171,6 +171,24 @@ fn matrix_parameters_rows_and_named_parts() {
         }
     }
     assert_grad_eq("quad_form dx", &gx, &want_x, 1e-14);
+    // hvp of a slice of rows: the direction and the results are rows too.
+    let (vw, vx) = (vec![[0.3, 0.1, -0.2], [0.7, -0.4, 0.9]], [1.0, -0.5, 0.25]);
+    let (hv_v, (hg_w, hg_x), (hv_w, hv_x)) = quad_form::hvp(&w, &x, &vw, &vx);
+    assert_eq!((hv_v, &hg_w, hg_x), (v, &gw, gx));
+    let flat_grad = |p: &[f64]| {
+        let w: Vec<[f64; 3]> = p[..6].chunks(3).map(|r| [r[0], r[1], r[2]]).collect();
+        let (_, (gw, gx)) = quad_form::grad(&w, &[p[6], p[7], p[8]]);
+        [gw.as_flattened(), &gx].concat()
+    };
+    let p = [w.as_flattened(), &x].concat();
+    let dir = [vw.as_flattened(), &vx].concat();
+    check_hvp(
+        "quad_form",
+        &flat_grad,
+        &p,
+        &dir,
+        &[hv_w.as_flattened(), &hv_x].concat(),
+    );
     let cam = [0.1, 0.2, 0.3, 1.0, 2.0, 3.0];
     let p: Vec<f64> = cam.iter().chain(&x).copied().collect();
     let o = Fns {
@@ -190,5 +208,112 @@ fn matrix_parameters_rows_and_named_parts() {
         "accumulate",
         &fns_arr!(accumulate, 4),
         &[0.5, -1.5, 0.7, 1.1],
+    );
+}
+
+/// `objective` over matrix parameters: fixed-size and slices of rows, flattened row by row.
+#[differentiable]
+fn mat_objective(w: &[[f64; 2]; 2], b: &[[f64; 3]], s: f64) -> f64 {
+    let mut t = s * s;
+    for i in 0..2 {
+        for j in 0..2 {
+            t += w[i][j] * w[j][i] * s;
+        }
+    }
+    for r in 0..b.len() {
+        t += b[r][0] * b[r][2] - b[r][1].sin() * w[0][1];
+    }
+    t
+}
+
+#[differentiable]
+fn vec_objective(v: &Vec<f64>, c: f64) -> f64 {
+    let mut t = 0.0;
+    for i in 0..v.len() {
+        t += v[i] * v[i] * c;
+    }
+    t
+}
+
+#[test]
+fn objectives_of_matrix_and_vec_parameters() {
+    use autodiff::Objective;
+    let o = mat_objective::objective(2);
+    assert_eq!(o.dim(), 4 + 6 + 1);
+    let x: Vec<f64> = (0..11).map(|k| (k as f64 * 0.37).sin()).collect();
+    let w = [[x[0], x[1]], [x[2], x[3]]];
+    let b = vec![[x[4], x[5], x[6]], [x[7], x[8], x[9]]];
+    let mut g = vec![0.0; 11];
+    let v = o.value_grad(&x, &mut g);
+    let (v2, (gw, gb, gs)) = mat_objective::grad(&w, &b, x[10]);
+    assert_eq!(v, v2);
+    assert_eq!(g, [gw.as_flattened(), gb.as_flattened(), &[gs]].concat());
+    let dir: Vec<f64> = (0..11).map(|k| (k as f64 * 0.61).cos()).collect();
+    let (mut g2, mut hv) = (vec![0.0; 11], vec![0.0; 11]);
+    o.hvp(&x, &dir, &mut g2, &mut hv).unwrap();
+    assert_eq!(g2, g);
+    check_hvp(
+        "mat_objective",
+        &|p: &[f64]| {
+            let mut g = vec![0.0; 11];
+            o.value_grad(p, &mut g);
+            g
+        },
+        &x,
+        &dir,
+        &hv,
+    );
+    let o = vec_objective::objective(3);
+    assert_eq!(o.dim(), 4);
+    let mut g = vec![0.0; 4];
+    let v = o.value_grad(&[1.0, 2.0, 3.0, 0.5], &mut g);
+    assert_eq!((v, g), (7.0, vec![1.0, 2.0, 3.0, 14.0]));
+}
+
+#[test]
+fn hessians_of_matrix_and_vec_parameters() {
+    // Flattened in parameter order: w (row by row), b (row by row), s.
+    let x: Vec<f64> = (0..11).map(|k| (k as f64 * 0.37).sin()).collect();
+    let w = [[x[0], x[1]], [x[2], x[3]]];
+    let b = vec![[x[4], x[5], x[6]], [x[7], x[8], x[9]]];
+    let (v, g, h) = mat_objective::hessian(&w, &b, x[10]);
+    let o = mat_objective::objective(2);
+    let mut g2 = vec![0.0; 11];
+    assert_eq!(v, autodiff::Objective::value_grad(&o, &x, &mut g2));
+    assert_eq!(g, g2);
+    for k in 0..11 {
+        let mut e = vec![0.0; 11];
+        e[k] = 1.0;
+        let (mut gg, mut col) = (vec![0.0; 11], vec![0.0; 11]);
+        autodiff::Objective::hvp(&o, &x, &e, &mut gg, &mut col).unwrap();
+        for i in 0..11 {
+            assert_eq!(h[i][k], col[i], "H[{i}][{k}]");
+            assert_close(h[i][k], h[k][i], 1e-14, 1.0, "symmetric");
+        }
+    }
+    let (_, _, h) = vec_objective::hessian(&vec![1.0, 2.0], 0.5);
+    assert_eq!(h, vec![vec![1.0, 0.0, 2.0], vec![0.0, 1.0, 4.0], vec![2.0, 4.0, 0.0]]);
+}
+
+/// A residual function of a slice of rows, into an output buffer.
+#[differentiable]
+fn row_products(w: &[[f64; 2]], s: f64, r: &mut [f64]) {
+    for i in 0..w.len() {
+        r[i] = w[i][0] * w[i][1] * s;
+    }
+}
+
+#[test]
+fn jacobians_of_matrix_parameters() {
+    let w = vec![[1.0, 2.0], [3.0, -1.0]];
+    let mut r = [0.0; 2];
+    let j = row_products::jacobian(&w, 0.5, &mut r);
+    assert_eq!(r, [1.0, -1.5]);
+    assert_eq!(
+        j,
+        vec![
+            vec![1.0, 0.5, 0.0, 0.0, 2.0],
+            vec![0.0, 0.0, -0.5, 1.5, -3.0]
+        ]
     );
 }

@@ -9,7 +9,7 @@
 //! the seed of the call's results on entry, the adjoint of the buffer's earlier contents after.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote};
 
 use super::lin::{Bind, CallRev, Deps, Kind, Lin, Operand, Step, Target};
 use super::{forward::tangent_ident, reverse::adjoint_ident, view};
@@ -36,9 +36,29 @@ pub struct CallPieces {
 
 /// `f::__{kind}_m{mask}`, spanned at the callee so that a missing function names it.
 pub fn callee(f: &syn::Expr, kind: &str, mask: u64) -> TokenStream {
-    let id = format_ident!("__{}_m{}", kind, mask);
-    let span = syn::spanned::Spanned::span(f);
-    quote_spanned!(span=> #f::#id)
+    super::callee_item(f, &format_ident!("__{}_m{}", kind, mask))
+}
+
+/// The value of a call with array arguments where no derivative is needed (a condition):
+/// `__val_m` on the arrays as they are now.
+pub fn value_call(f: &syn::Expr, args: &[Expr], cx: &super::Cx) -> TokenStream {
+    let mut mask = 0;
+    let args = args.iter().enumerate().map(|(k, a)| match &a.kind {
+        ExprKind::View { var, range, .. } => {
+            mask |= u64::from(cx.var(*var).active) << k;
+            let bound = |b: &Option<Box<Expr>>| b.as_ref().map(|b| super::value(b, cx));
+            let range = range.as_ref().map(|(lo, hi)| (bound(lo), bound(hi)));
+            let x = &cx.var(*var).ident;
+            view(cx, *var, &quote!(#x), &range, false)
+        }
+        _ => {
+            let v = (!super::pure_passive(a, &cx.func.vars)).then(|| super::scalar_value(a, cx));
+            super::call_arg(a, cx, v)
+        }
+    });
+    let args: Vec<TokenStream> = args.collect();
+    let path = callee(f, "val", mask);
+    quote!(#path(#(#args),*))
 }
 
 /// Whether `e` is a call that writes into an output buffer (`&mut a` argument).

@@ -372,8 +372,30 @@ pub fn floatish(e: &Expr, vars: &[Var]) -> bool {
 
 /// `callee::__call`, spanned at the callee so that a non-differentiable function is named.
 pub fn call_path(f: &syn::Expr) -> TokenStream {
+    callee_item(f, &format_ident!("__call"))
+}
+
+/// The generated item `item` of the callee `f`: `f::item` for a free function, and
+/// `Type::f_item` for an associated function (`Self::f`, `Type::f`: the path's second-to-last
+/// segment is `Self` or a type name, capitalized), whose derivatives live in its `impl` block
+/// (see [`crate::impls`]). Spanned at the callee so that a non-differentiable one is named.
+pub fn callee_item(f: &syn::Expr, item: &Ident) -> TokenStream {
     let span = syn::spanned::Spanned::span(f);
-    quote::quote_spanned!(span=> #f::__call)
+    if let syn::Expr::Path(p) = f {
+        let segs = &p.path.segments;
+        let n = segs.len();
+        let in_type = n >= 2 && {
+            let owner = segs[n - 2].ident.to_string();
+            owner == "Self" || owner.starts_with(|c: char| c.is_ascii_uppercase())
+        };
+        if in_type && p.qself.is_none() {
+            let mut path = p.clone();
+            let last = path.path.segments.last_mut().expect("n >= 2");
+            last.ident = crate::impls::mangled(&last.ident, item);
+            return quote::quote_spanned!(span=> #path);
+        }
+    }
+    quote::quote_spanned!(span=> #f::#item)
 }
 
 /// A row applied to rendered arguments, spelled as the user would (`(a / b)`, `a.sin()`).
@@ -481,6 +503,11 @@ pub fn scalar_value(e: &Expr, cx: &Cx) -> TokenStream {
                 }
             }
         }
+        ExprKind::UserCall(f, args)
+            if args.iter().any(|a| matches!(a.kind, ExprKind::View { .. })) =>
+        {
+            calls::value_call(f, args, cx)
+        }
         ExprKind::UserCall(f, args) => {
             let args = args.iter().map(|a| {
                 let v = (!pure_passive(a, &cx.func.vars)).then(|| scalar_value(a, cx));
@@ -526,6 +553,7 @@ pub fn expr_vars(e: &Expr) -> Vec<VarId> {
 }
 
 fn collect_vars(e: &Expr, out: &mut Vec<VarId>) {
+    out.extend(e.lens.iter().copied());
     match &e.kind {
         ExprKind::Var(v) => out.push(*v),
         ExprKind::Index(v, i) => {

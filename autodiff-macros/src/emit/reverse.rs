@@ -12,7 +12,7 @@
 //! one tuple onto its own tape and the reverse sweep pops them: a [`FixedTape`] on the stack when
 //! every enclosing loop has a compile-time trip bound, else a `VecTape` (feature `alloc`).
 //!
-//! [`FixedTape`]: https://docs.rs/autodiff-runtime
+//! [`FixedTape`]: https://docs.rs/autodiff-gen-runtime
 
 use std::collections::HashMap;
 

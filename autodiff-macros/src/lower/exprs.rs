@@ -426,10 +426,11 @@ impl Lowerer<'_> {
         let mut renamer = Renamer {
             lw: self,
             vars: Vec::new(),
+            lens: Vec::new(),
         };
         let mut e = expr.clone();
         renamer.visit_expr_mut(&mut e);
-        let vars = renamer.vars;
+        let (vars, lens) = (renamer.vars, renamer.lens);
         // Already reported inside, or built on a variable whose value was rejected: no
         // follow-on errors.
         let what = if self.cx.count() > errors || vars.iter().any(|v| self.poisoned.contains(v)) {
@@ -445,6 +446,7 @@ impl Lowerer<'_> {
                 what,
             },
             orig: Some(expr.to_token_stream()),
+            lens,
         }
     }
 

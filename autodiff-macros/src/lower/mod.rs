@@ -1061,6 +1061,8 @@ fn clone_index(e: &Expr) -> Expr {
 struct Renamer<'l, 'a> {
     lw: &'l mut Lowerer<'a>,
     vars: Vec<VarId>,
+    /// Variables only whose lengths are read (see [`Expr::lens`]).
+    lens: Vec<VarId>,
 }
 
 impl Renamer<'_, '_> {
@@ -1120,6 +1122,7 @@ impl VisitMut for Renamer<'_, '_> {
                     if let Some(id) = p.path.get_ident().and_then(|i| self.lw.resolve(i)) {
                         let ident = self.lw.vars[id].ident.clone();
                         *m.receiver = syn::parse_quote!(#ident);
+                        self.lens.push(id);
                         return;
                     }
                 }

@@ -1,5 +1,5 @@
 //! Objectives, minibatch training and restarts spread over MPI processes (feature `mpi`, with
-//! [rsmpi](https://docs.rs/mpi) over the system's MPI library, e.g. Open MPI): data-parallel
+//! rsmpi, the `mpi` crate, over the system's MPI library, e.g. Open MPI): data-parallel
 //! training as Horovod or `torch.distributed` do it, with replicated parameters.
 //!
 //! * [`Sharded`]: an [`Objective`](crate::Objective) whose value, gradient and Hessian-vector
@@ -58,7 +58,7 @@ mod reduce;
 mod restarts;
 mod sharded;
 
-/// The MPI bindings this module is built on ([rsmpi](https://docs.rs/mpi) 0.8), re-exported so
+/// The MPI bindings this module is built on (rsmpi, the `mpi` crate, 0.8), re-exported so
 /// that users initialize MPI (`rsmpi::initialize()`) with the same version.
 pub use ::mpi as rsmpi;
 

@@ -1,0 +1,307 @@
+//! `#[differentiable]` on an `impl` block: derivatives of associated functions.
+//!
+//! A free function's derivatives live in a namespace struct of the same name (`f::grad`), which
+//! an `impl` block cannot contain. So for `impl Type { fn f(..) }` each generated item `X` of
+//! `f`'s namespace becomes the associated function `Type::f_X` (`Type::f_grad`,
+//! `Type::f_jvp`, the hidden `Type::f___call`, ...), in an inherent `impl Type` block next to
+//! the user's (which may be a trait impl). Calls between differentiable associated functions
+//! (`Self::g(x)`, `Type::g(x)`) reach them through [`crate::emit::callee_item`].
+//!
+//! The expansion is the free function's, rewritten: its items move into the `impl` block and
+//! are renamed, `Self::X` inside them becomes `Self::f_X`, `f::X` becomes `Type::f_X`, the
+//! primal `f(..)` becomes `Type::f(..)`, and trait impls written for the namespace struct (the
+//! `Objective` adapter) go to a marker struct `__Type_f` outside the block.
+//!
+//! Which functions: those marked `#[differentiable]` (with their own arguments, like `wrt(..)`)
+//! if any is; otherwise every function with a float in its parameter types.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, ToTokens};
+use syn::visit_mut::VisitMut;
+
+use crate::ctxt::Ctxt;
+
+/// The associated function holding item `item` of `f`'s derivatives: `f_item`.
+pub fn mangled(f: &Ident, item: &Ident) -> Ident {
+    format_ident!("{}_{}", f, item, span = f.span())
+}
+
+pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let args = crate::args::parse(attr.clone(), &mut cx);
+    if cx.has_errors() {
+        let errors = cx.to_compile_errors();
+        return quote!(#block #errors);
+    }
+    if let Some(err) = unsupported(&block) {
+        let err = err.to_compile_error();
+        strip_markers(&mut block);
+        return quote!(#block #err);
+    }
+    let marked = block.items.iter().any(|i| match i {
+        syn::ImplItem::Fn(f) => marker(&f.attrs).is_some(),
+        _ => false,
+    });
+    let self_ty = (*block.self_ty).clone();
+    let mut generated = Vec::new();
+    let mut outside = Vec::new();
+    for item in &block.items {
+        let syn::ImplItem::Fn(f) = item else { continue };
+        let fn_attr = marker(&f.attrs);
+        if marked && fn_attr.is_none() || !marked && !has_float_param(&f.sig) {
+            continue;
+        }
+        if let Some(recv) = f.sig.receiver() {
+            let err = syn::Error::new_spanned(
+                recv,
+                "`#[differentiable]` does not support methods with `self` yet; write an associated function taking the data as a parameter (`fn loss(m: &Model, ..)`, called as `Type::loss(&m, ..)`)",
+            );
+            outside.push(err.to_compile_error());
+            continue;
+        }
+        // The function's own arguments, or the block's.
+        let fn_args = match fn_attr {
+            Some(a) => a,
+            None => attr.clone(),
+        };
+        let free = syn::ItemFn {
+            attrs: f.attrs.iter().filter(|a| !is_marker(a)).cloned().collect(),
+            vis: f.vis.clone(),
+            sig: f.sig.clone(),
+            block: Box::new(f.block.clone()),
+        };
+        let tokens = crate::expand::expand_fn(fn_args, free, Some(&args.krate));
+        let file: syn::File = match syn::parse2(tokens.clone()) {
+            Ok(file) => file,
+            // Not expected; show what there is rather than lose the errors.
+            Err(_) => {
+                outside.push(tokens);
+                continue;
+            }
+        };
+        let mut rw = Rewrite {
+            f: f.sig.ident.clone(),
+            self_ty: self_ty.clone(),
+            trait_: block.trait_.as_ref().map(|t| t.1.clone()),
+            marker: format_ident!("__{}_{}", type_name(&self_ty), f.sig.ident),
+            names: namespace_names(&file, &f.sig.ident),
+            in_marker: false,
+        };
+        split(file, &mut rw, &mut generated, &mut outside);
+    }
+    strip_markers(&mut block);
+    let (impl_generics, _, where_clause) = block.generics.split_for_impl();
+    quote! {
+        #block
+
+        #[allow(non_snake_case, clippy::all, clippy::pedantic)]
+        impl #impl_generics #self_ty #where_clause {
+            #(#generated)*
+        }
+
+        #(#outside)*
+    }
+}
+
+/// Why the block cannot be differentiated, if it cannot.
+fn unsupported(block: &syn::ItemImpl) -> Option<syn::Error> {
+    if !block.generics.params.is_empty() {
+        return Some(syn::Error::new_spanned(
+            &block.generics,
+            "`#[differentiable]` does not support generic `impl` blocks yet; put the differentiable functions in an `impl` block without generic parameters, or make them free functions",
+        ));
+    }
+    if !matches!(&*block.self_ty, syn::Type::Path(p) if p.qself.is_none()) {
+        return Some(syn::Error::new_spanned(
+            &block.self_ty,
+            "`#[differentiable]` supports `impl` blocks of named types (`impl Model { .. }`)",
+        ));
+    }
+    None
+}
+
+/// The arguments of a `#[differentiable(..)]` marker on an associated function.
+fn marker(attrs: &[syn::Attribute]) -> Option<TokenStream> {
+    attrs.iter().find(|a| is_marker(a)).map(|a| match &a.meta {
+        syn::Meta::List(l) => l.tokens.clone(),
+        _ => TokenStream::new(),
+    })
+}
+
+fn is_marker(a: &syn::Attribute) -> bool {
+    a.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "differentiable")
+}
+
+fn strip_markers(block: &mut syn::ItemImpl) {
+    for item in &mut block.items {
+        if let syn::ImplItem::Fn(f) = item {
+            f.attrs.retain(|a| !is_marker(a));
+        }
+    }
+}
+
+/// Whether a float type appears among the parameters (`f64`, `&[f32]`, `[[f64; 3]; 3]`, ..).
+fn has_float_param(sig: &syn::Signature) -> bool {
+    sig.inputs.iter().any(|a| match a {
+        syn::FnArg::Typed(t) => t.ty.to_token_stream().into_iter().any(|tt| {
+            matches!(&tt, proc_macro2::TokenTree::Ident(i) if i == "f64" || i == "f32")
+                || matches!(&tt, proc_macro2::TokenTree::Group(g) if g.stream().to_string().contains("f64") || g.stream().to_string().contains("f32"))
+        }),
+        syn::FnArg::Receiver(_) => false,
+    })
+}
+
+/// The last identifier of the implementing type's path (`Model` of `crate::m::Model`).
+fn type_name(ty: &syn::Type) -> Ident {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().expect("a path").ident.clone(),
+        _ => format_ident!("Type"),
+    }
+}
+
+/// The names of the items of `f`'s namespace struct in the free function's expansion.
+fn namespace_names(file: &syn::File, f: &Ident) -> Vec<Ident> {
+    let mut names = Vec::new();
+    for item in &file.items {
+        if let syn::Item::Impl(i) = item {
+            if i.trait_.is_none() && is_ident_type(&i.self_ty, f) {
+                for it in &i.items {
+                    if let syn::ImplItem::Fn(m) = it {
+                        names.push(m.sig.ident.clone());
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
+fn is_ident_type(ty: &syn::Type, name: &Ident) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident(name))
+}
+
+/// Sorts the free function's expansion: namespace items into the `impl` block (renamed),
+/// trait impls for the namespace to the marker struct, errors and the rest outside; the
+/// function itself and its namespace struct are dropped (the user's function stays where it
+/// is).
+fn split(
+    file: syn::File,
+    rw: &mut Rewrite,
+    generated: &mut Vec<TokenStream>,
+    outside: &mut Vec<TokenStream>,
+) {
+    let mut needs_marker = false;
+    for item in file.items {
+        match item {
+            syn::Item::Fn(f) if f.sig.ident == rw.f => {}
+            syn::Item::Struct(s) if s.ident == rw.f => {}
+            syn::Item::Impl(mut i) if is_ident_type(&i.self_ty, &rw.f) => {
+                if i.trait_.is_some() {
+                    needs_marker = true;
+                    let m = &rw.marker;
+                    *i.self_ty = syn::parse_quote!(#m);
+                    rw.in_marker = true;
+                    rw.visit_item_impl_mut(&mut i);
+                    outside.push(i.into_token_stream());
+                    continue;
+                }
+                // The block's attributes (`cfg` gate, lint allowances) go on each item.
+                let attrs = i.attrs;
+                for it in i.items {
+                    let syn::ImplItem::Fn(mut m) = it else {
+                        continue;
+                    };
+                    rw.in_marker = false;
+                    rw.visit_impl_item_fn_mut(&mut m);
+                    m.sig.ident = mangled(&rw.f, &m.sig.ident);
+                    m.attrs.splice(0..0, attrs.iter().cloned());
+                    generated.push(m.into_token_stream());
+                }
+            }
+            mut other => {
+                rw.in_marker = true;
+                rw.visit_item_mut(&mut other);
+                outside.push(other.into_token_stream());
+            }
+        }
+    }
+    if needs_marker {
+        let m = &rw.marker;
+        outside.push(quote! {
+            #[doc(hidden)]
+            #[allow(non_camel_case_types)]
+            pub struct #m {}
+        });
+    }
+}
+
+/// Rewrites paths in the moved items (see the module docs).
+struct Rewrite {
+    f: Ident,
+    self_ty: syn::Type,
+    trait_: Option<syn::Path>,
+    marker: Ident,
+    names: Vec<Ident>,
+    /// Inside a trait impl for the marker (where `Self` is the marker).
+    in_marker: bool,
+}
+
+impl Rewrite {
+    /// `Type::f`, or `<Type as Trait>::f` when the user's block implements a trait.
+    fn primal(&self) -> syn::ExprPath {
+        let (ty, f) = (&self.self_ty, &self.f);
+        match &self.trait_ {
+            Some(t) => syn::parse_quote!(<#ty as #t>::#f),
+            None => syn::parse_quote!(#ty::#f),
+        }
+    }
+
+    /// `Type::f_X`.
+    fn item_path(&self, x: &Ident) -> syn::Path {
+        let ty = &self.self_ty;
+        let id = mangled(&self.f, x);
+        syn::parse_quote!(#ty::#id)
+    }
+}
+
+impl VisitMut for Rewrite {
+    fn visit_expr_path_mut(&mut self, e: &mut syn::ExprPath) {
+        let segs = &e.path.segments;
+        if e.qself.is_none() && e.path.leading_colon.is_none() && !segs.is_empty() {
+            let first = &segs[0].ident;
+            // The primal `f(..)`, `f::<N>`.
+            if segs.len() == 1 && *first == self.f {
+                let args = segs[0].arguments.clone();
+                let mut p = self.primal();
+                p.path.segments.last_mut().expect("a path").arguments = args;
+                *e = p;
+                return;
+            }
+            // `f::X` and, in the moved items, `Self::X` for X of the namespace.
+            let own = *first == self.f || (!self.in_marker && first == "Self");
+            if segs.len() == 2 && own && self.names.contains(&segs[1].ident) {
+                let args = segs[1].arguments.clone();
+                let mut p = self.item_path(&segs[1].ident);
+                p.segments.last_mut().expect("a path").arguments = args;
+                *e = syn::parse_quote!(#p);
+                return;
+            }
+        }
+        syn::visit_mut::visit_expr_path_mut(self, e);
+    }
+
+    fn visit_type_path_mut(&mut self, t: &mut syn::TypePath) {
+        // `Bound<Self, ..>` in the namespace's `objective()` names the marker.
+        if t.qself.is_none()
+            && (t.path.is_ident("Self") && !self.in_marker || t.path.is_ident(&self.f))
+        {
+            let m = &self.marker;
+            *t = syn::parse_quote!(#m);
+            return;
+        }
+        syn::visit_mut::visit_type_path_mut(self, t);
+    }
+}
