@@ -3,8 +3,9 @@
 //!
 //! The user supplies one closure, `example_grad(params, i, grad) -> loss_i`, that **adds** the
 //! gradient of example `i`'s loss into `grad` and returns that loss. Each epoch the example
-//! indices are put in order `0..n`, shuffled with a seeded [`Rng`] (so the same seed gives
-//! bit-for-bit the same run), and cut into batches of [`MinibatchConfig::batch_size`]. For each
+//! indices are put in order `0..n`, shuffled with a seeded [`Rng`](crate::Rng) (so the same
+//! seed gives bit-for-bit the same run; [`train_resume_in`] takes any generator), and cut into
+//! batches of [`MinibatchConfig::batch_size`]. For each
 //! batch the gradient accumulator is zeroed, every example of the batch is accumulated in
 //! order, the sum is averaged ([`Reduction::Mean`], the default, as torch's
 //! `reduction="mean"`) or kept ([`Reduction::Sum`]), and the optimizer takes one step.
