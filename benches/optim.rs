@@ -38,8 +38,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use autodiff::optim::{
-    Adam, AdamConfig, GradNorm, Lbfgs, LbfgsConfig, NewtonCg, NewtonCgConfig, NoObserver,
-    NoSchedule, Optimizer, SgdConfig, SolverReport, Status, StopRules,
+    Adam, AdamConfig, GradNorm, Lbfgs, LbfgsConfig, NewtonCg, NewtonCgConfig, Optimizer, Report,
+    SgdConfig, Status, StopRules,
 };
 use autodiff::{differentiable, from_fns, Objective};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
@@ -429,7 +429,7 @@ struct Outcome {
     gnorm: f64,
 }
 
-fn outcome<O: Objective<f64>>(obj: &O, x: &[f64], r: &SolverReport<f64>) -> Outcome {
+fn outcome<O: Objective<f64>>(obj: &O, x: &[f64], r: &Report<f64>) -> Outcome {
     let mut g = vec![0.0; x.len()];
     obj.value_grad(x, &mut g);
     Outcome {
@@ -442,7 +442,7 @@ fn outcome<O: Objective<f64>>(obj: &O, x: &[f64], r: &SolverReport<f64>) -> Outc
 }
 
 #[inline(never)]
-fn run_newton_cg<O: Objective<f64>>(obj: &O, x: &mut [f64]) -> SolverReport<f64> {
+fn run_newton_cg<O: Objective<f64>>(obj: &O, x: &mut [f64]) -> Report<f64> {
     let mut solver: NewtonCg<f64, Vec<f64>> = NewtonCgConfig::default()
         .xtol(0.0)
         .grad_norm(Some((GradNorm::L2, TOL)))
@@ -452,7 +452,7 @@ fn run_newton_cg<O: Objective<f64>>(obj: &O, x: &mut [f64]) -> SolverReport<f64>
 }
 
 #[inline(never)]
-fn run_lbfgs<O: Objective<f64>>(obj: &O, x: &mut [f64]) -> SolverReport<f64> {
+fn run_lbfgs<O: Objective<f64>>(obj: &O, x: &mut [f64]) -> Report<f64> {
     let mut solver: Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>> = LbfgsConfig::default()
         .history_size(10)
         .build(x.len())
@@ -465,30 +465,15 @@ fn run_lbfgs<O: Objective<f64>>(obj: &O, x: &mut [f64]) -> SolverReport<f64> {
 }
 
 #[inline(never)]
-fn run_gd<O: Objective<f64>>(obj: &O, x: &mut [f64]) -> SolverReport<f64> {
-    let mut sgd = SgdConfig::default()
-        .lr(GD_LR)
-        .build::<f64, Vec<f64>>(x.len())
-        .unwrap();
-    let r = autodiff::optim::minimize(
-        obj,
-        x,
-        &mut sgd,
-        &StopRules::max_iterations(GD_CAP).grad_norm(GradNorm::L2, TOL),
-        &mut NoSchedule,
-        &mut NoObserver,
-    );
-    SolverReport {
-        status: r.status,
-        iterations: r.iterations,
-        value: r.value,
-        value_evals: r.value_evals,
-        grad_evals: r.grad_evals,
-        hvp_evals: 0,
-    }
+fn run_gd<O: Objective<f64>>(obj: &O, x: &mut [f64]) -> Report<f64> {
+    autodiff::optim::minimize(obj, x)
+        .with(SgdConfig::default().lr(GD_LR))
+        .stop(StopRules::max_iterations(GD_CAP).grad_norm(GradNorm::L2, TOL))
+        .run()
+        .unwrap()
 }
 
-type Run<'a> = Box<dyn Fn(&mut [f64]) -> SolverReport<f64> + 'a>;
+type Run<'a> = Box<dyn Fn(&mut [f64]) -> Report<f64> + 'a>;
 
 fn bench_to_tolerance(c: &mut Criterion) {
     let obj = rosen::objective(BIG);

@@ -19,7 +19,7 @@ use autodiff::optim::chunked::{Chunked, Chunks};
 use autodiff::optim::mpi::rsmpi::topology::SimpleCommunicator;
 use autodiff::optim::mpi::rsmpi::traits::{Communicator, CommunicatorCollectives};
 use autodiff::optim::mpi::{rsmpi, Reduction, Sharded};
-use autodiff::optim::{NewtonCgConfig, Observer, SolverReport};
+use autodiff::optim::{minimize, NewtonCgConfig, Observer, Report, StopRules};
 use autodiff::Objective;
 
 /// Features per example.
@@ -89,12 +89,14 @@ impl Observer<f64> for Rank0 {
     }
 }
 
-fn newton<O: Objective<f64>>(objective: &O, observer: &mut Rank0) -> (Vec<f64>, SolverReport<f64>) {
+fn newton<O: Objective<f64>>(objective: &O, observer: &mut Rank0) -> (Vec<f64>, Report<f64>) {
     let mut w = vec![0.0; D];
-    let report = NewtonCgConfig::default()
-        .build::<f64, Vec<f64>>(D)
-        .expect("valid settings")
-        .minimize_observed(objective, &mut w, observer)
+    // Only scipy's own rule (the step tolerance xtol) and its iteration limit.
+    let report = minimize(objective, &mut w)
+        .with(NewtonCgConfig::default())
+        .stop(StopRules::max_iterations(200 * D))
+        .observer(observer)
+        .run()
         .expect("sq_error has Hessian-vector products");
     (w, report)
 }

@@ -25,8 +25,8 @@ mod plot;
 
 use autodiff::differentiable;
 use autodiff::optim::{
-    minimize, AdadeltaConfig, AdagradConfig, AdamConfig, History, Lbfgs, LbfgsConfig, NoSchedule,
-    Optimizer, RmsPropConfig, SgdConfig, StepLr, StopRules,
+    minimize, AdadeltaConfig, AdagradConfig, AdamConfig, History, Lbfgs, LbfgsConfig, Optimizer,
+    RmsPropConfig, SgdConfig, StepLr, StopRules,
 };
 use plot::{Chart, Series};
 use plotters::prelude::SeriesLabelPosition;
@@ -131,20 +131,14 @@ fn main() {
     println!();
     println!("1.5  Adam (lr 2) on h(x) = x^2/20 + tanh(sin x) from x = 8, 15 iterations");
     let obj = h::objective();
-    let mut adam = AdamConfig::default()
-        .lr(2.0)
-        .build::<f64, [f64; 1]>(1)
-        .unwrap();
     let mut hist = History::new();
     let mut xs = [8.0];
-    minimize(
-        &obj,
-        &mut xs,
-        &mut adam,
-        &StopRules::max_iterations(15),
-        &mut NoSchedule,
-        &mut hist,
-    );
+    minimize(&obj, &mut xs)
+        .with(AdamConfig::default().lr(2.0))
+        .stop(StopRules::max_iterations(15))
+        .observer(&mut hist)
+        .run()
+        .expect("Adam runs on h");
     // The notebook prints `f` of its last loop iteration: the loss before the 15th step.
     let last = hist.values[14];
     println!(
@@ -165,14 +159,11 @@ fn main() {
     );
     let run = |name: &str, opt: &mut dyn Optimizer<f64>| {
         let mut xs = [8.0];
-        let r = minimize(
-            &obj,
-            &mut xs,
-            opt,
-            &StopRules::max_iterations(200),
-            &mut NoSchedule,
-            &mut autodiff::optim::NoObserver,
-        );
+        let r = minimize(&obj, &mut xs)
+            .with(opt)
+            .stop(StopRules::max_iterations(200))
+            .run()
+            .expect("the optimizer runs on h");
         println!("     {name:<28} x = {:>9.5}, h = {:>8.5}", xs[0], r.value);
     };
     run(

@@ -17,8 +17,7 @@ mod plot;
 
 use autodiff::differentiable;
 use autodiff::optim::{
-    hesse, hesse_objective, minimize, AdamConfig, History, NewtonCgConfig, NoSchedule, Progress,
-    StopRules,
+    hesse, hesse_objective, minimize, AdamConfig, History, NewtonCgConfig, Progress, StopRules,
 };
 use plot::{Chart, Map, Path2, Series};
 use plotters::prelude::SeriesLabelPosition;
@@ -141,21 +140,15 @@ type Run = ([f64; 2], f64, Vec<(f64, f64)>, Vec<f64>);
 
 /// Adam from `x0` for 1000 steps on a 2-D objective, with progress every 250 steps.
 fn adam_run(obj: &impl autodiff::Objective<f64>, x0: [f64; 2], lr: f64, betas: (f64, f64)) -> Run {
-    let mut adam = AdamConfig::default()
-        .lr(lr)
-        .betas(betas)
-        .build::<f64, [f64; 2]>(2)
-        .unwrap();
     let mut hist = History::new();
     let mut x = x0;
-    let r = minimize(
-        obj,
-        &mut x,
-        &mut adam,
-        &StopRules::max_iterations(1000),
-        &mut NoSchedule,
-        &mut (&mut hist, Progress::every(250)),
-    );
+    let r = minimize(obj, &mut x)
+        .with(AdamConfig::default().lr(lr).betas(betas))
+        .stop(StopRules::max_iterations(1000))
+        .observer(&mut hist)
+        .observer(Progress::every(250).to(std::io::stdout()))
+        .run()
+        .expect("Adam runs on a 2-D objective");
     let path = hist.iterates.iter().map(|p| (p[0], p[1])).collect();
     (x, r.value, path, hist.values)
 }
@@ -303,10 +296,11 @@ fn main() {
     // MIGRAD's part: minimize chi^2 over (m, c) with Newton-CG (the generated chi2::hvp).
     let obj = chi2::objective(&xs, &LINE_Y);
     let mut mc = [0.0, 0.0];
-    let fit = NewtonCgConfig::default()
-        .build::<f64, [f64; 2]>(2)
-        .unwrap()
-        .minimize(&obj, &mut mc)
+    // Only scipy's own rule (the step tolerance xtol) and an iteration limit, as scipy.
+    let fit = minimize(&obj, &mut mc)
+        .with(NewtonCgConfig::default())
+        .stop(StopRules::max_iterations(1000))
+        .run()
         .expect("chi2 has Hessian-vector products");
     // HESSE's part: covariance = 2 errordef H^-1 from the exact Hessian (errordef 1 for a chi^2:
     // chi^2 rises by 1 at one standard deviation).

@@ -196,20 +196,14 @@ fn main() {
     let obj = theta_sq::objective();
     let mut gd_series = Vec::new();
     for (step, nb) in [(0.25, 19), (0.01, 606), (0.5, 2), (0.98, 301)] {
-        let mut sgd = SgdConfig::default()
-            .lr(step)
-            .build::<f64, [f64; 1]>(1)
-            .unwrap();
         let mut x = [-10.0];
         let mut hist = History::new();
-        let r = minimize(
-            &obj,
-            &mut x,
-            &mut sgd,
-            &StopRules::max_iterations(10_000).grad_norm(GradNorm::L1, 1e-4),
-            &mut NoSchedule,
-            &mut hist,
-        );
+        let r = minimize(&obj, &mut x)
+            .with(SgdConfig::default().lr(step))
+            .stop(StopRules::max_iterations(10_000).grad_norm(GradNorm::L1, 1e-4))
+            .observer(&mut hist)
+            .run()
+            .unwrap();
         // The notebook's History counts tracked points: the start plus one per step.
         println!(
             "  step {step:<4}: Converged in {} steps   (notebook: Converged in {nb} steps)",
@@ -326,20 +320,15 @@ fn main() {
     let obj = nightmare::objective();
     let mut rng = Rng::new(7);
     let x0 = [rng.normal_with(0.0, 4.0), rng.normal_with(0.0, 4.0)];
-    let mut sgd = SgdConfig::default()
-        .lr(0.5)
-        .build::<f64, [f64; 2]>(2)
-        .unwrap();
     let mut x = x0;
     let mut hist = History::new();
-    let r = minimize(
-        &obj,
-        &mut x,
-        &mut sgd,
-        &StopRules::max_iterations(5000).grad_norm(GradNorm::L1, 1e-4),
-        &mut NoSchedule,
-        &mut (&mut hist, Progress::every(1000)),
-    );
+    let r = minimize(&obj, &mut x)
+        .with(SgdConfig::default().lr(0.5))
+        .stop(StopRules::max_iterations(5000).grad_norm(GradNorm::L1, 1e-4))
+        .observer(&mut hist)
+        .observer(Progress::every(1000).to(std::io::stdout()))
+        .run()
+        .unwrap();
     println!("  gradient descent (step 0.5) from ({:.3}, {:.3}): {:?} after {} steps at ({:.3}, {:.3}), loss {:.4}", x0[0], x0[1], r.status, r.iterations, x[0], x[1], r.value);
     let mut paths = vec![Path2::new(
         "gradient descent",
@@ -363,7 +352,12 @@ fn main() {
         |i, x| {
             momentum.reset();
             let mut hist = History::new();
-            let r = minimize(&obj, x, &mut momentum, &rules, &mut NoSchedule, &mut hist);
+            let r = minimize(&obj, x)
+                .with(&mut momentum)
+                .stop(rules)
+                .observer(&mut hist)
+                .run()
+                .unwrap();
             if i < 6 {
                 paths.push(Path2::new(
                     format!("momentum, restart {i}"),
@@ -410,10 +404,12 @@ fn main() {
     // scipy's Newton-CG as optim::NewtonCg: only Hessian-vector products (lsq15::hvp, generated).
     let mut ncg_theta = p.theta0.clone();
     let mut ncg_hist = History::new();
-    let ncg = NewtonCgConfig::default()
-        .build::<f64, Vec<f64>>(lsq15::N)
-        .unwrap()
-        .minimize_observed(&obj, &mut ncg_theta, &mut ncg_hist)
+    // Only scipy's own rule (the step tolerance xtol) and an iteration limit, as scipy.
+    let ncg = minimize(&obj, &mut ncg_theta)
+        .with(NewtonCgConfig::default())
+        .stop(StopRules::max_iterations(200 * lsq15::N))
+        .observer(&mut ncg_hist)
+        .run()
         .expect("lsq15 has Hessian-vector products");
     println!(
         "  Newton-CG: loss {:.9} in {} iterations ({} Hessian-vector products)",
@@ -422,19 +418,14 @@ fn main() {
     println!("    scipy Newton-CG (hess, the notebook's call): {:.9} in {} iterations; least-squares minimum {:.9}", p.scipy_ncg.1, p.scipy_ncg.0, p.min_fun);
     let gd_steps = if fast { 1000 } else { 5000 };
     let mut theta = p.theta0.clone();
-    let mut gd = SgdConfig::default()
-        .lr(1e-3)
-        .build::<f64, Vec<f64>>(lsq15::N)
-        .unwrap();
     let mut hist = History::new();
-    let r = minimize(
-        &obj,
-        &mut theta,
-        &mut gd,
-        &StopRules::max_iterations(gd_steps),
-        &mut NoSchedule,
-        &mut (&mut hist, Progress::every(1000)),
-    );
+    let r = minimize(&obj, &mut theta)
+        .with(SgdConfig::default().lr(1e-3))
+        .stop(StopRules::max_iterations(gd_steps))
+        .observer(&mut hist)
+        .observer(Progress::every(1000).to(std::io::stdout()))
+        .run()
+        .unwrap();
     println!(
         "  gradient descent, step 1e-3: {:.6} after {} steps (oracle after 5000: {:.6})",
         r.value,

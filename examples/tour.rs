@@ -24,9 +24,8 @@ mod plot;
 
 use autodiff::differentiable;
 use autodiff::optim::{
-    minimize, AdagradConfig, AdamConfig, GradNorm, History, LbfgsConfig, NewtonCgConfig,
-    NoSchedule, Optimizer, Progress, RmsPropConfig, SgdConfig, Status, StopRules,
-    TrustRegionConfig,
+    minimize, AdagradConfig, AdamConfig, GradNorm, History, LbfgsConfig, Method, NewtonCgConfig,
+    Optimizer, Progress, RmsPropConfig, SgdConfig, Status, StopRules, TrustRegionConfig,
 };
 use autodiff::Objective;
 use plot::{Chart, Map, Path2, Series};
@@ -97,27 +96,28 @@ fn status_text(status: Status, iterations: usize) -> String {
     }
 }
 
-/// Runs `opt` on a 2-D objective from `x0` for `steps`, recording the path.
+/// Runs `method` on a 2-D objective from `x0` under `rules`, recording the path, with a
+/// progress line every `progress` iterations (a closure observer).
 fn run2(
     obj: &impl Objective<f64>,
     x0: [f64; 2],
-    opt: &mut (impl Optimizer<f64> + ?Sized),
+    method: impl Method<f64, [f64; 2]>,
     rules: &StopRules,
     progress: Option<usize>,
 ) -> ([f64; 2], autodiff::optim::Report<f64>, History<f64>) {
     let mut x = x0;
     let mut hist = History::new();
-    let report = match progress {
-        Some(every) => minimize(
-            obj,
-            &mut x,
-            opt,
-            rules,
-            &mut NoSchedule,
-            &mut (&mut hist, Progress::every(every)),
-        ),
-        None => minimize(obj, &mut x, opt, rules, &mut NoSchedule, &mut hist),
-    };
+    let report = minimize(obj, &mut x)
+        .with(method)
+        .stop(*rules)
+        .observer(&mut hist)
+        .observe(|it| {
+            if progress.is_some_and(|every| it.iteration % every == 0) {
+                println!("{}", Progress::line(it.iteration, it.x, it.value, it.grad));
+            }
+        })
+        .run()
+        .expect("a first-order method on a 2-D objective");
     (x, report, hist)
 }
 
@@ -207,11 +207,8 @@ fn main() {
     let mut sgd_paths = Vec::new();
     let mut curves = Vec::new();
     for (lr, verdict) in [(0.01, "slow"), (0.1, "good"), (0.5, "too large")] {
-        let mut sgd = SgdConfig::default()
-            .lr(lr)
-            .build::<f64, [f64; 2]>(2)
-            .unwrap();
-        let (x, report, hist) = run2(&obj, [3.0, 3.0], &mut sgd, &rules, None);
+        let sgd = SgdConfig::default().lr(lr);
+        let (x, report, hist) = run2(&obj, [3.0, 3.0], sgd, &rules, None);
         let at = if report.status == Status::Diverged {
             let k50 = &hist.iterates[50.min(hist.iterates.len() - 1)];
             format!(
@@ -305,17 +302,8 @@ fn main() {
         ([-2.0, 0.0], "(-2.805118, 3.131312)"),
     ] {
         println!("  from ({}, {}), progress every 250 steps:", x0[0], x0[1]);
-        let mut adam = AdamConfig::default()
-            .lr(0.1)
-            .build::<f64, [f64; 2]>(2)
-            .unwrap();
-        let (x, report, hist) = run2(
-            &obj,
-            x0,
-            &mut adam,
-            &StopRules::max_iterations(1000),
-            Some(250),
-        );
+        let adam = AdamConfig::default().lr(0.1);
+        let (x, report, hist) = run2(&obj, x0, adam, &StopRules::max_iterations(1000), Some(250));
         println!(
             "  -> ({:.6}, {:.6}), loss {:.1e} (PyTorch: {torch})",
             x[0], x[1], report.value
@@ -344,15 +332,11 @@ fn main() {
         ((0.9, 0.999), "(-5.831684, 1.148760), stuck"),
         ((0.99, 0.999), "(3.019044, 0.503575)"),
     ] {
-        let mut adam = AdamConfig::default()
-            .lr(0.3)
-            .betas(betas)
-            .build::<f64, [f64; 2]>(2)
-            .unwrap();
+        let adam = AdamConfig::default().lr(0.3).betas(betas);
         let (x, report, hist) = run2(
             &obj,
             [-1.0, 2.0],
-            &mut adam,
+            adam,
             &StopRules::max_iterations(1000),
             None,
         );
@@ -401,10 +385,13 @@ fn main() {
     // generated lsq15::hvp, never the 240 x 240 Hessian. `Vec<f64>` holds its work vectors.
     let mut ncg_theta = p.theta0.clone();
     let mut ncg_hist = History::new();
-    let ncg = NewtonCgConfig::default()
-        .build::<f64, Vec<f64>>(lsq15::N)
-        .unwrap()
-        .minimize_observed(&obj, &mut ncg_theta, &mut ncg_hist)
+    // Only scipy's own rule (the step tolerance xtol) and its iteration limit, as scipy.
+    let scipy_rules = StopRules::max_iterations(200 * lsq15::N);
+    let ncg = minimize(&obj, &mut ncg_theta)
+        .with(NewtonCgConfig::default())
+        .stop(scipy_rules)
+        .observer(&mut ncg_hist)
+        .run()
         .expect("lsq15 has Hessian-vector products");
     println!(
         "  Newton-CG (optim::NewtonCg, lsq15::hvp): {:.9} in {} iterations, {} HVPs, {} gradients ({:?})",
@@ -417,25 +404,21 @@ fn main() {
     // The same problem with the trust-region variant (scipy's trust-ncg) and L-BFGS (gradients
     // only, More-Thuente line search), stopped at the same gradient norm.
     let mut tr_theta = p.theta0.clone();
-    let tr = TrustRegionConfig::default()
-        .build::<f64, Vec<f64>>(lsq15::N)
-        .unwrap()
-        .minimize(&obj, &mut tr_theta)
+    let tr = minimize(&obj, &mut tr_theta)
+        .with(TrustRegionConfig::default())
+        .stop(scipy_rules)
+        .run()
         .expect("lsq15 has Hessian-vector products");
     println!(
         "  trust-region Newton-CG (optim::TrustRegion): {:.9} in {} iterations, {} HVPs",
         tr.value, tr.iterations, tr.hvp_evals
     );
     let mut lb_theta = p.theta0.clone();
-    let lb = LbfgsConfig::default()
-        .history_size(10)
-        .build::<f64, Vec<f64>, Vec<Vec<f64>>>(lsq15::N)
-        .unwrap()
-        .minimize(
-            &obj,
-            &mut lb_theta,
-            &StopRules::max_iterations(2000).grad_norm(GradNorm::L2, 1e-4),
-        );
+    let lb = minimize(&obj, &mut lb_theta)
+        .with(LbfgsConfig::default().history_size(10))
+        .stop(StopRules::max_iterations(2000).grad_norm(GradNorm::L2, 1e-4))
+        .run()
+        .expect("L-BFGS runs on lsq15");
     println!(
         "  L-BFGS, 10 pairs (optim::Lbfgs::minimize): {:.9} in {} iterations, {} gradients",
         lb.value, lb.iterations, lb.grad_evals
@@ -446,19 +429,13 @@ fn main() {
     );
     let gd_steps = if fast { 1000 } else { 5000 };
     let mut theta = p.theta0.clone();
-    let mut sgd = SgdConfig::default()
-        .lr(1e-3)
-        .build::<f64, Vec<f64>>(lsq15::N)
-        .unwrap();
     let mut hist = History::new();
-    let report = minimize(
-        &obj,
-        &mut theta,
-        &mut sgd,
-        &StopRules::max_iterations(gd_steps),
-        &mut NoSchedule,
-        &mut hist,
-    );
+    let report = minimize(&obj, &mut theta)
+        .with(SgdConfig::default().lr(1e-3))
+        .stop(StopRules::max_iterations(gd_steps))
+        .observer(&mut hist)
+        .run()
+        .unwrap();
     println!(
         "  gradient descent, step 1e-3: {:.6} after {} steps (scipy-side reference after 5000: {:.6})",
         report.value,

@@ -233,8 +233,40 @@ pub use objectives::{from_fns, hessian_into, FnObjective, Objective, ObjectiveEr
 /// methods into scope with `use autodiff::Scalar;` (they are inherent only with `std`). Functions
 /// whose reverse mode must store values of loops with run-time trip counts need the `alloc`
 /// feature, and fail to compile with a message saying so without it.
-pub use autodiff_macros::differentiable;
+pub use autodiff_macros::{differentiable, Differentiable};
 pub use autodiff_runtime::rules;
+/// A struct of float parameters, differentiated as one active parameter: its gradient has the
+/// struct's own type. `#[derive(Differentiable)]` implements it for structs whose fields are
+/// floats, arrays `[f; N]`, matrices `[[f; N]; M]` (one float type) and other such structs;
+/// fields marked `#[passive]` (sizes, flags, data) are cloned, not differentiated. The active
+/// fields are flattened in declaration order (matrices row by row, nested structs in place):
+/// the order of `objective` vectors and Hessians.
+///
+/// A `#[differentiable]` function differentiates a struct parameter named in `wrt(..)`; it
+/// reads fields as written (`m.w[i][j]`, `m.b[i]`, `m.scale`, `&m.w[i]` and `&m.b` passed to
+/// helpers, `m.w.len()`), and `grad` returns the gradient as a struct, `vjp` adds into a
+/// `&mut` struct, `jvp` and `hvp` take a struct direction.
+///
+/// ```
+/// use autodiff::Differentiable;
+///
+/// #[derive(Clone, Debug, PartialEq, Differentiable)]
+/// struct Pose {
+///     angle: f64,
+///     t: [f64; 2],
+///     #[passive]
+///     label: u32,
+/// }
+///
+/// let p = Pose { angle: 0.5, t: [1.0, 2.0], label: 7 };
+/// assert_eq!(Pose::DIM, 3);
+/// let mut flat = [0.0; 3];
+/// p.flatten_into(&mut flat);
+/// assert_eq!(flat, [0.5, 1.0, 2.0]);
+/// let q = p.with_flat(&[0.0, 3.0, 4.0]);
+/// assert_eq!(q, Pose { angle: 0.0, t: [3.0, 4.0], label: 7 });
+/// ```
+pub use autodiff_runtime::Differentiable;
 
 #[cfg(feature = "optim")]
 pub use optim;

@@ -28,7 +28,7 @@ pub struct Args {
 ///
 /// (`autodiff_gen = { package = "autodiff-gen" }`, a rename to the package's own name, cannot be
 /// told apart from the first case by `proc-macro-crate` and needs `crate = ::autodiff_gen`.)
-fn facade_path() -> Path {
+pub fn facade_path() -> Path {
     use proc_macro_crate::{crate_name, FoundCrate};
     match crate_name("autodiff-gen") {
         Ok(FoundCrate::Name(name)) if name != "autodiff_gen" => {

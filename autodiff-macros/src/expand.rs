@@ -61,6 +61,9 @@ pub fn expand_fn(
     item: syn::ItemFn,
     block_krate: Option<&syn::Path>,
 ) -> TokenStream {
+    if let Some(tokens) = crate::structs::expand(&attr, &item, block_krate) {
+        return tokens;
+    }
     let mut cx = Ctxt::default();
     let own_krate = attr
         .clone()

@@ -71,6 +71,7 @@ mod args;
 mod cfg;
 mod check;
 mod ctxt;
+mod derive;
 mod derived;
 mod emit;
 mod expand;
@@ -83,6 +84,7 @@ mod lower;
 mod outputs;
 #[cfg(test)]
 mod snapshots;
+mod structs;
 mod variants;
 
 use proc_macro::TokenStream;
@@ -91,4 +93,10 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(attr.into(), item.into()).into()
+}
+
+/// See the `autodiff` crate's documentation of `Differentiable`.
+#[proc_macro_derive(Differentiable, attributes(passive))]
+pub fn derive_differentiable(item: TokenStream) -> TokenStream {
+    derive::derive(item.into(), &args::facade_path()).into()
 }

@@ -21,6 +21,7 @@ mod float;
 pub mod jet;
 pub mod linalg;
 pub mod objective;
+mod params;
 pub mod rules;
 mod scalar;
 pub mod tape;
@@ -35,6 +36,7 @@ pub use linalg::{
 pub use objective::{
     from_fns, hessian_into, Bound, FnObjective, Objective, ObjectiveError, ObjectiveFns,
 };
+pub use params::Differentiable;
 pub use scalar::Scalar;
 #[doc(hidden)]
 pub use tape::{dual_vec, split_dual_vec, vec_of, vec_with_capacity, zeros_vec, Vec};

@@ -199,3 +199,20 @@ pub fn minimize_rosen_penalized<const N: usize>(
     );
     (x, report)
 }
+
+/// The same run through the single entry point `minimize`, without `alloc`: the state storage
+/// is inferred from the array (`[f64; N]`), the method given explicitly.
+pub fn minimize_entry_rosen_penalized<const N: usize>(
+    x0: [f64; N],
+    lr: f64,
+    steps: usize,
+) -> ([f64; N], autodiff::optim::Report<f64>) {
+    use autodiff::optim::{minimize, AdamConfig, StopRules};
+    let mut x = x0;
+    let report = minimize(&rosen_penalized::objective::<N>(), &mut x)
+        .with(AdamConfig::default().lr(lr))
+        .stop(StopRules::max_iterations(steps))
+        .run()
+        .expect("valid hyperparameters and matching dimension");
+    (x, report)
+}

@@ -262,4 +262,7 @@ fn adam_through_autodiff_optim_matches_a_hand_written_loop() {
     assert_eq!(x, got);
     assert_eq!(report.iterations, 30);
     assert_eq!(report.status, autodiff::optim::Status::MaxIterations);
+    // And the single entry point on the array (this crate builds without `alloc`).
+    let (x, entry) = nostd_check::minimize_entry_rosen_penalized(x0, 1e-2, 30);
+    assert_eq!((x, entry), (got, report));
 }

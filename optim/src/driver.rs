@@ -1,5 +1,6 @@
-//! The driver: [`minimize_in`] / [`minimize`] own the loop (evaluate, observe, check the
-//! stopping rules, step, schedule) and report why they stopped.
+//! The first-order driver [`minimize_in`] owns the loop (evaluate, observe, check the stopping
+//! rules, step, schedule) and reports why it stopped; the stopping rules ([`StopRules`]) and the
+//! one report ([`Report`]) of every method.
 
 use autodiff_runtime::{Float, Objective};
 
@@ -41,7 +42,8 @@ impl GradNorm {
 pub struct StopRules {
     /// Stop after this many optimizer steps (default 1000).
     pub max_iterations: usize,
-    /// Converged when the gradient's norm is `<= tol` (off unless set).
+    /// Converged when the gradient's norm is `<= tol` (default `max |g_i| <= 1e-5`; off in
+    /// [`StopRules::max_iterations`]).
     pub grad_norm: Option<(GradNorm, f64)>,
     /// Converged when `|f_k - f_{k-1}| <= tol` (off unless set).
     pub loss_change: Option<f64>,
@@ -49,16 +51,27 @@ pub struct StopRules {
     /// [`Objective::value`] or [`Objective::value_grad`], the reports' `value_evals`) have been
     /// made (off unless set). Checked at each evaluated iterate, before stepping: the driver
     /// spends one evaluation per step, so a budget of `m` gives at most `m` evaluations and
-    /// `m - 1` steps. A solver with a line search ([`crate::Lbfgs::minimize`]) checks it between
-    /// iterations, so one line search may overrun the budget by its own evaluations.
+    /// `m - 1` steps. The other methods (L-BFGS, Newton-CG, trust region) check it between
+    /// iterations, so one iteration (a line search, a trust-region trial) may overrun the
+    /// budget by its own evaluations.
     pub max_evaluations: Option<usize>,
 }
 
+/// The default of [`crate::minimize`]: at most 1000 iterations, converged when the largest
+/// gradient component is at most `1e-5` (scipy's BFGS default, `gtol = 1e-5` in the `inf`
+/// norm).
+///
+/// ```
+/// use optim::{GradNorm, StopRules};
+/// let rules = StopRules::default();
+/// assert_eq!((rules.max_iterations, rules.grad_norm), (1000, Some((GradNorm::Inf, 1e-5))));
+/// assert_eq!((rules.loss_change, rules.max_evaluations), (None, None));
+/// ```
 impl Default for StopRules {
     fn default() -> Self {
         StopRules {
             max_iterations: 1000,
-            grad_norm: None,
+            grad_norm: Some((GradNorm::Inf, 1e-5)),
             loss_change: None,
             max_evaluations: None,
         }
@@ -70,7 +83,9 @@ impl StopRules {
     pub fn max_iterations(max_iterations: usize) -> Self {
         StopRules {
             max_iterations,
-            ..Self::default()
+            grad_norm: None,
+            loss_change: None,
+            max_evaluations: None,
         }
     }
     /// Adds the gradient-norm rule.
@@ -131,19 +146,103 @@ pub enum Status {
     NoProgress,
 }
 
-/// What the driver did.
+/// What a minimizer did: the one report of every method (the first-order driver, L-BFGS,
+/// Newton-CG, trust region, and [`crate::minimize`] over any of them).
+///
+/// ```
+/// use optim::{minimize, Status, StopRules};
+/// use autodiff_runtime::from_fns;
+/// let obj = from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     x[0] * x[0]
+/// });
+/// let mut x = [3.0];
+/// let report = minimize(&obj, &mut x).stop(StopRules::max_iterations(0)).run().unwrap();
+/// // No step: one evaluation at the start, whose gradient norm is |2 x| = 6.
+/// assert_eq!((report.status, report.iterations, report.value), (Status::MaxIterations, 0, 9.0));
+/// assert_eq!((report.value_evals, report.grad_evals, report.hvp_evals), (1, 1, 0));
+/// assert_eq!(report.grad_norm, 6.0);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Report<F> {
     /// Why it stopped.
     pub status: Status,
-    /// Optimizer steps taken (the parameters are the iterate after this many steps).
+    /// Iterations (steps taken, accepted or attempted, as the method counts them: scipy's
+    /// `nit` for the second-order methods).
     pub iterations: usize,
     /// The loss at the final parameters.
     pub value: F,
-    /// Objective value evaluations.
+    /// Objective value evaluations (a value-and-gradient evaluation counts here and in
+    /// `grad_evals`; scipy's `nfev`).
     pub value_evals: usize,
-    /// Gradient evaluations.
+    /// Gradient evaluations (scipy's `njev`).
     pub grad_evals: usize,
+    /// Hessian-vector products (scipy's `nhev`; 0 for first-order methods and L-BFGS).
+    pub hvp_evals: usize,
+    /// The Euclidean norm of the last gradient evaluated at the final parameters (NaN or
+    /// infinite when [`Status::Diverged`] stopped on it).
+    pub grad_norm: f64,
+}
+
+impl<F: Float> Report<F> {
+    /// A report of `value_evals` value-and-gradient evaluations (no HVP) ending with `status`
+    /// after `iterations` at `value`, with gradient `grad`.
+    pub(crate) fn new(
+        status: Status,
+        iterations: usize,
+        value: F,
+        grad: &[F],
+        evals: usize,
+    ) -> Self {
+        Report {
+            status,
+            iterations,
+            value,
+            value_evals: evals,
+            grad_evals: evals,
+            hvp_evals: 0,
+            grad_norm: GradNorm::L2.of(grad),
+        }
+    }
+}
+
+impl StopRules {
+    /// The verdict of the rules at an evaluated iterate, in the documented order: non-finite
+    /// value or gradient, then `converged` (a method's own gradient test, e.g. an exactly zero
+    /// gradient) or the gradient rule, the loss change against `previous` (the value before the
+    /// last step, `None` when there is nothing to compare), the iteration limit at `k` steps
+    /// and the evaluation budget at `evals` evaluations. `None`: go on.
+    pub(crate) fn verdict<F: Float>(
+        &self,
+        k: usize,
+        value: F,
+        grad: &[F],
+        previous: Option<F>,
+        evals: usize,
+        converged: bool,
+    ) -> Option<Status> {
+        if !value.to_f64().is_finite() || !all_finite(grad) {
+            Some(Status::Diverged)
+        } else if converged
+            || self
+                .grad_norm
+                .is_some_and(|(norm, tol)| norm.of(grad) <= tol)
+        {
+            Some(Status::Converged(Rule::GradNorm))
+        } else if previous.is_some_and(|prev| {
+            self.loss_change
+                .is_some_and(|tol| (value - prev).to_f64().abs() <= tol)
+        }) {
+            Some(Status::Converged(Rule::LossChange))
+        } else if k >= self.max_iterations {
+            Some(Status::MaxIterations)
+        } else if self.evaluations_exhausted(evals) {
+            Some(Status::MaxEvaluations)
+        } else {
+            None
+        }
+    }
 }
 
 fn all_finite<F: Float>(v: &[F]) -> bool {
@@ -153,7 +252,21 @@ fn all_finite<F: Float>(v: &[F]) -> bool {
 /// Minimizes `objective` from `params` (updated in place) with `optimizer`, using `grad` (length
 /// `dim`) as the gradient buffer, so nothing is allocated. `schedule` is started
 /// ([`Scheduler::start`]) before the first evaluation and updated with each step's loss after
-/// that optimizer step.
+/// that optimizer step. The lower layer of [`crate::minimize`] for first-order methods.
+///
+/// ```
+/// use optim::{minimize_in, GradNorm, NoObserver, NoSchedule, Rule, Sgd, SgdConfig, Status, StopRules};
+/// use autodiff_runtime::from_fns;
+/// let obj = from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     x[0] * x[0]
+/// });
+/// let mut sgd: Sgd<f64, [f64; 1]> = SgdConfig::default().lr(0.25).build(1).unwrap();
+/// let (mut x, mut g) = ([-10.0], [0.0]);
+/// let rules = StopRules::max_iterations(100).grad_norm(GradNorm::L1, 1e-4);
+/// let report = minimize_in(&obj, &mut x, &mut g, &mut sgd, &rules, &mut NoSchedule, &mut NoObserver);
+/// assert_eq!((report.status, report.iterations), (Status::Converged(Rule::GradNorm), 18));
+/// ```
 ///
 /// # Panics
 /// If `params`, `grad` or the optimizer do not have the objective's dimension.
@@ -217,7 +330,7 @@ where
     let n = objective.dim();
     assert!(
         params.len() == n && grad.len() == n && optimizer.dim() == n,
-        "`minimize`: params ({}), grad ({}) and optimizer ({}) must have the objective's dimension {n}",
+        "`minimize_in`: params ({}), grad ({}) and optimizer ({}) must have the objective's dimension {n}",
         params.len(),
         grad.len(),
         optimizer.dim()
@@ -232,81 +345,13 @@ where
         // Saved at every stop: the evaluation just made is repeated by a resume.
         state.iterations = k;
         state.evaluations = evals - 1;
-        let previous = state.previous;
-        let report = |status| Report {
-            status,
-            iterations: k,
-            value,
-            value_evals: evals,
-            grad_evals: evals,
-        };
-        if !value.to_f64().is_finite() || !all_finite(grad) {
-            return report(Status::Diverged);
-        }
-        if n == 0 {
-            // Nothing to move: the empty gradient has norm 0 under any rule.
-            return report(Status::Converged(Rule::GradNorm));
-        }
-        if let Some((norm, tol)) = rules.grad_norm {
-            if norm.of(grad) <= tol {
-                return report(Status::Converged(Rule::GradNorm));
-            }
-        }
-        if let (Some(tol), Some(prev)) = (rules.loss_change, previous) {
-            if (value - prev).to_f64().abs() <= tol {
-                return report(Status::Converged(Rule::LossChange));
-            }
-        }
-        if k >= rules.max_iterations {
-            return report(Status::MaxIterations);
-        }
-        if rules.evaluations_exhausted(evals) {
-            return report(Status::MaxEvaluations);
+        // Nothing to move in a zero-dimensional problem: its empty gradient has norm 0.
+        if let Some(status) = rules.verdict(k, value, grad, state.previous, evals, n == 0) {
+            return Report::new(status, k, value, grad, evals);
         }
         optimizer.step(params, grad);
         schedule.update(optimizer, value.to_f64());
         state.previous = Some(value);
         k += 1;
     }
-}
-
-/// [`minimize_in`] with an allocated gradient buffer.
-///
-/// ```
-/// use optim::{minimize, GradNorm, NoObserver, NoSchedule, Optimizer, SgdConfig, Status, StopRules};
-/// use autodiff_runtime::from_fns;
-/// let obj = from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
-///     g[0] = 2.0 * x[0];
-///     x[0] * x[0]
-/// });
-/// let mut sgd = SgdConfig::default().lr(0.25).build::<f64, Vec<f64>>(1).unwrap();
-/// let mut x = [-10.0];
-/// let rules = StopRules::max_iterations(100).grad_norm(GradNorm::L1, 1e-4);
-/// let report = minimize(&obj, &mut x, &mut sgd, &rules, &mut NoSchedule, &mut NoObserver);
-/// assert_eq!(report.status, Status::Converged(optim::Rule::GradNorm));
-/// assert_eq!(report.iterations, 18);
-/// ```
-///
-/// # Panics
-/// As [`minimize_in`].
-#[cfg(feature = "alloc")]
-pub fn minimize<F, O, Opt, S, Obs>(
-    objective: &O,
-    params: &mut [F],
-    optimizer: &mut Opt,
-    rules: &StopRules,
-    schedule: &mut S,
-    observer: &mut Obs,
-) -> Report<F>
-where
-    F: Float,
-    O: Objective<F> + ?Sized,
-    Opt: Optimizer<F> + ?Sized,
-    S: Scheduler + ?Sized,
-    Obs: Observer<F> + ?Sized,
-{
-    let mut grad = alloc::vec![F::zero(); objective.dim()];
-    minimize_in(
-        objective, params, &mut grad, optimizer, rules, schedule, observer,
-    )
 }

@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+use autodiff_runtime::ObjectiveError;
+
 /// Why an optimizer, schedule or driver could not be built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptimError {
@@ -21,6 +23,38 @@ pub enum OptimError {
         /// The dimension asked for.
         dim: usize,
     },
+    /// Something handed to [`crate::minimize`] (the parameters, an optimizer built
+    /// beforehand) does not have the objective's dimension.
+    ///
+    /// ```
+    /// let e = optim::OptimError::Length { component: "minimize", what: "the parameter vector", len: 3, dim: 2 };
+    /// assert_eq!(e.to_string(), "`minimize`: the parameter vector has length 3 but the objective has dimension 2");
+    /// ```
+    Length {
+        /// The component.
+        component: &'static str,
+        /// What has the wrong length (`"the parameter vector"`, `"the optimizer"`).
+        what: &'static str,
+        /// Its length.
+        len: usize,
+        /// The objective's dimension.
+        dim: usize,
+    },
+    /// The objective cannot compute what the method needs (a Hessian-vector product).
+    ///
+    /// ```
+    /// use autodiff_runtime::ObjectiveError;
+    /// let e = optim::OptimError::from(ObjectiveError::NoHvp);
+    /// assert_eq!(e, optim::OptimError::Objective(ObjectiveError::NoHvp));
+    /// assert_eq!(e.to_string(), ObjectiveError::NoHvp.to_string());
+    /// ```
+    Objective(ObjectiveError),
+}
+
+impl From<ObjectiveError> for OptimError {
+    fn from(e: ObjectiveError) -> Self {
+        OptimError::Objective(e)
+    }
 }
 
 impl fmt::Display for OptimError {
@@ -37,6 +71,16 @@ impl fmt::Display for OptimError {
                 f,
                 "`{component}`: fixed-size state storage holds {storage} values but the problem has dimension {dim}"
             ),
+            OptimError::Length {
+                component,
+                what,
+                len,
+                dim,
+            } => write!(
+                f,
+                "`{component}`: {what} has length {len} but the objective has dimension {dim}"
+            ),
+            OptimError::Objective(e) => fmt::Display::fmt(e, f),
         }
     }
 }

@@ -28,10 +28,11 @@
 
 use autodiff_runtime::{Float, Objective};
 
-use crate::line_search::{all_finite, dot, norm1, LineSearchError, MoreThuente, Ray, SolverReport};
+use crate::line_search::{dot, norm1, LineSearchError, MoreThuente, Ray};
 use crate::state::SolverProgress;
 use crate::{
-    check_solver, ensure, NoObserver, Observer, OptimError, Rule, Status, StopRules, Storage,
+    check_solver, ensure, NoObserver, Observer, OptimError, Report, Rule, Status, StopRules,
+    Storage,
 };
 
 /// Where [`Lbfgs`] keeps its `(s, y)` pairs: `history_size` buffers of `S`, plus two scalars per
@@ -689,7 +690,7 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
         objective: &O,
         x: &mut [F],
         rules: &StopRules,
-    ) -> SolverReport<F> {
+    ) -> Report<F> {
         self.minimize_observed(objective, x, rules, &mut NoObserver)
     }
 
@@ -703,7 +704,7 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
         x: &mut [F],
         rules: &StopRules,
         observer: &mut Obs,
-    ) -> SolverReport<F> {
+    ) -> Report<F> {
         let n = self.dim;
         check_solver("Lbfgs", n, x.len(), objective.dim());
         self.reset();
@@ -726,42 +727,21 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
         x: &mut [F],
         rules: &StopRules,
         observer: &mut Obs,
-    ) -> SolverReport<F> {
+    ) -> Report<F> {
         let n = self.dim;
         check_solver("Lbfgs", n, x.len(), objective.dim());
-        let mut report = self.progress.report(Status::MaxIterations);
+        let mut report = self.progress.report(Status::MaxIterations, self.g.as_ref());
         let mut previous: Option<F> = self.progress.previous;
         let mut k = report.iterations;
         loop {
             let value = report.value;
             observer.observe(k, x, value, self.g.as_ref());
-            if !value.to_f64().is_finite() || !all_finite(self.g.as_ref()) {
-                report.status = Status::Diverged;
-                break;
-            }
-            if let Some((norm, tol)) = rules.grad_norm {
-                if norm.of(self.g.as_ref()) <= tol {
-                    report.status = Status::Converged(Rule::GradNorm);
-                    break;
-                }
-            }
-            if norm1(self.g.as_ref()) == 0.0 {
-                // A stationary point (always, in a zero-dimensional problem).
-                report.status = Status::Converged(Rule::GradNorm);
-                break;
-            }
-            if let (Some(tol), Some(prev)) = (rules.loss_change, previous) {
-                if (value - prev).to_f64().abs() <= tol {
-                    report.status = Status::Converged(Rule::LossChange);
-                    break;
-                }
-            }
-            if k >= rules.max_iterations {
-                report.status = Status::MaxIterations;
-                break;
-            }
-            if rules.evaluations_exhausted(report.value_evals) {
-                report.status = Status::MaxEvaluations;
+            // An exactly zero gradient is a stationary point (always, in a zero-dimensional
+            // problem).
+            let zero = norm1(self.g.as_ref()) == 0.0;
+            let g = self.g.as_ref();
+            if let Some(status) = rules.verdict(k, value, g, previous, report.value_evals, zero) {
+                report.status = status;
                 break;
             }
             self.direction();
@@ -837,6 +817,7 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
             k += 1;
             report.iterations = k;
         }
+        report.grad_norm = crate::GradNorm::L2.of(self.g.as_ref());
         self.progress = SolverProgress::of(&report, previous);
         report
     }

@@ -14,8 +14,11 @@
 //!   [`PolynomialLr`], [`LambdaLr`], [`OneCycleLr`], [`SequentialLr`] (warm-up, then another),
 //!   [`ReduceLrOnPlateau`]; gradient clipping as torch's `clip_grad_norm_` / `clip_grad_value_`
 //!   ([`clip_grad_norm`], [`clip_grad_value`]).
-//! * A driver, [`minimize_in`] / [`minimize`], that owns the loop, the stopping rules
-//!   ([`StopRules`]) and the observers ([`Observer`]), and reports why it stopped ([`Status`]).
+//! * One entry point for every method, [`minimize`]: `minimize(&objective, &mut x)
+//!   .with(method).stop(rules).observe(|it| ..).run()`, with defaults for each (L-BFGS,
+//!   [`StopRules::default`]), the state storage inferred from `x`, and one [`Report`] saying why
+//!   it stopped ([`Status`]). Underneath, the first-order driver [`minimize_in`] (no allocation,
+//!   caller's buffers) and each solver's own `minimize`.
 //! * Quasi-Newton and Newton methods ([`Lbfgs`], [`NewtonCg`], [`TrustRegion`]), minibatch
 //!   training ([`minibatch`]), restarts and uncertainties; objectives summed over fixed-size
 //!   chunks of a dataset in a fixed order (`chunked`, feature `alloc`).
@@ -23,7 +26,12 @@
 //! # Features
 //!
 //! * `std` (default): math through std, the `Progress` observer; implies `alloc`.
-//! * `alloc`: `Vec`-backed state, `minimize`, `History`, the allocating conveniences.
+//! * `log` (off by default): [`Progress`] lines as `log` records (`Progress::every(k)`);
+//!   without it they go to a writer (`Progress::every(k).to(std::io::stdout())`). The library
+//!   never prints.
+//! * `alloc`: `Vec`-backed state, [`minimize`] on `Vec`s and slices and its default method
+//!   (L-BFGS, whose history is a `Vec`), `History`, the allocating conveniences. Without it,
+//!   [`minimize`] runs on arrays with an explicit method (`.with(..)`), allocating nothing.
 //! * `parallel` (off by default; implies `std`): minibatch gradients accumulated
 //!   across threads with rayon, deterministically (module `parallel`).
 //! * `mpi` (off by default; implies `std`; needs an MPI library and clang to build):
@@ -122,8 +130,11 @@ mod adamw;
 mod clip;
 mod driver;
 mod error;
+mod method;
+mod minimize;
 mod nadam;
 mod observer;
+mod params;
 mod radam;
 mod rmsprop;
 pub mod schedule;
@@ -137,16 +148,17 @@ pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig};
 pub use adamw::{AdamW, AdamWConfig};
 pub use clip::{clip_grad_norm, clip_grad_norm_with, clip_grad_value, ClipNorm};
-#[cfg(feature = "alloc")]
-pub use driver::minimize;
 pub use driver::{minimize_in, resume_in, GradNorm, Report, Rule, Status, StopRules};
 pub use error::OptimError;
+pub use method::Method;
+pub use minimize::{minimize, DefaultMethod, Minimize};
 pub use nadam::{NAdam, NAdamConfig};
 #[cfg(feature = "alloc")]
 pub use observer::History;
+pub use observer::{Iterate, NoObserver, ObserveFn, Observer};
 #[cfg(feature = "std")]
-pub use observer::Progress;
-pub use observer::{NoObserver, Observer};
+pub use observer::{Log, Progress, ProgressSink};
+pub use params::Params;
 pub use radam::{RAdam, RAdamConfig};
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use schedule::{
@@ -162,6 +174,23 @@ pub use autodiff_runtime::{Float, Objective};
 
 /// A first-order optimizer: one update of the parameters from a gradient, with its state kept
 /// inside.
+///
+/// A boxed optimizer (`Box<dyn Optimizer<F>>` included) and `&mut` one are optimizers too:
+///
+/// ```
+/// use optim::{minimize, AdamConfig, Optimizer, SgdConfig};
+/// let pick = |adam: bool| -> Box<dyn Optimizer<f64>> {
+///     if adam {
+///         Box::new(AdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(1).unwrap())
+///     } else {
+///         Box::new(SgdConfig::default().lr(0.1).build::<f64, Vec<f64>>(1).unwrap())
+///     }
+/// };
+/// let mut opt = pick(true);
+/// let mut x = [1.0];
+/// opt.step(&mut x, &[1.0]);
+/// assert!((x[0] - 0.9).abs() < 1e-6);
+/// ```
 pub trait Optimizer<F: Float> {
     /// The number of parameters the state was sized for.
     fn dim(&self) -> usize;
@@ -178,23 +207,33 @@ pub trait Optimizer<F: Float> {
     fn reset(&mut self);
 }
 
-impl<F: Float, O: Optimizer<F> + ?Sized> Optimizer<F> for &mut O {
-    fn dim(&self) -> usize {
-        (**self).dim()
-    }
-    fn step(&mut self, params: &mut [F], grad: &[F]) {
-        (**self).step(params, grad);
-    }
-    fn lr(&self) -> f64 {
-        (**self).lr()
-    }
-    fn set_lr(&mut self, lr: f64) {
-        (**self).set_lr(lr);
-    }
-    fn reset(&mut self) {
-        (**self).reset();
-    }
+/// `impl Optimizer` for a pointer type `$ptr` to an optimizer `O`, forwarding every method.
+macro_rules! forward_optimizer {
+    ($ptr:ty) => {
+        impl<F: Float, O: Optimizer<F> + ?Sized> Optimizer<F> for $ptr {
+            fn dim(&self) -> usize {
+                (**self).dim()
+            }
+            fn step(&mut self, params: &mut [F], grad: &[F]) {
+                (**self).step(params, grad);
+            }
+            fn lr(&self) -> f64 {
+                (**self).lr()
+            }
+            fn set_lr(&mut self, lr: f64) {
+                (**self).set_lr(lr);
+            }
+            fn reset(&mut self) {
+                (**self).reset();
+            }
+        }
+    };
 }
+
+forward_optimizer!(&mut O);
+
+#[cfg(feature = "alloc")]
+forward_optimizer!(alloc::boxed::Box<O>);
 
 /// Checks the slice lengths of a step.
 #[inline]
@@ -258,12 +297,13 @@ pub(crate) fn powf(x: f64, y: f64) -> f64 {
 // --- quasi-Newton and Newton-CG ---
 pub mod lbfgs;
 pub mod line_search;
-pub mod newton_cg;
-pub mod trust_region;
+pub mod newton;
 pub use lbfgs::{Lbfgs, LbfgsConfig};
-pub use line_search::{LineSearchError, SolverReport};
-pub use newton_cg::{NewtonCg, NewtonCgConfig};
-pub use trust_region::{TrustRegion, TrustRegionConfig};
+pub use line_search::LineSearchError;
+#[allow(deprecated)]
+pub use line_search::SolverReport;
+pub use newton::{newton_cg, trust_region};
+pub use newton::{NewtonCg, NewtonCgConfig, TrustRegion, TrustRegionConfig};
 
 // --- datasets, restarts, uncertainties ---
 #[cfg(feature = "alloc")]

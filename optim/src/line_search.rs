@@ -1,5 +1,4 @@
-//! Strong-Wolfe line searches along a ray `phi(alpha) = f(x + alpha * d)`, and the report the
-//! second-order minimizers share ([`SolverReport`]).
+//! Strong-Wolfe line searches along a ray `phi(alpha) = f(x + alpha * d)`.
 //!
 //! * [`MoreThuente`]: MINPACK-2's `dcsrch` (Moré & Thuente 1994), as scipy's
 //!   `line_search_wolfe1` runs it (scipy >= 1.11 Python port, same defaults: `xtol = 1e-14`,
@@ -711,23 +710,9 @@ impl<F: Float, O: Objective<F> + ?Sized> LineFunction for Ray<'_, F, O> {
     }
 }
 
-/// What a second-order or quasi-Newton minimizer did.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SolverReport<F> {
-    /// Why it stopped.
-    pub status: Status,
-    /// Iterations (accepted or attempted steps, as the method counts them: scipy's `nit`).
-    pub iterations: usize,
-    /// The value at the final parameters.
-    pub value: F,
-    /// Objective value evaluations (a value-and-gradient evaluation counts here and in
-    /// `grad_evals`; scipy's `nfev`).
-    pub value_evals: usize,
-    /// Gradient evaluations (scipy's `njev`).
-    pub grad_evals: usize,
-    /// Hessian-vector products (scipy's `nhev`).
-    pub hvp_evals: usize,
-}
+/// The former name of [`crate::Report`], which every minimizer now returns.
+#[deprecated(note = "use `optim::Report`, the one report of every method")]
+pub type SolverReport<F> = crate::Report<F>;
 
 // ---- small vector helpers shared by the solvers (accumulated in `f64`) ----
 
@@ -745,8 +730,4 @@ pub(crate) fn norm1<F: Float>(a: &[F]) -> f64 {
 
 pub(crate) fn norm2<F: Float>(a: &[F]) -> f64 {
     sqrt(dot(a, a))
-}
-
-pub(crate) fn all_finite<F: Float>(a: &[F]) -> bool {
-    a.iter().all(|x| x.to_f64().is_finite())
 }

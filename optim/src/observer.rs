@@ -1,5 +1,5 @@
-//! [`Observer`]s of the [`crate::minimize_in`] loop: a history of iterates and losses
-//! ([`History`], `alloc`) and a progress printer ([`Progress`], `std`).
+//! [`Observer`]s of the minimizers: closures ([`ObserveFn`]), a history of iterates and losses
+//! ([`History`], `alloc`) and progress lines ([`Progress`], `std`) to a writer or the `log` crate.
 
 use autodiff_runtime::Float;
 
@@ -20,6 +20,83 @@ impl<F: Float> Observer<F> for NoObserver {
 impl<F: Float, O: Observer<F> + ?Sized> Observer<F> for &mut O {
     fn observe(&mut self, iteration: usize, x: &[F], value: F, grad: &[F]) {
         (**self).observe(iteration, x, value, grad);
+    }
+}
+
+/// One evaluated iterate, as a closure observer ([`ObserveFn`], [`crate::Minimize::observe`])
+/// sees it.
+///
+/// ```
+/// use optim::{minimize, StopRules};
+/// let obj = autodiff_runtime::from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     x[0] * x[0]
+/// });
+/// let mut x = [1.0];
+/// let mut seen = Vec::new();
+/// minimize(&obj, &mut x)
+///     .stop(StopRules::max_iterations(0))
+///     .observe(|it| seen.push((it.iteration, it.x[0], it.value, it.grad[0])))
+///     .run()
+///     .unwrap();
+/// assert_eq!(seen, [(0, 1.0, 1.0, 2.0)]);
+/// ```
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Iterate<'a, F> {
+    /// The iteration (0 = the start point).
+    pub iteration: usize,
+    /// The parameters.
+    pub x: &'a [F],
+    /// The loss at `x`.
+    pub value: F,
+    /// The gradient at `x`.
+    pub grad: &'a [F],
+}
+
+impl<F: Float> Iterate<'_, F> {
+    /// The Euclidean norm of the gradient.
+    ///
+    /// ```
+    /// use optim::{Iterate, ObserveFn, Observer};
+    /// let mut norms = Vec::new();
+    /// let mut obs = ObserveFn(|it: &Iterate<f64>| norms.push(it.grad_norm()));
+    /// obs.observe(0, &[1.0, 1.0], 2.0, &[3.0, 4.0]);
+    /// assert_eq!(norms, [5.0]);
+    /// ```
+    pub fn grad_norm(&self) -> f64 {
+        crate::GradNorm::L2.of(self.grad)
+    }
+}
+
+/// A closure as an [`Observer`]: it is called with each [`Iterate`].
+///
+/// ```
+/// use optim::{minimize_in, Iterate, NoSchedule, ObserveFn, SgdConfig, Sgd, StopRules};
+/// use autodiff_runtime::from_fns;
+/// let obj = from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     x[0] * x[0]
+/// });
+/// let mut sgd: Sgd<f64, [f64; 1]> = SgdConfig::default().lr(0.25).build(1).unwrap();
+/// let (mut x, mut g) = ([4.0], [0.0]);
+/// let mut values = [0.0; 3];
+/// let mut obs = ObserveFn(|it: &Iterate<f64>| values[it.iteration] = it.value);
+/// let rules = StopRules::max_iterations(2);
+/// minimize_in(&obj, &mut x, &mut g, &mut sgd, &rules, &mut NoSchedule, &mut obs);
+/// assert_eq!(values, [16.0, 4.0, 1.0]);
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ObserveFn<C>(pub C);
+
+impl<F: Float, C: FnMut(&Iterate<'_, F>)> Observer<F> for ObserveFn<C> {
+    fn observe(&mut self, iteration: usize, x: &[F], value: F, grad: &[F]) {
+        (self.0)(&Iterate {
+            iteration,
+            x,
+            value,
+            grad,
+        });
     }
 }
 
@@ -60,23 +137,108 @@ impl<F: Float> Observer<F> for History<F> {
     }
 }
 
-/// Prints the iteration, loss, gradient norm and iterate every `every` iterations (to stdout).
+/// Where [`Progress`] sends its lines: any [`std::io::Write`] (stdout, a file, a `Vec<u8>`), or
+/// the `log` crate ([`Log`], feature `log`), or a sink of your own. The library itself never
+/// prints.
+///
+/// ```
+/// use optim::{Observer, Progress, ProgressSink};
+/// struct Count(usize);
+/// impl ProgressSink for Count {
+///     fn write_line(&mut self, _line: &str) {
+///         self.0 += 1;
+///     }
+/// }
+/// let mut progress = Progress::every(10).to(Count(0));
+/// for k in 0..25 {
+///     progress.observe(k, &[1.0f64], 1.0, &[0.0]);
+/// }
+/// assert_eq!(progress.into_inner().0, 3); // iterations 0, 10 and 20
+/// ```
+#[cfg(feature = "std")]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a place `Progress` can write to",
+    note = "give `Progress` a writer with `.to(std::io::stdout())`, or turn on the feature `log` to send its lines to the `log` crate"
+)]
+pub trait ProgressSink {
+    /// Writes one line (without its newline). Progress output is best-effort: a failed write
+    /// is ignored and the run goes on.
+    fn write_line(&mut self, line: &str);
+}
+
+#[cfg(feature = "std")]
+impl<W: std::io::Write> ProgressSink for W {
+    fn write_line(&mut self, line: &str) {
+        let _ = writeln!(self, "{line}");
+    }
+}
+
+/// [`Progress`] lines as `log` records: level `Info`, target `optim` (with feature `log`;
+/// without it, give `Progress` a writer instead).
+///
+/// ```
+/// use optim::{Log, Progress};
+/// // The default sink of `Progress::every`; an observer when the feature `log` is on.
+/// let progress: Progress<Log> = Progress::every(100);
+/// # let _ = progress;
+/// ```
+#[cfg(feature = "std")]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Log;
+
+#[cfg(all(feature = "std", feature = "log"))]
+impl ProgressSink for Log {
+    fn write_line(&mut self, line: &str) {
+        log::info!(target: "optim", "{line}");
+    }
+}
+
+/// Every `every` iterations, a line with the iteration, loss, gradient norm and iterate
+/// ([`Progress::line`]), sent to `W` ([`ProgressSink`]): the `log` crate by default
+/// ([`Progress::every`], feature `log`), or a writer ([`Progress::to`]).
+///
+/// ```
+/// use optim::{minimize, Progress, StopRules};
+/// let obj = autodiff_runtime::from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     x[0] * x[0]
+/// });
+/// let mut x = [3.0];
+/// let mut out = Vec::new(); // or std::io::stdout()
+/// minimize(&obj, &mut x)
+///     .with(optim::SgdConfig::default().lr(0.25))
+///     .stop(StopRules::max_iterations(2))
+///     .observer(Progress::every(2).to(&mut out))
+///     .run()
+///     .unwrap();
+/// let text = String::from_utf8(out).unwrap();
+/// assert_eq!(text.lines().count(), 2); // iterations 0 and 2
+/// assert!(text.starts_with("iter      0  loss 9.0  |grad| 6e0  x [3.0]"));
+/// ```
 #[cfg(feature = "std")]
 #[derive(Clone, Copy, Debug)]
-pub struct Progress {
+pub struct Progress<W = Log> {
     every: usize,
+    out: W,
 }
 
 #[cfg(feature = "std")]
 impl Progress {
-    /// Prints every `every` iterations (`every = 0` is treated as 1).
+    /// A line every `every` iterations (`every = 0` is treated as 1), to the `log` crate unless
+    /// [`Progress::to`] says otherwise.
     pub fn every(every: usize) -> Self {
         Progress {
             every: every.max(1),
+            out: Log,
         }
     }
 
-    /// The line printed for an iterate (without the newline).
+    /// The line for an iterate (without the newline).
+    ///
+    /// ```
+    /// let line = optim::Progress::line(3, &[1.0f64, 2.0], 0.5, &[3.0, 4.0]);
+    /// assert_eq!(line, "iter      3  loss 0.5  |grad| 5e0  x [1.0, 2.0]");
+    /// ```
     pub fn line<F: Float>(iteration: usize, x: &[F], value: F, grad: &[F]) -> std::string::String {
         let norm = grad
             .iter()
@@ -88,10 +250,35 @@ impl Progress {
 }
 
 #[cfg(feature = "std")]
-impl<F: Float> Observer<F> for Progress {
+impl<W> Progress<W> {
+    /// The same lines, written to `out` instead (`std::io::stdout()`, a file, `&mut Vec<u8>`).
+    ///
+    /// ```
+    /// use optim::{Observer, Progress};
+    /// let mut progress = Progress::every(1).to(Vec::new());
+    /// progress.observe(7, &[1.0f64], 0.5, &[0.0]);
+    /// let text = String::from_utf8(progress.into_inner()).unwrap();
+    /// assert_eq!(text, "iter      7  loss 0.5  |grad| 0e0  x [1.0]\n");
+    /// ```
+    pub fn to<W2: ProgressSink>(self, out: W2) -> Progress<W2> {
+        Progress {
+            every: self.every,
+            out,
+        }
+    }
+
+    /// Where the lines go (see [`Progress::to`] for an example).
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+#[cfg(feature = "std")]
+impl<F: Float, W: ProgressSink> Observer<F> for Progress<W> {
     fn observe(&mut self, iteration: usize, x: &[F], value: F, grad: &[F]) {
         if iteration.is_multiple_of(self.every) {
-            std::println!("{}", Self::line(iteration, x, value, grad));
+            self.out
+                .write_line(&Progress::line(iteration, x, value, grad));
         }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use autodiff_runtime::{from_fns, Objective};
 use optim::line_search::{LineFunction, LineSearchError, MoreThuente, Zoom};
 use optim::{
-    GradNorm, Lbfgs, LbfgsConfig, NewtonCg, NewtonCgConfig, Rule, SolverReport, Status, StopRules,
+    GradNorm, Lbfgs, LbfgsConfig, NewtonCg, NewtonCgConfig, Report, Rule, Status, StopRules,
     TrustRegion, TrustRegionConfig,
 };
 use serde_json::Value;
@@ -213,7 +213,7 @@ fn lsq_derivatives_match_finite_differences_and_oracle() {
 
 // ---------------------------------------------------------------- Newton-CG vs scipy
 
-fn newton(obj: &impl Objective<f64>, x: &mut [f64]) -> SolverReport<f64> {
+fn newton(obj: &impl Objective<f64>, x: &mut [f64]) -> Report<f64> {
     let mut solver: NewtonCg<f64, Vec<f64>> = NewtonCgConfig::default().build(x.len()).unwrap();
     solver.minimize(obj, x).unwrap()
 }
@@ -306,7 +306,7 @@ fn newton_cg_fixed_storage_without_allocation() {
 
 // ---------------------------------------------------------------- trust-region Newton-CG
 
-fn trust(obj: &impl Objective<f64>, x: &mut [f64], gtol: f64) -> SolverReport<f64> {
+fn trust(obj: &impl Objective<f64>, x: &mut [f64], gtol: f64) -> Report<f64> {
     let mut solver: TrustRegion<f64, Vec<f64>> = TrustRegionConfig::default()
         .gtol(gtol)
         .build(x.len())

@@ -16,8 +16,8 @@ use optim::lbfgs::Lbfgs;
 use optim::minibatch::{train_in, MinibatchConfig};
 use optim::state::{DriverState, Stateful};
 use optim::{
-    minimize_in, restarts_in, resume_in, Adam, AdamConfig, GradNorm, LbfgsConfig, NewtonCg,
-    NewtonCgConfig, NoObserver, NoSchedule, Optimizer, Rng, Rule, Sgd, SgdConfig, Status,
+    minimize, minimize_in, restarts_in, resume_in, Adam, AdamConfig, GradNorm, LbfgsConfig,
+    NewtonCg, NewtonCgConfig, NoObserver, NoSchedule, Optimizer, Rng, Rule, Sgd, SgdConfig, Status,
     StopRules, TrustRegion, TrustRegionConfig,
 };
 
@@ -249,6 +249,33 @@ fn fixed_size_optimizers_do_not_allocate() {
         )
     });
     assert_eq!((r.status, r.iterations), (Status::MaxEvaluations, 149));
+
+    // The single entry point on an array: the state storage is inferred as `[f64; N]`, and the
+    // same run as the driver's above; the Newton methods likewise.
+    let (r_entry, _) = assert_no_alloc("minimize with Adam", || {
+        let mut x = x0();
+        let rules = StopRules::max_iterations(200)
+            .grad_norm(GradNorm::L2, 1e-12)
+            .max_evaluations(150);
+        let config = AdamConfig::default().lr(1e-2);
+        let r = minimize(obj, &mut x).with(config).stop(rules).run();
+        (r.unwrap(), x)
+    });
+    assert_eq!(r_entry, r);
+    let r = assert_no_alloc("minimize with Newton-CG and the trust region", || {
+        let (mut x, mut y) = (x0(), x0());
+        let rules = StopRules::max_iterations(50);
+        let ncg = minimize(obj, &mut x)
+            .with(NewtonCgConfig::default())
+            .stop(rules)
+            .run();
+        let tr = minimize(obj, &mut y)
+            .with(TrustRegionConfig::default())
+            .stop(rules)
+            .run();
+        (ncg.unwrap(), tr.unwrap())
+    });
+    assert!(r.0.hvp_evals > 0 && r.1.hvp_evals > 0, "{r:?}");
 
     // Minibatch training and random restarts with caller buffers.
     let report = assert_no_alloc("train_in", || {

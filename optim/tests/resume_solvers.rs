@@ -9,12 +9,12 @@ mod resume_support;
 use optim::lbfgs::LbfgsHistory;
 use optim::state::{LbfgsState, Stateful};
 use optim::{
-    GradNorm, Lbfgs, LbfgsConfig, NewtonCg, NewtonCgConfig, SolverReport, Status, StopRules,
-    Storage, TrustRegion, TrustRegionConfig,
+    GradNorm, Lbfgs, LbfgsConfig, NewtonCg, NewtonCgConfig, Report, Status, StopRules, Storage,
+    TrustRegion, TrustRegionConfig,
 };
 use resume_support::{rosenbrock, through_disk, Saved, Trace, X0};
 
-fn bits(r: &SolverReport<f64>) -> (Status, usize, u64, usize, usize, usize) {
+fn bits(r: &Report<f64>) -> (Status, usize, u64, usize, usize, usize) {
     let (i, v) = (r.iterations, r.value.to_bits());
     (r.status, i, v, r.value_evals, r.grad_evals, r.hvp_evals)
 }
@@ -111,8 +111,8 @@ fn lbfgs_torch_step_strong_wolfe_resumes() {
 /// against runs stopped at each split, whose solver's state is saved, loaded by `resume` (with
 /// the limit lifted) and resumed.
 fn check_second_order<Sv>(
-    run: impl Fn(Option<usize>, &mut [f64], &mut Trace) -> (SolverReport<f64>, Sv),
-    resume: impl Fn(Sv::State, &mut [f64], &mut Trace) -> SolverReport<f64>,
+    run: impl Fn(Option<usize>, &mut [f64], &mut Trace) -> (Report<f64>, Sv),
+    resume: impl Fn(Sv::State, &mut [f64], &mut Trace) -> Report<f64>,
 ) where
     Sv: Stateful,
     Sv::State: Saved,

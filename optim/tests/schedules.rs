@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use optim::{
     clip_grad_norm, clip_grad_norm_with, clip_grad_value, minimize, Anneal, ClipNorm,
     CosineAnnealingLr, CosineAnnealingWarmRestarts, ExponentialLr, LambdaLr, LinearLr, MultiStepLr,
-    NoObserver, OneCycleLr, Optimizer, PolynomialLr, Scheduler, SequentialLr, SgdConfig, StopRules,
+    OneCycleLr, Optimizer, PolynomialLr, Scheduler, SequentialLr, SgdConfig, StopRules,
 };
 use serde_json::Value;
 
@@ -167,14 +167,12 @@ fn driver_starts_the_schedule() {
         .unwrap();
     let mut x = [1.0];
     let mut schedule = LinearLr::new(0.5, 1.0, 4).unwrap();
-    let r = minimize(
-        &obj,
-        &mut x,
-        &mut sgd,
-        &StopRules::max_iterations(1),
-        &mut schedule,
-        &mut NoObserver,
-    );
+    let r = minimize(&obj, &mut x)
+        .with(&mut sgd)
+        .stop(StopRules::max_iterations(1))
+        .schedule(&mut schedule)
+        .run()
+        .unwrap();
     assert_eq!(r.iterations, 1);
     // One SGD step with lr 0.1 * 0.5 from x = 1: x - 0.05 * 2.
     assert_eq!(x, [1.0 - 0.05 * 2.0]);

@@ -5,8 +5,8 @@ mod fault_support;
 
 use fault_support::{Base, Fault, Faulty};
 use optim::{
-    minimize, GradNorm, Lbfgs, LbfgsConfig, NewtonCg, NewtonCgConfig, NoObserver, NoSchedule, Rule,
-    SgdConfig, Status, StopRules, TrustRegion, TrustRegionConfig,
+    minimize, GradNorm, Lbfgs, LbfgsConfig, NewtonCg, NewtonCgConfig, Rule, SgdConfig, Status,
+    StopRules, TrustRegion, TrustRegionConfig,
 };
 
 const GN: Status = Status::Converged(Rule::GradNorm);
@@ -126,14 +126,11 @@ fn zero_dimensional_is_converged_even_with_zero_tolerances() {
         GN
     );
     let mut sgd = SgdConfig::default().build::<f64, [f64; 0]>(0).unwrap();
-    let r = minimize(
-        &obj,
-        &mut [],
-        &mut sgd,
-        &StopRules::max_iterations(5),
-        &mut NoSchedule,
-        &mut NoObserver,
-    );
+    let r = minimize(&obj, &mut [])
+        .with(&mut sgd)
+        .stop(StopRules::max_iterations(5))
+        .run()
+        .unwrap();
     assert_eq!((r.status, r.iterations), (GN, 0));
 }
 
@@ -146,14 +143,11 @@ fn other_zero_limits() {
     let rules = StopRules::max_iterations(10).max_evaluations(0);
     let mut x = [-1.2, 1.0];
     let mut sgd = SgdConfig::default().build::<f64, [f64; 2]>(2).unwrap();
-    let r = minimize(
-        &obj,
-        &mut x,
-        &mut sgd,
-        &rules,
-        &mut NoSchedule,
-        &mut NoObserver,
-    );
+    let r = minimize(&obj, &mut x)
+        .with(&mut sgd)
+        .stop(rules)
+        .run()
+        .unwrap();
     assert_eq!(
         (r.status, r.iterations, r.value_evals),
         (Status::MaxEvaluations, 0, 1)

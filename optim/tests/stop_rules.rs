@@ -67,14 +67,11 @@ fn driver_stops_on_the_evaluation_budget() {
         .build::<f64, Vec<f64>>(2)
         .unwrap();
     let mut x2 = [-1.2, 1.0];
-    let r2 = minimize(
-        &obj,
-        &mut x2,
-        &mut sgd2,
-        &StopRules::max_iterations(6),
-        &mut NoSchedule,
-        &mut NoObserver,
-    );
+    let r2 = minimize(&obj, &mut x2)
+        .with(&mut sgd2)
+        .stop(StopRules::max_iterations(6))
+        .run()
+        .unwrap();
     assert_eq!(r2.status, Status::MaxIterations);
     assert_eq!((r2.iterations, r2.value_evals), (6, 7));
     assert_eq!(x2, x);
@@ -90,14 +87,11 @@ fn evaluation_budget_comes_after_convergence_and_iteration_limit() {
             .build::<f64, Vec<f64>>(2)
             .unwrap();
         let mut x = [1.0, 1.0];
-        minimize(
-            &obj,
-            &mut x,
-            &mut sgd,
-            &rules,
-            &mut NoSchedule,
-            &mut NoObserver,
-        )
+        minimize(&obj, &mut x)
+            .with(&mut sgd)
+            .stop(rules)
+            .run()
+            .unwrap()
     };
     // At the minimum: the gradient rule fires at the first evaluation, before the budget of 1.
     let r = run(StopRules::max_iterations(10)

@@ -523,14 +523,11 @@ fn notebook000_grad_norm_stops() {
         let mut opt = make::<f64>(c);
         let mut x = vecf(&c["x0"]);
         let rules = StopRules::max_iterations(1000).grad_norm(GradNorm::L2, 1e-4);
-        let r = minimize(
-            &objective_of(name, 2),
-            &mut x,
-            &mut *opt,
-            &rules,
-            &mut NoSchedule,
-            &mut NoObserver,
-        );
+        let r = minimize(&objective_of(name, 2), &mut x)
+            .with(&mut *opt)
+            .stop(rules)
+            .run()
+            .unwrap();
         assert_eq!(r.status, Status::Converged(Rule::GradNorm), "{id}");
         assert_eq!(r.iterations, expected as usize, "{id}");
         assert_eq!(r.value_evals, expected as usize + 1);
@@ -552,14 +549,12 @@ fn notebook000_lr_half_diverges() {
     let mut hist = History::new();
     let mut opt = make::<f64>(c);
     let mut x = vecf(&c["x0"]);
-    let r = minimize(
-        &objective_of("f", 2),
-        &mut x,
-        &mut *opt,
-        &StopRules::max_iterations(50),
-        &mut NoSchedule,
-        &mut hist,
-    );
+    let r = minimize(&objective_of("f", 2), &mut x)
+        .with(&mut *opt)
+        .stop(StopRules::max_iterations(50))
+        .observer(&mut hist)
+        .run()
+        .unwrap();
     assert_eq!(r.status, Status::MaxIterations);
     let losses = vecf(&c["trajectory"]["loss"]);
     assert_eq!(hist.values, losses);
@@ -571,14 +566,11 @@ fn notebook000_lr_half_diverges() {
     // Continued, float64 overflows too, and the driver stops there instead of looping on NaN.
     let mut opt = make::<f64>(c);
     let mut x = vecf(&c["x0"]);
-    let r = minimize(
-        &objective_of("f", 2),
-        &mut x,
-        &mut *opt,
-        &StopRules::max_iterations(100_000),
-        &mut NoSchedule,
-        &mut NoObserver,
-    );
+    let r = minimize(&objective_of("f", 2), &mut x)
+        .with(&mut *opt)
+        .stop(StopRules::max_iterations(100_000))
+        .run()
+        .unwrap();
     assert_eq!(r.status, Status::Diverged);
     assert!(r.iterations < 400, "{}", r.iterations);
     assert!(!r.value.is_finite());
@@ -591,14 +583,12 @@ fn notebook000_lr_half_diverges() {
     let mut opt = make::<f32>(c);
     let mut x: Vec<f32> = vecf(&c["x0"]).iter().map(|&v| v as f32).collect();
     let mut hist = History::new();
-    let r = minimize(
-        &objective_of_f32("f", 2),
-        &mut x,
-        &mut *opt,
-        &StopRules::max_iterations(1000),
-        &mut NoSchedule,
-        &mut hist,
-    );
+    let r = minimize(&objective_of_f32("f", 2), &mut x)
+        .with(&mut *opt)
+        .stop(StopRules::max_iterations(1000))
+        .observer(&mut hist)
+        .run()
+        .unwrap();
     assert_eq!(r.status, Status::Diverged);
     assert_eq!(r.iterations, 39);
     assert_eq!(r.value_evals, 40);
@@ -620,14 +610,12 @@ fn notebook004_stop_rule_counts() {
         let mut x = vecf(&c["x0"]);
         let mut hist = History::new();
         let rules = StopRules::max_iterations(10_000).grad_norm(GradNorm::L1, 1e-4);
-        let r = minimize(
-            &objective_of("theta_sq", 1),
-            &mut x,
-            &mut *opt,
-            &rules,
-            &mut NoSchedule,
-            &mut hist,
-        );
+        let r = minimize(&objective_of("theta_sq", 1), &mut x)
+            .with(&mut *opt)
+            .stop(rules)
+            .observer(&mut hist)
+            .run()
+            .unwrap();
         assert_eq!(r.status, Status::Converged(Rule::GradNorm));
         assert_eq!(hist.iterates.len(), points as usize, "step {step}");
         assert_eq!(r.iterations, points as usize - 1);
@@ -702,14 +690,11 @@ fn loss_change_rule() {
     let mut opt = make::<f64>(c);
     let mut x = vecf(&c["x0"]);
     let rules = StopRules::max_iterations(1000).loss_change(tol);
-    let r = minimize(
-        &objective_of("f", 2),
-        &mut x,
-        &mut *opt,
-        &rules,
-        &mut NoSchedule,
-        &mut NoObserver,
-    );
+    let r = minimize(&objective_of("f", 2), &mut x)
+        .with(&mut *opt)
+        .stop(rules)
+        .run()
+        .unwrap();
     assert_eq!(r.status, Status::Converged(Rule::LossChange));
     assert_eq!(r.iterations, expected);
 }
@@ -771,6 +756,23 @@ fn nan_objective_is_diverged_not_a_loop() {
     assert!(r.iterations >= 1 && r.iterations < 10);
 }
 
+/// Notebook 000's `f` from `x` with `opt` under `rules` and `schedule`, recording `hist`.
+fn drive<S: Scheduler>(
+    opt: &mut dyn Optimizer<f64>,
+    x: &mut Vec<f64>,
+    rules: StopRules,
+    schedule: S,
+    hist: &mut History<f64>,
+) -> optim::Report<f64> {
+    minimize(&objective_of("f", 2), x)
+        .with(opt)
+        .stop(rules)
+        .schedule(schedule)
+        .observer(hist)
+        .run()
+        .unwrap()
+}
+
 /// The scheduler cases also through the driver, whose schedule hook must use torch's lr.
 #[test]
 fn schedules_through_the_driver() {
@@ -781,22 +783,8 @@ fn schedules_through_the_driver() {
         let rules = StopRules::max_iterations(50);
         let mut hist = History::new();
         let r = match Sched::of(c) {
-            Sched::Step(mut s) => minimize(
-                &objective_of("f", 2),
-                &mut x,
-                &mut *opt,
-                &rules,
-                &mut s,
-                &mut hist,
-            ),
-            Sched::Exp(mut s) => minimize(
-                &objective_of("f", 2),
-                &mut x,
-                &mut *opt,
-                &rules,
-                &mut s,
-                &mut hist,
-            ),
+            Sched::Step(s) => drive(&mut *opt, &mut x, rules, s, &mut hist),
+            Sched::Exp(s) => drive(&mut *opt, &mut x, rules, s, &mut hist),
             Sched::None => unreachable!(),
         };
         assert_eq!(r.status, Status::MaxIterations);

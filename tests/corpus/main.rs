@@ -40,6 +40,7 @@ mod matrices;
 mod no_alloc;
 mod outputs;
 mod second_order;
+mod structs;
 mod tuples;
 mod vectors;
 

@@ -292,7 +292,14 @@ fn hessians_of_matrix_and_vec_parameters() {
         }
     }
     let (_, _, h) = vec_objective::hessian(&vec![1.0, 2.0], 0.5);
-    assert_eq!(h, vec![vec![1.0, 0.0, 2.0], vec![0.0, 1.0, 4.0], vec![2.0, 4.0, 0.0]]);
+    assert_eq!(
+        h,
+        vec![
+            vec![1.0, 0.0, 2.0],
+            vec![0.0, 1.0, 4.0],
+            vec![2.0, 4.0, 0.0]
+        ]
+    );
 }
 
 /// A residual function of a slice of rows, into an output buffer.

@@ -81,3 +81,43 @@ fn nested_vec_len(x: f64) -> f64 {
 fn nested_vector_lengths() {
     check("nested_vec_len", &fns1!(nested_vec_len), &[0.7]);
 }
+
+/// Repeats of active values: `vec![e; n]`, `[e; N]`, `[[e; N]; M]`, as first written.
+#[differentiable]
+fn active_repeats(x: f64, y: f64, n: usize) -> f64 {
+    let v = vec![x * y; n];
+    let mut a = [x.sin(); 3];
+    a[1] *= y;
+    let m = [[x; 2]; 2];
+    let row = [y, x * y];
+    let rows = [row; 3];
+    let mut s = v.len() as f64 * a[2] + m[0][1] * m[1][0] * y + rows[2][1] - rows[0][1];
+    for i in 0..v.len() {
+        s += v[i] * a[i % 3];
+    }
+    s
+}
+
+#[test]
+fn repeats_of_active_values() {
+    let (x, y, n) = (0.7, -1.2, 4);
+    let (v, (gx, gy)) = active_repeats::grad(x, y, n);
+    // n sin x + x^2 y + sum_i x y a[i % 3], a = [sin x, y sin x, sin x]
+    let s = x.sin();
+    let a = [s, y * s, s];
+    let sum_a: f64 = (0..n).map(|i| a[i % 3]).sum();
+    let want = n as f64 * s + x * x * y + x * y * sum_a;
+    assert_close(v, want, 1e-14, 1.0, "value");
+    let da_dx = [x.cos(), y * x.cos(), x.cos()];
+    let sum_dx: f64 = (0..n).map(|i| da_dx[i % 3]).sum();
+    let sum_dy: f64 = (0..n).map(|i| if i % 3 == 1 { s } else { 0.0 }).sum();
+    assert_close(
+        gx,
+        n as f64 * x.cos() + 2.0 * x * y + y * sum_a + x * y * sum_dx,
+        1e-14,
+        1.0,
+        "d/dx",
+    );
+    assert_close(gy, x * x + x * sum_a + x * y * sum_dy, 1e-14, 1.0, "d/dy");
+    check("active_repeats", &fns2!(active_repeats, n), &[x, y]);
+}

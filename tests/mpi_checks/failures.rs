@@ -7,8 +7,7 @@ use autodiff::optim::chunked::{Chunked, Chunks};
 use autodiff::optim::minibatch::{MinibatchConfig, TrainStatus};
 use autodiff::optim::mpi::{train_mpi, MpiError, Reduction, Sharded};
 use autodiff::optim::{
-    minimize, AdamConfig, LbfgsConfig, NewtonCgConfig, NoObserver, NoSchedule, SgdConfig, Status,
-    StopRules,
+    minimize, AdamConfig, LbfgsConfig, NewtonCgConfig, NoSchedule, SgdConfig, Status, StopRules,
 };
 use autodiff::{from_fns, Objective, ObjectiveError};
 
@@ -64,14 +63,11 @@ pub fn nan_on_one_process(c: &mut Checks) {
             .unwrap();
         let mut p = [0.0, 0.0];
         let rules = StopRules::max_iterations(500);
-        minimize(
-            o,
-            &mut p,
-            &mut opt,
-            &rules,
-            &mut NoSchedule,
-            &mut NoObserver,
-        )
+        minimize(o, &mut p)
+            .with(&mut opt)
+            .stop(rules)
+            .run()
+            .unwrap()
     };
     let (want, got) = (adam(&serial), adam(&sharded));
     let same = c.same_everywhere(&[got.iterations as u64]);

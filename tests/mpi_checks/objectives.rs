@@ -6,8 +6,7 @@ use std::ops::Range;
 use autodiff::optim::chunked::{Chunked, Chunks};
 use autodiff::optim::mpi::{Reduction, RootOnly, Sharded};
 use autodiff::optim::{
-    minimize, AdamConfig, History, LbfgsConfig, NewtonCgConfig, NoSchedule, StopRules,
-    TrustRegionConfig,
+    minimize, AdamConfig, History, LbfgsConfig, NewtonCgConfig, StopRules, TrustRegionConfig,
 };
 use autodiff::Objective;
 
@@ -63,14 +62,12 @@ pub fn least_squares(c: &mut Checks) {
     let mut observer = RootOnly::new(&c.world, History::new());
     let mut x = [0.0, 0.0];
     let rules = StopRules::max_iterations(10);
-    minimize(
-        &ordered,
-        &mut x,
-        &mut adam,
-        &rules,
-        &mut NoSchedule,
-        &mut observer,
-    );
+    minimize(&ordered, &mut x)
+        .with(&mut adam)
+        .stop(rules)
+        .observer(&mut observer)
+        .run()
+        .unwrap();
     let seen = observer.into_inner().values.len();
     c.check(
         "RootOnly: process 0 observes the 11 iterates, the others none",
@@ -196,7 +193,12 @@ fn trajectories(
             .unwrap();
         let (mut x, mut h) = (x0.to_vec(), History::new());
         let rules = StopRules::max_iterations(plan.adam_steps);
-        let r = minimize(o, &mut x, &mut opt, &rules, &mut NoSchedule, &mut h);
+        let r = minimize(o, &mut x)
+            .with(&mut opt)
+            .stop(rules)
+            .observer(&mut h)
+            .run()
+            .unwrap();
         (x, format!("{r:?}"), h)
     };
     let lbfgs = |o: &dyn Objective<f64>| -> Run {

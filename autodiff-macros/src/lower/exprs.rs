@@ -332,7 +332,11 @@ impl Lowerer<'_> {
                 ExprKind::Var(v)
             }
             syn::Expr::Repeat(r) => {
-                ExprKind::ArrayRepeat(Box::new(self.expr(&r.expr)), (*r.len).clone())
+                let e = self.expr(&r.expr);
+                if self.fill_needed(&e) && !matches!(e.kind, ExprKind::ArrayRepeat(..)) {
+                    return self.filled(e, (*r.len).clone(), false, span);
+                }
+                ExprKind::ArrayRepeat(Box::new(e), (*r.len).clone())
             }
             syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => return self.vec_macro(m),
             syn::Expr::Block(b) if b.label.is_none() => {

@@ -726,6 +726,9 @@ impl<'a> Lowerer<'a> {
                 return None;
             }
             if pi.by_ref.is_none() && pi.subpat.is_none() {
+                if self.filled_matrix(&pi.ident, &init.expr).is_some() {
+                    return None;
+                }
                 if let Some(parts) = self.tuple_value(&init.expr) {
                     self.bind_pattern(pat, Tup::Many(parts));
                     return None;

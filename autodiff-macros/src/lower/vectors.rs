@@ -53,6 +53,9 @@ impl Lowerer<'_> {
                 ExprKind::Opaque { expr, .. } => expr,
                 _ => n,
             };
+            if self.fill_needed(&e) {
+                return self.filled(e, n, true, span);
+            }
             return Expr::new(ExprKind::VecNew(Some(Box::new(e)), n), span);
         }
         let list = m.mac.parse_body_with(
@@ -123,5 +126,161 @@ impl Lowerer<'_> {
             }
             _ => None,
         }
+    }
+
+    /// Whether `[e; n]` / `vec![e; n]` repeats a value that may be active (a float that is not
+    /// a literal): then it is built as zeros and filled in a loop, which the adjoint handles
+    /// like any element writes.
+    pub(super) fn fill_needed(&self, e: &Expr) -> bool {
+        let scalar = match e.kind {
+            ExprKind::Var(v) => matches!(self.vars[v].shape, Shape::Scalar),
+            _ => true,
+        };
+        scalar && !matches!(e.kind, ExprKind::Lit(_)) && self.floatish(e) && !self.pure_opaque(e)
+    }
+
+    fn pure_opaque(&self, e: &Expr) -> bool {
+        matches!(&e.kind, ExprKind::Opaque { vars, .. } if vars.is_empty())
+    }
+
+    /// `[e; n]` (`vec`: `vec![e; n]`) as a local filled in a loop: `let t = e; let mut a =
+    /// [0.0; n]; for k in 0..n { a[k] = t; }`, its value the local.
+    pub(super) fn filled(&mut self, e: Expr, n: syn::Expr, vec: bool, span: Span) -> Expr {
+        let zero = Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span);
+        let a = if vec {
+            let a = self.fresh("vec", true, Shape::Vec);
+            self.vars[a].float = true;
+            let t = self.temp(e);
+            self.pending.push(Stmt::Let {
+                var: a,
+                ty: None,
+                init: Expr::new(ExprKind::VecNew(Some(Box::new(zero)), n), span),
+            });
+            self.fill_loop(a, t, None, span);
+            a
+        } else {
+            let t = self.temp(e);
+            let a = self.local_array(None, len_tokens(&n), span);
+            self.fill_loop(a, t, Some(len_tokens(&n)), span);
+            a
+        };
+        self.literals.push(a);
+        self.var_expr(a, span)
+    }
+
+    /// `let m = [[e; c]; r];` with `e` possibly active: the matrix `m` (flattened), filled in a
+    /// loop. `None` if `init` is not such a repeat.
+    pub(super) fn filled_matrix(&mut self, name: &syn::Ident, init: &syn::Expr) -> Option<()> {
+        let syn::Expr::Repeat(outer) = strip_parens(init) else {
+            return None;
+        };
+        if let Some(row) = self.path_var(&outer.expr) {
+            return self.repeated_rows(name, row, &outer.len, init.span());
+        }
+        let syn::Expr::Repeat(inner) = strip_parens(&outer.expr) else {
+            return None;
+        };
+        if matches!(strip_parens(&inner.expr), syn::Expr::Lit(_)) {
+            return None;
+        }
+        let span = init.span();
+        let e = self.expr(&inner.expr);
+        let (r, c) = (len_tokens(&outer.len), len_tokens(&inner.len));
+        if !self.fill_needed(&e) {
+            // Passive data (integers, flags): kept as written.
+            return None;
+        }
+        let t = self.temp(e);
+        let v = self.local_array(Some(name), quote!(#r * #c), span);
+        self.matrices.push((v, Some(r.clone()), c.clone()));
+        self.fill_loop(v, t, Some(quote!(#r * #c)), span);
+        Some(())
+    }
+
+    /// `let m = [row; r];` for a local float array `row` (possibly active): the matrix `m`,
+    /// filled with `m[k] = row[k % c]`.
+    fn repeated_rows(
+        &mut self,
+        name: &syn::Ident,
+        row: VarId,
+        rows: &syn::Expr,
+        span: Span,
+    ) -> Option<()> {
+        let Shape::Array(c) = self.vars[row].shape.clone() else {
+            return None;
+        };
+        if !self.vars[row].float || self.matrix_of_var(row) {
+            return None;
+        }
+        let r = len_tokens(rows);
+        let v = self.local_array(Some(name), quote!(#r * #c), span);
+        self.matrices.push((v, Some(r.clone()), c.clone()));
+        let k = self.fresh("k", false, Shape::Scalar);
+        let kid = self.vars[k].ident.clone();
+        let col = self.built(syn::parse_quote!(#kid % #c), vec![k], span);
+        let value = Expr::new(ExprKind::Index(row, Box::new(col)), span);
+        self.pending.push(Stmt::Loop(Box::new(Loop {
+            head: LoopHead::For {
+                var: k,
+                iter: Expr::new(
+                    ExprKind::Opaque {
+                        expr: syn::parse_quote!(0..#r * #c),
+                        vars: Vec::new(),
+                        what: Unsupported::Passive,
+                    },
+                    span,
+                ),
+            },
+            body: Block {
+                stmts: vec![Stmt::IndexAssign {
+                    var: v,
+                    index: Expr::new(ExprKind::Var(k), span),
+                    value,
+                }],
+            },
+            exits: Vec::new(),
+            bound: Some(quote!(#r * #c)),
+        })));
+        Some(())
+    }
+
+    fn matrix_of_var(&self, v: VarId) -> bool {
+        self.matrices.iter().any(|(m, _, _)| *m == v)
+    }
+
+    /// `for k in 0..a.len() { a[k] = t; }` (`bound`: the compile-time length).
+    fn fill_loop(&mut self, a: VarId, t: Expr, bound: Option<TokenStream>, span: Span) {
+        let iter = match &bound {
+            Some(len) => ExprKind::Opaque {
+                expr: syn::parse_quote!(0..#len),
+                vars: Vec::new(),
+                what: Unsupported::Passive,
+            },
+            None => {
+                let ident = self.vars[a].ident.clone();
+                ExprKind::Opaque {
+                    expr: syn::parse_quote!(0..#ident.len()),
+                    vars: vec![a],
+                    what: Unsupported::Length,
+                }
+            }
+        };
+        let k = self.fresh("k", false, Shape::Scalar);
+        let var = |v| Expr::new(ExprKind::Var(v), span);
+        self.pending.push(Stmt::Loop(Box::new(Loop {
+            head: LoopHead::For {
+                var: k,
+                iter: Expr::new(iter, span),
+            },
+            body: Block {
+                stmts: vec![Stmt::IndexAssign {
+                    var: a,
+                    index: var(k),
+                    value: t,
+                }],
+            },
+            exits: Vec::new(),
+            bound,
+        })));
     }
 }

@@ -63,6 +63,16 @@ impl Scheduler for NoSchedule {
     fn update<F: Float, O: Optimizer<F> + ?Sized>(&mut self, _optimizer: &mut O, _metric: f64) {}
 }
 
+/// A schedule lent to a run (so that it can be inspected afterwards).
+impl<S: Scheduler + ?Sized> Scheduler for &mut S {
+    fn start<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O) {
+        (**self).start(optimizer);
+    }
+    fn update<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O, metric: f64) {
+        (**self).update(optimizer, metric);
+    }
+}
+
 /// The base lr and the epoch count every stateful schedule keeps (torch's `base_lrs[0]` and
 /// `last_epoch`); `base` is `None` until [`Scheduler::start`].
 #[derive(Clone, Copy, Debug, Default)]

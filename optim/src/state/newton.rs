@@ -6,8 +6,7 @@ use core::marker::PhantomData;
 use autodiff_runtime::Float;
 
 use super::{check, check_len, StateError, Stateful};
-use crate::line_search::SolverReport;
-use crate::{NewtonCg, NewtonCgConfig, Status, Storage, TrustRegion, TrustRegionConfig};
+use crate::{NewtonCg, NewtonCgConfig, Report, Status, Storage, TrustRegion, TrustRegionConfig};
 
 /// How far a solver's run has come: its report so far, without the stop reason.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -23,7 +22,9 @@ pub struct SolverProgress<F> {
     pub grad_evals: usize,
     /// Hessian-vector products.
     pub hvp_evals: usize,
-    /// The value at the previous iterate (L-BFGS's loss-change rule; `None` otherwise).
+    /// The value before the last step, that the loss-change rule compares against (L-BFGS,
+    /// and the trust region's last accepted step; `None` for Newton-CG, which keeps it in its
+    /// line search's memory).
     pub previous: Option<F>,
 }
 
@@ -51,20 +52,16 @@ impl<F: Float> SolverProgress<F> {
         }
     }
 
-    /// The report so far, with `status`.
-    pub(crate) fn report(&self, status: Status) -> SolverReport<F> {
-        SolverReport {
-            status,
-            iterations: self.iterations,
-            value: self.value,
-            value_evals: self.value_evals,
-            grad_evals: self.grad_evals,
-            hvp_evals: self.hvp_evals,
-        }
+    /// The report so far, with `status` and `grad` the gradient at the iterate.
+    pub(crate) fn report(&self, status: Status, grad: &[F]) -> Report<F> {
+        let mut report = Report::new(status, self.iterations, self.value, grad, self.value_evals);
+        report.grad_evals = self.grad_evals;
+        report.hvp_evals = self.hvp_evals;
+        report
     }
 
     /// The progress recorded in `report`.
-    pub(crate) fn of(report: &SolverReport<F>, previous: Option<F>) -> Self {
+    pub(crate) fn of(report: &Report<F>, previous: Option<F>) -> Self {
         SolverProgress {
             iterations: report.iterations,
             value: report.value,
@@ -132,7 +129,7 @@ impl<F: Float, S: Storage<F> + Clone> Stateful for NewtonCg<F, S> {
         NewtonCgState {
             param_group: self.config,
             progress: self.progress,
-            grad: self.g.clone(),
+            grad: self.work.g.clone(),
             old_fval: self.carry.old_fval,
             old_old_fval: self.carry.old_old_fval,
             grad_current: self.carry.grad_current,
@@ -145,7 +142,7 @@ impl<F: Float, S: Storage<F> + Clone> Stateful for NewtonCg<F, S> {
         check_len("NewtonCg", "grad", self.dim, state.grad.as_ref().len())?;
         self.config = state.param_group;
         self.progress = state.progress;
-        self.g = state.grad;
+        self.work.g = state.grad;
         self.carry = NewtonCarry {
             old_fval: state.old_fval,
             old_old_fval: state.old_old_fval,
@@ -199,7 +196,7 @@ impl<F: Float, S: Storage<F> + Clone> Stateful for TrustRegion<F, S> {
         TrustRegionState {
             param_group: self.config,
             progress: self.progress,
-            grad: self.g.clone(),
+            grad: self.work.g.clone(),
             radius: self.radius,
             _f: PhantomData,
         }
@@ -215,7 +212,7 @@ impl<F: Float, S: Storage<F> + Clone> Stateful for TrustRegion<F, S> {
         )?;
         self.config = state.param_group;
         self.progress = state.progress;
-        self.g = state.grad;
+        self.work.g = state.grad;
         self.radius = state.radius;
         Ok(())
     }

@@ -1,15 +1,15 @@
-//! The fault-injecting objective and the method runner of `tests/faults.rs` and
-//! `tests/stop_reasons.rs`.
-// Shared by two test crates (`faults`, `stop_reasons`), each of which uses only part of it.
+//! The shared test fixtures: the fault-injecting objective and the method runners of
+//! `tests/faults.rs`, `tests/stop_reasons.rs` and the entry point's tests (`tests/minimize*.rs`).
+// Shared by several test crates, each of which uses only part of it.
 #![allow(dead_code)]
 
 use std::cell::Cell;
 
 use autodiff_runtime::{Objective, ObjectiveError};
 use optim::{
-    minimize, AdadeltaConfig, AdagradConfig, AdamConfig, AdamWConfig, GradNorm, Lbfgs, LbfgsConfig,
-    NAdamConfig, NewtonCg, NewtonCgConfig, NoObserver, NoSchedule, OptimError, Optimizer,
-    RAdamConfig, RmsPropConfig, SgdConfig, Status, StopRules, TrustRegion, TrustRegionConfig,
+    minimize, AdadeltaConfig, AdagradConfig, AdamConfig, AdamWConfig, GradNorm, Iterate, Lbfgs,
+    LbfgsConfig, NAdamConfig, NewtonCg, NewtonCgConfig, OptimError, Optimizer, RAdamConfig, Report,
+    RmsPropConfig, SgdConfig, Status, StopRules, TrustRegion, TrustRegionConfig,
 };
 
 /// The iteration limit of every run.
@@ -245,7 +245,7 @@ pub fn first_order<O: Optimizer<f64>>(
 ) -> Result<Outcome, OptimError> {
     let mut opt = opt?;
     let rules = StopRules::max_iterations(setup.max_iterations).grad_norm(GradNorm::L2, 1e-8);
-    let r = minimize(obj, x, &mut opt, &rules, &mut NoSchedule, &mut NoObserver);
+    let r = minimize(obj, x).with(&mut opt).stop(rules).run().unwrap();
     Ok(Outcome {
         status: r.status,
         iterations: r.iterations,
@@ -324,4 +324,54 @@ pub fn start(base: Base) -> Vec<f64> {
         Base::Huber => vec![5.0],
         Base::Empty => vec![],
     }
+}
+
+/// Runs `method` through the single entry point [`minimize`] under `rules`, with the lrs that
+/// keep the first-order rules stable on Rosenbrock, showing `observe` every iterate.
+pub fn minimize_with<O, C>(
+    method: Method,
+    obj: &O,
+    x: &mut [f64],
+    rules: StopRules,
+    observe: C,
+) -> Result<Report<f64>, OptimError>
+where
+    O: Objective<f64> + ?Sized,
+    C: FnMut(&Iterate<f64>),
+{
+    let run = minimize(obj, x).stop(rules).observe(observe);
+    match method {
+        Method::Sgd => run.with(SgdConfig::default().lr(1e-4)).run(),
+        Method::Adam => run.with(AdamConfig::default().lr(1e-2)).run(),
+        Method::AdamW => run.with(AdamWConfig::default().lr(1e-2)).run(),
+        Method::RmsProp => run.with(RmsPropConfig::default().lr(1e-3)).run(),
+        Method::Adagrad => run.with(AdagradConfig::default().lr(1e-1)).run(),
+        Method::Adadelta => run.with(AdadeltaConfig::default()).run(),
+        Method::NAdam => run.with(NAdamConfig::default().lr(1e-2)).run(),
+        Method::RAdam => run.with(RAdamConfig::default().lr(1e-2)).run(),
+        Method::Lbfgs => run.with(LbfgsConfig::default()).run(),
+        Method::NewtonCg => run.with(NewtonCgConfig::default()).run(),
+        Method::TrustRegion => run.with(TrustRegionConfig::default()).run(),
+    }
+}
+
+/// Rosenbrock's value, gradient and Hessian-vector product (the fixtures' `Faulty` without a
+/// fault), and its start point.
+pub fn rosenbrock() -> (Faulty, Vec<f64>) {
+    (
+        Faulty::new(Base::Rosenbrock, Fault::None, 0),
+        vec![-1.2, 1.0],
+    )
+}
+
+/// `f = x^2` in one dimension, without a Hessian-vector product.
+pub fn square<F: autodiff_runtime::Float>() -> impl Objective<F> {
+    autodiff_runtime::from_fns(
+        1,
+        |x: &[F]| x[0] * x[0],
+        |x: &[F], g: &mut [F]| {
+            g[0] = x[0] + x[0];
+            x[0] * x[0]
+        },
+    )
 }

@@ -13,6 +13,10 @@
 //! the boundary point (along the current direction) of lower model value; when an iterate leaves
 //! the region it stops on the boundary.
 //!
+//! Through [`crate::minimize`] the [`StopRules`] apply as well (see [`crate::Method`]; the
+//! loss-change rule compares accepted iterates); called directly ([`TrustRegion::minimize`]) only
+//! the rules above do.
+//!
 //! Difference from scipy, in the count only: scipy evaluates the model at the two boundary
 //! candidates and at the final step with extra Hessian-vector products; here `H p` is carried
 //! along the CG recurrence (`H(z + a d) = Hz + a Hd`), so each CG iteration costs exactly one
@@ -25,13 +29,14 @@
 //! step, and a last step reaching `gtol` reports convergence where scipy reports its limit),
 //! and a zero gradient (a zero-dimensional problem) is converged even with `gtol = 0`.
 
-use core::marker::PhantomData;
-
 use autodiff_runtime::{Float, Objective, ObjectiveError};
 
-use crate::line_search::{all_finite, dot, norm2, sqrt, SolverReport};
+use super::{solver_rules, start, verdict, Work};
+use crate::line_search::{dot, norm2, sqrt};
 use crate::state::SolverProgress;
-use crate::{check_solver, ensure, NoObserver, Observer, OptimError, Rule, Status, Storage};
+use crate::{
+    check_solver, ensure, NoObserver, Observer, OptimError, Report, Status, StopRules, Storage,
+};
 
 /// Hyperparameters of [`TrustRegion`], with scipy's `trust-ncg` defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -112,22 +117,14 @@ impl TrustRegionConfig {
         dim: usize,
     ) -> Result<TrustRegion<F, S>, OptimError> {
         self.validate()?;
-        let z = || S::filled("TrustRegion", dim, F::zero());
         Ok(TrustRegion {
             config: self,
             dim,
-            g: z()?,
-            z: z()?,
-            hz: z()?,
-            r: z()?,
-            d: z()?,
-            hd: z()?,
-            scratch: z()?,
-            trial: z()?,
-            tgrad: z()?,
+            work: Work::new("TrustRegion", dim)?,
+            hz: S::filled("TrustRegion", dim, F::zero())?,
             progress: SolverProgress::default(),
             radius: self.initial_trust_radius,
-            _f: PhantomData,
+            _f: core::marker::PhantomData,
         })
     }
 }
@@ -137,20 +134,13 @@ impl TrustRegionConfig {
 pub struct TrustRegion<F, S> {
     pub(crate) config: TrustRegionConfig,
     pub(crate) dim: usize,
-    pub(crate) g: S,
-    z: S,
+    pub(crate) work: Work<S>,
     hz: S,
-    r: S,
-    d: S,
-    hd: S,
-    scratch: S,
-    trial: S,
-    tgrad: S,
-    /// Where [`TrustRegion::minimize`] stands (for [`TrustRegion::resume_observed`]).
+    /// Where the last run stands (for [`TrustRegion::resume_observed`]).
     pub(crate) progress: SolverProgress<F>,
     /// The current trust radius.
     pub(crate) radius: f64,
-    _f: PhantomData<F>,
+    _f: core::marker::PhantomData<F>,
 }
 
 /// scipy's `get_boundaries_intersections`: `ta <= tb` with `|z + t d| = radius`.
@@ -187,17 +177,20 @@ fn negligible<F: Float>(z: &[F], x: &[F]) -> bool {
     norm2(z) <= f64::EPSILON * f64::max(1.0, norm2(x))
 }
 
-fn axpy<F: Float>(y: &mut [F], a: f64, x: &[F]) {
-    let a = F::from_f64(a);
-    for (yi, &xi) in y.iter_mut().zip(x) {
-        *yi += a * xi;
-    }
-}
-
 impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
     /// The hyperparameters.
     pub fn config(&self) -> &TrustRegionConfig {
         &self.config
+    }
+
+    /// The number of parameters.
+    ///
+    /// ```
+    /// let solver: optim::TrustRegion<f64, [f64; 3]> = optim::TrustRegionConfig::default().build(3).unwrap();
+    /// assert_eq!(solver.dim(), 3);
+    /// ```
+    pub fn dim(&self) -> usize {
+        self.dim
     }
 
     /// Minimizes `objective` from `x` (updated in place).
@@ -211,7 +204,7 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
         &mut self,
         objective: &O,
         x: &mut [F],
-    ) -> Result<SolverReport<F>, ObjectiveError> {
+    ) -> Result<Report<F>, ObjectiveError> {
         self.minimize_observed(objective, x, &mut NoObserver)
     }
 
@@ -228,14 +221,9 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
         objective: &O,
         x: &mut [F],
         observer: &mut Obs,
-    ) -> Result<SolverReport<F>, ObjectiveError> {
-        let n = self.dim;
-        check_solver("TrustRegion", n, x.len(), objective.dim());
-        let value = objective.value_grad(x, self.g.as_mut());
-        self.progress = SolverProgress::started(value);
-        self.radius = self.config.initial_trust_radius;
-        observer.observe(0, x, value, self.g.as_ref());
-        self.resume_observed(objective, x, observer)
+    ) -> Result<Report<F>, ObjectiveError> {
+        let rules = solver_rules(self.config.max_iterations, self.dim, None);
+        self.run(objective, x, &rules, observer)
     }
 
     /// [`TrustRegion::minimize_observed`] continuing where the last run stopped (e.g. at its
@@ -254,101 +242,104 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
         objective: &O,
         x: &mut [F],
         observer: &mut Obs,
-    ) -> Result<SolverReport<F>, ObjectiveError> {
+    ) -> Result<Report<F>, ObjectiveError> {
+        let rules = solver_rules(self.config.max_iterations, self.dim, None);
+        self.proceed(objective, x, &rules, observer)
+    }
+
+    /// The method under `rules` (besides its own `gtol`).
+    pub(crate) fn run<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        rules: &StopRules,
+        observer: &mut Obs,
+    ) -> Result<Report<F>, ObjectiveError> {
+        check_solver("TrustRegion", self.dim, x.len(), objective.dim());
+        let report = start(objective, x, self.work.g.as_mut(), observer);
+        self.progress = SolverProgress::of(&report, None);
+        self.radius = self.config.initial_trust_radius;
+        self.proceed(objective, x, rules, observer)
+    }
+
+    /// The method under `rules` from where `progress` and `radius` stand, which it updates
+    /// when it stops.
+    pub(crate) fn proceed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        rules: &StopRules,
+        observer: &mut Obs,
+    ) -> Result<Report<F>, ObjectiveError> {
         let n = self.dim;
         check_solver("TrustRegion", n, x.len(), objective.dim());
         let cfg = self.config;
-        let max_iterations = cfg.max_iterations.unwrap_or(200 * n);
         let max_cg = usize::max(20 * n, 100);
-        let g = self.g.as_mut();
-        let z = self.z.as_mut();
-        let hz = self.hz.as_mut();
-        let r = self.r.as_mut();
-        let d = self.d.as_mut();
-        let hd = self.hd.as_mut();
-        let scratch = self.scratch.as_mut();
-        let trial = self.trial.as_mut();
-        let tgrad = self.tgrad.as_mut();
+        let super::Parts {
+            g,
+            mut cg,
+            trial,
+            tgrad,
+        } = self.work.parts(Some(self.hz.as_mut()));
 
-        let mut report = self.progress.report(Status::MaxIterations);
+        let mut report = self.progress.report(Status::MaxIterations, g);
         let mut radius = self.radius;
-        let mut k = report.iterations;
+        // The value before the last accepted step (the loss-change rule's comparison).
+        let mut previous = self.progress.previous;
         'outer: loop {
             let fval = report.value.to_f64();
-            if !fval.is_finite() || !all_finite(g) {
-                report.status = Status::Diverged;
-                break;
-            }
             let jac_mag = norm2(g);
             // `== 0`: a zero gradient (a zero-dimensional problem) is stationary even if gtol = 0.
-            if jac_mag < cfg.gtol || jac_mag == 0.0 {
-                report.status = Status::Converged(Rule::GradNorm);
+            let converged = jac_mag < cfg.gtol || jac_mag == 0.0;
+            if verdict(rules, &mut report, g, previous, converged) {
                 break;
             }
-            if k >= max_iterations {
-                report.status = Status::MaxIterations;
-                break;
-            }
-            // Steihaug CG: z (with Hz) from 0; the step ends in z.
+            // Steihaug CG: the step z (with Hz) from 0.
             let tolerance = f64::min(0.5, sqrt(jac_mag)) * jac_mag;
-            z.fill(F::zero());
-            hz.fill(F::zero());
-            r.copy_from_slice(g);
-            for (di, &ri) in d.iter_mut().zip(r.iter()) {
-                *di = -ri;
-            }
+            cg.restart(g);
             let mut hits_boundary = false;
             if jac_mag >= tolerance {
                 for _ in 0..max_cg {
-                    objective.hvp(x, d, scratch, hd)?;
-                    report.hvp_evals += 1;
-                    let dbd = dot(d, hd);
+                    let dbd = cg.curvature(objective, x, &mut report.hvp_evals)?;
                     if !dbd.is_finite() {
                         report.status = Status::Diverged;
                         break 'outer;
                     }
                     if dbd <= 0.0 {
-                        let (ta, tb) = boundary_intersections(z, d, radius);
-                        let ma = model_change(g, z, hz, d, hd, ta);
-                        let mb = model_change(g, z, hz, d, hd, tb);
-                        let t = if ma < mb { ta } else { tb };
-                        axpy(z, t, d);
-                        axpy(hz, t, hd);
+                        let (ta, tb) = boundary_intersections(cg.z, cg.d, radius);
+                        let hz = cg.hz.as_deref().unwrap_or_default();
+                        let ma = model_change(g, cg.z, hz, cg.d, cg.hd, ta);
+                        let mb = model_change(g, cg.z, hz, cg.d, cg.hd, tb);
+                        cg.move_along(if ma < mb { ta } else { tb });
                         hits_boundary = true;
                         break;
                     }
-                    let r_sq = dot(r, r);
-                    let alpha = r_sq / dbd;
+                    let alpha = cg.rr / dbd;
                     // |z + alpha d| >= radius?
                     let mut zn = 0.0;
-                    for j in 0..n {
-                        let v = z[j].to_f64() + alpha * d[j].to_f64();
+                    for (zj, dj) in cg.z.iter().zip(cg.d.iter()) {
+                        let v = zj.to_f64() + alpha * dj.to_f64();
                         zn += v * v;
                     }
                     if sqrt(zn) >= radius {
-                        let (_, tb) = boundary_intersections(z, d, radius);
-                        axpy(z, tb, d);
-                        axpy(hz, tb, hd);
+                        let (_, tb) = boundary_intersections(cg.z, cg.d, radius);
+                        cg.move_along(tb);
                         hits_boundary = true;
                         break;
                     }
-                    axpy(z, alpha, d);
-                    axpy(hz, alpha, hd);
-                    axpy(r, alpha, hd);
-                    let r_next_sq = dot(r, r);
-                    if sqrt(r_next_sq) < tolerance {
+                    let rr_new = cg.advance(alpha);
+                    if sqrt(rr_new) < tolerance {
                         break;
                     }
-                    let beta = F::from_f64(r_next_sq / r_sq);
-                    for j in 0..n {
-                        d[j] = -r[j] + beta * d[j];
-                    }
+                    cg.turn(rr_new);
                 }
             }
             // The model's predicted decrease, and the actual one.
-            let predicted_change = model_change(g, z, hz, d, hd, 0.0);
-            for j in 0..n {
-                trial[j] = x[j] + z[j];
+            let z = &*cg.z;
+            let hz = cg.hz.as_deref().unwrap_or_default();
+            let predicted_change = model_change(g, z, hz, cg.d, cg.hd, 0.0);
+            for ((tj, &xj), &zj) in trial.iter_mut().zip(x.iter()).zip(z) {
+                *tj = xj + zj;
             }
             let f_new = objective.value_grad(trial, tgrad);
             report.value_evals += 1;
@@ -377,16 +368,18 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
             } else if rho > 0.75 && hits_boundary {
                 radius = f64::min(2.0 * radius, cfg.max_trust_radius);
             }
+            previous = None;
             if rho > cfg.eta {
                 x.copy_from_slice(trial);
                 g.copy_from_slice(tgrad);
+                previous = Some(report.value);
                 report.value = f_new;
             }
-            k += 1;
-            report.iterations = k;
-            observer.observe(k, x, report.value, g);
+            report.iterations += 1;
+            observer.observe(report.iterations, x, report.value, g);
         }
-        self.progress = SolverProgress::of(&report, None);
+        report.grad_norm = norm2(g);
+        self.progress = SolverProgress::of(&report, previous);
         self.radius = radius;
         Ok(report)
     }

@@ -19,6 +19,9 @@
 //!    in scipy, off by default) converged ([`Rule::GradNorm`]) when the gradient's norm falls to
 //!    a tolerance ([`NewtonCgConfig::grad_norm`]).
 //!
+//! Through [`crate::minimize`] the [`StopRules`] apply as well (see [`crate::Method`]); called
+//! directly ([`NewtonCg::minimize`]) only the rules above do.
+//!
 //! Counted like scipy: one value-and-gradient evaluation at the start, one per line-search trial
 //! (the gradient at the accepted point is reused), one Hessian-vector product per CG iteration.
 //! Differences from scipy, none of which changes a run where scipy converges normally:
@@ -33,19 +36,19 @@
 //! * with [`NewtonCgConfig::grad_norm`] set, a step below `xtol` while the gradient's norm is
 //!   still above that tolerance ends with [`Status::NoProgress`], not convergence.
 
-use core::marker::PhantomData;
-
 use autodiff_runtime::{Float, Objective, ObjectiveError};
 
-use crate::line_search::{all_finite, dot, norm1, sqrt, wolfe12, Ray, SolverReport};
+use super::{solver_rules, start, verdict, Work};
+use crate::line_search::{dot, norm1, sqrt, wolfe12, Ray};
 use crate::state::{NewtonCarry, SolverProgress};
 use crate::{
-    check_solver, ensure, GradNorm, NoObserver, Observer, OptimError, Rule, Status, Storage,
+    check_solver, ensure, GradNorm, NoObserver, Observer, OptimError, Report, Rule, Status,
+    StopRules, Storage,
 };
 
 /// How the inner conjugate gradient ended.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Cg {
+enum CgEnd {
     /// A direction was found (residual small enough, or a curvature exit).
     Converged,
     /// The iteration limit was reached.
@@ -124,21 +127,13 @@ impl NewtonCgConfig {
     /// Invalid hyperparameters, or fixed-size storage of another dimension.
     pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<NewtonCg<F, S>, OptimError> {
         self.validate()?;
-        let z = || S::filled("NewtonCg", dim, F::zero());
         Ok(NewtonCg {
             config: self,
             dim,
-            g: z()?,
-            p: z()?,
-            r: z()?,
-            d: z()?,
-            hd: z()?,
-            scratch: z()?,
-            trial: z()?,
-            tgrad: z()?,
+            work: Work::new("NewtonCg", dim)?,
             progress: SolverProgress::default(),
             carry: NewtonCarry::default(),
-            _f: PhantomData,
+            _f: core::marker::PhantomData,
         })
     }
 }
@@ -148,25 +143,28 @@ impl NewtonCgConfig {
 pub struct NewtonCg<F, S> {
     pub(crate) config: NewtonCgConfig,
     pub(crate) dim: usize,
-    pub(crate) g: S,
-    p: S,
-    r: S,
-    d: S,
-    hd: S,
-    scratch: S,
-    trial: S,
-    tgrad: S,
-    /// Where [`NewtonCg::minimize`] stands (for [`NewtonCg::resume_observed`]).
+    pub(crate) work: Work<S>,
+    /// Where the last run stands (for [`NewtonCg::resume_observed`]).
     pub(crate) progress: SolverProgress<F>,
     /// The line search's memory between iterations.
     pub(crate) carry: NewtonCarry,
-    _f: PhantomData<F>,
+    _f: core::marker::PhantomData<F>,
 }
 
 impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
     /// The hyperparameters.
     pub fn config(&self) -> &NewtonCgConfig {
         &self.config
+    }
+
+    /// The number of parameters.
+    ///
+    /// ```
+    /// let solver: optim::NewtonCg<f64, [f64; 3]> = optim::NewtonCgConfig::default().build(3).unwrap();
+    /// assert_eq!(solver.dim(), 3);
+    /// ```
+    pub fn dim(&self) -> usize {
+        self.dim
     }
 
     /// Minimizes `objective` from `x` (updated in place).
@@ -180,7 +178,7 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
         &mut self,
         objective: &O,
         x: &mut [F],
-    ) -> Result<SolverReport<F>, ObjectiveError> {
+    ) -> Result<Report<F>, ObjectiveError> {
         self.minimize_observed(objective, x, &mut NoObserver)
     }
 
@@ -199,18 +197,10 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
         objective: &O,
         x: &mut [F],
         observer: &mut Obs,
-    ) -> Result<SolverReport<F>, ObjectiveError> {
-        let n = self.dim;
-        check_solver("NewtonCg", n, x.len(), objective.dim());
-        let value = objective.value_grad(x, self.g.as_mut());
-        self.progress = SolverProgress::started(value);
-        self.carry = NewtonCarry {
-            old_fval: value.to_f64(),
-            old_old_fval: None,
-            grad_current: true,
-        };
-        observer.observe(0, x, value, self.g.as_ref());
-        self.resume_observed(objective, x, observer)
+    ) -> Result<Report<F>, ObjectiveError> {
+        let cfg = self.config;
+        let rules = solver_rules(cfg.max_iterations, self.dim, cfg.grad_norm);
+        self.run(objective, x, &rules, observer)
     }
 
     /// [`NewtonCg::minimize_observed`] continuing where the last run stopped (e.g. at its
@@ -229,29 +219,59 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
         objective: &O,
         x: &mut [F],
         observer: &mut Obs,
-    ) -> Result<SolverReport<F>, ObjectiveError> {
+    ) -> Result<Report<F>, ObjectiveError> {
+        let cfg = self.config;
+        let rules = solver_rules(cfg.max_iterations, self.dim, cfg.grad_norm);
+        self.proceed(objective, x, &rules, observer)
+    }
+
+    /// The method under `rules` (their gradient rule also decides whether a step below `xtol`
+    /// is convergence or [`Status::NoProgress`]).
+    pub(crate) fn run<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        rules: &StopRules,
+        observer: &mut Obs,
+    ) -> Result<Report<F>, ObjectiveError> {
+        check_solver("NewtonCg", self.dim, x.len(), objective.dim());
+        let report = start(objective, x, self.work.g.as_mut(), observer);
+        self.progress = SolverProgress::of(&report, None);
+        self.carry = NewtonCarry {
+            old_fval: report.value.to_f64(),
+            old_old_fval: None,
+            grad_current: true,
+        };
+        self.proceed(objective, x, rules, observer)
+    }
+
+    /// The method under `rules` from where `progress` and `carry` (the line search's memory)
+    /// stand, which it updates when it stops.
+    pub(crate) fn proceed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        rules: &StopRules,
+        observer: &mut Obs,
+    ) -> Result<Report<F>, ObjectiveError> {
         let n = self.dim;
         check_solver("NewtonCg", n, x.len(), objective.dim());
         let cfg = self.config;
-        let max_iterations = cfg.max_iterations.unwrap_or(200 * n);
         let max_cg = cfg.max_cg_iterations.unwrap_or(20 * n);
         let xtol = cfg.xtol * n as f64;
-        let g = self.g.as_mut();
-        let p = self.p.as_mut();
-        let r = self.r.as_mut();
-        let d = self.d.as_mut();
-        let hd = self.hd.as_mut();
-        let scratch = self.scratch.as_mut();
-        let trial = self.trial.as_mut();
-        let tgrad = self.tgrad.as_mut();
+        let super::Parts {
+            g,
+            mut cg,
+            trial,
+            tgrad,
+        } = self.work.parts(None);
 
-        let mut report = self.progress.report(Status::MaxIterations);
+        let mut report = self.progress.report(Status::MaxIterations, g);
         let NewtonCarry {
             mut old_fval,
             mut old_old_fval,
             mut grad_current,
         } = self.carry;
-        let mut k = report.iterations;
         loop {
             if !grad_current {
                 report.value = objective.value_grad(x, g);
@@ -260,92 +280,59 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
                 old_fval = report.value.to_f64();
                 grad_current = true;
             }
-            if !old_fval.is_finite() || !all_finite(g) {
-                report.status = Status::Diverged;
-                break;
-            }
-            if let Some((norm, tol)) = cfg.grad_norm {
-                if norm.of(g) <= tol {
-                    report.status = Status::Converged(Rule::GradNorm);
-                    break;
-                }
-            }
             // A zero gradient (always, for a zero-dimensional problem) is a stationary point.
             let maggrad = norm1(g);
-            if maggrad == 0.0 {
-                report.status = Status::Converged(Rule::GradNorm);
-                break;
-            }
-            if k >= max_iterations {
-                report.status = Status::MaxIterations;
+            let previous = old_old_fval.map(F::from_f64);
+            if verdict(rules, &mut report, g, previous, maggrad == 0.0) {
                 break;
             }
             // CG on H p = -g from p = 0 (scipy: b = -g, ri = -b = g, psupi = -ri).
-            let eta = f64::min(0.5, sqrt(maggrad));
-            let termcond = eta * maggrad;
-            p.fill(F::zero());
-            r.copy_from_slice(g);
-            for (di, &ri) in d.iter_mut().zip(r.iter()) {
-                *di = -ri;
-            }
-            let mut dri0 = dot(r, r);
-            let mut cg = Cg::NotConverged;
+            let termcond = f64::min(0.5, sqrt(maggrad)) * maggrad;
+            cg.restart(g);
+            let mut end = CgEnd::NotConverged;
             for i in 0..max_cg {
-                if norm1(r) <= termcond {
-                    cg = Cg::Converged;
+                if norm1(cg.r) <= termcond {
+                    end = CgEnd::Converged;
                     break;
                 }
-                objective.hvp(x, d, scratch, hd)?;
-                report.hvp_evals += 1;
-                let curv = dot(d, hd);
+                let curv = cg.curvature(objective, x, &mut report.hvp_evals)?;
                 if !curv.is_finite() {
-                    cg = Cg::NonFinite;
+                    end = CgEnd::NonFinite;
                     break;
-                } else if (0.0..=3.0 * f64::EPSILON).contains(&curv) {
-                    if i == 0 {
+                } else if curv <= 3.0 * f64::EPSILON {
+                    // Zero or negative curvature: stop; on the first iteration, steepest descent.
+                    if i == 0 && curv < 0.0 {
+                        // scipy's xsupi = dri0 / (-curv) * b.
+                        let s = F::from_f64(cg.rr / -curv);
+                        for (pi, &gi) in cg.z.iter_mut().zip(g.iter()) {
+                            *pi = s * -gi;
+                        }
+                    } else if i == 0 {
                         // Zero curvature along -g (a linear region): scipy would search along
-                        // p = 0 and report a converged zero step; take steepest descent instead.
-                        for (pi, &gi) in p.iter_mut().zip(g.iter()) {
+                        // p = 0 and report a converged zero step; take -g itself.
+                        for (pi, &gi) in cg.z.iter_mut().zip(g.iter()) {
                             *pi = -gi;
                         }
                     }
-                    cg = Cg::Converged;
-                    break;
-                } else if curv < 0.0 {
-                    if i == 0 {
-                        // Steepest descent: xsupi = dri0 / (-curv) * b.
-                        let s = F::from_f64(dri0 / -curv);
-                        for (pi, &gi) in p.iter_mut().zip(g.iter()) {
-                            *pi = s * -gi;
-                        }
-                    }
-                    cg = Cg::Converged;
+                    end = CgEnd::Converged;
                     break;
                 }
-                let alpha = F::from_f64(dri0 / curv);
-                for j in 0..n {
-                    p[j] += alpha * d[j];
-                    r[j] += alpha * hd[j];
-                }
-                let dri1 = dot(r, r);
-                let beta = F::from_f64(dri1 / dri0);
-                for j in 0..n {
-                    d[j] = -r[j] + beta * d[j];
-                }
-                dri0 = dri1;
+                let rr_new = cg.advance(cg.rr / curv);
+                cg.turn(rr_new);
             }
-            match cg {
-                Cg::Converged => {}
-                Cg::NonFinite => {
+            match end {
+                CgEnd::Converged => {}
+                CgEnd::NonFinite => {
                     report.status = Status::Diverged;
                     break;
                 }
-                Cg::NotConverged => {
+                CgEnd::NotConverged => {
                     report.status = Status::NoProgress;
                     break;
                 }
             }
             // Line search along p.
+            let p = &*cg.z;
             let dphi0 = dot(g, p);
             let mut ray = Ray::new(objective, x, p, trial, tgrad);
             let result = wolfe12(&mut ray, old_fval, old_old_fval, dphi0, cfg.c1, cfg.c2);
@@ -361,10 +348,10 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
             };
             let a = F::from_f64(step.alpha);
             let mut update_l1 = 0.0;
-            for j in 0..n {
-                let u = a * p[j];
+            for (xj, &pj) in x.iter_mut().zip(p) {
+                let u = a * pj;
                 update_l1 += u.to_f64().abs();
-                x[j] += u;
+                *xj += u;
             }
             old_old_fval = Some(old_fval);
             old_fval = step.value;
@@ -373,14 +360,12 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
             if grad_current {
                 g.copy_from_slice(tgrad);
             }
-            k += 1;
-            report.iterations = k;
-            observer.observe(k, x, report.value, g);
-            let moved = update_l1 > xtol;
-            if !moved {
+            report.iterations += 1;
+            observer.observe(report.iterations, x, report.value, g);
+            if update_l1 <= xtol || update_l1.is_nan() {
                 report.status = if update_l1.is_nan() || old_fval.is_nan() {
                     Status::Diverged
-                } else if cfg
+                } else if rules
                     .grad_norm
                     .is_some_and(|(norm, tol)| grad_current && norm.of(g) > tol)
                 {
@@ -392,6 +377,7 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
                 break;
             }
         }
+        report.grad_norm = GradNorm::L2.of(g);
         self.progress = SolverProgress::of(&report, None);
         self.carry = NewtonCarry {
             old_fval,

@@ -1,0 +1,252 @@
+//! `#[derive(Differentiable)]`: parameter structs (see the runtime's `Differentiable`).
+//!
+//! Besides the trait, the derive emits hidden associated constants that `#[differentiable]`
+//! functions use to read fields of a flattened struct parameter (`m.w1[i][j]` becomes
+//! `m[T::__AD_OFF_w1 + i * T::__AD_COLS_w1 + j]`, see [`crate::structs`]): for each active field
+//! its offset, its number of scalars, its `.len()` and the `.len()` of its rows.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, ToTokens};
+
+/// What a field holds.
+enum Kind {
+    Scalar,
+    /// `[f; n]`.
+    Array(TokenStream),
+    /// `[[f; cols]; rows]`.
+    Matrix(TokenStream, TokenStream),
+    /// Another `Differentiable` struct.
+    Nested(syn::Type),
+    /// `#[passive]`: cloned, not differentiated.
+    Passive,
+}
+
+struct Field {
+    member: syn::Member,
+    /// For the constants' names: the field name, or its index.
+    key: String,
+    kind: Kind,
+}
+
+pub fn derive(input: TokenStream, krate: &syn::Path) -> TokenStream {
+    let item: syn::DeriveInput = match syn::parse2(input) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error(),
+    };
+    match expand(&item, krate) {
+        Ok(t) => t,
+        Err(e) => e.to_compile_error(),
+    }
+}
+
+fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
+    let syn::Data::Struct(data) = &item.data else {
+        return Err(syn::Error::new_spanned(
+            &item.ident,
+            "`#[derive(Differentiable)]` supports structs (with named or unnamed fields); write the parameters as a struct",
+        ));
+    };
+    let mut float: Option<Ident> = None;
+    let mut fields = Vec::new();
+    for (i, f) in data.fields.iter().enumerate() {
+        let (member, key) = match &f.ident {
+            Some(id) => (syn::Member::Named(id.clone()), id.to_string()),
+            None => (syn::Member::Unnamed(i.into()), i.to_string()),
+        };
+        let passive = f.attrs.iter().any(|a| a.path().is_ident("passive"));
+        let kind = if passive {
+            Kind::Passive
+        } else {
+            classify(&f.ty, &mut float)?
+        };
+        fields.push(Field { member, key, kind });
+    }
+    let Some(ft) = float else {
+        return Err(syn::Error::new_spanned(
+            &item.ident,
+            "`#[derive(Differentiable)]` needs at least one active float field (`f64`, `[f64; N]`, `[[f64; N]; M]` or another `Differentiable` struct)",
+        ));
+    };
+    let name = &item.ident;
+    let (ig, tg, wc) = item.generics.split_for_impl();
+    let mut consts = Vec::new();
+    let mut dim = vec![quote!(0usize)];
+    let mut flatten = Vec::new();
+    let mut with_flat = Vec::new();
+    let mut add_flat = Vec::new();
+    let off_of = |dim: &[TokenStream]| quote!(#(#dim)+*);
+    for f in &fields {
+        let m = &f.member;
+        let off = off_of(&dim);
+        // Scalars in the field, `.len()` of the field, `.len()` of one of its rows.
+        let (len, rows, cols) = match &f.kind {
+            Kind::Passive => {
+                with_flat.push(quote!(#m: ::core::clone::Clone::clone(&self.#m)));
+                continue;
+            }
+            Kind::Scalar => (quote!(1usize), quote!(1usize), quote!(1usize)),
+            Kind::Array(n) => (quote!(#n), quote!(#n), quote!(1usize)),
+            Kind::Matrix(c, r) => (quote!((#r * #c)), quote!(#r), quote!(#c)),
+            Kind::Nested(t) => {
+                let d = quote!(<#t as #k::Differentiable>::DIM);
+                (d.clone(), d, quote!(1usize))
+            }
+        };
+        let (co, cl, cr, cc) = (
+            format_ident!("__AD_OFF_{}", f.key),
+            format_ident!("__AD_LEN_{}", f.key),
+            format_ident!("__AD_ROWS_{}", f.key),
+            format_ident!("__AD_COLS_{}", f.key),
+        );
+        consts.push(quote! {
+            #[doc(hidden)]
+            pub const #co: usize = #off;
+            #[doc(hidden)]
+            pub const #cl: usize = #len;
+            #[doc(hidden)]
+            pub const #cr: usize = #rows;
+            #[doc(hidden)]
+            pub const #cc: usize = #cols;
+        });
+        let part = quote!(flat[Self::#co..Self::#co + Self::#cl]);
+        let part_mut = quote!(out[Self::#co..Self::#co + Self::#cl]);
+        match &f.kind {
+            Kind::Scalar => {
+                flatten.push(quote!(out[Self::#co] = self.#m;));
+                with_flat.push(quote!(#m: flat[Self::#co]));
+                add_flat.push(quote!(self.#m += flat[Self::#co];));
+            }
+            Kind::Array(_) => {
+                flatten.push(quote!(#part_mut.copy_from_slice(&self.#m);));
+                with_flat.push(quote!(#m: ::core::array::from_fn(|i| flat[Self::#co + i])));
+                add_flat.push(quote!(for (a, b) in self.#m.iter_mut().zip(&#part) { *a += *b; }));
+            }
+            Kind::Matrix(..) => {
+                flatten.push(quote!(#part_mut.copy_from_slice(self.#m.as_flattened());));
+                with_flat.push(quote!(#m: ::core::array::from_fn(|i| ::core::array::from_fn(|j| flat[Self::#co + i * Self::#cc + j]))));
+                add_flat.push(quote!(for (a, b) in self.#m.as_flattened_mut().iter_mut().zip(&#part) { *a += *b; }));
+            }
+            Kind::Nested(t) => {
+                flatten.push(quote!(<#t as #k::Differentiable>::flatten_into(&self.#m, &mut #part_mut);));
+                with_flat.push(quote!(#m: <#t as #k::Differentiable>::with_flat(&self.#m, &#part)));
+                add_flat.push(quote!(<#t as #k::Differentiable>::add_flat(&mut self.#m, &#part);));
+            }
+            Kind::Passive => unreachable!("skipped above"),
+        }
+        dim.push(len);
+    }
+    let total = off_of(&dim);
+    let build = match &data.fields {
+        syn::Fields::Named(_) => quote!(Self { #(#with_flat),* }),
+        _ => {
+            // Tuple structs: `Self { 0: .., 1: .. }` is valid Rust.
+            quote!(Self { #(#with_flat),* })
+        }
+    };
+    let check_len = quote! {
+        assert!(
+            flat.len() >= <Self as #k::Differentiable>::DIM,
+            "a flat vector of {} values for a `Differentiable` struct of {}",
+            flat.len(),
+            <Self as #k::Differentiable>::DIM
+        );
+    };
+    Ok(quote! {
+        #[allow(non_upper_case_globals)]
+        impl #ig #name #tg #wc {
+            #(#consts)*
+        }
+
+        impl #ig #k::Differentiable for #name #tg #wc {
+            type Float = #ft;
+            const DIM: usize = #total;
+            fn flatten_into(&self, out: &mut [#ft]) {
+                let flat_len = out.len();
+                assert!(
+                    flat_len >= <Self as #k::Differentiable>::DIM,
+                    "a flat vector of {} values for a `Differentiable` struct of {}",
+                    flat_len,
+                    <Self as #k::Differentiable>::DIM
+                );
+                #(#flatten)*
+            }
+            fn with_flat(&self, flat: &[#ft]) -> Self {
+                #check_len
+                #build
+            }
+            fn add_flat(&mut self, flat: &[#ft]) {
+                #check_len
+                #(#add_flat)*
+            }
+        }
+    })
+}
+
+/// The kind of an active field's type, checking that every float is the same type.
+fn classify(ty: &syn::Type, float: &mut Option<Ident>) -> syn::Result<Kind> {
+    let mut same = |id: &Ident| -> syn::Result<()> {
+        match float {
+            Some(f) if f != id => Err(syn::Error::new_spanned(
+                id,
+                format!("`#[derive(Differentiable)]` needs one float type for all active fields (found `{f}` and `{id}`); mark the other fields `#[passive]`"),
+            )),
+            _ => {
+                *float = Some(id.clone());
+                Ok(())
+            }
+        }
+    };
+    match ty {
+        syn::Type::Path(p) if is_float(ty) => {
+            same(p.path.get_ident().expect("a float"))?;
+            Ok(Kind::Scalar)
+        }
+        syn::Type::Array(a) => match &*a.elem {
+            e if is_float(e) => {
+                if let syn::Type::Path(p) = e {
+                    same(p.path.get_ident().expect("a float"))?;
+                }
+                Ok(Kind::Array(a.len.to_token_stream()))
+            }
+            syn::Type::Array(inner) if is_float(&inner.elem) => {
+                if let syn::Type::Path(p) = &*inner.elem {
+                    same(p.path.get_ident().expect("a float"))?;
+                }
+                Ok(Kind::Matrix(
+                    inner.len.to_token_stream(),
+                    a.len.to_token_stream(),
+                ))
+            }
+            _ => Err(unsupported(ty)),
+        },
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last().map(|s| s.ident.to_string());
+            if matches!(last.as_deref(), Some("Vec" | "String" | "Box" | "Option")) {
+                return Err(unsupported(ty));
+            }
+            if is_int(ty) || last.as_deref() == Some("bool") {
+                return Err(unsupported(ty));
+            }
+            Ok(Kind::Nested(ty.clone()))
+        }
+        _ => Err(unsupported(ty)),
+    }
+}
+
+fn unsupported(ty: &syn::Type) -> syn::Error {
+    syn::Error::new_spanned(
+        ty,
+        "`#[derive(Differentiable)]` supports active fields of type `f64`/`f32`, `[f; N]`, `[[f; N]; M]` and other `Differentiable` structs; mark other fields `#[passive]` (they are cloned, not differentiated)",
+    )
+}
+
+fn is_float(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && (p.path.is_ident("f64") || p.path.is_ident("f32")))
+}
+
+fn is_int(ty: &syn::Type) -> bool {
+    const INTS: [&str; 12] = [
+        "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
+    ];
+    matches!(ty, syn::Type::Path(p) if p.path.get_ident().is_some_and(|i| INTS.contains(&i.to_string().as_str())))
+}

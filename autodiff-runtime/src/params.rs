@@ -1,0 +1,25 @@
+//! Parameter structs: `#[derive(Differentiable)]` and what it implements.
+
+use crate::Float;
+
+/// A struct of float parameters that `#[differentiable]` functions take as an active
+/// parameter (named in `wrt(..)`) and whose gradient has the struct's own type.
+///
+/// Implemented by `#[derive(Differentiable)]` for structs whose fields are floats, arrays
+/// `[f; N]` and matrices `[[f; N]; M]` of one float type, and other such structs; fields marked
+/// `#[passive]` are passive (sizes, flags, data) and are copied, not
+/// differentiated. The active fields are flattened in declaration order, matrices row by row,
+/// nested structs in place: that order is the one of `objective` vectors and Hessians.
+/// Derive it with `#[derive(Differentiable)]` from the `autodiff-gen` crate.
+pub trait Differentiable: Sized {
+    /// The float type of the active fields.
+    type Float: Float;
+    /// The number of active scalars.
+    const DIM: usize;
+    /// Writes the active fields into `out[..DIM]`, in the documented order.
+    fn flatten_into(&self, out: &mut [Self::Float]);
+    /// A copy of `self` with the active fields read from `flat[..DIM]` (passive fields cloned).
+    fn with_flat(&self, flat: &[Self::Float]) -> Self;
+    /// Adds `flat[..DIM]` to the active fields.
+    fn add_flat(&mut self, flat: &[Self::Float]);
+}

@@ -1,0 +1,155 @@
+//! Newton methods driven only by Hessian-vector products ([`Objective::hvp`]; the Hessian is
+//! never formed): line-search Newton-CG ([`NewtonCg`]) and trust-region Newton-CG
+//! ([`TrustRegion`]).
+//!
+//! Both run the same skeleton, kept here once: the work vectors, the start (one
+//! value-and-gradient evaluation, the observer's iteration 0), the stopping verdict at each
+//! iterate ([`StopRules`], with the method's own gradient test) and the conjugate-gradient
+//! recurrence on `H p = -g` (module `cg`). The files of the two methods hold only what differs:
+//! how CG ends and what is done with its direction.
+
+mod cg;
+pub mod newton_cg;
+pub mod trust_region;
+
+pub use newton_cg::{NewtonCg, NewtonCgConfig};
+pub use trust_region::{TrustRegion, TrustRegionConfig};
+
+use autodiff_runtime::{Float, Objective};
+
+use crate::{Observer, OptimError, Report, Status, StopRules, Storage};
+
+/// The work vectors both methods keep in `S` buffers: the gradient `g`, the CG iterate `z`
+/// (the step), residual `r`, direction `d` and its product `hd`, the HVP scratch, and a trial
+/// point with its gradient.
+#[derive(Clone, Debug)]
+pub(crate) struct Work<S> {
+    /// The gradient at the iterate (what the solvers' saved states hold).
+    pub(crate) g: S,
+    z: S,
+    r: S,
+    d: S,
+    hd: S,
+    scratch: S,
+    trial: S,
+    tgrad: S,
+}
+
+/// The work vectors borrowed for one run: the CG state and the rest.
+pub(crate) struct Parts<'w, F> {
+    /// The gradient at the iterate.
+    g: &'w mut [F],
+    /// The CG recurrence's vectors.
+    cg: cg::Cg<'w, F>,
+    /// A trial point.
+    trial: &'w mut [F],
+    /// The gradient at the trial point.
+    tgrad: &'w mut [F],
+}
+
+impl<S> Work<S> {
+    /// Zeroed work vectors for `dim` parameters, for `component`.
+    pub(crate) fn new<F: Float>(component: &'static str, dim: usize) -> Result<Self, OptimError>
+    where
+        S: Storage<F>,
+    {
+        let z = || S::filled(component, dim, F::zero());
+        Ok(Work {
+            g: z()?,
+            z: z()?,
+            r: z()?,
+            d: z()?,
+            hd: z()?,
+            scratch: z()?,
+            trial: z()?,
+            tgrad: z()?,
+        })
+    }
+
+    /// Borrows the vectors for a run; `hz` (trust region only) carries `H z` along CG.
+    pub(crate) fn parts<'w, F: Float>(&'w mut self, hz: Option<&'w mut [F]>) -> Parts<'w, F>
+    where
+        S: Storage<F>,
+    {
+        Parts {
+            g: self.g.as_mut(),
+            cg: cg::Cg::new(
+                self.z.as_mut(),
+                hz,
+                self.r.as_mut(),
+                self.d.as_mut(),
+                self.hd.as_mut(),
+                self.scratch.as_mut(),
+            ),
+            trial: self.trial.as_mut(),
+            tgrad: self.tgrad.as_mut(),
+        }
+    }
+}
+
+/// The start of a run: the value and gradient at `x` (into `g`), shown to the observer as
+/// iteration 0; the report counts that evaluation.
+fn start<F, O, Obs>(objective: &O, x: &[F], g: &mut [F], observer: &mut Obs) -> Report<F>
+where
+    F: Float,
+    O: Objective<F> + ?Sized,
+    Obs: Observer<F> + ?Sized,
+{
+    let value = objective.value_grad(x, g);
+    observer.observe(0, x, value, g);
+    Report::new(Status::MaxIterations, 0, value, g, 1)
+}
+
+/// Whether `rules` stop the run at the current iterate of `report` (gradient `g`, `converged`
+/// the method's own gradient test); if so, the status is written into the report.
+fn verdict<F: Float>(
+    rules: &StopRules,
+    report: &mut Report<F>,
+    g: &[F],
+    previous: Option<F>,
+    converged: bool,
+) -> bool {
+    let verdict = rules.verdict(
+        report.iterations,
+        report.value,
+        g,
+        previous,
+        report.value_evals,
+        converged,
+    );
+    if let Some(status) = verdict {
+        report.status = status;
+    }
+    verdict.is_some()
+}
+
+/// The rules of a direct call of a solver: only its iteration limit (`200 n` unless set, as
+/// scipy) and, for Newton-CG, its optional gradient rule.
+fn solver_rules(
+    max_iterations: Option<usize>,
+    dim: usize,
+    grad_norm: Option<(crate::GradNorm, f64)>,
+) -> StopRules {
+    StopRules {
+        max_iterations: max_iterations.unwrap_or(200 * dim),
+        grad_norm,
+        loss_change: None,
+        max_evaluations: None,
+    }
+}
+
+/// The rules of a run through [`crate::minimize`]: the caller's `rules`, with the solver's own
+/// iteration limit when set (the smaller applies) and its gradient rule when the caller has
+/// none.
+pub(crate) fn merged_rules(
+    rules: &StopRules,
+    max_iterations: Option<usize>,
+    grad_norm: Option<(crate::GradNorm, f64)>,
+) -> StopRules {
+    StopRules {
+        max_iterations: max_iterations
+            .map_or(rules.max_iterations, |m| m.min(rules.max_iterations)),
+        grad_norm: rules.grad_norm.or(grad_norm),
+        ..*rules
+    }
+}
