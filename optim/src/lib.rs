@@ -76,13 +76,14 @@
 //! (`param_group`, with the current lr) and its per-parameter buffers under torch's names. A
 //! loaded state is checked (lengths, hyperparameters): a mismatch is a [`StateError`], not a
 //! panic. With the `serde` feature all states serialize; a run stopped, saved, loaded in a new
-//! process and resumed ([`resume_in`], `resume_observed` of the solvers,
-//! [`minibatch::train_resume_in`]) takes bit for bit the steps of the run that never stopped.
+//! process and resumed ([`resume_in`], or [`Minimize::resume`] through [`minimize`], for the
+//! first-order methods; `resume_observed` of the solvers; [`minibatch::train_resume_in`]) takes
+//! bit for bit the steps of the run that never stopped.
 //!
 //! ```
 //! use autodiff_runtime::from_fns;
 //! use optim::state::{AdamState, DriverState, EpochState, Stateful};
-//! use optim::{resume_in, Adam, AdamConfig, NoObserver, StepLr, StopRules};
+//! use optim::{minimize, Adam, AdamConfig, StepLr, StopRules};
 //!
 //! let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * x[1] * x[1];
 //! let objective = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
@@ -94,11 +95,12 @@
 //! // 30 steps, then a checkpoint.
 //! let mut adam: Adam<f64, Vec<f64>> = AdamConfig::default().lr(0.05).build(2)?;
 //! let mut schedule = StepLr::new(10, 0.5)?;
-//! let mut driver = DriverState::new();
-//! let (mut x, mut g) = (vec![-1.0, 1.0], vec![0.0; 2]);
-//! let first = StopRules::max_iterations(30);
-//! let (sch, obs) = (&mut schedule, &mut NoObserver);
-//! resume_in(&objective, &mut x, &mut g, &mut adam, &first, sch, obs, &mut driver);
+//! let (mut x, mut driver) = (vec![-1.0, 1.0], DriverState::new());
+//! minimize(&objective, &mut x)
+//!     .with(&mut adam)
+//!     .schedule(&mut schedule)
+//!     .stop(StopRules::max_iterations(30))
+//!     .resume(&mut driver)?;
 //! let checkpoint = (adam.state(), schedule.state(), driver, x);
 //! #[cfg(feature = "serde")] // to any serde format and back; JSON here
 //! let checkpoint: (AdamState<f64, Vec<f64>>, EpochState, DriverState<f64>, Vec<f64>) =
@@ -106,12 +108,13 @@
 //!
 //! // Later, in another process: rebuild from the checkpoint and run to 100 steps.
 //! let (adam_state, schedule_state, mut driver, mut x) = checkpoint;
-//! let mut adam = Adam::from_state(adam_state)?;
 //! let mut schedule = StepLr::new(10, 0.5)?;
 //! schedule.load_state(schedule_state)?;
-//! let rules = StopRules::max_iterations(100);
-//! let (sch, obs) = (&mut schedule, &mut NoObserver);
-//! let report = resume_in(&objective, &mut x, &mut g, &mut adam, &rules, sch, obs, &mut driver);
+//! let report = minimize(&objective, &mut x)
+//!     .with(Adam::from_state(adam_state)?)
+//!     .schedule(schedule)
+//!     .stop(StopRules::max_iterations(100))
+//!     .resume(&mut driver)?;
 //! assert_eq!(report.iterations, 100);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

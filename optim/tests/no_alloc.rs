@@ -332,7 +332,8 @@ fn fixed_size_optimizers_do_not_allocate() {
     });
     assert_eq!(rosen(&best), found);
 
-    // Saving and loading fixed-size states, and resuming from them, allocate nothing.
+    // Saving and loading fixed-size states, and resuming from them (through the driver and the
+    // single entry point), allocate nothing.
     let (r, lbfgs) = assert_no_alloc("state and resume", || {
         let (mut x, mut g, mut driver) = (x0(), [0.0; N], DriverState::new());
         let mut adam: Adam<f64, [f64; N]> = AdamConfig::default().lr(0.01).build(N).unwrap();
@@ -349,17 +350,13 @@ fn fixed_size_optimizers_do_not_allocate() {
             &mut driver,
         );
         let mut adam = Adam::<f64, [f64; N]>::from_state(adam.state()).unwrap();
+        // The rest through the single entry point (its gradient buffer is an array too).
         let rules = StopRules::max_iterations(10);
-        let r = resume_in(
-            obj,
-            &mut x,
-            &mut g,
-            &mut adam,
-            &rules,
-            sch,
-            obs,
-            &mut driver,
-        );
+        let r = minimize(obj, &mut x)
+            .with(&mut adam)
+            .stop(rules)
+            .resume(&mut driver);
+        let r = r.unwrap();
         let mut lbfgs: Lbfgs<f64, [f64; N], [[f64; N]; M]> =
             LbfgsConfig::default().history_size(M).build(N).unwrap();
         let mut x = x0();

@@ -13,23 +13,13 @@ use optim::schedule::{
 };
 use optim::state::{DriverState, StateError, Stateful};
 use optim::{
-    minimize_in, resume_in, Adadelta, AdadeltaConfig, Adagrad, AdagradConfig, Adam, AdamConfig,
-    AdamW, AdamWConfig, NAdam, NAdamConfig, NoSchedule, Optimizer, RAdam, RAdamConfig, Report,
-    RmsProp, RmsPropConfig, Scheduler, Sgd, SgdConfig, Status, StopRules,
+    minimize, minimize_in, resume_in, Adadelta, AdadeltaConfig, Adagrad, AdagradConfig, Adam,
+    AdamConfig, AdamW, AdamWConfig, NAdam, NAdamConfig, NoSchedule, OptimError, Optimizer, RAdam,
+    RAdamConfig, RmsProp, RmsPropConfig, Scheduler, Sgd, SgdConfig, Status, StopRules,
 };
-use resume_support::{rosenbrock, through_disk, Saved, Trace, X0};
+use resume_support::{bits, rosenbrock, through_disk, Saved, Trace, X0};
 
 const TOTAL: usize = 40;
-
-fn bits(r: &Report<f64>) -> (Status, usize, u64, usize, usize) {
-    (
-        r.status,
-        r.iterations,
-        r.value.to_bits(),
-        r.value_evals,
-        r.grad_evals,
-    )
-}
 
 /// One first-order method with one schedule: the uninterrupted run of `TOTAL` steps against
 /// runs stopped after `k` steps, saved, loaded into fresh values and resumed.
@@ -226,6 +216,74 @@ fn no_schedule_is_stateless() {
         || config.build::<f64, Vec<f64>>(2).unwrap(),
         Adam::from_state,
         || NoSchedule,
+    );
+}
+
+/// The builder's `resume`: the same checkpoint round trip through
+/// `minimize(..).with(&mut adam).schedule(&mut schedule).resume(&mut driver)`, against the
+/// builder's uninterrupted `run`; and its errors, which leave the driver state as it was.
+#[test]
+fn builder_resumes() {
+    let obj = rosenbrock();
+    let config = AdamConfig::default().lr(0.05);
+    let plateau = || ReduceLrOnPlateau::new().patience(1).factor(0.5);
+    let rules = StopRules::max_iterations(TOTAL).loss_change(0.0);
+    let (mut x, mut trace) = (X0, Trace::default());
+    let full = minimize(&obj, &mut x)
+        .with(config)
+        .schedule(plateau())
+        .stop(rules)
+        .observer(&mut trace)
+        .run()
+        .unwrap();
+    for k in [0, 1, 7, TOTAL] {
+        let (mut y, mut first, mut rest) = (X0, Trace::default(), Trace::default());
+        let (mut adam, mut sch) = (config.build::<f64, [f64; 2]>(2).unwrap(), plateau());
+        let mut driver = DriverState::new();
+        let r = minimize(&obj, &mut y)
+            .with(&mut adam)
+            .schedule(&mut sch)
+            .stop(StopRules::max_iterations(k).loss_change(0.0))
+            .observer(&mut first)
+            .resume(&mut driver)
+            .unwrap();
+        assert_eq!(r.iterations, k);
+        let saved = (
+            through_disk(&adam.state()),
+            through_disk(&sch.state()),
+            through_disk(&driver),
+        );
+        let mut sch = plateau();
+        sch.load_state(saved.1).unwrap();
+        let mut driver = saved.2;
+        let r = minimize(&obj, &mut y)
+            .with(Adam::from_state(saved.0).unwrap())
+            .schedule(sch)
+            .stop(rules)
+            .observer(&mut rest)
+            .resume(&mut driver)
+            .unwrap();
+        assert_eq!(bits(&r), bits(&full), "report after a stop at {k}");
+        assert_eq!(
+            y.map(f64::to_bits),
+            x.map(f64::to_bits),
+            "after a stop at {k}"
+        );
+        assert_eq!(first.then(rest), trace, "trajectory after a stop at {k}");
+    }
+    let mut driver = DriverState::new();
+    let adam3 = || config.build::<f64, Vec<f64>>(3).unwrap();
+    let mut y = vec![0.0; 2];
+    let err = minimize(&obj, &mut y).with(adam3()).resume(&mut driver);
+    let what = "the optimizer";
+    assert!(matches!(err, Err(OptimError::Length { what: w, len: 3, dim: 2, .. }) if w == what));
+    let mut z = vec![0.0; 3];
+    let err = minimize(&obj, &mut z).with(adam3()).resume(&mut driver);
+    let what = "the parameter vector";
+    assert!(matches!(err, Err(OptimError::Length { what: w, len: 3, dim: 2, .. }) if w == what));
+    assert_eq!(
+        (driver, y, z),
+        (DriverState::new(), vec![0.0; 2], vec![0.0; 3])
     );
 }
 

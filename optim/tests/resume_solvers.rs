@@ -12,12 +12,7 @@ use optim::{
     GradNorm, Lbfgs, LbfgsConfig, NewtonCg, NewtonCgConfig, Report, Status, StopRules, Storage,
     TrustRegion, TrustRegionConfig,
 };
-use resume_support::{rosenbrock, through_disk, Saved, Trace, X0};
-
-fn bits(r: &Report<f64>) -> (Status, usize, u64, usize, usize, usize) {
-    let (i, v) = (r.iterations, r.value.to_bits());
-    (r.status, i, v, r.value_evals, r.grad_evals, r.hvp_evals)
-}
+use resume_support::{bits, rosenbrock, through_disk, Saved, Trace, X0};
 
 const SPLITS: [usize; 5] = [0, 1, 4, 9, 17];
 

@@ -3,7 +3,7 @@
 // Shared by several test crates, each of which uses only part of it.
 #![allow(dead_code)]
 
-use optim::Observer;
+use optim::{Observer, Report, Status};
 
 use crate::fault_support::{Base, Fault, Faulty};
 
@@ -64,3 +64,17 @@ pub fn rosenbrock() -> Faulty {
 
 /// The classic start point.
 pub const X0: [f64; 2] = [-1.2, 1.0];
+
+/// A report with its floats as bits, for exact comparisons.
+pub fn bits(r: &Report<f64>) -> (Status, usize, u64, usize, usize, usize, u64) {
+    let (i, v, norm) = (r.iterations, r.value.to_bits(), r.grad_norm.to_bits());
+    (
+        r.status,
+        i,
+        v,
+        r.value_evals,
+        r.grad_evals,
+        r.hvp_evals,
+        norm,
+    )
+}
