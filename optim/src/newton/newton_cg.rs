@@ -234,11 +234,10 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
         rules: &StopRules,
         observer: &mut Obs,
     ) -> Result<Report<F>, ObjectiveError> {
-        check_solver("NewtonCg", self.dim, x.len(), objective.dim());
-        let report = start(objective, x, self.work.g.as_mut(), observer);
-        self.progress = SolverProgress::of(&report, None);
+        let g = self.work.g.as_mut();
+        self.progress = start("NewtonCg", self.dim, objective, x, g, observer);
         self.carry = NewtonCarry {
-            old_fval: report.value.to_f64(),
+            old_fval: self.progress.value.to_f64(),
             old_old_fval: None,
             grad_current: true,
         };

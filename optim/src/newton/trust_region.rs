@@ -255,9 +255,8 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
         rules: &StopRules,
         observer: &mut Obs,
     ) -> Result<Report<F>, ObjectiveError> {
-        check_solver("TrustRegion", self.dim, x.len(), objective.dim());
-        let report = start(objective, x, self.work.g.as_mut(), observer);
-        self.progress = SolverProgress::of(&report, None);
+        let g = self.work.g.as_mut();
+        self.progress = start("TrustRegion", self.dim, objective, x, g, observer);
         self.radius = self.config.initial_trust_radius;
         self.proceed(objective, x, rules, observer)
     }
