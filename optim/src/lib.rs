@@ -77,8 +77,9 @@
 //! loaded state is checked (lengths, hyperparameters): a mismatch is a [`StateError`], not a
 //! panic. With the `serde` feature all states serialize; a run stopped, saved, loaded in a new
 //! process and resumed ([`resume_in`], or [`Minimize::resume`] through [`minimize`], for the
-//! first-order methods; `resume_observed` of the solvers; [`minibatch::train_resume_in`]) takes
-//! bit for bit the steps of the run that never stopped.
+//! first-order methods; `resume_observed` of the solvers, and [`NewtonCg::resume_under`],
+//! [`TrustRegion::resume_under`] for their runs through [`minimize`];
+//! [`minibatch::train_resume_in`]) takes bit for bit the steps of the run that never stopped.
 //!
 //! ```
 //! use autodiff_runtime::from_fns;

@@ -12,7 +12,6 @@
 
 use autodiff_runtime::{Float, Objective};
 
-use crate::newton::merged_rules;
 use crate::state::DriverState;
 use crate::{
     resume_in, AdadeltaConfig, AdagradConfig, AdamConfig, AdamWConfig, Lbfgs, NAdamConfig,
@@ -191,8 +190,7 @@ impl<F: Float, S: Storage<F>> Solver<F> for NewtonCg<F, S> {
         O: Objective<F> + ?Sized,
         Obs: Observer<F> + ?Sized,
     {
-        let cfg = self.config();
-        let rules = merged_rules(r, cfg.max_iterations, cfg.grad_norm);
+        let rules = self.config().merged(r);
         Ok(self.run(o, x, &rules, obs)?)
     }
 }
@@ -213,7 +211,7 @@ impl<F: Float, S: Storage<F>> Solver<F> for TrustRegion<F, S> {
         O: Objective<F> + ?Sized,
         Obs: Observer<F> + ?Sized,
     {
-        let rules = merged_rules(r, self.config().max_iterations, None);
+        let rules = self.config().merged(r);
         Ok(self.run(o, x, &rules, obs)?)
     }
 }

@@ -305,7 +305,9 @@ where
     /// its rules, with the optimizer and schedule loaded from their saved states
     /// ([`crate::state`]), it takes bit for bit the steps of the run that was never stopped.
     /// The rules count from the start of the whole run. (L-BFGS, Newton-CG and the trust region
-    /// keep their progress in their own state: resume them with their `resume_observed`.)
+    /// keep their progress in their own state: resume them with [`crate::Lbfgs::resume_observed`],
+    /// [`crate::NewtonCg::resume_under`] and [`crate::TrustRegion::resume_under`], which take
+    /// the rules of a run made here.)
     ///
     /// ```
     /// use optim::state::{DriverState, Stateful};

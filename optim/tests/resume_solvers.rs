@@ -9,10 +9,10 @@ mod resume_support;
 use optim::lbfgs::LbfgsHistory;
 use optim::state::{LbfgsState, Stateful};
 use optim::{
-    GradNorm, Lbfgs, LbfgsConfig, NewtonCg, NewtonCgConfig, Report, Status, StopRules, Storage,
-    TrustRegion, TrustRegionConfig,
+    minimize, GradNorm, Lbfgs, LbfgsConfig, Method, NewtonCg, NewtonCgConfig, Report, Rule, Status,
+    StopRules, Storage, TrustRegion, TrustRegionConfig,
 };
-use resume_support::{bits, rosenbrock, through_disk, Saved, Trace, X0};
+use resume_support::{rosenbrock, run_of, through_disk, Saved, Trace, X0};
 
 const SPLITS: [usize; 5] = [0, 1, 4, 9, 17];
 
@@ -34,6 +34,7 @@ where
         "{full:?}"
     );
     assert!(full.iterations > 20, "{full:?}");
+    let expected = run_of(&full, &x, trace);
     for k in SPLITS {
         let (mut y, mut first, mut lbfgs) = (X0, Trace::default(), build());
         let stop = StopRules {
@@ -45,13 +46,8 @@ where
         let mut lbfgs = Lbfgs::<f64, S, H>::from_state(saved).unwrap();
         let mut rest = Trace::default();
         let r = lbfgs.resume_observed(&obj, &mut y, &rules, &mut rest);
-        assert_eq!(bits(&r), bits(&full), "report after a stop at {k}");
-        assert_eq!(
-            y.map(f64::to_bits),
-            x.map(f64::to_bits),
-            "after a stop at {k}"
-        );
-        assert_eq!(first.then(rest), trace, "trajectory after a stop at {k}");
+        let resumed = run_of(&r, &y, first.then(rest));
+        assert_eq!(resumed, expected, "after a stop at {k}");
     }
 }
 
@@ -116,22 +112,14 @@ fn check_second_order<Sv>(
     let (full, _) = run(None, &mut x, &mut trace);
     assert!(matches!(full.status, Status::Converged(_)), "{full:?}");
     assert!(full.iterations > 17, "{full:?}");
+    let expected = run_of(&full, &x, trace);
     for k in SPLITS {
         let (mut y, mut first, mut rest) = (X0, Trace::default(), Trace::default());
         let (r, solver) = run(Some(k), &mut y, &mut first);
         assert_eq!((r.status, r.iterations), (Status::MaxIterations, k));
         let r = resume(through_disk(&solver.state()), &mut y, &mut rest);
-        assert_eq!(bits(&r), bits(&full), "report after a stop at {k}");
-        assert_eq!(
-            y.map(f64::to_bits),
-            x.map(f64::to_bits),
-            "after a stop at {k}"
-        );
-        assert_eq!(
-            first.followed_by(rest),
-            trace,
-            "trajectory after a stop at {k}"
-        );
+        let resumed = run_of(&r, &y, first.followed_by(rest));
+        assert_eq!(resumed, expected, "after a stop at {k}");
     }
 }
 
@@ -171,5 +159,84 @@ fn trust_region_resumes() {
             let mut solver = TrustRegion::from_state(saved).unwrap();
             solver.resume_observed(&obj, x, trace).unwrap()
         },
+    );
+}
+
+/// A second-order solver run through `minimize(..)` under the caller's rules (merged with the
+/// config's): stopped at each split and at the last two iterations by the iteration limit,
+/// saved, loaded by `from_state` and resumed with `resume_under` under the full rules, against
+/// the uninterrupted run. The full run ends on the loss-change rule, so the value it compares
+/// against must survive the checkpoint.
+fn check_through_minimize<Sv>(
+    build: impl Fn() -> Sv,
+    from_state: impl Fn(Sv::State) -> Sv,
+    resume: impl Fn(&mut Sv, &StopRules, &mut [f64], &mut Trace) -> Report<f64>,
+) where
+    Sv: Stateful,
+    Sv::State: Saved,
+    for<'a> &'a mut Sv: Method<f64, [f64; 2]>,
+{
+    let obj = rosenbrock();
+    let rules = StopRules::max_iterations(100).loss_change(1e-10);
+    let (mut x, mut trace) = (X0, Trace::default());
+    let full = minimize(&obj, &mut x)
+        .with(&mut build())
+        .stop(rules)
+        .observer(&mut trace)
+        .run()
+        .unwrap();
+    assert_eq!(full.status, Status::Converged(Rule::LossChange), "{full:?}");
+    let expected = run_of(&full, &x, trace);
+    for k in SPLITS
+        .into_iter()
+        .chain([full.iterations - 1, full.iterations])
+    {
+        let (mut y, mut first, mut rest) = (X0, Trace::default(), Trace::default());
+        let mut solver = build();
+        let stop = StopRules {
+            max_iterations: k,
+            ..rules
+        };
+        let r = minimize(&obj, &mut y)
+            .with(&mut solver)
+            .stop(stop)
+            .observer(&mut first)
+            .run()
+            .unwrap();
+        assert_eq!(r.iterations, k);
+        let mut solver = from_state(through_disk(&solver.state()));
+        let r = resume(&mut solver, &rules, &mut y, &mut rest);
+        let resumed = run_of(&r, &y, first.followed_by(rest));
+        assert_eq!(resumed, expected, "after a stop at {k}");
+    }
+}
+
+#[test]
+fn newton_cg_resumes_through_minimize() {
+    let obj = rosenbrock();
+    check_through_minimize(
+        || {
+            NewtonCgConfig::default()
+                .xtol(0.0)
+                .build::<f64, [f64; 2]>(2)
+                .unwrap()
+        },
+        |saved| NewtonCg::from_state(saved).unwrap(),
+        |solver, rules, x, trace| solver.resume_under(&obj, x, rules, trace).unwrap(),
+    );
+}
+
+#[test]
+fn trust_region_resumes_through_minimize() {
+    let obj = rosenbrock();
+    check_through_minimize(
+        || {
+            TrustRegionConfig::default()
+                .gtol(0.0)
+                .build::<f64, Vec<f64>>(2)
+                .unwrap()
+        },
+        |saved| TrustRegion::from_state(saved).unwrap(),
+        |solver, rules, x, trace| solver.resume_under(&obj, x, rules, trace).unwrap(),
     );
 }

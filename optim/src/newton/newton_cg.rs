@@ -38,7 +38,7 @@
 
 use autodiff_runtime::{Float, Objective, ObjectiveError};
 
-use super::{solver_rules, start, verdict, Work};
+use super::{merged_rules, solver_rules, start, verdict, Work};
 use crate::line_search::{dot, norm1, sqrt, wolfe12, Ray};
 use crate::state::{NewtonCarry, SolverProgress};
 use crate::{
@@ -119,6 +119,11 @@ impl NewtonCgConfig {
             "NewtonCg",
             "the line search constants must satisfy 0 < c1 < c2 < 1",
         )
+    }
+
+    /// The caller's `rules` merged with this config's own, as [`crate::minimize`] runs them.
+    pub(crate) fn merged(&self, rules: &StopRules) -> StopRules {
+        merged_rules(rules, self.max_iterations, self.grad_norm)
     }
 
     /// Builds the solver for `dim` parameters.
@@ -222,6 +227,26 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
     ) -> Result<Report<F>, ObjectiveError> {
         let cfg = self.config;
         let rules = solver_rules(cfg.max_iterations, self.dim, cfg.grad_norm);
+        self.proceed(objective, x, &rules, observer)
+    }
+
+    /// [`NewtonCg::resume_observed`] under the caller's `rules` as well, merged with the
+    /// config's own as [`crate::minimize`] merges them (see [`crate::Method`]): continues a run
+    /// made through [`crate::minimize`] (with `&mut` this solver) as that run would have gone on.
+    ///
+    /// # Errors
+    /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product.
+    ///
+    /// # Panics
+    /// If `x` or the objective does not have the solver's dimension.
+    pub fn resume_under<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        rules: &StopRules,
+        observer: &mut Obs,
+    ) -> Result<Report<F>, ObjectiveError> {
+        let rules = self.config.merged(rules);
         self.proceed(objective, x, &rules, observer)
     }
 

@@ -31,7 +31,7 @@
 
 use autodiff_runtime::{Float, Objective, ObjectiveError};
 
-use super::{solver_rules, start, verdict, Work};
+use super::{merged_rules, solver_rules, start, verdict, Work};
 use crate::line_search::{dot, norm2, sqrt};
 use crate::state::SolverProgress;
 use crate::{
@@ -106,6 +106,11 @@ impl TrustRegionConfig {
             "the initial trust radius must be less than the max trust radius",
         )?;
         ensure(self.gtol >= 0.0, "TrustRegion", "gtol must be >= 0")
+    }
+
+    /// The caller's `rules` merged with this config's own, as [`crate::minimize`] runs them.
+    pub(crate) fn merged(&self, rules: &StopRules) -> StopRules {
+        merged_rules(rules, self.max_iterations, None)
     }
 
     /// Builds the solver for `dim` parameters.
@@ -244,6 +249,26 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
         observer: &mut Obs,
     ) -> Result<Report<F>, ObjectiveError> {
         let rules = solver_rules(self.config.max_iterations, self.dim, None);
+        self.proceed(objective, x, &rules, observer)
+    }
+
+    /// [`TrustRegion::resume_observed`] under the caller's `rules` as well, merged with the
+    /// config's own as [`crate::minimize`] merges them (see [`crate::Method`]): continues a run
+    /// made through [`crate::minimize`] (with `&mut` this solver) as that run would have gone on.
+    ///
+    /// # Errors
+    /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product.
+    ///
+    /// # Panics
+    /// If `x` or the objective does not have the solver's dimension.
+    pub fn resume_under<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        rules: &StopRules,
+        observer: &mut Obs,
+    ) -> Result<Report<F>, ObjectiveError> {
+        let rules = self.config.merged(rules);
         self.proceed(objective, x, &rules, observer)
     }
 

@@ -65,10 +65,18 @@ pub fn rosenbrock() -> Faulty {
 /// The classic start point.
 pub const X0: [f64; 2] = [-1.2, 1.0];
 
-/// A report with its floats as bits, for exact comparisons.
-pub fn bits(r: &Report<f64>) -> (Status, usize, u64, usize, usize, usize, u64) {
+/// What a run did, bit for bit: its report (floats as bits), end point and trajectory.
+#[derive(Debug, PartialEq)]
+pub struct Run(
+    (Status, usize, u64, usize, usize, usize, u64),
+    Vec<u64>,
+    Trace,
+);
+
+/// The run that ended with report `r` at `x` after showing `trace`.
+pub fn run_of(r: &Report<f64>, x: &[f64], trace: Trace) -> Run {
     let (i, v, norm) = (r.iterations, r.value.to_bits(), r.grad_norm.to_bits());
-    (
+    let report = (
         r.status,
         i,
         v,
@@ -76,5 +84,6 @@ pub fn bits(r: &Report<f64>) -> (Status, usize, u64, usize, usize, usize, u64) {
         r.grad_evals,
         r.hvp_evals,
         norm,
-    )
+    );
+    Run(report, x.iter().map(|v| v.to_bits()).collect(), trace)
 }
