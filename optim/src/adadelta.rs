@@ -10,6 +10,7 @@ use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
 /// Hyperparameters of [`Adadelta`], with torch's defaults (`lr = 1.0`, `rho = 0.9`,
 /// `eps = 1e-6`).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AdadeltaConfig {
     /// Scale of the delta before it is applied (`>= 0`).
     pub lr: f64,
@@ -92,10 +93,10 @@ impl AdadeltaConfig {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Adadelta<F, S> {
-    config: AdadeltaConfig,
-    dim: usize,
-    square_avg: S,
-    acc_delta: S,
+    pub(crate) config: AdadeltaConfig,
+    pub(crate) dim: usize,
+    pub(crate) square_avg: S,
+    pub(crate) acc_delta: S,
     _f: PhantomData<F>,
 }
 

@@ -9,6 +9,7 @@ use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
 
 /// Hyperparameters of [`Adagrad`], with torch's defaults (`lr = 1e-2`, `eps = 1e-10`).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AdagradConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,
@@ -96,10 +97,10 @@ impl AdagradConfig {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Adagrad<F, S> {
-    config: AdagradConfig,
-    dim: usize,
-    step: u64,
-    sum: S,
+    pub(crate) config: AdagradConfig,
+    pub(crate) dim: usize,
+    pub(crate) step: u64,
+    pub(crate) sum: S,
     _f: PhantomData<F>,
 }
 

@@ -10,6 +10,7 @@ use crate::{c, check_step, ensure, powf, setters, OptimError, Optimizer, Storage
 /// Hyperparameters of [`Adam`], with torch's defaults (`lr = 1e-3`, `betas = (0.9, 0.999)`,
 /// `eps = 1e-8`).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AdamConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,
@@ -120,14 +121,14 @@ impl AdamConfig {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Adam<F, S> {
-    config: AdamConfig,
-    decoupled: bool,
-    component: &'static str,
-    dim: usize,
-    step: u64,
-    exp_avg: S,
-    exp_avg_sq: S,
-    max_exp_avg_sq: S,
+    pub(crate) config: AdamConfig,
+    pub(crate) decoupled: bool,
+    pub(crate) component: &'static str,
+    pub(crate) dim: usize,
+    pub(crate) step: u64,
+    pub(crate) exp_avg: S,
+    pub(crate) exp_avg_sq: S,
+    pub(crate) max_exp_avg_sq: S,
     _f: PhantomData<F>,
 }
 

@@ -7,6 +7,7 @@ use crate::{setters, Adam, AdamConfig, OptimError, Optimizer, Storage};
 /// Hyperparameters of [`AdamW`], with torch's defaults (`lr = 1e-3`, `betas = (0.9, 0.999)`,
 /// `eps = 1e-8`, `weight_decay = 1e-2`).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AdamWConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,
@@ -82,7 +83,7 @@ impl AdamWConfig {
 /// `torch.optim.AdamW`: [`Adam`] whose weight decay shrinks the parameters directly
 /// (`p *= 1 - lr*weight_decay`) instead of entering the moments.
 #[derive(Clone, Debug)]
-pub struct AdamW<F, S>(Adam<F, S>);
+pub struct AdamW<F, S>(pub(crate) Adam<F, S>);
 
 impl<F: Float, S: Storage<F>> AdamW<F, S> {
     /// The underlying Adam state (moments, step count).

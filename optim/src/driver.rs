@@ -4,10 +4,12 @@
 
 use autodiff_runtime::{Float, Objective};
 
+use crate::state::DriverState;
 use crate::{schedule::Scheduler, Observer, Optimizer};
 
 /// Which norm the gradient rule measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum GradNorm {
     /// `sum |g_i|`.
     L1,
@@ -36,6 +38,7 @@ impl GradNorm {
 /// iteration limit, evaluation budget. A zero-dimensional problem is converged
 /// ([`Rule::GradNorm`]) at its first evaluation, whatever the rules.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StopRules {
     /// Stop after this many optimizer steps (default 1000).
     pub max_iterations: usize,
@@ -283,6 +286,47 @@ where
     S: Scheduler + ?Sized,
     Obs: Observer<F> + ?Sized,
 {
+    resume_in(
+        objective,
+        params,
+        grad,
+        optimizer,
+        rules,
+        schedule,
+        observer,
+        &mut DriverState::new(),
+    )
+}
+
+/// [`minimize_in`] continuing from `state` (the iterations and evaluations made so far, and the
+/// previous loss), which it updates: a run stopped by its rules (e.g. its iteration limit) and
+/// resumed here with the same optimizer and schedule, or with ones loaded from their saved
+/// states ([`crate::state`]), takes bit for bit the steps of a run that was never stopped, and
+/// returns the same [`Report`]. `rules` count from the start of the whole run.
+///
+/// The objective is evaluated again at `params` on entry (the interrupted run evaluated it last,
+/// before stopping), and the observer sees that iterate again; [`DriverState`] counts it once.
+///
+/// # Panics
+/// As [`minimize_in`].
+#[allow(clippy::too_many_arguments)]
+pub fn resume_in<F, O, Opt, S, Obs>(
+    objective: &O,
+    params: &mut [F],
+    grad: &mut [F],
+    optimizer: &mut Opt,
+    rules: &StopRules,
+    schedule: &mut S,
+    observer: &mut Obs,
+    state: &mut DriverState<F>,
+) -> Report<F>
+where
+    F: Float,
+    O: Objective<F> + ?Sized,
+    Opt: Optimizer<F> + ?Sized,
+    S: Scheduler + ?Sized,
+    Obs: Observer<F> + ?Sized,
+{
     let n = objective.dim();
     assert!(
         params.len() == n && grad.len() == n && optimizer.dim() == n,
@@ -292,20 +336,22 @@ where
         optimizer.dim()
     );
     schedule.start(optimizer);
-    let mut evals = 0;
-    let mut previous: Option<F> = None;
-    let mut k = 0;
+    let mut evals = state.evaluations;
+    let mut k = state.iterations;
     loop {
         let value = objective.value_grad(params, grad);
         evals += 1;
         observer.observe(k, params, value, grad);
+        // Saved at every stop: the evaluation just made is repeated by a resume.
+        state.iterations = k;
+        state.evaluations = evals - 1;
         // Nothing to move in a zero-dimensional problem: its empty gradient has norm 0.
-        if let Some(status) = rules.verdict(k, value, grad, previous, evals, n == 0) {
+        if let Some(status) = rules.verdict(k, value, grad, state.previous, evals, n == 0) {
             return Report::new(status, k, value, grad, evals);
         }
         optimizer.step(params, grad);
         schedule.update(optimizer, value.to_f64());
-        previous = Some(value);
+        state.previous = Some(value);
         k += 1;
     }
 }

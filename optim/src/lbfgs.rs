@@ -29,13 +29,17 @@
 use autodiff_runtime::{Float, Objective};
 
 use crate::line_search::{dot, norm1, LineSearchError, MoreThuente, Ray};
-use crate::{ensure, NoObserver, Observer, OptimError, Report, Rule, Status, StopRules, Storage};
+use crate::state::SolverProgress;
+use crate::{
+    check_solver, ensure, NoObserver, Observer, OptimError, Report, Rule, Status, StopRules,
+    Storage,
+};
 
 /// Where [`Lbfgs`] keeps its `(s, y)` pairs: `history_size` buffers of `S`, plus two scalars per
 /// pair in [`LbfgsHistory::Scalars`].
 pub trait LbfgsHistory<F: Float, S: Storage<F>>: AsRef<[S]> + AsMut<[S]> + Sized {
     /// One scalar per pair (`[F; M]` or `Vec<F>`).
-    type Scalars: AsRef<[F]> + AsMut<[F]>;
+    type Scalars: Storage<F> + Clone;
     /// `m` buffers of dimension `dim`, and `m` scalars.
     ///
     /// # Errors
@@ -45,6 +49,15 @@ pub trait LbfgsHistory<F: Float, S: Storage<F>>: AsRef<[S]> + AsMut<[S]> + Sized
         m: usize,
         dim: usize,
     ) -> Result<(Self, Self::Scalars), OptimError>;
+
+    /// The history holding `buffers` in order (how a saved history is loaded back).
+    ///
+    /// # Errors
+    /// [`OptimError::Dimension`] if a fixed size does not match the number of buffers.
+    fn from_buffers<I: IntoIterator<Item = S>>(
+        component: &'static str,
+        buffers: I,
+    ) -> Result<Self, OptimError>;
 }
 
 impl<F: Float, S: Storage<F> + Clone, const M: usize> LbfgsHistory<F, S> for [S; M] {
@@ -64,6 +77,24 @@ impl<F: Float, S: Storage<F> + Clone, const M: usize> LbfgsHistory<F, S> for [S;
         let one = S::filled(component, dim, F::zero())?;
         Ok((core::array::from_fn(|_| one.clone()), [F::zero(); M]))
     }
+
+    fn from_buffers<I: IntoIterator<Item = S>>(
+        component: &'static str,
+        buffers: I,
+    ) -> Result<Self, OptimError> {
+        let mut it = buffers.into_iter();
+        let slots: [Option<S>; M] = core::array::from_fn(|_| it.next());
+        let count = slots.iter().filter(|b| b.is_some()).count() + it.count();
+        if count != M {
+            return Err(OptimError::Dimension {
+                component,
+                storage: M,
+                dim: count,
+            });
+        }
+        // All `M` slots are filled (counted above).
+        Ok(slots.map(|b| b.expect("`Lbfgs`: every slot of the history was filled")))
+    }
 }
 
 #[cfg(feature = "alloc")]
@@ -77,10 +108,18 @@ impl<F: Float, S: Storage<F> + Clone> LbfgsHistory<F, S> for alloc::vec::Vec<S> 
         let one = S::filled(component, dim, F::zero())?;
         Ok((alloc::vec![one; m], alloc::vec![F::zero(); m]))
     }
+
+    fn from_buffers<I: IntoIterator<Item = S>>(
+        _component: &'static str,
+        buffers: I,
+    ) -> Result<Self, OptimError> {
+        Ok(buffers.into_iter().collect())
+    }
 }
 
 /// Hyperparameters of [`Lbfgs`], with `torch.optim.LBFGS`'s defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LbfgsConfig {
     /// Step length (finite, `> 0`, default 1): the fixed step, or the line search's first
     /// trial, in [`Lbfgs::step`] as in torch; in [`Lbfgs::minimize`] it scales the
@@ -193,6 +232,7 @@ impl LbfgsConfig {
             n_iter: 0,
             func_evals: 0,
             prev_loss: None,
+            progress: SolverProgress::default(),
         })
     }
 }
@@ -203,25 +243,27 @@ pub struct Lbfgs<F: Float, S, H: LbfgsHistory<F, S>>
 where
     S: Storage<F>,
 {
-    config: LbfgsConfig,
-    dim: usize,
-    s_hist: H,
-    y_hist: H,
-    rho: H::Scalars,
-    al: H::Scalars,
-    head: usize,
-    len: usize,
-    g: S,
-    prev_g: S,
-    d: S,
-    x0: S,
-    trial: S,
-    slots: [S; 3],
-    t: f64,
-    h_diag: f64,
-    n_iter: usize,
-    func_evals: usize,
-    prev_loss: Option<f64>,
+    pub(crate) config: LbfgsConfig,
+    pub(crate) dim: usize,
+    pub(crate) s_hist: H,
+    pub(crate) y_hist: H,
+    pub(crate) rho: H::Scalars,
+    pub(crate) al: H::Scalars,
+    pub(crate) head: usize,
+    pub(crate) len: usize,
+    pub(crate) g: S,
+    pub(crate) prev_g: S,
+    pub(crate) d: S,
+    pub(crate) x0: S,
+    pub(crate) trial: S,
+    pub(crate) slots: [S; 3],
+    pub(crate) t: f64,
+    pub(crate) h_diag: f64,
+    pub(crate) n_iter: usize,
+    pub(crate) func_evals: usize,
+    pub(crate) prev_loss: Option<f64>,
+    /// Where [`Lbfgs::minimize`] stands (for [`Lbfgs::resume_observed`]).
+    pub(crate) progress: SolverProgress<F>,
 }
 
 /// Python's `max(a, b)` / `min(a, b)` (the first argument unless the second compares
@@ -456,6 +498,7 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
         self.n_iter = 0;
         self.func_evals = 0;
         self.prev_loss = None;
+        self.progress = SolverProgress::default();
         self.d.as_mut().fill(F::zero());
         self.prev_g.as_mut().fill(F::zero());
     }
@@ -663,17 +706,33 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
         observer: &mut Obs,
     ) -> Report<F> {
         let n = self.dim;
-        assert!(
-            x.len() == n && objective.dim() == n,
-            "`Lbfgs`: x ({}) and the objective ({}) must have the optimizer's dimension {n}",
-            x.len(),
-            objective.dim()
-        );
+        check_solver("Lbfgs", n, x.len(), objective.dim());
         self.reset();
         let value = objective.value_grad(x, self.g.as_mut());
-        let mut report = Report::new(Status::MaxIterations, 0, value, self.g.as_ref(), 1);
-        let mut previous: Option<F> = None;
-        let mut k = 0;
+        self.progress = SolverProgress::started(value);
+        self.resume_observed(objective, x, rules, observer)
+    }
+
+    /// [`Lbfgs::minimize_observed`] continuing where the last run stopped (by its rules, e.g.
+    /// the iteration limit), from the state this optimizer holds or loaded
+    /// ([`crate::state::LbfgsState`]): with the same objective and `x`, the steps are bit for
+    /// bit those of a run that never stopped, and the report is the same. `rules` count from
+    /// the start of the whole run. The observer sees the current iterate again.
+    ///
+    /// # Panics
+    /// If `x` or the objective does not have the optimizer's dimension.
+    pub fn resume_observed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        rules: &StopRules,
+        observer: &mut Obs,
+    ) -> Report<F> {
+        let n = self.dim;
+        check_solver("Lbfgs", n, x.len(), objective.dim());
+        let mut report = self.progress.report(Status::MaxIterations, self.g.as_ref());
+        let mut previous: Option<F> = self.progress.previous;
+        let mut k = report.iterations;
         loop {
             let value = report.value;
             observer.observe(k, x, value, self.g.as_ref());
@@ -759,6 +818,7 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
             report.iterations = k;
         }
         report.grad_norm = crate::GradNorm::L2.of(self.g.as_ref());
+        self.progress = SolverProgress::of(&report, previous);
         report
     }
 }

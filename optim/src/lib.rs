@@ -37,6 +37,10 @@
 //! * `mpi` (off by default; implies `std`; needs an MPI library and clang to build):
 //!   objectives, minibatch training and restarts across MPI processes with rsmpi, bit for bit
 //!   the single-process results (module `mpi`).
+//! * `serde` (off by default): `Serialize`/`Deserialize` for every state ([`state`]) and the
+//!   config structs (no `std` needed).
+//! * `rand_core` (off by default): random draws (minibatch shuffles, restart start points) from
+//!   any `rand_core` generator ([`rng::Source`]); [`Rng`] implements `rand_core::Rng`.
 //!
 //! Without `alloc` the crate is `#![no_std]` and allocation-free: every algorithm runs on
 //! fixed-size `[F; N]` state and caller buffers (`optim/tests/no_alloc.rs` checks this with a
@@ -63,6 +67,58 @@
 //!
 //! Hyperparameters are `f64`, as torch keeps them in Python floats; they are rounded to `F` where
 //! torch's kernels would cast them (so `f32` runs follow torch's float32 runs).
+//!
+//! # Saving and resuming
+//!
+//! Every optimizer, schedule, the driver, minibatch runs and the random generator give out their
+//! state as plain data and take it back ([`state`], trait [`Stateful`]), as torch's
+//! `state_dict()` / `load_state_dict()`: an optimizer's state holds its hyperparameters
+//! (`param_group`, with the current lr) and its per-parameter buffers under torch's names. A
+//! loaded state is checked (lengths, hyperparameters): a mismatch is a [`StateError`], not a
+//! panic. With the `serde` feature all states serialize; a run stopped, saved, loaded in a new
+//! process and resumed ([`resume_in`], or [`Minimize::resume`] through [`minimize`], for the
+//! first-order methods; `resume_observed` of the solvers, and [`NewtonCg::resume_under`],
+//! [`TrustRegion::resume_under`] for their runs through [`minimize`];
+//! [`minibatch::train_resume_in`]) takes bit for bit the steps of the run that never stopped.
+//!
+//! ```
+//! use autodiff_runtime::from_fns;
+//! use optim::state::{AdamState, DriverState, EpochState, Stateful};
+//! use optim::{minimize, Adam, AdamConfig, StepLr, StopRules};
+//!
+//! let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * x[1] * x[1];
+//! let objective = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
+//!     g[0] = 2.0 * (x[0] - 1.0);
+//!     g[1] = 20.0 * x[1];
+//!     f(x)
+//! });
+//!
+//! // 30 steps, then a checkpoint.
+//! let mut adam: Adam<f64, Vec<f64>> = AdamConfig::default().lr(0.05).build(2)?;
+//! let mut schedule = StepLr::new(10, 0.5)?;
+//! let (mut x, mut driver) = (vec![-1.0, 1.0], DriverState::new());
+//! minimize(&objective, &mut x)
+//!     .with(&mut adam)
+//!     .schedule(&mut schedule)
+//!     .stop(StopRules::max_iterations(30))
+//!     .resume(&mut driver)?;
+//! let checkpoint = (adam.state(), schedule.state(), driver, x);
+//! #[cfg(feature = "serde")] // to any serde format and back; JSON here
+//! let checkpoint: (AdamState<f64, Vec<f64>>, EpochState, DriverState<f64>, Vec<f64>) =
+//!     serde_json::from_str(&serde_json::to_string(&checkpoint)?)?;
+//!
+//! // Later, in another process: rebuild from the checkpoint and run to 100 steps.
+//! let (adam_state, schedule_state, mut driver, mut x) = checkpoint;
+//! let mut schedule = StepLr::new(10, 0.5)?;
+//! schedule.load_state(schedule_state)?;
+//! let report = minimize(&objective, &mut x)
+//!     .with(Adam::from_state(adam_state)?)
+//!     .schedule(schedule)
+//!     .stop(StopRules::max_iterations(100))
+//!     .resume(&mut driver)?;
+//! assert_eq!(report.iterations, 100);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![no_std]
 #![warn(missing_docs)]
 
@@ -87,6 +143,7 @@ mod radam;
 mod rmsprop;
 pub mod schedule;
 mod sgd;
+pub mod state;
 mod storage;
 pub mod transforms;
 
@@ -95,7 +152,7 @@ pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig};
 pub use adamw::{AdamW, AdamWConfig};
 pub use clip::{clip_grad_norm, clip_grad_norm_with, clip_grad_value, ClipNorm};
-pub use driver::{minimize_in, GradNorm, Report, Rule, Status, StopRules};
+pub use driver::{minimize_in, resume_in, GradNorm, Report, Rule, Status, StopRules};
 pub use error::OptimError;
 pub use method::Method;
 pub use minimize::{minimize, DefaultMethod, Minimize};
@@ -114,6 +171,7 @@ pub use schedule::{
     Scheduler, SequentialLr, StepLr, ThresholdMode,
 };
 pub use sgd::{Sgd, SgdConfig};
+pub use state::{StateError, Stateful};
 pub use storage::Storage;
 
 pub use autodiff_runtime::{Float, Objective};
@@ -190,6 +248,15 @@ pub(crate) fn check_step(component: &str, dim: usize, params: usize, grad: usize
     );
 }
 
+/// Checks that a solver's iterate and objective have its dimension.
+#[inline]
+pub(crate) fn check_solver(component: &str, dim: usize, x: usize, objective: usize) {
+    assert!(
+        x == dim && objective == dim,
+        "`{component}`: x ({x}) and the objective ({objective}) must have the solver's dimension {dim}"
+    );
+}
+
 /// `F` from a hyperparameter (`f64`, as torch's Python floats).
 #[inline]
 pub(crate) fn c<F: Float>(v: f64) -> F {
@@ -259,8 +326,10 @@ pub use minibatch::{train_in, MinibatchConfig, Reduction, TrainReport, TrainStat
 #[cfg(feature = "parallel")]
 pub use parallel::{train_par, train_par_in};
 #[cfg(feature = "alloc")]
-pub use restarts::{minimize_restarts, random_restarts, RestartRun, Restarts};
-pub use restarts::{restarts_in, Best, Scored};
+pub use restarts::{
+    minimize_restarts, random_restarts, random_restarts_with, RestartRun, Restarts,
+};
+pub use restarts::{restarts_in, restarts_with_in, Best, Scored};
 pub use rng::Rng;
 #[cfg(feature = "alloc")]
 pub use uncertainty::{hesse, hesse_objective, Uncertainties};

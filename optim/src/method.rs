@@ -12,9 +12,9 @@
 
 use autodiff_runtime::{Float, Objective};
 
-use crate::newton::merged_rules;
+use crate::state::DriverState;
 use crate::{
-    minimize_in, AdadeltaConfig, AdagradConfig, AdamConfig, AdamWConfig, Lbfgs, NAdamConfig,
+    resume_in, AdadeltaConfig, AdagradConfig, AdamConfig, AdamWConfig, Lbfgs, NAdamConfig,
     NewtonCg, NewtonCgConfig, NoSchedule, Observer, OptimError, Optimizer, RAdamConfig, Report,
     RmsPropConfig, Scheduler, SgdConfig, StopRules, Storage, TrustRegion, TrustRegionConfig,
 };
@@ -105,18 +105,21 @@ where
         O: Objective<F> + ?Sized,
         Obs: Observer<F> + ?Sized,
     {
-        first_order::<F, S, Sch, _, _, _>(self, objective, x, rules, schedule, observer)
+        let driver = &mut DriverState::new();
+        first_order::<F, S, Sch, _, _, _>(self, objective, x, rules, schedule, observer, driver)
     }
 }
 
-/// The driver's loop with `optimizer` and a gradient buffer in `S`.
-fn first_order<F, S, Sch, Opt, O, Obs>(
+/// The driver's loop with `optimizer` and a gradient buffer in `S`, from where `driver` stands
+/// ([`DriverState::new`]: from the start), which it updates.
+pub(crate) fn first_order<F, S, Sch, Opt, O, Obs>(
     mut optimizer: Opt,
     objective: &O,
     x: &mut [F],
     rules: &StopRules,
     schedule: &mut Sch,
     observer: &mut Obs,
+    driver: &mut DriverState<F>,
 ) -> Result<Report<F>, OptimError>
 where
     F: Float,
@@ -130,8 +133,8 @@ where
     check_len("the optimizer", optimizer.dim(), n)?;
     let mut grad = S::filled("minimize", n, F::zero())?;
     let (grad, opt) = (grad.as_mut(), &mut optimizer);
-    Ok(minimize_in(
-        objective, x, grad, opt, rules, schedule, observer,
+    Ok(resume_in(
+        objective, x, grad, opt, rules, schedule, observer, driver,
     ))
 }
 
@@ -187,8 +190,7 @@ impl<F: Float, S: Storage<F>> Solver<F> for NewtonCg<F, S> {
         O: Objective<F> + ?Sized,
         Obs: Observer<F> + ?Sized,
     {
-        let cfg = self.config();
-        let rules = merged_rules(r, cfg.max_iterations, cfg.grad_norm);
+        let rules = self.config().merged(r);
         Ok(self.run(o, x, &rules, obs)?)
     }
 }
@@ -209,7 +211,7 @@ impl<F: Float, S: Storage<F>> Solver<F> for TrustRegion<F, S> {
         O: Objective<F> + ?Sized,
         Obs: Observer<F> + ?Sized,
     {
-        let rules = merged_rules(r, self.config().max_iterations, None);
+        let rules = self.config().merged(r);
         Ok(self.run(o, x, &rules, obs)?)
     }
 }
@@ -262,7 +264,8 @@ macro_rules! method {
 macro_rules! config {
     ($f:ty, $($config:ty),*) => {$(
         method!($f, [S: Storage<$f>, Sch: Scheduler], $config, Sch, |c, o, x, r, sc, obs| {
-            first_order::<$f, S, Sch, _, _, _>(c.build::<$f, S>(x.len())?, o, x, r, sc, obs)
+            let (opt, driver) = (c.build::<$f, S>(x.len())?, &mut DriverState::new());
+            first_order::<$f, S, Sch, _, _, _>(opt, o, x, r, sc, obs, driver)
         });
     )*};
 }

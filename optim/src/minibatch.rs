@@ -3,8 +3,9 @@
 //!
 //! The user supplies one closure, `example_grad(params, i, grad) -> loss_i`, that **adds** the
 //! gradient of example `i`'s loss into `grad` and returns that loss. Each epoch the example
-//! indices are put in order `0..n`, shuffled with a seeded [`Rng`] (so the same seed gives
-//! bit-for-bit the same run), and cut into batches of [`MinibatchConfig::batch_size`]. For each
+//! indices are put in order `0..n`, shuffled with a seeded [`Rng`](crate::Rng) (so the same
+//! seed gives bit-for-bit the same run; [`train_resume_in`] takes any generator), and cut into
+//! batches of [`MinibatchConfig::batch_size`]. For each
 //! batch the gradient accumulator is zeroed, every example of the batch is accumulated in
 //! order, the sum is averaged ([`Reduction::Mean`], the default, as torch's
 //! `reduction="mean"`) or kept ([`Reduction::Sum`]), and the optimizer takes one step.
@@ -33,12 +34,15 @@
 
 use autodiff_runtime::Float;
 
-use crate::rng::Rng;
+use crate::rng::{shuffle, Source};
 use crate::schedule::Scheduler;
+pub use crate::state::train_resume_in;
+use crate::state::MinibatchState;
 use crate::{ensure, OptimError, Optimizer};
 
 /// How the per-example gradients of a batch are combined before the step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Reduction {
     /// The batch mean (sum divided by the batch's length; the last batch may be shorter).
     #[default]
@@ -50,6 +54,7 @@ pub enum Reduction {
 /// Settings of a minibatch run. Defaults: 1 epoch, batch size 32, shuffled with seed 0, the
 /// last short batch kept, [`Reduction::Mean`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MinibatchConfig {
     /// Passes over the dataset.
     pub epochs: usize,
@@ -57,13 +62,17 @@ pub struct MinibatchConfig {
     pub batch_size: usize,
     /// Shuffle the examples each epoch (otherwise in index order).
     pub shuffle: bool,
-    /// Seed of the shuffling [`Rng`] (one generator for the whole run).
+    /// Seed of the shuffling [`Rng`](crate::Rng) (one generator for the whole run).
     pub seed: u64,
     /// Skip the last batch of an epoch when it has fewer than `batch_size` examples (as torch's
     /// `drop_last`).
     pub drop_last: bool,
     /// How a batch's gradients are combined.
     pub reduction: Reduction,
+    /// Pause ([`TrainStatus::Paused`]) once this many optimizer steps have been taken in the
+    /// whole run, before the next batch (default `None`: run all epochs). A paused run
+    /// continues with [`train_resume_in`] from its [`MinibatchState`].
+    pub max_steps: Option<usize>,
 }
 
 impl Default for MinibatchConfig {
@@ -75,6 +84,7 @@ impl Default for MinibatchConfig {
             seed: 0,
             drop_last: false,
             reduction: Reduction::Mean,
+            max_steps: None,
         }
     }
 }
@@ -93,6 +103,8 @@ impl MinibatchConfig {
         drop_last: bool;
         /// Sets the reduction.
         reduction: Reduction;
+        /// Sets the step count at which the run pauses.
+        max_steps: Option<usize>;
     }
 
     /// Checks the settings.
@@ -128,6 +140,9 @@ impl MinibatchConfig {
 pub enum TrainStatus {
     /// All epochs ran.
     Completed,
+    /// The run paused at [`MinibatchConfig::max_steps`], before a batch; continue it with
+    /// [`train_resume_in`].
+    Paused,
     /// A batch loss or gradient was non-finite (NaN or infinite); the run stopped before
     /// stepping with it, so the parameters are the last finite iterate.
     Diverged {
@@ -143,9 +158,9 @@ pub enum TrainStatus {
 pub struct TrainReport {
     /// How it ended.
     pub status: TrainStatus,
-    /// Epochs completed.
+    /// Epochs completed (in the whole run, when resumed).
     pub epochs: usize,
-    /// Optimizer steps taken.
+    /// Optimizer steps taken (in the whole run, when resumed).
     pub steps: usize,
     /// Examples per (complete) epoch: the divisor for a mean epoch loss.
     pub examples_per_epoch: usize,
@@ -182,7 +197,7 @@ pub fn train_in<F, Opt, S, G>(
     optimizer: &mut Opt,
     config: &MinibatchConfig,
     schedule: &mut S,
-    mut example_grad: G,
+    example_grad: G,
 ) -> Result<TrainReport, OptimError>
 where
     F: Float,
@@ -198,21 +213,29 @@ where
         optimizer,
         config,
         schedule,
-        |params: &[F], batch: &[usize], grad: &mut [F]| {
-            let mut batch_loss = F::zero();
-            for &i in batch {
-                batch_loss += example_grad(params, i, grad);
-            }
-            batch_loss
-        },
+        &mut MinibatchState::new(config.seed),
+        per_example(example_grad),
     )
 }
 
-/// The loop of [`train_in`] (and of the parallel variant), given how a batch's gradient is
-/// accumulated: `batch_grad(params, batch, grad) -> batch loss` adds the batch's summed
-/// gradient into `grad` (zeroed before the call).
+/// The batch gradient of [`train_in`]: the batch's examples accumulated in order.
+pub(crate) fn per_example<F: Float, G: FnMut(&[F], usize, &mut [F]) -> F>(
+    mut example_grad: G,
+) -> impl FnMut(&[F], &[usize], &mut [F]) -> F {
+    move |params, batch, grad| {
+        let mut batch_loss = F::zero();
+        for &i in batch {
+            batch_loss += example_grad(params, i, grad);
+        }
+        batch_loss
+    }
+}
+
+/// The loop of [`train_in`] (and of the parallel variant), from `state`, given how a batch's
+/// gradient is accumulated: `batch_grad(params, batch, grad) -> batch loss` adds the batch's
+/// summed gradient into `grad` (zeroed before the call).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn run<F, Opt, S, B>(
+pub(crate) fn run<F, Opt, S, R, B>(
     params: &mut [F],
     grad: &mut [F],
     order: &mut [usize],
@@ -220,12 +243,14 @@ pub(crate) fn run<F, Opt, S, B>(
     optimizer: &mut Opt,
     config: &MinibatchConfig,
     schedule: &mut S,
+    state: &mut MinibatchState<F, R>,
     mut batch_grad: B,
 ) -> Result<TrainReport, OptimError>
 where
     F: Float,
     Opt: Optimizer<F> + ?Sized,
     S: Scheduler + ?Sized,
+    R: Source + Clone,
     B: FnMut(&[F], &[usize], &mut [F]) -> F,
 {
     config.validate()?;
@@ -245,29 +270,35 @@ where
     );
     let batch_size = config.batch_size;
     let per_epoch = config.examples_per_epoch(n);
-    let mut rng = Rng::new(config.seed);
     let mut report = TrainReport {
         status: TrainStatus::Completed,
-        epochs: 0,
-        steps: 0,
+        epochs: state.epoch,
+        steps: state.steps,
         examples_per_epoch: per_epoch,
     };
     schedule.start(optimizer);
-    for (epoch, epoch_loss) in epoch_losses[..config.epochs].iter_mut().enumerate() {
+    while state.epoch < config.epochs {
+        let epoch = state.epoch;
         for (k, o) in order.iter_mut().enumerate() {
             *o = k;
         }
+        // The epoch's order, from the generator as it was at the epoch's start.
+        let mut rng = state.rng.clone();
         if config.shuffle {
-            rng.shuffle(order);
+            shuffle(&mut rng, order);
         }
-        let mut total = F::zero();
-        for (b, batch) in order.chunks(batch_size).enumerate() {
+        for (b, batch) in order.chunks(batch_size).enumerate().skip(state.batch) {
             if config.drop_last && batch.len() < batch_size {
                 break;
             }
+            if config.max_steps.is_some_and(|m| state.steps >= m) {
+                report.status = TrainStatus::Paused;
+                report.steps = state.steps;
+                return Ok(report);
+            }
             grad.fill(F::zero());
             let batch_loss = batch_grad(params, batch, grad);
-            total += batch_loss;
+            state.epoch_loss += batch_loss;
             if config.reduction == Reduction::Mean {
                 let scale = F::one() / F::from_f64(batch.len() as f64);
                 for g in grad.iter_mut() {
@@ -277,15 +308,22 @@ where
             let finite =
                 batch_loss.to_f64().is_finite() && grad.iter().all(|g| g.to_f64().is_finite());
             if !finite {
-                *epoch_loss = total;
+                epoch_losses[epoch] = state.epoch_loss;
                 report.status = TrainStatus::Diverged { epoch, batch: b };
+                report.steps = state.steps;
                 return Ok(report);
             }
             optimizer.step(params, grad);
-            report.steps += 1;
+            state.steps += 1;
+            state.batch = b + 1;
         }
-        *epoch_loss = total;
-        report.epochs += 1;
+        let total = state.epoch_loss;
+        epoch_losses[epoch] = total;
+        state.rng = rng;
+        state.epoch += 1;
+        state.batch = 0;
+        state.epoch_loss = F::zero();
+        report.epochs = state.epoch;
         let mean = if per_epoch == 0 {
             0.0
         } else {
@@ -293,6 +331,7 @@ where
         };
         schedule.update(optimizer, mean);
     }
+    report.steps = state.steps;
     Ok(report)
 }
 
@@ -358,7 +397,7 @@ where
         example_grad,
     )?;
     let kept = match report.status {
-        TrainStatus::Completed => report.epochs,
+        TrainStatus::Completed | TrainStatus::Paused => report.epochs,
         TrainStatus::Diverged { .. } => report.epochs + 1,
     };
     epoch_losses.truncate(kept);

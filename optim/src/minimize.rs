@@ -34,9 +34,11 @@ use core::marker::PhantomData;
 
 use autodiff_runtime::{Float, Objective};
 
+use crate::method::first_order;
+use crate::state::DriverState;
 use crate::{
-    ensure, LbfgsConfig, Method, NoObserver, NoSchedule, ObserveFn, Observer, OptimError, Params,
-    Report, StopRules,
+    ensure, LbfgsConfig, Method, NoObserver, NoSchedule, ObserveFn, Observer, OptimError,
+    Optimizer, Params, Report, Scheduler, StopRules,
 };
 
 /// The method [`minimize`] runs unless told otherwise: L-BFGS ([`LbfgsConfig::default`], 100
@@ -58,7 +60,8 @@ pub type DefaultMethod = LbfgsConfig;
 
 /// Minimizes `objective` from `x` (updated in place): set the method ([`Minimize::with`]), the
 /// stopping rules ([`Minimize::stop`]), a schedule ([`Minimize::schedule`]) and observers
-/// ([`Minimize::observe`], [`Minimize::observer`]), then [`Minimize::run`]. Each has a default:
+/// ([`Minimize::observe`], [`Minimize::observer`]), then [`Minimize::run`] ([`Minimize::resume`]
+/// continues a first-order run from a saved state). Each has a default:
 /// L-BFGS ([`DefaultMethod`]), [`StopRules::default`], no schedule, no observer. The state
 /// storage follows `x` ([`Params`]).
 ///
@@ -289,25 +292,106 @@ where
         M: Method<F, P::Storage, Sch>,
         Obs: Observer<F>,
     {
-        let dim = self.objective.dim();
-        let x = self.x.as_mut_slice();
-        if x.len() != dim {
-            return Err(OptimError::Length {
-                component: "minimize",
-                what: "the parameter vector",
-                len: x.len(),
-                dim,
-            });
-        }
-        let rules = &self.rules;
-        let tolerances = [rules.grad_norm.map(|(_, t)| t), rules.loss_change];
-        ensure(
-            tolerances.iter().flatten().all(|t| *t >= 0.0),
-            "StopRules",
-            "tolerances must be >= 0 (and not NaN)",
-        )?;
+        let x = checked(self.objective, self.x, &self.rules)?;
         let (schedule, observer) = (&mut self.schedule, &mut self.observer);
         self.method
-            .run(self.objective, x, rules, schedule, observer)
+            .run(self.objective, x, &self.rules, schedule, observer)
     }
+
+    /// Runs a first-order optimizer (built beforehand, usually `&mut` one, so that its state can
+    /// be saved afterwards) from where `driver` stands, and updates it: the driver's
+    /// [`crate::resume_in`] with a gradient buffer of the inferred storage. From
+    /// [`DriverState::new`] this is [`Minimize::run`]; from the driver state of a run stopped by
+    /// its rules, with the optimizer and schedule loaded from their saved states
+    /// ([`crate::state`]), it takes bit for bit the steps of the run that was never stopped.
+    /// The rules count from the start of the whole run. (L-BFGS, Newton-CG and the trust region
+    /// keep their progress in their own state: resume them with [`crate::Lbfgs::resume_observed`],
+    /// [`crate::NewtonCg::resume_under`] and [`crate::TrustRegion::resume_under`], which take
+    /// the rules of a run made here.)
+    ///
+    /// ```
+    /// use optim::state::{DriverState, Stateful};
+    /// use optim::{minimize, Adam, AdamConfig, StepLr, StopRules};
+    /// let obj = autodiff_runtime::from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * x[0];
+    ///     x[0] * x[0]
+    /// });
+    /// let config = AdamConfig::default().lr(0.1);
+    /// let rules = StopRules::max_iterations(50);
+    /// let mut x = [3.0];
+    /// let full = minimize(&obj, &mut x).with(config).schedule(StepLr::new(10, 0.5)?).stop(rules).run()?;
+    ///
+    /// // 20 steps, a checkpoint, and the rest from the checkpoint.
+    /// let (mut adam, mut schedule) = (config.build::<f64, [f64; 1]>(1)?, StepLr::new(10, 0.5)?);
+    /// let (mut y, mut driver) = ([3.0], DriverState::new());
+    /// minimize(&obj, &mut y)
+    ///     .with(&mut adam)
+    ///     .schedule(&mut schedule)
+    ///     .stop(StopRules::max_iterations(20))
+    ///     .resume(&mut driver)?;
+    /// let checkpoint = (adam.state(), schedule.state(), driver, y);
+    ///
+    /// let (adam_state, schedule_state, mut driver, mut y) = checkpoint;
+    /// let mut schedule = StepLr::new(10, 0.5)?;
+    /// schedule.load_state(schedule_state)?;
+    /// let rest = minimize(&obj, &mut y)
+    ///     .with(Adam::from_state(adam_state)?)
+    ///     .schedule(schedule)
+    ///     .stop(rules)
+    ///     .resume(&mut driver)?;
+    /// assert_eq!((rest, y), (full, x));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Minimize::run`], and an optimizer of another dimension.
+    pub fn resume(mut self, driver: &mut DriverState<F>) -> Result<Report<F>, OptimError>
+    where
+        M: Optimizer<F>,
+        Sch: Scheduler,
+        Obs: Observer<F>,
+    {
+        let x = checked(self.objective, self.x, &self.rules)?;
+        let (schedule, observer) = (&mut self.schedule, &mut self.observer);
+        first_order::<F, P::Storage, Sch, _, _, _>(
+            &mut self.method,
+            self.objective,
+            x,
+            &self.rules,
+            schedule,
+            observer,
+            driver,
+        )
+    }
+}
+
+/// The parameters as a slice, once their length is checked against the objective's dimension and
+/// the rules' tolerances are checked.
+fn checked<'x, F, O, P>(
+    objective: &O,
+    x: &'x mut P,
+    rules: &StopRules,
+) -> Result<&'x mut [F], OptimError>
+where
+    F: Float,
+    O: Objective<F> + ?Sized,
+    P: Params<F> + ?Sized,
+{
+    let dim = objective.dim();
+    let x = x.as_mut_slice();
+    if x.len() != dim {
+        return Err(OptimError::Length {
+            component: "minimize",
+            what: "the parameter vector",
+            len: x.len(),
+            dim,
+        });
+    }
+    let tolerances = [rules.grad_norm.map(|(_, t)| t), rules.loss_change];
+    ensure(
+        tolerances.iter().flatten().all(|t| *t >= 0.0),
+        "StopRules",
+        "tolerances must be >= 0 (and not NaN)",
+    )?;
+    Ok(x)
 }

@@ -10,6 +10,7 @@ use crate::{c, check_step, ensure, powf, setters, OptimError, Optimizer, Storage
 /// Hyperparameters of [`NAdam`], with torch's defaults (`lr = 2e-3`, `betas = (0.9, 0.999)`,
 /// `eps = 1e-8`, `momentum_decay = 4e-3`).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NAdamConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,
@@ -118,12 +119,12 @@ impl NAdamConfig {
 /// dtype (assumed to be the parameters' dtype).
 #[derive(Clone, Debug)]
 pub struct NAdam<F, S> {
-    config: NAdamConfig,
-    dim: usize,
-    step: u64,
-    mu_product: F,
-    exp_avg: S,
-    exp_avg_sq: S,
+    pub(crate) config: NAdamConfig,
+    pub(crate) dim: usize,
+    pub(crate) step: u64,
+    pub(crate) mu_product: F,
+    pub(crate) exp_avg: S,
+    pub(crate) exp_avg_sq: S,
     _f: PhantomData<F>,
 }
 

@@ -46,6 +46,7 @@ use autodiff_runtime::Float;
 
 use crate::minibatch::{run, MinibatchConfig, TrainReport, TrainStatus, Training};
 use crate::schedule::Scheduler;
+use crate::state::MinibatchState;
 use crate::{OptimError, Optimizer};
 
 /// Trains `params` (updated in place) on `n_examples` examples with `optimizer`, each batch's
@@ -97,6 +98,7 @@ where
         optimizer,
         config,
         schedule,
+        &mut MinibatchState::new(config.seed),
         |params: &[F], batch: &[usize], grad: &mut [F]| {
             batch_grad_par(params, batch, grad, work, &mut losses, &example_grad)
         },
@@ -189,7 +191,7 @@ where
         example_grad,
     )?;
     let kept = match report.status {
-        TrainStatus::Completed => report.epochs,
+        TrainStatus::Completed | TrainStatus::Paused => report.epochs,
         TrainStatus::Diverged { .. } => report.epochs + 1,
     };
     epoch_losses.truncate(kept);

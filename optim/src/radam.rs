@@ -10,6 +10,7 @@ use crate::{c, check_step, ensure, powf, setters, OptimError, Optimizer, Storage
 /// Hyperparameters of [`RAdam`], with torch's defaults (`lr = 1e-3`, `betas = (0.9, 0.999)`,
 /// `eps = 1e-8`).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RAdamConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,
@@ -104,11 +105,11 @@ impl RAdamConfig {
 /// ```
 #[derive(Clone, Debug)]
 pub struct RAdam<F, S> {
-    config: RAdamConfig,
-    dim: usize,
-    step: u64,
-    exp_avg: S,
-    exp_avg_sq: S,
+    pub(crate) config: RAdamConfig,
+    pub(crate) dim: usize,
+    pub(crate) step: u64,
+    pub(crate) exp_avg: S,
+    pub(crate) exp_avg_sq: S,
     _f: PhantomData<F>,
 }
 

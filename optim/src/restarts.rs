@@ -5,10 +5,13 @@
 //! minimization closure `FnMut(restart, &mut [F]) -> R` that improves the point in place and
 //! returns a result `R` whose [`Scored::score`] (lower is better) ranks the runs: the driver's
 //! [`Report`] (its final value), a bare `f64`/`f32` value, or a `(value, anything)` pair.
-//! One [`Rng`] seeded with `seed` serves all the samples in order, so a seed fixes every start.
+//! One [`Rng`] seeded with `seed` serves all the samples in order, so a seed fixes every start;
+//! the `_with` variants take your own generator instead (any [`Source`]; with the `rand_core`
+//! feature, any `rand_core` generator).
 //!
 //! * [`restarts_in`]: no allocation; keeps only the best end point.
 //! * [`random_restarts`] (feature `alloc`): records every run ([`Restarts`]).
+//! * [`restarts_with_in`], [`random_restarts_with`]: the same from a generator of yours.
 //! * [`minimize_restarts`] (feature `alloc`): restarts of the [`crate::minimize_in`] driver
 //!   with one optimizer, reset before each run.
 //!
@@ -16,7 +19,7 @@
 
 use autodiff_runtime::Float;
 
-use crate::rng::Rng;
+use crate::rng::{Rng, Source};
 use crate::Report;
 
 /// A result that can be ranked: lower [`Scored::score`] is better.
@@ -100,12 +103,35 @@ pub fn restarts_in<F, Smp, M, R>(
     seed: u64,
     work: &mut [F],
     best: &mut [F],
+    sampler: Smp,
+    minimize: M,
+) -> Option<Best<F, R>>
+where
+    F: Float,
+    Smp: FnMut(&mut Rng, &mut [F]),
+    M: FnMut(usize, &mut [F]) -> R,
+    R: Scored<F>,
+{
+    restarts_with_in(restarts, &mut Rng::new(seed), work, best, sampler, minimize)
+}
+
+/// [`restarts_in`] drawing the start points from `rng`, any [`Source`] of random numbers (with
+/// the `rand_core` feature, any `rand_core` generator): the sampler receives it.
+///
+/// # Panics
+/// If `work` and `best` differ in length.
+pub fn restarts_with_in<F, G, Smp, M, R>(
+    restarts: usize,
+    rng: &mut G,
+    work: &mut [F],
+    best: &mut [F],
     mut sampler: Smp,
     mut minimize: M,
 ) -> Option<Best<F, R>>
 where
     F: Float,
-    Smp: FnMut(&mut Rng, &mut [F]),
+    G: Source + ?Sized,
+    Smp: FnMut(&mut G, &mut [F]),
     M: FnMut(usize, &mut [F]) -> R,
     R: Scored<F>,
 {
@@ -115,10 +141,9 @@ where
         work.len(),
         best.len()
     );
-    let mut rng = Rng::new(seed);
     let mut found: Option<Best<F, R>> = None;
     for k in 0..restarts {
-        sampler(&mut rng, work);
+        sampler(rng, work);
         let result = minimize(k, work);
         let value = result.score();
         if better(value, found.as_ref().map(|b| b.value)) {
@@ -175,8 +200,8 @@ pub fn random_restarts<F, Smp, M, R>(
     dim: usize,
     restarts: usize,
     seed: u64,
-    mut sampler: Smp,
-    mut minimize: M,
+    sampler: Smp,
+    minimize: M,
 ) -> Restarts<F, R>
 where
     F: Float,
@@ -184,13 +209,35 @@ where
     M: FnMut(usize, &mut [F]) -> R,
     R: Scored<F>,
 {
-    let mut rng = Rng::new(seed);
+    random_restarts_with(dim, restarts, &mut Rng::new(seed), sampler, minimize)
+}
+
+/// [`random_restarts`] drawing the start points from `rng`, any [`Source`] of random numbers
+/// (with the `rand_core` feature, any `rand_core` generator): the sampler receives it.
+///
+/// # Panics
+/// If the sampler or the minimizer panics; nothing else.
+#[cfg(feature = "alloc")]
+pub fn random_restarts_with<F, G, Smp, M, R>(
+    dim: usize,
+    restarts: usize,
+    rng: &mut G,
+    mut sampler: Smp,
+    mut minimize: M,
+) -> Restarts<F, R>
+where
+    F: Float,
+    G: Source + ?Sized,
+    Smp: FnMut(&mut G, &mut [F]),
+    M: FnMut(usize, &mut [F]) -> R,
+    R: Scored<F>,
+{
     let mut runs = alloc::vec::Vec::with_capacity(restarts);
     let mut best_index: Option<usize> = None;
     let mut best_value: Option<F> = None;
     for k in 0..restarts {
         let mut x = alloc::vec![F::zero(); dim];
-        sampler(&mut rng, &mut x);
+        sampler(rng, &mut x);
         let start = x.clone();
         let result = minimize(k, &mut x);
         let value = result.score();

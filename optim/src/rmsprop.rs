@@ -10,6 +10,7 @@ use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
 /// Hyperparameters of [`RmsProp`], with torch's defaults (`lr = 1e-2`, `alpha = 0.99`,
 /// `eps = 1e-8`).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RmsPropConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,
@@ -100,11 +101,11 @@ impl RmsPropConfig {
 /// ```
 #[derive(Clone, Debug)]
 pub struct RmsProp<F, S> {
-    config: RmsPropConfig,
-    dim: usize,
-    square_avg: S,
-    grad_avg: S,
-    momentum_buffer: S,
+    pub(crate) config: RmsPropConfig,
+    pub(crate) dim: usize,
+    pub(crate) square_avg: S,
+    pub(crate) grad_avg: S,
+    pub(crate) momentum_buffer: S,
     _f: PhantomData<F>,
 }
 

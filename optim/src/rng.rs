@@ -4,8 +4,37 @@
 //! Not cryptographic. The same seed gives the same stream on every platform and build (integer
 //! arithmetic only; [`Rng::normal`] uses `ln`, `sqrt` and `cos` of `f64`, through std or libm).
 //! No allocation, no dependency.
+//!
+//! Everything in the library that draws random numbers takes any [`Source`] of random 64-bit
+//! words: [`Rng`], or (feature `rand_core`) any generator implementing `rand_core::Rng`
+//! (`rand`'s `StdRng`, `rand_chacha`, ...), which [`Rng`] then implements too. [`below`] and
+//! [`shuffle`] draw from any source exactly as [`Rng::below`] and [`Rng::shuffle`] do.
+
+/// A source of uniformly random 64-bit words.
+pub trait Source {
+    /// The next 64 random bits.
+    fn next_u64(&mut self) -> u64;
+}
+
+#[cfg(not(feature = "rand_core"))]
+impl Source for Rng {
+    #[inline]
+    fn next_u64(&mut self) -> u64 {
+        Rng::next_u64(self)
+    }
+}
+
+#[cfg(not(feature = "rand_core"))]
+impl<R: Source + ?Sized> Source for &mut R {
+    #[inline]
+    fn next_u64(&mut self) -> u64 {
+        (**self).next_u64()
+    }
+}
 
 use autodiff_runtime::{Float, Scalar};
+
+use crate::state::{check, StateError, Stateful};
 
 /// One step of splitmix64 (Steele, Lea and Flood; Vigna's reference constants): advances
 /// `state` and returns the next output. Used to expand a `u64` seed into xoshiro's state.
@@ -31,8 +60,13 @@ pub fn splitmix64(state: &mut u64) -> u64 {
 /// assert_eq!(v, [1, 2, 3, 4, 5]);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "RngState", into = "RngState")
+)]
 pub struct Rng {
-    s: [u64; 4],
+    pub(crate) s: [u64; 4],
 }
 
 impl Rng {
@@ -87,22 +121,12 @@ impl Rng {
         lo + (hi - lo) * self.next_f64()
     }
 
-    /// Uniform integer in `0..n`, without modulo bias (Lemire's multiply-and-reject).
+    /// Uniform integer in `0..n`, without modulo bias ([`below`]).
     ///
     /// # Panics
     /// If `n == 0`.
     pub fn below(&mut self, n: usize) -> usize {
-        assert!(n > 0, "`Rng::below`: the range 0..0 is empty");
-        let n = n as u64;
-        let mut m = u128::from(self.next_u64()) * u128::from(n);
-        if (m as u64) < n {
-            // Reject the `2^64 mod n` low values that would make some results likelier.
-            let threshold = n.wrapping_neg() % n;
-            while (m as u64) < threshold {
-                m = u128::from(self.next_u64()) * u128::from(n);
-            }
-        }
-        (m >> 64) as usize
+        below(self, n)
     }
 
     /// A standard normal sample (Box–Muller, one sample per call: two uniforms each time).
@@ -134,12 +158,99 @@ impl Rng {
         }
     }
 
-    /// Shuffles `v` uniformly (Fisher–Yates, from the back).
+    /// Shuffles `v` uniformly ([`shuffle`]).
     pub fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = self.below(i + 1);
-            v.swap(i, j);
+        shuffle(self, v);
+    }
+}
+
+/// Uniform integer in `0..n` from `rng`, without modulo bias (Lemire's multiply-and-reject).
+///
+/// # Panics
+/// If `n == 0`.
+pub fn below<R: Source + ?Sized>(rng: &mut R, n: usize) -> usize {
+    assert!(n > 0, "`Rng::below`: the range 0..0 is empty");
+    let n = n as u64;
+    let mut m = u128::from(rng.next_u64()) * u128::from(n);
+    if (m as u64) < n {
+        // Reject the `2^64 mod n` low values that would make some results likelier.
+        let threshold = n.wrapping_neg() % n;
+        while (m as u64) < threshold {
+            m = u128::from(rng.next_u64()) * u128::from(n);
         }
+    }
+    (m >> 64) as usize
+}
+
+/// Shuffles `v` uniformly with `rng` (Fisher–Yates, from the back).
+pub fn shuffle<R: Source + ?Sized, T>(rng: &mut R, v: &mut [T]) {
+    for i in (1..v.len()).rev() {
+        let j = below(rng, i + 1);
+        v.swap(i, j);
+    }
+}
+
+/// The state of an [`Rng`]: xoshiro256\*\*'s four words (never all zero).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RngState {
+    /// The four state words.
+    pub s: [u64; 4],
+}
+
+impl From<Rng> for RngState {
+    fn from(rng: Rng) -> Self {
+        RngState { s: rng.s }
+    }
+}
+
+impl TryFrom<RngState> for Rng {
+    type Error = StateError;
+    fn try_from(state: RngState) -> Result<Self, StateError> {
+        let mut rng = Rng { s: [1, 0, 0, 0] };
+        rng.load_state(state)?;
+        Ok(rng)
+    }
+}
+
+impl Stateful for Rng {
+    type State = RngState;
+    fn state(&self) -> RngState {
+        RngState { s: self.s }
+    }
+    fn load_state(&mut self, state: RngState) -> Result<(), StateError> {
+        check(
+            state.s != [0; 4],
+            "Rng",
+            "the all-zero state is not a xoshiro256** state",
+        )?;
+        self.s = state.s;
+        Ok(())
+    }
+}
+
+/// With `rand_core`, [`Rng`] is a `rand_core` generator (`next_u32` is the high half of a
+/// 64-bit output, as `rand_core` recommends for 64-bit generators).
+#[cfg(feature = "rand_core")]
+impl rand_core::TryRng for Rng {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok((Rng::next_u64(self) >> 32) as u32)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(Rng::next_u64(self))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        rand_core::utils::fill_bytes_via_next_word(dst, || Ok(Rng::next_u64(self)))
+    }
+}
+
+/// Every `rand_core` generator is a [`Source`].
+#[cfg(feature = "rand_core")]
+impl<R: rand_core::Rng + ?Sized> Source for R {
+    #[inline]
+    fn next_u64(&mut self) -> u64 {
+        rand_core::Rng::next_u64(self)
     }
 }
 

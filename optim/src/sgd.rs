@@ -10,6 +10,7 @@ use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
 
 /// Hyperparameters of [`Sgd`], with torch's defaults (`lr = 1e-3`, everything else off).
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SgdConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,
@@ -100,10 +101,10 @@ impl SgdConfig {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Sgd<F, S> {
-    config: SgdConfig,
-    dim: usize,
-    buf: S,
-    has_buf: bool,
+    pub(crate) config: SgdConfig,
+    pub(crate) dim: usize,
+    pub(crate) buf: S,
+    pub(crate) has_buf: bool,
     _f: PhantomData<F>,
 }
 

@@ -11,6 +11,16 @@ pub trait Storage<F>: AsRef<[F]> + AsMut<[F]> + Sized {
     /// # Errors
     /// [`OptimError::Dimension`] if the storage has a fixed size other than `dim`.
     fn filled(component: &'static str, dim: usize, value: F) -> Result<Self, OptimError>;
+
+    /// A buffer holding `values` in order (how saved state is loaded back).
+    ///
+    /// # Errors
+    /// [`OptimError::Dimension`] if the storage has a fixed size other than the number of
+    /// values (`dim` is then that number).
+    fn from_values<I: IntoIterator<Item = F>>(
+        component: &'static str,
+        values: I,
+    ) -> Result<Self, OptimError>;
 }
 
 impl<F: Float, const N: usize> Storage<F> for [F; N] {
@@ -25,11 +35,41 @@ impl<F: Float, const N: usize> Storage<F> for [F; N] {
             })
         }
     }
+
+    fn from_values<I: IntoIterator<Item = F>>(
+        component: &'static str,
+        values: I,
+    ) -> Result<Self, OptimError> {
+        let mut out = [F::zero(); N];
+        let mut count = 0;
+        for v in values {
+            if let Some(slot) = out.get_mut(count) {
+                *slot = v;
+            }
+            count += 1;
+        }
+        if count == N {
+            Ok(out)
+        } else {
+            Err(OptimError::Dimension {
+                component,
+                storage: N,
+                dim: count,
+            })
+        }
+    }
 }
 
 #[cfg(feature = "alloc")]
 impl<F: Float> Storage<F> for alloc::vec::Vec<F> {
     fn filled(_component: &'static str, dim: usize, value: F) -> Result<Self, OptimError> {
         Ok(alloc::vec![value; dim])
+    }
+
+    fn from_values<I: IntoIterator<Item = F>>(
+        _component: &'static str,
+        values: I,
+    ) -> Result<Self, OptimError> {
+        Ok(values.into_iter().collect())
     }
 }

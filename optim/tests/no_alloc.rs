@@ -14,9 +14,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use autodiff_runtime::{from_fns, Objective};
 use optim::lbfgs::Lbfgs;
 use optim::minibatch::{train_in, MinibatchConfig};
+use optim::state::{DriverState, Stateful};
 use optim::{
-    minimize, minimize_in, restarts_in, Adam, AdamConfig, GradNorm, LbfgsConfig, NewtonCg,
-    NewtonCgConfig, NoObserver, NoSchedule, Optimizer, Rng, Rule, Sgd, SgdConfig, Status,
+    minimize, minimize_in, restarts_in, resume_in, Adam, AdamConfig, GradNorm, LbfgsConfig,
+    NewtonCg, NewtonCgConfig, NoObserver, NoSchedule, Optimizer, Rng, Rule, Sgd, SgdConfig, Status,
     StopRules, TrustRegion, TrustRegionConfig,
 };
 
@@ -330,4 +331,50 @@ fn fixed_size_optimizers_do_not_allocate() {
         (best, found.value)
     });
     assert_eq!(rosen(&best), found);
+
+    // Saving and loading fixed-size states, and resuming from them (through the driver and the
+    // single entry point), allocate nothing.
+    let (r, lbfgs) = assert_no_alloc("state and resume", || {
+        let (mut x, mut g, mut driver) = (x0(), [0.0; N], DriverState::new());
+        let mut adam: Adam<f64, [f64; N]> = AdamConfig::default().lr(0.01).build(N).unwrap();
+        let (sch, obs) = (&mut NoSchedule, &mut NoObserver);
+        let first = StopRules::max_iterations(5);
+        resume_in(
+            obj,
+            &mut x,
+            &mut g,
+            &mut adam,
+            &first,
+            sch,
+            obs,
+            &mut driver,
+        );
+        let mut adam = Adam::<f64, [f64; N]>::from_state(adam.state()).unwrap();
+        // The rest through the single entry point (its gradient buffer is an array too).
+        let rules = StopRules::max_iterations(10);
+        let r = minimize(obj, &mut x)
+            .with(&mut adam)
+            .stop(rules)
+            .resume(&mut driver);
+        let r = r.unwrap();
+        let mut lbfgs: Lbfgs<f64, [f64; N], [[f64; N]; M]> =
+            LbfgsConfig::default().history_size(M).build(N).unwrap();
+        let mut x = x0();
+        lbfgs.minimize(obj, &mut x, &StopRules::max_iterations(3));
+        let mut lbfgs = Lbfgs::<f64, [f64; N], [[f64; N]; M]>::from_state(lbfgs.state()).unwrap();
+        let more = lbfgs.resume_observed(obj, &mut x, &StopRules::max_iterations(6), obs);
+        (r, more)
+    });
+    assert_eq!((r.iterations, lbfgs.iterations), (10, 6));
+
+    // With `serde`, a fixed-size state goes through a byte buffer and back without allocating.
+    #[cfg(feature = "serde")]
+    assert_no_alloc("serialized state", || {
+        let mut adam: Adam<f64, [f64; N]> = AdamConfig::default().build(N).unwrap();
+        adam.step(&mut x0(), &[1.0; N]);
+        let mut buf = [0u8; 256];
+        let bytes = postcard::to_slice(&adam.state(), &mut buf).unwrap();
+        let back: optim::state::AdamState<f64, [f64; N]> = postcard::from_bytes(bytes).unwrap();
+        assert!(back == adam.state());
+    });
 }

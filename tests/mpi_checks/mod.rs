@@ -1,5 +1,7 @@
 //! The checks of `tests/mpi.rs`, compiled only with the feature `mpi`.
 
+#[cfg(feature = "serde")]
+mod checkpoint;
 mod failures;
 mod objectives;
 mod problems;
@@ -72,6 +74,8 @@ pub fn main() {
     failures::nan_on_one_process(&mut checks);
     failures::mismatches(&mut checks);
     failures::no_hvp_anywhere(&mut checks);
+    #[cfg(feature = "serde")]
+    checkpoint::checkpoints(&mut checks);
     let mine = [checks.passed, checks.failed];
     let mut total = [0u64; 2];
     checks

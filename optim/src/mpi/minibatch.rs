@@ -13,6 +13,7 @@ use super::MpiError;
 use crate::chunked::block;
 use crate::minibatch::{run, MinibatchConfig, Reduction, TrainStatus, Training};
 use crate::schedule::Scheduler;
+use crate::state::MinibatchState;
 use crate::{ensure, Optimizer};
 
 /// Trains from `x0` on `n_examples` examples with `optimizer`, every process holding the same
@@ -38,8 +39,8 @@ use crate::{ensure, Optimizer};
 /// with `torch.distributed` without a `DistributedSampler`). Each process's optimizer,
 /// schedule and state are its own and evolve identically.
 ///
-/// Checkpoints: the optimizers have no save/restore of their state in this crate, so there is
-/// nothing to write; the returned parameters are identical on every process.
+/// Checkpoints: the returned parameters and the optimizer's state are identical on every
+/// process, so process 0 can save them ([`crate::state`]) and every process load them.
 ///
 /// # Errors
 /// The same error on every process: [`MpiError::Dimension`] if the processes' `x0` differ in
@@ -79,6 +80,7 @@ where
                 ("seed", config.seed),
                 ("drop_last", u64::from(config.drop_last)),
                 ("reduction", (config.reduction == Reduction::Sum) as u64),
+                ("max_steps", config.max_steps.map_or(u64::MAX, |m| m as u64)),
             ],
             bad_chunk: None,
         },
@@ -103,6 +105,7 @@ where
         optimizer,
         config,
         schedule,
+        &mut MinibatchState::new(config.seed),
         |params: &[F], batch: &[usize], grad: &mut [F]| {
             if batch.is_empty() {
                 return F::zero();
@@ -127,7 +130,7 @@ where
         },
     )?;
     let kept = match report.status {
-        TrainStatus::Completed => report.epochs,
+        TrainStatus::Completed | TrainStatus::Paused => report.epochs,
         TrainStatus::Diverged { .. } => report.epochs + 1,
     };
     epoch_losses.truncate(kept);

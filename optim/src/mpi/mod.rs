@@ -12,6 +12,8 @@
 //!   distinct minima gathered on every process.
 //! * Helpers: [`RootOnly`] (an observer on process 0 only), [`broadcast_parameters`],
 //!   [`ordered_sum`] and [`allreduce_sum`] for training loops of one's own.
+//! * Checkpoints ([`save_on_root`], [`load_on_root`]): the saved states of [`crate::state`]
+//!   written once by process 0 and read back by process 0 for everyone.
 //!
 //! Every function here is *collective*: all processes of the communicator call it, in the same
 //! order, with the same settings. The objects keep their own duplicate of the communicator
@@ -48,6 +50,7 @@
 //! saying whether a process's objective had no HVP), `1` for a value alone.
 
 mod agree;
+mod checkpoint;
 mod error;
 mod minibatch;
 mod observe;
@@ -59,6 +62,7 @@ mod sharded;
 /// that users initialize MPI (`rsmpi::initialize()`) with the same version.
 pub use ::mpi as rsmpi;
 
+pub use self::checkpoint::{load_on_root, save_on_root, CheckpointError};
 pub use self::error::MpiError;
 pub use self::minibatch::train_mpi;
 pub use self::observe::RootOnly;

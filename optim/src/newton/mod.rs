@@ -17,14 +17,16 @@ pub use trust_region::{TrustRegion, TrustRegionConfig};
 
 use autodiff_runtime::{Float, Objective};
 
-use crate::{Observer, OptimError, Report, Status, StopRules, Storage};
+use crate::state::SolverProgress;
+use crate::{check_solver, Observer, OptimError, Report, StopRules, Storage};
 
 /// The work vectors both methods keep in `S` buffers: the gradient `g`, the CG iterate `z`
 /// (the step), residual `r`, direction `d` and its product `hd`, the HVP scratch, and a trial
 /// point with its gradient.
 #[derive(Clone, Debug)]
 pub(crate) struct Work<S> {
-    g: S,
+    /// The gradient at the iterate (what the solvers' saved states hold).
+    pub(crate) g: S,
     z: S,
     r: S,
     d: S,
@@ -86,30 +88,29 @@ impl<S> Work<S> {
     }
 }
 
-/// Panics unless `x` and the objective have the solver's dimension `dim`.
-fn check_dims<F, O: Objective<F> + ?Sized>(component: &str, dim: usize, x: &[F], objective: &O)
-where
-    F: Float,
-{
-    assert!(
-        x.len() == dim && objective.dim() == dim,
-        "`{component}`: x ({}) and the objective ({}) must have the solver's dimension {dim}",
-        x.len(),
-        objective.dim()
-    );
-}
-
-/// The start of a run: the value and gradient at `x` (into `g`), shown to the observer as
-/// iteration 0; the report counts that evaluation.
-fn start<F, O, Obs>(objective: &O, x: &[F], g: &mut [F], observer: &mut Obs) -> Report<F>
+/// The start of a run of `component` (dimension `dim`, checked against `x` and the objective):
+/// the value and gradient at `x` (into `g`), shown to the observer as iteration 0; the progress
+/// counts that evaluation.
+///
+/// # Panics
+/// If `x` or the objective does not have the dimension `dim`.
+fn start<F, O, Obs>(
+    component: &str,
+    dim: usize,
+    objective: &O,
+    x: &[F],
+    g: &mut [F],
+    observer: &mut Obs,
+) -> SolverProgress<F>
 where
     F: Float,
     O: Objective<F> + ?Sized,
     Obs: Observer<F> + ?Sized,
 {
+    check_solver(component, dim, x.len(), objective.dim());
     let value = objective.value_grad(x, g);
     observer.observe(0, x, value, g);
-    Report::new(Status::MaxIterations, 0, value, g, 1)
+    SolverProgress::started(value)
 }
 
 /// Whether `rules` stop the run at the current iterate of `report` (gradient `g`, `converged`

@@ -38,10 +38,12 @@
 
 use autodiff_runtime::{Float, Objective, ObjectiveError};
 
-use super::{check_dims, solver_rules, start, verdict, Work};
+use super::{merged_rules, solver_rules, start, verdict, Work};
 use crate::line_search::{dot, norm1, sqrt, wolfe12, Ray};
+use crate::state::{NewtonCarry, SolverProgress};
 use crate::{
-    ensure, GradNorm, NoObserver, Observer, OptimError, Report, Rule, Status, StopRules, Storage,
+    check_solver, ensure, GradNorm, NoObserver, Observer, OptimError, Report, Rule, Status,
+    StopRules, Storage,
 };
 
 /// How the inner conjugate gradient ended.
@@ -57,6 +59,7 @@ enum CgEnd {
 
 /// Hyperparameters of [`NewtonCg`], with scipy's defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewtonCgConfig {
     /// Average relative step tolerance: converged when `sum |step| <= xtol * n` (default `1e-5`).
     pub xtol: f64,
@@ -118,6 +121,11 @@ impl NewtonCgConfig {
         )
     }
 
+    /// The caller's `rules` merged with this config's own, as [`crate::minimize`] runs them.
+    pub(crate) fn merged(&self, rules: &StopRules) -> StopRules {
+        merged_rules(rules, self.max_iterations, self.grad_norm)
+    }
+
     /// Builds the solver for `dim` parameters.
     ///
     /// # Errors
@@ -128,6 +136,8 @@ impl NewtonCgConfig {
             config: self,
             dim,
             work: Work::new("NewtonCg", dim)?,
+            progress: SolverProgress::default(),
+            carry: NewtonCarry::default(),
             _f: core::marker::PhantomData,
         })
     }
@@ -136,9 +146,13 @@ impl NewtonCgConfig {
 /// scipy's Newton-CG (see the [module docs](self)); its eight work vectors are `S` buffers.
 #[derive(Clone, Debug)]
 pub struct NewtonCg<F, S> {
-    config: NewtonCgConfig,
-    dim: usize,
-    work: Work<S>,
+    pub(crate) config: NewtonCgConfig,
+    pub(crate) dim: usize,
+    pub(crate) work: Work<S>,
+    /// Where the last run stands (for [`NewtonCg::resume_observed`]).
+    pub(crate) progress: SolverProgress<F>,
+    /// The line search's memory between iterations.
+    pub(crate) carry: NewtonCarry,
     _f: core::marker::PhantomData<F>,
 }
 
@@ -194,6 +208,48 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
         self.run(objective, x, &rules, observer)
     }
 
+    /// [`NewtonCg::minimize_observed`] continuing where the last run stopped (e.g. at its
+    /// iteration limit), from the state this solver holds or loaded
+    /// ([`crate::state::NewtonCgState`]): with the same objective and `x`, the steps are bit
+    /// for bit those of a run that never stopped, and the report is the same. The observer is
+    /// shown the iterates after the current one.
+    ///
+    /// # Errors
+    /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product.
+    ///
+    /// # Panics
+    /// If `x` or the objective does not have the solver's dimension.
+    pub fn resume_observed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        observer: &mut Obs,
+    ) -> Result<Report<F>, ObjectiveError> {
+        let cfg = self.config;
+        let rules = solver_rules(cfg.max_iterations, self.dim, cfg.grad_norm);
+        self.proceed(objective, x, &rules, observer)
+    }
+
+    /// [`NewtonCg::resume_observed`] under the caller's `rules` as well, merged with the
+    /// config's own as [`crate::minimize`] merges them (see [`crate::Method`]): continues a run
+    /// made through [`crate::minimize`] (with `&mut` this solver) as that run would have gone on.
+    ///
+    /// # Errors
+    /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product.
+    ///
+    /// # Panics
+    /// If `x` or the objective does not have the solver's dimension.
+    pub fn resume_under<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        rules: &StopRules,
+        observer: &mut Obs,
+    ) -> Result<Report<F>, ObjectiveError> {
+        let rules = self.config.merged(rules);
+        self.proceed(objective, x, &rules, observer)
+    }
+
     /// The method under `rules` (their gradient rule also decides whether a step below `xtol`
     /// is convergence or [`Status::NoProgress`]).
     pub(crate) fn run<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
@@ -203,8 +259,27 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
         rules: &StopRules,
         observer: &mut Obs,
     ) -> Result<Report<F>, ObjectiveError> {
+        let g = self.work.g.as_mut();
+        self.progress = start("NewtonCg", self.dim, objective, x, g, observer);
+        self.carry = NewtonCarry {
+            old_fval: self.progress.value.to_f64(),
+            old_old_fval: None,
+            grad_current: true,
+        };
+        self.proceed(objective, x, rules, observer)
+    }
+
+    /// The method under `rules` from where `progress` and `carry` (the line search's memory)
+    /// stand, which it updates when it stops.
+    pub(crate) fn proceed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        rules: &StopRules,
+        observer: &mut Obs,
+    ) -> Result<Report<F>, ObjectiveError> {
         let n = self.dim;
-        check_dims("NewtonCg", n, x, objective);
+        check_solver("NewtonCg", n, x.len(), objective.dim());
         let cfg = self.config;
         let max_cg = cfg.max_cg_iterations.unwrap_or(20 * n);
         let xtol = cfg.xtol * n as f64;
@@ -215,16 +290,19 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
             tgrad,
         } = self.work.parts(None);
 
-        let mut report = start(objective, x, g, observer);
-        let mut old_fval = report.value.to_f64();
-        let mut old_old_fval: Option<f64> = None;
-        let mut grad_current = true;
+        let mut report = self.progress.report(Status::MaxIterations, g);
+        let NewtonCarry {
+            mut old_fval,
+            mut old_old_fval,
+            mut grad_current,
+        } = self.carry;
         loop {
             if !grad_current {
                 report.value = objective.value_grad(x, g);
                 report.value_evals += 1;
                 report.grad_evals += 1;
                 old_fval = report.value.to_f64();
+                grad_current = true;
             }
             // A zero gradient (always, for a zero-dimensional problem) is a stationary point.
             let maggrad = norm1(g);
@@ -324,6 +402,12 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
             }
         }
         report.grad_norm = GradNorm::L2.of(g);
+        self.progress = SolverProgress::of(&report, None);
+        self.carry = NewtonCarry {
+            old_fval,
+            old_old_fval,
+            grad_current,
+        };
         Ok(report)
     }
 }

@@ -31,12 +31,16 @@
 
 use autodiff_runtime::{Float, Objective, ObjectiveError};
 
-use super::{check_dims, solver_rules, start, verdict, Work};
+use super::{merged_rules, solver_rules, start, verdict, Work};
 use crate::line_search::{dot, norm2, sqrt};
-use crate::{ensure, NoObserver, Observer, OptimError, Report, Status, StopRules, Storage};
+use crate::state::SolverProgress;
+use crate::{
+    check_solver, ensure, NoObserver, Observer, OptimError, Report, Status, StopRules, Storage,
+};
 
 /// Hyperparameters of [`TrustRegion`], with scipy's `trust-ncg` defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TrustRegionConfig {
     /// Initial trust radius (default `1`).
     pub initial_trust_radius: f64,
@@ -104,6 +108,11 @@ impl TrustRegionConfig {
         ensure(self.gtol >= 0.0, "TrustRegion", "gtol must be >= 0")
     }
 
+    /// The caller's `rules` merged with this config's own, as [`crate::minimize`] runs them.
+    pub(crate) fn merged(&self, rules: &StopRules) -> StopRules {
+        merged_rules(rules, self.max_iterations, None)
+    }
+
     /// Builds the solver for `dim` parameters.
     ///
     /// # Errors
@@ -118,6 +127,8 @@ impl TrustRegionConfig {
             dim,
             work: Work::new("TrustRegion", dim)?,
             hz: S::filled("TrustRegion", dim, F::zero())?,
+            progress: SolverProgress::default(),
+            radius: self.initial_trust_radius,
             _f: core::marker::PhantomData,
         })
     }
@@ -126,10 +137,14 @@ impl TrustRegionConfig {
 /// scipy's trust-ncg (see the [module docs](self)); its nine work vectors are `S` buffers.
 #[derive(Clone, Debug)]
 pub struct TrustRegion<F, S> {
-    config: TrustRegionConfig,
-    dim: usize,
-    work: Work<S>,
+    pub(crate) config: TrustRegionConfig,
+    pub(crate) dim: usize,
+    pub(crate) work: Work<S>,
     hz: S,
+    /// Where the last run stands (for [`TrustRegion::resume_observed`]).
+    pub(crate) progress: SolverProgress<F>,
+    /// The current trust radius.
+    pub(crate) radius: f64,
     _f: core::marker::PhantomData<F>,
 }
 
@@ -216,6 +231,47 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
         self.run(objective, x, &rules, observer)
     }
 
+    /// [`TrustRegion::minimize_observed`] continuing where the last run stopped (e.g. at its
+    /// iteration limit), from the state this solver holds or loaded
+    /// ([`crate::state::TrustRegionState`], with the trust radius): with the same objective and
+    /// `x`, the steps are bit for bit those of a run that never stopped, and the report is the
+    /// same. The observer is shown the iterates after the current one.
+    ///
+    /// # Errors
+    /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product.
+    ///
+    /// # Panics
+    /// If `x` or the objective does not have the solver's dimension.
+    pub fn resume_observed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        observer: &mut Obs,
+    ) -> Result<Report<F>, ObjectiveError> {
+        let rules = solver_rules(self.config.max_iterations, self.dim, None);
+        self.proceed(objective, x, &rules, observer)
+    }
+
+    /// [`TrustRegion::resume_observed`] under the caller's `rules` as well, merged with the
+    /// config's own as [`crate::minimize`] merges them (see [`crate::Method`]): continues a run
+    /// made through [`crate::minimize`] (with `&mut` this solver) as that run would have gone on.
+    ///
+    /// # Errors
+    /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product.
+    ///
+    /// # Panics
+    /// If `x` or the objective does not have the solver's dimension.
+    pub fn resume_under<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        rules: &StopRules,
+        observer: &mut Obs,
+    ) -> Result<Report<F>, ObjectiveError> {
+        let rules = self.config.merged(rules);
+        self.proceed(objective, x, &rules, observer)
+    }
+
     /// The method under `rules` (besides its own `gtol`).
     pub(crate) fn run<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
         &mut self,
@@ -224,8 +280,23 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
         rules: &StopRules,
         observer: &mut Obs,
     ) -> Result<Report<F>, ObjectiveError> {
+        let g = self.work.g.as_mut();
+        self.progress = start("TrustRegion", self.dim, objective, x, g, observer);
+        self.radius = self.config.initial_trust_radius;
+        self.proceed(objective, x, rules, observer)
+    }
+
+    /// The method under `rules` from where `progress` and `radius` stand, which it updates
+    /// when it stops.
+    pub(crate) fn proceed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
+        &mut self,
+        objective: &O,
+        x: &mut [F],
+        rules: &StopRules,
+        observer: &mut Obs,
+    ) -> Result<Report<F>, ObjectiveError> {
         let n = self.dim;
-        check_dims("TrustRegion", n, x, objective);
+        check_solver("TrustRegion", n, x.len(), objective.dim());
         let cfg = self.config;
         let max_cg = usize::max(20 * n, 100);
         let super::Parts {
@@ -235,11 +306,11 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
             tgrad,
         } = self.work.parts(Some(self.hz.as_mut()));
 
-        let mut report = start(objective, x, g, observer);
-        let mut radius = cfg.initial_trust_radius;
+        let mut report = self.progress.report(Status::MaxIterations, g);
+        let mut radius = self.radius;
         // The value before the last accepted step (the loss-change rule's comparison).
-        let mut previous = None;
-        loop {
+        let mut previous = self.progress.previous;
+        'outer: loop {
             let fval = report.value.to_f64();
             let jac_mag = norm2(g);
             // `== 0`: a zero gradient (a zero-dimensional problem) is stationary even if gtol = 0.
@@ -256,8 +327,7 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
                     let dbd = cg.curvature(objective, x, &mut report.hvp_evals)?;
                     if !dbd.is_finite() {
                         report.status = Status::Diverged;
-                        report.grad_norm = jac_mag;
-                        return Ok(report);
+                        break 'outer;
                     }
                     if dbd <= 0.0 {
                         let (ta, tb) = boundary_intersections(cg.z, cg.d, radius);
@@ -333,6 +403,8 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
             observer.observe(report.iterations, x, report.value, g);
         }
         report.grad_norm = norm2(g);
+        self.progress = SolverProgress::of(&report, previous);
+        self.radius = radius;
         Ok(report)
     }
 }

@@ -15,10 +15,10 @@ use super::{Epochs, Restart, Scheduler};
 /// The base lr is the optimizer's lr at the first [`Scheduler::update`].
 #[derive(Clone, Copy, Debug)]
 pub struct CosineAnnealingLr {
-    t_max: u64,
-    eta_min: f64,
-    base_lr: Option<f64>,
-    last_epoch: u64,
+    pub(crate) t_max: u64,
+    pub(crate) eta_min: f64,
+    pub(crate) base_lr: Option<f64>,
+    pub(crate) last_epoch: u64,
 }
 
 impl CosineAnnealingLr {
@@ -86,12 +86,12 @@ impl Restart for CosineAnnealingLr {
 /// restart (`T_0 = t_0`).
 #[derive(Clone, Copy, Debug)]
 pub struct CosineAnnealingWarmRestarts {
-    t_0: u64,
-    t_mult: u64,
-    eta_min: f64,
-    t_i: u64,
-    t_cur: u64,
-    epochs: Epochs,
+    pub(crate) t_0: u64,
+    pub(crate) t_mult: u64,
+    pub(crate) eta_min: f64,
+    pub(crate) t_i: u64,
+    pub(crate) t_cur: u64,
+    pub(crate) epochs: Epochs,
 }
 
 impl CosineAnnealingWarmRestarts {

@@ -9,9 +9,9 @@ use super::{Restart, Scheduler};
 /// `torch.optim.lr_scheduler.StepLR`: multiplies the lr by `gamma` every `step_size` steps.
 #[derive(Clone, Copy, Debug)]
 pub struct StepLr {
-    step_size: u64,
-    gamma: f64,
-    last_epoch: u64,
+    pub(crate) step_size: u64,
+    pub(crate) gamma: f64,
+    pub(crate) last_epoch: u64,
 }
 
 impl StepLr {
@@ -51,7 +51,7 @@ impl Scheduler for StepLr {
 /// `torch.optim.lr_scheduler.ExponentialLR`: multiplies the lr by `gamma` every step.
 #[derive(Clone, Copy, Debug)]
 pub struct ExponentialLr {
-    gamma: f64,
+    pub(crate) gamma: f64,
 }
 
 impl ExponentialLr {
@@ -85,9 +85,9 @@ impl Scheduler for ExponentialLr {
 /// fixed-size array, in any order.
 #[derive(Clone, Copy, Debug)]
 pub struct MultiStepLr<const N: usize> {
-    milestones: [u64; N],
-    gamma: f64,
-    last_epoch: u64,
+    pub(crate) milestones: [u64; N],
+    pub(crate) gamma: f64,
+    pub(crate) last_epoch: u64,
 }
 
 impl<const N: usize> MultiStepLr<N> {

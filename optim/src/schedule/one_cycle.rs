@@ -37,13 +37,13 @@ impl Anneal {
 /// past `total_steps` leave the lr unchanged where torch raises `ValueError`.
 #[derive(Clone, Copy, Debug)]
 pub struct OneCycleLr {
-    total_steps: u64,
+    pub(crate) total_steps: u64,
     /// `(end_step, start_lr, end_lr)` per phase; `phases` of them are used.
-    phase: [(f64, f64, f64); 3],
-    phases: usize,
-    anneal: Anneal,
-    last_epoch: u64,
-    started: bool,
+    pub(crate) phase: [(f64, f64, f64); 3],
+    pub(crate) phases: usize,
+    pub(crate) anneal: Anneal,
+    pub(crate) last_epoch: u64,
+    pub(crate) started: bool,
 }
 
 impl OneCycleLr {

@@ -29,17 +29,17 @@ pub enum ThresholdMode {
 /// patience 10, threshold 1e-4 relative, cooldown 0, min_lr 0, eps 1e-8.
 #[derive(Clone, Copy, Debug)]
 pub struct ReduceLrOnPlateau {
-    mode: PlateauMode,
-    factor: f64,
-    patience: u64,
-    threshold: f64,
-    threshold_mode: ThresholdMode,
-    cooldown: u64,
-    min_lr: f64,
-    eps: f64,
-    best: f64,
-    num_bad: u64,
-    cooldown_counter: u64,
+    pub(crate) mode: PlateauMode,
+    pub(crate) factor: f64,
+    pub(crate) patience: u64,
+    pub(crate) threshold: f64,
+    pub(crate) threshold_mode: ThresholdMode,
+    pub(crate) cooldown: u64,
+    pub(crate) min_lr: f64,
+    pub(crate) eps: f64,
+    pub(crate) best: f64,
+    pub(crate) num_bad: u64,
+    pub(crate) cooldown_counter: u64,
 }
 
 impl Default for ReduceLrOnPlateau {

@@ -35,10 +35,10 @@ pub trait Restart: Scheduler {
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct SequentialLr<A, B> {
-    first: A,
-    second: B,
-    milestone: u64,
-    epochs: Epochs,
+    pub(crate) first: A,
+    pub(crate) second: B,
+    pub(crate) milestone: u64,
+    pub(crate) epochs: Epochs,
 }
 
 impl<A: Scheduler, B: Restart> SequentialLr<A, B> {

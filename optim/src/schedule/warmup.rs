@@ -12,10 +12,10 @@ use super::{Epochs, Restart, Scheduler};
 /// constant. torch's defaults: `1/3`, `1`, `5`.
 #[derive(Clone, Copy, Debug)]
 pub struct LinearLr {
-    start_factor: f64,
-    end_factor: f64,
-    total_iters: u64,
-    epochs: Epochs,
+    pub(crate) start_factor: f64,
+    pub(crate) end_factor: f64,
+    pub(crate) total_iters: u64,
+    pub(crate) epochs: Epochs,
 }
 
 impl LinearLr {
@@ -85,9 +85,9 @@ impl Restart for LinearLr {
 /// over `total_iters` steps (recursively, as torch), then stays. torch's defaults: `5`, `1`.
 #[derive(Clone, Copy, Debug)]
 pub struct PolynomialLr {
-    total_iters: u64,
-    power: f64,
-    last_epoch: u64,
+    pub(crate) total_iters: u64,
+    pub(crate) power: f64,
+    pub(crate) last_epoch: u64,
 }
 
 impl PolynomialLr {
@@ -140,8 +140,8 @@ impl Restart for PolynomialLr {
 /// (epoch 0 at [`Scheduler::start`], then 1, 2, ... at each update).
 #[derive(Clone, Copy, Debug)]
 pub struct LambdaLr<L> {
-    lambda: L,
-    epochs: Epochs,
+    pub(crate) lambda: L,
+    pub(crate) epochs: Epochs,
 }
 
 impl<L: FnMut(u64) -> f64> LambdaLr<L> {
