@@ -40,10 +40,10 @@
 //! - `optim` (default): re-exports the [`optim`] crate.
 //! - `mpi` (off by default; implies `std` and `optim`): `optim::mpi`, objectives, minibatch
 //!   training and restarts over MPI processes (needs Open MPI or MPICH and clang to build).
-//! - `argmin` (off by default; implies `std`): [`argmin::Problem`](crate::argmin::Problem) runs
-//!   any [`Objective`] in the argmin crate's solvers.
-//! - `nalgebra` (off by default; `no_std` too): [`nalgebra`](crate::nalgebra) vectors in and out
-//!   of objectives, Jacobians and Hessians as nalgebra matrices.
+//! - `argmin` (off by default; implies `std`): `autodiff::argmin::Problem` runs any
+//!   [`Objective`] in the argmin crate's solvers.
+//! - `nalgebra` (off by default; `no_std` too): `autodiff::nalgebra`, nalgebra vectors in and
+//!   out of objectives, Jacobians and Hessians as nalgebra matrices.
 #![no_std]
 
 #[cfg(feature = "std")]

@@ -31,8 +31,6 @@
 //! assert_eq!(transposed, jm.transpose());
 //! ```
 
-use core::fmt;
-
 use ::nalgebra::allocator::Allocator;
 use ::nalgebra::{
     Const, DefaultAllocator, Dim, IsContiguous, Matrix, OMatrix, OVector, RawStorage, SMatrix,
@@ -334,8 +332,8 @@ pub struct RaggedRows {
 }
 
 #[cfg(feature = "alloc")]
-impl fmt::Display for RaggedRows {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl core::fmt::Display for RaggedRows {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
             "`dmatrix_from_rows`: row {} has length {}, expected {} (the length of row 0)",
