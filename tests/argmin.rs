@@ -437,3 +437,81 @@ fn problem_wraps_and_returns_the_objective() {
     let obj = p.into_inner();
     assert_eq!(autodiff::Objective::<f64>::value(&obj, &[0.0, 0.0]), 170.0);
 }
+
+/// With `nalgebra` too: `Problem::dvector` over `DVector`/`DMatrix`, so argmin's `Newton` (which
+/// inverts the Hessian) runs; pure Newton steps converge quadratically.
+#[cfg(feature = "nalgebra")]
+mod dvector {
+    use super::*;
+    use argmin::solver::newton::Newton;
+    use nalgebra::{DMatrix, DVector};
+
+    /// `iters` Newton steps from `x0`; the final point.
+    fn newton<O: autodiff::Objective<f64>>(objective: O, x0: &[f64], iters: u64) -> DVector<f64> {
+        let r = Executor::new(Problem::dvector(objective), Newton::<f64>::new())
+            .configure(|s| s.param(DVector::from_column_slice(x0)).max_iters(iters))
+            .run()
+            .unwrap();
+        let s = r.state();
+        assert_eq!(
+            s.get_termination_status(),
+            &TerminationStatus::Terminated(TerminationReason::MaxItersReached)
+        );
+        s.get_param().unwrap().clone()
+    }
+
+    #[test]
+    fn newton_minimizes_rosenbrock_and_himmelblau() {
+        for n in [2, 10] {
+            let x = newton(rosenbrock::objective(n), &rosenbrock_start(n), 30);
+            assert_near(
+                x.as_slice(),
+                &vec![1.0; n],
+                1e-12,
+                &format!("Newton n = {n}"),
+            );
+        }
+        for (x0, want) in [
+            ([3.5, 2.5], [3.0, 2.0]),
+            ([-3.0, -3.0], HIMMELBLAU_MINIMA[2]),
+        ] {
+            let x = newton(himmelblau::objective(), &x0, 30);
+            assert_near(x.as_slice(), &want, 1e-6, &format!("Newton from {x0:?}"));
+            let (_, (gx, gy)) = himmelblau::grad(x[0], x[1]);
+            assert!(gx.abs().max(gy.abs()) <= 1e-12, "grad ({gx}, {gy})");
+        }
+    }
+
+    #[test]
+    fn dvector_problem_matches_the_vec_problem() {
+        let p = [0.3, -0.7, 1.1, 0.2];
+        let (vp, dp) = (
+            Problem::new(rosenbrock::objective(4)),
+            Problem::dvector(rosenbrock::objective(4)),
+        );
+        let x = DVector::from_column_slice(&p);
+        assert_eq!(dp.cost(&x).unwrap(), vp.cost(&p.to_vec()).unwrap());
+        assert_eq!(
+            dp.gradient(&x).unwrap().as_slice(),
+            vp.gradient(&p.to_vec()).unwrap()
+        );
+        let h = vp.hessian(&p.to_vec()).unwrap();
+        let hm = dp.hessian(&x).unwrap();
+        assert_eq!(hm, DMatrix::from_fn(4, 4, |i, j| h[i][j]));
+        assert!(dp.cost(&DVector::zeros(3)).is_err());
+        assert!(dp.gradient(&DVector::zeros(5)).is_err());
+        assert!(dp.hessian(&DVector::zeros(0)).is_err());
+        // L-BFGS over DVector parameters, too.
+        let solver = LBFGS::new(MoreThuenteLineSearch::new(), 7)
+            .with_tolerance_grad(1e-10)
+            .unwrap();
+        let (x, ..) = execute!(
+            dp,
+            solver,
+            DVector::from_element(4, 0.0),
+            500,
+            f64::NEG_INFINITY
+        );
+        assert_near(x.as_slice(), &[1.0; 4], 1e-7, "L-BFGS over DVector");
+    }
+}

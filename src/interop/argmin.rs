@@ -27,9 +27,14 @@
 //! assert!((x[0] - 1.0).abs() < 1e-6 && (x[1] - 1.0).abs() < 1e-6);
 //! ```
 //!
+//! With the `nalgebra` feature too, `Problem::dvector` makes a problem over nalgebra's
+//! `DVector<f64>` parameters and `DMatrix<f64>` Hessians (argmin's `nalgebra` backend), for the
+//! solvers that need a matrix inverse, such as argmin's `Newton`.
+//!
 //! The name `Problem` is also argmin's (`argmin::core::Problem`, the wrapper its executor puts
 //! around any problem); import ours as `autodiff::argmin::Problem` or rename one of them.
 
+use core::marker::PhantomData;
 use std::format;
 use std::vec;
 use std::vec::Vec;
@@ -63,13 +68,17 @@ use crate::{hessian_into, Objective};
 /// assert_eq!(problem.hessian(&p).unwrap(), vec![vec![0.0, 2.0], vec![2.0, 1.0]]);
 /// assert!(problem.cost(&vec![1.0]).is_err()); // wrong length
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Problem<O> {
+///
+/// `P` is the parameter type: `Vec<f64>` (argmin's `vec` backend, made by [`Problem::new`]), or
+/// with the `nalgebra` feature `DVector<f64>` (made by `Problem::dvector`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Problem<O, P = Vec<f64>> {
     objective: O,
+    params: PhantomData<fn() -> P>,
 }
 
 impl<O> Problem<O> {
-    /// Wraps `objective`.
+    /// Wraps `objective`, with `Vec<f64>` parameters and `Vec<Vec<f64>>` Hessians.
     ///
     /// ```
     /// use autodiff::argmin::Problem;
@@ -82,9 +91,14 @@ impl<O> Problem<O> {
     /// assert_eq!(problem.objective().dim(), 1);
     /// ```
     pub fn new(objective: O) -> Self {
-        Problem { objective }
+        Problem {
+            objective,
+            params: PhantomData,
+        }
     }
+}
 
+impl<O, P> Problem<O, P> {
     /// The wrapped objective.
     ///
     /// ```
@@ -109,7 +123,7 @@ impl<O> Problem<O> {
     }
 }
 
-impl<O: Objective<f64>> Problem<O> {
+impl<O: Objective<f64>, P> Problem<O, P> {
     /// `Ok(n)` if `param` has the objective's dimension `n`, else argmin's `InvalidParameter`.
     fn dim_of(&self, param: &[f64]) -> Result<usize, Error> {
         let n = self.objective.dim();
@@ -125,39 +139,24 @@ impl<O: Objective<f64>> Problem<O> {
             .into())
         }
     }
-}
 
-impl<O: Objective<f64>> CostFunction for Problem<O> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    /// The objective's value.
-    fn cost(&self, param: &Vec<f64>) -> Result<f64, Error> {
+    /// The value at `param`.
+    fn value_at(&self, param: &[f64]) -> Result<f64, Error> {
         self.dim_of(param)?;
         Ok(self.objective.value(param))
     }
-}
 
-impl<O: Objective<f64>> Gradient for Problem<O> {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-
-    /// The objective's gradient (one reverse pass).
-    fn gradient(&self, param: &Vec<f64>) -> Result<Vec<f64>, Error> {
+    /// The gradient at `param`, into a new `Vec`.
+    fn gradient_at(&self, param: &[f64]) -> Result<Vec<f64>, Error> {
         let mut grad = vec![0.0; self.dim_of(param)?];
         self.objective.value_grad(param, &mut grad);
         Ok(grad)
     }
-}
 
-impl<O: Objective<f64>> Hessian for Problem<O> {
-    type Param = Vec<f64>;
-    type Hessian = Vec<Vec<f64>>;
-
-    /// The dense Hessian, rows `H[i][j] = d^2 f / dx_i dx_j`, from `n` Hessian-vector products
-    /// (column `j` is `H e_j`). Made exactly symmetric: where columns differ from rows by
-    /// rounding, both get the mean.
-    fn hessian(&self, param: &Vec<f64>) -> Result<Vec<Vec<f64>>, Error> {
+    /// The dimension `n` and the symmetric Hessian at `param`, row-major (`n * n`), from `n`
+    /// Hessian-vector products (column `j` is `H e_j`). Where a column differs from the row by
+    /// rounding, both entries get the mean.
+    fn hessian_at(&self, param: &[f64]) -> Result<(usize, Vec<f64>), Error> {
         let n = self.dim_of(param)?;
         let mut flat = vec![0.0; n * n];
         let mut work = vec![0.0; 3 * n];
@@ -176,6 +175,108 @@ impl<O: Objective<f64>> Hessian for Problem<O> {
                 }
             }
         }
+        Ok((n, flat))
+    }
+}
+
+impl<O: Objective<f64>> CostFunction for Problem<O> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    /// The objective's value.
+    fn cost(&self, param: &Vec<f64>) -> Result<f64, Error> {
+        self.value_at(param)
+    }
+}
+
+impl<O: Objective<f64>> Gradient for Problem<O> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+
+    /// The objective's gradient (one reverse pass).
+    fn gradient(&self, param: &Vec<f64>) -> Result<Vec<f64>, Error> {
+        self.gradient_at(param)
+    }
+}
+
+impl<O: Objective<f64>> Hessian for Problem<O> {
+    type Param = Vec<f64>;
+    type Hessian = Vec<Vec<f64>>;
+
+    /// The dense Hessian, rows `H[i][j] = d^2 f / dx_i dx_j`, from `n` Hessian-vector products
+    /// (column `j` is `H e_j`). Made exactly symmetric: where columns differ from rows by
+    /// rounding, both get the mean.
+    fn hessian(&self, param: &Vec<f64>) -> Result<Vec<Vec<f64>>, Error> {
+        let (n, flat) = self.hessian_at(param)?;
         Ok(flat.chunks_exact(n.max(1)).map(<[f64]>::to_vec).collect())
+    }
+}
+
+#[cfg(feature = "nalgebra")]
+mod dvector {
+    use super::{CostFunction, Error, Gradient, Hessian, Objective, PhantomData, Problem};
+    use ::nalgebra::{DMatrix, DVector};
+
+    impl<O> Problem<O, DVector<f64>> {
+        /// Wraps `objective`, with nalgebra's `DVector<f64>` parameters and `DMatrix<f64>`
+        /// Hessians (argmin's `nalgebra` backend; features `argmin` and `nalgebra`).
+        ///
+        /// ```
+        /// use argmin::core::{Executor, State};
+        /// use argmin::solver::newton::Newton;
+        /// use autodiff::argmin::Problem;
+        /// use autodiff::differentiable;
+        /// use nalgebra::DVector;
+        ///
+        /// #[differentiable]
+        /// fn himmelblau(x: f64, y: f64) -> f64 {
+        ///     (x * x + y - 11.0).powi(2) + (x + y * y - 7.0).powi(2)
+        /// }
+        ///
+        /// let result = Executor::new(Problem::dvector(himmelblau::objective()), Newton::<f64>::new())
+        ///     .configure(|state| state.param(DVector::from_vec(vec![3.5, 2.5])).max_iters(10))
+        ///     .run()
+        ///     .unwrap();
+        /// let x = result.state().get_param().unwrap();
+        /// assert!((x[0] - 3.0).abs() < 1e-12 && (x[1] - 2.0).abs() < 1e-12);
+        /// ```
+        pub fn dvector(objective: O) -> Self {
+            Problem {
+                objective,
+                params: PhantomData,
+            }
+        }
+    }
+
+    impl<O: Objective<f64>> CostFunction for Problem<O, DVector<f64>> {
+        type Param = DVector<f64>;
+        type Output = f64;
+
+        /// The objective's value.
+        fn cost(&self, param: &DVector<f64>) -> Result<f64, Error> {
+            self.value_at(param.as_slice())
+        }
+    }
+
+    impl<O: Objective<f64>> Gradient for Problem<O, DVector<f64>> {
+        type Param = DVector<f64>;
+        type Gradient = DVector<f64>;
+
+        /// The objective's gradient (one reverse pass).
+        fn gradient(&self, param: &DVector<f64>) -> Result<DVector<f64>, Error> {
+            Ok(DVector::from_vec(self.gradient_at(param.as_slice())?))
+        }
+    }
+
+    impl<O: Objective<f64>> Hessian for Problem<O, DVector<f64>> {
+        type Param = DVector<f64>;
+        type Hessian = DMatrix<f64>;
+
+        /// The dense Hessian, `H[(i, j)] = d^2 f / dx_i dx_j`, from `n` Hessian-vector products;
+        /// exactly symmetric (as for `Vec` parameters).
+        fn hessian(&self, param: &DVector<f64>) -> Result<DMatrix<f64>, Error> {
+            let (n, flat) = self.hessian_at(param.as_slice())?;
+            Ok(DMatrix::from_row_slice(n, n, &flat))
+        }
     }
 }
