@@ -40,6 +40,10 @@
 //! - `optim` (default): re-exports the [`optim`] crate.
 //! - `mpi` (off by default; implies `std` and `optim`): `optim::mpi`, objectives, minibatch
 //!   training and restarts over MPI processes (needs Open MPI or MPICH and clang to build).
+//! - `argmin` (off by default; implies `std`): `autodiff::argmin::Problem` runs any
+//!   [`Objective`] in the argmin crate's solvers.
+//! - `nalgebra` (off by default; `no_std` too): `autodiff::nalgebra`, nalgebra vectors in and
+//!   out of objectives, Jacobians and Hessians as nalgebra matrices.
 #![no_std]
 
 #[cfg(feature = "std")]
@@ -270,6 +274,13 @@ pub use autodiff_runtime::Differentiable;
 
 #[cfg(feature = "optim")]
 pub use optim;
+
+#[cfg(any(feature = "argmin", feature = "nalgebra"))]
+mod interop;
+#[cfg(feature = "argmin")]
+pub use interop::argmin;
+#[cfg(feature = "nalgebra")]
+pub use interop::nalgebra;
 
 /// The crate README's examples, run as doctests.
 #[cfg(doctest)]
