@@ -233,3 +233,46 @@ fn matrix_rows_and_chunks() {
     assert_grad_eq("chunked", &g, &gw, 1e-14);
     check("chunked", &fns_slice!(chunked), &x);
 }
+
+/// `rev()`, `skip(n)`, `take(n)`, `step_by(s)` on iterators, in loops and chains.
+#[differentiable]
+fn adapters(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    // Horner from the highest coefficient: a reversed iterator.
+    for c in x.iter().rev() {
+        s = s * 0.5 + c;
+    }
+    let tail: f64 = x.iter().skip(1).map(|v| v * v).sum();
+    let head: f64 = x
+        .iter()
+        .take(2)
+        .zip(x.iter().skip(2))
+        .map(|(a, b)| a * b)
+        .sum();
+    let even: f64 = x.iter().step_by(2).fold(1.0, |p, v| p * v);
+    let mut back = 0.0;
+    for (i, v) in x.iter().enumerate().rev().skip(1) {
+        back += (i as f64) * v.sin();
+    }
+    s + tail + head + even + back
+}
+
+#[test]
+fn reversed_skipped_taken_and_stepped_iterators() {
+    let x = [0.5, -1.5, 2.0, 0.25, 3.0];
+    let by_hand = |x: &[f64]| {
+        let mut s = 0.0;
+        for k in (0..x.len()).rev() {
+            s = s * 0.5 + x[k];
+        }
+        let tail: f64 = (1..x.len()).map(|k| x[k] * x[k]).sum();
+        let head = x[0] * x[2] + x[1] * x[3];
+        let even = x[0] * x[2] * x[4];
+        let back: f64 = (0..x.len() - 1).map(|i| i as f64 * x[i].sin()).sum();
+        s + tail + head + even + back
+    };
+    assert_close(adapters(&x), by_hand(&x), 1e-14, 1.0, "value");
+    let (v, _) = adapters::grad(&x);
+    assert_eq!(v, adapters(&x));
+    check("adapters", &fns_slice!(adapters), &x);
+}

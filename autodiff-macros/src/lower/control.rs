@@ -222,7 +222,7 @@ impl Lowerer<'_> {
         let bound = self.range_bound(&f.expr);
         let mut iter = self.opaque(
             &f.expr,
-            Unsupported::Message("`#[differentiable]` supports `for` loops over ranges and over `x.iter()`, `&x`, `enumerate`, `zip`, `windows(k)` and `map` of them; write `for i in 0..{}.len()` and index with `{}[i]`"),
+            Unsupported::Message("`#[differentiable]` supports `for` loops over ranges and over `x.iter()`, `&x`, `enumerate`, `zip`, `windows(k)`, `chunks(k)`, `rev`, `skip(n)`, `take(n)`, `step_by(s)` and `map` of them; write `for i in 0..{}.len()` and index with `{}[i]`"),
         );
         // A range bounded by a local `Vec`'s length reads the `Vec` (its length can change
         // and it may be out of scope in the reverse sweep): recorded, so the reverse sweep
@@ -254,13 +254,18 @@ impl Lowerer<'_> {
     /// the indices, binding the pattern to each element first.
     fn for_each(&mut self, f: &syn::ExprForLoop) -> Option<Vec<Stmt>> {
         let e = strip_parens(&f.expr);
-        let is_range = |e: &syn::Expr| match e {
-            syn::Expr::Range(_) => true,
-            syn::Expr::MethodCall(m) => {
-                matches!(m.method.to_string().as_str(), "rev" | "step_by")
+        // `(a..b).rev().step_by(k)`: a range loop (not an iterator over elements).
+        fn is_range(e: &syn::Expr) -> bool {
+            match strip_parens(e) {
+                syn::Expr::Range(_) => true,
+                syn::Expr::MethodCall(m)
+                    if matches!(m.method.to_string().as_str(), "rev" | "step_by") =>
+                {
+                    is_range(&m.receiver)
+                }
+                _ => false,
             }
-            _ => false,
-        };
+        }
         if is_range(e) || f.label.is_some() {
             return None;
         }

@@ -463,7 +463,7 @@ impl Lowerer<'_> {
             syn::Expr::ForLoop(e) => (e.for_token.span, "`#[differentiable]` does not support a `for` loop as a value; use it as a statement"),
             syn::Expr::While(e) => (e.while_token.span, "`#[differentiable]` does not support a `while` loop as a value; use it as a statement"),
             syn::Expr::Loop(e) => (e.loop_token.span, "`#[differentiable]` does not support `loop` as a value; assign the result to a variable and `break`"),
-            syn::Expr::Closure(e) => (e.or1_token.span, "`#[differentiable]` supports closures only in `map`, `filter` and `fold` of an iterator chain (`x.iter().map(|v| ..).sum()`, over `iter`, `enumerate`, `zip`, `windows(k)` and ranges), and bound with `let` and called; write a `for` loop"),
+            syn::Expr::Closure(e) => (e.or1_token.span, "`#[differentiable]` supports closures only in `map`, `filter` and `fold` of an iterator chain (`x.iter().map(|v| ..).sum()`, over `iter`, `enumerate`, `zip`, `windows(k)`, `chunks(k)`, `rev`, `skip(n)`, `take(n)`, `step_by(s)` and ranges), and bound with `let` and called; write a `for` loop"),
             syn::Expr::Unsafe(e) => (e.unsafe_token.span, "`#[differentiable]` does not support `unsafe` blocks; write safe code"),
             syn::Expr::Macro(e) => {
                 self.macro_error(&e.mac);

@@ -36,6 +36,22 @@ pub(super) enum Source {
     Map(Box<Source>, syn::ExprClosure),
     /// `.filter(|p| cond)`: elements for which the (passive) condition holds.
     Filter(Box<Source>, syn::ExprClosure),
+    /// `.rev()`, `.skip(n)`, `.take(n)`, `.step_by(s)`: the inner source's element at another
+    /// position (`take` only shortens), with what that position reads.
+    Reindexed(Box<Source>, Reindex, Vec<VarId>),
+}
+
+/// The position of the `k`-th element in the inner source.
+#[derive(Clone)]
+pub(super) enum Reindex {
+    /// `len - 1 - k` (the inner length).
+    Rev(syn::Expr),
+    /// `k + n`.
+    Skip(syn::Expr),
+    /// `k * s`.
+    Step(syn::Expr),
+    /// `k` (`take` changes the length only).
+    Same,
 }
 
 impl Lowerer<'_> {
@@ -48,6 +64,15 @@ impl Lowerer<'_> {
                 "enumerate" => {
                     let (s, len) = self.iter_source(&m.receiver)?;
                     Some((Source::Enumerate(Box::new(s)), len))
+                }
+                "rev" => {
+                    let (s, len) = self.iter_source(&m.receiver)?;
+                    let ExprKind::Opaque { expr, vars, .. } = &len.kind else {
+                        return None;
+                    };
+                    let re = Reindex::Rev(expr.clone());
+                    let vars = vars.clone();
+                    Some((Source::Reindexed(Box::new(s), re, vars), len))
                 }
                 _ => None,
             },
@@ -95,6 +120,37 @@ impl Lowerer<'_> {
                         },
                         len,
                     ))
+                }
+                "skip" | "take" | "step_by" => {
+                    let (s, len) = self.iter_source(&m.receiver)?;
+                    let (n, nv) = self.index_code(&m.args[0]);
+                    let ExprKind::Opaque {
+                        expr: l, mut vars, ..
+                    } = len.kind
+                    else {
+                        return None;
+                    };
+                    vars.extend(nv.iter().copied());
+                    let (re, new_len): (Reindex, syn::Expr) = match m.method.to_string().as_str() {
+                        "skip" => (
+                            Reindex::Skip(n.clone()),
+                            syn::parse_quote!(usize::saturating_sub(#l, #n)),
+                        ),
+                        "take" => (Reindex::Same, syn::parse_quote!(::core::cmp::min(#l, #n))),
+                        _ => (
+                            Reindex::Step(n.clone()),
+                            syn::parse_quote!((#l).div_ceil(#n)),
+                        ),
+                    };
+                    let len = Expr::new(
+                        ExprKind::Opaque {
+                            expr: new_len,
+                            vars: vars.clone(),
+                            what: Unsupported::Length,
+                        },
+                        span,
+                    );
+                    Some((Source::Reindexed(Box::new(s), re, nv), len))
                 }
                 "chunks_exact" | "chunks" => {
                     let exact = m.method == "chunks_exact";
@@ -320,6 +376,31 @@ impl Lowerer<'_> {
                 self.bind_closure_params(c, s, k, span);
                 let v = self.expr(&c.body);
                 Tup::One(self.temp(v))
+            }
+            Source::Reindexed(s, re, vars) => {
+                let at: syn::Expr = match re {
+                    Reindex::Rev(len) => syn::parse_quote!((#len) - 1 - #kid),
+                    Reindex::Skip(n) => syn::parse_quote!(#kid + (#n)),
+                    Reindex::Step(st) => syn::parse_quote!(#kid * (#st)),
+                    Reindex::Same => return self.element_at(s, k, span),
+                };
+                let mut vars = vars.clone();
+                vars.push(k);
+                let k2 = self.fresh("k", false, Shape::Scalar);
+                let init = Expr::new(
+                    ExprKind::Opaque {
+                        expr: at,
+                        vars,
+                        what: Unsupported::Length,
+                    },
+                    span,
+                );
+                self.pending.push(Stmt::Let {
+                    var: k2,
+                    ty: Some(syn::parse_quote!(usize)),
+                    init,
+                });
+                self.element_at(s, k2, span)
             }
             Source::Filter(s, c) => {
                 let e = self.element_at(s, k, span);
