@@ -234,6 +234,16 @@ impl horner {
         >(c, x, <f64 as ::autodiff::__private::Scalar>::one(), &mut __g0);
         (__value, (__g0, __s0))
     }
+    ///Value of `horner` and its gradient, the arrays' parts written into the buffers (overwritten: no allocation), the scalars' returned as by `vjp`.
+    #[inline]
+    fn grad_into<const N: usize>(
+        c: &[f64; N],
+        x: f64,
+        c_bar: &mut [f64; N],
+    ) -> (f64, f64) {
+        c_bar.fill(<f64 as ::autodiff::__private::Scalar>::zero());
+        Self::vjp::<N>(c, x, <f64 as ::autodiff::__private::Scalar>::one(), c_bar)
+    }
 }
 #[allow(
     unused_variables,

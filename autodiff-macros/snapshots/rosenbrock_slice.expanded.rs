@@ -208,6 +208,12 @@ impl rosen {
         ::autodiff::__private::Scalar > ::zero()); let __value = Self::__vjp(x, < f64 as
         ::autodiff::__private::Scalar > ::one(), __g0.as_mut_slice()); (__value, __g0) }
     }
+    ///Value of `rosen` and its gradient, the arrays' parts written into the buffers (overwritten: no allocation), the scalars' returned as by `vjp`.
+    #[inline]
+    fn grad_into(x: &[f64], x_bar: &mut [f64]) -> f64 {
+        x_bar.fill(<f64 as ::autodiff::__private::Scalar>::zero());
+        Self::vjp(x, <f64 as ::autodiff::__private::Scalar>::one(), x_bar)
+    }
 }
 ::autodiff::__private::if_alloc! {
     #[allow(unused_variables, unused_mut, unused_assignments, unused_parens,

@@ -818,6 +818,37 @@ impl Signatures {
                 heap || slices,
             )
         };
+        // `grad_into`: the gradient of the arrays written into the caller's buffers (no
+        // allocation), the scalars' returned like `vjp`'s.
+        let grad_into_fn = if array_out || unit || arrays.is_empty() || stub {
+            quote!()
+        } else {
+            let names: Vec<&Ident> = self.bars.iter().collect();
+            let zero_all = arrays.iter().zip(&names).map(|(&v, b)| match matrix(v) {
+                Some(_) => {
+                    quote!(#b.as_flattened_mut().fill(<#ft as #k::__private::Scalar>::zero());)
+                }
+                None => quote!(#b.fill(<#ft as #k::__private::Scalar>::zero());),
+            });
+            let pn = &self.names;
+            let one = quote!(<#ft as #k::__private::Scalar>::one());
+            let doc = format!(
+                "Value of `{}` and its gradient, the arrays' parts written into the buffers (overwritten: no allocation), the scalars' returned as by `vjp`.",
+                item.sig.ident
+            );
+            let tf = cx.turbofish(None);
+            if_alloc(
+                quote! {
+                    #[doc = #doc]
+                    #[inline]
+                    #vis fn grad_into #wrapper_generics (#(#pparams,)* #(#pbars),*) -> #vjp_ret #where_clause {
+                        #(#zero_all)*
+                        Self::vjp #tf (#(#pn,)* #one, #(#names),*)
+                    }
+                },
+                heap,
+            )
+        };
         // A `cfg` variant: no function (the caller emits the original once), the struct only in
         // the first variant (`#[cfg(any())]` removes it from the others), the impls gated.
         let (head, gate) = match variant {
@@ -868,6 +899,8 @@ impl Signatures {
                 #vjp_wrapper
 
                 #grad_fn
+
+                #grad_into_fn
             }
 
             #objective_impl

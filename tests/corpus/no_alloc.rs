@@ -124,3 +124,20 @@ fn fixed_size_structs_do_not_allocate() {
     assert_eq!(a, c);
     assert!(d.is_finite() && gm.b2.is_finite() && hv.angle.is_finite());
 }
+
+/// `grad_into`: the gradient of a slice function into the caller's buffer, overwriting it, with
+/// no allocation (`grad` returns a fresh `Vec`).
+#[test]
+fn grad_into_writes_the_callers_buffer() {
+    let x: Vec<f64> = (0..64).map(|k| (k as f64 * 0.3).sin()).collect();
+    let mut g = vec![7.0; 64];
+    let before = allocations();
+    let v = sqnorm::grad_into(bb(&x), &mut g);
+    let after = allocations();
+    assert_eq!(after - before, 0, "allocations in grad_into");
+    let (v2, g2) = sqnorm::grad(&x);
+    assert_eq!((v, &g), (v2, &g2));
+    // Twice: overwritten, not accumulated.
+    sqnorm::grad_into(&x, &mut g);
+    assert_eq!(g, g2);
+}
