@@ -50,14 +50,17 @@ pub fn items(item: &syn::ItemFn, args: &Args, main: &Func) -> TokenStream {
         .map(|(i, _)| i)
         .collect();
     let returns_array = main.ret_len.is_some();
-    if (arrays.is_empty() && !returns_array) || arrays.len() > MAX_ACTIVE || args.custom.is_some() {
-        return quote!();
-    }
     // With scalar or output parameters, "no active array" is a variant too.
     let outputs = main
         .params
         .iter()
         .any(|p| matches!(p.kind, ParamKind::Output));
+    if (arrays.is_empty() && !returns_array && !outputs)
+        || arrays.len() > MAX_ACTIVE
+        || args.custom.is_some()
+    {
+        return quote!();
+    }
     let first = u64::from(scalars.is_empty() && !outputs);
     let mut out = TokenStream::new();
     for subset in first..1u64 << arrays.len() {

@@ -423,3 +423,62 @@ fn vec_lengths_read_where_the_reverse_sweep_runs_again() {
         );
     }
 }
+
+#[differentiable]
+fn empty_sum(x: &[f64]) -> f64 {
+    x[0] * x
+        .iter()
+        .filter(|v| **v > 5.0)
+        .map(|v| v * v)
+        .sum::<f64>()
+        .signum()
+}
+
+#[differentiable]
+fn shadowed_capture(x: f64, y: f64) -> f64 {
+    let c = |t: f64| t * y;
+    let y = y + 1.0;
+    c(x) + y
+}
+
+#[differentiable]
+fn typed_closure_literal(x: f64) -> f64 {
+    let c = |t: f64| (t * t).ln_1p();
+    x * c(1.5)
+}
+
+#[differentiable]
+fn constant_chain(x: f64, s: &[f64]) -> f64 {
+    x * s.iter().map(|&_v| 1.5).sum::<f64>().sqrt() + x * (0..2).map(|_i| 1.5).sum::<f64>().recip()
+}
+
+#[differentiable]
+fn h_out(x: f64, r: &mut [f64]) {
+    r[0] = x * x;
+}
+
+#[differentiable]
+fn calls_h_out(x: f64) -> f64 {
+    let mut a = [0.0; 2];
+    h_out(x, &mut a);
+    a[0]
+}
+
+/// Found by the random programs with matrices, output buffers and iterator chains: an empty
+/// sum is -0.0, closures see what they captured where defined (not a later shadow), typed
+/// closure parameters keep their type, a chain of constants keeps `sum::<f64>()`'s type, a
+/// helper with scalar inputs and an output buffer can be called.
+#[test]
+fn randprog_findings_with_chains_closures_and_outputs() {
+    assert_eq!(empty_sum(&[0.5]), -0.5);
+    assert_eq!(empty_sum::grad(&[0.5]), (-0.5, vec![-1.0]));
+    assert_eq!(shadowed_capture(2.0, 3.0), 10.0);
+    assert_eq!(shadowed_capture::grad(2.0, 3.0), (10.0, (3.0, 3.0)));
+    let (v, d) = typed_closure_literal::grad(2.0);
+    assert_eq!((v, d), (2.0 * 3.25f64.ln(), 3.25f64.ln()));
+    let s = [1.0, 2.0];
+    let (v, (dx, _)) = constant_chain::grad(2.0, &s);
+    assert_eq!(v, constant_chain(2.0, &s));
+    assert_eq!(dx, 3.0f64.sqrt() + 1.0 / 3.0);
+    assert_eq!(calls_h_out::grad(3.0), (9.0, 6.0));
+}

@@ -14,7 +14,7 @@ impl Lowerer<'_> {
             },
             syn::Expr::Path(p) if p.qself.is_none() => {
                 match p.path.get_ident().and_then(|i| self.resolve(i)) {
-                    Some(id) if self.closures.iter().any(|(c, _)| *c == id) => {
+                    Some(id) if self.closures.iter().any(|(c, ..)| *c == id) => {
                         self.cx.error_at(
                             expr,
                             "`#[differentiable]` inlines closures bound with `let` where they are called (`f(x)`); it does not support passing or returning them",
@@ -231,18 +231,18 @@ impl Lowerer<'_> {
                             if p.path
                                 .get_ident()
                                 .and_then(|i| self.resolve(i))
-                                .is_some_and(|v| self.closures.iter().any(|(cv, _)| *cv == v)) =>
+                                .is_some_and(|v| self.closures.iter().any(|(cv, ..)| *cv == v)) =>
                         {
                             let v = self
                                 .resolve(p.path.get_ident().expect("checked"))
                                 .expect("checked");
-                            let closure = self
+                            let (closure, visible) = self
                                 .closures
                                 .iter()
-                                .find(|(cv, _)| *cv == v)
-                                .map(|(_, c)| c.clone())
+                                .find(|(cv, ..)| *cv == v)
+                                .map(|(_, c, vis)| (c.clone(), vis.clone()))
                                 .expect("checked");
-                            return self.inline_closure(&closure, &c.args, span);
+                            return self.inline_closure(&closure, &c.args, Some(visible), span);
                         }
                         syn::Expr::Path(p)
                             if p.qself.is_none()
@@ -384,6 +384,7 @@ impl Lowerer<'_> {
         &mut self,
         c: &syn::ExprClosure,
         args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
+        visible: Option<Vec<(String, VarId)>>,
         span: Span,
     ) -> Expr {
         if c.inputs.len() != args.len() {
@@ -400,14 +401,35 @@ impl Lowerer<'_> {
                 Tup::One(self.temp(v))
             })
             .collect();
+        // The names the closure saw where it was defined, then its parameters.
+        let outer = visible.is_some();
+        if let Some(vis) = visible {
+            self.scopes.push(vis);
+        }
         self.scopes.push(Vec::new());
         self.depth += 1;
         for (p, v) in c.inputs.iter().zip(values) {
-            self.bind_pattern(p, v);
+            match (p, v) {
+                // `|t: f64|`: the parameter keeps its type (`c(1.5)` is an `f64`).
+                (syn::Pat::Type(pt), Tup::One(e)) if matches!(&*pt.pat, syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none()) =>
+                {
+                    let syn::Pat::Ident(pi) = &*pt.pat else {
+                        unreachable!("checked")
+                    };
+                    let ty = Some((*pt.ty).clone());
+                    if let Some(st) = self.let_ident(&pi.ident, pi.mutability.is_some(), ty, e) {
+                        self.pending.push(st);
+                    }
+                }
+                (p, v) => self.bind_pattern(p, v),
+            }
         }
         let value = self.expr(&c.body);
         self.depth -= 1;
         self.scopes.pop();
+        if outer {
+            self.scopes.pop();
+        }
         value
     }
 

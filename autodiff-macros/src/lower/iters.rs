@@ -508,7 +508,12 @@ impl Lowerer<'_> {
             return Some(v);
         }
         let (init, fold) = match (method.as_str(), m.args.len()) {
-            ("sum", 0) => (Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span), None),
+            // Rust's float `Sum` starts from -0.0 (an empty sum is -0.0).
+            ("sum", 0) => {
+                let zero = Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span);
+                let neg = crate::intrinsics::op(crate::intrinsics::Op::Neg);
+                (Expr::new(ExprKind::Call(neg, vec![zero]), span), None)
+            }
             ("product", 0) => (Expr::new(ExprKind::Lit(syn::parse_quote!(1.0)), span), None),
             ("fold", 2) => {
                 let c: syn::ExprClosure = match strip_parens(&m.args[1]) {
@@ -530,11 +535,12 @@ impl Lowerer<'_> {
         let (src, len) = self.iter_source(&m.receiver)?;
         let acc = self.fresh("acc", true, Shape::Scalar);
         self.vars[acc].float = true;
-        self.pending.push(Stmt::Let {
-            var: acc,
-            ty: None,
-            init,
+        // `sum::<f64>()`: the accumulator has that type (a chain of constants would not say).
+        let ty = m.turbofish.as_ref().and_then(|t| match t.args.first() {
+            Some(syn::GenericArgument::Type(ty)) if float_ty(ty).is_some() => Some(ty.clone()),
+            _ => None,
         });
+        self.pending.push(Stmt::Let { var: acc, ty, init });
         let outer = std::mem::take(&mut self.pending);
         let outer_conds = std::mem::take(&mut self.iter_conds);
         self.scopes.push(Vec::new());

@@ -135,7 +135,9 @@ struct Lowerer<'a> {
     /// Variables bound to tuples, with their components.
     tuples: Vec<(VarId, Vec<Tup>)>,
     /// Closures bound with `let`, inlined at their calls.
-    closures: Vec<(VarId, syn::ExprClosure)>,
+    /// Closures bound with `let`, inlined where called, with the names visible where they were
+    /// defined (what they capture, even if shadowed before the call).
+    closures: Vec<(VarId, syn::ExprClosure, Vec<(String, VarId)>)>,
     /// Conditions of the `filter`s of the iterator being lowered, with the number of pending
     /// statements they need.
     iter_conds: Vec<(Expr, usize)>,
@@ -759,7 +761,8 @@ impl<'a> Lowerer<'a> {
             // `let f = |a, b| ..;`: inlined where it is called.
             if let syn::Expr::Closure(c) = strip_parens(&init.expr) {
                 let v = self.declare(&pi.ident, false, Shape::Scalar);
-                self.closures.push((v, c.clone()));
+                let visible: Vec<(String, VarId)> = self.scopes.iter().flatten().cloned().collect();
+                self.closures.push((v, c.clone(), visible));
                 return None;
             }
             if pi.by_ref.is_none() && pi.subpat.is_none() {
@@ -1215,7 +1218,7 @@ impl VisitMut for Renamer<'_, '_> {
                         );
                         return;
                     }
-                    if self.lw.closures.iter().any(|(c, _)| *c == id) {
+                    if self.lw.closures.iter().any(|(c, ..)| *c == id) {
                         self.lw.cx.error_at(
                             &*p,
                             "`#[differentiable]` inlines closures bound with `let` where they are called (`f(x)`); it does not support passing or returning them",
