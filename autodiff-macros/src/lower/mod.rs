@@ -137,7 +137,7 @@ struct Lowerer<'a> {
     /// Closures bound with `let`, inlined at their calls.
     /// Closures bound with `let`, inlined where called, with the names visible where they were
     /// defined (what they capture, even if shadowed before the call).
-    closures: Vec<(VarId, syn::ExprClosure, Vec<(String, VarId)>)>,
+    closures: Vec<(VarId, syn::ExprClosure, Scope)>,
     /// Conditions of the `filter`s of the iterator being lowered, with the number of pending
     /// statements they need.
     iter_conds: Vec<(Expr, usize)>,
@@ -156,6 +156,9 @@ struct Lowerer<'a> {
     /// variable, length variable, whether writable.
     aliases: Vec<(VarId, Alias)>,
 }
+
+/// Names in scope and their variables.
+type Scope = Vec<(String, VarId)>;
 
 /// A name for a sub-slice of an array: `a[i]` is `base[offset + i]`.
 #[derive(Clone)]
