@@ -277,7 +277,9 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
             (
                 quote!(#vec<#vec<#ft>>),
                 quote!(#r.len()),
+                // Every pass starts from the buffer's contents on entry (it may read them).
                 quote! {
+                    #r.copy_from_slice(&__r0);
                     let mut #dr = #k::__private::zeros_vec(#r.len(), #zero);
                     Self::jvp #utf (#(#args,)* #(#tangents),*);
                 },
@@ -287,9 +289,13 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         }
         _ => return quote!(),
     };
-    let init_val = match &func.ret_len {
-        Some(m) => quote!(let mut #val = [#zero; #m];),
-        None => quote!(),
+    let init_val = match (&func.ret_len, outputs.as_slice()) {
+        (Some(m), _) => quote!(let mut #val = [#zero; #m];),
+        (None, [out]) => {
+            let r = &names[*out];
+            quote!(let __r0 = #k::__private::Vec::from(&#r[..]);)
+        }
+        _ => quote!(),
     };
     quote! {
         #k::__private::if_alloc! {

@@ -78,6 +78,15 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         Shape::ArrayRef(m) => Some(m.clone()),
         _ => None,
     };
+    // The buffer's contents on entry, which the function may read: every pass starts from them.
+    let r0 = mixed("__r0");
+    let (save, restore) = match &out_len {
+        Some(_) => (quote!(let #r0 = *#r;), quote!(*#r = #r0;)),
+        None => (
+            quote!(let #r0 = #k::__private::Vec::from(&#r[..]);),
+            quote!(#r.copy_from_slice(&#r0);),
+        ),
+    };
     let in_len = match arrays.first() {
         Some(&a) => match &func.vars[func.params[a].var].shape {
             Shape::ArrayRef(n) => Some(Some(n.clone())),
@@ -120,7 +129,9 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
             };
             let body = quote! {
                 let mut #jac = #new_j;
+                #save
                 for #c in 0..#nl {
+                    #restore
                     let mut #dr = #new_dr;
                     Self::jvp #utf (#(#args,)* #(#tans),*);
                     #set
@@ -177,9 +188,11 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
             };
             let body = quote! {
                 let mut #jac = #new_j;
+                #save
                 if #nn <= #mm {
                     let mut #e = #bn;
                     for #c in 0..#nn {
+                        #restore
                         #e[#c] = #one;
                         let mut #dr = #bm;
                         Self::jvp #utf (#(#args,)* #(#tans),*);
@@ -190,6 +203,7 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
                     }
                 } else {
                     for __i in 0..#mm {
+                        #restore
                         let mut #rb = #bm;
                         #rb[__i] = #one;
                         let mut #xb = #bn;

@@ -482,3 +482,40 @@ fn randprog_findings_with_chains_closures_and_outputs() {
     assert_eq!(dx, 3.0f64.sqrt() + 1.0 / 3.0);
     assert_eq!(calls_h_out::grad(3.0), (9.0, 6.0));
 }
+
+/// `jacobian` of functions that read their output buffer's initial contents: every pass starts
+/// from them (found by the random programs).
+#[differentiable]
+fn scale_in_place(x: f64, y: f64, r: &mut [f64]) {
+    r[0] *= x * y;
+    r[1] += x;
+}
+
+#[differentiable]
+fn scale_fixed(x: &[f64; 2], r: &mut [f64; 2]) {
+    r[0] *= x[0] * x[1];
+    r[1] = r[1] * x[0] + r[0];
+}
+
+#[differentiable]
+fn scale_mixed(x: &[f64; 2], y: f64, r: &mut [f64]) {
+    r[0] *= x[0] * y;
+    r[1] += x[1];
+}
+
+#[test]
+fn jacobians_of_in_out_buffers() {
+    let mut r = vec![1.0, 2.0];
+    let j = scale_in_place::jacobian(0.5, 3.0, &mut r);
+    assert_eq!(r, [1.5, 2.5]);
+    assert_eq!(j, [[3.0, 0.5], [1.0, 0.0]]);
+    let mut r = [2.0, 1.0];
+    let j = scale_fixed::jacobian(&[0.5, 3.0], &mut r);
+    // r0 = 2 x0 x1 = 3, r1 = x0 + r0 = 3.5
+    assert_eq!(r, [3.0, 3.5]);
+    assert_eq!(j, [[6.0, 1.0], [1.0 + 6.0, 1.0]]);
+    let mut r = vec![1.0, 1.0];
+    let j = scale_mixed::jacobian(&[2.0, 5.0], 0.5, &mut r);
+    assert_eq!(r, [1.0, 6.0]);
+    assert_eq!(j, vec![vec![0.5, 0.0, 2.0], vec![0.0, 1.0, 0.0]]);
+}
