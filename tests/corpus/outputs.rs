@@ -84,3 +84,36 @@ fn in_out_buffers_through_helpers() {
         assert_close(j[1][k], d[k], 1e-14, 1.0, "J row 1");
     }
 }
+
+/// `return;` in a function writing an output buffer (found by the random programs).
+#[differentiable]
+fn early_out(x: f64, y: f64, r: &mut [f64]) {
+    r[1] = x + y;
+    if x > 3.0 {
+        return;
+    }
+    r[0] = x * y;
+    for i in 0..2 {
+        if r[i] > 100.0 {
+            return;
+        }
+        r[i] *= 2.0;
+    }
+}
+
+#[test]
+fn early_return_in_output_functions() {
+    let mut r = vec![0.0; 2];
+    let j = early_out::jacobian(2.0, 5.0, &mut r);
+    assert_eq!(r, [20.0, 14.0]);
+    assert_eq!(j, vec![vec![10.0, 4.0], vec![2.0, 2.0]]);
+    let mut r = vec![0.0; 2];
+    let j = early_out::jacobian(4.0, 5.0, &mut r);
+    assert_eq!(r, [0.0, 9.0]);
+    assert_eq!(j, vec![vec![0.0, 0.0], vec![1.0, 1.0]]);
+    let mut r = vec![0.0; 2];
+    let j = early_out::jacobian(2.0, 60.0, &mut r);
+    // r0 = 120 > 100: returns before doubling anything.
+    assert_eq!(r, [120.0, 62.0]);
+    assert_eq!(j, vec![vec![60.0, 2.0], vec![1.0, 1.0]]);
+}

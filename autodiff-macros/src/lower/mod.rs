@@ -35,9 +35,18 @@ pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
     let params = lw.params(&item.sig);
     // A function returning `()` (results in output buffers) ends with a statement.
     let want_value = !matches!(item.sig.output, syn::ReturnType::Default);
+    lw.unit = !want_value;
     let (mut body, tail) = lw.block_with_tail(&item.block, want_value);
     let span = item.block.brace_token.span.join();
     let result = match lw.ret {
+        Some((flag, rv)) if lw.unit => {
+            // `return;` in a function writing output buffers: only the flag matters.
+            let _ = rv;
+            let mut stmts = vec![lw.flag_decl(flag)];
+            stmts.append(&mut body.stmts);
+            body.stmts = stmts;
+            Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span)
+        }
         Some((flag, rv)) => {
             // `if !returned { rv = tail; }` and the result is `rv`.
             if let Some(tail) = tail {
@@ -143,6 +152,8 @@ struct Lowerer<'a> {
     iter_conds: Vec<(Expr, usize)>,
     /// `-> (f, f, ..)`: the number of floats returned.
     tuple_ret: Option<Vec<Option<TokenStream>>>,
+    /// The function returns `()` (its results are in output buffers): `return;` is allowed.
+    unit: bool,
     /// The length of an array result (`-> [f; M]`, or a tuple's length).
     ret_array: Option<TokenStream>,
     /// Names indexed somewhere in the body (`p[..]`): a `let p = helper(..)` of one of them
@@ -321,6 +332,7 @@ impl<'a> Lowerer<'a> {
             closures: Vec::new(),
             iter_conds: Vec::new(),
             tuple_ret: None,
+            unit: false,
             ret_array: None,
             indexed: Vec::new(),
             matrices: Vec::new(),
@@ -517,6 +529,23 @@ impl<'a> Lowerer<'a> {
     /// An expression in statement position.
     fn expr_stmt(&mut self, expr: &syn::Expr) -> Vec<Stmt> {
         match expr {
+            syn::Expr::Return(ret) if ret.expr.is_none() && self.unit => {
+                // `return;` with results in output buffers: the rest is skipped.
+                let flag = match self.ret {
+                    Some((f, _)) => f,
+                    None => {
+                        let flag = self.fresh("returned", true, Shape::Scalar);
+                        let rv = self.fresh("result", true, Shape::Scalar);
+                        self.ret = Some((flag, rv));
+                        flag
+                    }
+                };
+                self.ret_jumps += 1;
+                for l in &mut self.loops {
+                    l.returns = true;
+                }
+                vec![self.set_flag(flag, ret.span())]
+            }
             syn::Expr::Return(ret) => {
                 let Some(e) = &ret.expr else {
                     self.cx.error_at(
