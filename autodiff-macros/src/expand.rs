@@ -721,10 +721,17 @@ impl Signatures {
                     unwrap.push(quote!(let #id: #ty = #a;));
                 }
             }
-            let ids: Vec<&Ident> = func
+            // Matrices are flattened for the generic code (see `Param::matrix`).
+            let ids: Vec<TokenStream> = func
                 .params
                 .iter()
-                .map(|p| &func.vars[p.var].ident)
+                .map(|p| {
+                    let id = &func.vars[p.var].ident;
+                    match &p.matrix {
+                        Some(_) => quote!(#id.as_flattened()),
+                        None => quote!(#id),
+                    }
+                })
                 .collect();
             let gs: Vec<Ident> = (0..scalars.len())
                 .map(|i| format_ident!("__g{}", i, span = Span::mixed_site()))

@@ -278,10 +278,17 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
                 quote!(#vec<#vec<#ft>>),
                 quote!(#r.len()),
                 // Every pass starts from the buffer's contents on entry (it may read them).
-                quote! {
-                    #r.copy_from_slice(&__r0);
-                    let mut #dr = #k::__private::zeros_vec(#r.len(), #zero);
-                    Self::jvp #utf (#(#args,)* #(#tangents),*);
+                {
+                    // The tangent buffer as the output parameter: an array for a fixed size.
+                    let new_dr = match &func.vars[func.params[*out].var].shape {
+                        crate::ir::Shape::ArrayRef(m) => quote!([#zero; #m]),
+                        _ => quote!(#k::__private::zeros_vec(#r.len(), #zero)),
+                    };
+                    quote! {
+                        #r.copy_from_slice(&__r0);
+                        let mut #dr = #new_dr;
+                        Self::jvp #utf (#(#args,)* #(#tangents),*);
+                    }
                 },
                 quote!(#dr),
                 quote!(#jac),

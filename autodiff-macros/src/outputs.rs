@@ -166,18 +166,17 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
                 })
                 .collect();
             let fixed = n.is_some() && m.is_some();
-            let (nn, mm) = match (&n, &m) {
-                (Some(n), Some(m)) => (n.clone(), m.clone()),
-                _ => (quote!(#x.len()), quote!(#r.len())),
-            };
-            let buf = |len: &TokenStream| {
+            let nn = n.clone().unwrap_or_else(|| quote!(#x.len()));
+            let mm = m.clone().unwrap_or_else(|| quote!(#r.len()));
+            // Each buffer as its parameter: an array for a fixed size, else a `Vec`.
+            let buf = |len: &TokenStream, fixed: bool| {
                 if fixed {
                     quote!([#zero; #len])
                 } else {
                     quote!(#k::__private::zeros_vec(#len, #zero))
                 }
             };
-            let (bn, bm) = (buf(&nn), buf(&mm));
+            let (bn, bm) = (buf(&nn, n.is_some()), buf(&mm, m.is_some()));
             let (ty, new_j) = if fixed {
                 (quote!([[#ft; #nn]; #mm]), quote!([[#zero; #nn]; #mm]))
             } else {

@@ -519,3 +519,54 @@ fn jacobians_of_in_out_buffers() {
     assert_eq!(r, [1.0, 6.0]);
     assert_eq!(j, vec![vec![0.5, 0.0, 2.0], vec![0.0, 1.0, 0.0]]);
 }
+
+#[differentiable(wrt(x, y))]
+pub fn pm_f(w: &[[f64; 2]; 3], x: f64, y: f64) -> f64 {
+    w[0][0] * x * y + w[2][1] * x
+}
+
+#[differentiable(wrt(x))]
+pub fn pm_g(x: f64, w: &[[f64; 2]; 2], r: &mut [f64; 2]) {
+    r[0] = x * w[0][0];
+    r[1] = x * x * w[1][1];
+}
+
+#[differentiable]
+pub fn mix_a(x: &[f64], r: &mut [f64; 2]) {
+    r[0] = x[0] * x[1];
+    r[1] = x[1];
+}
+#[differentiable]
+pub fn mix_b(x: &[f64; 2], y: f64, r: &mut [f64; 2]) {
+    r[0] = x[0] * y;
+    r[1] = x[1] * x[1];
+}
+#[differentiable]
+pub fn mix_c(x: &[f64; 2], r: &mut [f64]) {
+    r[0] = x[0] * x[1];
+}
+
+/// Passive matrices with active scalars, and `jacobian` for every mix of fixed and variable
+/// input arrays and output buffers (random-program findings).
+#[test]
+fn passive_matrices_and_output_jacobian_mixes() {
+    let w = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]];
+    assert_eq!(
+        pm_f::grad(&w, 2.0, 3.0),
+        (1.0 * 6.0 + 6.0 * 2.0, (3.0 + 6.0, 2.0))
+    );
+    let mut r = [0.0; 2];
+    let j = pm_g::jacobian(3.0, &[[1.0, 2.0], [3.0, 4.0]], &mut r);
+    assert_eq!((r, j), ([3.0, 36.0], vec![vec![1.0], vec![24.0]]));
+    let mut r = [0.0; 2];
+    let j = mix_a::jacobian(&[2.0, 3.0], &mut r);
+    assert_eq!((r, j), ([6.0, 3.0], vec![vec![3.0, 2.0], vec![0.0, 1.0]]));
+    let j = mix_b::jacobian(&[2.0, 3.0], 5.0, &mut r);
+    assert_eq!(
+        (r, j),
+        ([10.0, 9.0], vec![vec![5.0, 0.0, 2.0], vec![0.0, 6.0, 0.0]])
+    );
+    let mut r = vec![0.0];
+    let j = mix_c::jacobian(&[2.0, 3.0], &mut r);
+    assert_eq!((r, j), (vec![6.0], vec![vec![3.0, 2.0]]));
+}
