@@ -247,7 +247,9 @@ pub use autodiff_runtime::rules;
 /// floats, arrays `[f; N]`, matrices `[[f; N]; M]` (one float type) and other such structs;
 /// fields marked `#[passive]` (sizes, flags, data) are cloned, not differentiated. The active
 /// fields are flattened in declaration order (matrices row by row, nested structs in place):
-/// the order of `objective` vectors and Hessians.
+/// the order of `objective` vectors and Hessians; `T::names()` (with `alloc`) and
+/// `T::write_name(k, ..)` name each flattened value as written in Rust (`w1[3][2]`,
+/// `inner.a`), for labelling errors, correlations and Hessians.
 ///
 /// A `#[differentiable]` function differentiates a struct parameter named in `wrt(..)`; it
 /// reads fields as written (`m.w[i][j]`, `m.b[i]`, `m.scale`, `&m.w[i]` and `&m.b` passed to

@@ -74,6 +74,7 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
     let mut flatten = Vec::new();
     let mut with_flat = Vec::new();
     let mut add_flat = Vec::new();
+    let mut names = Vec::new();
     let off_of = |dim: &[TokenStream]| quote!(#(#dim)+*);
     for f in &fields {
         let m = &f.member;
@@ -110,6 +111,23 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
         });
         let part = quote!(flat[Self::#co..Self::#co + Self::#cl]);
         let part_mut = quote!(out[Self::#co..Self::#co + Self::#cl]);
+        let key = &f.key;
+        let at = quote!(k >= Self::#co && k < Self::#co + Self::#cl);
+        names.push(match &f.kind {
+            Kind::Scalar => quote!(if #at { return out.write_str(#key); }),
+            Kind::Array(_) => {
+                quote!(if #at { return ::core::write!(out, "{}[{}]", #key, k - Self::#co); })
+            }
+            Kind::Matrix(..) => quote!(if #at {
+                let i = k - Self::#co;
+                return ::core::write!(out, "{}[{}][{}]", #key, i / Self::#cc, i % Self::#cc);
+            }),
+            Kind::Nested(t) => quote!(if #at {
+                ::core::write!(out, "{}.", #key)?;
+                return <#t as #k::Differentiable>::write_name(k - Self::#co, out);
+            }),
+            Kind::Passive => quote!(),
+        });
         match &f.kind {
             Kind::Scalar => {
                 flatten.push(quote!(out[Self::#co] = self.#m;));
@@ -179,6 +197,10 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
             fn add_flat(&mut self, flat: &[#ft]) {
                 #check_len
                 #(#add_flat)*
+            }
+            fn write_name(k: usize, out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
+                #(#names)*
+                ::core::write!(out, "#{}", k)
             }
         }
     })

@@ -27,4 +27,23 @@ pub trait Differentiable: Sized {
     fn with_flat(&self, flat: &[Self::Float]) -> Self;
     /// Adds `flat[..DIM]` to the active fields.
     fn add_flat(&mut self, flat: &[Self::Float]);
+
+    /// Writes the name of the `k`-th flattened value, as the field is written in Rust: `b`,
+    /// `w[3]`, `w1[3][2]`, `inner.a`, `0[1]` (tuple structs). For labelling errors,
+    /// correlations and Hessians. `k >= DIM` writes `#k`.
+    fn write_name(k: usize, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
+        write!(out, "#{k}")
+    }
+
+    /// The names of all `DIM` flattened values (see [`Differentiable::write_name`]).
+    #[cfg(feature = "alloc")]
+    fn names() -> alloc::vec::Vec<alloc::string::String> {
+        (0..Self::DIM)
+            .map(|k| {
+                let mut s = alloc::string::String::new();
+                let _ = Self::write_name(k, &mut s);
+                s
+            })
+            .collect()
+    }
 }

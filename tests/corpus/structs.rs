@@ -562,3 +562,32 @@ fn tuple_and_const_generic_structs() {
     assert_eq!(g.c, [4.0, 2.0, 1.0]);
     assert_eq!(Poly::<3>::DIM, 3);
 }
+
+/// Names of the flattened values, for labelling errors and Hessians; HESSE on a struct's loss.
+#[test]
+fn flattened_values_have_field_names() {
+    assert_eq!(Pose::names(), ["angle", "t[0]", "t[1]"]);
+    assert_eq!(Outer::names(), ["inner.a", "inner.v[0]", "inner.v[1]", "b"]);
+    assert_eq!(Pair::names(), ["0", "1[0]", "1[1]"]);
+    let names = Mlp::names();
+    assert_eq!(names.len(), Mlp::DIM);
+    assert_eq!((names[5].as_str(), names[20].as_str()), ("w1[1][2]", "b2"));
+    // Minuit-style errors of a fitted pose, labelled by field.
+    let pts = vec![[1.0, 0.0], [0.0, 2.0], [-1.0, 1.0], [2.0, 1.0]];
+    let targets: Vec<[f64; 2]> = pts
+        .iter()
+        .map(|p| {
+            let (s, c) = 0.3f64.sin_cos();
+            [c * p[0] - s * p[1] + 0.5, s * p[0] + c * p[1] - 0.2]
+        })
+        .collect();
+    let o = pose_loss::objective(&pts, &targets);
+    let u = autodiff::optim::hesse_objective(&o, &[0.3, 0.5, -0.2], 1.0).expect("a minimum");
+    let table: Vec<String> = Pose::names()
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("{n} +- {:.4}", u.errors[i]))
+        .collect();
+    assert_eq!(table.len(), 3);
+    assert!(table[1].starts_with("t[0] +- "));
+}
