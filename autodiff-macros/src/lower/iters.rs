@@ -94,16 +94,7 @@ impl Lowerer<'_> {
                     })
                 }
                 "windows" => {
-                    let (var, range) = self.view_of(&m.receiver)?;
-                    let (width, wv) = self.index_code(&m.args[0]);
-                    let full = self.view_len(var, &range, span);
-                    let ExprKind::Opaque {
-                        expr: fl, mut vars, ..
-                    } = full.kind
-                    else {
-                        return None;
-                    };
-                    vars.extend(wv);
+                    let (var, range, width, fl, vars, _) = self.parts(m, span)?;
                     let len = self.built(
                         syn::parse_quote!(usize::saturating_sub(#fl + 1, #width)),
                         vars,
@@ -154,17 +145,8 @@ impl Lowerer<'_> {
                 }
                 "chunks_exact" | "chunks" => {
                     let exact = m.method == "chunks_exact";
-                    let (var, range) = self.view_of(&m.receiver)?;
-                    let (width, wv) = self.index_code(&m.args[0]);
-                    let full = self.view_len(var, &range, span);
-                    let ExprKind::Opaque {
-                        expr: fl, mut vars, ..
-                    } = full.kind
-                    else {
-                        return None;
-                    };
-                    let total = (!exact).then(|| (fl.clone(), vars.clone()));
-                    vars.extend(wv);
+                    let (var, range, width, fl, vars, len_vars) = self.parts(m, span)?;
+                    let total = (!exact).then(|| (fl.clone(), len_vars));
                     let count: syn::Expr = if exact {
                         syn::parse_quote!((#fl) / (#width))
                     } else {
@@ -230,6 +212,32 @@ impl Lowerer<'_> {
                 Some((Source::Elems { var, offset }, len))
             }
         }
+    }
+
+    /// For `x.windows(k)` / `x.chunks(k)`: the array and part viewed, the width `k`, the
+    /// viewed length, what the length and width read, and what the length alone reads.
+    #[allow(clippy::type_complexity)]
+    fn parts(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        span: Span,
+    ) -> Option<(
+        VarId,
+        Option<Range>,
+        syn::Expr,
+        syn::Expr,
+        Vec<VarId>,
+        Vec<VarId>,
+    )> {
+        let (var, range) = self.view_of(&m.receiver)?;
+        let (width, wv) = self.index_code(&m.args[0]);
+        let full = self.view_len(var, &range, span);
+        let ExprKind::Opaque { expr, vars, .. } = full.kind else {
+            return None;
+        };
+        let mut all = vars.clone();
+        all.extend(wv);
+        Some((var, range, width, expr, all, vars))
     }
 
     /// The length of `var` (or of its part `range`) as a passive expression.
