@@ -1,0 +1,197 @@
+//! Active struct parameters: `#[differentiable(wrt(m))] fn loss(m: &Mlp, ..)` where `Mlp`
+//! derives `Differentiable`.
+//!
+//! The attribute cannot see the struct's definition, so the struct is flattened: the function is
+//! differentiated as if `m` were `&[f; <Mlp as Differentiable>::DIM]`, with field reads rewritten
+//! to offsets the derive provides as constants (`m.w1[i][j]` becomes
+//! `m[Mlp::__AD_OFF_w1 + i * Mlp::__AD_COLS_w1 + j]`, `&m.b1` the sub-slice of `b1`, `m.w1.len()`
+//! `Mlp::__AD_ROWS_w1`). Every generated entry point that takes the flat array is renamed
+//! `__flat_X` and wrapped by `X` taking and returning the struct (`grad` returns the gradient
+//! as an `Mlp`, `vjp` adds into a `&mut Mlp`, `jvp`/`hvp` take an `&Mlp` direction); the
+//! flattened forms stay for `objective` and the Hessian's rows and columns.
+//!
+//! [`fields`] rewrites the field reads, [`wrap`] puts the struct-typed entry points around the
+//! flat ones.
+
+mod fields;
+mod wrap;
+
+use fields::Fields;
+use wrap::rewrap;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{quote, ToTokens};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+
+/// Methods of slices that iterator chains start from.
+const SLICE_METHODS: [&str; 5] = ["iter", "into_iter", "windows", "chunks", "chunks_exact"];
+
+/// A struct parameter named in `wrt(..)`.
+struct StructParam {
+    name: Ident,
+    ty: syn::Type,
+}
+
+/// The expansion of `item` if it has active struct parameters, else `None`.
+pub fn expand(
+    attr: &TokenStream,
+    item: &syn::ItemFn,
+    block_krate: Option<&syn::Path>,
+) -> Option<TokenStream> {
+    let wrt = wrt_names(attr)?;
+    let params: Vec<StructParam> = item
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            syn::FnArg::Typed(t) => {
+                let syn::Pat::Ident(pi) = &*t.pat else {
+                    return None;
+                };
+                let syn::Type::Reference(r) = &*t.ty else {
+                    return None;
+                };
+                (wrt.contains(&pi.ident) && r.mutability.is_none() && is_struct(&r.elem)).then(
+                    || StructParam {
+                        name: pi.ident.clone(),
+                        ty: (*r.elem).clone(),
+                    },
+                )
+            }
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
+    if params.is_empty() {
+        return None;
+    }
+    let krate = match block_krate {
+        Some(k) => k.clone(),
+        None => crate::args::facade_path(),
+    };
+    if !item.sig.generics.params.is_empty() {
+        let err = syn::Error::new_spanned(
+            &item.sig.generics,
+            "`#[differentiable]` supports struct parameters in functions without generic parameters (yet); write the function for the concrete struct type",
+        )
+        .to_compile_error();
+        return Some(quote!(#item #err));
+    }
+    let Some(ft) = float_type(item) else {
+        let err = syn::Error::new_spanned(
+            &item.sig.output,
+            "`#[differentiable]` with a struct parameter needs the float type in the signature: return `f64` or `f32`",
+        )
+        .to_compile_error();
+        return Some(quote!(#item #err));
+    };
+    let flat = match flattened(item, &params, &ft, &krate) {
+        Ok(f) => f,
+        Err(errors) => {
+            let errors = errors.iter().map(syn::Error::to_compile_error);
+            return Some(quote!(#item #(#errors)*));
+        }
+    };
+    let tokens = crate::expand::expand_fn(attr.clone(), flat.clone(), block_krate);
+    let file: syn::File = match syn::parse2(tokens.clone()) {
+        Ok(f) => f,
+        Err(_) => return Some(tokens),
+    };
+    Some(rewrap(file, item, &flat, &params, &ft, &krate))
+}
+
+/// The names in `wrt(..)`, if the attribute has them.
+fn wrt_names(attr: &TokenStream) -> Option<Vec<Ident>> {
+    let mut cx = crate::ctxt::Ctxt::default();
+    crate::args::parse(attr.clone(), &mut cx).wrt
+}
+
+/// A named type that is not a float, integer, `Vec`, array or slice: a struct.
+fn is_struct(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else {
+        return false;
+    };
+    if p.qself.is_some() {
+        return false;
+    }
+    let last = p.path.segments.last().map(|s| s.ident.to_string());
+    !matches!(
+        last.as_deref(),
+        Some(
+            "f64"
+                | "f32"
+                | "Vec"
+                | "usize"
+                | "isize"
+                | "u8"
+                | "u16"
+                | "u32"
+                | "u64"
+                | "i8"
+                | "i16"
+                | "i32"
+                | "i64"
+                | "bool"
+                | "str"
+                | "String"
+        ) | None
+    )
+}
+
+/// The function's float type: its return type, or a float parameter's.
+fn float_type(item: &syn::ItemFn) -> Option<Ident> {
+    let mut found = None;
+    let mut look = |ty: &syn::Type| {
+        for tt in ty.to_token_stream() {
+            if let proc_macro2::TokenTree::Ident(i) = tt {
+                if found.is_none() && (i == "f64" || i == "f32") {
+                    found = Some(i);
+                }
+            }
+        }
+    };
+    if let syn::ReturnType::Type(_, t) = &item.sig.output {
+        look(t);
+    }
+    for a in &item.sig.inputs {
+        if let syn::FnArg::Typed(t) = a {
+            look(&t.ty);
+        }
+    }
+    found
+}
+
+/// `[f; <T as Differentiable>::DIM]`, spanned at `T` (where a missing derive is reported).
+fn flat_ty(ty: &syn::Type, ft: &Ident, k: &syn::Path) -> syn::Type {
+    let span = ty.span();
+    syn::parse_quote_spanned!(span=> [#ft; <#ty as #k::Differentiable>::DIM])
+}
+
+/// The function with its struct parameters flattened and their field reads rewritten.
+fn flattened(
+    item: &syn::ItemFn,
+    params: &[StructParam],
+    ft: &Ident,
+    k: &syn::Path,
+) -> Result<syn::ItemFn, Vec<syn::Error>> {
+    let mut flat = item.clone();
+    for a in &mut flat.sig.inputs {
+        let syn::FnArg::Typed(t) = a else { continue };
+        let syn::Pat::Ident(pi) = &*t.pat else {
+            continue;
+        };
+        if let Some(p) = params.iter().find(|p| p.name == pi.ident) {
+            let fty = flat_ty(&p.ty, ft, k);
+            *t.ty = syn::parse_quote!(&#fty);
+        }
+    }
+    let mut fields = Fields {
+        params,
+        errors: Vec::new(),
+    };
+    fields.visit_block_mut(&mut flat.block);
+    if !fields.errors.is_empty() {
+        return Err(fields.errors);
+    }
+    Ok(flat)
+}
