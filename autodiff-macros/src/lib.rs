@@ -66,6 +66,13 @@
 //! offsets into their base, tuples to one variable per component, `#[cfg]` in the body to one
 //! set of derivatives per combination of the conditions (`cfg`): the emitters see arrays,
 //! slices and scalars only.
+//!
+//! Around that core, rewrites of the input and of the expansion: `impls` (an `impl` block: each
+//! function expanded as a free function, its namespace items moved into the block as
+//! `f_item`), `methods` (`&self` as a parameter `__self: &Type`), `structs` (a struct parameter
+//! flattened to an array of `<T as Differentiable>::DIM`, field reads rewritten to the offsets
+//! `derive` provides, struct-typed entry points wrapped around the flat ones), and `gated`
+//! (items behind `if_alloc!` opened for those rewrites and closed again).
 
 mod args;
 mod cfg;
