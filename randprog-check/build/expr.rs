@@ -4,7 +4,7 @@
 //! at its evaluation point away from measure-zero kinks.
 
 use crate::construct::Construct;
-use crate::gen::{both, lit_code, AVar, Callee, Code, Gen};
+use crate::gen::{both, lit_code, AVar, Arg, Callee, Code, Gen, MVar};
 
 /// Where an operand must lie.
 #[derive(Clone, Copy, Debug)]
@@ -101,6 +101,15 @@ const EXPR_WEIGHTS: &[(Construct, u32)] = {
         (BlockExpr, 2),
         (MatchExpr, 2),
         (Call, 3),
+        (IterSum, 2),
+        (IterProduct, 1),
+        (IterFold, 1),
+        (IterZip, 1),
+        (IterEnumerate, 1),
+        (IterWindows, 1),
+        (IterRange, 1),
+        (IterExtreme, 1),
+        (ClosureCall, 2),
     ]
 };
 
@@ -114,6 +123,7 @@ const LEAF_WEIGHTS: &[(Construct, u32)] = {
         (ConstItem, 1),
         (IntCast, 1),
         (Len, 1),
+        (MatrixIndex, 4),
     ]
 };
 
@@ -128,6 +138,14 @@ impl Gen<'_> {
             MatchExpr => !g.scope.ints.is_empty() && !g.no_branch_expr,
             IfExpr => !g.no_branch_expr,
             Call => g.callees.iter().any(|k| g.can_call(k)),
+            IterSum | IterProduct | IterFold | IterZip | IterEnumerate | IterExtreme => {
+                g.has_sources()
+            }
+            IterWindows => {
+                g.scope.arrays.iter().any(|a| a.len >= 2)
+                    || g.scope.mats.iter().any(|m| m.cols >= 2)
+            }
+            ClosureCall => !g.scope.closures.is_empty(),
             _ => true,
         });
         let d = depth - 1;
@@ -146,6 +164,11 @@ impl Gen<'_> {
             Some(BlockExpr) => self.block_expr(d),
             Some(MatchExpr) => self.match_expr(d),
             Some(Call) => self.call(d),
+            Some(ClosureCall) => self.closure_call(d),
+            Some(
+                c @ (IterSum | IterProduct | IterFold | IterZip | IterEnumerate | IterWindows
+                | IterRange | IterExtreme),
+            ) => self.iter_chain(c, d),
             _ => self.leaf(),
         }
     }
@@ -159,6 +182,7 @@ impl Gen<'_> {
             ConstItem => !g.scope.consts.is_empty(),
             IntCast => !g.scope.ints.is_empty(),
             Len => g.len_arrays().next().is_some(),
+            MatrixIndex => !g.scope.mats.is_empty(),
             _ => true,
         });
         let ft = self.ft;
@@ -169,6 +193,7 @@ impl Gen<'_> {
                 Code::same(v.name).with(v.active, v.typed)
             }
             Some(Index) => self.element(),
+            Some(MatrixIndex) => self.matrix_element(),
             Some(ConstItem) => {
                 let k = self.rng.pick(&self.scope.consts).clone();
                 Code::same(&k)
@@ -216,12 +241,24 @@ impl Gen<'_> {
             .filter(|v| v.active)
             .map(|v| v.name.clone())
             .collect();
-        let arrays: Vec<(String, usize)> = (self.scope.arrays.iter())
+        let mut arrays: Vec<(String, usize)> = (self.scope.arrays.iter())
             .filter(|a| a.active)
             .map(|a| (a.name.clone(), a.len))
             .collect();
         if !vars.is_empty() && (arrays.is_empty() || self.rng.chance(0.5)) {
             return Code::same(self.rng.pick(&vars).clone()).with(true, true);
+        }
+        // A matrix's row (`m[i]`) reads like an array.
+        let mats: Vec<MVar> = self
+            .scope
+            .mats
+            .iter()
+            .filter(|m| m.active)
+            .cloned()
+            .collect();
+        for m in mats {
+            let i = self.index_for(m.rows);
+            arrays.push((format!("{}[{i}]", m.name), m.cols));
         }
         if arrays.is_empty() {
             return self.lit(0.1, 2.0); // unreachable while parameters stay active
@@ -275,6 +312,13 @@ impl Gen<'_> {
 
     /// A comparison of two float expressions, or of an integer in scope with a literal.
     pub fn cond(&mut self, d: u32) -> Code {
+        self.in_cond += 1;
+        let c = self.comparison(d);
+        self.in_cond -= 1;
+        c
+    }
+
+    fn comparison(&mut self, d: u32) -> Code {
         // `&&`, `||` and `!` over conditions (the same text in both dialects).
         if d > 0 && self.rng.chance(0.3) {
             let k = self.rng.range(0, 3);
@@ -455,69 +499,131 @@ impl Gen<'_> {
         pats
     }
 
-    /// A call of an earlier all-scalar program of the same float type. Passive arguments are
-    /// literals unless `CallPassiveArg` is on (see there).
-    fn call(&mut self, d: u32) -> Code {
-        let f32 = self.ft == "f32";
+    /// A call of an earlier program of the same float type with a scalar result. Passive
+    /// arguments are literals unless `CallPassiveArg` is on (see there).
+    fn call(&mut self, _d: u32) -> Code {
         let ks: Vec<_> = (self.callees.iter())
             .filter(|k| self.can_call(k))
             .cloned()
             .collect();
         let k = self.rng.pick(&ks).clone();
-        debug_assert_eq!(k.f32, f32);
+        debug_assert_eq!(k.f32, self.ft == "f32");
         if k.name.starts_with("rp::") {
             self.used(Construct::CustomCall);
         }
+        let args = self.call_args(&k, None);
+        call_text(&k, &args)
+    }
+
+    /// The arguments for the inputs of `k` (not its output buffer); slices are not taken
+    /// from `exclude`.
+    pub fn call_args(&mut self, k: &Callee, exclude: Option<&str>) -> Vec<Code> {
         let mut args = Vec::new();
         for p in &k.params {
-            if let Some(n) = *p {
-                args.push(self.slice_arg(n));
-                continue;
-            }
-            let a = self.expr(d.min(1));
-            let a = if a.active || self.sw.is_on(Construct::CallPassiveArg) {
-                if !a.active {
-                    self.used(Construct::CallPassiveArg);
+            match *p {
+                Arg::Slice(n) => args.push(self.slice_arg(n, exclude)),
+                Arg::Out(..) => {}
+                Arg::Scalar => {
+                    let a = self.expr(1);
+                    let a = if a.active || self.sw.is_on(Construct::CallPassiveArg) {
+                        if !a.active {
+                            self.used(Construct::CallPassiveArg);
+                        }
+                        a
+                    } else {
+                        self.lit(0.1, 2.0)
+                    };
+                    args.push(a);
                 }
-                a
-            } else {
-                self.lit(0.1, 2.0)
-            };
-            args.push(a);
+            }
         }
-        let join = |sel: fn(&Code) -> &String| {
-            args.iter()
-                .map(|a| sel(a).clone())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let active = args.iter().any(|a| a.active);
-        Code::same(format!("{}({})", k.name, join(|c| &c.f)))
-            .twin(format!("{}_g::<S>({})", k.name, join(|c| &c.g)))
-            .with(active, true)
+        args
     }
 }
 
+/// `k(args)`, and `k_g::<S>(args)` in the twin.
+pub fn call_text(k: &Callee, args: &[Code]) -> Code {
+    let join = |sel: fn(&Code) -> &String| {
+        args.iter()
+            .map(|a| sel(a).clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let active = args.iter().any(|a| a.active);
+    Code::same(format!("{}({})", k.name, join(|c| &c.f)))
+        .twin(format!("{}_g::<S>({})", k.name, join(|c| &c.g)))
+        .with(active, true)
+}
+
 impl Gen<'_> {
-    /// Whether `k` has this function's float type and, for each slice parameter, some array
-    /// in scope long enough.
+    /// Whether `k` has this function's float type, a scalar result and, for each slice
+    /// parameter, some array or matrix row in scope long enough.
     pub fn can_call(&self, k: &Callee) -> bool {
         k.f32 == (self.ft == "f32")
-            && (k.params.iter().flatten()).all(|&n| self.slice_sources(n).next().is_some())
+            && !k.writes()
+            && (k.params.iter()).all(|a| match *a {
+                Arg::Slice(n) => self.slice_sources(n, None).next().is_some(),
+                _ => true,
+            })
     }
 
-    fn slice_sources(&self, n: usize) -> impl Iterator<Item = &AVar> + '_ {
-        (self.scope.arrays.iter()).filter(move |a| !a.plain && a.len >= n)
+    /// What a slice parameter reading `n` elements can be given: `&a[k..k + n]` of an array
+    /// (`CallSliceArg`, or in a statement calling a helper that writes into `exclude`,
+    /// `OutputCall`), `&m[i]` or a part of it (`MatrixRowArg`; not inside a condition unless
+    /// `CallSliceArg` is on: its finding is such calls in conditions); never from `exclude` or
+    /// passive data.
+    pub fn slice_sources(&self, n: usize, exclude: Option<&str>) -> impl Iterator<Item = Source> {
+        let mut out = Vec::new();
+        let ok = |name: &str| exclude != Some(name);
+        if self.sw.is_on(Construct::CallSliceArg) || exclude.is_some() {
+            for a in &self.scope.arrays {
+                if !a.plain && a.len >= n && ok(&a.name) {
+                    out.push(Source::Array(a.clone()));
+                }
+            }
+        }
+        let rows_here = self.in_cond == 0 || self.sw.is_on(Construct::CallSliceArg);
+        if self.sw.is_on(Construct::MatrixRowArg) && rows_here {
+            for m in &self.scope.mats {
+                if !m.plain && m.cols >= n && ok(&m.name) {
+                    out.push(Source::Row(m.clone()));
+                }
+            }
+        }
+        out.into_iter()
     }
 
-    /// `&a[k..k + n]` of an array in scope, for a slice parameter reading `n` elements.
-    fn slice_arg(&mut self, n: usize) -> Code {
-        let arrays: Vec<AVar> = self.slice_sources(n).cloned().collect();
-        let a = self.rng.pick(&arrays).clone();
-        let k = self.rng.range(0, a.len - n + 1);
-        self.used(Construct::CallSliceArg);
-        Code::same(format!("&{}[{k}..{}]", a.name, k + n)).with(a.active, true)
+    /// A slice argument reading `n` elements (see [`Gen::slice_sources`]).
+    fn slice_arg(&mut self, n: usize, exclude: Option<&str>) -> Code {
+        let sources: Vec<Source> = self.slice_sources(n, exclude).collect();
+        match self.rng.pick(&sources).clone() {
+            Source::Array(a) => {
+                let k = self.rng.range(0, a.len - n + 1);
+                if exclude.is_none() {
+                    self.used(Construct::CallSliceArg);
+                }
+                Code::same(format!("&{}[{k}..{}]", a.name, k + n)).with(a.active, true)
+            }
+            Source::Row(m) => {
+                let i = self.index_for(m.rows);
+                self.used(Construct::MatrixRowArg);
+                let text = if m.cols == n {
+                    format!("&{}[{i}]", m.name)
+                } else {
+                    let k = self.rng.range(0, m.cols - n + 1);
+                    format!("&{}[{i}][{k}..{}]", m.name, k + n)
+                };
+                Code::same(text).with(m.active, true)
+            }
+        }
     }
+}
+
+/// Where a slice argument comes from.
+#[derive(Clone)]
+pub enum Source {
+    Array(AVar),
+    Row(MVar),
 }
 
 impl Code {

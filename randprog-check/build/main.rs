@@ -10,8 +10,12 @@ mod construct;
 mod emit;
 mod expr;
 mod gen;
+mod iters;
+mod matrix;
+mod outputs;
 mod program;
 mod rng;
+mod run;
 mod stmt;
 
 use std::fmt::Write;
@@ -60,9 +64,16 @@ fn main() {
     let mut runs = String::new();
     for i in 0..count {
         let p = program::program(i, &mut rng, &mut sw, &callees);
-        out.push_str(&emit::program(&p));
+        out.push_str(&run::program(&p));
         writeln!(runs, "    run_{i}(ck);").unwrap();
-        callees.extend(p.as_callee(sw.is_on(Construct::CallSliceArg)));
+        let slices = [
+            Construct::CallSliceArg,
+            Construct::MatrixRowArg,
+            Construct::OutputCall,
+        ]
+        .iter()
+        .any(|&c| sw.is_on(c));
+        callees.extend(p.as_callee(slices));
     }
     write!(out, "pub fn run_all(ck: &mut Checker) {{\n{runs}}}\n").unwrap();
     out.push_str("pub const COVERAGE: &[(&str, usize)] = &[\n");

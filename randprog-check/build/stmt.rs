@@ -7,6 +7,7 @@
 
 use crate::construct::Construct;
 use crate::gen::{both, lit_code, AVar, Code, FVar, Gen, IVar};
+use crate::iters::LoopVars;
 
 /// The statement constructs and their relative weights.
 const STMT_WEIGHTS: &[(Construct, u32)] = {
@@ -46,6 +47,15 @@ const STMT_WEIGHTS: &[(Construct, u32)] = {
         (MutLocalArrayLiteral, 1),
         (ArrayWrite, 4),
         (ArrayAddAssign, 5),
+        (LocalMatrix, 2),
+        (MatrixWrite, 3),
+        (MatrixAddAssign, 4),
+        (MatrixLen, 2),
+        (OutputCall, 4),
+        (ForElements, 2),
+        (ForEnumerate, 1),
+        (ForWindows, 1),
+        (ClosureLet, 2),
     ]
 };
 
@@ -70,7 +80,7 @@ impl Gen<'_> {
             Assign | AddAssign | SubAssign | MulAssign | DivAssign => {
                 self.scope.visible_floats().iter().any(|v| v.mutable)
             }
-            Shadow => !self.scope.floats.is_empty(),
+            Shadow => self.shadowable().next().is_some(),
             IfStmt | IfNoElse | BlockStmt => nested_ok,
             MatchStmt => nested_ok && !self.scope.ints.is_empty(),
             ForRange | ForInclusive | ForRev | ForStepBy | While | WhileActive | Loop => loop_ok,
@@ -78,10 +88,19 @@ impl Gen<'_> {
             LenOfNestedLocalArray => loop_ok && arrays.iter().any(|a| a.nested_local),
             ForPassiveBound => loop_ok && self.passive_int.is_some(),
             Break | Continue => self.loops > 0,
-            EarlyReturn => self.out_len.is_none(),
+            EarlyReturn => self.out_len.is_none() && self.unit_return_ok(),
             EarlyReturnArray => self.out_len.is_some(),
-            MatchReturnArm => !self.scope.ints.is_empty(),
+            MatchReturnArm => !self.scope.ints.is_empty() && self.unit_return_ok(),
             ArrayWrite | ArrayAddAssign => arrays.iter().any(|a| a.mutable),
+            MatrixWrite | MatrixAddAssign => self.scope.mats.iter().any(|m| m.mutable),
+            MatrixLen => loop_ok && !self.scope.mats.is_empty(),
+            OutputCall => self.callees.iter().any(|k| self.can_call_writer(k)),
+            ForElements | ForEnumerate => loop_ok && self.has_sources(),
+            ForWindows => {
+                loop_ok
+                    && (arrays.iter().any(|a| a.len >= 2)
+                        || self.scope.mats.iter().any(|m| m.cols >= 2))
+            }
             _ => true,
         }
     }
@@ -104,8 +123,8 @@ impl Gen<'_> {
             }
             Some(Shadow) => {
                 // `let x = x * e;`: the new binding reads the old one (and stays as active).
-                let vars = self.scope.visible_floats();
-                let old = (*self.rng.pick(&vars)).clone();
+                let vars: Vec<FVar> = self.shadowable().collect();
+                let old = self.rng.pick(&vars).clone();
                 let e = self.expr(d);
                 let op = *self.rng.pick(&["+", "-", "*"]);
                 let m = if self.rng.chance(0.3) { "mut " } else { "" };
@@ -137,7 +156,7 @@ impl Gen<'_> {
             Some(EarlyReturn | EarlyReturnArray) => {
                 let (cond, value) = (self.cond(1), self.result(d));
                 self.returned = true;
-                both!("if {} {{ return {}; }}", cond, value)
+                both!("if {} {{ {}; }}", cond, returning(&value))
             }
             Some(MatchReturnArm) => {
                 let i = self.rng.pick(&self.scope.ints).clone();
@@ -150,9 +169,9 @@ impl Gen<'_> {
                     active: e.active,
                     typed: e.typed,
                 });
-                let head = Code::same(format!("let {name} = match {} {{ 0 => return ", i.name));
+                let head = Code::same(format!("let {name} = match {} {{ 0 => ", i.name));
                 let mut out = head;
-                out.push(&value);
+                out.push(&returning(&value));
                 out.push(&Code::same(", _ => "));
                 out.push(&e);
                 out.push(&Code::same(" };"));
@@ -164,6 +183,10 @@ impl Gen<'_> {
             Some(LocalArrayActiveLiteral) => self.local_array(2),
             Some(MutLocalArrayLiteral) => self.local_array(3),
             Some(c @ (ArrayWrite | ArrayAddAssign)) => self.array_write(c == ArrayWrite, d),
+            Some(LocalMatrix) => self.local_matrix(),
+            Some(c @ (MatrixWrite | MatrixAddAssign)) => self.matrix_write(c == MatrixWrite, d),
+            Some(OutputCall) => self.output_call(),
+            Some(ClosureLet) => self.closure_let(d),
             Some(c) => self.loop_stmt(c, sd, d),
         };
         let mut out = Code::same(ind);
@@ -290,6 +313,10 @@ impl Gen<'_> {
     /// The value of a `return`: a scalar, or `[e1, .., em]` for array results.
     pub fn result(&mut self, d: u32) -> Code {
         match self.out_len {
+            None if self.out_buf.is_some() => {
+                self.used(Construct::EarlyReturnOutput);
+                Code::same("")
+            }
             None => self.expr(d),
             Some(m) => {
                 let saved = self.no_branch_expr;
@@ -314,6 +341,18 @@ impl Gen<'_> {
                 list(&items)
             }
         }
+    }
+
+    /// Whether a `return` may be drawn (see `EarlyReturnOutput`).
+    fn unit_return_ok(&self) -> bool {
+        self.out_buf.is_none() || self.sw.is_on(Construct::EarlyReturnOutput)
+    }
+
+    /// The floats a `let x = x * e;` may shadow (not a `*v` of an element bound by reference).
+    fn shadowable(&self) -> impl Iterator<Item = FVar> + '_ {
+        (self.scope.visible_floats().into_iter())
+            .filter(|v| !v.name.starts_with('*'))
+            .cloned()
     }
 
     /// `let mut a = [0.0; n];` (kind 0), `let a = [..]` of constants (1) or of active values
@@ -346,6 +385,9 @@ impl Gen<'_> {
             typed: init.typed,
             nested_local: self.level > 1 || self.returned,
             plain: false,
+            vec: kind == 4,
+            out: false,
+            param: false,
         });
         let m = if mutable { "mut " } else { "" };
         both!("let {m}{name} = {};", init)
@@ -415,6 +457,11 @@ impl Gen<'_> {
                 let (n, v) = self.passive_int.clone().expect("checked applicable");
                 (format!("for {i} in 0..{n}"), v)
             }
+            MatrixLen => {
+                let (bound, hi) = self.matrix_len_bound();
+                (format!("for {i} in 0..{bound}"), hi)
+            }
+            ForElements | ForEnumerate | ForWindows => (String::new(), 0),
             // The counter runs 1..=hi (`while`, `loop`) or 1..=4 (`WhileActive`).
             WhileActive => (String::new(), 5),
             _ => (String::new(), hi + 1),
@@ -439,11 +486,35 @@ impl Gen<'_> {
             };
             guard = format!("{step}{guard}");
         }
+        let vars = if matches!(c, ForElements | ForEnumerate | ForWindows) {
+            let (h, vars) = self.elem_loop(c);
+            head = h;
+            vars
+        } else {
+            LoopVars {
+                ints: vec![IVar {
+                    name: i.clone(),
+                    hi: ivar_hi,
+                }],
+                ..LoopVars::default()
+            }
+        };
         let body = self.nested(|g| {
-            g.scope.ints.push(IVar {
-                name: i.clone(),
-                hi: ivar_hi,
-            });
+            g.scope.ints.extend(vars.ints);
+            g.scope.floats.extend(vars.floats);
+            g.scope.arrays.extend(vars.arrays);
+            // The iterated array is borrowed by the loop: not written (nor passed as an
+            // output buffer) inside.
+            for a in g.scope.arrays.iter_mut() {
+                if vars.borrowed.as_deref() == Some(a.name.as_str()) {
+                    a.mutable = false;
+                }
+            }
+            for m in g.scope.mats.iter_mut() {
+                if vars.borrowed.as_deref() == Some(m.name.as_str()) {
+                    m.mutable = false;
+                }
+            }
             g.loops += 1;
             g.level += 1;
             let ind2 = g.indent();
@@ -477,6 +548,15 @@ impl Gen<'_> {
         }
         out.push(&body);
         out
+    }
+}
+
+/// `return e` (`return` for a function writing output buffers, whose value is empty).
+fn returning(value: &Code) -> Code {
+    if value.f.is_empty() {
+        Code::same("return")
+    } else {
+        both!("return {}", value)
     }
 }
 

@@ -36,8 +36,9 @@ const FLOOR: f64 = 1e-3;
 pub type ValueFn<'a, F> = &'a dyn Fn(&[F]) -> Vec<F>;
 /// `f::jvp`: (point, tangent) -> (value, directional derivative).
 pub type JvpFn<'a, F> = &'a dyn Fn(&[F], &[F]) -> (Vec<F>, Vec<F>);
-/// `f::vjp`: (point, output seed, initial buffer contents) -> (value, adjoints).
-pub type VjpFn<'a, F> = &'a dyn Fn(&[F], &[F], &[F]) -> (Vec<F>, Vec<F>);
+/// `f::vjp`: (point, output seed, initial buffer contents) -> (value, adjoints, adjoint of
+/// the output buffer's initial contents).
+pub type VjpFn<'a, F> = &'a dyn Fn(&[F], &[F], &[F]) -> (Vec<F>, Vec<F>, Vec<F>);
 /// `f::grad`: point -> (value, gradient).
 pub type GradFn<'a, F> = &'a dyn Fn(&[F]) -> (F, Vec<F>);
 /// `f::hvp`: (point, direction) -> (value, gradient, H v).
@@ -66,13 +67,21 @@ pub struct Program<'a, F> {
     pub v: &'a [F],
     /// An output seed for `vjp` (length 1 for scalar results).
     pub seed: &'a [F],
+    /// The initial contents of the output buffer a function writes (empty without one):
+    /// passive in the function, but read by it, so part of its linear map. The twin takes them
+    /// after the active inputs.
+    pub r0: &'a [F],
+    /// Their tangent, which `jvp` takes in the output's tangent buffer.
+    pub vr0: &'a [F],
     /// Which flat inputs get their adjoint added into a `&mut` buffer (arrays, slices).
     pub buffered: &'a [bool],
     /// The plain function.
     pub value: ValueFn<'a, F>,
-    /// `f::jvp`: (value, tangent).
+    /// `f::jvp` given the point and the tangent (of the active inputs, then of `r0`):
+    /// (value, tangent).
     pub jvp: JvpFn<'a, F>,
-    /// `f::vjp` given the point, the seed and the initial buffer contents: (value, adjoints).
+    /// `f::vjp` given the point, the seed and the initial buffer contents: (value, adjoints,
+    /// adjoint of `r0`).
     pub vjp: VjpFn<'a, F>,
     /// `f::grad` (scalar results).
     pub grad: Option<GradFn<'a, F>>,
@@ -87,7 +96,7 @@ pub struct Program<'a, F> {
     pub taylor: Option<(TaylorFn<'a, F>, TwinFn<'a, D3<F>>)>,
     /// `f::objective(..)` (scalar results).
     pub objective: Option<ObjectiveFn<'a, F>>,
-    /// The generic twin on first-order duals.
+    /// The generic twin on first-order duals (inputs: the active ones, then `r0`).
     pub dual1: TwinFn<'a, D1<F>>,
     /// The generic twin on nested duals.
     pub dual2: TwinFn<'a, D2<F>>,
@@ -251,30 +260,35 @@ impl<F: Float> Run<'_, '_, F> {
     /// All comparisons; `false` (nothing compared) if the reference is not finite.
     fn all(&mut self) -> bool {
         let p = self.p;
-        let (n, m) = (p.x.len(), p.seed.len());
+        let (n, m, n0) = (p.x.len(), p.seed.len(), p.r0.len());
+        let nz = n + n0;
         let plain = (p.value)(p.x);
-        // Reference Jacobian (m x n, row-major) and J v from forward passes on duals.
-        let mut jac = vec![F::zero(); m * n];
+        // Reference Jacobian over the active inputs and `r0` (m x nz, row-major) and the
+        // directional derivative, from forward passes on duals.
+        let z: Vec<F> = p.x.iter().chain(p.r0).copied().collect();
+        let zv: Vec<F> = p.v.iter().chain(p.vr0).copied().collect();
+        let mut jac_z = vec![F::zero(); m * nz];
         let mut val = Vec::new();
-        for k in 0..n {
-            let xd: Vec<D1<F>> = (0..n)
-                .map(|j| Dual::new(p.x[j], if j == k { F::one() } else { F::zero() }))
+        for k in 0..nz {
+            let zd: Vec<D1<F>> = (0..nz)
+                .map(|j| Dual::new(z[j], if j == k { F::one() } else { F::zero() }))
                 .collect();
-            let out = (p.dual1)(&xd);
+            let out = (p.dual1)(&zd);
             val = out.iter().map(|d| d.re).collect();
             for (r, d) in out.iter().enumerate() {
-                jac[r * n + k] = d.eps;
+                jac_z[r * nz + k] = d.eps;
             }
         }
+        let jac: Vec<F> = (0..m * n).map(|i| jac_z[(i / n) * nz + i % n]).collect();
         let finite = |v: &[F]| v.iter().all(|a| a.to_f64().is_finite());
-        if !finite(&plain) || !finite(&jac) {
+        if !finite(&plain) || !finite(&jac_z) {
             return false;
         }
         self.close("twin value vs plain", &val, &plain);
-        let xd: Vec<D1<F>> = (0..n).map(|j| Dual::new(p.x[j], p.v[j])).collect();
-        let jv: Vec<F> = (p.dual1)(&xd).iter().map(|d| d.eps).collect();
+        let zd: Vec<D1<F>> = (0..nz).map(|j| Dual::new(z[j], zv[j])).collect();
+        let jv: Vec<F> = (p.dual1)(&zd).iter().map(|d| d.eps).collect();
 
-        let (y, t) = (p.jvp)(p.x, p.v);
+        let (y, t) = (p.jvp)(p.x, &zv);
         self.close("jvp value", &y, &plain);
         self.close("jvp tangent", &t, &jv);
 
@@ -283,18 +297,21 @@ impl<F: Float> Run<'_, '_, F> {
             .iter()
             .map(|&b| F::from_f64(if b { 0.5 } else { 0.0 }))
             .collect();
-        let (y, bar) = (p.vjp)(p.x, p.seed, &prefill);
+        let (y, bar, rbar) = (p.vjp)(p.x, p.seed, &prefill);
         self.close("vjp value", &y, &plain);
-        let want: Vec<F> = (0..n)
-            .map(|k| (0..m).fold(F::zero(), |s, r| s + p.seed[r] * jac[r * n + k]))
-            .collect();
+        let adjoint = |k: usize| (0..m).fold(F::zero(), |s, r| s + p.seed[r] * jac_z[r * nz + k]);
+        let want: Vec<F> = (0..n).map(adjoint).collect();
         let got: Vec<F> = bar.iter().zip(&prefill).map(|(&b, &q)| b - q).collect();
         self.close("vjp adjoint (minus prefill)", &got, &want);
-        let lhs = got.iter().zip(p.v).fold(F::zero(), |s, (&a, &b)| s + a * b);
-        let rhs = t
-            .iter()
-            .zip(p.seed)
-            .fold(F::zero(), |s, (&a, &b)| s + a * b);
+        let want_r0: Vec<F> = (n..nz).map(adjoint).collect();
+        self.close(
+            "vjp adjoint of the output buffer's initial contents",
+            &rbar,
+            &want_r0,
+        );
+        let dot = |a: &[F], b: &[F]| a.iter().zip(b).fold(F::zero(), |s, (&a, &b)| s + a * b);
+        let lhs = dot(&got, p.v) + dot(&rbar, p.vr0);
+        let rhs = dot(&t, p.seed);
         self.close(
             "dot-product identity <v, J^T c> vs <J v, c>",
             &[lhs],
@@ -306,7 +323,8 @@ impl<F: Float> Run<'_, '_, F> {
             self.close("grad value", &[y], &plain);
             self.close("grad", &g, &jac);
         }
-        let hv_ref = self.hv_reference();
+        let second = p.hvp.is_some() || p.objective.is_some();
+        let hv_ref = second.then(|| self.hv_reference()).flatten();
         if let (Some(hvp), Some(hv_ref)) = (p.hvp, &hv_ref) {
             let (y, gh, hv) = hvp(p.x, p.v);
             self.close("hvp value", &[y], &plain);

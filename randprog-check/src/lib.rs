@@ -134,6 +134,16 @@ pub fn arr<T: Copy, const N: usize>(s: &[T]) -> [T; N] {
     core::array::from_fn(|i| s[i])
 }
 
+/// The first `R * C` elements of `s` as an `R x C` matrix, row by row.
+pub fn mat<T: Copy, const C: usize, const R: usize>(s: &[T]) -> [[T; C]; R] {
+    core::array::from_fn(|i| core::array::from_fn(|j| s[i * C + j]))
+}
+
+/// `s` as rows of `C` elements (`s.len()` a multiple of `C`).
+pub fn rows<T: Copy, const C: usize>(s: &[T]) -> Vec<[T; C]> {
+    s.chunks(C).map(arr).collect()
+}
+
 /// Passive data as constant scalars of any type over the same primitive float.
 pub fn consts<S: Scalar>(d: &[S::Base]) -> Vec<S> {
     d.iter().map(|&v| S::cst(v)).collect()
