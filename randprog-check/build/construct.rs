@@ -182,6 +182,12 @@ constructs! {
     /// generated accumulator loses the `f64` that `sum::<f64>()` names). Off until fixed; such
     /// a chain is multiplied by `1.0_f64` before a method meanwhile (as a bare literal is).
     PassiveChainMethod(off),
+    /// `signum` of a value that may be an empty sum (a chain with `.filter(..)`): `sum()` of
+    /// no items is `-0.0` in Rust, `+0.0` in the generated code, so `x[0] * x.iter().filter(|v|
+    /// **v > 5.0).map(|v| v * v).sum::<f64>().signum()` at `x = [0.5]` is `-0.5` from `f` and
+    /// `0.5` from `grad` and `jvp`, with the derivative's sign flipped. Off until fixed; the
+    /// operand of `signum` has no `filter` meanwhile.
+    EmptySumSign(off),
     /// `.filter(|v| **v > c)` (or on the index after `enumerate`) in a chain.
     IterFilter,
     /// `max_by(|a, b| a.total_cmp(b)).unwrap()`, `min_by(|a, b| a.partial_cmp(b).unwrap())`,

@@ -90,17 +90,17 @@ pub const INTRINSICS: &[Intrinsic] = &[
 const EXPR_WEIGHTS: &[(Construct, u32)] = {
     use Construct::*;
     &[
-        (Neg, 3),
-        (Add, 8),
-        (Sub, 6),
-        (Mul, 8),
-        (Div, 3),
-        (Method, 14),
-        (PathCall, 3),
-        (IfExpr, 2),
-        (BlockExpr, 2),
-        (MatchExpr, 2),
-        (Call, 3),
+        (Neg, 6),
+        (Add, 16),
+        (Sub, 12),
+        (Mul, 16),
+        (Div, 6),
+        (Method, 28),
+        (PathCall, 6),
+        (IfExpr, 4),
+        (BlockExpr, 4),
+        (MatchExpr, 4),
+        (Call, 6),
         (IterSum, 2),
         (IterProduct, 1),
         (IterFold, 1),
@@ -109,7 +109,7 @@ const EXPR_WEIGHTS: &[(Construct, u32)] = {
         (IterWindows, 1),
         (IterRange, 1),
         (IterExtreme, 1),
-        (ClosureCall, 2),
+        (ClosureCall, 8),
     ]
 };
 
@@ -391,7 +391,16 @@ impl Gen<'_> {
                 (_, IntExp) => Code::same(format!("{}", self.rng.range(0, 5))),
                 (0, Away) if row.name == "signum" && self.sw.is_on(Construct::SignumOfZero) => {
                     self.used(Construct::SignumOfZero);
-                    self.expr(d)
+                    let e = self.expr(d);
+                    // An empty sum's sign is `EmptySumSign`.
+                    if !e.f.contains(".filter(") {
+                        e
+                    } else if self.sw.is_on(Construct::EmptySumSign) {
+                        self.used(Construct::EmptySumSign);
+                        e
+                    } else {
+                        self.positive(d)
+                    }
                 }
                 (0, Bounded(_))
                     if row.name == "tanh" && self.sw.is_on(Construct::TanhLargeArgument) =>

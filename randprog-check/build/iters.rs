@@ -153,7 +153,8 @@ impl Gen<'_> {
             Code::same(format!(".product::<{ft}>()"))
                 .twin(".fold(c::<S>(1.0), |p, t| p * t)".into())
         } else {
-            Code::same(format!(".sum::<{ft}>()")).twin(".fold(c::<S>(0.0), |p, t| p + t)".into())
+            // Rust's float `sum` starts at `-0.0` (an empty sum is `-0.0`).
+            Code::same(format!(".sum::<{ft}>()")).twin(".fold(c::<S>(-0.0), |p, t| p + t)".into())
         }
     }
 

@@ -8,11 +8,18 @@ use crate::construct::Construct;
 use crate::gen::{both, Arg, Callee, Code, Gen, IVar};
 use crate::program::Param;
 
-/// The output buffer parameter of a new program, if one is drawn (then it returns `()`).
-pub fn output_param(gen: &mut Gen, params: &[Param]) -> Option<Param> {
+/// The output buffer parameter of a new program, if one is drawn (then it returns `()`). Most
+/// such programs read a slice, as residual functions do (and later programs can call them:
+/// see `OutputCallScalarInputs`).
+pub fn output_param(gen: &mut Gen, params: &mut Vec<Param>) -> Option<Param> {
     let (slice, array) = (Construct::OutputSlice, Construct::OutputArray);
     if !(gen.sw.is_on(slice) || gen.sw.is_on(array)) || !gen.rng.chance(0.13) {
         return None;
+    }
+    let scalars_only = params.iter().all(|p| matches!(p, Param::Scalar(_)));
+    if scalars_only && gen.sw.is_on(Construct::SliceParam) && gen.rng.chance(0.7) {
+        gen.used(Construct::SliceParam);
+        params.push(Param::Slice(gen.fresh("s"), gen.rng.range(2, 5)));
     }
     let fixed = gen.sw.is_on(array) && (!gen.sw.is_on(slice) || gen.rng.chance(0.4));
     // Which kind of buffer the generated `jacobian` handles (see `OutputJacobianMix`).

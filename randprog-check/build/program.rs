@@ -136,7 +136,7 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
     }
     let mut params = signature(&mut gen);
     let mut out_len = None;
-    if let Some(out) = crate::outputs::output_param(&mut gen, &params) {
+    if let Some(out) = crate::outputs::output_param(&mut gen, &mut params) {
         params.push(out);
     } else if gen.sw.is_on(Construct::ArrayResult) && gen.rng.chance(0.15) {
         gen.used(Construct::ArrayResult);
