@@ -26,15 +26,13 @@
 //! An intrinsic is one row of `expr::INTRINSICS` (name, operand domains, whether `Scalar` has
 //! it as a method).
 //!
-//! Constructs the macro is gaining follow the same recipe: `&&`/`||`/`!` are new arms of
-//! `Gen::cond` (`{a} && {b}` in both dialects: conditions are already `.base()` comparisons
-//! in the twin); tuples a statement `let (a, b) = (e1, e2);` pushing two `FVar`s; `match`/`if`
-//! arms that `return` a new arm kind in `Gen::match_expr`/`Gen::expr` (the twin is the same
-//! text); arrays passed to helpers are `CallSliceArg` (`Callee::params` marks slice
-//! parameters, `Gen::slice_arg` draws `&a[k..k + n]`); matrices `[[f; N]; M]` a `Param` kind plus its flattening in
-//! `emit::args`/`emit::tangents`/`emit::vjp` (and `Flat` in `src/lib.rs` already nests); `Vec`
-//! scratch buffers a statement like `local_array` with `vec![0.0; n]` (`vec![c::<S>(0.0); n]`
-//! in the twin).
+//! The families follow the same recipe: `&&`/`||`/`!` are arms of `Gen::cond` (conditions
+//! are already `.base()` comparisons in the twin); tuples a statement `let (a, b) = (e1, e2);`
+//! pushing two `FVar`s; matrices an `MVar` in `Scope` (`matrix.rs`), flattened in
+//! `emit::args`/`emit::tangents`/`run::vjp` (`Flat` in `src/lib.rs` already nests); iterator
+//! chains and closures (`iters.rs`) bind the items as `FVar`s of the closure's scope (`|&v|`
+//! as `v`, `|v|` as `*v`); output buffers (`outputs.rs`) an `AVar` the body writes, plus the
+//! initial contents `r0` in the checker; calls pass `Arg`s (`Callee::params`).
 
 use crate::construct::{Construct, Switches};
 use crate::rng::Rng;
@@ -160,6 +158,16 @@ pub struct CVar {
     /// parameters.
     pub active: bool,
     pub typed: bool,
+    /// The float variables its body captures (see `ClosureCaptureShadowed`).
+    pub captures: Vec<String>,
+}
+
+/// Whether `text` names `name` (as a whole word).
+pub fn mentions(text: &str, name: &str) -> bool {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    text.match_indices(name).any(|(at, _)| {
+        !word(text[..at].chars().next_back()) && !word(text[at + name.len()..].chars().next())
+    })
 }
 
 /// An integer in scope whose value lies in `0..hi` (loop counters, passive parameters).

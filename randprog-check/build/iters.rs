@@ -4,7 +4,7 @@
 //! `product` as folds, comparisons on `.base()`).
 
 use crate::construct::Construct;
-use crate::gen::{both, lit_code, AVar, CVar, Code, FVar, Gen, IVar};
+use crate::gen::{both, lit_code, mentions, AVar, CVar, Code, FVar, Gen, IVar};
 
 /// What a chain or loop iterates over: an array in scope or a matrix row.
 #[derive(Clone)]
@@ -436,6 +436,7 @@ impl Gen<'_> {
         let arity = self.rng.range(1, 3);
         let params: Vec<String> = (0..arity).map(|_| self.fresh("t")).collect();
         let inner = self.scope.capturable();
+        let names: Vec<String> = inner.floats.iter().map(|v| v.name.clone()).collect();
         let saved = std::mem::replace(&mut self.scope, inner);
         // A call of a helper with a matrix row is kept out of closures, which may be called
         // inside a condition (see `MatrixRowArg`).
@@ -451,11 +452,15 @@ impl Gen<'_> {
         let body = self.closure_body(vars, vec![], vec![], d);
         self.in_cond -= 1;
         self.scope = saved;
+        let captures = (names.into_iter())
+            .filter(|n| mentions(&body.f, n))
+            .collect();
         self.scope.closures.push(CVar {
             name: name.clone(),
             arity,
             active: body.active,
             typed: body.typed,
+            captures,
         });
         let decl =
             |t: &str| -> Vec<String> { params.iter().map(|p| format!("{p}: {t}")).collect() };

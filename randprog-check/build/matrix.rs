@@ -2,7 +2,8 @@
 //! locals and of matrix parameters, and loops bounded by `m.len()` / `m[i].len()`. Rows passed
 //! to helpers are `Gen::slice_arg` (`MatrixRowArg`), rows iterated are `build/iters.rs`.
 
-use crate::gen::{both, lit_code, Code, Gen, MVar};
+use crate::construct::Construct;
+use crate::gen::{both, lit_code, Code, Gen, IVar, MVar};
 
 impl Gen<'_> {
     /// `let mut m = [[0.0; C]; R];`
@@ -18,7 +19,47 @@ impl Gen<'_> {
             plain: false,
             typed: false,
         });
-        both!("let mut {name} = [[{}; {cols}]; {rows}];", lit_code(0.0))
+        let decl = both!("let mut {name} = [[{}; {cols}]; {rows}];", lit_code(0.0));
+        if self.loops > 0 || !self.rng.chance(0.6) {
+            return decl;
+        }
+        // Filled element by element, as a stencil or a Jacobian would be.
+        let (i, j) = (self.fresh("i"), self.fresh("j"));
+        let assign = self.rng.chance(0.5);
+        self.used(if assign {
+            Construct::MatrixWrite
+        } else {
+            Construct::MatrixAddAssign
+        });
+        let e = self.nested(|g| {
+            g.scope.ints.push(IVar {
+                name: i.clone(),
+                hi: rows,
+            });
+            g.scope.ints.push(IVar {
+                name: j.clone(),
+                hi: cols,
+            });
+            g.expr(2)
+        });
+        if let Some(m) = self.scope.mats.last_mut() {
+            m.active |= e.active;
+            m.typed |= e.typed;
+        }
+        let op = if assign { "=" } else { "+=" };
+        let (ind, at) = (self.indent(), format!("{name}[{i}][{j}]"));
+        let head = format!(
+            "\n{ind}for {i} in 0..{rows} {{\n{ind}    for {j} in 0..{cols} {{\n{ind}        "
+        );
+        let tail = format!("\n{ind}    }}\n{ind}}}");
+        let mut out = decl;
+        out.push(&Code::same(head));
+        out.push(
+            &Code::same(format!("{at} {op} {};", e.f))
+                .twin(format!("{{ let __rhs = {}; {at} {op} __rhs; }}", e.g)),
+        );
+        out.push(&Code::same(tail));
+        out
     }
 
     /// A read `m[i][j]` of a matrix in scope.

@@ -47,9 +47,9 @@ const STMT_WEIGHTS: &[(Construct, u32)] = {
         (MutLocalArrayLiteral, 1),
         (ArrayWrite, 4),
         (ArrayAddAssign, 5),
-        (LocalMatrix, 1),
-        (MatrixWrite, 4),
-        (MatrixAddAssign, 5),
+        (LocalMatrix, 2),
+        (MatrixWrite, 3),
+        (MatrixAddAssign, 3),
         (MatrixLen, 2),
         (OutputCall, 4),
         (ForElements, 2),
@@ -129,6 +129,7 @@ impl Gen<'_> {
                 let op = *self.rng.pick(&["+", "-", "*"]);
                 let m = if self.rng.chance(0.3) { "mut " } else { "" };
                 let name = old.name.clone();
+                self.shadowed(&name);
                 self.scope.floats.push(FVar {
                     mutable: !m.is_empty(),
                     active: old.active || e.active,
@@ -340,6 +341,20 @@ impl Gen<'_> {
                 }
                 list(&items)
             }
+        }
+    }
+
+    /// `name` is shadowed: closures capturing it are not called any more unless
+    /// `ClosureCaptureShadowed` is on.
+    fn shadowed(&mut self, name: &str) {
+        let hit = |c: &crate::gen::CVar| c.captures.iter().any(|n| n == name);
+        if !self.scope.closures.iter().any(hit) {
+            return;
+        }
+        if self.sw.is_on(Construct::ClosureCaptureShadowed) {
+            self.used(Construct::ClosureCaptureShadowed);
+        } else {
+            self.scope.closures.retain(|c| !hit(c));
         }
     }
 
