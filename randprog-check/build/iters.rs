@@ -472,7 +472,18 @@ impl Gen<'_> {
     /// `c(e, ..)` of a closure in scope.
     pub fn closure_call(&mut self, d: u32) -> Code {
         let k = self.rng.pick(&self.scope.closures).clone();
-        let args: Vec<Code> = (0..k.arity).map(|_| self.expr(d)).collect();
+        let mut args: Vec<Code> = (0..k.arity).map(|_| self.expr(d)).collect();
+        let ft = self.ft;
+        for a in args.iter_mut().filter(|a| !a.typed) {
+            if self.sw.is_on(Construct::ClosureUntypedArg) {
+                self.used(Construct::ClosureUntypedArg);
+            } else if a.f.parse::<f64>().is_ok() {
+                a.f = format!("{}_{ft}", a.f);
+            } else {
+                let one = Code::same(format!("1.0_{ft}")).twin("c::<S>(1.0)".into());
+                *a = both!("({} * {})", a, one);
+            }
+        }
         let f: Vec<&str> = args.iter().map(|a| a.f.as_str()).collect();
         let g: Vec<&str> = args.iter().map(|a| a.g.as_str()).collect();
         Code::same(format!("{}({})", k.name, f.join(", ")))
