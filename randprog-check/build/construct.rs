@@ -109,6 +109,13 @@ constructs! {
     /// the generated code names `a` outside its scope (error[E0425]: cannot find value `a_3`
     /// in this scope). Off until fixed; `ForLen` and `Len` cover every other array.
     LenOfNestedLocalArray,
+    /// `v.len()` of a `Vec` declared in a nested block (a loop body, a branch): the reverse
+    /// sweep names `v` outside its scope (`error[E0425]: cannot find value a17_23`), the open
+    /// finding "a `Vec` declared in a branch" of `FINDINGS.md`; default seed, program 275 once
+    /// drew it (`let mut a17 = vec![0.0; 4]; let (t19, t20) = ((a17.len() as f64), ..);` in a
+    /// `for w16 in s4.windows(3)` loop). Off until fixed; `Len` and `ForLen` cover other
+    /// `Vec`s and nested arrays.
+    LenOfNestedVec(off),
     ForPassiveBound,
     While,
     WhileActive,

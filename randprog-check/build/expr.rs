@@ -211,6 +211,9 @@ impl Gen<'_> {
                 let (a, nested) = self.rng.pick(&arrays).clone();
                 if nested {
                     self.used(Construct::LenOfNestedLocalArray);
+                    if (self.scope.arrays.iter()).any(|v| v.name == a && v.vec) {
+                        self.used(Construct::LenOfNestedVec);
+                    }
                 }
                 Code::same(format!("({a}.len() as {ft})"))
                     .twin(format!("c::<S>({a}.len() as f64)"))
@@ -222,10 +225,16 @@ impl Gen<'_> {
 
     /// The arrays whose `.len()` may be read (see `LenOfNestedLocalArray`).
     pub fn len_arrays(&self) -> impl Iterator<Item = (String, bool)> + '_ {
-        let any = self.sw.is_on(Construct::LenOfNestedLocalArray);
         (self.scope.arrays.iter())
-            .filter(move |a| any || !a.nested_local)
+            .filter(|a| self.len_ok(a))
             .map(|a| (a.name.clone(), a.nested_local))
+    }
+
+    /// Whether `a.len()` may be read (see `LenOfNestedLocalArray`, `LenOfNestedVec`).
+    pub fn len_ok(&self, a: &AVar) -> bool {
+        let on = |c| self.sw.is_on(c);
+        !a.nested_local
+            || (on(Construct::LenOfNestedLocalArray) && (!a.vec || on(Construct::LenOfNestedVec)))
     }
 
     /// A read `a[i]` of an array in scope, with an index known to be in bounds.

@@ -341,7 +341,7 @@ fn body(gen: &mut Gen, params: &[Param]) -> Code {
         );
         gen.scope.consts.push(k);
     }
-    let stmts = if ft == "f32" { 3 } else { 5 };
+    let stmts = if ft == "f32" { 3 } else { 4 };
     let n = gen.rng.range(1, stmts + 1);
     out.push(&gen.stmts(n, 2));
     let tail = match gen.out_len {

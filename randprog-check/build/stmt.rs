@@ -85,7 +85,9 @@ impl Gen<'_> {
             MatchStmt => nested_ok && !self.scope.ints.is_empty(),
             ForRange | ForInclusive | ForRev | ForStepBy | While | WhileActive | Loop => loop_ok,
             ForLen => loop_ok && arrays.iter().any(|a| !a.nested_local),
-            LenOfNestedLocalArray => loop_ok && arrays.iter().any(|a| a.nested_local),
+            LenOfNestedLocalArray => {
+                loop_ok && arrays.iter().any(|a| a.nested_local && self.len_ok(a))
+            }
             ForPassiveBound => loop_ok && self.passive_int.is_some(),
             Break | Continue => self.loops > 0,
             EarlyReturn => self.out_len.is_none() && self.unit_return_ok(),
@@ -462,7 +464,7 @@ impl Gen<'_> {
             ForStepBy => (format!("for {i} in ({lo}..{hi}).step_by(2)"), hi),
             ForLen | LenOfNestedLocalArray => {
                 let arrays: Vec<AVar> = (self.scope.arrays.iter())
-                    .filter(|a| a.nested_local == (c == LenOfNestedLocalArray))
+                    .filter(|a| a.nested_local == (c == LenOfNestedLocalArray) && self.len_ok(a))
                     .cloned()
                     .collect();
                 let a = self.rng.pick(&arrays).clone();
