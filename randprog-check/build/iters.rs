@@ -130,6 +130,16 @@ impl Gen<'_> {
         ))
     }
 
+    /// An optional `.filter(|pat| j % 2 == k)` on an index bound as `j` by `pat`, drawn with
+    /// probability `p`.
+    fn index_filter(&mut self, pat: &str, p: f64) -> String {
+        if !(self.sw.is_on(Construct::IterFilter) && self.rng.chance(p)) {
+            return String::new();
+        }
+        self.used(Construct::IterFilter);
+        format!(".filter(|{pat}| j % 2 == {})", self.rng.range(0, 2))
+    }
+
     /// The body of a closure with `vars` (and `ints`) in scope.
     fn closure_body(
         &mut self,
@@ -259,12 +269,7 @@ impl Gen<'_> {
         };
         let (v, pat) = self.elem(&b, &s);
         let i = self.fresh("i");
-        let filter = if self.sw.is_on(Construct::IterFilter) && self.rng.chance(0.3) {
-            self.used(Construct::IterFilter);
-            format!(".filter(|(j, _)| j % 2 == {})", self.rng.range(0, 2))
-        } else {
-            String::new()
-        };
+        let filter = self.index_filter("(j, _)", 0.3);
         let head = Code::same(format!("{}.iter().enumerate(){filter}", s.text));
         let iv = IVar {
             name: i.clone(),
@@ -316,12 +321,7 @@ impl Gen<'_> {
             self.rng.range(2, 5)
         };
         let i = self.fresh("i");
-        let filter = if self.sw.is_on(Construct::IterFilter) && self.rng.chance(0.2) {
-            self.used(Construct::IterFilter);
-            format!(".filter(|j| j % 2 == {})", self.rng.range(0, 2))
-        } else {
-            String::new()
-        };
+        let filter = self.index_filter("j", 0.2);
         let iv = IVar {
             name: i.clone(),
             hi,
