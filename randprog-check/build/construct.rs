@@ -168,7 +168,7 @@ constructs! {
     MatrixRowArg,
     /// `for i in 0..m.len()` and `for j in 0..m[i].len()`.
     MatrixLen,
-    // Iterators and closures (`build/iters.rs`).
+    // Iterators, element loops and closures (`build/iters.rs`, `loops.rs`, `closures.rs`).
     /// `a.iter().map(|&v| e).sum::<f64>()` (also `|v| .. *v ..`, `.copied()`, `let s: f64 =`).
     IterSum,
     /// `a.iter().map(|&v| e).product::<f64>()`.

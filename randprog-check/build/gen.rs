@@ -30,7 +30,7 @@
 //! are already `.base()` comparisons in the twin); tuples a statement `let (a, b) = (e1, e2);`
 //! pushing two `FVar`s; matrices an `MVar` in `Scope` (`matrix.rs`), flattened in
 //! `emit::args`/`emit::tangents`/`run::vjp` (`Flat` in `src/lib.rs` already nests); iterator
-//! chains and closures (`iters.rs`) bind the items as `FVar`s of the closure's scope (`|&v|`
+//! chains (`iters.rs`) and closures (`closures.rs`) bind items and parameters as `FVar`s (`|&v|`
 //! as `v`, `|v|` as `*v`); output buffers (`outputs.rs`) an `AVar` the body writes, plus the
 //! initial contents `r0` in the checker; calls pass `Arg`s (`Callee::params`).
 

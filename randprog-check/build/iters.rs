@@ -4,27 +4,27 @@
 //! `product` as folds, comparisons on `.base()`).
 
 use crate::construct::Construct;
-use crate::gen::{both, lit_code, mentions, AVar, CVar, Code, FVar, Gen, IVar};
+use crate::gen::{both, lit_code, AVar, Code, FVar, Gen, IVar};
 
 /// What a chain or loop iterates over: an array in scope or a matrix row.
 #[derive(Clone)]
-struct Src {
+pub struct Src {
     /// `a` or `m[i]`.
-    text: String,
+    pub text: String,
     /// The array's name (for the borrow rules of `for` loops), empty for a row.
-    name: String,
-    len: usize,
-    active: bool,
-    typed: bool,
+    pub name: String,
+    pub len: usize,
+    pub active: bool,
+    pub typed: bool,
     /// A reference parameter (`for v in x`, `zip(x)` move nothing).
-    reference: bool,
+    pub reference: bool,
     /// An array or `Vec` owned here (`&a` iterates it; not a reference parameter, nor the
     /// function's own `&mut` output buffer, which `for v in r` would move).
-    by_ref_ok: bool,
+    pub by_ref_ok: bool,
 }
 
 /// How a closure or `for` pattern binds an element.
-enum Bind {
+pub enum Bind {
     /// `|&v|` / `for &v in ..`: a float named `v`.
     Pattern,
     /// `|v|` / `for v in ..` and `*v` where it is used.
@@ -40,7 +40,7 @@ impl Gen<'_> {
     }
 
     /// An array in scope, or a row of a matrix (one time in four where there is one).
-    fn source(&mut self, min_len: usize) -> Option<Src> {
+    pub fn source(&mut self, min_len: usize) -> Option<Src> {
         let rows: Vec<_> = (self.scope.mats.iter())
             .filter(|m| m.cols >= min_len)
             .cloned()
@@ -74,7 +74,7 @@ impl Gen<'_> {
         })
     }
 
-    fn binding(&mut self) -> Bind {
+    pub fn binding(&mut self) -> Bind {
         match self.rng.range(0, 4) {
             0 | 1 => Bind::Pattern,
             2 => Bind::Deref,
@@ -83,7 +83,7 @@ impl Gen<'_> {
     }
 
     /// A float bound to an element: its use (`v` or `*v`), and the closure pattern.
-    fn elem(&mut self, b: &Bind, s: &Src) -> (FVar, String) {
+    pub fn elem(&mut self, b: &Bind, s: &Src) -> (FVar, String) {
         let v = self.fresh("v");
         let (use_as, pat) = match b {
             Bind::Pattern => (v.clone(), format!("&{v}")),
@@ -141,7 +141,7 @@ impl Gen<'_> {
     }
 
     /// The body of a closure with `vars` (and `ints`) in scope.
-    fn closure_body(
+    pub fn closure_body(
         &mut self,
         vars: Vec<FVar>,
         ints: Vec<IVar>,
@@ -297,7 +297,7 @@ impl Gen<'_> {
     }
 
     /// A window of `k` elements of `s`, as an array in scope.
-    fn window(&mut self, s: &Src, k: usize) -> AVar {
+    pub fn window(&mut self, s: &Src, k: usize) -> AVar {
         AVar {
             name: self.fresh("w"),
             len: k,
@@ -370,124 +370,5 @@ impl Gen<'_> {
     fn bounded_of(&mut self, e: Code, b: f64) -> Code {
         let k = (b / 1.58 * 100.0).floor() / 100.0;
         both!("({} * {})", lit_code(k), self.method("atan", vec![e]))
-    }
-}
-
-/// What the body of a `for` loop binds: integers, floats, arrays, and the array it iterates
-/// over (not written inside: it is borrowed).
-#[derive(Default)]
-pub struct LoopVars {
-    pub ints: Vec<IVar>,
-    pub floats: Vec<FVar>,
-    pub arrays: Vec<AVar>,
-    pub borrowed: Option<String>,
-}
-
-impl Gen<'_> {
-    /// The head of a `for` loop over elements (`ForElements`, `ForEnumerate`, `ForWindows`)
-    /// and what it binds.
-    pub fn elem_loop(&mut self, c: Construct) -> (String, LoopVars) {
-        let min = if c == Construct::ForWindows { 2 } else { 1 };
-        let s = self.source(min).expect("applicable");
-        let mut vars = LoopVars {
-            borrowed: Some(s.name.clone()),
-            ..LoopVars::default()
-        };
-        let b = match self.binding() {
-            Bind::Copied => Bind::Pattern,
-            b => b,
-        };
-        let head = match c {
-            Construct::ForWindows => {
-                let k = self.rng.range(2, s.len.min(3) + 1);
-                let w = self.window(&s, k);
-                let head = format!("for {} in {}.windows({k})", w.name, s.text);
-                vars.arrays.push(w);
-                head
-            }
-            Construct::ForEnumerate => {
-                let (v, pat) = self.elem(&b, &s);
-                let i = self.fresh("i");
-                vars.ints.push(IVar {
-                    name: i.clone(),
-                    hi: s.len,
-                });
-                vars.floats.push(v);
-                format!("for ({i}, {pat}) in {}.iter().enumerate()", s.text)
-            }
-            _ => {
-                let (v, pat) = self.elem(&b, &s);
-                vars.floats.push(v);
-                let over = match self.rng.range(0, 3) {
-                    0 if s.reference => s.text.clone(),
-                    1 if s.by_ref_ok => format!("&{}", s.text),
-                    _ => format!("{}.iter()", s.text),
-                };
-                format!("for {pat} in {over}")
-            }
-        };
-        (head, vars)
-    }
-
-    /// `let c = |t: f, u: f| e;`: a closure over what it may capture (see
-    /// [`crate::gen::Scope::capturable`]).
-    pub fn closure_let(&mut self, d: u32) -> Code {
-        let (name, ft) = (self.fresh("c"), self.ft);
-        let arity = self.rng.range(1, 3);
-        let params: Vec<String> = (0..arity).map(|_| self.fresh("t")).collect();
-        let inner = self.scope.capturable();
-        let names: Vec<String> = inner.floats.iter().map(|v| v.name.clone()).collect();
-        let saved = std::mem::replace(&mut self.scope, inner);
-        // A call of a helper with a matrix row is kept out of closures, which may be called
-        // inside a condition (see `MatrixRowArg`).
-        self.in_cond += 1;
-        let vars = (params.iter())
-            .map(|t| FVar {
-                name: t.clone(),
-                mutable: false,
-                active: false,
-                typed: true,
-            })
-            .collect();
-        let body = self.closure_body(vars, vec![], vec![], d);
-        self.in_cond -= 1;
-        self.scope = saved;
-        let captures = (names.into_iter())
-            .filter(|n| mentions(&body.f, n))
-            .collect();
-        self.scope.closures.push(CVar {
-            name: name.clone(),
-            arity,
-            active: body.active,
-            typed: body.typed,
-            captures,
-        });
-        let decl =
-            |t: &str| -> Vec<String> { params.iter().map(|p| format!("{p}: {t}")).collect() };
-        let (pf, pg) = (decl(ft).join(", "), decl("S").join(", "));
-        Code::same(format!("let {name} = |{pf}| {};", body.f))
-            .twin(format!("let {name} = |{pg}| {};", body.g))
-    }
-
-    /// `c(e, ..)` of a closure in scope.
-    pub fn closure_call(&mut self, d: u32) -> Code {
-        let k = self.rng.pick(&self.scope.closures).clone();
-        let mut args: Vec<Code> = (0..k.arity).map(|_| self.expr(d)).collect();
-        let ft = self.ft;
-        for a in args.iter_mut().filter(|a| !a.typed) {
-            if self.sw.is_on(Construct::ClosureUntypedArg) {
-                self.used(Construct::ClosureUntypedArg);
-            } else if a.f.parse::<f64>().is_ok() {
-                a.f = format!("{}_{ft}", a.f);
-            } else {
-                let one = Code::same(format!("1.0_{ft}")).twin("c::<S>(1.0)".into());
-                *a = both!("({} * {})", a, one);
-            }
-        }
-        let f: Vec<&str> = args.iter().map(|a| a.f.as_str()).collect();
-        let g: Vec<&str> = args.iter().map(|a| a.g.as_str()).collect();
-        Code::same(format!("{}({})", k.name, f.join(", ")))
-            .twin(format!("{}({})", k.name, g.join(", ")))
-            .with(k.active, k.typed)
     }
 }

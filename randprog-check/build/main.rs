@@ -6,11 +6,14 @@
 //! - `RANDPROG_ENABLE` / `RANDPROG_DISABLE`: comma-separated `Construct` variant names to switch
 //!   on (those off by default, e.g. known macro bugs) or off.
 
+mod calls;
+mod closures;
 mod construct;
 mod emit;
 mod expr;
 mod gen;
 mod iters;
+mod loops;
 mod matrix;
 mod outputs;
 mod program;

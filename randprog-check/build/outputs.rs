@@ -171,7 +171,7 @@ impl Gen<'_> {
         if let Some(x) = self.scope.mats.iter_mut().rev().find(|x| x.name == target) {
             x.active |= active;
         }
-        let call = crate::expr::call_text(&k, &args);
+        let call = crate::calls::call_text(&k, &args);
         both!("{};", call)
     }
 }

@@ -54,8 +54,10 @@
 //! - `build/gen.rs`: the two-dialect `Code` pieces, scopes and the generator state;
 //! - `build/expr.rs`, `build/stmt.rs`, `build/program.rs`: expressions (with the intrinsic
 //!   table and operand domains), statements, signatures and bodies;
-//! - `build/matrix.rs`, `build/iters.rs`, `build/outputs.rs`: matrices; iterator chains,
-//!   element loops and closures; output buffers and the calls writing them;
+//! - `build/loops.rs`, `build/calls.rs`: every loop form (also over elements); calls and their
+//!   arguments;
+//! - `build/matrix.rs`, `build/iters.rs`, `build/closures.rs`, `build/outputs.rs`: matrices;
+//!   iterator chains; closures bound with `let`; output buffers and the calls writing them;
 //! - `build/emit.rs`, `build/run.rs`: a program as Rust (function, twin, arguments) and its
 //!   `run_<i>` (source string, check closures);
 //! - `build/rng.rs`: SplitMix64;
