@@ -107,6 +107,13 @@ constructs! {
     /// the generated code names `a` outside its scope (error[E0425]: cannot find value `a_3`
     /// in this scope). Off until fixed; `ForLen` and `Len` cover every other array.
     LenOfNestedLocalArray,
+    /// `v.len()` of a `Vec` declared in a nested block (a loop body, a branch): the reverse
+    /// sweep names `v` outside its scope (`error[E0425]: cannot find value a17_23`), the open
+    /// finding "a `Vec` declared in a branch" of `FINDINGS.md`; default seed, program 275 once
+    /// drew it (`let mut a17 = vec![0.0; 4]; let (t19, t20) = ((a17.len() as f64), ..);` in a
+    /// `for w16 in s4.windows(3)` loop). Off until fixed; `Len` and `ForLen` cover other
+    /// `Vec`s and nested arrays.
+    LenOfNestedVec,
     ForPassiveBound,
     While,
     WhileActive,
@@ -145,10 +152,120 @@ constructs! {
     MutLocalArrayLiteral,
     ArrayWrite,
     ArrayAddAssign,
+    // Matrices (`build/matrix.rs`).
+    /// `let mut m = [[0.0; N]; M];`
+    LocalMatrix,
+    /// A read `m[i][j]` of a matrix parameter or local.
+    MatrixIndex,
+    /// `m[i][j] = e;` on a local matrix.
+    MatrixWrite,
+    /// `m[i][j] += e;` on a local matrix.
+    MatrixAddAssign,
+    /// A row `&m[i]` passed to a helper's `&[f]` parameter (not inside a condition while
+    /// `CallSliceArg` is off: that is its finding).
+    MatrixRowArg,
+    /// `for i in 0..m.len()` and `for j in 0..m[i].len()`.
+    MatrixLen,
+    // Iterators, element loops and closures (`build/iters.rs`, `loops.rs`, `closures.rs`).
+    /// `a.iter().map(|&v| e).sum::<f64>()` (also `|v| .. *v ..`, `.copied()`, `let s: f64 =`).
+    IterSum,
+    /// `a.iter().map(|&v| e).product::<f64>()`.
+    IterProduct,
+    /// `a.iter().fold(init, |acc, &v| e)`.
+    IterFold,
+    /// `a.iter().zip(b.iter()).map(|(&p, &q)| e).sum::<f64>()` (also `zip(b)`, `zip(&b)`).
+    IterZip,
+    /// `a.iter().enumerate().map(|(i, &v)| e).sum::<f64>()`.
+    IterEnumerate,
+    /// `a.windows(k).map(|w| e).sum::<f64>()`.
+    IterWindows,
+    /// `(lo..hi).map(|i| e).sum::<f64>()`.
+    IterRange,
+    /// A float method on a chain whose items are constants (`x * (0..2).map(|i| 1.5)
+    /// .sum::<f64>().recip()`, `s.iter().map(|&v| 1.5).sum::<f64>().sqrt()`): does not compile
+    /// ("can't call method `recip` on ambiguous numeric type `{float}`" on the attribute: the
+    /// generated accumulator loses the `f64` that `sum::<f64>()` names). Off until fixed; such
+    /// a chain is multiplied by `1.0_f64` before a method meanwhile (as a bare literal is).
+    PassiveChainMethod,
+    /// `signum` of a value that may be an empty sum (a chain with `.filter(..)`): `sum()` of
+    /// no items is `-0.0` in Rust, `+0.0` in the generated code, so `x[0] * x.iter().filter(|v|
+    /// **v > 5.0).map(|v| v * v).sum::<f64>().signum()` at `x = [0.5]` is `-0.5` from `f` and
+    /// `0.5` from `grad` and `jvp`, with the derivative's sign flipped. Off until fixed; the
+    /// operand of `signum` has no `filter` meanwhile.
+    EmptySumSign,
+    /// `.filter(|v| **v > c)` (or on the index after `enumerate`) in a chain.
+    IterFilter,
+    /// `max_by(|a, b| a.total_cmp(b)).unwrap()`, `min_by(|a, b| a.partial_cmp(b).unwrap())`,
+    /// `fold(f64::NEG_INFINITY, f64::max)`.
+    IterExtreme,
+    /// `for v in a.iter()`, `for &v in a.iter()`, `for v in &a`, `for v in a` (a reference).
+    ForElements,
+    /// `for (i, v) in a.iter().enumerate()`.
+    ForEnumerate,
+    /// `for w in a.windows(k)`.
+    ForWindows,
+    /// `let c = |t: f64| e;` (one or two parameters, capturing immutable bindings).
+    ClosureLet,
+    /// A call `c(e)` of a closure bound with `let`.
+    ClosureCall,
+    /// A call of a closure after a variable it captures was shadowed (`let c = |t: f64| t * y;
+    /// let y = y + 1.0; c(x)`): the derivative code inlines the body where it is called, so
+    /// it reads the new `y`; the value (and derivative) from `jvp`, `vjp`, `grad` are those of
+    /// `x * (y + 1)`. Off until fixed; closures whose captures are shadowed are not called
+    /// meanwhile.
+    ClosureCaptureShadowed,
+    /// A closure with a typed parameter called with an argument of type `{float}` (`let c =
+    /// |t: f64| (t * t).ln_1p(); x * c(1.5)`): does not compile ("can't call method `ln_1p` on
+    /// ambiguous numeric type `{float}`" on the attribute: the inlined body drops the
+    /// parameter's type). Off until fixed; such arguments get their type (`1.5_f64`)
+    /// meanwhile.
+    ClosureUntypedArg,
+    // Output buffers (`build/outputs.rs`).
+    /// A function returning `()` whose result is an output buffer `r: &mut [f]` (jvp, vjp,
+    /// jacobian); its initial contents are read too where `r[i] += e` or `r[i]` is drawn.
+    OutputSlice,
+    /// The same with `r: &mut [f; M]`.
+    OutputArray,
+    /// An output buffer whose kind does not match the inputs' shape: `&mut [f; M]` with inputs
+    /// other than only scalars or one `&[f; N]` (any slice, or a mix), or `&mut [f]` with one
+    /// `&[f; N]` as its only input. The generated `jacobian` does not compile (E0308 on the
+    /// attribute: a `Vec` where `&[f; N]` / `&mut [f; M]` is expected). Off until fixed; the
+    /// other kind of buffer is drawn for those inputs meanwhile.
+    OutputJacobianMix,
+    /// `f::jacobian` of a function that reads its output buffer's initial contents (`r[0] +=
+    /// e`, `r[1]` in an expression, `r.iter()`): its forward passes run one after the other on
+    /// the same buffer, so every pass after the first starts from the previous pass's results;
+    /// the values written and the Jacobian are wrong (`jvp` and `vjp` are right). Off until
+    /// fixed: the `jacobian` of such functions is not compared meanwhile.
+    InOutJacobian,
+    /// `return;` (an early return) in a function that writes output buffers: rejected ("`return`
+    /// needs a value here; return the function's float result"). Off until fixed.
+    EarlyReturnOutput,
+    /// A call `h(.., &mut buf[k..k + m]);` of a helper that writes an output buffer of the
+    /// caller (a local array, `Vec`, matrix row, or the caller's own output buffer), read
+    /// afterwards; its slice inputs are sub-slices of other arrays or matrix rows.
+    OutputCall,
+    /// `OutputCall` of a helper whose inputs are all scalars (`fn h(x: f64, r: &mut [f64])`):
+    /// does not compile ("no associated item named `__jvp_m0` found for struct `h`", also
+    /// `__val_m0`, `__vjp_m0`). Off until fixed; helpers with a slice input are called.
+    OutputCallScalarInputs,
     // Signatures.
     ScalarParams,
     ArrayParam,
     SliceParam,
+    /// `m: &[[f64; N]; M]`, active.
+    MatrixParam,
+    /// `m: &[[f64; N]]` (rows of any number), active: no `hvp` (not yet generated for it).
+    MatrixRowsParam,
+    /// `m: &[[f64; N]; M]`, passive (not in `wrt`).
+    PassiveMatrix,
+    /// A passive matrix parameter where the generated code passes it on unflattened: with only
+    /// active scalars and a scalar result (`#[differentiable(wrt(x, y))] fn f(w: &[[f64; 2];
+    /// 3], x: f64, y: f64) -> f64`), or with an output buffer `&mut [f; M]` (`fn f(x: f64, w:
+    /// &[[f64; 2]; 2], r: &mut [f64; 2])`). Does not compile (E0308 on the attribute,
+    /// "expected `&[f64]`, found `&[[f64; 2]; 3]`"). With active arrays, array results or
+    /// `&mut [f]` it does. Off until fixed; the passive matrix is left out of those shapes.
+    PassiveMatrixShapes,
     PassiveSlice,
     PassiveScalar,
     PassiveInt,

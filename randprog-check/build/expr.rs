@@ -4,7 +4,7 @@
 //! at its evaluation point away from measure-zero kinks.
 
 use crate::construct::Construct;
-use crate::gen::{both, lit_code, AVar, Callee, Code, Gen};
+use crate::gen::{both, lit_code, AVar, Code, Gen, MVar};
 
 /// Where an operand must lie.
 #[derive(Clone, Copy, Debug)]
@@ -90,17 +90,26 @@ pub const INTRINSICS: &[Intrinsic] = &[
 const EXPR_WEIGHTS: &[(Construct, u32)] = {
     use Construct::*;
     &[
-        (Neg, 3),
-        (Add, 8),
-        (Sub, 6),
-        (Mul, 8),
-        (Div, 3),
-        (Method, 14),
-        (PathCall, 3),
-        (IfExpr, 2),
-        (BlockExpr, 2),
-        (MatchExpr, 2),
-        (Call, 3),
+        (Neg, 6),
+        (Add, 16),
+        (Sub, 12),
+        (Mul, 16),
+        (Div, 6),
+        (Method, 28),
+        (PathCall, 6),
+        (IfExpr, 4),
+        (BlockExpr, 4),
+        (MatchExpr, 4),
+        (Call, 6),
+        (IterSum, 2),
+        (IterProduct, 1),
+        (IterFold, 1),
+        (IterZip, 1),
+        (IterEnumerate, 1),
+        (IterWindows, 1),
+        (IterRange, 1),
+        (IterExtreme, 1),
+        (ClosureCall, 8),
     ]
 };
 
@@ -114,6 +123,7 @@ const LEAF_WEIGHTS: &[(Construct, u32)] = {
         (ConstItem, 1),
         (IntCast, 1),
         (Len, 1),
+        (MatrixIndex, 4),
     ]
 };
 
@@ -128,6 +138,14 @@ impl Gen<'_> {
             MatchExpr => !g.scope.ints.is_empty() && !g.no_branch_expr,
             IfExpr => !g.no_branch_expr,
             Call => g.callees.iter().any(|k| g.can_call(k)),
+            IterSum | IterProduct | IterFold | IterZip | IterEnumerate | IterExtreme => {
+                g.has_sources()
+            }
+            IterWindows => {
+                g.scope.arrays.iter().any(|a| a.len >= 2)
+                    || g.scope.mats.iter().any(|m| m.cols >= 2)
+            }
+            ClosureCall => !g.scope.closures.is_empty(),
             _ => true,
         });
         let d = depth - 1;
@@ -146,6 +164,11 @@ impl Gen<'_> {
             Some(BlockExpr) => self.block_expr(d),
             Some(MatchExpr) => self.match_expr(d),
             Some(Call) => self.call(d),
+            Some(ClosureCall) => self.closure_call(d),
+            Some(
+                c @ (IterSum | IterProduct | IterFold | IterZip | IterEnumerate | IterWindows
+                | IterRange | IterExtreme),
+            ) => self.iter_chain(c, d),
             _ => self.leaf(),
         }
     }
@@ -159,6 +182,7 @@ impl Gen<'_> {
             ConstItem => !g.scope.consts.is_empty(),
             IntCast => !g.scope.ints.is_empty(),
             Len => g.len_arrays().next().is_some(),
+            MatrixIndex => !g.scope.mats.is_empty(),
             _ => true,
         });
         let ft = self.ft;
@@ -169,6 +193,7 @@ impl Gen<'_> {
                 Code::same(v.name).with(v.active, v.typed)
             }
             Some(Index) => self.element(),
+            Some(MatrixIndex) => self.matrix_element(),
             Some(ConstItem) => {
                 let k = self.rng.pick(&self.scope.consts).clone();
                 Code::same(&k)
@@ -186,6 +211,9 @@ impl Gen<'_> {
                 let (a, nested) = self.rng.pick(&arrays).clone();
                 if nested {
                     self.used(Construct::LenOfNestedLocalArray);
+                    if (self.scope.arrays.iter()).any(|v| v.name == a && v.vec) {
+                        self.used(Construct::LenOfNestedVec);
+                    }
                 }
                 Code::same(format!("({a}.len() as {ft})"))
                     .twin(format!("c::<S>({a}.len() as f64)"))
@@ -197,10 +225,16 @@ impl Gen<'_> {
 
     /// The arrays whose `.len()` may be read (see `LenOfNestedLocalArray`).
     pub fn len_arrays(&self) -> impl Iterator<Item = (String, bool)> + '_ {
-        let any = self.sw.is_on(Construct::LenOfNestedLocalArray);
         (self.scope.arrays.iter())
-            .filter(move |a| any || !a.nested_local)
+            .filter(|a| self.len_ok(a))
             .map(|a| (a.name.clone(), a.nested_local))
+    }
+
+    /// Whether `a.len()` may be read (see `LenOfNestedLocalArray`, `LenOfNestedVec`).
+    pub fn len_ok(&self, a: &AVar) -> bool {
+        let on = |c| self.sw.is_on(c);
+        !a.nested_local
+            || (on(Construct::LenOfNestedLocalArray) && (!a.vec || on(Construct::LenOfNestedVec)))
     }
 
     /// A read `a[i]` of an array in scope, with an index known to be in bounds.
@@ -216,12 +250,24 @@ impl Gen<'_> {
             .filter(|v| v.active)
             .map(|v| v.name.clone())
             .collect();
-        let arrays: Vec<(String, usize)> = (self.scope.arrays.iter())
+        let mut arrays: Vec<(String, usize)> = (self.scope.arrays.iter())
             .filter(|a| a.active)
             .map(|a| (a.name.clone(), a.len))
             .collect();
         if !vars.is_empty() && (arrays.is_empty() || self.rng.chance(0.5)) {
             return Code::same(self.rng.pick(&vars).clone()).with(true, true);
+        }
+        // A matrix's row (`m[i]`) reads like an array.
+        let mats: Vec<MVar> = self
+            .scope
+            .mats
+            .iter()
+            .filter(|m| m.active)
+            .cloned()
+            .collect();
+        for m in mats {
+            let i = self.index_for(m.rows);
+            arrays.push((format!("{}[{i}]", m.name), m.cols));
         }
         if arrays.is_empty() {
             return self.lit(0.1, 2.0); // unreachable while parameters stay active
@@ -275,6 +321,13 @@ impl Gen<'_> {
 
     /// A comparison of two float expressions, or of an integer in scope with a literal.
     pub fn cond(&mut self, d: u32) -> Code {
+        self.in_cond += 1;
+        let c = self.comparison(d);
+        self.in_cond -= 1;
+        c
+    }
+
+    fn comparison(&mut self, d: u32) -> Code {
         // `&&`, `||` and `!` over conditions (the same text in both dialects).
         if d > 0 && self.rng.chance(0.3) {
             let k = self.rng.range(0, 3);
@@ -347,7 +400,16 @@ impl Gen<'_> {
                 (_, IntExp) => Code::same(format!("{}", self.rng.range(0, 5))),
                 (0, Away) if row.name == "signum" && self.sw.is_on(Construct::SignumOfZero) => {
                     self.used(Construct::SignumOfZero);
-                    self.expr(d)
+                    let e = self.expr(d);
+                    // An empty sum's sign is `EmptySumSign`.
+                    if !e.f.contains(".filter(") {
+                        e
+                    } else if self.sw.is_on(Construct::EmptySumSign) {
+                        self.used(Construct::EmptySumSign);
+                        e
+                    } else {
+                        self.positive(d)
+                    }
                 }
                 (0, Bounded(_))
                     if row.name == "tanh" && self.sw.is_on(Construct::TanhLargeArgument) =>
@@ -453,70 +515,6 @@ impl Gen<'_> {
         }
         pats.push("_".to_string());
         pats
-    }
-
-    /// A call of an earlier all-scalar program of the same float type. Passive arguments are
-    /// literals unless `CallPassiveArg` is on (see there).
-    fn call(&mut self, d: u32) -> Code {
-        let f32 = self.ft == "f32";
-        let ks: Vec<_> = (self.callees.iter())
-            .filter(|k| self.can_call(k))
-            .cloned()
-            .collect();
-        let k = self.rng.pick(&ks).clone();
-        debug_assert_eq!(k.f32, f32);
-        if k.name.starts_with("rp::") {
-            self.used(Construct::CustomCall);
-        }
-        let mut args = Vec::new();
-        for p in &k.params {
-            if let Some(n) = *p {
-                args.push(self.slice_arg(n));
-                continue;
-            }
-            let a = self.expr(d.min(1));
-            let a = if a.active || self.sw.is_on(Construct::CallPassiveArg) {
-                if !a.active {
-                    self.used(Construct::CallPassiveArg);
-                }
-                a
-            } else {
-                self.lit(0.1, 2.0)
-            };
-            args.push(a);
-        }
-        let join = |sel: fn(&Code) -> &String| {
-            args.iter()
-                .map(|a| sel(a).clone())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let active = args.iter().any(|a| a.active);
-        Code::same(format!("{}({})", k.name, join(|c| &c.f)))
-            .twin(format!("{}_g::<S>({})", k.name, join(|c| &c.g)))
-            .with(active, true)
-    }
-}
-
-impl Gen<'_> {
-    /// Whether `k` has this function's float type and, for each slice parameter, some array
-    /// in scope long enough.
-    pub fn can_call(&self, k: &Callee) -> bool {
-        k.f32 == (self.ft == "f32")
-            && (k.params.iter().flatten()).all(|&n| self.slice_sources(n).next().is_some())
-    }
-
-    fn slice_sources(&self, n: usize) -> impl Iterator<Item = &AVar> + '_ {
-        (self.scope.arrays.iter()).filter(move |a| !a.plain && a.len >= n)
-    }
-
-    /// `&a[k..k + n]` of an array in scope, for a slice parameter reading `n` elements.
-    fn slice_arg(&mut self, n: usize) -> Code {
-        let arrays: Vec<AVar> = self.slice_sources(n).cloned().collect();
-        let a = self.rng.pick(&arrays).clone();
-        let k = self.rng.range(0, a.len - n + 1);
-        self.used(Construct::CallSliceArg);
-        Code::same(format!("&{}[{k}..{}]", a.name, k + n)).with(a.active, true)
     }
 }
 

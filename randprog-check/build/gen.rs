@@ -26,15 +26,13 @@
 //! An intrinsic is one row of `expr::INTRINSICS` (name, operand domains, whether `Scalar` has
 //! it as a method).
 //!
-//! Constructs the macro is gaining follow the same recipe: `&&`/`||`/`!` are new arms of
-//! `Gen::cond` (`{a} && {b}` in both dialects: conditions are already `.base()` comparisons
-//! in the twin); tuples a statement `let (a, b) = (e1, e2);` pushing two `FVar`s; `match`/`if`
-//! arms that `return` a new arm kind in `Gen::match_expr`/`Gen::expr` (the twin is the same
-//! text); arrays passed to helpers are `CallSliceArg` (`Callee::params` marks slice
-//! parameters, `Gen::slice_arg` draws `&a[k..k + n]`); matrices `[[f; N]; M]` a `Param` kind plus its flattening in
-//! `emit::args`/`emit::tangents`/`emit::vjp` (and `Flat` in `src/lib.rs` already nests); `Vec`
-//! scratch buffers a statement like `local_array` with `vec![0.0; n]` (`vec![c::<S>(0.0); n]`
-//! in the twin).
+//! The families follow the same recipe: `&&`/`||`/`!` are arms of `Gen::cond` (conditions
+//! are already `.base()` comparisons in the twin); tuples a statement `let (a, b) = (e1, e2);`
+//! pushing two `FVar`s; matrices an `MVar` in `Scope` (`matrix.rs`), flattened in
+//! `emit::args`/`emit::tangents`/`run::vjp` (`Flat` in `src/lib.rs` already nests); iterator
+//! chains (`iters.rs`) and closures (`closures.rs`) bind items and parameters as `FVar`s (`|&v|`
+//! as `v`, `|v|` as `*v`); output buffers (`outputs.rs`) an `AVar` the body writes, plus the
+//! initial contents `r0` in the checker; calls pass `Arg`s (`Callee::params`).
 
 use crate::construct::{Construct, Switches};
 use crate::rng::Rng;
@@ -126,6 +124,50 @@ pub struct AVar {
     /// A passive slice parameter: plain floats in the twin too, so never a call argument for
     /// an active slice parameter there.
     pub plain: bool,
+    /// A local `Vec` (not an array: never an argument for `&mut [f; M]`).
+    pub vec: bool,
+    /// The function's own output buffer `r: &mut [f]` (passed on as `r` / `&mut r[a..b]`).
+    pub out: bool,
+    /// A parameter `&[f; N]` / `&[f]`: a reference already (`for v in x`, `zip(x)`).
+    pub param: bool,
+}
+
+/// A matrix in scope: a parameter `&[[f; cols]; rows]` / `&[[f; cols]]` or a local
+/// `[[f; cols]; rows]` (`rows` known to the generator in every case).
+#[derive(Clone, Debug)]
+pub struct MVar {
+    pub name: String,
+    pub rows: usize,
+    pub cols: usize,
+    pub mutable: bool,
+    /// As [`Code::active`], for its elements.
+    pub active: bool,
+    /// A passive parameter: plain floats in the twin too (never a row argument).
+    pub plain: bool,
+    /// As [`Code::typed`], for its elements (a local `[[0.0; C]; R]` is `{float}` until
+    /// inference).
+    pub typed: bool,
+}
+
+/// A closure bound with `let` (typed parameters, non-escaping).
+#[derive(Clone, Debug)]
+pub struct CVar {
+    pub name: String,
+    pub arity: usize,
+    /// As [`Code::active`] and [`Code::typed`], for what its body reads besides its
+    /// parameters.
+    pub active: bool,
+    pub typed: bool,
+    /// The float variables its body captures (see `ClosureCaptureShadowed`).
+    pub captures: Vec<String>,
+}
+
+/// Whether `text` names `name` (as a whole word).
+pub fn mentions(text: &str, name: &str) -> bool {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    text.match_indices(name).any(|(at, _)| {
+        !word(text[..at].chars().next_back()) && !word(text[at + name.len()..].chars().next())
+    })
 }
 
 /// An integer in scope whose value lies in `0..hi` (loop counters, passive parameters).
@@ -142,9 +184,28 @@ pub struct Scope {
     pub arrays: Vec<AVar>,
     pub ints: Vec<IVar>,
     pub consts: Vec<String>,
+    pub mats: Vec<MVar>,
+    pub closures: Vec<CVar>,
 }
 
 impl Scope {
+    /// What a closure may capture: the bindings nothing writes while it lives (immutable
+    /// floats, arrays and matrices; a name whose last binding is mutable is left out).
+    pub fn capturable(&self) -> Scope {
+        let floats = (self.visible_floats().into_iter())
+            .filter(|v| !v.mutable)
+            .cloned()
+            .collect();
+        Scope {
+            floats,
+            arrays: self.arrays.iter().filter(|a| !a.mutable).cloned().collect(),
+            ints: self.ints.clone(),
+            consts: self.consts.clone(),
+            mats: self.mats.iter().filter(|m| !m.mutable).cloned().collect(),
+            closures: self.closures.clone(),
+        }
+    }
+
     /// The visible float variables (the last binding of each name).
     pub fn visible_floats(&self) -> Vec<&FVar> {
         let mut out: Vec<&FVar> = Vec::new();
@@ -157,13 +218,24 @@ impl Scope {
     }
 }
 
-/// An earlier program that later ones may call: all-active scalar parameters, scalar result.
+/// One parameter of a callee.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Arg {
+    /// An active scalar.
+    Scalar,
+    /// An active slice `&[f]` the callee reads `n` elements of (its length at the callee's own
+    /// evaluation point).
+    Slice(usize),
+    /// An output buffer of length `m`: `&mut [f; m]` if `fixed`, else `&mut [f]`.
+    Out(usize, bool),
+}
+
+/// An earlier program that later ones may call: active scalar and slice parameters, and a
+/// scalar result or (as a statement) one output buffer.
 #[derive(Clone, Debug)]
 pub struct Callee {
     pub name: String,
-    /// Per parameter: `None` for an active scalar, `Some(n)` for an active slice `&[f]` the
-    /// callee reads `n` elements of (its length at the callee's own evaluation point).
-    pub params: Vec<Option<usize>>,
+    pub params: Vec<Arg>,
     pub f32: bool,
 }
 
@@ -172,9 +244,14 @@ impl Callee {
     pub fn scalars(name: &str, arity: usize) -> Callee {
         Callee {
             name: name.to_string(),
-            params: vec![None; arity],
+            params: vec![Arg::Scalar; arity],
             f32: false,
         }
+    }
+
+    /// Whether it writes an output buffer (called as a statement).
+    pub fn writes(&self) -> bool {
+        self.params.iter().any(|a| matches!(a, Arg::Out(..)))
     }
 }
 
@@ -201,6 +278,10 @@ pub struct Gen<'a> {
     pub has_arrays: bool,
     /// The passive integer parameter and its value at the evaluation point, if any.
     pub passive_int: Option<(String, usize)>,
+    /// The function returns `()`, its result in this output buffer (name, length, fixed).
+    pub out_buf: Option<(String, usize, bool)>,
+    /// How many conditions enclose the current point (see `MatrixRowArg`).
+    pub in_cond: u32,
     fresh: usize,
 }
 
@@ -221,6 +302,8 @@ impl<'a> Gen<'a> {
             loops: 0,
             level: 1,
             passive_int: None,
+            out_buf: None,
+            in_cond: 0,
             no_branch_expr: false,
             has_arrays: false,
             returned: false,

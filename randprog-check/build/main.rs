@@ -6,12 +6,19 @@
 //! - `RANDPROG_ENABLE` / `RANDPROG_DISABLE`: comma-separated `Construct` variant names to switch
 //!   on (those off by default, e.g. known macro bugs) or off.
 
+mod calls;
+mod closures;
 mod construct;
 mod emit;
 mod expr;
 mod gen;
+mod iters;
+mod loops;
+mod matrix;
+mod outputs;
 mod program;
 mod rng;
+mod run;
 mod stmt;
 
 use std::fmt::Write;
@@ -60,9 +67,16 @@ fn main() {
     let mut runs = String::new();
     for i in 0..count {
         let p = program::program(i, &mut rng, &mut sw, &callees);
-        out.push_str(&emit::program(&p));
+        out.push_str(&run::program(&p));
         writeln!(runs, "    run_{i}(ck);").unwrap();
-        callees.extend(p.as_callee(sw.is_on(Construct::CallSliceArg)));
+        let slices = [
+            Construct::CallSliceArg,
+            Construct::MatrixRowArg,
+            Construct::OutputCall,
+        ]
+        .iter()
+        .any(|&c| sw.is_on(c));
+        callees.extend(p.as_callee(slices));
     }
     write!(out, "pub fn run_all(ck: &mut Checker) {{\n{runs}}}\n").unwrap();
     out.push_str("pub const COVERAGE: &[(&str, usize)] = &[\n");

@@ -3,7 +3,7 @@
 //! random body.
 
 use crate::construct::{Construct, Switches};
-use crate::gen::{lit_code, AVar, Callee, Code, FVar, Gen, IVar};
+use crate::gen::{lit_code, AVar, Arg, Callee, Code, FVar, Gen, IVar, MVar};
 use crate::rng::Rng;
 
 /// A parameter. Active ones are flattened in order into the test's input vector.
@@ -21,6 +21,15 @@ pub enum Param {
     PassiveScalar(String, f64),
     /// `n: usize` (integers are always passive), with its value.
     PassiveInt(String, usize),
+    /// `m: &[[f64; cols]; rows]`, active (`rows` then `cols`).
+    Matrix(String, usize, usize),
+    /// `m: &[[f64; cols]]`, active, with `rows` rows at the evaluation point.
+    MatrixRows(String, usize, usize),
+    /// `m: &[[f64; cols]; rows]`, passive, with its data (row by row).
+    PassiveMatrix(String, usize, Vec<f64>),
+    /// `r: &mut [f64]` (or `&mut [f64; m]` if fixed): the output buffer, of length `m` at the
+    /// evaluation point, with its initial contents (passive data the body may read).
+    Output(String, usize, bool, Vec<f64>),
 }
 
 impl Param {
@@ -31,15 +40,21 @@ impl Param {
             | Param::Slice(n, _)
             | Param::PassiveSlice(n, _)
             | Param::PassiveScalar(n, _)
-            | Param::PassiveInt(n, _) => n,
+            | Param::PassiveInt(n, _)
+            | Param::Matrix(n, ..)
+            | Param::MatrixRows(n, ..)
+            | Param::PassiveMatrix(n, ..)
+            | Param::Output(n, ..) => n,
         }
     }
 
-    /// How many flat active inputs this parameter contributes.
+    /// How many flat active inputs this parameter contributes (an output buffer's initial
+    /// contents are not among them: see `Program::r0`).
     pub fn active_len(&self) -> usize {
         match self {
             Param::Scalar(_) => 1,
             Param::Array(_, n) | Param::Slice(_, n) => *n,
+            Param::Matrix(_, r, c) | Param::MatrixRows(_, r, c) => r * c,
             _ => 0,
         }
     }
@@ -60,26 +75,49 @@ pub struct Program {
     pub x: Vec<f64>,
     pub v: Vec<f64>,
     pub seed: Vec<f64>,
+    /// The tangent of the output buffer's initial contents (empty without one).
+    pub vr0: Vec<f64>,
+    /// Whether `f::jacobian` is compared (see `InOutJacobian`).
+    pub jacobian_ok: bool,
 }
 
 impl Program {
     /// Whether some parameter is passive because of `wrt` (a float not listed).
     pub fn needs_wrt(&self) -> bool {
-        (self.params.iter())
-            .any(|p| matches!(p, Param::PassiveSlice(..) | Param::PassiveScalar(..)))
+        (self.params.iter()).any(|p| {
+            matches!(
+                p,
+                Param::PassiveSlice(..) | Param::PassiveScalar(..) | Param::PassiveMatrix(..)
+            )
+        })
+    }
+
+    /// The output buffer: name, length, fixed size, initial contents.
+    pub fn output(&self) -> Option<(&str, usize, bool, &[f64])> {
+        self.params.iter().find_map(|p| match p {
+            Param::Output(n, m, fixed, r0) => Some((n.as_str(), *m, *fixed, &r0[..])),
+            _ => None,
+        })
+    }
+
+    /// The output buffer's initial contents (empty without one).
+    pub fn r0(&self) -> &[f64] {
+        self.output().map_or(&[], |o| o.3)
     }
 
     /// A callee for later programs, if this one takes only active scalars (and, with
-    /// `slices`, active slices) and returns one float.
+    /// `slices`, active slices) and returns one float or writes one output buffer.
     pub fn as_callee(&self, slices: bool) -> Option<Callee> {
-        let params: Option<Vec<Option<usize>>> = (self.params.iter())
+        let params: Option<Vec<Arg>> = (self.params.iter())
             .map(|p| match p {
-                Param::Scalar(_) => Some(None),
-                Param::Slice(_, n) if slices => Some(Some(*n)),
+                Param::Scalar(_) => Some(Arg::Scalar),
+                Param::Slice(_, n) if slices => Some(Arg::Slice(*n)),
+                Param::Output(_, m, fixed, _) => Some(Arg::Out(*m, *fixed)),
                 _ => None,
             })
             .collect();
-        let params = params.filter(|ps| !ps.is_empty() && self.out_len.is_none())?;
+        let inputs = |ps: &Vec<Arg>| ps.iter().any(|a| !matches!(a, Arg::Out(..)));
+        let params = params.filter(|ps| inputs(ps) && self.out_len.is_none())?;
         Some(Callee {
             name: self.name.clone(),
             params,
@@ -96,16 +134,31 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
         gen.ft = "f32";
         gen.used(Construct::F32);
     }
-    let params = signature(&mut gen);
-    let out_len = (gen.sw.is_on(Construct::ArrayResult) && gen.rng.chance(0.15)).then(|| {
+    let mut params = signature(&mut gen);
+    let mut out_len = None;
+    if let Some(out) = crate::outputs::output_param(&mut gen, &mut params) {
+        params.push(out);
+    } else if gen.sw.is_on(Construct::ArrayResult) && gen.rng.chance(0.15) {
         gen.used(Construct::ArrayResult);
-        gen.rng.range(2, 4)
-    });
+        out_len = Some(gen.rng.range(2, 4));
+    }
+    // A passive matrix where it does not compile (see `PassiveMatrixShapes`).
+    let scalars = (params.iter()).all(|p| p.active_len() == 0 || matches!(p, Param::Scalar(_)));
+    let fixed_out = (params.iter()).any(|p| matches!(p, Param::Output(_, _, true, _)));
+    let bad = fixed_out
+        || (scalars && out_len.is_none() && !params.iter().any(|p| matches!(p, Param::Output(..))));
+    if bad && params.iter().any(|p| matches!(p, Param::PassiveMatrix(..))) {
+        if gen.sw.is_on(Construct::PassiveMatrixShapes) {
+            gen.used(Construct::PassiveMatrixShapes);
+        } else {
+            params.retain(|p| !matches!(p, Param::PassiveMatrix(..)));
+        }
+    }
     gen.out_len = out_len;
     gen.has_arrays = (params.iter()).any(|p| {
-        matches!(
+        !matches!(
             p,
-            Param::Array(..) | Param::Slice(..) | Param::PassiveSlice(..)
+            Param::Scalar(_) | Param::PassiveScalar(..) | Param::PassiveInt(..)
         )
     });
     for p in &params {
@@ -125,6 +178,9 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
                 typed: true,
                 nested_local: false,
                 plain: false,
+                vec: false,
+                out: false,
+                param: true,
             }),
             Param::PassiveSlice(_, d) => gen.scope.arrays.push(AVar {
                 name,
@@ -134,6 +190,9 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
                 typed: true,
                 nested_local: false,
                 plain: true,
+                vec: false,
+                out: false,
+                param: true,
             }),
             Param::PassiveInt(_, v) => {
                 gen.scope.ints.push(IVar {
@@ -142,13 +201,53 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
                 });
                 gen.passive_int = Some((name, *v));
             }
+            Param::Matrix(_, rows, cols) | Param::MatrixRows(_, rows, cols) => {
+                gen.scope.mats.push(MVar {
+                    name,
+                    rows: *rows,
+                    cols: *cols,
+                    mutable: false,
+                    active: true,
+                    plain: false,
+                    typed: true,
+                });
+            }
+            Param::PassiveMatrix(_, cols, data) => gen.scope.mats.push(MVar {
+                name,
+                rows: data.len() / cols,
+                cols: *cols,
+                mutable: false,
+                active: false,
+                plain: true,
+                typed: true,
+            }),
+            Param::Output(_, m, fixed, _) => {
+                gen.scope.arrays.push(AVar {
+                    name: name.clone(),
+                    len: *m,
+                    mutable: true,
+                    active: false,
+                    typed: true,
+                    nested_local: false,
+                    plain: false,
+                    vec: false,
+                    out: true,
+                    param: false,
+                });
+                gen.out_buf = Some((name, *m, *fixed));
+            }
         }
     }
     let body = body(&mut gen, &params);
+    let in_out =
+        (gen.out_buf.as_ref()).is_some_and(|o| crate::outputs::reads_output(&body.f, &o.0));
+    let jacobian_ok = !in_out || gen.sw.is_on(Construct::InOutJacobian);
+    if in_out && jacobian_ok {
+        gen.used(Construct::InOutJacobian);
+    }
     let n: usize = params.iter().map(Param::active_len).sum();
-    let m = out_len.unwrap_or(1);
     let rng = &mut *gen.rng;
-    Program {
+    let p = Program {
         index,
         name: format!("p{index}"),
         ft: if f32 { "f32" } else { "f64" },
@@ -157,7 +256,16 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
         body,
         x: (0..n).map(|_| rng.input()).collect(),
         v: (0..n).map(|_| rng.lit(-1.0, 1.0)).collect(),
+        seed: Vec::new(),
+        vr0: Vec::new(),
+        jacobian_ok,
+    };
+    let m = out_len.or(p.output().map(|o| o.1)).unwrap_or(1);
+    let vr0 = (0..p.r0().len()).map(|_| rng.lit(-1.0, 1.0)).collect();
+    Program {
         seed: (0..m).map(|_| rng.lit(-2.0, 2.0)).collect(),
+        vr0,
+        ..p
     }
 }
 
@@ -183,8 +291,21 @@ fn signature(gen: &mut Gen) -> Vec<Param> {
     if want(gen, SliceParam, 0.2) {
         ps.push(Param::Slice(gen.fresh("s"), gen.rng.range(2, 5)));
     }
+    if want(gen, MatrixParam, 0.1) {
+        let (rows, cols) = (gen.rng.range(2, 4), gen.rng.range(2, 4));
+        ps.push(Param::Matrix(gen.fresh("m"), rows, cols));
+    }
+    if want(gen, MatrixRowsParam, 0.04) {
+        let (rows, cols) = (gen.rng.range(1, 4), gen.rng.range(2, 4));
+        ps.push(Param::MatrixRows(gen.fresh("m"), rows, cols));
+    }
     if ps.is_empty() {
         ps.push(Param::Scalar(gen.fresh("x")));
+    }
+    if want(gen, PassiveMatrix, 0.08) {
+        let (rows, cols) = (gen.rng.range(2, 4), gen.rng.range(2, 4));
+        let data = (0..rows * cols).map(|_| gen.rng.input()).collect();
+        ps.push(Param::PassiveMatrix(gen.fresh("w"), cols, data));
     }
     if want(gen, PassiveSlice, 0.12) {
         let n = gen.rng.range(2, 5);
@@ -220,10 +341,11 @@ fn body(gen: &mut Gen, params: &[Param]) -> Code {
         );
         gen.scope.consts.push(k);
     }
-    let stmts = if ft == "f32" { 3 } else { 5 };
+    let stmts = if ft == "f32" { 3 } else { 4 };
     let n = gen.rng.range(1, stmts + 1);
     out.push(&gen.stmts(n, 2));
     let tail = match gen.out_len {
+        _ if gen.out_buf.is_some() => gen.output_tail(),
         Some(m) if gen.rng.chance(0.5) => {
             // Accumulate into a local array and return it.
             let mut t = crate::gen::both!("    let mut out = [{}; {m}];\n", lit_code(0.0));

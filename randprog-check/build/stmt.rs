@@ -6,7 +6,7 @@
 //! with a counter incremented first thing in the body (so `continue` cannot skip it).
 
 use crate::construct::Construct;
-use crate::gen::{both, lit_code, AVar, Code, FVar, Gen, IVar};
+use crate::gen::{both, lit_code, AVar, Code, FVar, Gen};
 
 /// The statement constructs and their relative weights.
 const STMT_WEIGHTS: &[(Construct, u32)] = {
@@ -46,6 +46,15 @@ const STMT_WEIGHTS: &[(Construct, u32)] = {
         (MutLocalArrayLiteral, 1),
         (ArrayWrite, 4),
         (ArrayAddAssign, 5),
+        (LocalMatrix, 2),
+        (MatrixWrite, 3),
+        (MatrixAddAssign, 3),
+        (MatrixLen, 2),
+        (OutputCall, 4),
+        (ForElements, 2),
+        (ForEnumerate, 1),
+        (ForWindows, 1),
+        (ClosureLet, 2),
     ]
 };
 
@@ -70,18 +79,29 @@ impl Gen<'_> {
             Assign | AddAssign | SubAssign | MulAssign | DivAssign => {
                 self.scope.visible_floats().iter().any(|v| v.mutable)
             }
-            Shadow => !self.scope.floats.is_empty(),
+            Shadow => self.shadowable().next().is_some(),
             IfStmt | IfNoElse | BlockStmt => nested_ok,
             MatchStmt => nested_ok && !self.scope.ints.is_empty(),
             ForRange | ForInclusive | ForRev | ForStepBy | While | WhileActive | Loop => loop_ok,
             ForLen => loop_ok && arrays.iter().any(|a| !a.nested_local),
-            LenOfNestedLocalArray => loop_ok && arrays.iter().any(|a| a.nested_local),
+            LenOfNestedLocalArray => {
+                loop_ok && arrays.iter().any(|a| a.nested_local && self.len_ok(a))
+            }
             ForPassiveBound => loop_ok && self.passive_int.is_some(),
             Break | Continue => self.loops > 0,
-            EarlyReturn => self.out_len.is_none(),
+            EarlyReturn => self.out_len.is_none() && self.unit_return_ok(),
             EarlyReturnArray => self.out_len.is_some(),
-            MatchReturnArm => !self.scope.ints.is_empty(),
+            MatchReturnArm => !self.scope.ints.is_empty() && self.unit_return_ok(),
             ArrayWrite | ArrayAddAssign => arrays.iter().any(|a| a.mutable),
+            MatrixWrite | MatrixAddAssign => self.scope.mats.iter().any(|m| m.mutable),
+            MatrixLen => loop_ok && !self.scope.mats.is_empty(),
+            OutputCall => self.callees.iter().any(|k| self.can_call_writer(k)),
+            ForElements | ForEnumerate => loop_ok && self.has_sources(),
+            ForWindows => {
+                loop_ok
+                    && (arrays.iter().any(|a| a.len >= 2)
+                        || self.scope.mats.iter().any(|m| m.cols >= 2))
+            }
             _ => true,
         }
     }
@@ -104,12 +124,13 @@ impl Gen<'_> {
             }
             Some(Shadow) => {
                 // `let x = x * e;`: the new binding reads the old one (and stays as active).
-                let vars = self.scope.visible_floats();
-                let old = (*self.rng.pick(&vars)).clone();
+                let vars: Vec<FVar> = self.shadowable().collect();
+                let old = self.rng.pick(&vars).clone();
                 let e = self.expr(d);
                 let op = *self.rng.pick(&["+", "-", "*"]);
                 let m = if self.rng.chance(0.3) { "mut " } else { "" };
                 let name = old.name.clone();
+                self.shadowed(&name);
                 self.scope.floats.push(FVar {
                     mutable: !m.is_empty(),
                     active: old.active || e.active,
@@ -137,7 +158,7 @@ impl Gen<'_> {
             Some(EarlyReturn | EarlyReturnArray) => {
                 let (cond, value) = (self.cond(1), self.result(d));
                 self.returned = true;
-                both!("if {} {{ return {}; }}", cond, value)
+                both!("if {} {{ {}; }}", cond, returning(&value))
             }
             Some(MatchReturnArm) => {
                 let i = self.rng.pick(&self.scope.ints).clone();
@@ -150,9 +171,9 @@ impl Gen<'_> {
                     active: e.active,
                     typed: e.typed,
                 });
-                let head = Code::same(format!("let {name} = match {} {{ 0 => return ", i.name));
+                let head = Code::same(format!("let {name} = match {} {{ 0 => ", i.name));
                 let mut out = head;
-                out.push(&value);
+                out.push(&returning(&value));
                 out.push(&Code::same(", _ => "));
                 out.push(&e);
                 out.push(&Code::same(" };"));
@@ -164,6 +185,10 @@ impl Gen<'_> {
             Some(LocalArrayActiveLiteral) => self.local_array(2),
             Some(MutLocalArrayLiteral) => self.local_array(3),
             Some(c @ (ArrayWrite | ArrayAddAssign)) => self.array_write(c == ArrayWrite, d),
+            Some(LocalMatrix) => self.local_matrix(),
+            Some(c @ (MatrixWrite | MatrixAddAssign)) => self.matrix_write(c == MatrixWrite, d),
+            Some(OutputCall) => self.output_call(),
+            Some(ClosureLet) => self.closure_let(d),
             Some(c) => self.loop_stmt(c, sd, d),
         };
         let mut out = Code::same(ind);
@@ -222,7 +247,7 @@ impl Gen<'_> {
         code
     }
 
-    fn bind(&mut self, name: &str, mutable: bool, d: u32) -> Code {
+    pub fn bind(&mut self, name: &str, mutable: bool, d: u32) -> Code {
         let e = self.expr(d);
         self.scope.floats.push(FVar {
             name: name.to_string(),
@@ -244,7 +269,7 @@ impl Gen<'_> {
     }
 
     /// `name = e;`, `name += e;`, ...
-    fn update(&mut self, name: &str, c: Construct, d: u32) -> Code {
+    pub fn update(&mut self, name: &str, c: Construct, d: u32) -> Code {
         let (op, e) = match c {
             Construct::Assign => ("=", self.rhs(d)),
             Construct::AddAssign => ("+=", self.rhs(d)),
@@ -290,6 +315,10 @@ impl Gen<'_> {
     /// The value of a `return`: a scalar, or `[e1, .., em]` for array results.
     pub fn result(&mut self, d: u32) -> Code {
         match self.out_len {
+            None if self.out_buf.is_some() => {
+                self.used(Construct::EarlyReturnOutput);
+                Code::same("")
+            }
             None => self.expr(d),
             Some(m) => {
                 let saved = self.no_branch_expr;
@@ -314,6 +343,32 @@ impl Gen<'_> {
                 list(&items)
             }
         }
+    }
+
+    /// `name` is shadowed: closures capturing it are not called any more unless
+    /// `ClosureCaptureShadowed` is on.
+    fn shadowed(&mut self, name: &str) {
+        let hit = |c: &crate::gen::CVar| c.captures.iter().any(|n| n == name);
+        if !self.scope.closures.iter().any(hit) {
+            return;
+        }
+        if self.sw.is_on(Construct::ClosureCaptureShadowed) {
+            self.used(Construct::ClosureCaptureShadowed);
+        } else {
+            self.scope.closures.retain(|c| !hit(c));
+        }
+    }
+
+    /// Whether a `return` may be drawn (see `EarlyReturnOutput`).
+    fn unit_return_ok(&self) -> bool {
+        self.out_buf.is_none() || self.sw.is_on(Construct::EarlyReturnOutput)
+    }
+
+    /// The floats a `let x = x * e;` may shadow (not a `*v` of an element bound by reference).
+    fn shadowable(&self) -> impl Iterator<Item = FVar> + '_ {
+        (self.scope.visible_floats().into_iter())
+            .filter(|v| !v.name.starts_with('*'))
+            .cloned()
     }
 
     /// `let mut a = [0.0; n];` (kind 0), `let a = [..]` of constants (1) or of active values
@@ -346,6 +401,9 @@ impl Gen<'_> {
             typed: init.typed,
             nested_local: self.level > 1 || self.returned,
             plain: false,
+            vec: kind == 4,
+            out: false,
+            param: false,
         });
         let m = if mutable { "mut " } else { "" };
         both!("let {m}{name} = {};", init)
@@ -378,105 +436,14 @@ impl Gen<'_> {
         code.active = e.active;
         code
     }
+}
 
-    /// A loop, preceded by the accumulator it updates (`let mut s = e;`).
-    fn loop_stmt(&mut self, c: Construct, sd: u32, d: u32) -> Code {
-        use Construct::*;
-        let ind = self.indent();
-        let acc = self.fresh("s");
-        let mut out = self.bind(&acc, true, d);
-        out.push(&Code::same(format!("\n{ind}")));
-        let i = self.fresh(if matches!(c, While | WhileActive | Loop) {
-            "k"
-        } else {
-            "i"
-        });
-        let lens: Vec<usize> = self.scope.arrays.iter().map(|a| a.len).collect();
-        let hi = if !lens.is_empty() && self.rng.chance(0.6) {
-            *self.rng.pick(&lens)
-        } else {
-            self.rng.range(2, 5)
-        };
-        let lo = if self.rng.chance(0.2) { 1 } else { 0 };
-        let (head, ivar_hi) = match c {
-            ForRange => (format!("for {i} in {lo}..{hi}"), hi),
-            ForInclusive => (format!("for {i} in {lo}..={}", hi - 1), hi),
-            ForRev => (format!("for {i} in ({lo}..{hi}).rev()"), hi),
-            ForStepBy => (format!("for {i} in ({lo}..{hi}).step_by(2)"), hi),
-            ForLen | LenOfNestedLocalArray => {
-                let arrays: Vec<AVar> = (self.scope.arrays.iter())
-                    .filter(|a| a.nested_local == (c == LenOfNestedLocalArray))
-                    .cloned()
-                    .collect();
-                let a = self.rng.pick(&arrays).clone();
-                (format!("for {i} in 0..{}.len()", a.name), a.len)
-            }
-            ForPassiveBound => {
-                let (n, v) = self.passive_int.clone().expect("checked applicable");
-                (format!("for {i} in 0..{n}"), v)
-            }
-            // The counter runs 1..=hi (`while`, `loop`) or 1..=4 (`WhileActive`).
-            WhileActive => (String::new(), 5),
-            _ => (String::new(), hi + 1),
-        };
-        let mut pre = String::new();
-        let mut head = head;
-        let mut guard = String::new();
-        if matches!(c, While | WhileActive | Loop) {
-            pre = format!("let mut {i}: usize = 0;\n{ind}");
-            let step = format!("{i} += 1;");
-            head = match c {
-                While => format!("while {i} < {hi}"),
-                WhileActive => {
-                    let bound = self.rng.lit(1.0, 4.0);
-                    guard = format!(" if {i} > 4 {{ break; }}");
-                    format!("while {acc} < {bound:?}")
-                }
-                _ => {
-                    guard = format!(" if {i} > {hi} {{ break; }}");
-                    "loop".to_string()
-                }
-            };
-            guard = format!("{step}{guard}");
-        }
-        let body = self.nested(|g| {
-            g.scope.ints.push(IVar {
-                name: i.clone(),
-                hi: ivar_hi,
-            });
-            g.loops += 1;
-            g.level += 1;
-            let ind2 = g.indent();
-            let update = g.update(&acc, Construct::AddAssign, d);
-            let n = g.rng.range(0, 3);
-            let rest = g.stmts(n, sd - 1);
-            g.level -= 1;
-            g.loops -= 1;
-            let guard = if guard.is_empty() {
-                String::new()
-            } else {
-                format!("{ind2}{guard}\n")
-            };
-            both!(
-                "{{\n{guard}{}{}\n{}{}}}",
-                Code::same(&ind2),
-                update,
-                rest,
-                Code::same(&ind)
-            )
-        });
-        if c == WhileActive {
-            // The condition compares the accumulator with a literal: in the twin, on `.base()`.
-            let bound = head.rsplit(' ').next().unwrap_or("2.0").to_string();
-            out.push(
-                &Code::same(format!("{pre}{head} "))
-                    .twin(format!("{pre}while {acc}.base() < {bound} ")),
-            );
-        } else {
-            out.push(&Code::same(format!("{pre}{head} ")));
-        }
-        out.push(&body);
-        out
+/// `return e` (`return` for a function writing output buffers, whose value is empty).
+fn returning(value: &Code) -> Code {
+    if value.f.is_empty() {
+        Code::same("return")
+    } else {
+        both!("return {}", value)
     }
 }
 

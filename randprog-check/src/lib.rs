@@ -1,11 +1,14 @@
 //! Differential random-program test of `#[differentiable]`.
 //!
 //! The build script (`build/`) draws a few hundred random programs from a seeded generator that
-//! knows every construct the macro supports (arithmetic, `let`/shadowing/blocks, `const`s,
-//! casts, all float intrinsics as methods and paths, `if`/`match`, every loop form with
-//! `break`/`continue`/early `return`, array and slice parameters active or passive, local
-//! arrays, array results, calls between differentiable functions, `f32`). Each program is
-//! written twice from the same random choices:
+//! knows every construct the macro supports (arithmetic, `let`/shadowing/blocks, tuples,
+//! `const`s, casts, all float intrinsics as methods and paths, `if`/`match` with `&&`/`||`/`!`,
+//! every loop form with `break`/`continue`/early `return`, array, slice and matrix parameters
+//! active or passive, local arrays, `Vec`s and matrices, array results, output buffers
+//! `&mut [f]` / `&mut [f; M]` (in-out too), iterator chains (`map`/`filter`/`enumerate`/`zip`/
+//! `windows`/ranges into `sum`/`product`/`fold`/`max_by`/`min_by`), `for` loops over elements,
+//! closures bound with `let`, calls between differentiable functions with scalars, matrix rows
+//! and output buffers, `f32`). Each program is written twice from the same random choices:
 //!
 //! 1. as a plain `f64`/`f32` function under `#[autodiff::differentiable]`;
 //! 2. as the same body generic over [`autodiff::Scalar`] (literals through [`c`], comparisons on
@@ -15,7 +18,11 @@
 //! `hvp`, `hessian`, `derivatives::<4>`, `jacobian` and `objective` (where the macro generates
 //! them) with the generic twin evaluated on dual numbers (one forward pass per input
 //! direction: the exact Jacobian) and on nested duals (Hessian-vector products, dense
-//! Hessians, third derivatives); see [`check`] for the comparisons and tolerances. The duals
+//! Hessians, third derivatives); see [`check`] for the comparisons and tolerances. A function
+//! writing an output buffer is checked as the linear map of its active inputs and the buffer's
+//! initial contents: `jvp` takes their tangent in the output's tangent buffer, `vjp` returns
+//! their adjoint in the seed buffer. The twin runs iterator chains with the standard library's
+//! iterators, so the macro's lowering of them to loops is compared with what Rust does. The duals
 //! are the test's own [`RefDual`], with every derivative written out again, so the reference
 //! shares no derivative code with the macro or with `autodiff::rules`. Programs also call
 //! functions with custom derivative rules in this crate ([`custom`]), whose twins use the
@@ -47,7 +54,12 @@
 //! - `build/gen.rs`: the two-dialect `Code` pieces, scopes and the generator state;
 //! - `build/expr.rs`, `build/stmt.rs`, `build/program.rs`: expressions (with the intrinsic
 //!   table and operand domains), statements, signatures and bodies;
-//! - `build/emit.rs`: a program as Rust (function, twin, source string, check closures);
+//! - `build/loops.rs`, `build/calls.rs`: every loop form (also over elements); calls and their
+//!   arguments;
+//! - `build/matrix.rs`, `build/iters.rs`, `build/closures.rs`, `build/outputs.rs`: matrices;
+//!   iterator chains; closures bound with `let`; output buffers and the calls writing them;
+//! - `build/emit.rs`, `build/run.rs`: a program as Rust (function, twin, arguments) and its
+//!   `run_<i>` (source string, check closures);
 //! - `build/rng.rs`: SplitMix64;
 //! - `src/`: what the generated code and the test use (helpers for the twin, [`Flat`],
 //!   [`Checker`]).
@@ -132,6 +144,16 @@ pub fn to_radians<S: Scalar>(x: S) -> S {
 /// The first `N` elements of `s` as an array.
 pub fn arr<T: Copy, const N: usize>(s: &[T]) -> [T; N] {
     core::array::from_fn(|i| s[i])
+}
+
+/// The first `R * C` elements of `s` as an `R x C` matrix, row by row.
+pub fn mat<T: Copy, const C: usize, const R: usize>(s: &[T]) -> [[T; C]; R] {
+    core::array::from_fn(|i| core::array::from_fn(|j| s[i * C + j]))
+}
+
+/// `s` as rows of `C` elements (`s.len()` a multiple of `C`).
+pub fn rows<T: Copy, const C: usize>(s: &[T]) -> Vec<[T; C]> {
+    s.chunks(C).map(arr).collect()
 }
 
 /// Passive data as constant scalars of any type over the same primitive float.

@@ -19,7 +19,9 @@
 )]
 mod generated {
     use autodiff::Scalar;
-    use randprog_check::{self as rp, arr, c, consts, flat, Checker, Program, D1, D2, D3};
+    use randprog_check::{
+        self as rp, arr, c, consts, flat, mat, rows, Checker, Program, D1, D2, D3,
+    };
 
     include!(concat!(env!("OUT_DIR"), "/programs.rs"));
 }

@@ -1,0 +1,133 @@
+//! Calls of earlier programs: with a scalar result in expressions, and their arguments
+//! (scalars, sub-slices of arrays, matrix rows); `outputs.rs` calls the ones writing buffers.
+
+use crate::construct::Construct;
+use crate::gen::{AVar, Arg, Callee, Code, Gen, MVar};
+
+impl Gen<'_> {
+    /// A call of an earlier program of the same float type with a scalar result. Passive
+    /// arguments are literals unless `CallPassiveArg` is on (see there).
+    pub fn call(&mut self, _d: u32) -> Code {
+        let ks: Vec<_> = (self.callees.iter())
+            .filter(|k| self.can_call(k))
+            .cloned()
+            .collect();
+        let k = self.rng.pick(&ks).clone();
+        debug_assert_eq!(k.f32, self.ft == "f32");
+        if k.name.starts_with("rp::") {
+            self.used(Construct::CustomCall);
+        }
+        let args = self.call_args(&k, None);
+        call_text(&k, &args)
+    }
+
+    /// The arguments for the inputs of `k` (not its output buffer); slices are not taken
+    /// from `exclude`.
+    pub fn call_args(&mut self, k: &Callee, exclude: Option<&str>) -> Vec<Code> {
+        let mut args = Vec::new();
+        for p in &k.params {
+            match *p {
+                Arg::Slice(n) => args.push(self.slice_arg(n, exclude)),
+                Arg::Out(..) => {}
+                Arg::Scalar => {
+                    let a = self.expr(1);
+                    let a = if a.active || self.sw.is_on(Construct::CallPassiveArg) {
+                        if !a.active {
+                            self.used(Construct::CallPassiveArg);
+                        }
+                        a
+                    } else {
+                        self.lit(0.1, 2.0)
+                    };
+                    args.push(a);
+                }
+            }
+        }
+        args
+    }
+}
+
+/// `k(args)`, and `k_g::<S>(args)` in the twin.
+pub fn call_text(k: &Callee, args: &[Code]) -> Code {
+    let join = |sel: fn(&Code) -> &String| {
+        args.iter()
+            .map(|a| sel(a).clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let active = args.iter().any(|a| a.active);
+    Code::same(format!("{}({})", k.name, join(|c| &c.f)))
+        .twin(format!("{}_g::<S>({})", k.name, join(|c| &c.g)))
+        .with(active, true)
+}
+
+impl Gen<'_> {
+    /// Whether `k` has this function's float type, a scalar result and, for each slice
+    /// parameter, some array or matrix row in scope long enough.
+    pub fn can_call(&self, k: &Callee) -> bool {
+        k.f32 == (self.ft == "f32")
+            && !k.writes()
+            && (k.params.iter()).all(|a| match *a {
+                Arg::Slice(n) => self.slice_sources(n, None).next().is_some(),
+                _ => true,
+            })
+    }
+
+    /// What a slice parameter reading `n` elements can be given: `&a[k..k + n]` of an array
+    /// (`CallSliceArg`, or in a statement calling a helper that writes into `exclude`,
+    /// `OutputCall`), `&m[i]` or a part of it (`MatrixRowArg`; not inside a condition unless
+    /// `CallSliceArg` is on: its finding is such calls in conditions); never from `exclude` or
+    /// passive data.
+    pub fn slice_sources(&self, n: usize, exclude: Option<&str>) -> impl Iterator<Item = Source> {
+        let mut out = Vec::new();
+        let ok = |name: &str| exclude != Some(name);
+        if self.sw.is_on(Construct::CallSliceArg) || exclude.is_some() {
+            for a in &self.scope.arrays {
+                if !a.plain && a.len >= n && ok(&a.name) {
+                    out.push(Source::Array(a.clone()));
+                }
+            }
+        }
+        let rows_here = self.in_cond == 0 || self.sw.is_on(Construct::CallSliceArg);
+        if self.sw.is_on(Construct::MatrixRowArg) && rows_here {
+            for m in &self.scope.mats {
+                if !m.plain && m.cols >= n && ok(&m.name) {
+                    out.push(Source::Row(m.clone()));
+                }
+            }
+        }
+        out.into_iter()
+    }
+
+    /// A slice argument reading `n` elements (see [`Gen::slice_sources`]).
+    fn slice_arg(&mut self, n: usize, exclude: Option<&str>) -> Code {
+        let sources: Vec<Source> = self.slice_sources(n, exclude).collect();
+        match self.rng.pick(&sources).clone() {
+            Source::Array(a) => {
+                let k = self.rng.range(0, a.len - n + 1);
+                if exclude.is_none() {
+                    self.used(Construct::CallSliceArg);
+                }
+                Code::same(format!("&{}[{k}..{}]", a.name, k + n)).with(a.active, true)
+            }
+            Source::Row(m) => {
+                let i = self.index_for(m.rows);
+                self.used(Construct::MatrixRowArg);
+                let text = if m.cols == n {
+                    format!("&{}[{i}]", m.name)
+                } else {
+                    let k = self.rng.range(0, m.cols - n + 1);
+                    format!("&{}[{i}][{k}..{}]", m.name, k + n)
+                };
+                Code::same(text).with(m.active, true)
+            }
+        }
+    }
+}
+
+/// Where a slice argument comes from.
+#[derive(Clone)]
+pub enum Source {
+    Array(AVar),
+    Row(MVar),
+}
