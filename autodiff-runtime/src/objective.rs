@@ -9,6 +9,7 @@ use crate::Float;
 
 /// Why an objective could not compute something.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ObjectiveError {
     /// The objective has no Hessian-vector product (a closure objective built without one).
     NoHvp,
@@ -23,6 +24,8 @@ impl fmt::Display for ObjectiveError {
         }
     }
 }
+
+impl core::error::Error for ObjectiveError {}
 
 /// A function of `dim()` parameters to minimize, with its derivatives.
 ///

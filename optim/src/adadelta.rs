@@ -11,6 +11,7 @@ use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
 /// `eps = 1e-6`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct AdadeltaConfig {
     /// Scale of the delta before it is applied (`>= 0`).
     pub lr: f64,

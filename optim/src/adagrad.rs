@@ -10,6 +10,7 @@ use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
 /// Hyperparameters of [`Adagrad`], with torch's defaults (`lr = 1e-2`, `eps = 1e-10`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct AdagradConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,

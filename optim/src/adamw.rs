@@ -8,6 +8,7 @@ use crate::{setters, Adam, AdamConfig, OptimError, Optimizer, Storage};
 /// `eps = 1e-8`, `weight_decay = 1e-2`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct AdamWConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,

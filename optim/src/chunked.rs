@@ -168,7 +168,9 @@ pub(crate) fn eval_row<F: Float, O: Objective<F> + ?Sized>(
                     value[0] = f;
                     flag[0] = F::zero();
                 }
-                Err(ObjectiveError::NoHvp) => {
+                // `NoHvp`, the only `ObjectiveError` today (the enum is `#[non_exhaustive]`):
+                // the flag carries no variant, so a new one must get its own flag value here.
+                Err(_) => {
                     row.fill(F::zero());
                     row[1 + 2 * dim] = F::one();
                 }

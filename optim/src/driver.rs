@@ -39,6 +39,7 @@ impl GradNorm {
 /// ([`Rule::GradNorm`]) at its first evaluation, whatever the rules.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct StopRules {
     /// Stop after this many optimizer steps (default 1000).
     pub max_iterations: usize,
@@ -114,6 +115,7 @@ impl StopRules {
 
 /// The convergence rule that fired.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Rule {
     /// The gradient norm fell to the tolerance.
     GradNorm,
@@ -126,6 +128,7 @@ pub enum Rule {
 
 /// Why the driver stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Status {
     /// A convergence rule fired.
     Converged(Rule),

@@ -6,6 +6,7 @@ use autodiff_runtime::ObjectiveError;
 
 /// Why an optimizer, schedule or driver could not be built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OptimError {
     /// A hyperparameter is out of its range; `message` says which and what is allowed.
     InvalidHyperparameter {
@@ -85,5 +86,11 @@ impl fmt::Display for OptimError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for OptimError {}
+impl core::error::Error for OptimError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            OptimError::Objective(e) => Some(e),
+            _ => None,
+        }
+    }
+}

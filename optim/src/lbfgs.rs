@@ -120,6 +120,7 @@ impl<F: Float, S: Storage<F> + Clone> LbfgsHistory<F, S> for alloc::vec::Vec<S> 
 /// Hyperparameters of [`Lbfgs`], with `torch.optim.LBFGS`'s defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct LbfgsConfig {
     /// Step length (finite, `> 0`, default 1): the fixed step, or the line search's first
     /// trial, in [`Lbfgs::step`] as in torch; in [`Lbfgs::minimize`] it scales the

@@ -22,6 +22,7 @@ use crate::Status;
 
 /// Why a line search found no acceptable step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LineSearchError {
     /// `phi'(0) >= 0`: the direction is not a descent direction.
     NotDescent,
@@ -57,8 +58,7 @@ impl fmt::Display for LineSearchError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for LineSearchError {}
+impl core::error::Error for LineSearchError {}
 
 impl LineSearchError {
     /// The status a minimizer ends with after this failure: [`Status::Diverged`] for

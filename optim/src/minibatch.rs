@@ -55,6 +55,7 @@ pub enum Reduction {
 /// last short batch kept, [`Reduction::Mean`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct MinibatchConfig {
     /// Passes over the dataset.
     pub epochs: usize,
@@ -137,6 +138,7 @@ impl MinibatchConfig {
 
 /// How a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TrainStatus {
     /// All epochs ran.
     Completed,
@@ -155,6 +157,7 @@ pub enum TrainStatus {
 
 /// What [`train_in`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TrainReport {
     /// How it ended.
     pub status: TrainStatus,

@@ -11,6 +11,7 @@ use crate::{c, check_step, ensure, powf, setters, OptimError, Optimizer, Storage
 /// `eps = 1e-8`, `momentum_decay = 4e-3`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct NAdamConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,

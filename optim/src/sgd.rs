@@ -11,6 +11,7 @@ use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
 /// Hyperparameters of [`Sgd`], with torch's defaults (`lr = 1e-3`, everything else off).
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct SgdConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,

@@ -35,6 +35,7 @@ use autodiff_runtime::{Float, Objective, ObjectiveError};
 
 /// Why uncertainties could not be computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum UncertaintyError {
     /// The Hessian is not positive definite: the Cholesky pivot of row `index` (from 0) was
     /// `<= 0` or not finite. The point is not a strict minimum (a saddle, a maximum, a flat
@@ -64,8 +65,14 @@ impl fmt::Display for UncertaintyError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for UncertaintyError {}
+impl core::error::Error for UncertaintyError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            UncertaintyError::Objective(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<ObjectiveError> for UncertaintyError {
     fn from(e: ObjectiveError) -> Self {

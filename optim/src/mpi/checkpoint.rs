@@ -9,6 +9,7 @@ use ::mpi::traits::{Communicator, Root};
 
 /// Why [`save_on_root`] or [`load_on_root`] failed. Every process fails together.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CheckpointError<E> {
     /// On process 0: what its `write` or `read` returned.
     Root(E),
@@ -27,7 +28,7 @@ impl<E: fmt::Display> fmt::Display for CheckpointError<E> {
     }
 }
 
-impl<E: fmt::Debug + fmt::Display> std::error::Error for CheckpointError<E> {}
+impl<E: fmt::Debug + fmt::Display> core::error::Error for CheckpointError<E> {}
 
 /// Writes a checkpoint once: process 0 calls `write` (e.g. serializes its optimizer's, schedule's
 /// and driver's states, [`crate::state`], and writes a file); the others wait for the outcome,

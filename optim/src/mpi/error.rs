@@ -6,6 +6,7 @@ use crate::OptimError;
 
 /// Why a collective operation could not start. Every process returns the same error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MpiError {
     /// Process `rank` has parameters of dimension `dim`, process 0 has `expected`.
     Dimension {
@@ -69,7 +70,14 @@ impl fmt::Display for MpiError {
     }
 }
 
-impl std::error::Error for MpiError {}
+impl core::error::Error for MpiError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            MpiError::Optim(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<OptimError> for MpiError {
     fn from(e: OptimError) -> Self {

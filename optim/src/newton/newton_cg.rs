@@ -60,6 +60,7 @@ enum CgEnd {
 /// Hyperparameters of [`NewtonCg`], with scipy's defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct NewtonCgConfig {
     /// Average relative step tolerance: converged when `sum |step| <= xtol * n` (default `1e-5`).
     pub xtol: f64,

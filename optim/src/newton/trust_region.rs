@@ -41,6 +41,7 @@ use crate::{
 /// Hyperparameters of [`TrustRegion`], with scipy's `trust-ncg` defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct TrustRegionConfig {
     /// Initial trust radius (default `1`).
     pub initial_trust_radius: f64,
