@@ -61,7 +61,9 @@ fn workspace() -> HashMap<&'static str, Krate> {
 }
 
 fn parse_crate(dir: &Path) -> Krate {
-    let mut krate = Krate { modules: HashMap::new() };
+    let mut krate = Krate {
+        modules: HashMap::new(),
+    };
     let file = read(&dir.join("lib.rs"));
     load(&mut krate, Vec::new(), file.items, dir.to_path_buf());
     krate
@@ -138,7 +140,12 @@ fn methods(items: &[ImplItem]) -> Vec<Entry> {
             ImplItem::Macro(m) if m.mac.path.is_ident("setters") => {
                 let setters = m.mac.parse_body_with(parse_setters).expect("setters! body");
                 for (name, attrs) in setters {
-                    out.push(entry(&name, "fn", &Visibility::Public(Default::default()), &attrs));
+                    out.push(entry(
+                        &name,
+                        "fn",
+                        &Visibility::Public(Default::default()),
+                        &attrs,
+                    ));
                 }
             }
             _ => {}
@@ -178,7 +185,13 @@ fn describe(item: &Item) -> Option<(String, &'static str, &Visibility, &Vec<Attr
 fn entry(name: &str, kind: &'static str, vis: &Visibility, attrs: &[Attribute]) -> Entry {
     // Proc macros are `pub fn` in their crate: `#[proc_macro*]` makes them public items.
     let public = is_pub(vis);
-    Entry { name: name.to_owned(), kind, public, example: has_example(attrs), hidden: is_hidden(attrs) }
+    Entry {
+        name: name.to_owned(),
+        kind,
+        public,
+        example: has_example(attrs),
+        hidden: is_hidden(attrs),
+    }
 }
 
 fn flatten_use(tree: &UseTree, prefix: Vec<String>, out: &mut Vec<(String, Vec<String>)>) {
@@ -191,13 +204,24 @@ fn flatten_use(tree: &UseTree, prefix: Vec<String>, out: &mut Vec<(String, Vec<S
         UseTree::Path(p) => flatten_use(&p.tree, with(p.ident.to_string()), out),
         UseTree::Name(n) => {
             let name = n.ident.to_string();
-            let alias = if name == "self" { prefix.last().cloned().unwrap_or_default() } else { name.clone() };
-            let path = if name == "self" { prefix.clone() } else { with(name) };
+            let alias = if name == "self" {
+                prefix.last().cloned().unwrap_or_default()
+            } else {
+                name.clone()
+            };
+            let path = if name == "self" {
+                prefix.clone()
+            } else {
+                with(name)
+            };
             out.push((alias, path));
         }
         UseTree::Rename(r) => out.push((r.rename.to_string(), with(r.ident.to_string()))),
         UseTree::Glob(_) => out.push(("*".to_owned(), with("*".to_owned()))),
-        UseTree::Group(g) => g.items.iter().for_each(|t| flatten_use(t, prefix.clone(), out)),
+        UseTree::Group(g) => g
+            .items
+            .iter()
+            .for_each(|t| flatten_use(t, prefix.clone(), out)),
     }
 }
 
@@ -208,7 +232,8 @@ fn is_pub(vis: &Visibility) -> bool {
 fn is_test(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|a| {
         a.path().is_ident("cfg")
-            && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test" || i == "doctest")
+            && a.parse_args::<syn::Ident>()
+                .is_ok_and(|i| i == "test" || i == "doctest")
     })
 }
 
@@ -222,9 +247,10 @@ fn is_hidden(attrs: &[Attribute]) -> bool {
 fn has_example(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|a| match &a.meta {
         syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => {
-                s.value().lines().any(|l| l.trim_start().starts_with("```"))
-            }
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => s.value().lines().any(|l| l.trim_start().starts_with("```")),
             _ => false,
         },
         _ => false,
@@ -242,7 +268,12 @@ struct Walk<'a> {
 /// An item a path resolves to.
 enum Target<'a> {
     /// `covered`: a re-export on the way has its own doc example.
-    Item { krate: &'static str, module: Vec<String>, entry: &'a Entry, covered: bool },
+    Item {
+        krate: &'static str,
+        module: Vec<String>,
+        entry: &'a Entry,
+        covered: bool,
+    },
     /// A crate root (`pub use optim;`).
     Crate(&'static str),
     /// Outside the workspace (`core`, ...): not checked here.
@@ -263,8 +294,17 @@ impl<'a> Walk<'a> {
             let targets = self.resolve(krate, path, &u.path, 0);
             for t in targets {
                 match t {
-                    Target::Item { krate: k, module: m, entry, covered } => {
-                        let name = if u.alias == "*" { &entry.name } else { &u.alias };
+                    Target::Item {
+                        krate: k,
+                        module: m,
+                        entry,
+                        covered,
+                    } => {
+                        let name = if u.alias == "*" {
+                            &entry.name
+                        } else {
+                            &u.alias
+                        };
                         if !entry.hidden {
                             let covered = covered || u.example;
                             self.check(k, &m, entry, &format!("{shown}::{name}"), covered);
@@ -278,10 +318,23 @@ impl<'a> Walk<'a> {
     }
 
     /// Checks one reachable item (and walks it if it is a module or a type).
-    fn check(&mut self, krate: &'static str, module: &[String], e: &Entry, shown: &str, covered: bool) {
+    fn check(
+        &mut self,
+        krate: &'static str,
+        module: &[String],
+        e: &Entry,
+        shown: &str,
+        covered: bool,
+    ) {
         if !(covered || e.example) {
-            let key = (krate.to_owned(), module.to_vec(), format!("{} {}", e.kind, e.name));
-            self.missing.entry(key).or_insert_with(|| format!("{} {shown}", e.kind));
+            let key = (
+                krate.to_owned(),
+                module.to_vec(),
+                format!("{} {}", e.kind, e.name),
+            );
+            self.missing
+                .entry(key)
+                .or_insert_with(|| format!("{} {shown}", e.kind));
         }
         if e.kind == "mod" {
             let mut child = module.to_vec();
@@ -294,26 +347,50 @@ impl<'a> Walk<'a> {
 
     /// The public methods of a type's inherent impls: in its module or naming it unambiguously.
     fn methods(&mut self, krate: &'static str, module: &[String], ty: &str, shown: &str) {
-        if !self.seen.insert((format!("{krate} impl"), [module, &[ty.to_owned()]].concat())) {
+        if !self
+            .seen
+            .insert((format!("{krate} impl"), [module, &[ty.to_owned()]].concat()))
+        {
             return;
         }
-        let defined_once = self.crates[krate].modules.values().flat_map(|m| &m.items).filter(|e| e.name == ty).count() == 1;
+        let defined_once = self.crates[krate]
+            .modules
+            .values()
+            .flat_map(|m| &m.items)
+            .filter(|e| e.name == ty)
+            .count()
+            == 1;
         for (path, m) in &self.crates[krate].modules {
             if !(path == module || defined_once) {
                 continue;
             }
             for (_, methods) in m.impls.iter().filter(|(name, _)| name == ty) {
-                for f in methods.iter().filter(|f| f.public && !f.hidden && !f.example) {
+                for f in methods
+                    .iter()
+                    .filter(|f| f.public && !f.hidden && !f.example)
+                {
                     let key = (krate.to_owned(), path.clone(), format!("{ty}::{}", f.name));
-                    self.missing.entry(key).or_insert_with(|| format!("{} {shown}::{}", f.kind, f.name));
+                    self.missing
+                        .entry(key)
+                        .or_insert_with(|| format!("{} {shown}::{}", f.kind, f.name));
                 }
             }
         }
     }
 
     /// What `path`, written in module `from` of `krate`, names.
-    fn resolve(&self, krate: &'static str, from: &[String], path: &[String], depth: usize) -> Vec<Target<'a>> {
-        assert!(depth < 32, "re-export cycle at {krate}::{}", path.join("::"));
+    fn resolve(
+        &self,
+        krate: &'static str,
+        from: &[String],
+        path: &[String],
+        depth: usize,
+    ) -> Vec<Target<'a>> {
+        assert!(
+            depth < 32,
+            "re-export cycle at {krate}::{}",
+            path.join("::")
+        );
         let (mut krate, mut module) = (krate, from.to_vec());
         let mut rest = path;
         match path[0].as_str() {
@@ -328,7 +405,8 @@ impl<'a> Walk<'a> {
             }
             first => {
                 let local = &self.crates[krate].modules[&module];
-                let here = local.items.iter().any(|e| e.name == first) || local.uses.iter().any(|u| u.alias == first);
+                let here = local.items.iter().any(|e| e.name == first)
+                    || local.uses.iter().any(|u| u.alias == first);
                 if !here {
                     match self.crates.get_key_value(first) {
                         Some((k, _)) => (krate, module, rest) = (*k, Vec::new(), &path[1..]),
@@ -337,7 +415,9 @@ impl<'a> Walk<'a> {
                 }
             }
         }
-        let Some((last, init)) = rest.split_last() else { return vec![Target::Crate(krate)] };
+        let Some((last, init)) = rest.split_last() else {
+            return vec![Target::Crate(krate)];
+        };
         for seg in init {
             let m = &self.crates[krate].modules[&module];
             if m.items.iter().any(|e| e.kind == "mod" && e.name == *seg) {
@@ -354,12 +434,22 @@ impl<'a> Walk<'a> {
         let mut out = Vec::new();
         if last == "*" {
             for e in m.items.iter().filter(|e| e.public) {
-                out.push(Target::Item { krate, module: module.clone(), entry: e, covered: false });
+                out.push(Target::Item {
+                    krate,
+                    module: module.clone(),
+                    entry: e,
+                    covered: false,
+                });
             }
             return out;
         }
         for e in m.items.iter().filter(|e| e.name == *last) {
-            out.push(Target::Item { krate, module: module.clone(), entry: e, covered: false });
+            out.push(Target::Item {
+                krate,
+                module: module.clone(),
+                entry: e,
+                covered: false,
+            });
         }
         for u in m.uses.iter().filter(|u| u.alias == *last) {
             for mut t in self.resolve(krate, &module, &u.path, depth + 1) {
@@ -375,7 +465,11 @@ impl<'a> Walk<'a> {
 
 /// Public items reachable from the `roots` crates without a doc example, as `kind path` lines.
 fn missing(crates: &HashMap<&'static str, Krate>, roots: &[&'static str]) -> Vec<String> {
-    let mut walk = Walk { crates, missing: BTreeMap::new(), seen: BTreeSet::new() };
+    let mut walk = Walk {
+        crates,
+        missing: BTreeMap::new(),
+        seen: BTreeSet::new(),
+    };
     for krate in roots {
         walk.module(krate, &[], krate);
     }

@@ -35,11 +35,24 @@ pub trait Objective<F: Float> {
     /// Number of parameters.
     fn dim(&self) -> usize;
     /// The value at `x`.
+    ///
+    /// # Panics
+    /// If `x` does not have length [`Objective::dim`] (the generated objectives and
+    /// [`FnObjective`] check every slice and name the one that is wrong).
     fn value(&self, x: &[F]) -> F;
     /// The value at `x`; the gradient is written (not added) into `grad`.
+    ///
+    /// # Panics
+    /// If `x` or `grad` does not have length [`Objective::dim`].
     fn value_grad(&self, x: &[F], grad: &mut [F]) -> F;
     /// The value at `x`; the gradient is written into `grad` and the Hessian times `v` into
     /// `hv`, in one pass.
+    ///
+    /// # Errors
+    /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product (the default).
+    ///
+    /// # Panics
+    /// If `x`, `v`, `grad` or `hv` does not have length [`Objective::dim`].
     fn hvp(&self, x: &[F], v: &[F], grad: &mut [F], hv: &mut [F]) -> Result<F, ObjectiveError> {
         let _ = (x, v, grad, hv);
         Err(ObjectiveError::NoHvp)
@@ -124,9 +137,12 @@ impl<F: Float, V: Fn(&[F]) -> F, G: Fn(&[F], &mut [F]) -> F> Objective<F>
         self.dim
     }
     fn value(&self, x: &[F]) -> F {
+        check_len("x", x.len(), self.dim);
         (self.value)(x)
     }
     fn value_grad(&self, x: &[F], grad: &mut [F]) -> F {
+        check_len("x", x.len(), self.dim);
+        check_len("grad", grad.len(), self.dim);
         (self.value_grad)(x, grad)
     }
 }
@@ -142,12 +158,23 @@ where
         self.dim
     }
     fn value(&self, x: &[F]) -> F {
+        check_len("x", x.len(), self.dim);
         (self.value)(x)
     }
     fn value_grad(&self, x: &[F], grad: &mut [F]) -> F {
+        check_len("x", x.len(), self.dim);
+        check_len("grad", grad.len(), self.dim);
         (self.value_grad)(x, grad)
     }
     fn hvp(&self, x: &[F], v: &[F], grad: &mut [F], hv: &mut [F]) -> Result<F, ObjectiveError> {
+        for (what, len) in [
+            ("x", x.len()),
+            ("v", v.len()),
+            ("grad", grad.len()),
+            ("hv", hv.len()),
+        ] {
+            check_len(what, len, self.dim);
+        }
         Ok((self.hvp)(x, v, grad, hv))
     }
 }
@@ -217,6 +244,9 @@ fn check_len(what: &str, got: usize, want: usize) {
 ///
 /// # Errors
 /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product.
+///
+/// # Panics
+/// If `x` does not have length `dim`, `out` length `dim * dim` or `work` length `3 * dim`.
 pub fn hessian_into<F: Float, O: Objective<F> + ?Sized>(
     obj: &O,
     x: &[F],
