@@ -159,18 +159,67 @@ impl Default for LbfgsConfig {
 impl LbfgsConfig {
     setters! {
         /// Sets the step length.
+        ///
+        /// ```
+        /// use optim::LbfgsConfig;
+        /// let config = LbfgsConfig::default().lr(0.05);
+        /// assert_eq!(config.lr, 0.05);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         lr: f64;
         /// Sets the inner iterations per step.
+        ///
+        /// ```
+        /// use optim::LbfgsConfig;
+        /// let config = LbfgsConfig::default().max_iter(50);
+        /// assert_eq!(config.max_iter, 50);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         max_iter: usize;
         /// Sets the evaluations per step.
+        ///
+        /// ```
+        /// use optim::LbfgsConfig;
+        /// let config = LbfgsConfig::default().max_eval(Some(60));
+        /// assert_eq!(config.max_eval, Some(60));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         max_eval: Option<usize>;
         /// Sets the gradient tolerance.
+        ///
+        /// ```
+        /// use optim::LbfgsConfig;
+        /// let config = LbfgsConfig::default().tolerance_grad(1e-9);
+        /// assert_eq!(config.tolerance_grad, 1e-9);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         tolerance_grad: f64;
         /// Sets the change tolerance.
+        ///
+        /// ```
+        /// use optim::LbfgsConfig;
+        /// let config = LbfgsConfig::default().tolerance_change(1e-12);
+        /// assert_eq!(config.tolerance_change, 1e-12);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         tolerance_change: f64;
         /// Sets the history size.
+        ///
+        /// ```
+        /// use optim::LbfgsConfig;
+        /// let config = LbfgsConfig::default().history_size(5);
+        /// assert_eq!(config.history_size, 5);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         history_size: usize;
         /// Turns torch's strong-Wolfe line search on or off.
+        ///
+        /// ```
+        /// use optim::LbfgsConfig;
+        /// let config = LbfgsConfig::default().strong_wolfe(true);
+        /// assert_eq!(config.strong_wolfe, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         strong_wolfe: bool;
     }
 
@@ -178,6 +227,13 @@ impl LbfgsConfig {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `Lbfgs`.
+    ///
+    /// ```
+    /// use optim::{LbfgsConfig, OptimError};
+    /// assert_eq!(LbfgsConfig::default().validate(), Ok(()));
+    /// let e = LbfgsConfig::default().history_size(0).validate().unwrap_err();
+    /// assert!(matches!(e, OptimError::InvalidHyperparameter { component: "Lbfgs", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), OptimError> {
         ensure(
             self.lr > 0.0 && self.lr.is_finite(),

@@ -93,18 +93,67 @@ impl Default for MinibatchConfig {
 impl MinibatchConfig {
     setters! {
         /// Sets the number of epochs.
+        ///
+        /// ```
+        /// use optim::MinibatchConfig;
+        /// let config = MinibatchConfig::default().epochs(3);
+        /// assert_eq!(config.epochs, 3);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         epochs: usize;
         /// Sets the batch size.
+        ///
+        /// ```
+        /// use optim::MinibatchConfig;
+        /// let config = MinibatchConfig::default().batch_size(8);
+        /// assert_eq!(config.batch_size, 8);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         batch_size: usize;
         /// Turns shuffling on or off.
+        ///
+        /// ```
+        /// use optim::MinibatchConfig;
+        /// let config = MinibatchConfig::default().shuffle(false);
+        /// assert_eq!(config.shuffle, false);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         shuffle: bool;
         /// Sets the shuffling seed.
+        ///
+        /// ```
+        /// use optim::MinibatchConfig;
+        /// let config = MinibatchConfig::default().seed(42);
+        /// assert_eq!(config.seed, 42);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         seed: u64;
         /// Drops (or keeps) the last short batch.
+        ///
+        /// ```
+        /// use optim::MinibatchConfig;
+        /// let config = MinibatchConfig::default().drop_last(true);
+        /// assert_eq!(config.drop_last, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         drop_last: bool;
         /// Sets the reduction.
+        ///
+        /// ```
+        /// use optim::{MinibatchConfig, Reduction};
+        /// let config = MinibatchConfig::default().reduction(Reduction::Sum);
+        /// assert_eq!(config.reduction, Reduction::Sum);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         reduction: Reduction;
         /// Sets the step count at which the run pauses.
+        ///
+        /// ```
+        /// use optim::MinibatchConfig;
+        /// let config = MinibatchConfig::default().max_steps(Some(10));
+        /// assert_eq!(config.max_steps, Some(10));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         max_steps: Option<usize>;
     }
 
@@ -112,6 +161,13 @@ impl MinibatchConfig {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `Minibatch` if `batch_size == 0`.
+    ///
+    /// ```
+    /// use optim::{MinibatchConfig, OptimError};
+    /// assert_eq!(MinibatchConfig::default().validate(), Ok(()));
+    /// let e = MinibatchConfig::default().batch_size(0).validate().unwrap_err();
+    /// assert!(matches!(e, OptimError::InvalidHyperparameter { component: "Minibatch", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), OptimError> {
         ensure(self.batch_size >= 1, "Minibatch", "batch_size must be >= 1")
     }

@@ -9,6 +9,13 @@ use crate::transforms::{add_scaled, effective_grad};
 use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
 
 /// Hyperparameters of [`Sgd`], with torch's defaults (`lr = 1e-3`, everything else off).
+///
+/// ```
+/// use optim::SgdConfig;
+/// // torch's defaults.
+/// let c = SgdConfig::default();
+/// assert_eq!((c.lr, c.momentum, c.dampening, c.nesterov), (1e-3, 0.0, 0.0, false));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -43,16 +50,58 @@ impl Default for SgdConfig {
 impl SgdConfig {
     setters! {
         /// Sets the learning rate.
+        ///
+        /// ```
+        /// use optim::SgdConfig;
+        /// let config = SgdConfig::default().lr(0.05);
+        /// assert_eq!(config.lr, 0.05);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         lr: f64;
         /// Sets the momentum factor.
+        ///
+        /// ```
+        /// use optim::SgdConfig;
+        /// let config = SgdConfig::default().momentum(0.9);
+        /// assert_eq!(config.momentum, 0.9);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         momentum: f64;
         /// Sets the dampening.
+        ///
+        /// ```
+        /// use optim::SgdConfig;
+        /// let config = SgdConfig::default().dampening(0.1);
+        /// assert_eq!(config.dampening, 0.1);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         dampening: f64;
         /// Sets the weight decay.
+        ///
+        /// ```
+        /// use optim::SgdConfig;
+        /// let config = SgdConfig::default().weight_decay(0.02);
+        /// assert_eq!(config.weight_decay, 0.02);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         weight_decay: f64;
         /// Turns Nesterov momentum on or off.
+        ///
+        /// ```
+        /// use optim::SgdConfig;
+        /// let config = SgdConfig::default().momentum(0.9).nesterov(true);
+        /// assert_eq!(config.nesterov, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         nesterov: bool;
         /// Maximize instead of minimize.
+        ///
+        /// ```
+        /// use optim::SgdConfig;
+        /// let config = SgdConfig::default().maximize(true);
+        /// assert_eq!(config.maximize, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         maximize: bool;
     }
 
@@ -60,6 +109,13 @@ impl SgdConfig {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `Sgd` and the offending value.
+    ///
+    /// ```
+    /// use optim::{SgdConfig, OptimError};
+    /// assert_eq!(SgdConfig::default().validate(), Ok(()));
+    /// let e = SgdConfig::default().lr(-1.0).validate().unwrap_err();
+    /// assert!(matches!(e, OptimError::InvalidHyperparameter { component: "Sgd", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), OptimError> {
         ensure(self.lr >= 0.0, "Sgd", "lr must be >= 0")?;
         ensure(self.momentum >= 0.0, "Sgd", "momentum must be >= 0")?;
@@ -80,6 +136,18 @@ impl SgdConfig {
     ///
     /// # Errors
     /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    ///
+    /// ```
+    /// use optim::{SgdConfig, Optimizer};
+    /// let mut opt = SgdConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// let mut x = [1.0, -1.0];
+    /// opt.step(&mut x, &[2.0, -2.0]);
+    /// // One step moves each parameter against its gradient.
+    /// assert!(x[0] < 1.0 && x[1] > -1.0);
+    /// assert_eq!(opt.dim(), 2);
+    /// // Fixed-size storage must hold the dimension.
+    /// assert!(SgdConfig::default().build::<f64, [f64; 3]>(2).is_err());
+    /// ```
     pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<Sgd<F, S>, OptimError> {
         self.validate()?;
         Ok(Sgd {

@@ -96,16 +96,58 @@ impl Default for NewtonCgConfig {
 impl NewtonCgConfig {
     setters! {
         /// Sets the step tolerance.
+        ///
+        /// ```
+        /// use optim::NewtonCgConfig;
+        /// let config = NewtonCgConfig::default().xtol(1e-8);
+        /// assert_eq!(config.xtol, 1e-8);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         xtol: f64;
         /// Sets the sufficient-decrease constant.
+        ///
+        /// ```
+        /// use optim::NewtonCgConfig;
+        /// let config = NewtonCgConfig::default().c1(1e-3);
+        /// assert_eq!(config.c1, 1e-3);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         c1: f64;
         /// Sets the curvature constant.
+        ///
+        /// ```
+        /// use optim::NewtonCgConfig;
+        /// let config = NewtonCgConfig::default().c2(0.5);
+        /// assert_eq!(config.c2, 0.5);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         c2: f64;
         /// Sets the iteration limit.
+        ///
+        /// ```
+        /// use optim::NewtonCgConfig;
+        /// let config = NewtonCgConfig::default().max_iterations(Some(50));
+        /// assert_eq!(config.max_iterations, Some(50));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         max_iterations: Option<usize>;
         /// Sets the CG iteration limit.
+        ///
+        /// ```
+        /// use optim::NewtonCgConfig;
+        /// let config = NewtonCgConfig::default().max_cg_iterations(Some(10));
+        /// assert_eq!(config.max_cg_iterations, Some(10));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         max_cg_iterations: Option<usize>;
         /// Sets the gradient-norm rule.
+        ///
+        /// ```
+        /// use optim::{GradNorm, NewtonCgConfig};
+        /// let config = NewtonCgConfig::default().grad_norm(Some((GradNorm::L2, 1e-8)));
+        /// assert_eq!(config.grad_norm, Some((GradNorm::L2, 1e-8)));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         grad_norm: Option<(GradNorm, f64)>;
     }
 
@@ -113,6 +155,13 @@ impl NewtonCgConfig {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `NewtonCg`.
+    ///
+    /// ```
+    /// use optim::{NewtonCgConfig, OptimError};
+    /// assert_eq!(NewtonCgConfig::default().validate(), Ok(()));
+    /// let e = NewtonCgConfig::default().c1(2.0).validate().unwrap_err();
+    /// assert!(matches!(e, OptimError::InvalidHyperparameter { component: "NewtonCg", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), OptimError> {
         ensure(self.xtol >= 0.0, "NewtonCg", "xtol must be >= 0")?;
         ensure(

@@ -70,14 +70,49 @@ impl Default for TrustRegionConfig {
 impl TrustRegionConfig {
     setters! {
         /// Sets the initial trust radius.
+        ///
+        /// ```
+        /// use optim::TrustRegionConfig;
+        /// let config = TrustRegionConfig::default().initial_trust_radius(0.5);
+        /// assert_eq!(config.initial_trust_radius, 0.5);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         initial_trust_radius: f64;
         /// Sets the largest trust radius.
+        ///
+        /// ```
+        /// use optim::TrustRegionConfig;
+        /// let config = TrustRegionConfig::default().max_trust_radius(100.0);
+        /// assert_eq!(config.max_trust_radius, 100.0);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         max_trust_radius: f64;
         /// Sets the acceptance threshold.
+        ///
+        /// ```
+        /// use optim::TrustRegionConfig;
+        /// let config = TrustRegionConfig::default().eta(0.2);
+        /// assert_eq!(config.eta, 0.2);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         eta: f64;
         /// Sets the gradient tolerance.
+        ///
+        /// ```
+        /// use optim::TrustRegionConfig;
+        /// let config = TrustRegionConfig::default().gtol(1e-6);
+        /// assert_eq!(config.gtol, 1e-6);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         gtol: f64;
         /// Sets the iteration limit.
+        ///
+        /// ```
+        /// use optim::TrustRegionConfig;
+        /// let config = TrustRegionConfig::default().max_iterations(Some(50));
+        /// assert_eq!(config.max_iterations, Some(50));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         max_iterations: Option<usize>;
     }
 
@@ -85,6 +120,13 @@ impl TrustRegionConfig {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `TrustRegion`.
+    ///
+    /// ```
+    /// use optim::{TrustRegionConfig, OptimError};
+    /// assert_eq!(TrustRegionConfig::default().validate(), Ok(()));
+    /// let e = TrustRegionConfig::default().eta(-1.0).validate().unwrap_err();
+    /// assert!(matches!(e, OptimError::InvalidHyperparameter { component: "TrustRegion", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), OptimError> {
         ensure(
             (0.0..0.25).contains(&self.eta),
