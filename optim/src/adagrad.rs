@@ -175,6 +175,13 @@ pub struct Adagrad<F, S> {
 
 impl<F: Float, S: Storage<F>> Adagrad<F, S> {
     /// The sum of squared gradients.
+    ///
+    /// ```
+    /// use optim::{AdagradConfig, Optimizer};
+    /// let mut opt = AdagradConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// assert_eq!(opt.sum(), [4.0, 16.0]);
+    /// ```
     pub fn sum(&self) -> &[F] {
         self.sum.as_ref()
     }

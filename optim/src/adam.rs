@@ -203,22 +203,59 @@ pub struct Adam<F, S> {
 
 impl<F: Float, S: Storage<F>> Adam<F, S> {
     /// The hyperparameters.
+    ///
+    /// ```
+    /// use optim::{AdamConfig, Optimizer};
+    /// let mut opt = AdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// assert_eq!(opt.config().lr, 0.1);
+    /// ```
     pub fn config(&self) -> &AdamConfig {
         &self.config
     }
     /// Steps taken.
+    ///
+    /// ```
+    /// use optim::{AdamConfig, Optimizer};
+    /// let mut opt = AdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// assert_eq!(opt.steps(), 1);
+    /// ```
     pub fn steps(&self) -> u64 {
         self.step
     }
     /// First moment `exp_avg`.
+    ///
+    /// ```
+    /// use optim::{AdamConfig, Optimizer};
+    /// let mut opt = AdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// // (1 - beta1) g after one step.
+    /// assert!((opt.exp_avg()[0] - 0.2).abs() < 1e-12 && (opt.exp_avg()[1] + 0.4).abs() < 1e-12);
+    /// ```
     pub fn exp_avg(&self) -> &[F] {
         self.exp_avg.as_ref()
     }
     /// Second moment `exp_avg_sq`.
+    ///
+    /// ```
+    /// use optim::{AdamConfig, Optimizer};
+    /// let mut opt = AdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// // (1 - beta2) g^2 after one step.
+    /// assert!((opt.exp_avg_sq()[1] - 0.016).abs() < 1e-12);
+    /// ```
     pub fn exp_avg_sq(&self) -> &[F] {
         self.exp_avg_sq.as_ref()
     }
     /// AMSGrad's running maximum of `exp_avg_sq` (zeros without AMSGrad).
+    ///
+    /// ```
+    /// use optim::{AdamConfig, Optimizer};
+    /// let mut opt = AdamConfig::default().lr(0.1).amsgrad(true).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// assert_eq!(opt.max_exp_avg_sq(), opt.exp_avg_sq());
+    /// ```
     pub fn max_exp_avg_sq(&self) -> &[F] {
         self.max_exp_avg_sq.as_ref()
     }

@@ -151,11 +151,27 @@ impl AdamWConfig {
 
 /// `torch.optim.AdamW`: [`Adam`] whose weight decay shrinks the parameters directly
 /// (`p *= 1 - lr*weight_decay`) instead of entering the moments.
+///
+/// ```
+/// use optim::{AdamWConfig, Optimizer};
+/// let mut opt = AdamWConfig::default().lr(0.1).weight_decay(0.5).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut x = [2.0];
+/// // With a zero gradient only the decoupled decay acts: x *= 1 - lr * weight_decay.
+/// opt.step(&mut x, &[0.0]);
+/// assert!((x[0] - 1.9).abs() < 1e-15);
+/// ```
 #[derive(Clone, Debug)]
 pub struct AdamW<F, S>(pub(crate) Adam<F, S>);
 
 impl<F: Float, S: Storage<F>> AdamW<F, S> {
     /// The underlying Adam state (moments, step count).
+    ///
+    /// ```
+    /// use optim::{AdamWConfig, Optimizer};
+    /// let mut opt = AdamWConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// assert_eq!(opt.inner().steps(), 1);
+    /// ```
     pub fn inner(&self) -> &Adam<F, S> {
         &self.0
     }

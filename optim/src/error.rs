@@ -5,6 +5,14 @@ use core::fmt;
 use autodiff_runtime::ObjectiveError;
 
 /// Why an optimizer, schedule or driver could not be built.
+///
+/// ```
+/// use optim::{AdamConfig, OptimError};
+/// let e = AdamConfig::default().betas((1.0, 0.999)).validate().unwrap_err();
+/// assert_eq!(e, OptimError::InvalidHyperparameter { component: "Adam", message: "beta1 must be in [0, 1)" });
+/// assert_eq!(e.to_string(), "`Adam`: beta1 must be in [0, 1)");
+/// let _: &dyn core::error::Error = &e;
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum OptimError {

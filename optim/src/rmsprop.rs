@@ -187,10 +187,25 @@ pub struct RmsProp<F, S> {
 
 impl<F: Float, S: Storage<F>> RmsProp<F, S> {
     /// The hyperparameters.
+    ///
+    /// ```
+    /// use optim::{RmsPropConfig, Optimizer};
+    /// let mut opt = RmsPropConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// assert_eq!(opt.config().alpha, 0.99);
+    /// ```
     pub fn config(&self) -> &RmsPropConfig {
         &self.config
     }
     /// The squared-gradient average.
+    ///
+    /// ```
+    /// use optim::{RmsPropConfig, Optimizer};
+    /// let mut opt = RmsPropConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// // (1 - alpha) g^2 after one step.
+    /// assert!((opt.square_avg()[0] - 0.04).abs() < 1e-12);
+    /// ```
     pub fn square_avg(&self) -> &[F] {
         self.square_avg.as_ref()
     }

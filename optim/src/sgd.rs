@@ -179,10 +179,25 @@ pub struct Sgd<F, S> {
 
 impl<F: Float, S: Storage<F>> Sgd<F, S> {
     /// The hyperparameters.
+    ///
+    /// ```
+    /// use optim::{SgdConfig, Optimizer};
+    /// let mut opt = SgdConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// assert_eq!(opt.config().momentum, 0.0);
+    /// ```
     pub fn config(&self) -> &SgdConfig {
         &self.config
     }
     /// The momentum buffer (zeros before the first step or without momentum).
+    ///
+    /// ```
+    /// use optim::{SgdConfig, Optimizer};
+    /// let mut opt = SgdConfig::default().lr(0.1).momentum(0.9).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// // The first step stores the gradient itself.
+    /// assert_eq!(opt.momentum_buffer(), [2.0, -4.0]);
+    /// ```
     pub fn momentum_buffer(&self) -> &[F] {
         self.buf.as_ref()
     }

@@ -92,14 +92,18 @@ impl OneCycleLr {
     /// ```
     /// use optim::{Anneal, OneCycleLr, Optimizer, Scheduler, SgdConfig};
     /// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
-    /// // Linear annealing, from 1/10 up to max_lr at step 5, down to 1/100 at step 10.
-    /// let mut schedule = OneCycleLr::with(1.0, 11, 0.5, Anneal::Linear, 10.0, 10.0, false).unwrap();
+    /// // Linear annealing, from 1/10 up to max_lr at step 4, down to 1/100 at step 9.
+    /// let mut schedule = OneCycleLr::with(1.0, 10, 0.5, Anneal::Linear, 10.0, 10.0, false).unwrap();
     /// schedule.start(&mut sgd);
     /// assert!((sgd.lr() - 0.1).abs() < 1e-15);
-    /// for _ in 0..5 {
+    /// for _ in 0..4 {
     ///     schedule.step(&mut sgd);
     /// }
     /// assert!((sgd.lr() - 1.0).abs() < 1e-15);
+    /// for _ in 0..5 {
+    ///     schedule.step(&mut sgd);
+    /// }
+    /// assert!((sgd.lr() - 0.01).abs() < 1e-15);
     /// assert!(OneCycleLr::with(1.0, 11, 1.5, Anneal::Cos, 25.0, 1e4, false).is_err());
     /// ```
     pub fn with(
