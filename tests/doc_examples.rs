@@ -5,7 +5,8 @@
 //! `pub` items of public modules, the targets of `pub use` (followed into the workspace's other
 //! crates), and the `pub` methods of inherent `impl` blocks of reachable types, including the
 //! builder setters written through optim's `setters!` macro. A re-export counts as documented
-//! when it carries its own doc example or the item it names has one. `#[doc(hidden)]` items,
+//! when it carries its own doc example or the item it names has one. `#[doc(hidden)]` and
+//! `#[deprecated]` items,
 //! `#[cfg(test)]` modules and trait impls are exempt. Items behind cargo features are checked
 //! too (their examples run when the feature is on).
 

@@ -116,6 +116,22 @@ pub struct NoHvp;
 
 impl<V, G> FnObjective<V, G, NoHvp> {
     /// Adds a Hessian-vector product `hvp(x, v, grad, hv) -> value`.
+    ///
+    /// ```
+    /// use autodiff_runtime::{from_fns, Objective};
+    /// let f = |x: &[f64]| x[0].powi(3);
+    /// let g = |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 3.0 * x[0] * x[0];
+    ///     f(x)
+    /// };
+    /// let obj = from_fns(1, f, g).with_hvp(move |x: &[f64], v: &[f64], gr: &mut [f64], hv: &mut [f64]| {
+    ///     hv[0] = 6.0 * x[0] * v[0];
+    ///     g(x, gr)
+    /// });
+    /// let (mut gr, mut hv) = ([0.0], [0.0]);
+    /// assert_eq!(obj.hvp(&[2.0], &[1.0], &mut gr, &mut hv), Ok(8.0));
+    /// assert_eq!((gr, hv), ([12.0], [12.0]));
+    /// ```
     pub fn with_hvp<F, H>(self, hvp: H) -> FnObjective<V, G, H>
     where
         F: Float,

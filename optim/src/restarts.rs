@@ -16,6 +16,18 @@
 //!   with one optimizer, reset before each run.
 //!
 //! Ties keep the earliest run; runs whose score is NaN are never the best.
+//!
+//! ```
+//! use optim::restarts::restarts_in;
+//! // The better of two wells of f(x) = (x^2 - 1)^2 + 0.1 x, by "minimizing" to the nearest one.
+//! let f = |x: f64| (x * x - 1.0).powi(2) + 0.1 * x;
+//! let (mut work, mut best) = ([0.0], [0.0]);
+//! restarts_in(10, 1, &mut work, &mut best, |rng, x| x[0] = rng.uniform(-2.0, 2.0), |_, x: &mut [f64]| {
+//!     x[0] = x[0].signum();
+//!     f(x[0])
+//! });
+//! assert_eq!(best, [-1.0]);
+//! ```
 
 use autodiff_runtime::Float;
 

@@ -296,7 +296,7 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
     ///
     /// ```
     /// use optim::{NewtonCgConfig, NewtonCg};
-    /// use autodiff_runtime::{from_fns, ObjectiveError};
+    /// use autodiff_runtime::ObjectiveError;
     /// use autodiff_runtime::from_fns;
     /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
     /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);

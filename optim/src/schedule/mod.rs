@@ -20,6 +20,26 @@
 //! | `ReduceLROnPlateau`            | [`ReduceLrOnPlateau`]            | `plateau.rs`     |
 //!
 //! Every schedule is a small fixed-size value (no allocation, `no_std`).
+//!
+//! ```
+//! use optim::{minimize, SgdConfig, StepLr, StopRules};
+//! use autodiff_runtime::from_fns;
+//! let obj = from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+//!     g[0] = 2.0 * x[0];
+//!     x[0] * x[0]
+//! });
+//! let mut x = [1.0];
+//! let mut schedule = StepLr::new(1, 0.5).unwrap();
+//! // The driver starts the schedule and updates it after every step.
+//! minimize(&obj, &mut x)
+//!     .with(SgdConfig::default().lr(0.25))
+//!     .schedule(&mut schedule)
+//!     .stop(StopRules::max_iterations(2))
+//!     .run()
+//!     .unwrap();
+//! // x = 1 - 0.25 * 2 = 0.5, then 0.5 - 0.125 * 1 = 0.375.
+//! assert_eq!(x, [0.375]);
+//! ```
 
 use autodiff_runtime::Float;
 
