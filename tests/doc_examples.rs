@@ -184,14 +184,14 @@ fn describe(item: &Item) -> Option<(String, &'static str, &Visibility, &Vec<Attr
 }
 
 fn entry(name: &str, kind: &'static str, vis: &Visibility, attrs: &[Attribute]) -> Entry {
-    // Proc macros are `pub fn` in their crate: `#[proc_macro*]` makes them public items.
-    let public = is_pub(vis);
+    // Deprecated items are kept for old code only: they need no example.
+    let deprecated = attrs.iter().any(|a| a.path().is_ident("deprecated"));
     Entry {
         name: name.to_owned(),
         kind,
-        public,
+        public: is_pub(vis),
         example: has_example(attrs),
-        hidden: is_hidden(attrs),
+        hidden: is_hidden(attrs) || deprecated,
     }
 }
 

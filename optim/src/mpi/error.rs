@@ -5,6 +5,13 @@ use core::fmt;
 use crate::OptimError;
 
 /// Why a collective operation could not start. Every process returns the same error.
+///
+/// ```
+/// use optim::mpi::MpiError;
+/// let e = MpiError::Dimension { rank: 2, dim: 3, expected: 4 };
+/// assert!(e.to_string().contains("process 2"));
+/// let _: &dyn core::error::Error = &e;
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MpiError {
