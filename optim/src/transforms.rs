@@ -11,7 +11,7 @@
 //! ```
 //! use optim::transforms::{add_scaled, lerp};
 //! // Adam's first moment with beta1 = 0.9, then a plain SGD update with lr 0.1.
-//! let m = lerp(0.0, 2.0, 0.1);
+//! let m = lerp(0.0f64, 2.0, 0.1);
 //! assert!((m - 0.2).abs() < 1e-16);
 //! assert_eq!(add_scaled(1.0, -0.1, 2.0), 0.8);
 //! ```

@@ -335,7 +335,8 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
     /// assert!(solver.minimize(&obj, &mut x).unwrap().value < 1e-10);
     /// // Without a Hessian-vector product: an error, not a panic.
     /// let no_hvp = from_fns(2, f, grad);
-    /// assert_eq!(solver.minimize(&no_hvp, &mut x), Err(ObjectiveError::NoHvp));
+    /// let mut y = [5.0, 5.0];
+    /// assert_eq!(solver.minimize(&no_hvp, &mut y), Err(ObjectiveError::NoHvp));
     /// ```
     pub fn minimize<O: Objective<F> + ?Sized>(
         &mut self,
