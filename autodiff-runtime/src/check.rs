@@ -32,6 +32,16 @@ pub struct GradientCheck<F> {
 
 impl<F: Float> GradientCheck<F> {
     /// Whether the worst relative error is at most `tol` (false if it is NaN).
+    ///
+    /// ```
+    /// use autodiff_runtime::check_gradient;
+    /// let f = |x: &[f64]| x[0] * x[0] + x[1].sin();
+    /// let mut x = [1.0, 0.5];
+    /// let right = [2.0, 0.5f64.cos()];
+    /// assert!(check_gradient(f, &mut x, &right, 1e-6).passes(1e-7));
+    /// let wrong = [2.0, 0.5];
+    /// assert!(!check_gradient(f, &mut x, &wrong, 1e-6).passes(1e-7));
+    /// ```
     pub fn passes(&self, tol: F) -> bool {
         self.worst_rel_error <= tol
     }

@@ -46,6 +46,13 @@ impl<S: Scalar, const N: usize> Jet<S, N> {
     const NONEMPTY: () = assert!(N >= 1, "a Jet needs at least one coefficient (N >= 1)");
 
     /// The jet with the given Taylor coefficients.
+    ///
+    /// ```
+    /// use autodiff_runtime::Jet;
+    /// // Taylor coefficients of f at x0: f(x0) = 1, f'(x0) = 2, f''(x0) / 2 = 3.
+    /// let j = Jet::new([1.0, 2.0, 3.0]);
+    /// assert_eq!(j.derivatives(), [1.0, 2.0, 6.0]);
+    /// ```
     #[inline]
     pub fn new(c: [S; N]) -> Self {
         let () = Self::NONEMPTY;
@@ -53,6 +60,12 @@ impl<S: Scalar, const N: usize> Jet<S, N> {
     }
 
     /// A constant: `[x0, 0, 0, ...]`.
+    ///
+    /// ```
+    /// use autodiff_runtime::Jet;
+    /// let c: Jet<f64, 3> = Jet::constant(5.0);
+    /// assert_eq!(c.derivatives(), [5.0, 0.0, 0.0]);
+    /// ```
     #[inline]
     pub fn constant(x0: S) -> Self {
         let mut c = [S::zero(); N];
@@ -61,6 +74,13 @@ impl<S: Scalar, const N: usize> Jet<S, N> {
     }
 
     /// The independent variable at `x0`: `[x0, 1, 0, ...]` (`[x0]` when `N == 1`).
+    ///
+    /// ```
+    /// use autodiff_runtime::Jet;
+    /// let x: Jet<f64, 4> = Jet::var(2.0);
+    /// // x^3 at 2: 8, 3 x^2 = 12, 6 x = 12, 6.
+    /// assert_eq!((x * x * x).derivatives(), [8.0, 12.0, 12.0, 6.0]);
+    /// ```
     #[inline]
     pub fn var(x0: S) -> Self {
         let mut j = Self::constant(x0);
@@ -71,12 +91,25 @@ impl<S: Scalar, const N: usize> Jet<S, N> {
     }
 
     /// The value `c[0]`.
+    ///
+    /// ```
+    /// use autodiff_runtime::Jet;
+    /// let x: Jet<f64, 3> = Jet::var(3.0);
+    /// assert_eq!((x * x).value(), 9.0);
+    /// ```
     #[inline]
     pub fn value(&self) -> S {
         self.c[0]
     }
 
     /// The derivatives `f^(k)(x0) = c[k] * k!` for `k = 0 .. N-1` (index 0 is the value).
+    ///
+    /// ```
+    /// use autodiff_runtime::{Jet, Scalar};
+    /// // exp: every derivative at 0 is 1.
+    /// let e = Jet::<f64, 5>::var(0.0).exp();
+    /// assert_eq!(e.derivatives(), [1.0; 5]);
+    /// ```
     pub fn derivatives(&self) -> [S; N] {
         let mut d = self.c;
         let mut fact = S::one();
@@ -88,6 +121,12 @@ impl<S: Scalar, const N: usize> Jet<S, N> {
     }
 
     /// Every coefficient multiplied by `s`.
+    ///
+    /// ```
+    /// use autodiff_runtime::Jet;
+    /// let x: Jet<f64, 3> = Jet::var(2.0);
+    /// assert_eq!(x.scale(3.0).derivatives(), [6.0, 3.0, 0.0]);
+    /// ```
     #[inline]
     pub fn scale(self, s: S) -> Self {
         Self::new(self.c.map(|x| x * s))

@@ -9,6 +9,7 @@ use crate::Float;
 
 /// Why an objective could not compute something.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ObjectiveError {
     /// The objective has no Hessian-vector product (a closure objective built without one).
     NoHvp,
@@ -24,6 +25,8 @@ impl fmt::Display for ObjectiveError {
     }
 }
 
+impl core::error::Error for ObjectiveError {}
+
 /// A function of `dim()` parameters to minimize, with its derivatives.
 ///
 /// Slices passed in must have length `dim()` (the implementations panic with a message
@@ -32,11 +35,24 @@ pub trait Objective<F: Float> {
     /// Number of parameters.
     fn dim(&self) -> usize;
     /// The value at `x`.
+    ///
+    /// # Panics
+    /// If `x` does not have length [`Objective::dim`] (the generated objectives and
+    /// [`FnObjective`] check every slice and name the one that is wrong).
     fn value(&self, x: &[F]) -> F;
     /// The value at `x`; the gradient is written (not added) into `grad`.
+    ///
+    /// # Panics
+    /// If `x` or `grad` does not have length [`Objective::dim`].
     fn value_grad(&self, x: &[F], grad: &mut [F]) -> F;
     /// The value at `x`; the gradient is written into `grad` and the Hessian times `v` into
     /// `hv`, in one pass.
+    ///
+    /// # Errors
+    /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product (the default).
+    ///
+    /// # Panics
+    /// If `x`, `v`, `grad` or `hv` does not have length [`Objective::dim`].
     fn hvp(&self, x: &[F], v: &[F], grad: &mut [F], hv: &mut [F]) -> Result<F, ObjectiveError> {
         let _ = (x, v, grad, hv);
         Err(ObjectiveError::NoHvp)
@@ -100,6 +116,22 @@ pub struct NoHvp;
 
 impl<V, G> FnObjective<V, G, NoHvp> {
     /// Adds a Hessian-vector product `hvp(x, v, grad, hv) -> value`.
+    ///
+    /// ```
+    /// use autodiff_runtime::{from_fns, Objective};
+    /// let f = |x: &[f64]| x[0].powi(3);
+    /// let g = |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 3.0 * x[0] * x[0];
+    ///     f(x)
+    /// };
+    /// let obj = from_fns(1, f, g).with_hvp(move |x: &[f64], v: &[f64], gr: &mut [f64], hv: &mut [f64]| {
+    ///     hv[0] = 6.0 * x[0] * v[0];
+    ///     g(x, gr)
+    /// });
+    /// let (mut gr, mut hv) = ([0.0], [0.0]);
+    /// assert_eq!(obj.hvp(&[2.0], &[1.0], &mut gr, &mut hv), Ok(8.0));
+    /// assert_eq!((gr, hv), ([12.0], [12.0]));
+    /// ```
     pub fn with_hvp<F, H>(self, hvp: H) -> FnObjective<V, G, H>
     where
         F: Float,
@@ -121,9 +153,12 @@ impl<F: Float, V: Fn(&[F]) -> F, G: Fn(&[F], &mut [F]) -> F> Objective<F>
         self.dim
     }
     fn value(&self, x: &[F]) -> F {
+        check_len("x", x.len(), self.dim);
         (self.value)(x)
     }
     fn value_grad(&self, x: &[F], grad: &mut [F]) -> F {
+        check_len("x", x.len(), self.dim);
+        check_len("grad", grad.len(), self.dim);
         (self.value_grad)(x, grad)
     }
 }
@@ -139,12 +174,23 @@ where
         self.dim
     }
     fn value(&self, x: &[F]) -> F {
+        check_len("x", x.len(), self.dim);
         (self.value)(x)
     }
     fn value_grad(&self, x: &[F], grad: &mut [F]) -> F {
+        check_len("x", x.len(), self.dim);
+        check_len("grad", grad.len(), self.dim);
         (self.value_grad)(x, grad)
     }
     fn hvp(&self, x: &[F], v: &[F], grad: &mut [F], hv: &mut [F]) -> Result<F, ObjectiveError> {
+        for (what, len) in [
+            ("x", x.len()),
+            ("v", v.len()),
+            ("grad", grad.len()),
+            ("hv", hv.len()),
+        ] {
+            check_len(what, len, self.dim);
+        }
         Ok((self.hvp)(x, v, grad, hv))
     }
 }
@@ -214,6 +260,9 @@ fn check_len(what: &str, got: usize, want: usize) {
 ///
 /// # Errors
 /// [`ObjectiveError::NoHvp`] if the objective has no Hessian-vector product.
+///
+/// # Panics
+/// If `x` does not have length `dim`, `out` length `dim * dim` or `work` length `3 * dim`.
 pub fn hessian_into<F: Float, O: Objective<F> + ?Sized>(
     obj: &O,
     x: &[F],

@@ -22,8 +22,14 @@ pub trait Differentiable: Sized {
     /// The number of active scalars.
     const DIM: usize;
     /// Writes the active fields into `out[..DIM]`, in the documented order.
+    ///
+    /// # Panics
+    /// If `out` is shorter than [`Differentiable::DIM`] (entries past `DIM` are left alone).
     fn flatten_into(&self, out: &mut [Self::Float]);
     /// A copy of `self` with the active fields read from `flat[..DIM]` (passive fields cloned).
+    ///
+    /// # Panics
+    /// If `flat` is shorter than [`Differentiable::DIM`] (entries past `DIM` are ignored).
     fn with_flat(&self, flat: &[Self::Float]) -> Self;
     /// Adds `flat[..DIM]` to the active fields.
     fn add_flat(&mut self, flat: &[Self::Float]);

@@ -9,8 +9,16 @@ use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
 
 /// Hyperparameters of [`Adadelta`], with torch's defaults (`lr = 1.0`, `rho = 0.9`,
 /// `eps = 1e-6`).
+///
+/// ```
+/// use optim::AdadeltaConfig;
+/// // torch's defaults.
+/// let c = AdadeltaConfig::default();
+/// assert_eq!((c.lr, c.rho, c.eps, c.weight_decay), (1.0, 0.9, 1e-6, 0.0));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct AdadeltaConfig {
     /// Scale of the delta before it is applied (`>= 0`).
     pub lr: f64,
@@ -39,14 +47,49 @@ impl Default for AdadeltaConfig {
 impl AdadeltaConfig {
     setters! {
         /// Sets the learning rate.
+        ///
+        /// ```
+        /// use optim::AdadeltaConfig;
+        /// let config = AdadeltaConfig::default().lr(0.05);
+        /// assert_eq!(config.lr, 0.05);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         lr: f64;
         /// Sets rho.
+        ///
+        /// ```
+        /// use optim::AdadeltaConfig;
+        /// let config = AdadeltaConfig::default().rho(0.8);
+        /// assert_eq!(config.rho, 0.8);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         rho: f64;
         /// Sets eps.
+        ///
+        /// ```
+        /// use optim::AdadeltaConfig;
+        /// let config = AdadeltaConfig::default().eps(1e-6);
+        /// assert_eq!(config.eps, 1e-6);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         eps: f64;
         /// Sets the weight decay.
+        ///
+        /// ```
+        /// use optim::AdadeltaConfig;
+        /// let config = AdadeltaConfig::default().weight_decay(0.02);
+        /// assert_eq!(config.weight_decay, 0.02);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         weight_decay: f64;
         /// Maximize instead of minimize.
+        ///
+        /// ```
+        /// use optim::AdadeltaConfig;
+        /// let config = AdadeltaConfig::default().maximize(true);
+        /// assert_eq!(config.maximize, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         maximize: bool;
     }
 
@@ -54,6 +97,13 @@ impl AdadeltaConfig {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `Adadelta`.
+    ///
+    /// ```
+    /// use optim::{AdadeltaConfig, OptimError};
+    /// assert_eq!(AdadeltaConfig::default().validate(), Ok(()));
+    /// let e = AdadeltaConfig::default().lr(-1.0).validate().unwrap_err();
+    /// assert!(matches!(e, OptimError::InvalidHyperparameter { component: "Adadelta", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), OptimError> {
         ensure(self.lr >= 0.0, "Adadelta", "lr must be >= 0")?;
         ensure(
@@ -73,6 +123,18 @@ impl AdadeltaConfig {
     ///
     /// # Errors
     /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    ///
+    /// ```
+    /// use optim::{AdadeltaConfig, Optimizer};
+    /// let mut opt = AdadeltaConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// let mut x = [1.0, -1.0];
+    /// opt.step(&mut x, &[2.0, -2.0]);
+    /// // One step moves each parameter against its gradient.
+    /// assert!(x[0] < 1.0 && x[1] > -1.0);
+    /// assert_eq!(opt.dim(), 2);
+    /// // Fixed-size storage must hold the dimension.
+    /// assert!(AdadeltaConfig::default().build::<f64, [f64; 3]>(2).is_err());
+    /// ```
     pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<Adadelta<F, S>, OptimError> {
         self.validate()?;
         Ok(Adadelta {

@@ -9,8 +9,16 @@ use crate::{c, check_step, ensure, powf, setters, OptimError, Optimizer, Storage
 
 /// Hyperparameters of [`Adam`], with torch's defaults (`lr = 1e-3`, `betas = (0.9, 0.999)`,
 /// `eps = 1e-8`).
+///
+/// ```
+/// use optim::AdamConfig;
+/// // torch's defaults.
+/// let c = AdamConfig::default();
+/// assert_eq!((c.lr, c.betas, c.eps, c.weight_decay), (1e-3, (0.9, 0.999), 1e-8, 0.0));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct AdamConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,
@@ -42,16 +50,58 @@ impl Default for AdamConfig {
 impl AdamConfig {
     setters! {
         /// Sets the learning rate.
+        ///
+        /// ```
+        /// use optim::AdamConfig;
+        /// let config = AdamConfig::default().lr(0.05);
+        /// assert_eq!(config.lr, 0.05);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         lr: f64;
         /// Sets `(beta1, beta2)`.
+        ///
+        /// ```
+        /// use optim::AdamConfig;
+        /// let config = AdamConfig::default().betas((0.8, 0.99));
+        /// assert_eq!(config.betas, (0.8, 0.99));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         betas: (f64, f64);
         /// Sets eps.
+        ///
+        /// ```
+        /// use optim::AdamConfig;
+        /// let config = AdamConfig::default().eps(1e-6);
+        /// assert_eq!(config.eps, 1e-6);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         eps: f64;
         /// Sets the (L2) weight decay.
+        ///
+        /// ```
+        /// use optim::AdamConfig;
+        /// let config = AdamConfig::default().weight_decay(0.02);
+        /// assert_eq!(config.weight_decay, 0.02);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         weight_decay: f64;
         /// Turns AMSGrad on or off.
+        ///
+        /// ```
+        /// use optim::AdamConfig;
+        /// let config = AdamConfig::default().amsgrad(true);
+        /// assert_eq!(config.amsgrad, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         amsgrad: bool;
         /// Maximize instead of minimize.
+        ///
+        /// ```
+        /// use optim::AdamConfig;
+        /// let config = AdamConfig::default().maximize(true);
+        /// assert_eq!(config.maximize, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         maximize: bool;
     }
 
@@ -79,6 +129,13 @@ impl AdamConfig {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `Adam`.
+    ///
+    /// ```
+    /// use optim::{AdamConfig, OptimError};
+    /// assert_eq!(AdamConfig::default().validate(), Ok(()));
+    /// let e = AdamConfig::default().lr(-1.0).validate().unwrap_err();
+    /// assert!(matches!(e, OptimError::InvalidHyperparameter { component: "Adam", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), OptimError> {
         self.validate_as("Adam")
     }
@@ -107,6 +164,18 @@ impl AdamConfig {
     ///
     /// # Errors
     /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    ///
+    /// ```
+    /// use optim::{AdamConfig, Optimizer};
+    /// let mut opt = AdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// let mut x = [1.0, -1.0];
+    /// opt.step(&mut x, &[2.0, -2.0]);
+    /// // One step moves each parameter against its gradient.
+    /// assert!(x[0] < 1.0 && x[1] > -1.0);
+    /// assert_eq!(opt.dim(), 2);
+    /// // Fixed-size storage must hold the dimension.
+    /// assert!(AdamConfig::default().build::<f64, [f64; 3]>(2).is_err());
+    /// ```
     pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<Adam<F, S>, OptimError> {
         self.build_as("Adam", false, dim)
     }
@@ -134,22 +203,59 @@ pub struct Adam<F, S> {
 
 impl<F: Float, S: Storage<F>> Adam<F, S> {
     /// The hyperparameters.
+    ///
+    /// ```
+    /// use optim::{AdamConfig, Optimizer};
+    /// let mut opt = AdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// assert_eq!(opt.config().lr, 0.1);
+    /// ```
     pub fn config(&self) -> &AdamConfig {
         &self.config
     }
     /// Steps taken.
+    ///
+    /// ```
+    /// use optim::{AdamConfig, Optimizer};
+    /// let mut opt = AdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// assert_eq!(opt.steps(), 1);
+    /// ```
     pub fn steps(&self) -> u64 {
         self.step
     }
     /// First moment `exp_avg`.
+    ///
+    /// ```
+    /// use optim::{AdamConfig, Optimizer};
+    /// let mut opt = AdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// // (1 - beta1) g after one step.
+    /// assert!((opt.exp_avg()[0] - 0.2).abs() < 1e-12 && (opt.exp_avg()[1] + 0.4).abs() < 1e-12);
+    /// ```
     pub fn exp_avg(&self) -> &[F] {
         self.exp_avg.as_ref()
     }
     /// Second moment `exp_avg_sq`.
+    ///
+    /// ```
+    /// use optim::{AdamConfig, Optimizer};
+    /// let mut opt = AdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// // (1 - beta2) g^2 after one step.
+    /// assert!((opt.exp_avg_sq()[1] - 0.016).abs() < 1e-12);
+    /// ```
     pub fn exp_avg_sq(&self) -> &[F] {
         self.exp_avg_sq.as_ref()
     }
     /// AMSGrad's running maximum of `exp_avg_sq` (zeros without AMSGrad).
+    ///
+    /// ```
+    /// use optim::{AdamConfig, Optimizer};
+    /// let mut opt = AdamConfig::default().lr(0.1).amsgrad(true).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// assert_eq!(opt.max_exp_avg_sq(), opt.exp_avg_sq());
+    /// ```
     pub fn max_exp_avg_sq(&self) -> &[F] {
         self.max_exp_avg_sq.as_ref()
     }

@@ -49,6 +49,15 @@ use crate::{ensure, OptimError};
 /// The cut of `n_examples` examples into chunks of `chunk_size` consecutive examples (the last
 /// chunk may be shorter), and how a contiguous block of chunks is given to each of `ranks`
 /// processes.
+///
+/// ```
+/// use optim::chunked::Chunks;
+/// let chunks = Chunks::new(10, 4).unwrap();
+/// assert_eq!((chunks.len(), chunks.range(2)), (3, 8..10));
+/// // Two processes: chunks 0..1 and 1..3, examples 0..4 and 4..10.
+/// assert_eq!((chunks.share(0, 2), chunks.share(1, 2)), (0..1, 1..3));
+/// assert_eq!((chunks.shard(0, 2), chunks.shard(1, 2)), (0..4, 4..10));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Chunks {
     n_examples: usize,
@@ -60,6 +69,12 @@ impl Chunks {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `Chunks` if `chunk_size == 0`.
+    ///
+    /// ```
+    /// use optim::chunked::Chunks;
+    /// assert!(Chunks::new(0, 4).unwrap().is_empty());
+    /// assert!(Chunks::new(10, 0).is_err());
+    /// ```
     pub fn new(n_examples: usize, chunk_size: usize) -> Result<Self, OptimError> {
         ensure(chunk_size >= 1, "Chunks", "chunk_size must be >= 1")?;
         Ok(Chunks {
@@ -69,26 +84,56 @@ impl Chunks {
     }
 
     /// The number of examples.
+    ///
+    /// ```
+    /// use optim::chunked::Chunks;
+    /// let chunks = Chunks::new(10, 4).unwrap();
+    /// assert_eq!(chunks.n_examples(), 10);
+    /// ```
     pub fn n_examples(&self) -> usize {
         self.n_examples
     }
 
     /// Examples per chunk (the last chunk may have fewer).
+    ///
+    /// ```
+    /// use optim::chunked::Chunks;
+    /// let chunks = Chunks::new(10, 4).unwrap();
+    /// assert_eq!(chunks.chunk_size(), 4);
+    /// ```
     pub fn chunk_size(&self) -> usize {
         self.chunk_size
     }
 
     /// The number of chunks, `ceil(n_examples / chunk_size)`.
+    ///
+    /// ```
+    /// use optim::chunked::Chunks;
+    /// let chunks = Chunks::new(10, 4).unwrap();
+    /// assert_eq!(chunks.len(), 3);
+    /// ```
     pub fn len(&self) -> usize {
         self.n_examples.div_ceil(self.chunk_size)
     }
 
     /// Whether there are no chunks (no examples).
+    ///
+    /// ```
+    /// use optim::chunked::Chunks;
+    /// let chunks = Chunks::new(10, 4).unwrap();
+    /// assert!(!chunks.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.n_examples == 0
     }
 
     /// The examples of chunk `k` (empty if `k >= len()`).
+    ///
+    /// ```
+    /// use optim::chunked::Chunks;
+    /// let chunks = Chunks::new(10, 4).unwrap();
+    /// assert_eq!((chunks.range(0), chunks.range(2), chunks.range(3)), (0..4, 8..10, 10..10));
+    /// ```
     pub fn range(&self, k: usize) -> Range<usize> {
         let start = k.saturating_mul(self.chunk_size).min(self.n_examples);
         let end = start.saturating_add(self.chunk_size).min(self.n_examples);
@@ -98,12 +143,24 @@ impl Chunks {
     /// The chunks given to process `rank` of `ranks`: a contiguous block, the blocks of ranks
     /// `0, 1, ..` following each other in chunk order, their sizes differing by at most one
     /// (`rank * len / ranks .. (rank + 1) * len / ranks`). Empty if `rank >= ranks`.
+    ///
+    /// ```
+    /// use optim::chunked::Chunks;
+    /// let chunks = Chunks::new(10, 4).unwrap();
+    /// assert_eq!((chunks.share(0, 3), chunks.share(2, 3), chunks.share(3, 3)), (0..1, 2..3, 3..3));
+    /// ```
     pub fn share(&self, rank: usize, ranks: usize) -> Range<usize> {
         block(self.len(), rank, ranks)
     }
 
     /// The examples of the chunks in [`Chunks::share`]: what process `rank` of `ranks` needs
     /// of the data.
+    ///
+    /// ```
+    /// use optim::chunked::Chunks;
+    /// let chunks = Chunks::new(10, 4).unwrap();
+    /// assert_eq!((chunks.shard(0, 3), chunks.shard(2, 3)), (0..4, 8..10));
+    /// ```
     pub fn shard(&self, rank: usize, ranks: usize) -> Range<usize> {
         let chunks = self.share(rank, ranks);
         if chunks.is_empty() {
@@ -168,7 +225,9 @@ pub(crate) fn eval_row<F: Float, O: Objective<F> + ?Sized>(
                     value[0] = f;
                     flag[0] = F::zero();
                 }
-                Err(ObjectiveError::NoHvp) => {
+                // `NoHvp`, the only `ObjectiveError` today (the enum is `#[non_exhaustive]`):
+                // the flag carries no variant, so a new one must get its own flag value here.
+                Err(_) => {
                     row.fill(F::zero());
                     row[1 + 2 * dim] = F::one();
                 }
@@ -237,6 +296,26 @@ where
 /// `chunk_objective(examples)` returns the objective of one chunk, given the chunk's range
 /// of example indices; it is called once per chunk per evaluation, so it should only bind
 /// data (as `f::objective(&xs[r.clone()], &ys[r])` does).
+///
+/// ```
+/// use optim::chunked::{Chunked, Chunks};
+/// use optim::Objective;
+/// use autodiff_runtime::from_fns;
+/// let ys = [1.0, 2.0, 3.0, 4.0, 5.0];
+/// // sum (p - y_i)^2 / 2 over the examples of each chunk.
+/// let chunk = |r: core::ops::Range<usize>| {
+///     let ys = &ys[r];
+///     let value = move |p: &[f64]| ys.iter().map(|y| 0.5 * (p[0] - y).powi(2)).sum::<f64>();
+///     from_fns(1, value, move |p: &[f64], g: &mut [f64]| {
+///         g[0] = ys.iter().map(|y| p[0] - y).sum();
+///         value(p)
+///     })
+/// };
+/// let obj = Chunked::new(1, Chunks::new(ys.len(), 2).unwrap(), chunk).unwrap();
+/// let mut g = [0.0];
+/// assert_eq!(obj.value_grad(&[3.0], &mut g), 5.0);
+/// assert_eq!(g, [0.0]);
+/// ```
 pub struct Chunked<F, C> {
     dim: usize,
     chunks: Chunks,
@@ -255,6 +334,26 @@ where
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `Chunked` if a chunk's objective does not
     /// have dimension `dim`.
+    ///
+    /// ```
+    /// use optim::chunked::{Chunked, Chunks};
+    /// use optim::Objective;
+    /// use autodiff_runtime::from_fns;
+    /// let ys = [1.0, 2.0, 3.0, 4.0, 5.0];
+    /// // sum (p - y_i)^2 / 2 over the examples of each chunk.
+    /// let chunk = |r: core::ops::Range<usize>| {
+    ///     let ys = &ys[r];
+    ///     let value = move |p: &[f64]| ys.iter().map(|y| 0.5 * (p[0] - y).powi(2)).sum::<f64>();
+    ///     from_fns(1, value, move |p: &[f64], g: &mut [f64]| {
+    ///         g[0] = ys.iter().map(|y| p[0] - y).sum();
+    ///         value(p)
+    ///     })
+    /// };
+    /// let obj = Chunked::new(1, Chunks::new(ys.len(), 2).unwrap(), chunk).unwrap();
+    /// assert_eq!(obj.dim(), 1);
+    /// // Chunk objectives of another dimension are an error.
+    /// assert!(Chunked::<f64, _>::new(2, Chunks::new(ys.len(), 2).unwrap(), chunk).is_err());
+    /// ```
     pub fn new(dim: usize, chunks: Chunks, chunk_objective: C) -> Result<Self, OptimError> {
         ensure(
             check_chunk_dims(dim, &chunks, 0..chunks.len(), &chunk_objective).is_ok(),
@@ -271,6 +370,24 @@ where
     }
 
     /// The cut of the data.
+    ///
+    /// ```
+    /// use optim::chunked::{Chunked, Chunks};
+    /// use optim::Objective;
+    /// use autodiff_runtime::from_fns;
+    /// let ys = [1.0, 2.0, 3.0, 4.0, 5.0];
+    /// // sum (p - y_i)^2 / 2 over the examples of each chunk.
+    /// let chunk = |r: core::ops::Range<usize>| {
+    ///     let ys = &ys[r];
+    ///     let value = move |p: &[f64]| ys.iter().map(|y| 0.5 * (p[0] - y).powi(2)).sum::<f64>();
+    ///     from_fns(1, value, move |p: &[f64], g: &mut [f64]| {
+    ///         g[0] = ys.iter().map(|y| p[0] - y).sum();
+    ///         value(p)
+    ///     })
+    /// };
+    /// let obj = Chunked::new(1, Chunks::new(ys.len(), 2).unwrap(), chunk).unwrap();
+    /// assert_eq!(obj.chunks().len(), 3);
+    /// ```
     pub fn chunks(&self) -> &Chunks {
         &self.chunks
     }

@@ -12,6 +12,13 @@ use autodiff_runtime::Float;
 use crate::{ensure, OptimError};
 
 /// Which norm [`clip_grad_norm`] measures (torch's `norm_type`).
+///
+/// ```
+/// use optim::{clip_grad_norm_with, ClipNorm};
+/// let mut g = [3.0f64, -4.0];
+/// assert_eq!(clip_grad_norm_with(&mut g, 100.0, ClipNorm::P(1.0)).unwrap(), 7.0);
+/// assert_eq!(clip_grad_norm_with(&mut g, 100.0, ClipNorm::Inf).unwrap(), 4.0);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ClipNorm {
     /// `(sum |g_i|^p)^(1/p)` for a finite `p > 0` (torch's default is `p = 2`).
@@ -45,6 +52,16 @@ pub fn clip_grad_norm<F: Float>(grad: &mut [F], max_norm: f64) -> Result<f64, Op
 ///
 /// # Errors
 /// A negative or NaN `max_norm`, or `ClipNorm::P(p)` with `p` not finite and `> 0`.
+///
+/// ```
+/// use optim::{clip_grad_norm_with, ClipNorm};
+/// let mut g = [3.0f64, -4.0];
+/// // The largest component is 4: scaled to about 2 (torch's 1e-6 in the coefficient).
+/// let total = clip_grad_norm_with(&mut g, 2.0, ClipNorm::Inf).unwrap();
+/// assert_eq!(total, 4.0);
+/// assert!((g[0] - 1.5).abs() < 1e-6 && (g[1] + 2.0).abs() < 1e-6);
+/// assert!(clip_grad_norm_with(&mut g, 1.0, ClipNorm::P(0.0)).is_err());
+/// ```
 pub fn clip_grad_norm_with<F: Float>(
     grad: &mut [F],
     max_norm: f64,

@@ -8,6 +8,12 @@ use crate::state::DriverState;
 use crate::{schedule::Scheduler, Observer, Optimizer};
 
 /// Which norm the gradient rule measures.
+///
+/// ```
+/// use optim::GradNorm;
+/// let g = [3.0, -4.0];
+/// assert_eq!((GradNorm::L1.of(&g), GradNorm::L2.of(&g), GradNorm::Inf.of(&g)), (7.0, 5.0, 4.0));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum GradNorm {
@@ -21,6 +27,12 @@ pub enum GradNorm {
 
 impl GradNorm {
     /// The norm of `g`, in `f64`.
+    ///
+    /// ```
+    /// use optim::GradNorm;
+    /// assert_eq!(GradNorm::L2.of(&[1.0f32, 2.0, 2.0]), 3.0);
+    /// assert_eq!(GradNorm::Inf.of::<f64>(&[]), 0.0);
+    /// ```
     pub fn of<F: Float>(self, g: &[F]) -> f64 {
         let it = g.iter().map(|v| v.to_f64().abs());
         match self {
@@ -37,8 +49,24 @@ impl GradNorm {
 /// order: non-finite value or gradient (→ [`Status::Diverged`]), gradient norm, loss change,
 /// iteration limit, evaluation budget. A zero-dimensional problem is converged
 /// ([`Rule::GradNorm`]) at its first evaluation, whatever the rules.
+///
+/// ```
+/// use optim::{minimize, GradNorm, SgdConfig, Status, StopRules};
+/// use autodiff_runtime::from_fns;
+/// let obj = from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     x[0] * x[0]
+/// });
+/// let rules = StopRules::max_iterations(500).grad_norm(GradNorm::L2, 1e-8).max_evaluations(3);
+/// let mut x = [1.0];
+/// let sgd = SgdConfig::default().lr(0.1);
+/// let report = minimize(&obj, &mut x).with(sgd).stop(rules).run().unwrap();
+/// // The evaluation budget fires first.
+/// assert_eq!((report.status, report.value_evals), (Status::MaxEvaluations, 3));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct StopRules {
     /// Stop after this many optimizer steps (default 1000).
     pub max_iterations: usize,
@@ -80,6 +108,12 @@ impl Default for StopRules {
 
 impl StopRules {
     /// Only the iteration limit.
+    ///
+    /// ```
+    /// use optim::StopRules;
+    /// let rules = StopRules::max_iterations(10);
+    /// assert_eq!((rules.max_iterations, rules.grad_norm, rules.loss_change), (10, None, None));
+    /// ```
     pub fn max_iterations(max_iterations: usize) -> Self {
         StopRules {
             max_iterations,
@@ -89,31 +123,79 @@ impl StopRules {
         }
     }
     /// Adds the gradient-norm rule.
+    ///
+    /// ```
+    /// use optim::{GradNorm, StopRules};
+    /// let rules = StopRules::max_iterations(10).grad_norm(GradNorm::L1, 1e-6);
+    /// assert_eq!(rules.grad_norm, Some((GradNorm::L1, 1e-6)));
+    /// ```
     #[must_use]
     pub fn grad_norm(mut self, norm: GradNorm, tol: f64) -> Self {
         self.grad_norm = Some((norm, tol));
         self
     }
     /// Adds the loss-change rule.
+    ///
+    /// ```
+    /// use optim::{minimize, Rule, SgdConfig, Status, StopRules};
+    /// use autodiff_runtime::from_fns;
+    /// let flat = from_fns(1, |_: &[f64]| 1.0, |_: &[f64], g: &mut [f64]| {
+    ///     g[0] = 1.0;
+    ///     1.0
+    /// });
+    /// let mut x = [0.0];
+    /// // Gradient descent on a constant: the loss does not change.
+    /// let rules = StopRules::max_iterations(10).loss_change(0.0);
+    /// let sgd = SgdConfig::default().lr(0.1);
+    /// let report = minimize(&flat, &mut x).with(sgd).stop(rules).run().unwrap();
+    /// assert_eq!(report.status, Status::Converged(Rule::LossChange));
+    /// ```
     #[must_use]
     pub fn loss_change(mut self, tol: f64) -> Self {
         self.loss_change = Some(tol);
         self
     }
     /// Adds the evaluation budget.
+    ///
+    /// ```
+    /// use optim::StopRules;
+    /// let rules = StopRules::default().max_evaluations(100);
+    /// assert_eq!(rules.max_evaluations, Some(100));
+    /// ```
     #[must_use]
     pub fn max_evaluations(mut self, max_evaluations: usize) -> Self {
         self.max_evaluations = Some(max_evaluations);
         self
     }
     /// Whether `evals` objective evaluations exhaust the budget.
+    ///
+    /// ```
+    /// use optim::StopRules;
+    /// let rules = StopRules::default().max_evaluations(3);
+    /// assert!(!rules.evaluations_exhausted(2) && rules.evaluations_exhausted(3));
+    /// assert!(!StopRules::default().evaluations_exhausted(usize::MAX));
+    /// ```
     pub fn evaluations_exhausted(&self, evals: usize) -> bool {
         self.max_evaluations.is_some_and(|m| evals >= m)
     }
 }
 
 /// The convergence rule that fired.
+///
+/// ```
+/// use optim::{minimize, Rule, Status};
+/// use autodiff_runtime::from_fns;
+/// let obj = from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     x[0] * x[0]
+/// });
+/// let mut x = [0.0];
+/// // Started at the minimum: the default gradient rule fires at once.
+/// let report = minimize(&obj, &mut x).run().unwrap();
+/// assert_eq!(report.status, Status::Converged(Rule::GradNorm));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Rule {
     /// The gradient norm fell to the tolerance.
     GradNorm,
@@ -125,7 +207,21 @@ pub enum Rule {
 }
 
 /// Why the driver stopped.
+///
+/// ```
+/// use optim::{minimize, Status};
+/// use autodiff_runtime::from_fns;
+/// let nan = from_fns(1, |_: &[f64]| f64::NAN, |_: &[f64], g: &mut [f64]| {
+///     g[0] = f64::NAN;
+///     f64::NAN
+/// });
+/// let mut x = [1.0];
+/// let report = minimize(&nan, &mut x).run().unwrap();
+/// assert_eq!(report.status, Status::Diverged);
+/// assert_eq!(x, [1.0]); // left at the last iterate
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Status {
     /// A convergence rule fired.
     Converged(Rule),
@@ -309,6 +405,29 @@ where
 ///
 /// # Panics
 /// As [`minimize_in`].
+///
+/// ```
+/// use optim::{minimize_in, resume_in, NoObserver, NoSchedule, SgdConfig, Status, StopRules};
+/// use optim::state::DriverState;
+/// use autodiff_runtime::from_fns;
+/// let obj = from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     x[0] * x[0]
+/// });
+/// let rules = StopRules::max_iterations(6);
+/// // One run of 6 steps ...
+/// let mut sgd = SgdConfig::default().lr(0.1).build::<f64, [f64; 1]>(1).unwrap();
+/// let (mut x, mut g) = ([1.0], [0.0]);
+/// let whole = minimize_in(&obj, &mut x, &mut g, &mut sgd, &rules, &mut NoSchedule, &mut NoObserver);
+/// // ... equals 3 steps, then 3 more from the driver's state.
+/// let mut sgd = SgdConfig::default().lr(0.1).build::<f64, [f64; 1]>(1).unwrap();
+/// let (mut y, mut state) = ([1.0], DriverState::new());
+/// let first = StopRules::max_iterations(3);
+/// resume_in(&obj, &mut y, &mut g, &mut sgd, &first, &mut NoSchedule, &mut NoObserver, &mut state);
+/// let rest = resume_in(&obj, &mut y, &mut g, &mut sgd, &rules, &mut NoSchedule, &mut NoObserver, &mut state);
+/// assert_eq!((rest.status, rest.iterations), (Status::MaxIterations, 6));
+/// assert_eq!((y, rest.value), (x, whole.value));
+/// ```
 #[allow(clippy::too_many_arguments)]
 pub fn resume_in<F, O, Opt, S, Obs>(
     objective: &O,

@@ -5,7 +5,16 @@ use core::fmt;
 use autodiff_runtime::ObjectiveError;
 
 /// Why an optimizer, schedule or driver could not be built.
+///
+/// ```
+/// use optim::{AdamConfig, OptimError};
+/// let e = AdamConfig::default().betas((1.0, 0.999)).validate().unwrap_err();
+/// assert_eq!(e, OptimError::InvalidHyperparameter { component: "Adam", message: "beta1 must be in [0, 1)" });
+/// assert_eq!(e.to_string(), "`Adam`: beta1 must be in [0, 1)");
+/// let _: &dyn core::error::Error = &e;
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OptimError {
     /// A hyperparameter is out of its range; `message` says which and what is allowed.
     InvalidHyperparameter {
@@ -85,5 +94,11 @@ impl fmt::Display for OptimError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for OptimError {}
+impl core::error::Error for OptimError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            OptimError::Objective(e) => Some(e),
+            _ => None,
+        }
+    }
+}

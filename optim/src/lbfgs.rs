@@ -25,6 +25,28 @@
 //!
 //! The history lives in `H:`[`LbfgsHistory`]: `[[F; N]; M]` (with `S = [F; N]`, no allocation,
 //! `history_size` must be `M`) or `Vec<Vec<F>>` (feature `alloc`).
+//!
+//! ```
+//! use optim::{Lbfgs, LbfgsConfig, StopRules};
+//! use autodiff_runtime::from_fns;
+//! // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2
+//! let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+//! let obj = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
+//!     g[0] = 2.0 * (x[0] - 1.0);
+//!     g[1] = 20.0 * (x[1] + 2.0);
+//!     f(x)
+//! });
+//! type L = Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>>;
+//! // torch's `LBFGS.step(closure)` ...
+//! let mut torch_like: L = LbfgsConfig::default().build(2).unwrap();
+//! let mut x = [0.0, 0.0];
+//! torch_like.step(&obj, &mut x);
+//! // ... and a minimizer under stopping rules.
+//! let mut lbfgs: L = LbfgsConfig::default().build(2).unwrap();
+//! let mut y = [0.0, 0.0];
+//! let report = lbfgs.minimize(&obj, &mut y, &StopRules::default());
+//! assert!(report.grad_norm < 1e-4);
+//! ```
 
 use autodiff_runtime::{Float, Objective};
 
@@ -37,6 +59,15 @@ use crate::{
 
 /// Where [`Lbfgs`] keeps its `(s, y)` pairs: `history_size` buffers of `S`, plus two scalars per
 /// pair in [`LbfgsHistory::Scalars`].
+///
+/// ```
+/// use optim::{Lbfgs, LbfgsConfig};
+/// // A fixed-size history must hold exactly `history_size` pairs.
+/// let ok: Result<Lbfgs<f64, [f64; 2], [[f64; 2]; 4]>, _> = LbfgsConfig::default().history_size(4).build(2);
+/// assert!(ok.is_ok());
+/// let bad: Result<Lbfgs<f64, [f64; 2], [[f64; 2]; 4]>, _> = LbfgsConfig::default().history_size(5).build(2);
+/// assert!(bad.is_err());
+/// ```
 pub trait LbfgsHistory<F: Float, S: Storage<F>>: AsRef<[S]> + AsMut<[S]> + Sized {
     /// One scalar per pair (`[F; M]` or `Vec<F>`).
     type Scalars: Storage<F> + Clone;
@@ -118,8 +149,17 @@ impl<F: Float, S: Storage<F> + Clone> LbfgsHistory<F, S> for alloc::vec::Vec<S> 
 }
 
 /// Hyperparameters of [`Lbfgs`], with `torch.optim.LBFGS`'s defaults.
+///
+/// ```
+/// use optim::LbfgsConfig;
+/// // torch's defaults.
+/// let c = LbfgsConfig::default();
+/// assert_eq!((c.lr, c.max_iter, c.max_eval, c.history_size), (1.0, 20, None, 100));
+/// assert_eq!((c.tolerance_grad, c.tolerance_change, c.strong_wolfe), (1e-7, 1e-9, false));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct LbfgsConfig {
     /// Step length (finite, `> 0`, default 1): the fixed step, or the line search's first
     /// trial, in [`Lbfgs::step`] as in torch; in [`Lbfgs::minimize`] it scales the
@@ -158,18 +198,67 @@ impl Default for LbfgsConfig {
 impl LbfgsConfig {
     setters! {
         /// Sets the step length.
+        ///
+        /// ```
+        /// use optim::LbfgsConfig;
+        /// let config = LbfgsConfig::default().lr(0.05);
+        /// assert_eq!(config.lr, 0.05);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         lr: f64;
         /// Sets the inner iterations per step.
+        ///
+        /// ```
+        /// use optim::LbfgsConfig;
+        /// let config = LbfgsConfig::default().max_iter(50);
+        /// assert_eq!(config.max_iter, 50);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         max_iter: usize;
         /// Sets the evaluations per step.
+        ///
+        /// ```
+        /// use optim::LbfgsConfig;
+        /// let config = LbfgsConfig::default().max_eval(Some(60));
+        /// assert_eq!(config.max_eval, Some(60));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         max_eval: Option<usize>;
         /// Sets the gradient tolerance.
+        ///
+        /// ```
+        /// use optim::LbfgsConfig;
+        /// let config = LbfgsConfig::default().tolerance_grad(1e-9);
+        /// assert_eq!(config.tolerance_grad, 1e-9);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         tolerance_grad: f64;
         /// Sets the change tolerance.
+        ///
+        /// ```
+        /// use optim::LbfgsConfig;
+        /// let config = LbfgsConfig::default().tolerance_change(1e-12);
+        /// assert_eq!(config.tolerance_change, 1e-12);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         tolerance_change: f64;
         /// Sets the history size.
+        ///
+        /// ```
+        /// use optim::LbfgsConfig;
+        /// let config = LbfgsConfig::default().history_size(5);
+        /// assert_eq!(config.history_size, 5);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         history_size: usize;
         /// Turns torch's strong-Wolfe line search on or off.
+        ///
+        /// ```
+        /// use optim::LbfgsConfig;
+        /// let config = LbfgsConfig::default().strong_wolfe(true);
+        /// assert_eq!(config.strong_wolfe, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         strong_wolfe: bool;
     }
 
@@ -177,6 +266,13 @@ impl LbfgsConfig {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `Lbfgs`.
+    ///
+    /// ```
+    /// use optim::{LbfgsConfig, OptimError};
+    /// assert_eq!(LbfgsConfig::default().validate(), Ok(()));
+    /// let e = LbfgsConfig::default().history_size(0).validate().unwrap_err();
+    /// assert!(matches!(e, OptimError::InvalidHyperparameter { component: "Lbfgs", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), OptimError> {
         ensure(
             self.lr > 0.0 && self.lr.is_finite(),
@@ -238,6 +334,24 @@ impl LbfgsConfig {
 }
 
 /// Limited-memory BFGS (see the [module docs](self)).
+///
+/// ```
+/// use optim::{Lbfgs, LbfgsConfig, Rule, Status, StopRules};
+/// use autodiff_runtime::from_fns;
+/// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2
+/// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+/// let obj = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * (x[0] - 1.0);
+///     g[1] = 20.0 * (x[1] + 2.0);
+///     f(x)
+/// });
+/// type L = Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>>;
+/// let mut lbfgs: L = LbfgsConfig::default().history_size(10).build(2).unwrap();
+/// let mut x = [0.0, 0.0];
+/// let report = lbfgs.minimize(&obj, &mut x, &StopRules::default());
+/// assert_eq!(report.status, Status::Converged(Rule::GradNorm));
+/// assert!((x[0] - 1.0).abs() < 1e-5 && (x[1] + 2.0).abs() < 1e-5);
+/// ```
 #[derive(Clone, Debug)]
 pub struct Lbfgs<F: Float, S, H: LbfgsHistory<F, S>>
 where
@@ -469,27 +583,109 @@ fn torch_strong_wolfe<F: Float, O: Objective<F> + ?Sized>(
 
 impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
     /// The hyperparameters.
+    ///
+    /// ```
+    /// use optim::{Lbfgs, LbfgsConfig};
+    /// type L = Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>>;
+    /// let lbfgs: L = LbfgsConfig::default().lr(0.5).build(2).unwrap();
+    /// assert_eq!(lbfgs.config().lr, 0.5);
+    /// ```
     pub fn config(&self) -> &LbfgsConfig {
         &self.config
     }
     /// The number of parameters.
+    ///
+    /// ```
+    /// use optim::{Lbfgs, LbfgsConfig};
+    /// type L = Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>>;
+    /// let lbfgs: L = LbfgsConfig::default().build(3).unwrap();
+    /// assert_eq!(lbfgs.dim(), 3);
+    /// ```
     pub fn dim(&self) -> usize {
         self.dim
     }
     /// Inner iterations over all [`Lbfgs::step`] calls (torch's `state["n_iter"]`).
+    ///
+    /// ```
+    /// use optim::{Lbfgs, LbfgsConfig};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let obj = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// });
+    /// type L = Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>>;
+    /// let mut lbfgs: L = LbfgsConfig::default().build(2).unwrap();
+    /// let mut x = [0.0, 0.0];
+    /// lbfgs.step(&obj, &mut x);
+    /// assert!(lbfgs.n_iter() >= 1 && lbfgs.n_iter() <= 20);
+    /// ```
     pub fn n_iter(&self) -> usize {
         self.n_iter
     }
     /// Objective evaluations over all [`Lbfgs::step`] calls (torch's `state["func_evals"]`).
+    ///
+    /// ```
+    /// use optim::{Lbfgs, LbfgsConfig};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let obj = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// });
+    /// type L = Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>>;
+    /// let mut lbfgs: L = LbfgsConfig::default().build(2).unwrap();
+    /// let mut x = [0.0, 0.0];
+    /// lbfgs.step(&obj, &mut x);
+    /// assert!(lbfgs.func_evals() >= lbfgs.n_iter());
+    /// ```
     pub fn func_evals(&self) -> usize {
         self.func_evals
     }
     /// The number of `(s, y)` pairs held.
+    ///
+    /// ```
+    /// use optim::{Lbfgs, LbfgsConfig};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let obj = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// });
+    /// type L = Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>>;
+    /// let mut lbfgs: L = LbfgsConfig::default().build(2).unwrap();
+    /// let mut x = [0.0, 0.0];
+    /// lbfgs.step(&obj, &mut x);
+    /// assert!(lbfgs.history_len() >= 1 && lbfgs.history_len() <= 100);
+    /// ```
     pub fn history_len(&self) -> usize {
         self.len
     }
 
     /// Forgets the history and all state, as a freshly built optimizer.
+    ///
+    /// ```
+    /// use optim::{Lbfgs, LbfgsConfig};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let obj = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// });
+    /// type L = Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>>;
+    /// let mut lbfgs: L = LbfgsConfig::default().build(2).unwrap();
+    /// lbfgs.step(&obj, &mut [0.0, 0.0]);
+    /// lbfgs.reset();
+    /// assert_eq!((lbfgs.n_iter(), lbfgs.func_evals(), lbfgs.history_len()), (0, 0, 0));
+    /// ```
     pub fn reset(&mut self) {
         self.head = 0;
         self.len = 0;
@@ -555,6 +751,24 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
     ///
     /// # Panics
     /// If `params` or the objective does not have the optimizer's dimension.
+    ///
+    /// ```
+    /// use optim::{Lbfgs, LbfgsConfig};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let obj = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// });
+    /// type L = Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>>;
+    /// let mut lbfgs: L = LbfgsConfig::default().strong_wolfe(true).build(2).unwrap();
+    /// let mut x = [0.0, 0.0];
+    /// let loss = lbfgs.step(&obj, &mut x); // up to max_iter = 20 iterations
+    /// assert_eq!(loss, 41.0); // the loss on entry, as torch's closure returns
+    /// assert!((x[0] - 1.0).abs() < 1e-6 && (x[1] + 2.0).abs() < 1e-6);
+    /// ```
     pub fn step<O: Objective<F> + ?Sized>(&mut self, objective: &O, params: &mut [F]) -> F {
         let n = self.dim;
         assert!(
@@ -685,6 +899,24 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
     ///
     /// # Panics
     /// If `x` or the objective does not have the optimizer's dimension.
+    ///
+    /// ```
+    /// use optim::{Lbfgs, LbfgsConfig, Status, StopRules};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let obj = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// });
+    /// type L = Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>>;
+    /// let mut lbfgs: L = LbfgsConfig::default().build(2).unwrap();
+    /// let mut x = [0.0, 0.0];
+    /// let report = lbfgs.minimize(&obj, &mut x, &StopRules::max_iterations(2));
+    /// assert_eq!((report.status, report.iterations), (Status::MaxIterations, 2));
+    /// assert!(report.value < 41.0);
+    /// ```
     pub fn minimize<O: Objective<F> + ?Sized>(
         &mut self,
         objective: &O,
@@ -698,6 +930,24 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
     ///
     /// # Panics
     /// If `x` or the objective does not have the optimizer's dimension.
+    ///
+    /// ```
+    /// use optim::{History, Lbfgs, LbfgsConfig, StopRules};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let obj = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// });
+    /// type L = Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>>;
+    /// let mut lbfgs: L = LbfgsConfig::default().build(2).unwrap();
+    /// let (mut x, mut history) = ([0.0, 0.0], History::new());
+    /// let report = lbfgs.minimize_observed(&obj, &mut x, &StopRules::default(), &mut history);
+    /// assert_eq!(history.values.len(), report.iterations + 1);
+    /// assert_eq!(history.values[0], 41.0);
+    /// ```
     pub fn minimize_observed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
         &mut self,
         objective: &O,
@@ -721,6 +971,29 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
     ///
     /// # Panics
     /// If `x` or the objective does not have the optimizer's dimension.
+    ///
+    /// ```
+    /// use optim::{Lbfgs, LbfgsConfig, NoObserver, StopRules};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let obj = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// });
+    /// type L = Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>>;
+    /// let rules = StopRules::max_iterations(4);
+    /// let mut whole: L = LbfgsConfig::default().build(2).unwrap();
+    /// let mut x = [3.0, 3.0];
+    /// let full = whole.minimize(&obj, &mut x, &rules);
+    /// // Two iterations, then the rest: the same run.
+    /// let mut split: L = LbfgsConfig::default().build(2).unwrap();
+    /// let mut y = [3.0, 3.0];
+    /// split.minimize(&obj, &mut y, &StopRules::max_iterations(2));
+    /// let rest = split.resume_observed(&obj, &mut y, &rules, &mut NoObserver);
+    /// assert_eq!((rest, y), (full, x));
+    /// ```
     pub fn resume_observed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
         &mut self,
         objective: &O,

@@ -13,6 +13,23 @@
 //! `c2 = 0.9` by default, evaluate a bounded number of points, and return a typed
 //! [`LineSearchError`] instead of looping. The searches work on scalars (`f64`) through
 //! [`LineFunction`]; [`Ray`] is the vector glue for an [`Objective`].
+//!
+//! ```
+//! use optim::line_search::{LineFunction, MoreThuente, Zoom};
+//! /// phi(a) = (a - 1)^2: the best step is 1.
+//! struct Parabola;
+//! impl LineFunction for Parabola {
+//!     fn phi(&mut self, a: f64) -> f64 {
+//!         (a - 1.0) * (a - 1.0)
+//!     }
+//!     fn phi_dphi(&mut self, a: f64) -> (f64, f64) {
+//!         (self.phi(a), 2.0 * (a - 1.0))
+//!     }
+//! }
+//! let a = MoreThuente::default().search(&mut Parabola, 1.0, -2.0, 1.0).unwrap();
+//! let b = Zoom::default().search(&mut Parabola, 1.0, None, -2.0).unwrap();
+//! assert_eq!((a.alpha, b.alpha), (1.0, 1.0));
+//! ```
 
 use core::fmt;
 
@@ -21,7 +38,26 @@ use autodiff_runtime::{Float, Objective};
 use crate::Status;
 
 /// Why a line search found no acceptable step.
+///
+/// ```
+/// use optim::line_search::{LineFunction, LineSearchError, MoreThuente};
+/// /// phi(a) = (a - 1)^2: the best step is 1.
+/// struct Parabola;
+/// impl LineFunction for Parabola {
+///     fn phi(&mut self, a: f64) -> f64 {
+///         (a - 1.0) * (a - 1.0)
+///     }
+///     fn phi_dphi(&mut self, a: f64) -> (f64, f64) {
+///         (self.phi(a), 2.0 * (a - 1.0))
+///     }
+/// }
+/// // phi'(0) = -2 claimed as +2: not a descent direction.
+/// let e = MoreThuente::default().search(&mut Parabola, 1.0, 2.0, 1.0).unwrap_err();
+/// assert_eq!(e, LineSearchError::NotDescent);
+/// let _: &dyn core::error::Error = &e;
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LineSearchError {
     /// `phi'(0) >= 0`: the direction is not a descent direction.
     NotDescent,
@@ -57,12 +93,18 @@ impl fmt::Display for LineSearchError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for LineSearchError {}
+impl core::error::Error for LineSearchError {}
 
 impl LineSearchError {
     /// The status a minimizer ends with after this failure: [`Status::Diverged`] for
     /// [`LineSearchError::NonFinite`], [`Status::LineSearchFailed`] otherwise.
+    ///
+    /// ```
+    /// use optim::line_search::LineSearchError;
+    /// use optim::Status;
+    /// assert_eq!(LineSearchError::NonFinite.status(), Status::Diverged);
+    /// assert_eq!(LineSearchError::MaxEvaluations.status(), Status::LineSearchFailed);
+    /// ```
     pub fn status(self) -> Status {
         match self {
             LineSearchError::NonFinite => Status::Diverged,
@@ -73,6 +115,22 @@ impl LineSearchError {
 
 /// A function of the step length, `phi(alpha) = f(x + alpha d)`, with its derivative
 /// `phi'(alpha) = grad f(x + alpha d) . d`.
+///
+/// ```
+/// use optim::line_search::{wolfe12, LineFunction};
+/// /// phi(a) = (a - 1)^2: the best step is 1.
+/// struct Parabola;
+/// impl LineFunction for Parabola {
+///     fn phi(&mut self, a: f64) -> f64 {
+///         (a - 1.0) * (a - 1.0)
+///     }
+///     fn phi_dphi(&mut self, a: f64) -> (f64, f64) {
+///         (self.phi(a), 2.0 * (a - 1.0))
+///     }
+/// }
+/// let step = wolfe12(&mut Parabola, 1.0, None, -2.0, 1e-4, 0.9).unwrap();
+/// assert_eq!(step.alpha, 1.0);
+/// ```
 pub trait LineFunction {
     /// `phi(alpha)` alone.
     fn phi(&mut self, alpha: f64) -> f64;
@@ -81,6 +139,22 @@ pub trait LineFunction {
 }
 
 /// An accepted step.
+///
+/// ```
+/// use optim::line_search::{LineFunction, LineStep, MoreThuente};
+/// /// phi(a) = (a - 1)^2: the best step is 1.
+/// struct Parabola;
+/// impl LineFunction for Parabola {
+///     fn phi(&mut self, a: f64) -> f64 {
+///         (a - 1.0) * (a - 1.0)
+///     }
+///     fn phi_dphi(&mut self, a: f64) -> (f64, f64) {
+///         (self.phi(a), 2.0 * (a - 1.0))
+///     }
+/// }
+/// let step = MoreThuente::default().search(&mut Parabola, 1.0, -2.0, 1.0).unwrap();
+/// assert_eq!(step, LineStep { alpha: 1.0, value: 0.0, deriv: Some(0.0) });
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LineStep {
     /// The step length.
@@ -94,6 +168,13 @@ pub struct LineStep {
 
 /// scipy's initial step: `min(1, 1.01 * 2 (phi0 - old_phi0) / phi'(0))` from the previous
 /// decrease, or 1 without a previous value (or if that is negative).
+///
+/// ```
+/// use optim::line_search::scipy_initial_step;
+/// assert_eq!(scipy_initial_step(1.0, None, -2.0), 1.0);
+/// // The last decrease was 0.01: the step that would repeat it along slope -2, times 1.01.
+/// assert!((scipy_initial_step(1.0, Some(1.01), -2.0) - 0.0101).abs() < 1e-15);
+/// ```
 pub fn scipy_initial_step(phi0: f64, old_phi0: Option<f64>, dphi0: f64) -> f64 {
     match old_phi0 {
         Some(old) if dphi0 != 0.0 => {
@@ -110,6 +191,12 @@ pub fn scipy_initial_step(phi0: f64, old_phi0: Option<f64>, dphi0: f64) -> f64 {
 
 /// The Moré-Thuente line search (MINPACK-2 `dcsrch`), with scipy's `line_search_wolfe1`
 /// defaults.
+///
+/// ```
+/// use optim::line_search::MoreThuente;
+/// let mt = MoreThuente::default();
+/// assert_eq!((mt.c1, mt.c2, mt.stpmin, mt.stpmax, mt.max_evals), (1e-4, 0.9, 1e-8, 50.0, 100));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MoreThuente {
     /// Sufficient decrease (`ftol`), default `1e-4`.
@@ -286,6 +373,24 @@ impl MoreThuente {
     /// # Errors
     /// [`LineSearchError`] when no step satisfies the strong Wolfe conditions
     /// `phi(a) <= phi0 + c1 a phi'(0)` and `|phi'(a)| <= c2 |phi'(0)|`.
+    ///
+    /// ```
+    /// use optim::line_search::{LineFunction, MoreThuente};
+    /// /// phi(a) = (a - 1)^2: the best step is 1.
+    /// struct Parabola;
+    /// impl LineFunction for Parabola {
+    ///     fn phi(&mut self, a: f64) -> f64 {
+    ///         (a - 1.0) * (a - 1.0)
+    ///     }
+    ///     fn phi_dphi(&mut self, a: f64) -> (f64, f64) {
+    ///         (self.phi(a), 2.0 * (a - 1.0))
+    ///     }
+    /// }
+    /// // From a too long first step, 3: the search comes back to the minimum's neighbourhood.
+    /// let step = MoreThuente::default().search(&mut Parabola, 1.0, -2.0, 3.0).unwrap();
+    /// assert!(step.value <= 1.0 - 1e-4 * step.alpha * 2.0); // sufficient decrease
+    /// assert!(step.deriv.unwrap().abs() <= 0.9 * 2.0); // curvature
+    /// ```
     pub fn search<L: LineFunction + ?Sized>(
         &self,
         fun: &mut L,
@@ -398,6 +503,12 @@ impl MoreThuente {
 
 /// The bracketing/zoom line search of Nocedal & Wright (Algorithms 3.5, 3.6), as scipy's
 /// `scalar_search_wolfe2`.
+///
+/// ```
+/// use optim::line_search::Zoom;
+/// let z = Zoom::default();
+/// assert_eq!((z.c1, z.c2, z.amax, z.max_iter), (1e-4, 0.9, None, 10));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Zoom {
     /// Sufficient decrease, default `1e-4`.
@@ -465,6 +576,22 @@ impl Zoom {
     /// [`LineSearchError`] when no step satisfies the strong Wolfe conditions. As scipy, when
     /// the bracketing phase uses up its steps without bracketing, its last step is returned
     /// (with [`LineStep::deriv`] `None`).
+    ///
+    /// ```
+    /// use optim::line_search::{LineFunction, Zoom};
+    /// /// phi(a) = (a - 1)^2: the best step is 1.
+    /// struct Parabola;
+    /// impl LineFunction for Parabola {
+    ///     fn phi(&mut self, a: f64) -> f64 {
+    ///         (a - 1.0) * (a - 1.0)
+    ///     }
+    ///     fn phi_dphi(&mut self, a: f64) -> (f64, f64) {
+    ///         (self.phi(a), 2.0 * (a - 1.0))
+    ///     }
+    /// }
+    /// let step = Zoom::default().search(&mut Parabola, 1.0, None, -2.0).unwrap();
+    /// assert_eq!(step.alpha, 1.0);
+    /// ```
     pub fn search<L: LineFunction + ?Sized>(
         &self,
         fun: &mut L,
@@ -618,6 +745,23 @@ impl Zoom {
 /// # Errors
 /// The zoom search's error when both fail ([`LineSearchError::NonFinite`] at once if the first
 /// search met a non-finite value).
+///
+/// ```
+/// use optim::line_search::{wolfe12, LineFunction};
+/// /// phi(a) = (a - 1)^2: the best step is 1.
+/// struct Parabola;
+/// impl LineFunction for Parabola {
+///     fn phi(&mut self, a: f64) -> f64 {
+///         (a - 1.0) * (a - 1.0)
+///     }
+///     fn phi_dphi(&mut self, a: f64) -> (f64, f64) {
+///         (self.phi(a), 2.0 * (a - 1.0))
+///     }
+/// }
+/// // With a previous value, the first trial is scipy's estimate; the Wolfe conditions hold.
+/// let step = wolfe12(&mut Parabola, 1.0, Some(1.5), -2.0, 1e-4, 0.9).unwrap();
+/// assert!(step.value < 1.0 && step.deriv.unwrap().abs() <= 1.8);
+/// ```
 pub fn wolfe12<L: LineFunction + ?Sized>(
     fun: &mut L,
     phi0: f64,
@@ -645,6 +789,23 @@ pub fn wolfe12<L: LineFunction + ?Sized>(
 
 /// `phi(alpha) = f(x + alpha d)` for an [`Objective`]: trial points are written into `trial`,
 /// the gradient of the last [`LineFunction::phi_dphi`] into `grad`. Counts evaluations.
+///
+/// ```
+/// use optim::line_search::{LineFunction, Ray};
+/// use autodiff_runtime::from_fns;
+/// let obj = from_fns(2, |x: &[f64]| x[0] * x[0] + x[1] * x[1], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     g[1] = 2.0 * x[1];
+///     x[0] * x[0] + x[1] * x[1]
+/// });
+/// let (x, d) = ([1.0, 1.0], [-1.0, 0.0]);
+/// let (mut trial, mut grad) = ([0.0; 2], [0.0; 2]);
+/// let mut ray = Ray::new(&obj, &x, &d, &mut trial, &mut grad);
+/// // phi(a) = (1 - a)^2 + 1, phi'(a) = -2 (1 - a).
+/// assert_eq!(ray.phi_dphi(0.5), (1.25, -1.0));
+/// assert_eq!((ray.value_evals, ray.grad_evals, ray.grad_at), (1, 1, Some(0.5)));
+/// assert_eq!(ray.trial, [0.5, 1.0]);
+/// ```
 pub struct Ray<'a, F, O: ?Sized> {
     /// The objective.
     pub objective: &'a O,
@@ -666,6 +827,20 @@ pub struct Ray<'a, F, O: ?Sized> {
 
 impl<'a, F: Float, O: Objective<F> + ?Sized> Ray<'a, F, O> {
     /// A ray from `x` along `d` with scratch buffers `trial` and `grad` (all of one length).
+    ///
+    /// ```
+    /// use optim::line_search::{LineFunction, Ray};
+    /// use autodiff_runtime::from_fns;
+    /// let obj = from_fns(2, |x: &[f64]| x[0] * x[0] + x[1] * x[1], |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * x[0];
+    ///     g[1] = 2.0 * x[1];
+    ///     x[0] * x[0] + x[1] * x[1]
+    /// });
+    /// let (x, d) = ([1.0, 1.0], [-1.0, 0.0]);
+    /// let (mut trial, mut grad) = ([0.0; 2], [0.0; 2]);
+    /// let mut ray = Ray::new(&obj, &x, &d, &mut trial, &mut grad);
+    /// assert_eq!(ray.phi(1.0), 1.0);
+    /// ```
     pub fn new(
         objective: &'a O,
         x: &'a [F],

@@ -41,6 +41,24 @@ use crate::state::MinibatchState;
 use crate::{ensure, OptimError, Optimizer};
 
 /// How the per-example gradients of a batch are combined before the step.
+///
+/// ```
+/// use optim::{train, MinibatchConfig, NoSchedule, Reduction, SgdConfig};
+/// let data = [1.0, 2.0, 3.0, 4.0];
+/// // loss_i = (p - data_i)^2 / 2: the minimizer is the mean, 2.5.
+/// let example = |p: &[f64], i: usize, g: &mut [f64]| {
+///     let r = p[0] - data[i];
+///     g[0] += r;
+///     0.5 * r * r
+/// };
+/// // One full-batch step from 0 with lr 1: the mean gradient is -2.5, the sum -10.
+/// for (reduction, expected) in [(Reduction::Mean, 2.5), (Reduction::Sum, 10.0)] {
+///     let mut sgd = SgdConfig::default().lr(1.0).build::<f64, Vec<f64>>(1).unwrap();
+///     let config = MinibatchConfig::default().batch_size(4).reduction(reduction);
+///     let run = train(&[0.0], 4, &mut sgd, &config, &mut NoSchedule, example).unwrap();
+///     assert_eq!(run.params, [expected]);
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Reduction {
@@ -53,8 +71,16 @@ pub enum Reduction {
 
 /// Settings of a minibatch run. Defaults: 1 epoch, batch size 32, shuffled with seed 0, the
 /// last short batch kept, [`Reduction::Mean`].
+///
+/// ```
+/// use optim::{MinibatchConfig, Reduction};
+/// let c = MinibatchConfig::default();
+/// assert_eq!((c.epochs, c.batch_size, c.shuffle, c.seed), (1, 32, true, 0));
+/// assert_eq!((c.drop_last, c.reduction, c.max_steps), (false, Reduction::Mean, None));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct MinibatchConfig {
     /// Passes over the dataset.
     pub epochs: usize,
@@ -92,18 +118,67 @@ impl Default for MinibatchConfig {
 impl MinibatchConfig {
     setters! {
         /// Sets the number of epochs.
+        ///
+        /// ```
+        /// use optim::MinibatchConfig;
+        /// let config = MinibatchConfig::default().epochs(3);
+        /// assert_eq!(config.epochs, 3);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         epochs: usize;
         /// Sets the batch size.
+        ///
+        /// ```
+        /// use optim::MinibatchConfig;
+        /// let config = MinibatchConfig::default().batch_size(8);
+        /// assert_eq!(config.batch_size, 8);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         batch_size: usize;
         /// Turns shuffling on or off.
+        ///
+        /// ```
+        /// use optim::MinibatchConfig;
+        /// let config = MinibatchConfig::default().shuffle(false);
+        /// assert_eq!(config.shuffle, false);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         shuffle: bool;
         /// Sets the shuffling seed.
+        ///
+        /// ```
+        /// use optim::MinibatchConfig;
+        /// let config = MinibatchConfig::default().seed(42);
+        /// assert_eq!(config.seed, 42);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         seed: u64;
         /// Drops (or keeps) the last short batch.
+        ///
+        /// ```
+        /// use optim::MinibatchConfig;
+        /// let config = MinibatchConfig::default().drop_last(true);
+        /// assert_eq!(config.drop_last, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         drop_last: bool;
         /// Sets the reduction.
+        ///
+        /// ```
+        /// use optim::{MinibatchConfig, Reduction};
+        /// let config = MinibatchConfig::default().reduction(Reduction::Sum);
+        /// assert_eq!(config.reduction, Reduction::Sum);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         reduction: Reduction;
         /// Sets the step count at which the run pauses.
+        ///
+        /// ```
+        /// use optim::MinibatchConfig;
+        /// let config = MinibatchConfig::default().max_steps(Some(10));
+        /// assert_eq!(config.max_steps, Some(10));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         max_steps: Option<usize>;
     }
 
@@ -111,11 +186,25 @@ impl MinibatchConfig {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `Minibatch` if `batch_size == 0`.
+    ///
+    /// ```
+    /// use optim::{MinibatchConfig, OptimError};
+    /// assert_eq!(MinibatchConfig::default().validate(), Ok(()));
+    /// let e = MinibatchConfig::default().batch_size(0).validate().unwrap_err();
+    /// assert!(matches!(e, OptimError::InvalidHyperparameter { component: "Minibatch", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), OptimError> {
         ensure(self.batch_size >= 1, "Minibatch", "batch_size must be >= 1")
     }
 
     /// Optimizer steps per epoch for `n_examples` examples.
+    ///
+    /// ```
+    /// use optim::MinibatchConfig;
+    /// let config = MinibatchConfig::default().batch_size(4);
+    /// assert_eq!(config.batches_per_epoch(10), 3); // 4 + 4 + 2
+    /// assert_eq!(config.drop_last(true).batches_per_epoch(10), 2);
+    /// ```
     pub fn batches_per_epoch(&self, n_examples: usize) -> usize {
         let b = self.batch_size.max(1);
         if self.drop_last {
@@ -126,6 +215,13 @@ impl MinibatchConfig {
     }
 
     /// Examples seen per epoch (all of them, unless `drop_last` drops a short tail).
+    ///
+    /// ```
+    /// use optim::MinibatchConfig;
+    /// let config = MinibatchConfig::default().batch_size(4);
+    /// assert_eq!(config.examples_per_epoch(10), 10);
+    /// assert_eq!(config.drop_last(true).examples_per_epoch(10), 8);
+    /// ```
     pub fn examples_per_epoch(&self, n_examples: usize) -> usize {
         if self.drop_last {
             self.batches_per_epoch(n_examples) * self.batch_size.max(1)
@@ -136,7 +232,21 @@ impl MinibatchConfig {
 }
 
 /// How a run ended.
+///
+/// ```
+/// use optim::{train, MinibatchConfig, NoSchedule, SgdConfig, TrainStatus};
+/// let mut sgd = SgdConfig::default().build::<f64, Vec<f64>>(1).unwrap();
+/// let config = MinibatchConfig::default().epochs(3).batch_size(2).shuffle(false);
+/// // Example 3 has a NaN loss: the run stops at its batch (epoch 0, batch 1).
+/// let run = train(&[0.0], 4, &mut sgd, &config, &mut NoSchedule, |_: &[f64], i, g: &mut [f64]| {
+///     g[0] += 1.0;
+///     if i == 3 { f64::NAN } else { 1.0 }
+/// })
+/// .unwrap();
+/// assert_eq!(run.report.status, TrainStatus::Diverged { epoch: 0, batch: 1 });
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TrainStatus {
     /// All epochs ran.
     Completed,
@@ -154,7 +264,24 @@ pub enum TrainStatus {
 }
 
 /// What [`train_in`] did.
+///
+/// ```
+/// use optim::{train, MinibatchConfig, NoSchedule, SgdConfig, TrainStatus};
+/// let data = [1.0, 2.0, 3.0, 4.0];
+/// // loss_i = (p - data_i)^2 / 2: the minimizer is the mean, 2.5.
+/// let example = |p: &[f64], i: usize, g: &mut [f64]| {
+///     let r = p[0] - data[i];
+///     g[0] += r;
+///     0.5 * r * r
+/// };
+/// let mut sgd = SgdConfig::default().lr(0.1).build::<f64, Vec<f64>>(1).unwrap();
+/// let config = MinibatchConfig::default().epochs(2).batch_size(3);
+/// let run = train(&[0.0], 4, &mut sgd, &config, &mut NoSchedule, example).unwrap();
+/// let r = run.report;
+/// assert_eq!((r.status, r.epochs, r.steps, r.examples_per_epoch), (TrainStatus::Completed, 2, 4, 4));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TrainReport {
     /// How it ended.
     pub status: TrainStatus,
@@ -188,6 +315,25 @@ pub struct TrainReport {
 /// # Panics
 /// If `params`, `grad` and the optimizer differ in length, `order.len() != n_examples` or
 /// `epoch_losses` is shorter than `config.epochs`.
+///
+/// ```
+/// use optim::{train_in, MinibatchConfig, NoSchedule, SgdConfig};
+/// let data = [1.0, 2.0, 3.0, 4.0];
+/// // loss_i = (p - data_i)^2 / 2: the minimizer is the mean, 2.5.
+/// let example = |p: &[f64], i: usize, g: &mut [f64]| {
+///     let r = p[0] - data[i];
+///     g[0] += r;
+///     0.5 * r * r
+/// };
+/// let mut sgd = SgdConfig::default().lr(0.5).build::<f64, [f64; 1]>(1).unwrap();
+/// let config = MinibatchConfig::default().epochs(60).batch_size(4);
+/// // Every buffer is the caller's: nothing is allocated.
+/// let (mut p, mut g, mut order, mut losses) = ([0.0], [0.0], [0usize; 4], [0.0; 60]);
+/// let report = train_in(&mut p, &mut g, &mut order, &mut losses, &mut sgd, &config, &mut NoSchedule, example).unwrap();
+/// assert_eq!(report.steps, 60);
+/// assert!((p[0] - 2.5).abs() < 1e-12);
+/// assert_eq!(losses[0], 15.0); // (1 + 4 + 9 + 16) / 2 at p = 0
+/// ```
 #[allow(clippy::too_many_arguments)]
 pub fn train_in<F, Opt, S, G>(
     params: &mut [F],
@@ -336,6 +482,22 @@ where
 }
 
 /// The result of [`train`].
+///
+/// ```
+/// use optim::{train, MinibatchConfig, NoSchedule, SgdConfig};
+/// let data = [1.0, 2.0, 3.0, 4.0];
+/// // loss_i = (p - data_i)^2 / 2: the minimizer is the mean, 2.5.
+/// let example = |p: &[f64], i: usize, g: &mut [f64]| {
+///     let r = p[0] - data[i];
+///     g[0] += r;
+///     0.5 * r * r
+/// };
+/// let mut sgd = SgdConfig::default().lr(0.5).build::<f64, Vec<f64>>(1).unwrap();
+/// let config = MinibatchConfig::default().epochs(3).batch_size(4);
+/// let run = train(&[0.0], 4, &mut sgd, &config, &mut NoSchedule, example).unwrap();
+/// assert_eq!((run.params.len(), run.epoch_losses.len()), (1, 3));
+/// assert!(run.epoch_losses[2] < run.epoch_losses[0]);
+/// ```
 #[cfg(feature = "alloc")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Training<F> {
@@ -351,6 +513,20 @@ pub struct Training<F> {
 #[cfg(feature = "alloc")]
 impl<F: Float> Training<F> {
     /// The mean example loss of each epoch in [`Training::epoch_losses`].
+    ///
+    /// ```
+    /// use optim::{train, MinibatchConfig, NoSchedule, SgdConfig};
+    /// let data = [1.0, 2.0, 3.0, 4.0];
+    /// // loss_i = (p - data_i)^2 / 2: the minimizer is the mean, 2.5.
+    /// let example = |p: &[f64], i: usize, g: &mut [f64]| {
+    ///     let r = p[0] - data[i];
+    ///     g[0] += r;
+    ///     0.5 * r * r
+    /// };
+    /// let mut sgd = SgdConfig::default().lr(0.0).build::<f64, Vec<f64>>(1).unwrap();
+    /// let run = train(&[0.0], 4, &mut sgd, &MinibatchConfig::default(), &mut NoSchedule, example).unwrap();
+    /// assert_eq!(run.mean_epoch_losses().collect::<Vec<_>>(), [15.0 / 4.0]);
+    /// ```
     pub fn mean_epoch_losses(&self) -> impl Iterator<Item = f64> + '_ {
         let per = self.report.examples_per_epoch.max(1) as f64;
         self.epoch_losses.iter().map(move |l| l.to_f64() / per)
@@ -365,6 +541,22 @@ impl<F: Float> Training<F> {
 ///
 /// # Panics
 /// If `x0` and the optimizer differ in length.
+///
+/// ```
+/// use optim::{train, MinibatchConfig, NoSchedule, SgdConfig, TrainStatus};
+/// let data = [1.0, 2.0, 3.0, 4.0];
+/// // loss_i = (p - data_i)^2 / 2: the minimizer is the mean, 2.5.
+/// let example = |p: &[f64], i: usize, g: &mut [f64]| {
+///     let r = p[0] - data[i];
+///     g[0] += r;
+///     0.5 * r * r
+/// };
+/// let mut sgd = SgdConfig::default().lr(0.5).build::<f64, Vec<f64>>(1).unwrap();
+/// let config = MinibatchConfig::default().epochs(50).batch_size(4);
+/// let run = train(&[0.0], data.len(), &mut sgd, &config, &mut NoSchedule, example).unwrap();
+/// assert_eq!(run.report.status, TrainStatus::Completed);
+/// assert!((run.params[0] - 2.5).abs() < 1e-12);
+/// ```
 #[cfg(feature = "alloc")]
 pub fn train<F, Opt, S, G>(
     x0: &[F],

@@ -9,8 +9,16 @@ use crate::{c, check_step, ensure, powf, setters, OptimError, Optimizer, Storage
 
 /// Hyperparameters of [`NAdam`], with torch's defaults (`lr = 2e-3`, `betas = (0.9, 0.999)`,
 /// `eps = 1e-8`, `momentum_decay = 4e-3`).
+///
+/// ```
+/// use optim::NAdamConfig;
+/// // torch's defaults.
+/// let c = NAdamConfig::default();
+/// assert_eq!((c.lr, c.betas, c.momentum_decay, c.decoupled_weight_decay), (2e-3, (0.9, 0.999), 4e-3, false));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct NAdamConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,
@@ -45,18 +53,67 @@ impl Default for NAdamConfig {
 impl NAdamConfig {
     setters! {
         /// Sets the learning rate.
+        ///
+        /// ```
+        /// use optim::NAdamConfig;
+        /// let config = NAdamConfig::default().lr(0.05);
+        /// assert_eq!(config.lr, 0.05);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         lr: f64;
         /// Sets `(beta1, beta2)`.
+        ///
+        /// ```
+        /// use optim::NAdamConfig;
+        /// let config = NAdamConfig::default().betas((0.8, 0.99));
+        /// assert_eq!(config.betas, (0.8, 0.99));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         betas: (f64, f64);
         /// Sets eps.
+        ///
+        /// ```
+        /// use optim::NAdamConfig;
+        /// let config = NAdamConfig::default().eps(1e-6);
+        /// assert_eq!(config.eps, 1e-6);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         eps: f64;
         /// Sets the weight decay.
+        ///
+        /// ```
+        /// use optim::NAdamConfig;
+        /// let config = NAdamConfig::default().weight_decay(0.02);
+        /// assert_eq!(config.weight_decay, 0.02);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         weight_decay: f64;
         /// Sets the momentum decay.
+        ///
+        /// ```
+        /// use optim::NAdamConfig;
+        /// let config = NAdamConfig::default().momentum_decay(5e-3);
+        /// assert_eq!(config.momentum_decay, 5e-3);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         momentum_decay: f64;
         /// Decoupled weight decay on or off.
+        ///
+        /// ```
+        /// use optim::NAdamConfig;
+        /// let config = NAdamConfig::default().decoupled_weight_decay(true);
+        /// assert_eq!(config.decoupled_weight_decay, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         decoupled_weight_decay: bool;
         /// Maximize instead of minimize.
+        ///
+        /// ```
+        /// use optim::NAdamConfig;
+        /// let config = NAdamConfig::default().maximize(true);
+        /// assert_eq!(config.maximize, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         maximize: bool;
     }
 
@@ -64,6 +121,13 @@ impl NAdamConfig {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `NAdam`.
+    ///
+    /// ```
+    /// use optim::{NAdamConfig, OptimError};
+    /// assert_eq!(NAdamConfig::default().validate(), Ok(()));
+    /// let e = NAdamConfig::default().lr(-1.0).validate().unwrap_err();
+    /// assert!(matches!(e, OptimError::InvalidHyperparameter { component: "NAdam", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), OptimError> {
         ensure(self.lr >= 0.0, "NAdam", "lr must be >= 0")?;
         ensure(self.eps >= 0.0, "NAdam", "eps must be >= 0")?;
@@ -93,6 +157,18 @@ impl NAdamConfig {
     ///
     /// # Errors
     /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    ///
+    /// ```
+    /// use optim::{NAdamConfig, Optimizer};
+    /// let mut opt = NAdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// let mut x = [1.0, -1.0];
+    /// opt.step(&mut x, &[2.0, -2.0]);
+    /// // One step moves each parameter against its gradient.
+    /// assert!(x[0] < 1.0 && x[1] > -1.0);
+    /// assert_eq!(opt.dim(), 2);
+    /// // Fixed-size storage must hold the dimension.
+    /// assert!(NAdamConfig::default().build::<f64, [f64; 3]>(2).is_err());
+    /// ```
     pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<NAdam<F, S>, OptimError> {
         self.validate()?;
         Ok(NAdam {

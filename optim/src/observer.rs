@@ -4,12 +4,37 @@
 use autodiff_runtime::Float;
 
 /// Sees every evaluated iterate of the driver's loop, before the stopping rules are checked.
+///
+/// ```
+/// use optim::{minimize, Observer, StopRules};
+/// use autodiff_runtime::from_fns;
+/// /// Counts the iterates whose gradient is above a threshold.
+/// struct Steep(usize);
+/// impl Observer<f64> for Steep {
+///     fn observe(&mut self, _k: usize, _x: &[f64], _value: f64, grad: &[f64]) {
+///         self.0 += usize::from(grad[0].abs() > 1.0);
+///     }
+/// }
+/// let obj = from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     x[0] * x[0]
+/// });
+/// let (mut x, mut steep) = ([3.0], Steep(0));
+/// minimize(&obj, &mut x).stop(StopRules::max_iterations(3)).observer(&mut steep).run().unwrap();
+/// assert!(steep.0 >= 1);
+/// ```
 pub trait Observer<F: Float> {
     /// Iterate `iteration` (0 = the start point) with its loss and gradient.
     fn observe(&mut self, iteration: usize, x: &[F], value: F, grad: &[F]);
 }
 
 /// Observes nothing.
+///
+/// ```
+/// use optim::{NoObserver, Observer};
+/// // Observing is a no-op; it is what `minimize` uses unless told otherwise.
+/// NoObserver.observe(0, &[1.0f64], 1.0, &[0.0]);
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoObserver;
 
@@ -109,6 +134,21 @@ impl<F: Float, A: Observer<F>, B: Observer<F>> Observer<F> for (A, B) {
 }
 
 /// Records every iterate and its loss.
+///
+/// ```
+/// use optim::{minimize, History, SgdConfig, StopRules};
+/// use autodiff_runtime::from_fns;
+/// let obj = from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * x[0];
+///     x[0] * x[0]
+/// });
+/// let (mut x, mut history) = ([1.0], History::new());
+/// let sgd = SgdConfig::default().lr(0.1);
+/// let rules = StopRules::max_iterations(2);
+/// minimize(&obj, &mut x).with(sgd).stop(rules).observer(&mut history).run().unwrap();
+/// assert_eq!(history.iterates.len(), 3); // the start and two steps
+/// assert_eq!((history.iterates[0].as_slice(), history.values[0]), (&[1.0][..], 1.0));
+/// ```
 #[cfg(feature = "alloc")]
 #[derive(Clone, Debug, Default)]
 pub struct History<F> {
@@ -121,6 +161,11 @@ pub struct History<F> {
 #[cfg(feature = "alloc")]
 impl<F> History<F> {
     /// An empty history.
+    ///
+    /// ```
+    /// let history = optim::History::<f64>::new();
+    /// assert!(history.iterates.is_empty() && history.values.is_empty());
+    /// ```
     pub fn new() -> Self {
         History {
             iterates: alloc::vec::Vec::new(),
@@ -226,6 +271,16 @@ pub struct Progress<W = Log> {
 impl Progress {
     /// A line every `every` iterations (`every = 0` is treated as 1), to the `log` crate unless
     /// [`Progress::to`] says otherwise.
+    ///
+    /// ```
+    /// use optim::{Observer, Progress};
+    /// let mut progress = Progress::every(10).to(Vec::new());
+    /// for k in 0..25 {
+    ///     progress.observe(k, &[0.0f64], 1.0, &[0.0]);
+    /// }
+    /// let text = String::from_utf8(progress.into_inner()).unwrap();
+    /// assert_eq!(text.lines().count(), 3); // iterations 0, 10 and 20
+    /// ```
     pub fn every(every: usize) -> Self {
         Progress {
             every: every.max(1),
@@ -268,6 +323,14 @@ impl<W> Progress<W> {
     }
 
     /// Where the lines go (see [`Progress::to`] for an example).
+    ///
+    /// ```
+    /// use optim::{Observer, Progress};
+    /// let mut progress = Progress::every(1).to(Vec::new());
+    /// progress.observe(0, &[2.0f64], 4.0, &[4.0]);
+    /// let bytes: Vec<u8> = progress.into_inner();
+    /// assert!(String::from_utf8(bytes).unwrap().contains("loss 4.0"));
+    /// ```
     pub fn into_inner(self) -> W {
         self.out
     }

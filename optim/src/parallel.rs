@@ -64,6 +64,27 @@ use crate::{OptimError, Optimizer};
 /// # Panics
 /// As [`train_in`](crate::minibatch::train_in), and if `work` is empty or not a multiple of the
 /// dimension.
+///
+/// ```
+/// use optim::minibatch::{train_in, MinibatchConfig};
+/// use optim::parallel::train_par_in;
+/// use optim::{NoSchedule, SgdConfig};
+/// let ys: Vec<f64> = (0..64).map(|i| (i as f64 * 0.37).sin()).collect();
+/// let example = |p: &[f64], i: usize, g: &mut [f64]| {
+///     let r = p[0] - ys[i];
+///     g[0] += 2.0 * r;
+///     r * r
+/// };
+/// let config = MinibatchConfig::default().epochs(3).batch_size(16).seed(7);
+/// let sgd = || SgdConfig::default().lr(0.1).build::<f64, [f64; 1]>(1).unwrap();
+/// let (mut p, mut g, mut order, mut losses) = ([0.0], [0.0], vec![0; 64], [0.0; 3]);
+/// // One piece per batch: the sequential sum, bit for bit.
+/// let mut work = [0.0; 1];
+/// train_par_in(&mut p, &mut g, &mut order, &mut losses, &mut work, &mut sgd(), &config, &mut NoSchedule, example).unwrap();
+/// let (mut q, mut losses_seq) = ([0.0], [0.0; 3]);
+/// train_in(&mut q, &mut g, &mut order, &mut losses_seq, &mut sgd(), &config, &mut NoSchedule, example).unwrap();
+/// assert_eq!((p, losses), (q, losses_seq));
+/// ```
 #[allow(clippy::too_many_arguments)]
 pub fn train_par_in<F, Opt, S, G>(
     params: &mut [F],
@@ -157,6 +178,25 @@ where
 ///
 /// # Panics
 /// If `x0` and the optimizer differ in length, `x0` is empty or `chunks == 0`.
+///
+/// ```
+/// use optim::minibatch::MinibatchConfig;
+/// use optim::parallel::train_par;
+/// use optim::{NoSchedule, SgdConfig};
+/// let ys: Vec<f64> = (0..64).map(|i| (i as f64 * 0.37).sin()).collect();
+/// let example = |p: &[f64], i: usize, g: &mut [f64]| {
+///     let r = p[0] - ys[i];
+///     g[0] += 2.0 * r;
+///     r * r
+/// };
+/// let config = MinibatchConfig::default().epochs(3).batch_size(16).seed(7);
+/// let run = |chunks| {
+///     let mut sgd = SgdConfig::default().lr(0.1).build::<f64, Vec<f64>>(1).unwrap();
+///     train_par(&[0.0], ys.len(), &mut sgd, &config, &mut NoSchedule, chunks, example).unwrap()
+/// };
+/// // The same number of pieces gives the same bits, whatever the threads.
+/// assert_eq!(run(4), run(4));
+/// ```
 pub fn train_par<F, Opt, S, G>(
     x0: &[F],
     n_examples: usize,

@@ -9,8 +9,16 @@ use crate::{c, check_step, ensure, powf, setters, OptimError, Optimizer, Storage
 
 /// Hyperparameters of [`RAdam`], with torch's defaults (`lr = 1e-3`, `betas = (0.9, 0.999)`,
 /// `eps = 1e-8`).
+///
+/// ```
+/// use optim::RAdamConfig;
+/// // torch's defaults.
+/// let c = RAdamConfig::default();
+/// assert_eq!((c.lr, c.betas, c.eps, c.decoupled_weight_decay), (1e-3, (0.9, 0.999), 1e-8, false));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct RAdamConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,
@@ -42,16 +50,58 @@ impl Default for RAdamConfig {
 impl RAdamConfig {
     setters! {
         /// Sets the learning rate.
+        ///
+        /// ```
+        /// use optim::RAdamConfig;
+        /// let config = RAdamConfig::default().lr(0.05);
+        /// assert_eq!(config.lr, 0.05);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         lr: f64;
         /// Sets `(beta1, beta2)`.
+        ///
+        /// ```
+        /// use optim::RAdamConfig;
+        /// let config = RAdamConfig::default().betas((0.8, 0.99));
+        /// assert_eq!(config.betas, (0.8, 0.99));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         betas: (f64, f64);
         /// Sets eps.
+        ///
+        /// ```
+        /// use optim::RAdamConfig;
+        /// let config = RAdamConfig::default().eps(1e-6);
+        /// assert_eq!(config.eps, 1e-6);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         eps: f64;
         /// Sets the weight decay.
+        ///
+        /// ```
+        /// use optim::RAdamConfig;
+        /// let config = RAdamConfig::default().weight_decay(0.02);
+        /// assert_eq!(config.weight_decay, 0.02);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         weight_decay: f64;
         /// Decoupled weight decay on or off.
+        ///
+        /// ```
+        /// use optim::RAdamConfig;
+        /// let config = RAdamConfig::default().decoupled_weight_decay(true);
+        /// assert_eq!(config.decoupled_weight_decay, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         decoupled_weight_decay: bool;
         /// Maximize instead of minimize.
+        ///
+        /// ```
+        /// use optim::RAdamConfig;
+        /// let config = RAdamConfig::default().maximize(true);
+        /// assert_eq!(config.maximize, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         maximize: bool;
     }
 
@@ -59,6 +109,13 @@ impl RAdamConfig {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `RAdam`.
+    ///
+    /// ```
+    /// use optim::{RAdamConfig, OptimError};
+    /// assert_eq!(RAdamConfig::default().validate(), Ok(()));
+    /// let e = RAdamConfig::default().lr(-1.0).validate().unwrap_err();
+    /// assert!(matches!(e, OptimError::InvalidHyperparameter { component: "RAdam", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), OptimError> {
         ensure(self.lr >= 0.0, "RAdam", "lr must be >= 0")?;
         ensure(self.eps >= 0.0, "RAdam", "eps must be >= 0")?;
@@ -83,6 +140,18 @@ impl RAdamConfig {
     ///
     /// # Errors
     /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    ///
+    /// ```
+    /// use optim::{RAdamConfig, Optimizer};
+    /// let mut opt = RAdamConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// let mut x = [1.0, -1.0];
+    /// opt.step(&mut x, &[2.0, -2.0]);
+    /// // One step moves each parameter against its gradient.
+    /// assert!(x[0] < 1.0 && x[1] > -1.0);
+    /// assert_eq!(opt.dim(), 2);
+    /// // Fixed-size storage must hold the dimension.
+    /// assert!(RAdamConfig::default().build::<f64, [f64; 3]>(2).is_err());
+    /// ```
     pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<RAdam<F, S>, OptimError> {
         self.validate()?;
         Ok(RAdam {

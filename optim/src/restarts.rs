@@ -16,6 +16,18 @@
 //!   with one optimizer, reset before each run.
 //!
 //! Ties keep the earliest run; runs whose score is NaN are never the best.
+//!
+//! ```
+//! use optim::restarts::restarts_in;
+//! // The better of two wells of f(x) = (x^2 - 1)^2 + 0.1 x, by "minimizing" to the nearest one.
+//! let f = |x: f64| (x * x - 1.0).powi(2) + 0.1 * x;
+//! let (mut work, mut best) = ([0.0], [0.0]);
+//! restarts_in(10, 1, &mut work, &mut best, |rng, x| x[0] = rng.uniform(-2.0, 2.0), |_, x: &mut [f64]| {
+//!     x[0] = x[0].signum();
+//!     f(x[0])
+//! });
+//! assert_eq!(best, [-1.0]);
+//! ```
 
 use autodiff_runtime::Float;
 
@@ -23,6 +35,12 @@ use crate::rng::{Rng, Source};
 use crate::Report;
 
 /// A result that can be ranked: lower [`Scored::score`] is better.
+///
+/// ```
+/// use optim::restarts::Scored;
+/// assert_eq!(Scored::<f64>::score(&1.5f64), 1.5);
+/// assert_eq!((2.0f64, "label").score(), 2.0); // a value with anything attached
+/// ```
 pub trait Scored<F> {
     /// The value to minimize (the objective at the end point).
     fn score(&self) -> F;
@@ -59,6 +77,23 @@ pub(crate) fn better<F: Float>(candidate: F, incumbent: Option<F>) -> bool {
 }
 
 /// The best run of [`restarts_in`].
+///
+/// ```
+/// use optim::restarts::restarts_in;
+/// use optim::rng::Rng;
+/// // f(x) = (x^2 - 1)^2 + 0.1 x: two wells, the left one lower. The "minimizer" here just
+/// // moves to the nearest well.
+/// let f = |x: f64| (x * x - 1.0).powi(2) + 0.1 * x;
+/// let sampler = |rng: &mut Rng, x: &mut [f64]| x[0] = rng.uniform(-2.0, 2.0);
+/// let well = |_: usize, x: &mut [f64]| {
+///     x[0] = x[0].signum();
+///     f(x[0])
+/// };
+/// let (mut work, mut best) = ([0.0], [0.0]);
+/// let found = restarts_in(8, 3, &mut work, &mut best, sampler, well).unwrap();
+/// assert_eq!((found.value, found.result), (f(-1.0), f(-1.0)));
+/// assert!(found.index < 8);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Best<F, R> {
     /// Which restart (from 0).
@@ -120,6 +155,24 @@ where
 ///
 /// # Panics
 /// If `work` and `best` differ in length.
+///
+/// ```
+/// use optim::restarts::{restarts_in, restarts_with_in};
+/// use optim::rng::Rng;
+/// // f(x) = (x^2 - 1)^2 + 0.1 x: two wells, the left one lower. The "minimizer" here just
+/// // moves to the nearest well.
+/// let f = |x: f64| (x * x - 1.0).powi(2) + 0.1 * x;
+/// let sampler = |rng: &mut Rng, x: &mut [f64]| x[0] = rng.uniform(-2.0, 2.0);
+/// let well = |_: usize, x: &mut [f64]| {
+///     x[0] = x[0].signum();
+///     f(x[0])
+/// };
+/// let (mut work, mut best) = ([0.0], [0.0]);
+/// let mine = restarts_with_in(8, &mut Rng::new(3), &mut work, &mut best, sampler, well).unwrap();
+/// // The same as seeding restarts_in with 3.
+/// let seeded = restarts_in(8, 3, &mut work, &mut best, sampler, well).unwrap();
+/// assert_eq!(mine, seeded);
+/// ```
 pub fn restarts_with_in<F, G, Smp, M, R>(
     restarts: usize,
     rng: &mut G,
@@ -159,6 +212,23 @@ where
 }
 
 /// One run of [`random_restarts`].
+///
+/// ```
+/// use optim::random_restarts;
+/// use optim::rng::Rng;
+/// // f(x) = (x^2 - 1)^2 + 0.1 x: two wells, the left one lower. The "minimizer" here just
+/// // moves to the nearest well.
+/// let f = |x: f64| (x * x - 1.0).powi(2) + 0.1 * x;
+/// let sampler = |rng: &mut Rng, x: &mut [f64]| x[0] = rng.uniform(-2.0, 2.0);
+/// let well = |_: usize, x: &mut [f64]| {
+///     x[0] = x[0].signum();
+///     f(x[0])
+/// };
+/// let all = random_restarts(1, 4, 3, sampler, well);
+/// let run = &all.runs[0];
+/// assert_eq!((run.params[0].abs(), run.value), (1.0, f(run.params[0])));
+/// assert!(run.start[0] >= -2.0 && run.start[0] < 2.0);
+/// ```
 #[cfg(feature = "alloc")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct RestartRun<F, R> {
@@ -173,6 +243,22 @@ pub struct RestartRun<F, R> {
 }
 
 /// Every run of [`random_restarts`], in order, and which was best.
+///
+/// ```
+/// use optim::random_restarts;
+/// use optim::rng::Rng;
+/// // f(x) = (x^2 - 1)^2 + 0.1 x: two wells, the left one lower. The "minimizer" here just
+/// // moves to the nearest well.
+/// let f = |x: f64| (x * x - 1.0).powi(2) + 0.1 * x;
+/// let sampler = |rng: &mut Rng, x: &mut [f64]| x[0] = rng.uniform(-2.0, 2.0);
+/// let well = |_: usize, x: &mut [f64]| {
+///     x[0] = x[0].signum();
+///     f(x[0])
+/// };
+/// let all = random_restarts(1, 8, 3, sampler, well);
+/// assert_eq!(all.runs.len(), 8);
+/// assert_eq!(all.best().unwrap().params, [-1.0]);
+/// ```
 #[cfg(feature = "alloc")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Restarts<F, R> {
@@ -186,6 +272,22 @@ pub struct Restarts<F, R> {
 #[cfg(feature = "alloc")]
 impl<F, R> Restarts<F, R> {
     /// The best run.
+    ///
+    /// ```
+    /// use optim::random_restarts;
+    /// use optim::rng::Rng;
+    /// // f(x) = (x^2 - 1)^2 + 0.1 x: two wells, the left one lower. The "minimizer" here just
+    /// // moves to the nearest well.
+    /// let f = |x: f64| (x * x - 1.0).powi(2) + 0.1 * x;
+    /// let sampler = |rng: &mut Rng, x: &mut [f64]| x[0] = rng.uniform(-2.0, 2.0);
+    /// let well = |_: usize, x: &mut [f64]| {
+    ///     x[0] = x[0].signum();
+    ///     f(x[0])
+    /// };
+    /// assert!(random_restarts(1, 0, 3, sampler, well).best().is_none()); // no runs
+    /// let nan = random_restarts(1, 2, 3, sampler, |_, _: &mut [f64]| f64::NAN);
+    /// assert!(nan.best().is_none()); // NaN is never best
+    /// ```
     pub fn best(&self) -> Option<&RestartRun<F, R>> {
         self.best_index.map(|i| &self.runs[i])
     }
@@ -195,6 +297,23 @@ impl<F, R> Restarts<F, R> {
 ///
 /// # Panics
 /// If the sampler or the minimizer panics; nothing else.
+///
+/// ```
+/// use optim::random_restarts;
+/// use optim::rng::Rng;
+/// // f(x) = (x^2 - 1)^2 + 0.1 x: two wells, the left one lower. The "minimizer" here just
+/// // moves to the nearest well.
+/// let f = |x: f64| (x * x - 1.0).powi(2) + 0.1 * x;
+/// let sampler = |rng: &mut Rng, x: &mut [f64]| x[0] = rng.uniform(-2.0, 2.0);
+/// let well = |_: usize, x: &mut [f64]| {
+///     x[0] = x[0].signum();
+///     f(x[0])
+/// };
+/// let all = random_restarts(1, 8, 3, sampler, well);
+/// assert_eq!(all.best().unwrap().params, [-1.0]);
+/// // The same seed, the same starts.
+/// assert_eq!(all, random_restarts(1, 8, 3, sampler, well));
+/// ```
 #[cfg(feature = "alloc")]
 pub fn random_restarts<F, Smp, M, R>(
     dim: usize,
@@ -217,6 +336,21 @@ where
 ///
 /// # Panics
 /// If the sampler or the minimizer panics; nothing else.
+///
+/// ```
+/// use optim::{random_restarts, random_restarts_with};
+/// use optim::rng::Rng;
+/// // f(x) = (x^2 - 1)^2 + 0.1 x: two wells, the left one lower. The "minimizer" here just
+/// // moves to the nearest well.
+/// let f = |x: f64| (x * x - 1.0).powi(2) + 0.1 * x;
+/// let sampler = |rng: &mut Rng, x: &mut [f64]| x[0] = rng.uniform(-2.0, 2.0);
+/// let well = |_: usize, x: &mut [f64]| {
+///     x[0] = x[0].signum();
+///     f(x[0])
+/// };
+/// let mine = random_restarts_with(1, 8, &mut Rng::new(3), sampler, well);
+/// assert_eq!(mine, random_restarts(1, 8, 3, sampler, well));
+/// ```
 #[cfg(feature = "alloc")]
 pub fn random_restarts_with<F, G, Smp, M, R>(
     dim: usize,

@@ -9,8 +9,16 @@ use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
 
 /// Hyperparameters of [`RmsProp`], with torch's defaults (`lr = 1e-2`, `alpha = 0.99`,
 /// `eps = 1e-8`).
+///
+/// ```
+/// use optim::RmsPropConfig;
+/// // torch's defaults.
+/// let c = RmsPropConfig::default();
+/// assert_eq!((c.lr, c.alpha, c.eps, c.momentum, c.centered), (1e-2, 0.99, 1e-8, 0.0, false));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct RmsPropConfig {
     /// Learning rate (`>= 0`).
     pub lr: f64,
@@ -45,18 +53,67 @@ impl Default for RmsPropConfig {
 impl RmsPropConfig {
     setters! {
         /// Sets the learning rate.
+        ///
+        /// ```
+        /// use optim::RmsPropConfig;
+        /// let config = RmsPropConfig::default().lr(0.05);
+        /// assert_eq!(config.lr, 0.05);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         lr: f64;
         /// Sets alpha.
+        ///
+        /// ```
+        /// use optim::RmsPropConfig;
+        /// let config = RmsPropConfig::default().alpha(0.9);
+        /// assert_eq!(config.alpha, 0.9);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         alpha: f64;
         /// Sets eps.
+        ///
+        /// ```
+        /// use optim::RmsPropConfig;
+        /// let config = RmsPropConfig::default().eps(1e-6);
+        /// assert_eq!(config.eps, 1e-6);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         eps: f64;
         /// Sets the weight decay.
+        ///
+        /// ```
+        /// use optim::RmsPropConfig;
+        /// let config = RmsPropConfig::default().weight_decay(0.02);
+        /// assert_eq!(config.weight_decay, 0.02);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         weight_decay: f64;
         /// Sets the momentum.
+        ///
+        /// ```
+        /// use optim::RmsPropConfig;
+        /// let config = RmsPropConfig::default().momentum(0.9);
+        /// assert_eq!(config.momentum, 0.9);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         momentum: f64;
         /// Turns centering on or off.
+        ///
+        /// ```
+        /// use optim::RmsPropConfig;
+        /// let config = RmsPropConfig::default().centered(true);
+        /// assert_eq!(config.centered, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         centered: bool;
         /// Maximize instead of minimize.
+        ///
+        /// ```
+        /// use optim::RmsPropConfig;
+        /// let config = RmsPropConfig::default().maximize(true);
+        /// assert_eq!(config.maximize, true);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         maximize: bool;
     }
 
@@ -64,6 +121,13 @@ impl RmsPropConfig {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `RmsProp`.
+    ///
+    /// ```
+    /// use optim::{RmsPropConfig, OptimError};
+    /// assert_eq!(RmsPropConfig::default().validate(), Ok(()));
+    /// let e = RmsPropConfig::default().lr(-1.0).validate().unwrap_err();
+    /// assert!(matches!(e, OptimError::InvalidHyperparameter { component: "RmsProp", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), OptimError> {
         ensure(self.lr >= 0.0, "RmsProp", "lr must be >= 0")?;
         ensure(self.eps >= 0.0, "RmsProp", "eps must be >= 0")?;
@@ -80,6 +144,18 @@ impl RmsPropConfig {
     ///
     /// # Errors
     /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    ///
+    /// ```
+    /// use optim::{RmsPropConfig, Optimizer};
+    /// let mut opt = RmsPropConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// let mut x = [1.0, -1.0];
+    /// opt.step(&mut x, &[2.0, -2.0]);
+    /// // One step moves each parameter against its gradient.
+    /// assert!(x[0] < 1.0 && x[1] > -1.0);
+    /// assert_eq!(opt.dim(), 2);
+    /// // Fixed-size storage must hold the dimension.
+    /// assert!(RmsPropConfig::default().build::<f64, [f64; 3]>(2).is_err());
+    /// ```
     pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<RmsProp<F, S>, OptimError> {
         self.validate()?;
         Ok(RmsProp {
@@ -111,10 +187,25 @@ pub struct RmsProp<F, S> {
 
 impl<F: Float, S: Storage<F>> RmsProp<F, S> {
     /// The hyperparameters.
+    ///
+    /// ```
+    /// use optim::{RmsPropConfig, Optimizer};
+    /// let mut opt = RmsPropConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// assert_eq!(opt.config().alpha, 0.99);
+    /// ```
     pub fn config(&self) -> &RmsPropConfig {
         &self.config
     }
     /// The squared-gradient average.
+    ///
+    /// ```
+    /// use optim::{RmsPropConfig, Optimizer};
+    /// let mut opt = RmsPropConfig::default().lr(0.1).build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[2.0, -4.0]);
+    /// // (1 - alpha) g^2 after one step.
+    /// assert!((opt.square_avg()[0] - 0.04).abs() < 1e-12);
+    /// ```
     pub fn square_avg(&self) -> &[F] {
         self.square_avg.as_ref()
     }

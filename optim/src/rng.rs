@@ -9,8 +9,33 @@
 //! words: [`Rng`], or (feature `rand_core`) any generator implementing `rand_core::Rng`
 //! (`rand`'s `StdRng`, `rand_chacha`, ...), which [`Rng`] then implements too. [`below`] and
 //! [`shuffle`] draw from any source exactly as [`Rng::below`] and [`Rng::shuffle`] do.
+//!
+//! ```
+//! use optim::rng::Rng;
+//! let mut rng = Rng::new(2024);
+//! let mut start = [0.0f64; 3];
+//! rng.fill_normal(&mut start, 0.0, 1.0);
+//! let mut again = [0.0f64; 3];
+//! Rng::new(2024).fill_normal(&mut again, 0.0, 1.0);
+//! assert_eq!(start, again);
+//! ```
 
 /// A source of uniformly random 64-bit words.
+///
+/// ```
+/// use optim::rng::{below, Source};
+/// /// A counter: not random, but any word source works.
+/// struct Counter(u64);
+/// impl Source for Counter {
+///     fn next_u64(&mut self) -> u64 {
+///         self.0 = self.0.wrapping_add(1 << 62);
+///         self.0
+///     }
+/// }
+/// // Words 2^62, 2^63, 3 * 2^62 scale to 0..4 as 1, 2, 3.
+/// let mut c = Counter(0);
+/// assert_eq!([below(&mut c, 4), below(&mut c, 4), below(&mut c, 4)], [1, 2, 3]);
+/// ```
 pub trait Source {
     /// The next 64 random bits.
     fn next_u64(&mut self) -> u64;
@@ -38,6 +63,13 @@ use crate::state::{check, StateError, Stateful};
 
 /// One step of splitmix64 (Steele, Lea and Flood; Vigna's reference constants): advances
 /// `state` and returns the next output. Used to expand a `u64` seed into xoshiro's state.
+///
+/// ```
+/// use optim::rng::splitmix64;
+/// let mut state = 0;
+/// assert_eq!(splitmix64(&mut state), 0xe220_a839_7b1d_cdaf); // Vigna's reference output
+/// assert_eq!(state, 0x9e37_79b9_7f4a_7c15);
+/// ```
 #[inline]
 pub fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -72,6 +104,12 @@ pub struct Rng {
 impl Rng {
     /// The generator for `seed`: the state is four successive splitmix64 outputs from `seed`
     /// (never all zero).
+    ///
+    /// ```
+    /// use optim::rng::Rng;
+    /// assert_eq!(Rng::new(7), Rng::new(7));
+    /// assert_ne!(Rng::new(7), Rng::new(8));
+    /// ```
     pub fn new(seed: u64) -> Self {
         let mut sm = seed;
         let s = [
@@ -89,6 +127,14 @@ impl Rng {
     }
 
     /// The next 64 random bits.
+    ///
+    /// ```
+    /// use optim::rng::Rng;
+    /// let mut rng = Rng::new(0);
+    /// let (a, b) = (rng.next_u64(), rng.next_u64());
+    /// assert_ne!(a, b);
+    /// assert_eq!(Rng::new(0).next_u64(), a); // reproducible
+    /// ```
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
         let s = &mut self.s;
@@ -105,17 +151,36 @@ impl Rng {
 
     /// A new generator seeded from this one's next output: an independent-looking stream (for
     /// example one per restart) that does not disturb reproducibility.
+    ///
+    /// ```
+    /// use optim::rng::Rng;
+    /// let mut parent = Rng::new(1);
+    /// let mut child = parent.split();
+    /// assert_ne!(child.next_u64(), parent.next_u64());
+    /// ```
     pub fn split(&mut self) -> Rng {
         Rng::new(self.next_u64())
     }
 
     /// Uniform in `[0, 1)`, with 53 random bits (every multiple of `2^-53`).
+    ///
+    /// ```
+    /// use optim::rng::Rng;
+    /// let mut rng = Rng::new(3);
+    /// assert!((0..1000).map(|_| rng.next_f64()).all(|u| (0.0..1.0).contains(&u)));
+    /// ```
     #[inline]
     pub fn next_f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// Uniform in `[lo, hi)` (`lo + (hi - lo) * u`; may round to `hi` for some ranges).
+    ///
+    /// ```
+    /// use optim::rng::Rng;
+    /// let mut rng = Rng::new(3);
+    /// assert!((0..1000).map(|_| rng.uniform(-2.0, 5.0)).all(|u| (-2.0..5.0).contains(&u)));
+    /// ```
     #[inline]
     pub fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.next_f64()
@@ -125,11 +190,29 @@ impl Rng {
     ///
     /// # Panics
     /// If `n == 0`.
+    ///
+    /// ```
+    /// use optim::rng::Rng;
+    /// let mut rng = Rng::new(5);
+    /// let mut seen = [false; 6];
+    /// for _ in 0..200 {
+    ///     seen[rng.below(6)] = true;
+    /// }
+    /// assert!(seen.iter().all(|&s| s));
+    /// ```
     pub fn below(&mut self, n: usize) -> usize {
         below(self, n)
     }
 
     /// A standard normal sample (Box–Muller, one sample per call: two uniforms each time).
+    ///
+    /// ```
+    /// use optim::rng::Rng;
+    /// let mut rng = Rng::new(11);
+    /// let n = 20_000;
+    /// let mean = (0..n).map(|_| rng.normal()).sum::<f64>() / n as f64;
+    /// assert!(mean.abs() < 0.05);
+    /// ```
     pub fn normal(&mut self) -> f64 {
         // 1 - u is in (0, 1]: the logarithm is finite.
         let u1 = 1.0 - self.next_f64();
@@ -139,12 +222,25 @@ impl Rng {
     }
 
     /// A normal sample with mean `mean` and standard deviation `std`.
+    ///
+    /// ```
+    /// use optim::rng::Rng;
+    /// let (mut a, mut b) = (Rng::new(2), Rng::new(2));
+    /// assert_eq!(a.normal_with(10.0, 3.0), 10.0 + 3.0 * b.normal());
+    /// ```
     #[inline]
     pub fn normal_with(&mut self, mean: f64, std: f64) -> f64 {
         mean + std * self.normal()
     }
 
     /// Fills `out` with independent `N(mean, std^2)` samples (a ready-made restart sampler).
+    ///
+    /// ```
+    /// use optim::rng::Rng;
+    /// let mut start = [0.0f32; 4];
+    /// Rng::new(9).fill_normal(&mut start, 1.0, 0.0); // std 0: all at the mean
+    /// assert_eq!(start, [1.0; 4]);
+    /// ```
     pub fn fill_normal<F: Float>(&mut self, out: &mut [F], mean: f64, std: f64) {
         for v in out {
             *v = F::from_f64(self.normal_with(mean, std));
@@ -152,6 +248,13 @@ impl Rng {
     }
 
     /// Fills `out` with independent uniform samples in `[lo, hi)`.
+    ///
+    /// ```
+    /// use optim::rng::Rng;
+    /// let mut start = [0.0f64; 8];
+    /// Rng::new(9).fill_uniform(&mut start, -1.0, 1.0);
+    /// assert!(start.iter().all(|v| (-1.0..1.0).contains(v)));
+    /// ```
     pub fn fill_uniform<F: Float>(&mut self, out: &mut [F], lo: f64, hi: f64) {
         for v in out {
             *v = F::from_f64(self.uniform(lo, hi));
@@ -159,6 +262,14 @@ impl Rng {
     }
 
     /// Shuffles `v` uniformly ([`shuffle`]).
+    ///
+    /// ```
+    /// use optim::rng::Rng;
+    /// let (mut a, mut b) = ([1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 6]);
+    /// Rng::new(4).shuffle(&mut a);
+    /// Rng::new(4).shuffle(&mut b);
+    /// assert_eq!(a, b); // the same seed, the same order
+    /// ```
     pub fn shuffle<T>(&mut self, v: &mut [T]) {
         shuffle(self, v);
     }
@@ -168,6 +279,12 @@ impl Rng {
 ///
 /// # Panics
 /// If `n == 0`.
+///
+/// ```
+/// use optim::rng::{below, Rng};
+/// let (mut a, mut b) = (Rng::new(6), Rng::new(6));
+/// assert_eq!(below(&mut a, 10), b.below(10));
+/// ```
 pub fn below<R: Source + ?Sized>(rng: &mut R, n: usize) -> usize {
     assert!(n > 0, "`Rng::below`: the range 0..0 is empty");
     let n = n as u64;
@@ -183,6 +300,14 @@ pub fn below<R: Source + ?Sized>(rng: &mut R, n: usize) -> usize {
 }
 
 /// Shuffles `v` uniformly with `rng` (Fisher–Yates, from the back).
+///
+/// ```
+/// use optim::rng::{shuffle, Rng};
+/// let mut v = [1, 2, 3, 4];
+/// shuffle(&mut Rng::new(0), &mut v);
+/// v.sort();
+/// assert_eq!(v, [1, 2, 3, 4]);
+/// ```
 pub fn shuffle<R: Source + ?Sized, T>(rng: &mut R, v: &mut [T]) {
     for i in (1..v.len()).rev() {
         let j = below(rng, i + 1);
@@ -191,6 +316,15 @@ pub fn shuffle<R: Source + ?Sized, T>(rng: &mut R, v: &mut [T]) {
 }
 
 /// The state of an [`Rng`]: xoshiro256\*\*'s four words (never all zero).
+///
+/// ```
+/// use optim::rng::{Rng, RngState};
+/// let mut rng = Rng::new(1);
+/// let state = RngState::from(rng.clone());
+/// let mut back = Rng::try_from(state).unwrap();
+/// assert_eq!(back.next_u64(), rng.next_u64());
+/// assert!(Rng::try_from(RngState { s: [0; 4] }).is_err()); // all-zero is not a state
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RngState {

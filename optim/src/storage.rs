@@ -5,6 +5,17 @@ use autodiff_runtime::Float;
 use crate::OptimError;
 
 /// One per-parameter state buffer: `[F; N]` (no allocation) or `Vec<F>` (feature `alloc`).
+///
+/// ```
+/// use optim::{OptimError, Storage};
+/// let v: Vec<f64> = Storage::filled("demo", 3, 0.5).unwrap();
+/// assert_eq!(v, [0.5; 3]);
+/// let a: [f64; 2] = Storage::from_values("demo", [1.0, 2.0]).unwrap();
+/// assert_eq!(a, [1.0, 2.0]);
+/// // A fixed size that does not match is an error, not a panic.
+/// let e = <[f64; 2] as Storage<f64>>::filled("demo", 3, 0.0).unwrap_err();
+/// assert_eq!(e, OptimError::Dimension { component: "demo", storage: 2, dim: 3 });
+/// ```
 pub trait Storage<F>: AsRef<[F]> + AsMut<[F]> + Sized {
     /// A buffer of `dim` values, all `value`.
     ///

@@ -34,7 +34,17 @@ use core::fmt;
 use autodiff_runtime::{Float, Objective, ObjectiveError};
 
 /// Why uncertainties could not be computed.
+///
+/// ```
+/// use optim::{hesse, UncertaintyError};
+/// // A saddle: the Hessian has a negative eigenvalue.
+/// let e = hesse(&[1.0, 0.0, 0.0, -1.0], 2, 1.0).unwrap_err();
+/// assert_eq!(e, UncertaintyError::NotPositiveDefinite { index: 1 });
+/// assert_eq!(hesse(&[1.0], 1, 0.0).unwrap_err(), UncertaintyError::InvalidErrordef);
+/// let _: &dyn core::error::Error = &e;
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum UncertaintyError {
     /// The Hessian is not positive definite: the Cholesky pivot of row `index` (from 0) was
     /// `<= 0` or not finite. The point is not a strict minimum (a saddle, a maximum, a flat
@@ -64,8 +74,14 @@ impl fmt::Display for UncertaintyError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for UncertaintyError {}
+impl core::error::Error for UncertaintyError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            UncertaintyError::Objective(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<ObjectiveError> for UncertaintyError {
     fn from(e: ObjectiveError) -> Self {
@@ -91,6 +107,14 @@ fn check_len(what: &str, got: usize, want: usize) {
 ///
 /// # Panics
 /// If `a.len() != n * n`.
+///
+/// ```
+/// use optim::uncertainty::cholesky_in_place;
+/// let mut a = [4.0, 2.0, 2.0, 2.0];
+/// cholesky_in_place(&mut a, 2).unwrap();
+/// assert_eq!(a, [2.0, 0.0, 1.0, 1.0]); // L = [[2, 0], [1, 1]]
+/// assert!(cholesky_in_place(&mut [0.0], 1).is_err());
+/// ```
 pub fn cholesky_in_place<F: Float>(a: &mut [F], n: usize) -> Result<(), UncertaintyError> {
     check_len("a", a.len(), n * n);
     for j in 0..n {
@@ -125,6 +149,15 @@ pub fn cholesky_in_place<F: Float>(a: &mut [F], n: usize) -> Result<(), Uncertai
 ///
 /// # Panics
 /// If `l` or `out` is not `n * n` long.
+///
+/// ```
+/// use optim::uncertainty::{cholesky_in_place, cholesky_inverse_in};
+/// let mut l = [4.0, 2.0, 2.0, 2.0];
+/// cholesky_in_place(&mut l, 2).unwrap();
+/// let mut inv = [0.0; 4];
+/// cholesky_inverse_in(&mut l, 2, &mut inv);
+/// assert_eq!(inv, [0.5, -0.5, -0.5, 1.0]);
+/// ```
 pub fn cholesky_inverse_in<F: Float>(l: &mut [F], n: usize, out: &mut [F]) {
     check_len("l", l.len(), n * n);
     check_len("out", out.len(), n * n);
@@ -195,6 +228,15 @@ pub fn spd_inverse_in<F: Float>(
 ///
 /// # Panics
 /// If the buffers do not have lengths `n * n`, `n`, `n * n`.
+///
+/// ```
+/// use optim::uncertainty::errors_and_correlation_in;
+/// let cov = [4.0, -2.0, -2.0, 9.0];
+/// let (mut err, mut corr) = ([0.0; 2], [0.0; 4]);
+/// errors_and_correlation_in(&cov, 2, &mut err, &mut corr);
+/// assert_eq!(err, [2.0, 3.0]);
+/// assert_eq!(corr, [1.0, -1.0 / 3.0, -1.0 / 3.0, 1.0]);
+/// ```
 pub fn errors_and_correlation_in<F: Float>(
     covariance: &[F],
     n: usize,
@@ -274,6 +316,28 @@ pub fn hesse_in<F: Float>(
 ///
 /// # Panics
 /// If a buffer has the wrong length (`n = objective.dim()`).
+///
+/// ```
+/// use optim::hesse_objective_in;
+/// use autodiff_runtime::from_fns;
+/// // f(x) = 2 x0^2 + 2 x0 x1 + x1^2: the Hessian is [[4, 2], [2, 2]].
+/// let f = |x: &[f64]| 2.0 * x[0] * x[0] + 2.0 * x[0] * x[1] + x[1] * x[1];
+/// let grad = |x: &[f64], g: &mut [f64]| {
+///     g[0] = 4.0 * x[0] + 2.0 * x[1];
+///     g[1] = 2.0 * x[0] + 2.0 * x[1];
+///     f(x)
+/// };
+/// let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+///     hv[0] = 4.0 * v[0] + 2.0 * v[1];
+///     hv[1] = 2.0 * v[0] + 2.0 * v[1];
+///     grad(x, g)
+/// });
+/// let (mut hessian, mut work) = ([0.0; 4], [0.0; 6]);
+/// let (mut cov, mut err, mut corr) = ([0.0; 4], [0.0; 2], [0.0; 4]);
+/// let value = hesse_objective_in(&obj, &[0.0, 0.0], 1.0, &mut hessian, &mut work, &mut cov, &mut err, &mut corr).unwrap();
+/// assert_eq!((value, hessian), (0.0, [4.0, 2.0, 2.0, 2.0]));
+/// assert_eq!(cov, [1.0, -1.0, -1.0, 2.0]); // 2 H^-1
+/// ```
 #[allow(clippy::too_many_arguments)]
 pub fn hesse_objective_in<F: Float, O: Objective<F> + ?Sized>(
     objective: &O,
@@ -295,6 +359,14 @@ pub fn hesse_objective_in<F: Float, O: Objective<F> + ?Sized>(
 
 /// HESSE results (feature `alloc`): row-major `dim x dim` covariance and correlation, and the
 /// standard errors.
+///
+/// ```
+/// use optim::hesse;
+/// let h = [4.0, 2.0, 2.0, 2.0]; // the Hessian [[4, 2], [2, 2]], row-major
+/// let u = hesse(&h, 2, 1.0).unwrap();
+/// assert_eq!((u.dim, u.covariance.as_slice()), (2, &[1.0, -1.0, -1.0, 2.0][..]));
+/// assert!((u.correlation[1] + 0.5f64.sqrt()).abs() < 1e-15);
+/// ```
 #[cfg(feature = "alloc")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Uncertainties<F> {
@@ -311,10 +383,24 @@ pub struct Uncertainties<F> {
 #[cfg(feature = "alloc")]
 impl<F: Float> Uncertainties<F> {
     /// Covariance entry `(i, j)`.
+    ///
+    /// ```
+    /// use optim::hesse;
+    /// let h = [4.0, 2.0, 2.0, 2.0]; // the Hessian [[4, 2], [2, 2]], row-major
+    /// assert_eq!(hesse(&h, 2, 1.0).unwrap().cov(1, 1), 2.0);
+    /// ```
     pub fn cov(&self, i: usize, j: usize) -> F {
         self.covariance[i * self.dim + j]
     }
     /// Correlation entry `(i, j)`.
+    ///
+    /// ```
+    /// use optim::hesse;
+    /// let h = [4.0, 2.0, 2.0, 2.0]; // the Hessian [[4, 2], [2, 2]], row-major
+    /// let u = hesse(&h, 2, 1.0).unwrap();
+    /// assert_eq!(u.corr(0, 0), 1.0);
+    /// assert_eq!(u.corr(0, 1), u.corr(1, 0));
+    /// ```
     pub fn corr(&self, i: usize, j: usize) -> F {
         self.correlation[i * self.dim + j]
     }
@@ -339,6 +425,14 @@ impl<F: Float> Uncertainties<F> {
 ///
 /// # Panics
 /// If `hessian.len() != n * n`.
+///
+/// ```
+/// use optim::hesse;
+/// let h = [4.0, 2.0, 2.0, 2.0]; // the Hessian [[4, 2], [2, 2]], row-major
+/// let u = hesse(&h, 2, 1.0).unwrap();
+/// assert_eq!(u.errors[0], 1.0);
+/// assert!((u.errors[1] - 2f64.sqrt()).abs() < 1e-15);
+/// ```
 #[cfg(feature = "alloc")]
 pub fn hesse<F: Float>(
     hessian: &[F],
@@ -364,6 +458,25 @@ pub fn hesse<F: Float>(
 ///
 /// # Panics
 /// If `x.len() != objective.dim()`.
+///
+/// ```
+/// use optim::hesse_objective;
+/// use autodiff_runtime::from_fns;
+/// // f(x) = 2 x0^2 + 2 x0 x1 + x1^2: the Hessian is [[4, 2], [2, 2]].
+/// let f = |x: &[f64]| 2.0 * x[0] * x[0] + 2.0 * x[0] * x[1] + x[1] * x[1];
+/// let grad = |x: &[f64], g: &mut [f64]| {
+///     g[0] = 4.0 * x[0] + 2.0 * x[1];
+///     g[1] = 2.0 * x[0] + 2.0 * x[1];
+///     f(x)
+/// };
+/// let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+///     hv[0] = 4.0 * v[0] + 2.0 * v[1];
+///     hv[1] = 2.0 * v[0] + 2.0 * v[1];
+///     grad(x, g)
+/// });
+/// let u = hesse_objective(&obj, &[0.0, 0.0], 0.5).unwrap(); // a likelihood's errordef
+/// assert_eq!(u.covariance, [0.5, -0.5, -0.5, 1.0]); // H^-1
+/// ```
 #[cfg(feature = "alloc")]
 pub fn hesse_objective<F: Float, O: Objective<F> + ?Sized>(
     objective: &O,

@@ -37,10 +37,8 @@ where
     let expected = run_of(&full, &x, trace);
     for k in SPLITS {
         let (mut y, mut first, mut lbfgs) = (X0, Trace::default(), build());
-        let stop = StopRules {
-            max_iterations: k,
-            ..rules
-        };
+        let mut stop = rules;
+        stop.max_iterations = k;
         lbfgs.minimize_observed(&obj, &mut y, &stop, &mut first);
         let saved = through_disk(&lbfgs.state());
         let mut lbfgs = Lbfgs::<f64, S, H>::from_state(saved).unwrap();
@@ -193,10 +191,8 @@ fn check_through_minimize<Sv>(
     {
         let (mut y, mut first, mut rest) = (X0, Trace::default(), Trace::default());
         let mut solver = build();
-        let stop = StopRules {
-            max_iterations: k,
-            ..rules
-        };
+        let mut stop = rules;
+        stop.max_iterations = k;
         let r = minimize(&obj, &mut y)
             .with(&mut solver)
             .stop(stop)

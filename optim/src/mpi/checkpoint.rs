@@ -8,7 +8,15 @@ use std::vec::Vec;
 use ::mpi::traits::{Communicator, Root};
 
 /// Why [`save_on_root`] or [`load_on_root`] failed. Every process fails together.
+///
+/// ```
+/// use optim::mpi::CheckpointError;
+/// let e: CheckpointError<std::io::Error> = CheckpointError::RootFailed;
+/// assert!(e.to_string().contains("process 0"));
+/// let _: &dyn core::error::Error = &e;
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CheckpointError<E> {
     /// On process 0: what its `write` or `read` returned.
     Root(E),
@@ -27,7 +35,7 @@ impl<E: fmt::Display> fmt::Display for CheckpointError<E> {
     }
 }
 
-impl<E: fmt::Debug + fmt::Display> std::error::Error for CheckpointError<E> {}
+impl<E: fmt::Debug + fmt::Display> core::error::Error for CheckpointError<E> {}
 
 /// Writes a checkpoint once: process 0 calls `write` (e.g. serializes its optimizer's, schedule's
 /// and driver's states, [`crate::state`], and writes a file); the others wait for the outcome,
@@ -38,6 +46,15 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for CheckpointError<E> {}
 /// # Errors
 /// On every process if process 0's `write` fails: [`CheckpointError::Root`] there,
 /// [`CheckpointError::RootFailed`] elsewhere.
+///
+/// ```no_run
+/// use optim::mpi::save_on_root;
+/// use optim::mpi::rsmpi;
+/// let universe = rsmpi::initialize().unwrap();
+/// let world = universe.world();
+/// // Only process 0 writes; everyone learns whether it worked.
+/// save_on_root(&world, || std::fs::write("checkpoint.bin", b"state")).unwrap();
+/// ```
 pub fn save_on_root<E>(
     comm: &impl Communicator,
     write: impl FnOnce() -> Result<(), E>,

@@ -5,7 +5,15 @@ use core::fmt;
 use crate::OptimError;
 
 /// Why a collective operation could not start. Every process returns the same error.
+///
+/// ```
+/// use optim::mpi::MpiError;
+/// let e = MpiError::Dimension { rank: 2, dim: 3, expected: 4 };
+/// assert!(e.to_string().contains("process 2"));
+/// let _: &dyn core::error::Error = &e;
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MpiError {
     /// Process `rank` has parameters of dimension `dim`, process 0 has `expected`.
     Dimension {
@@ -69,7 +77,14 @@ impl fmt::Display for MpiError {
     }
 }
 
-impl std::error::Error for MpiError {}
+impl core::error::Error for MpiError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            MpiError::Optim(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<OptimError> for MpiError {
     fn from(e: OptimError) -> Self {

@@ -49,6 +49,25 @@ use crate::{ensure, Optimizer};
 ///
 /// # Panics
 /// If the optimizer does not have `x0`'s dimension.
+///
+/// ```no_run
+/// use optim::mpi::train_mpi;
+/// use optim::{MinibatchConfig, NoSchedule, SgdConfig};
+/// use optim::mpi::rsmpi;
+/// let universe = rsmpi::initialize().unwrap();
+/// let world = universe.world();
+/// let ys: Vec<f64> = (0..1000).map(|i| (i as f64).sin()).collect();
+/// let mut sgd = SgdConfig::default().lr(0.1).build::<f64, Vec<f64>>(1).unwrap();
+/// let config = MinibatchConfig::default().epochs(3).batch_size(50);
+/// // Each batch's examples are split over the processes in 8 chunks; every process ends equal.
+/// let run = train_mpi(&world, &[0.0], ys.len(), &mut sgd, &config, &mut NoSchedule, 8, |p: &[f64], i, g: &mut [f64]| {
+///     let r = p[0] - ys[i];
+///     g[0] += r;
+///     0.5 * r * r
+/// })
+/// .unwrap();
+/// assert_eq!(run.report.epochs, 3);
+/// ```
 #[allow(clippy::too_many_arguments)]
 pub fn train_mpi<F, Opt, S, G>(
     comm: &impl Communicator,

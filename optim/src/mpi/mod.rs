@@ -48,6 +48,17 @@
 //! What is communicated per evaluation: one vector of `1 + n` numbers for a value and gradient
 //! (`n` parameters), `2 + 2n` for a Hessian-vector product (value, gradient, `H v`, and a flag
 //! saying whether a process's objective had no HVP), `1` for a value alone.
+//!
+//! ```no_run
+//! use optim::mpi::{broadcast_parameters, rsmpi};
+//! use optim::mpi::rsmpi::traits::Communicator;
+//! // Run with `mpirun -n 4 ...`: one process per rank, MPI initialized once.
+//! let universe = rsmpi::initialize().unwrap();
+//! let world = universe.world();
+//! let mut params = [world.rank() as f64];
+//! broadcast_parameters(&world, &mut params);
+//! assert_eq!(params, [0.0]);
+//! ```
 
 mod agree;
 mod checkpoint;
@@ -71,6 +82,12 @@ pub use self::restarts::{distinct_minima, restarts_mpi, Minimum, MpiRestarts, Ru
 pub use self::sharded::Sharded;
 
 /// How [`Sharded`] sums the processes' results (see the [module docs](self)).
+///
+/// ```
+/// use optim::mpi::Reduction;
+/// // The default gives the same bits on any number of processes.
+/// assert_eq!(Reduction::default(), Reduction::Ordered);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Reduction {
     /// Chunk order across processes, pipelined in rank order: the same bits as the

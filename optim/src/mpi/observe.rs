@@ -24,6 +24,17 @@ pub struct RootOnly<O> {
 
 impl<O> RootOnly<O> {
     /// `inner`, shown the iterates on the process of rank 0 of `comm` only.
+    ///
+    /// ```no_run
+    /// use optim::mpi::RootOnly;
+    /// use optim::mpi::rsmpi::traits::Communicator;
+    /// use optim::History;
+    /// use optim::mpi::rsmpi;
+    /// let universe = rsmpi::initialize().unwrap();
+    /// let world = universe.world();
+    /// let observer = RootOnly::new(&world, History::<f64>::new());
+    /// assert_eq!(observer.is_root(), world.rank() == 0);
+    /// ```
     pub fn new(comm: &impl Communicator, inner: O) -> Self {
         RootOnly {
             root: comm.rank() == 0,
@@ -32,11 +43,36 @@ impl<O> RootOnly<O> {
     }
 
     /// Whether this process is the one that observes.
+    ///
+    /// ```no_run
+    /// use optim::mpi::RootOnly;
+    /// use optim::mpi::rsmpi::traits::Communicator;
+    /// use optim::History;
+    /// use optim::mpi::rsmpi;
+    /// let universe = rsmpi::initialize().unwrap();
+    /// let world = universe.world();
+    /// let observer = RootOnly::new(&world, History::<f64>::new());
+    /// if observer.is_root() {
+    ///     println!("process 0 reports progress");
+    /// }
+    /// ```
     pub fn is_root(&self) -> bool {
         self.root
     }
 
     /// The wrapped observer (on other processes it has seen nothing).
+    ///
+    /// ```no_run
+    /// use optim::mpi::RootOnly;
+    /// use optim::mpi::rsmpi::traits::Communicator;
+    /// use optim::History;
+    /// use optim::mpi::rsmpi;
+    /// let universe = rsmpi::initialize().unwrap();
+    /// let world = universe.world();
+    /// let observer = RootOnly::new(&world, History::<f64>::new());
+    /// let history: History<f64> = observer.into_inner();
+    /// assert!(history.values.is_empty());
+    /// ```
     pub fn into_inner(self) -> O {
         self.inner
     }

@@ -32,6 +32,20 @@ const TAG: ::mpi::Tag = 0x6f70;
 ///
 /// # Panics
 /// If `rows.len()` is not a multiple of `acc.len()`.
+///
+/// ```no_run
+/// use optim::mpi::ordered_sum;
+/// use optim::mpi::rsmpi::traits::Communicator;
+/// use optim::mpi::rsmpi;
+/// let universe = rsmpi::initialize().unwrap();
+/// let world = universe.world();
+/// // Two rows of length 2 per process, summed in rank order: the same bits everywhere.
+/// let r = world.rank() as f64;
+/// let rows = [r, 1.0, r, 1.0];
+/// let mut acc = [0.0; 2];
+/// ordered_sum(&world, &rows, &mut acc);
+/// assert_eq!(acc[1], 2.0 * world.size() as f64);
+/// ```
 pub fn ordered_sum<F: Float + Equivalence>(comm: &impl Communicator, rows: &[F], acc: &mut [F]) {
     let len = acc.len();
     assert!(
@@ -68,6 +82,17 @@ pub fn ordered_sum<F: Float + Equivalence>(comm: &impl Communicator, rows: &[F],
 ///
 /// # Panics
 /// If `local` and `acc` differ in length.
+///
+/// ```no_run
+/// use optim::mpi::allreduce_sum;
+/// use optim::mpi::rsmpi::traits::Communicator;
+/// use optim::mpi::rsmpi;
+/// let universe = rsmpi::initialize().unwrap();
+/// let world = universe.world();
+/// let mut acc = [0.0];
+/// allreduce_sum(&world, &[1.0], &mut acc);
+/// assert_eq!(acc, [world.size() as f64]);
+/// ```
 pub fn allreduce_sum<F: Float + Equivalence>(comm: &impl Communicator, local: &[F], acc: &mut [F]) {
     assert_eq!(
         local.len(),
@@ -80,6 +105,18 @@ pub fn allreduce_sum<F: Float + Equivalence>(comm: &impl Communicator, local: &[
 /// Overwrites `params` on every process with process 0's (`MPI_Bcast`), so that all processes
 /// start from the same point, as Horovod's `broadcast_parameters`. Collective: every process
 /// calls it with the same length.
+///
+/// ```no_run
+/// use optim::mpi::broadcast_parameters;
+/// use optim::mpi::rsmpi::traits::Communicator;
+/// use optim::mpi::rsmpi;
+/// let universe = rsmpi::initialize().unwrap();
+/// let world = universe.world();
+/// // Every process starts from process 0's random initialization.
+/// let mut params = [world.rank() as f64; 3];
+/// broadcast_parameters(&world, &mut params);
+/// assert_eq!(params, [0.0; 3]);
+/// ```
 pub fn broadcast_parameters<F: Float + Equivalence>(comm: &impl Communicator, params: &mut [F]) {
     if comm.size() > 1 {
         comm.process_at_rank(0).broadcast_into(params);

@@ -16,6 +16,13 @@ use crate::rng::Rng;
 use crate::{ensure, OptimError};
 
 /// Where one restart began and ended.
+///
+/// ```
+/// use optim::mpi::RunEnd;
+/// let run = |x: f64, value: f64| RunEnd { start: vec![0.0], params: vec![x], value };
+/// let runs = [run(-1.0, -0.1), run(1.0, 0.1), run(-1.0 + 1e-9, -0.1 + 1e-9), run(0.0, f64::NAN)];
+/// assert_eq!(runs[0].params, [-1.0]);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunEnd<F> {
     /// The sampled start point.
@@ -39,6 +46,15 @@ impl<F: Clone, R> From<&RestartRun<F, R>> for RunEnd<F> {
 }
 
 /// A minimum found by one or more restarts.
+///
+/// ```
+/// use optim::mpi::distinct_minima;
+/// use optim::mpi::RunEnd;
+/// let run = |x: f64, value: f64| RunEnd { start: vec![0.0], params: vec![x], value };
+/// let runs = [run(-1.0, -0.1), run(1.0, 0.1), run(-1.0 + 1e-9, -0.1 + 1e-9), run(0.0, f64::NAN)];
+/// let minima = distinct_minima(&runs, 1e-6);
+/// assert_eq!((minima[0].params.as_slice(), minima[0].count, minima[0].index), (&[-1.0][..], 2, 0));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Minimum<F> {
     /// The end point of its best run (lowest value; the earliest on ties).
@@ -53,6 +69,15 @@ pub struct Minimum<F> {
 
 /// Every run of [`restarts_mpi`], in restart order, the best one and the distinct minima; the
 /// same on every process.
+///
+/// ```
+/// use optim::mpi::{distinct_minima, MpiRestarts};
+/// use optim::mpi::RunEnd;
+/// let run = |x: f64, value: f64| RunEnd { start: vec![0.0], params: vec![x], value };
+/// let runs = [run(-1.0, -0.1), run(1.0, 0.1), run(-1.0 + 1e-9, -0.1 + 1e-9), run(0.0, f64::NAN)];
+/// let all = MpiRestarts { minima: distinct_minima(&runs, 1e-6), runs: runs.to_vec(), best_index: Some(0) };
+/// assert_eq!(all.minima.len(), 2); // the NaN run is left out
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct MpiRestarts<F> {
     /// The runs, `runs[k]` for restart `k`.
@@ -66,6 +91,15 @@ pub struct MpiRestarts<F> {
 
 impl<F> MpiRestarts<F> {
     /// The best run.
+    ///
+    /// ```
+    /// use optim::mpi::MpiRestarts;
+    /// use optim::mpi::RunEnd;
+    /// let run = |x: f64, value: f64| RunEnd { start: vec![0.0], params: vec![x], value };
+    /// let runs = [run(-1.0, -0.1), run(1.0, 0.1), run(-1.0 + 1e-9, -0.1 + 1e-9), run(0.0, f64::NAN)];
+    /// let all = MpiRestarts { runs: runs.to_vec(), best_index: Some(0), minima: Vec::new() };
+    /// assert_eq!(all.best().unwrap().value, -0.1);
+    /// ```
     pub fn best(&self) -> Option<&RunEnd<F>> {
         self.best_index.map(|i| &self.runs[i])
     }
@@ -74,6 +108,16 @@ impl<F> MpiRestarts<F> {
 /// The distinct end points of `runs`: walking the runs in order, a run joins the first minimum
 /// found so far whose point is within `tol` of its end point in every coordinate, else starts a
 /// new one; runs with a NaN value are left out. Sorted by value, lowest first (ties by index).
+///
+/// ```
+/// use optim::mpi::distinct_minima;
+/// use optim::mpi::RunEnd;
+/// let run = |x: f64, value: f64| RunEnd { start: vec![0.0], params: vec![x], value };
+/// let runs = [run(-1.0, -0.1), run(1.0, 0.1), run(-1.0 + 1e-9, -0.1 + 1e-9), run(0.0, f64::NAN)];
+/// let minima = distinct_minima(&runs, 1e-6);
+/// // Two minima, lowest first; the two runs near -1 count once.
+/// assert_eq!(minima.iter().map(|m| (m.value, m.count)).collect::<Vec<_>>(), [(-0.1, 2), (0.1, 1)]);
+/// ```
 pub fn distinct_minima<F: Float>(runs: &[RunEnd<F>], tol: f64) -> Vec<Minimum<F>> {
     let mut minima: Vec<Minimum<F>> = Vec::new();
     for (k, run) in runs.iter().enumerate() {
@@ -130,6 +174,22 @@ pub fn distinct_minima<F: Float>(runs: &[RunEnd<F>], tol: f64) -> Vec<Minimum<F>
 /// The same error on every process: [`MpiError::Dimension`] or [`MpiError::Mismatch`] if the
 /// processes disagree on `dim`, `restarts`, `seed` or `tol`; [`MpiError::Optim`] if `tol` is
 /// negative or not finite.
+///
+/// ```no_run
+/// use optim::mpi::restarts_mpi;
+/// use optim::mpi::rsmpi;
+/// let universe = rsmpi::initialize().unwrap();
+/// let world = universe.world();
+/// // 16 restarts of "move to the nearest well" of (x^2 - 1)^2 + 0.1 x, split over the processes.
+/// let f = |x: f64| (x * x - 1.0).powi(2) + 0.1 * x;
+/// let all = restarts_mpi(&world, 1, 16, 7, 1e-6, |rng, x| x[0] = rng.uniform(-2.0, 2.0), |_, x: &mut [f64]| {
+///     x[0] = x[0].signum();
+///     f(x[0])
+/// })
+/// .unwrap();
+/// assert_eq!(all.best().unwrap().params, [-1.0]);
+/// assert_eq!(all.minima.len(), 2);
+/// ```
 #[allow(clippy::too_many_arguments)]
 pub fn restarts_mpi<F, Smp, M, R>(
     comm: &impl Communicator,

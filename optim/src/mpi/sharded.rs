@@ -72,6 +72,32 @@ where
     /// The same error on every process: [`MpiError::Dimension`] if the processes disagree on
     /// `dim`, [`MpiError::Mismatch`] if they disagree on `chunks` or `reduction`,
     /// [`MpiError::ChunkDimension`] if a chunk's objective does not have dimension `dim`.
+    ///
+    /// ```no_run
+    /// use autodiff_runtime::from_fns;
+    /// use optim::chunked::Chunks;
+    /// use optim::mpi::rsmpi::traits::Communicator;
+    /// use optim::mpi::{rsmpi, Reduction, Sharded};
+    /// let universe = rsmpi::initialize().unwrap();
+    /// let world = universe.world();
+    /// let chunks = Chunks::new(1000, 64).unwrap();
+    /// let shard = chunks.shard(world.rank() as usize, world.size() as usize);
+    /// let ys: Vec<f64> = shard.clone().map(|i| i as f64).collect();
+    /// let objective = Sharded::new(&world, 1, chunks, Reduction::Ordered, |r| {
+    ///     let ys = &ys[r.start - shard.start..r.end - shard.start];
+    ///     let value = |p: &[f64]| ys.iter().map(|y| (p[0] - y).powi(2)).sum::<f64>();
+    ///     from_fns(1, value, move |p: &[f64], g: &mut [f64]| {
+    ///         g[0] = ys.iter().map(|y| 2.0 * (p[0] - y)).sum();
+    ///         value(p)
+    ///     })
+    /// })
+    /// .unwrap();
+    /// use optim::Objective;
+    /// let mut g = [0.0];
+    /// // The mean of 0..1000 minimizes the sum: the gradient there is 0 on every process.
+    /// objective.value_grad(&[499.5], &mut g);
+    /// assert_eq!(g, [0.0]);
+    /// ```
     pub fn new(
         comm: &impl Communicator,
         dim: usize,
@@ -108,27 +134,137 @@ where
     }
 
     /// The examples this process evaluates (those of its chunks).
+    ///
+    /// ```no_run
+    /// use autodiff_runtime::from_fns;
+    /// use optim::chunked::Chunks;
+    /// use optim::mpi::rsmpi::traits::Communicator;
+    /// use optim::mpi::{rsmpi, Reduction, Sharded};
+    /// let universe = rsmpi::initialize().unwrap();
+    /// let world = universe.world();
+    /// let chunks = Chunks::new(1000, 64).unwrap();
+    /// let shard = chunks.shard(world.rank() as usize, world.size() as usize);
+    /// let ys: Vec<f64> = shard.clone().map(|i| i as f64).collect();
+    /// let objective = Sharded::new(&world, 1, chunks, Reduction::Ordered, |r| {
+    ///     let ys = &ys[r.start - shard.start..r.end - shard.start];
+    ///     let value = |p: &[f64]| ys.iter().map(|y| (p[0] - y).powi(2)).sum::<f64>();
+    ///     from_fns(1, value, move |p: &[f64], g: &mut [f64]| {
+    ///         g[0] = ys.iter().map(|y| 2.0 * (p[0] - y)).sum();
+    ///         value(p)
+    ///     })
+    /// })
+    /// .unwrap();
+    /// assert_eq!(objective.shard(), shard);
+    /// ```
     pub fn shard(&self) -> Range<usize> {
         let (rank, size) = rank_size(&self.comm);
         self.chunks.shard(rank, size)
     }
 
     /// The chunks this process evaluates.
+    ///
+    /// ```no_run
+    /// use autodiff_runtime::from_fns;
+    /// use optim::chunked::Chunks;
+    /// use optim::mpi::rsmpi::traits::Communicator;
+    /// use optim::mpi::{rsmpi, Reduction, Sharded};
+    /// let universe = rsmpi::initialize().unwrap();
+    /// let world = universe.world();
+    /// let chunks = Chunks::new(1000, 64).unwrap();
+    /// let shard = chunks.shard(world.rank() as usize, world.size() as usize);
+    /// let ys: Vec<f64> = shard.clone().map(|i| i as f64).collect();
+    /// let objective = Sharded::new(&world, 1, chunks, Reduction::Ordered, |r| {
+    ///     let ys = &ys[r.start - shard.start..r.end - shard.start];
+    ///     let value = |p: &[f64]| ys.iter().map(|y| (p[0] - y).powi(2)).sum::<f64>();
+    ///     from_fns(1, value, move |p: &[f64], g: &mut [f64]| {
+    ///         g[0] = ys.iter().map(|y| 2.0 * (p[0] - y)).sum();
+    ///         value(p)
+    ///     })
+    /// })
+    /// .unwrap();
+    /// assert_eq!(objective.my_chunks(), chunks.share(world.rank() as usize, world.size() as usize));
+    /// ```
     pub fn my_chunks(&self) -> Range<usize> {
         self.mine.clone()
     }
 
     /// The cut of the data.
+    ///
+    /// ```no_run
+    /// use autodiff_runtime::from_fns;
+    /// use optim::chunked::Chunks;
+    /// use optim::mpi::rsmpi::traits::Communicator;
+    /// use optim::mpi::{rsmpi, Reduction, Sharded};
+    /// let universe = rsmpi::initialize().unwrap();
+    /// let world = universe.world();
+    /// let chunks = Chunks::new(1000, 64).unwrap();
+    /// let shard = chunks.shard(world.rank() as usize, world.size() as usize);
+    /// let ys: Vec<f64> = shard.clone().map(|i| i as f64).collect();
+    /// let objective = Sharded::new(&world, 1, chunks, Reduction::Ordered, |r| {
+    ///     let ys = &ys[r.start - shard.start..r.end - shard.start];
+    ///     let value = |p: &[f64]| ys.iter().map(|y| (p[0] - y).powi(2)).sum::<f64>();
+    ///     from_fns(1, value, move |p: &[f64], g: &mut [f64]| {
+    ///         g[0] = ys.iter().map(|y| 2.0 * (p[0] - y)).sum();
+    ///         value(p)
+    ///     })
+    /// })
+    /// .unwrap();
+    /// assert_eq!(objective.chunks().len(), 16);
+    /// ```
     pub fn chunks(&self) -> &Chunks {
         &self.chunks
     }
 
     /// How the processes' results are summed.
+    ///
+    /// ```no_run
+    /// use autodiff_runtime::from_fns;
+    /// use optim::chunked::Chunks;
+    /// use optim::mpi::rsmpi::traits::Communicator;
+    /// use optim::mpi::{rsmpi, Reduction, Sharded};
+    /// let universe = rsmpi::initialize().unwrap();
+    /// let world = universe.world();
+    /// let chunks = Chunks::new(1000, 64).unwrap();
+    /// let shard = chunks.shard(world.rank() as usize, world.size() as usize);
+    /// let ys: Vec<f64> = shard.clone().map(|i| i as f64).collect();
+    /// let objective = Sharded::new(&world, 1, chunks, Reduction::Ordered, |r| {
+    ///     let ys = &ys[r.start - shard.start..r.end - shard.start];
+    ///     let value = |p: &[f64]| ys.iter().map(|y| (p[0] - y).powi(2)).sum::<f64>();
+    ///     from_fns(1, value, move |p: &[f64], g: &mut [f64]| {
+    ///         g[0] = ys.iter().map(|y| 2.0 * (p[0] - y)).sum();
+    ///         value(p)
+    ///     })
+    /// })
+    /// .unwrap();
+    /// assert_eq!(objective.reduction(), Reduction::Ordered);
+    /// ```
     pub fn reduction(&self) -> Reduction {
         self.reduction
     }
 
     /// The (duplicated) communicator the objective talks over.
+    ///
+    /// ```no_run
+    /// use autodiff_runtime::from_fns;
+    /// use optim::chunked::Chunks;
+    /// use optim::mpi::rsmpi::traits::Communicator;
+    /// use optim::mpi::{rsmpi, Reduction, Sharded};
+    /// let universe = rsmpi::initialize().unwrap();
+    /// let world = universe.world();
+    /// let chunks = Chunks::new(1000, 64).unwrap();
+    /// let shard = chunks.shard(world.rank() as usize, world.size() as usize);
+    /// let ys: Vec<f64> = shard.clone().map(|i| i as f64).collect();
+    /// let objective = Sharded::new(&world, 1, chunks, Reduction::Ordered, |r| {
+    ///     let ys = &ys[r.start - shard.start..r.end - shard.start];
+    ///     let value = |p: &[f64]| ys.iter().map(|y| (p[0] - y).powi(2)).sum::<f64>();
+    ///     from_fns(1, value, move |p: &[f64], g: &mut [f64]| {
+    ///         g[0] = ys.iter().map(|y| 2.0 * (p[0] - y)).sum();
+    ///         value(p)
+    ///     })
+    /// })
+    /// .unwrap();
+    /// assert_eq!(objective.communicator().size(), world.size());
+    /// ```
     pub fn communicator(&self) -> &SimpleCommunicator {
         &self.comm
     }

@@ -7,6 +7,27 @@
 //! iterate ([`StopRules`], with the method's own gradient test) and the conjugate-gradient
 //! recurrence on `H p = -g` (module `cg`). The files of the two methods hold only what differs:
 //! how CG ends and what is done with its direction.
+//!
+//! ```
+//! use optim::{minimize, NewtonCgConfig, TrustRegionConfig};
+//! use autodiff_runtime::from_fns;
+//! // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+//! let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+//! let grad = |x: &[f64], g: &mut [f64]| {
+//!     g[0] = 2.0 * (x[0] - 1.0);
+//!     g[1] = 20.0 * (x[1] + 2.0);
+//!     f(x)
+//! };
+//! let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+//!     hv[0] = 2.0 * v[0];
+//!     hv[1] = 20.0 * v[1];
+//!     grad(x, g)
+//! });
+//! let (mut a, mut b) = ([0.0, 0.0], [0.0, 0.0]);
+//! let with_line_search = minimize(&obj, &mut a).with(NewtonCgConfig::default()).run().unwrap();
+//! let with_trust_region = minimize(&obj, &mut b).with(TrustRegionConfig::default()).run().unwrap();
+//! assert!(with_line_search.value < 1e-10 && with_trust_region.value < 1e-10);
+//! ```
 
 mod cg;
 pub mod newton_cg;

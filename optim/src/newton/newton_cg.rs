@@ -35,6 +35,27 @@
 //!   (scipy searches along `p = 0` and reports a converged zero step at a non-stationary point);
 //! * with [`NewtonCgConfig::grad_norm`] set, a step below `xtol` while the gradient's norm is
 //!   still above that tolerance ends with [`Status::NoProgress`], not convergence.
+//!
+//! ```
+//! use optim::{NewtonCgConfig, NewtonCg};
+//! use autodiff_runtime::from_fns;
+//! // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+//! let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+//! let grad = |x: &[f64], g: &mut [f64]| {
+//!     g[0] = 2.0 * (x[0] - 1.0);
+//!     g[1] = 20.0 * (x[1] + 2.0);
+//!     f(x)
+//! };
+//! let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+//!     hv[0] = 2.0 * v[0];
+//!     hv[1] = 20.0 * v[1];
+//!     grad(x, g)
+//! });
+//! let mut solver: NewtonCg<f64, [f64; 2]> = NewtonCgConfig::default().build(2).unwrap();
+//! let mut x = [0.0, 0.0];
+//! solver.minimize(&obj, &mut x).unwrap();
+//! assert!((x[0] - 1.0).abs() < 1e-6 && (x[1] + 2.0).abs() < 1e-6);
+//! ```
 
 use autodiff_runtime::{Float, Objective, ObjectiveError};
 
@@ -58,8 +79,15 @@ enum CgEnd {
 }
 
 /// Hyperparameters of [`NewtonCg`], with scipy's defaults.
+///
+/// ```
+/// use optim::NewtonCgConfig;
+/// let c = NewtonCgConfig::default();
+/// assert_eq!(c.max_iterations, None); // scipy's default limit, 200 n
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct NewtonCgConfig {
     /// Average relative step tolerance: converged when `sum |step| <= xtol * n` (default `1e-5`).
     pub xtol: f64,
@@ -95,16 +123,58 @@ impl Default for NewtonCgConfig {
 impl NewtonCgConfig {
     setters! {
         /// Sets the step tolerance.
+        ///
+        /// ```
+        /// use optim::NewtonCgConfig;
+        /// let config = NewtonCgConfig::default().xtol(1e-8);
+        /// assert_eq!(config.xtol, 1e-8);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         xtol: f64;
         /// Sets the sufficient-decrease constant.
+        ///
+        /// ```
+        /// use optim::NewtonCgConfig;
+        /// let config = NewtonCgConfig::default().c1(1e-3);
+        /// assert_eq!(config.c1, 1e-3);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         c1: f64;
         /// Sets the curvature constant.
+        ///
+        /// ```
+        /// use optim::NewtonCgConfig;
+        /// let config = NewtonCgConfig::default().c2(0.5);
+        /// assert_eq!(config.c2, 0.5);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         c2: f64;
         /// Sets the iteration limit.
+        ///
+        /// ```
+        /// use optim::NewtonCgConfig;
+        /// let config = NewtonCgConfig::default().max_iterations(Some(50));
+        /// assert_eq!(config.max_iterations, Some(50));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         max_iterations: Option<usize>;
         /// Sets the CG iteration limit.
+        ///
+        /// ```
+        /// use optim::NewtonCgConfig;
+        /// let config = NewtonCgConfig::default().max_cg_iterations(Some(10));
+        /// assert_eq!(config.max_cg_iterations, Some(10));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         max_cg_iterations: Option<usize>;
         /// Sets the gradient-norm rule.
+        ///
+        /// ```
+        /// use optim::{GradNorm, NewtonCgConfig};
+        /// let config = NewtonCgConfig::default().grad_norm(Some((GradNorm::L2, 1e-8)));
+        /// assert_eq!(config.grad_norm, Some((GradNorm::L2, 1e-8)));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         grad_norm: Option<(GradNorm, f64)>;
     }
 
@@ -112,6 +182,13 @@ impl NewtonCgConfig {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `NewtonCg`.
+    ///
+    /// ```
+    /// use optim::{NewtonCgConfig, OptimError};
+    /// assert_eq!(NewtonCgConfig::default().validate(), Ok(()));
+    /// let e = NewtonCgConfig::default().c1(2.0).validate().unwrap_err();
+    /// assert!(matches!(e, OptimError::InvalidHyperparameter { component: "NewtonCg", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), OptimError> {
         ensure(self.xtol >= 0.0, "NewtonCg", "xtol must be >= 0")?;
         ensure(
@@ -130,6 +207,13 @@ impl NewtonCgConfig {
     ///
     /// # Errors
     /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    ///
+    /// ```
+    /// use optim::{NewtonCgConfig, NewtonCg};
+    /// let solver: NewtonCg<f64, Vec<f64>> = NewtonCgConfig::default().build(4).unwrap();
+    /// assert_eq!(solver.dim(), 4);
+    /// assert!(NewtonCgConfig::default().build::<f64, [f64; 3]>(4).is_err());
+    /// ```
     pub fn build<F: Float, S: Storage<F>>(self, dim: usize) -> Result<NewtonCg<F, S>, OptimError> {
         self.validate()?;
         Ok(NewtonCg {
@@ -144,6 +228,29 @@ impl NewtonCgConfig {
 }
 
 /// scipy's Newton-CG (see the [module docs](self)); its eight work vectors are `S` buffers.
+///
+/// ```
+/// use optim::{NewtonCgConfig, NewtonCg};
+/// use autodiff_runtime::from_fns;
+/// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+/// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+/// let grad = |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * (x[0] - 1.0);
+///     g[1] = 20.0 * (x[1] + 2.0);
+///     f(x)
+/// };
+/// let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+///     hv[0] = 2.0 * v[0];
+///     hv[1] = 20.0 * v[1];
+///     grad(x, g)
+/// });
+/// type S = NewtonCg<f64, [f64; 2]>;
+/// let mut solver: S = NewtonCgConfig::default().build(2).unwrap();
+/// let mut x = [0.0, 0.0];
+/// let report = solver.minimize(&obj, &mut x).unwrap();
+/// assert!((x[0] - 1.0).abs() < 1e-6 && (x[1] + 2.0).abs() < 1e-6);
+/// assert!(report.hvp_evals >= 1);
+/// ```
 #[derive(Clone, Debug)]
 pub struct NewtonCg<F, S> {
     pub(crate) config: NewtonCgConfig,
@@ -158,6 +265,13 @@ pub struct NewtonCg<F, S> {
 
 impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
     /// The hyperparameters.
+    ///
+    /// ```
+    /// use optim::{NewtonCgConfig, NewtonCg};
+    /// type S = NewtonCg<f64, [f64; 2]>;
+    /// let solver: S = NewtonCgConfig::default().max_iterations(Some(7)).build(2).unwrap();
+    /// assert_eq!(solver.config().max_iterations, Some(7));
+    /// ```
     pub fn config(&self) -> &NewtonCgConfig {
         &self.config
     }
@@ -179,6 +293,32 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
     ///
     /// # Panics
     /// If `x` or the objective does not have the solver's dimension.
+    ///
+    /// ```
+    /// use optim::{NewtonCgConfig, NewtonCg};
+    /// use autodiff_runtime::ObjectiveError;
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let grad = |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// };
+    /// let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+    ///     hv[0] = 2.0 * v[0];
+    ///     hv[1] = 20.0 * v[1];
+    ///     grad(x, g)
+    /// });
+    /// type S = NewtonCg<f64, [f64; 2]>;
+    /// let mut solver: S = NewtonCgConfig::default().build(2).unwrap();
+    /// let mut x = [5.0, 5.0];
+    /// assert!(solver.minimize(&obj, &mut x).unwrap().value < 1e-10);
+    /// // Without a Hessian-vector product: an error, not a panic.
+    /// let no_hvp = from_fns(2, f, grad);
+    /// let mut y = [5.0, 5.0];
+    /// assert_eq!(solver.minimize(&no_hvp, &mut y), Err(ObjectiveError::NoHvp));
+    /// ```
     pub fn minimize<O: Objective<F> + ?Sized>(
         &mut self,
         objective: &O,
@@ -197,6 +337,29 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
     ///
     /// # Panics
     /// If `x` or the objective does not have the solver's dimension.
+    ///
+    /// ```
+    /// use optim::{History, NewtonCgConfig, NewtonCg};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let grad = |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// };
+    /// let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+    ///     hv[0] = 2.0 * v[0];
+    ///     hv[1] = 20.0 * v[1];
+    ///     grad(x, g)
+    /// });
+    /// type S = NewtonCg<f64, [f64; 2]>;
+    /// let mut solver: S = NewtonCgConfig::default().build(2).unwrap();
+    /// let (mut x, mut history) = ([0.0, 0.0], History::new());
+    /// let report = solver.minimize_observed(&obj, &mut x, &mut history).unwrap();
+    /// assert_eq!(history.values[0], 41.0); // the start point is iteration 0
+    /// assert_eq!(history.values.len(), report.iterations + 1);
+    /// ```
     pub fn minimize_observed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
         &mut self,
         objective: &O,
@@ -219,6 +382,34 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
     ///
     /// # Panics
     /// If `x` or the objective does not have the solver's dimension.
+    ///
+    /// ```
+    /// use optim::{NoObserver, NewtonCgConfig, NewtonCg};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let grad = |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// };
+    /// let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+    ///     hv[0] = 2.0 * v[0];
+    ///     hv[1] = 20.0 * v[1];
+    ///     grad(x, g)
+    /// });
+    /// type S = NewtonCg<f64, [f64; 2]>;
+    /// let mut whole: S = NewtonCgConfig::default().build(2).unwrap();
+    /// let mut x = [3.0, 3.0];
+    /// let full = whole.minimize(&obj, &mut x).unwrap();
+    /// // Stopped after one iteration, then resumed with the whole budget: the same run.
+    /// let mut split: S = NewtonCgConfig::default().max_iterations(Some(1)).build(2).unwrap();
+    /// let mut y = [3.0, 3.0];
+    /// split.minimize(&obj, &mut y).unwrap();
+    /// let mut resumed = S::from_state({ use optim::state::Stateful; let mut s = split.state(); s.param_group = NewtonCgConfig::default(); s }).unwrap();
+    /// let rest = resumed.resume_observed(&obj, &mut y, &mut NoObserver).unwrap();
+    /// assert_eq!((rest, y), (full, x));
+    /// ```
     pub fn resume_observed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
         &mut self,
         objective: &O,
@@ -239,6 +430,31 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
     ///
     /// # Panics
     /// If `x` or the objective does not have the solver's dimension.
+    ///
+    /// ```
+    /// use optim::{minimize, NoObserver, StopRules, NewtonCgConfig, NewtonCg};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let grad = |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// };
+    /// let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+    ///     hv[0] = 2.0 * v[0];
+    ///     hv[1] = 20.0 * v[1];
+    ///     grad(x, g)
+    /// });
+    /// type S = NewtonCg<f64, [f64; 2]>;
+    /// let mut solver: S = NewtonCgConfig::default().build(2).unwrap();
+    /// let mut x = [3.0, 3.0];
+    /// // One iteration through `minimize`, then the rest under the same rules.
+    /// let rules = StopRules::default();
+    /// minimize(&obj, &mut x).with(&mut solver).stop(StopRules::max_iterations(1)).run().unwrap();
+    /// let report = solver.resume_under(&obj, &mut x, &rules, &mut NoObserver).unwrap();
+    /// assert!(report.iterations >= 1 && report.value < 1e-10);
+    /// ```
     pub fn resume_under<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
         &mut self,
         objective: &O,

@@ -28,6 +28,27 @@
 //! checked before each iteration, after the gradient rule (so `max_iterations = 0` takes no
 //! step, and a last step reaching `gtol` reports convergence where scipy reports its limit),
 //! and a zero gradient (a zero-dimensional problem) is converged even with `gtol = 0`.
+//!
+//! ```
+//! use optim::{TrustRegionConfig, TrustRegion};
+//! use autodiff_runtime::from_fns;
+//! // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+//! let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+//! let grad = |x: &[f64], g: &mut [f64]| {
+//!     g[0] = 2.0 * (x[0] - 1.0);
+//!     g[1] = 20.0 * (x[1] + 2.0);
+//!     f(x)
+//! };
+//! let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+//!     hv[0] = 2.0 * v[0];
+//!     hv[1] = 20.0 * v[1];
+//!     grad(x, g)
+//! });
+//! let mut solver: TrustRegion<f64, [f64; 2]> = TrustRegionConfig::default().build(2).unwrap();
+//! let mut x = [0.0, 0.0];
+//! solver.minimize(&obj, &mut x).unwrap();
+//! assert!((x[0] - 1.0).abs() < 1e-6 && (x[1] + 2.0).abs() < 1e-6);
+//! ```
 
 use autodiff_runtime::{Float, Objective, ObjectiveError};
 
@@ -39,8 +60,15 @@ use crate::{
 };
 
 /// Hyperparameters of [`TrustRegion`], with scipy's `trust-ncg` defaults.
+///
+/// ```
+/// use optim::TrustRegionConfig;
+/// let c = TrustRegionConfig::default();
+/// assert_eq!(c.max_iterations, None); // scipy's default limit, 200 n
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct TrustRegionConfig {
     /// Initial trust radius (default `1`).
     pub initial_trust_radius: f64,
@@ -69,14 +97,49 @@ impl Default for TrustRegionConfig {
 impl TrustRegionConfig {
     setters! {
         /// Sets the initial trust radius.
+        ///
+        /// ```
+        /// use optim::TrustRegionConfig;
+        /// let config = TrustRegionConfig::default().initial_trust_radius(0.5);
+        /// assert_eq!(config.initial_trust_radius, 0.5);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         initial_trust_radius: f64;
         /// Sets the largest trust radius.
+        ///
+        /// ```
+        /// use optim::TrustRegionConfig;
+        /// let config = TrustRegionConfig::default().max_trust_radius(100.0);
+        /// assert_eq!(config.max_trust_radius, 100.0);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         max_trust_radius: f64;
         /// Sets the acceptance threshold.
+        ///
+        /// ```
+        /// use optim::TrustRegionConfig;
+        /// let config = TrustRegionConfig::default().eta(0.2);
+        /// assert_eq!(config.eta, 0.2);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         eta: f64;
         /// Sets the gradient tolerance.
+        ///
+        /// ```
+        /// use optim::TrustRegionConfig;
+        /// let config = TrustRegionConfig::default().gtol(1e-6);
+        /// assert_eq!(config.gtol, 1e-6);
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         gtol: f64;
         /// Sets the iteration limit.
+        ///
+        /// ```
+        /// use optim::TrustRegionConfig;
+        /// let config = TrustRegionConfig::default().max_iterations(Some(50));
+        /// assert_eq!(config.max_iterations, Some(50));
+        /// assert_eq!(config.validate(), Ok(()));
+        /// ```
         max_iterations: Option<usize>;
     }
 
@@ -84,6 +147,13 @@ impl TrustRegionConfig {
     ///
     /// # Errors
     /// [`OptimError::InvalidHyperparameter`] naming `TrustRegion`.
+    ///
+    /// ```
+    /// use optim::{TrustRegionConfig, OptimError};
+    /// assert_eq!(TrustRegionConfig::default().validate(), Ok(()));
+    /// let e = TrustRegionConfig::default().eta(-1.0).validate().unwrap_err();
+    /// assert!(matches!(e, OptimError::InvalidHyperparameter { component: "TrustRegion", .. }));
+    /// ```
     pub fn validate(&self) -> Result<(), OptimError> {
         ensure(
             (0.0..0.25).contains(&self.eta),
@@ -117,6 +187,13 @@ impl TrustRegionConfig {
     ///
     /// # Errors
     /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    ///
+    /// ```
+    /// use optim::{TrustRegionConfig, TrustRegion};
+    /// let solver: TrustRegion<f64, Vec<f64>> = TrustRegionConfig::default().build(4).unwrap();
+    /// assert_eq!(solver.dim(), 4);
+    /// assert!(TrustRegionConfig::default().build::<f64, [f64; 3]>(4).is_err());
+    /// ```
     pub fn build<F: Float, S: Storage<F>>(
         self,
         dim: usize,
@@ -135,6 +212,29 @@ impl TrustRegionConfig {
 }
 
 /// scipy's trust-ncg (see the [module docs](self)); its nine work vectors are `S` buffers.
+///
+/// ```
+/// use optim::{TrustRegionConfig, TrustRegion};
+/// use autodiff_runtime::from_fns;
+/// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+/// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+/// let grad = |x: &[f64], g: &mut [f64]| {
+///     g[0] = 2.0 * (x[0] - 1.0);
+///     g[1] = 20.0 * (x[1] + 2.0);
+///     f(x)
+/// };
+/// let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+///     hv[0] = 2.0 * v[0];
+///     hv[1] = 20.0 * v[1];
+///     grad(x, g)
+/// });
+/// type S = TrustRegion<f64, [f64; 2]>;
+/// let mut solver: S = TrustRegionConfig::default().build(2).unwrap();
+/// let mut x = [0.0, 0.0];
+/// let report = solver.minimize(&obj, &mut x).unwrap();
+/// assert!((x[0] - 1.0).abs() < 1e-6 && (x[1] + 2.0).abs() < 1e-6);
+/// assert!(report.hvp_evals >= 1);
+/// ```
 #[derive(Clone, Debug)]
 pub struct TrustRegion<F, S> {
     pub(crate) config: TrustRegionConfig,
@@ -184,6 +284,13 @@ fn negligible<F: Float>(z: &[F], x: &[F]) -> bool {
 
 impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
     /// The hyperparameters.
+    ///
+    /// ```
+    /// use optim::{TrustRegionConfig, TrustRegion};
+    /// type S = TrustRegion<f64, [f64; 2]>;
+    /// let solver: S = TrustRegionConfig::default().max_iterations(Some(7)).build(2).unwrap();
+    /// assert_eq!(solver.config().max_iterations, Some(7));
+    /// ```
     pub fn config(&self) -> &TrustRegionConfig {
         &self.config
     }
@@ -205,6 +312,32 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
     ///
     /// # Panics
     /// If `x` or the objective does not have the solver's dimension.
+    ///
+    /// ```
+    /// use optim::{TrustRegionConfig, TrustRegion};
+    /// use autodiff_runtime::ObjectiveError;
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let grad = |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// };
+    /// let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+    ///     hv[0] = 2.0 * v[0];
+    ///     hv[1] = 20.0 * v[1];
+    ///     grad(x, g)
+    /// });
+    /// type S = TrustRegion<f64, [f64; 2]>;
+    /// let mut solver: S = TrustRegionConfig::default().build(2).unwrap();
+    /// let mut x = [5.0, 5.0];
+    /// assert!(solver.minimize(&obj, &mut x).unwrap().value < 1e-10);
+    /// // Without a Hessian-vector product: an error, not a panic.
+    /// let no_hvp = from_fns(2, f, grad);
+    /// let mut y = [5.0, 5.0];
+    /// assert_eq!(solver.minimize(&no_hvp, &mut y), Err(ObjectiveError::NoHvp));
+    /// ```
     pub fn minimize<O: Objective<F> + ?Sized>(
         &mut self,
         objective: &O,
@@ -221,6 +354,29 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
     ///
     /// # Panics
     /// If `x` or the objective does not have the solver's dimension.
+    ///
+    /// ```
+    /// use optim::{History, TrustRegionConfig, TrustRegion};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let grad = |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// };
+    /// let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+    ///     hv[0] = 2.0 * v[0];
+    ///     hv[1] = 20.0 * v[1];
+    ///     grad(x, g)
+    /// });
+    /// type S = TrustRegion<f64, [f64; 2]>;
+    /// let mut solver: S = TrustRegionConfig::default().build(2).unwrap();
+    /// let (mut x, mut history) = ([0.0, 0.0], History::new());
+    /// let report = solver.minimize_observed(&obj, &mut x, &mut history).unwrap();
+    /// assert_eq!(history.values[0], 41.0); // the start point is iteration 0
+    /// assert_eq!(history.values.len(), report.iterations + 1);
+    /// ```
     pub fn minimize_observed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
         &mut self,
         objective: &O,
@@ -242,6 +398,34 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
     ///
     /// # Panics
     /// If `x` or the objective does not have the solver's dimension.
+    ///
+    /// ```
+    /// use optim::{NoObserver, TrustRegionConfig, TrustRegion};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let grad = |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// };
+    /// let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+    ///     hv[0] = 2.0 * v[0];
+    ///     hv[1] = 20.0 * v[1];
+    ///     grad(x, g)
+    /// });
+    /// type S = TrustRegion<f64, [f64; 2]>;
+    /// let mut whole: S = TrustRegionConfig::default().build(2).unwrap();
+    /// let mut x = [3.0, 3.0];
+    /// let full = whole.minimize(&obj, &mut x).unwrap();
+    /// // Stopped after one iteration, then resumed with the whole budget: the same run.
+    /// let mut split: S = TrustRegionConfig::default().max_iterations(Some(1)).build(2).unwrap();
+    /// let mut y = [3.0, 3.0];
+    /// split.minimize(&obj, &mut y).unwrap();
+    /// let mut resumed = S::from_state({ use optim::state::Stateful; let mut s = split.state(); s.param_group = TrustRegionConfig::default(); s }).unwrap();
+    /// let rest = resumed.resume_observed(&obj, &mut y, &mut NoObserver).unwrap();
+    /// assert_eq!((rest, y), (full, x));
+    /// ```
     pub fn resume_observed<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
         &mut self,
         objective: &O,
@@ -261,6 +445,31 @@ impl<F: Float, S: Storage<F>> TrustRegion<F, S> {
     ///
     /// # Panics
     /// If `x` or the objective does not have the solver's dimension.
+    ///
+    /// ```
+    /// use optim::{minimize, NoObserver, StopRules, TrustRegionConfig, TrustRegion};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let grad = |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// };
+    /// let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+    ///     hv[0] = 2.0 * v[0];
+    ///     hv[1] = 20.0 * v[1];
+    ///     grad(x, g)
+    /// });
+    /// type S = TrustRegion<f64, [f64; 2]>;
+    /// let mut solver: S = TrustRegionConfig::default().build(2).unwrap();
+    /// let mut x = [3.0, 3.0];
+    /// // One iteration through `minimize`, then the rest under the same rules.
+    /// let rules = StopRules::default();
+    /// minimize(&obj, &mut x).with(&mut solver).stop(StopRules::max_iterations(1)).run().unwrap();
+    /// let report = solver.resume_under(&obj, &mut x, &rules, &mut NoObserver).unwrap();
+    /// assert!(report.iterations >= 1 && report.value < 1e-10);
+    /// ```
     pub fn resume_under<O: Objective<F> + ?Sized, Obs: Observer<F> + ?Sized>(
         &mut self,
         objective: &O,

@@ -13,6 +13,16 @@ use super::{Epochs, Restart, Scheduler};
 /// down to `eta_min` over `t_max` steps, then back up, periodically.
 ///
 /// The base lr is the optimizer's lr at the first [`Scheduler::update`].
+///
+/// ```
+/// use optim::{CosineAnnealingLr, Optimizer, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = CosineAnnealingLr::new(2, 0.0).unwrap();
+/// schedule.step(&mut sgd);
+/// assert!((sgd.lr() - 0.5).abs() < 1e-15); // halfway down
+/// schedule.step(&mut sgd);
+/// assert!(sgd.lr().abs() < 1e-15); // at eta_min after t_max steps
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct CosineAnnealingLr {
     pub(crate) t_max: u64,
@@ -26,6 +36,13 @@ impl CosineAnnealingLr {
     ///
     /// # Errors
     /// `t_max == 0` or a negative/non-finite `eta_min`.
+    ///
+    /// ```
+    /// use optim::CosineAnnealingLr;
+    /// assert!(CosineAnnealingLr::new(100, 1e-5).is_ok());
+    /// assert!(CosineAnnealingLr::new(0, 1e-5).is_err());
+    /// assert!(CosineAnnealingLr::new(100, -1.0).is_err());
+    /// ```
     pub fn new(t_max: u64, eta_min: f64) -> Result<Self, OptimError> {
         ensure(t_max > 0, "CosineAnnealingLr", "t_max must be > 0")?;
         ensure(
@@ -42,6 +59,14 @@ impl CosineAnnealingLr {
     }
 
     /// One schedule step (after an optimizer step).
+    ///
+    /// ```
+    /// use optim::{CosineAnnealingLr, Optimizer, SgdConfig};
+    /// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+    /// let mut schedule = CosineAnnealingLr::new(1, 0.25).unwrap();
+    /// schedule.step(&mut sgd);
+    /// assert_eq!(sgd.lr(), 0.25);
+    /// ```
     pub fn step<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O) {
         self.update(optimizer, 0.0);
     }
@@ -84,6 +109,21 @@ impl Restart for CosineAnnealingLr {
 /// steps, `lr = eta_min + (base - eta_min) (1 + cos(pi T_cur / T_i)) / 2` (torch's closed form),
 /// restarting at the base lr after `T_i` steps, with `T_i` multiplied by `t_mult` at each
 /// restart (`T_0 = t_0`).
+///
+/// ```
+/// use optim::{CosineAnnealingWarmRestarts, Optimizer, Scheduler, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = CosineAnnealingWarmRestarts::new(2, 1, 0.0).unwrap();
+/// schedule.start(&mut sgd);
+/// let mut lrs = Vec::new();
+/// for _ in 0..4 {
+///     schedule.step(&mut sgd);
+///     lrs.push(sgd.lr());
+/// }
+/// // Periods of 2 steps: halfway down, then back to the base lr.
+/// assert!((lrs[0] - 0.5).abs() < 1e-15 && (lrs[2] - 0.5).abs() < 1e-15);
+/// assert_eq!((lrs[1], lrs[3]), (1.0, 1.0));
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct CosineAnnealingWarmRestarts {
     pub(crate) t_0: u64,
@@ -99,6 +139,13 @@ impl CosineAnnealingWarmRestarts {
     ///
     /// # Errors
     /// `t_0 == 0`, `t_mult == 0` or a non-finite `eta_min`.
+    ///
+    /// ```
+    /// use optim::CosineAnnealingWarmRestarts;
+    /// assert!(CosineAnnealingWarmRestarts::new(10, 2, 0.0).is_ok());
+    /// assert!(CosineAnnealingWarmRestarts::new(0, 2, 0.0).is_err());
+    /// assert!(CosineAnnealingWarmRestarts::new(10, 0, 0.0).is_err());
+    /// ```
     pub fn new(t_0: u64, t_mult: u64, eta_min: f64) -> Result<Self, OptimError> {
         ensure(t_0 > 0, "CosineAnnealingWarmRestarts", "t_0 must be > 0")?;
         ensure(
@@ -122,6 +169,15 @@ impl CosineAnnealingWarmRestarts {
     }
 
     /// One schedule step (after an optimizer step).
+    ///
+    /// ```
+    /// use optim::{CosineAnnealingWarmRestarts, Optimizer, SgdConfig};
+    /// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+    /// // A period of one step restarts at the base lr every step.
+    /// let mut schedule = CosineAnnealingWarmRestarts::new(1, 1, 0.0).unwrap();
+    /// schedule.step(&mut sgd);
+    /// assert_eq!(sgd.lr(), 1.0);
+    /// ```
     pub fn step<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O) {
         self.update(optimizer, 0.0);
     }

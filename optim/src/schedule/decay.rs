@@ -7,6 +7,18 @@ use crate::{ensure, OptimError, Optimizer};
 use super::{Restart, Scheduler};
 
 /// `torch.optim.lr_scheduler.StepLR`: multiplies the lr by `gamma` every `step_size` steps.
+///
+/// ```
+/// use optim::{Optimizer, SgdConfig, StepLr};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = StepLr::new(2, 0.5).unwrap();
+/// let mut lrs = Vec::new();
+/// for _ in 0..5 {
+///     schedule.step(&mut sgd);
+///     lrs.push(sgd.lr());
+/// }
+/// assert_eq!(lrs, [1.0, 0.5, 0.5, 0.25, 0.25]);
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct StepLr {
     pub(crate) step_size: u64,
@@ -19,6 +31,13 @@ impl StepLr {
     ///
     /// # Errors
     /// `step_size == 0` or a negative/non-finite `gamma`.
+    ///
+    /// ```
+    /// use optim::StepLr;
+    /// assert!(StepLr::new(10, 0.1).is_ok());
+    /// assert!(StepLr::new(0, 0.1).is_err());
+    /// assert!(StepLr::new(10, f64::NAN).is_err());
+    /// ```
     pub fn new(step_size: u64, gamma: f64) -> Result<Self, OptimError> {
         ensure(step_size > 0, "StepLr", "step_size must be > 0")?;
         ensure(
@@ -34,6 +53,14 @@ impl StepLr {
     }
 
     /// One schedule step (after an optimizer step).
+    ///
+    /// ```
+    /// use optim::{Optimizer, SgdConfig, StepLr};
+    /// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+    /// let mut schedule = StepLr::new(1, 0.5).unwrap();
+    /// schedule.step(&mut sgd);
+    /// assert_eq!(sgd.lr(), 0.5);
+    /// ```
     pub fn step<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O) {
         self.update(optimizer, 0.0);
     }
@@ -49,6 +76,16 @@ impl Scheduler for StepLr {
 }
 
 /// `torch.optim.lr_scheduler.ExponentialLR`: multiplies the lr by `gamma` every step.
+///
+/// ```
+/// use optim::{ExponentialLr, Optimizer, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = ExponentialLr::new(0.5).unwrap();
+/// for _ in 0..3 {
+///     schedule.step(&mut sgd);
+/// }
+/// assert_eq!(sgd.lr(), 0.125);
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct ExponentialLr {
     pub(crate) gamma: f64,
@@ -59,6 +96,12 @@ impl ExponentialLr {
     ///
     /// # Errors
     /// A negative or non-finite `gamma`.
+    ///
+    /// ```
+    /// use optim::ExponentialLr;
+    /// assert!(ExponentialLr::new(0.9).is_ok());
+    /// assert!(ExponentialLr::new(-0.9).is_err());
+    /// ```
     pub fn new(gamma: f64) -> Result<Self, OptimError> {
         ensure(
             gamma >= 0.0 && gamma.is_finite(),
@@ -69,6 +112,14 @@ impl ExponentialLr {
     }
 
     /// One schedule step (after an optimizer step).
+    ///
+    /// ```
+    /// use optim::{ExponentialLr, Optimizer, SgdConfig};
+    /// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+    /// let mut schedule = ExponentialLr::new(0.25).unwrap();
+    /// schedule.step(&mut sgd);
+    /// assert_eq!(sgd.lr(), 0.25);
+    /// ```
     pub fn step<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O) {
         self.update(optimizer, 0.0);
     }
@@ -83,6 +134,18 @@ impl Scheduler for ExponentialLr {
 /// `torch.optim.lr_scheduler.MultiStepLR`: multiplies the lr by `gamma` at each milestone
 /// epoch (by `gamma^k` at an epoch listed `k` times, as torch's `Counter`). The milestones are a
 /// fixed-size array, in any order.
+///
+/// ```
+/// use optim::{MultiStepLr, Optimizer, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = MultiStepLr::new([1, 3], 0.5).unwrap();
+/// let mut lrs = Vec::new();
+/// for _ in 0..4 {
+///     schedule.step(&mut sgd);
+///     lrs.push(sgd.lr());
+/// }
+/// assert_eq!(lrs, [0.5, 0.5, 0.25, 0.25]);
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct MultiStepLr<const N: usize> {
     pub(crate) milestones: [u64; N],
@@ -95,6 +158,12 @@ impl<const N: usize> MultiStepLr<N> {
     ///
     /// # Errors
     /// A negative or non-finite `gamma`.
+    ///
+    /// ```
+    /// use optim::MultiStepLr;
+    /// assert!(MultiStepLr::new([30, 80], 0.1).is_ok());
+    /// assert!(MultiStepLr::new([30, 80], f64::INFINITY).is_err());
+    /// ```
     pub fn new(milestones: [u64; N], gamma: f64) -> Result<Self, OptimError> {
         ensure(
             gamma >= 0.0 && gamma.is_finite(),
@@ -109,6 +178,15 @@ impl<const N: usize> MultiStepLr<N> {
     }
 
     /// One schedule step (after an optimizer step).
+    ///
+    /// ```
+    /// use optim::{MultiStepLr, Optimizer, SgdConfig};
+    /// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+    /// // Two milestones at the same epoch multiply twice, as in torch.
+    /// let mut schedule = MultiStepLr::new([1, 1], 0.5).unwrap();
+    /// schedule.step(&mut sgd);
+    /// assert_eq!(sgd.lr(), 0.25);
+    /// ```
     pub fn step<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O) {
         self.update(optimizer, 0.0);
     }

@@ -20,6 +20,26 @@
 //! | `ReduceLROnPlateau`            | [`ReduceLrOnPlateau`]            | `plateau.rs`     |
 //!
 //! Every schedule is a small fixed-size value (no allocation, `no_std`).
+//!
+//! ```
+//! use optim::{minimize, SgdConfig, StepLr, StopRules};
+//! use autodiff_runtime::from_fns;
+//! let obj = from_fns(1, |x: &[f64]| x[0] * x[0], |x: &[f64], g: &mut [f64]| {
+//!     g[0] = 2.0 * x[0];
+//!     x[0] * x[0]
+//! });
+//! let mut x = [1.0];
+//! let mut schedule = StepLr::new(1, 0.5).unwrap();
+//! // The driver starts the schedule and updates it after every step.
+//! minimize(&obj, &mut x)
+//!     .with(SgdConfig::default().lr(0.25))
+//!     .schedule(&mut schedule)
+//!     .stop(StopRules::max_iterations(2))
+//!     .run()
+//!     .unwrap();
+//! // x = 1 - 0.25 * 2 = 0.5, then 0.5 - 0.125 * 1 = 0.375.
+//! assert_eq!(x, [0.375]);
+//! ```
 
 use autodiff_runtime::Float;
 
@@ -40,6 +60,21 @@ pub use sequential::{Restart, SequentialLr};
 pub use warmup::{LambdaLr, LinearLr, PolynomialLr};
 
 /// A learning-rate schedule, called once after each optimizer step.
+///
+/// ```
+/// use optim::{Optimizer, Scheduler, SgdConfig, StepLr};
+/// /// Runs `steps` optimizer steps under any schedule and returns the final lr.
+/// fn final_lr<S: Scheduler>(mut schedule: S, steps: usize) -> f64 {
+///     let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+///     schedule.start(&mut sgd);
+///     for _ in 0..steps {
+///         sgd.step(&mut [0.0], &[0.0]);
+///         schedule.update(&mut sgd, 0.0);
+///     }
+///     sgd.lr()
+/// }
+/// assert_eq!(final_lr(StepLr::new(2, 0.5).unwrap(), 4), 0.25);
+/// ```
 pub trait Scheduler {
     /// What torch's constructor does: records the base lr (the optimizer's current lr) and, for
     /// the schedules whose epoch 0 changes it ([`LinearLr`], [`LambdaLr`],
@@ -56,6 +91,14 @@ pub trait Scheduler {
 }
 
 /// No schedule: the learning rate stays.
+///
+/// ```
+/// use optim::{NoSchedule, Optimizer, Scheduler, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = NoSchedule;
+/// schedule.update(&mut sgd, 0.0);
+/// assert_eq!(sgd.lr(), 1.0);
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoSchedule;
 

@@ -9,6 +9,13 @@ use crate::{ensure, OptimError, Optimizer};
 use super::Scheduler;
 
 /// How [`OneCycleLr`] goes from one lr to the next within a phase (torch's `anneal_strategy`).
+///
+/// ```
+/// use optim::{Anneal, OneCycleLr};
+/// let cos = OneCycleLr::with(0.1, 100, 0.3, Anneal::Cos, 25.0, 1e4, false);
+/// let linear = OneCycleLr::with(0.1, 100, 0.3, Anneal::Linear, 25.0, 1e4, false);
+/// assert!(cos.is_ok() && linear.is_ok());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Anneal {
     /// `end + (start - end) / 2 (cos(pi pct) + 1)` (torch's default `"cos"`).
@@ -35,6 +42,18 @@ impl Anneal {
 /// `final_div_factor = 1e4`, two phases. Differences: momentum is not cycled (the
 /// [`Optimizer`] trait exposes only the lr; this is torch's `cycle_momentum=False`), and updates
 /// past `total_steps` leave the lr unchanged where torch raises `ValueError`.
+///
+/// ```
+/// use optim::{OneCycleLr, Optimizer, Scheduler, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = OneCycleLr::new(0.5, 10).unwrap();
+/// schedule.start(&mut sgd);
+/// assert!((sgd.lr() - 0.5 / 25.0).abs() < 1e-15); // max_lr / div_factor
+/// for _ in 0..9 {
+///     schedule.step(&mut sgd);
+/// }
+/// assert!((sgd.lr() - 0.5 / 25.0 / 1e4).abs() < 1e-15); // the floor at the last step
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct OneCycleLr {
     pub(crate) total_steps: u64,
@@ -52,6 +71,13 @@ impl OneCycleLr {
     ///
     /// # Errors
     /// As [`OneCycleLr::with`].
+    ///
+    /// ```
+    /// use optim::OneCycleLr;
+    /// assert!(OneCycleLr::new(0.1, 100).is_ok());
+    /// assert!(OneCycleLr::new(0.1, 0).is_err());
+    /// assert!(OneCycleLr::new(-0.1, 100).is_err());
+    /// ```
     pub fn new(max_lr: f64, total_steps: u64) -> Result<Self, OptimError> {
         Self::with(max_lr, total_steps, 0.3, Anneal::Cos, 25.0, 1e4, false)
     }
@@ -62,6 +88,24 @@ impl OneCycleLr {
     /// `total_steps == 0`, `pct_start` outside `[0, 1]`, `max_lr` negative or non-finite,
     /// division factors not finite and `> 0`, or a phase of zero length (where torch divides by
     /// zero).
+    ///
+    /// ```
+    /// use optim::{Anneal, OneCycleLr, Optimizer, Scheduler, SgdConfig};
+    /// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+    /// // Linear annealing, from 1/10 up to max_lr at step 4, down to 1/100 at step 9.
+    /// let mut schedule = OneCycleLr::with(1.0, 10, 0.5, Anneal::Linear, 10.0, 10.0, false).unwrap();
+    /// schedule.start(&mut sgd);
+    /// assert!((sgd.lr() - 0.1).abs() < 1e-15);
+    /// for _ in 0..4 {
+    ///     schedule.step(&mut sgd);
+    /// }
+    /// assert!((sgd.lr() - 1.0).abs() < 1e-15);
+    /// for _ in 0..5 {
+    ///     schedule.step(&mut sgd);
+    /// }
+    /// assert!((sgd.lr() - 0.01).abs() < 1e-15);
+    /// assert!(OneCycleLr::with(1.0, 11, 1.5, Anneal::Cos, 25.0, 1e4, false).is_err());
+    /// ```
     pub fn with(
         max_lr: f64,
         total_steps: u64,
@@ -141,6 +185,14 @@ impl OneCycleLr {
     }
 
     /// One schedule step (after an optimizer step).
+    ///
+    /// ```
+    /// use optim::{OneCycleLr, Optimizer, SgdConfig};
+    /// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+    /// let mut schedule = OneCycleLr::new(1.0, 10).unwrap();
+    /// schedule.step(&mut sgd); // starts the schedule (lr 1/25), then steps up
+    /// assert!(sgd.lr() > 1.0 / 25.0 && sgd.lr() < 1.0);
+    /// ```
     pub fn step<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O) {
         self.update(optimizer, 0.0);
     }

@@ -10,6 +10,14 @@ use super::{Epochs, Scheduler};
 /// A schedule that can take over in [`SequentialLr`]: torch's `_update_lr(0)` at the milestone,
 /// which sets the schedule's epoch to 0 and the lr to its closed form at epoch 0 from the base lr
 /// (the optimizer's lr when the sequence started, torch's `initial_lr`).
+///
+/// ```
+/// use optim::{ExponentialLr, Optimizer, Restart, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = ExponentialLr::new(0.5).unwrap();
+/// schedule.restart(&mut sgd, 0.3);
+/// assert_eq!(sgd.lr(), 0.3); // epoch 0 of an exponential decay is the base lr
+/// ```
 pub trait Restart: Scheduler {
     /// Restarts at epoch 0 from `base_lr`, setting the optimizer's lr.
     fn restart<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O, base_lr: f64);
@@ -43,6 +51,23 @@ pub struct SequentialLr<A, B> {
 
 impl<A: Scheduler, B: Restart> SequentialLr<A, B> {
     /// `first` before epoch `milestone`, `second` from it on.
+    ///
+    /// ```
+    /// use optim::{ExponentialLr, Optimizer, SequentialLr, SgdConfig, StepLr};
+    /// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+    /// // Constant for 2 steps (a StepLr that never fires), then halving each step from the base lr.
+    /// let mut schedule = SequentialLr::new(
+    ///     StepLr::new(1000, 0.1).unwrap(),
+    ///     ExponentialLr::new(0.5).unwrap(),
+    ///     2,
+    /// );
+    /// let mut lrs = Vec::new();
+    /// for _ in 0..4 {
+    ///     schedule.step(&mut sgd);
+    ///     lrs.push(sgd.lr());
+    /// }
+    /// assert_eq!(lrs, [1.0, 1.0, 0.5, 0.25]);
+    /// ```
     pub fn new(first: A, second: B, milestone: u64) -> Self {
         SequentialLr {
             first,
@@ -53,6 +78,14 @@ impl<A: Scheduler, B: Restart> SequentialLr<A, B> {
     }
 
     /// One schedule step (after an optimizer step).
+    ///
+    /// ```
+    /// use optim::{ExponentialLr, Optimizer, SequentialLr, SgdConfig};
+    /// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+    /// let mut schedule = SequentialLr::new(ExponentialLr::new(0.5).unwrap(), ExponentialLr::new(0.1).unwrap(), 5);
+    /// schedule.step(&mut sgd);
+    /// assert_eq!(sgd.lr(), 0.5); // the first schedule
+    /// ```
     pub fn step<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O) {
         self.update(optimizer, 0.0);
     }

@@ -10,6 +10,19 @@ use super::{Epochs, Restart, Scheduler};
 /// `torch.optim.lr_scheduler.LinearLR`: the lr times a factor going linearly from
 /// `start_factor` (at [`Scheduler::start`]) to `end_factor` over `total_iters` steps, then
 /// constant. torch's defaults: `1/3`, `1`, `5`.
+///
+/// ```
+/// use optim::{LinearLr, Optimizer, Scheduler, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = LinearLr::new(0.5, 1.0, 2).unwrap();
+/// schedule.start(&mut sgd);
+/// assert_eq!(sgd.lr(), 0.5);
+/// schedule.step(&mut sgd);
+/// assert_eq!(sgd.lr(), 0.75);
+/// schedule.step(&mut sgd);
+/// schedule.step(&mut sgd);
+/// assert_eq!(sgd.lr(), 1.0); // constant after total_iters
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct LinearLr {
     pub(crate) start_factor: f64,
@@ -23,6 +36,13 @@ impl LinearLr {
     ///
     /// # Errors
     /// `start_factor` outside `(0, 1]` or `end_factor` outside `[0, 1]` (torch's checks).
+    ///
+    /// ```
+    /// use optim::LinearLr;
+    /// assert!(LinearLr::new(1.0 / 3.0, 1.0, 5).is_ok());
+    /// assert!(LinearLr::new(0.0, 1.0, 5).is_err());
+    /// assert!(LinearLr::new(0.5, 1.5, 5).is_err());
+    /// ```
     pub fn new(start_factor: f64, end_factor: f64, total_iters: u64) -> Result<Self, OptimError> {
         ensure(
             start_factor > 0.0 && start_factor <= 1.0,
@@ -43,6 +63,15 @@ impl LinearLr {
     }
 
     /// One schedule step (after an optimizer step).
+    ///
+    /// ```
+    /// use optim::{LinearLr, Optimizer, SgdConfig};
+    /// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+    /// // Without `start`, the first step starts the schedule, then advances it.
+    /// let mut schedule = LinearLr::new(0.5, 1.0, 1).unwrap();
+    /// schedule.step(&mut sgd);
+    /// assert_eq!(sgd.lr(), 1.0);
+    /// ```
     pub fn step<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O) {
         self.update(optimizer, 0.0);
     }
@@ -83,6 +112,19 @@ impl Restart for LinearLr {
 
 /// `torch.optim.lr_scheduler.PolynomialLR`: the lr decays as `(1 - t / total_iters)^power` to 0
 /// over `total_iters` steps (recursively, as torch), then stays. torch's defaults: `5`, `1`.
+///
+/// ```
+/// use optim::{Optimizer, PolynomialLr, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// // Linear decay (power 1) to 0 over 4 steps.
+/// let mut schedule = PolynomialLr::new(4, 1.0).unwrap();
+/// let mut lrs = Vec::new();
+/// for _ in 0..5 {
+///     schedule.step(&mut sgd);
+///     lrs.push(sgd.lr());
+/// }
+/// assert_eq!(lrs, [0.75, 0.5, 0.25, 0.0, 0.0]);
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct PolynomialLr {
     pub(crate) total_iters: u64,
@@ -95,6 +137,13 @@ impl PolynomialLr {
     ///
     /// # Errors
     /// `total_iters == 0` (torch divides by it) or a negative or non-finite `power`.
+    ///
+    /// ```
+    /// use optim::PolynomialLr;
+    /// assert!(PolynomialLr::new(5, 1.0).is_ok());
+    /// assert!(PolynomialLr::new(0, 1.0).is_err());
+    /// assert!(PolynomialLr::new(5, -2.0).is_err());
+    /// ```
     pub fn new(total_iters: u64, power: f64) -> Result<Self, OptimError> {
         ensure(total_iters > 0, "PolynomialLr", "total_iters must be > 0")?;
         ensure(
@@ -110,6 +159,14 @@ impl PolynomialLr {
     }
 
     /// One schedule step (after an optimizer step).
+    ///
+    /// ```
+    /// use optim::{Optimizer, PolynomialLr, SgdConfig};
+    /// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+    /// let mut schedule = PolynomialLr::new(2, 2.0).unwrap();
+    /// schedule.step(&mut sgd);
+    /// assert_eq!(sgd.lr(), 0.25); // (1 - 1/2)^2
+    /// ```
     pub fn step<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O) {
         self.update(optimizer, 0.0);
     }
@@ -138,6 +195,17 @@ impl Restart for PolynomialLr {
 
 /// `torch.optim.lr_scheduler.LambdaLR`: `lr = base * lambda(epoch)` with a closure of the epoch
 /// (epoch 0 at [`Scheduler::start`], then 1, 2, ... at each update).
+///
+/// ```
+/// use optim::{LambdaLr, Optimizer, Scheduler, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// // Warm-up over 4 steps: lr = base * (epoch + 1) / 4, then base.
+/// let mut schedule = LambdaLr::new(|epoch: u64| ((epoch + 1) as f64 / 4.0).min(1.0));
+/// schedule.start(&mut sgd);
+/// assert_eq!(sgd.lr(), 0.25);
+/// schedule.step(&mut sgd);
+/// assert_eq!(sgd.lr(), 0.5);
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct LambdaLr<L> {
     pub(crate) lambda: L,
@@ -146,6 +214,16 @@ pub struct LambdaLr<L> {
 
 impl<L: FnMut(u64) -> f64> LambdaLr<L> {
     /// A schedule from a closure of the epoch.
+    ///
+    /// ```
+    /// use optim::{LambdaLr, Optimizer, Scheduler, SgdConfig};
+    /// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+    /// let mut halve = LambdaLr::new(|epoch: u64| 0.5f64.powi(epoch as i32));
+    /// halve.start(&mut sgd);
+    /// halve.step(&mut sgd);
+    /// halve.step(&mut sgd);
+    /// assert_eq!(sgd.lr(), 0.25);
+    /// ```
     pub fn new(lambda: L) -> Self {
         LambdaLr {
             lambda,
@@ -154,6 +232,16 @@ impl<L: FnMut(u64) -> f64> LambdaLr<L> {
     }
 
     /// One schedule step (after an optimizer step).
+    ///
+    /// ```
+    /// use optim::{LambdaLr, Optimizer, SgdConfig};
+    /// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+    /// // The closed form from the base lr: not compounded.
+    /// let mut schedule = LambdaLr::new(|epoch: u64| if epoch == 0 { 1.0 } else { 0.1 });
+    /// schedule.step(&mut sgd);
+    /// schedule.step(&mut sgd);
+    /// assert_eq!(sgd.lr(), 0.1);
+    /// ```
     pub fn step<F: Float, O: Optimizer<F> + ?Sized>(&mut self, optimizer: &mut O) {
         self.update(optimizer, 0.0);
     }

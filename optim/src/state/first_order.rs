@@ -208,6 +208,15 @@ impl<F: Float, S: Storage<F> + Clone> AdamW<F, S> {
     ///
     /// # Errors
     /// As [`Adam::from_state`].
+    ///
+    /// ```
+    /// use optim::state::Stateful;
+    /// use optim::{AdamW, AdamWConfig, Optimizer};
+    /// let mut opt = AdamWConfig::default().build::<f64, Vec<f64>>(2).unwrap();
+    /// opt.step(&mut [1.0, 1.0], &[1.0, 1.0]);
+    /// let copy = AdamW::<f64, Vec<f64>>::from_state(opt.state()).unwrap();
+    /// assert_eq!((copy.dim(), copy.inner().steps()), (2, 1));
+    /// ```
     pub fn from_state(state: AdamState<F, S>) -> Result<Self, StateError> {
         let c = state.param_group;
         let config = AdamWConfig {

@@ -19,6 +19,15 @@ use crate::{Lbfgs, LbfgsConfig, Storage};
         deserialize = "F: Float + serde::Deserialize<'de>, S: Storage<F>, H: LbfgsHistory<F, S>"
     ))
 )]
+/// ```
+/// use optim::state::Stateful;
+/// use optim::{Lbfgs, LbfgsConfig};
+/// type L = Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>>;
+/// let lbfgs: L = LbfgsConfig::default().history_size(7).build(2).unwrap();
+/// let state = lbfgs.state();
+/// assert_eq!(state.n_iter, 0);
+/// assert!(L::from_state(state).is_ok());
+/// ```
 pub struct LbfgsState<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> {
     /// The hyperparameters.
     pub param_group: LbfgsConfig,
@@ -143,6 +152,25 @@ impl<F: Float, S: Storage<F> + Clone, H: LbfgsHistory<F, S> + Clone> Lbfgs<F, S,
     /// # Errors
     /// Invalid hyperparameters, buffers of other lengths, or fixed-size storage of another
     /// dimension or history size.
+    ///
+    /// ```
+    /// use optim::state::Stateful;
+    /// use optim::{Lbfgs, LbfgsConfig};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let obj = from_fns(2, f, |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// });
+    /// type L = Lbfgs<f64, Vec<f64>, Vec<Vec<f64>>>;
+    /// let mut lbfgs: L = LbfgsConfig::default().max_iter(3).build(2).unwrap();
+    /// let mut x = [0.0, 0.0];
+    /// lbfgs.step(&obj, &mut x);
+    /// let copy = L::from_state(lbfgs.state()).unwrap();
+    /// assert_eq!((copy.n_iter(), copy.history_len()), (lbfgs.n_iter(), lbfgs.history_len()));
+    /// ```
     pub fn from_state(state: LbfgsState<F, S, H>) -> Result<Self, StateError> {
         let mut optimizer: Self = state.param_group.build(state.flat_grad.as_ref().len())?;
         optimizer.load_state(state)?;

@@ -16,6 +16,12 @@ use crate::Optimizer;
 ///
 /// `R` is [`Rng`] (seeded from [`MinibatchConfig::seed`] by [`MinibatchState::new`]) or, with
 /// the `rand_core` feature, any `rand_core` generator ([`MinibatchState::with_rng`]).
+///
+/// ```
+/// use optim::state::MinibatchState;
+/// let state = MinibatchState::<f64>::new(7);
+/// assert_eq!((state.epoch, state.batch, state.steps, state.epoch_loss), (0, 0, 0, 0.0));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MinibatchState<F, R = Rng> {
@@ -34,6 +40,12 @@ pub struct MinibatchState<F, R = Rng> {
 impl<F: Float> MinibatchState<F> {
     /// A run that has not started, shuffling with [`Rng::new`]`(seed)` (what
     /// [`crate::minibatch::train_in`] does with [`MinibatchConfig::seed`]).
+    ///
+    /// ```
+    /// use optim::state::MinibatchState;
+    /// use optim::rng::Rng;
+    /// assert_eq!(MinibatchState::<f64>::new(3).rng, Rng::new(3));
+    /// ```
     pub fn new(seed: u64) -> Self {
         Self::with_rng(Rng::new(seed))
     }
@@ -42,6 +54,13 @@ impl<F: Float> MinibatchState<F> {
 impl<F: Float, R: Source + Clone> MinibatchState<F, R> {
     /// A run that has not started, shuffling with `rng` (any [`Source`]; with the `rand_core`
     /// feature, any `rand_core` generator). [`MinibatchConfig::seed`] is then not used.
+    ///
+    /// ```
+    /// use optim::state::MinibatchState;
+    /// use optim::rng::Rng;
+    /// let state: MinibatchState<f32, Rng> = MinibatchState::with_rng(Rng::new(1).split());
+    /// assert_eq!(state.steps, 0);
+    /// ```
     pub fn with_rng(rng: R) -> Self {
         MinibatchState {
             rng,
@@ -56,6 +75,16 @@ impl<F: Float, R: Source + Clone> MinibatchState<F, R> {
     ///
     /// # Errors
     /// [`StateError::Inconsistent`] if the epoch or batch is past the run's end.
+    ///
+    /// ```
+    /// use optim::state::{MinibatchState, StateError};
+    /// use optim::MinibatchConfig;
+    /// let config = MinibatchConfig::default().epochs(2).batch_size(10);
+    /// let mut state = MinibatchState::<f64>::new(0);
+    /// assert_eq!(state.validate(&config, 100), Ok(()));
+    /// state.batch = 11; // 100 examples make 10 batches
+    /// assert!(matches!(state.validate(&config, 100), Err(StateError::Inconsistent { .. })));
+    /// ```
     pub fn validate(&self, config: &MinibatchConfig, n_examples: usize) -> Result<(), StateError> {
         check(
             self.epoch <= config.epochs,

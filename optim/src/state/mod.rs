@@ -86,6 +86,18 @@ pub use schedule::{
 
 /// Something whose state can be saved and loaded back (torch's `state_dict()` /
 /// `load_state_dict()`).
+///
+/// ```
+/// use optim::state::Stateful;
+/// use optim::{Optimizer, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(0.1).momentum(0.9).build::<f64, Vec<f64>>(1).unwrap();
+/// sgd.step(&mut [1.0], &[1.0]);
+/// let saved = sgd.state();
+/// let mut other = SgdConfig::default().build::<f64, Vec<f64>>(1).unwrap();
+/// other.load_state(saved.clone()).unwrap();
+/// assert_eq!(other.state(), saved);
+/// assert_eq!(other.lr(), 0.1); // the hyperparameters travel with the state
+/// ```
 pub trait Stateful {
     /// The plain-data state.
     type State;
@@ -100,6 +112,18 @@ pub trait Stateful {
 }
 
 /// Why a saved state could not be loaded.
+///
+/// ```
+/// use optim::state::{StateError, Stateful};
+/// use optim::{Adam, AdamConfig};
+/// let two = AdamConfig::default().build::<f64, Vec<f64>>(2).unwrap().state();
+/// let mut three: Adam<f64, Vec<f64>> = AdamConfig::default().build(3).unwrap();
+/// // A state of another dimension is an error, and the optimizer is left unchanged.
+/// let e = three.load_state(two).unwrap_err();
+/// assert!(matches!(e, StateError::Length { component: "Adam", expected: 3, found: 2, .. }));
+/// let _: &dyn core::error::Error = &e;
+/// assert_eq!(three.exp_avg().len(), 3);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StateError {

@@ -9,6 +9,14 @@ use super::{check, check_len, StateError, Stateful};
 use crate::{NewtonCg, NewtonCgConfig, Report, Status, Storage, TrustRegion, TrustRegionConfig};
 
 /// How far a solver's run has come: its report so far, without the stop reason.
+///
+/// ```
+/// use optim::state::Stateful;
+/// use optim::{NewtonCg, NewtonCgConfig};
+/// let solver: NewtonCg<f64, [f64; 1]> = NewtonCgConfig::default().build(1).unwrap();
+/// // A solver that has not run has made no evaluations.
+/// assert_eq!(solver.state().progress.value_evals, 0);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SolverProgress<F> {
@@ -103,6 +111,15 @@ impl Default for NewtonCarry {
         deserialize = "F: serde::Deserialize<'de>, S: Storage<F>"
     ))
 )]
+/// ```
+/// use optim::state::Stateful;
+/// use optim::{NewtonCgConfig, NewtonCg};
+/// type S = NewtonCg<f64, [f64; 2]>;
+/// let solver: S = NewtonCgConfig::default().build(2).unwrap();
+/// let state = solver.state();
+/// assert_eq!(state.param_group, NewtonCgConfig::default());
+/// assert!(S::from_state(state).is_ok());
+/// ```
 pub struct NewtonCgState<F, S> {
     /// The hyperparameters.
     pub param_group: NewtonCgConfig,
@@ -157,6 +174,30 @@ impl<F: Float, S: Storage<F> + Clone> NewtonCg<F, S> {
     ///
     /// # Errors
     /// Invalid hyperparameters, or fixed-size storage of another dimension.
+    ///
+    /// ```
+    /// use optim::state::Stateful;
+    /// use optim::{NewtonCgConfig, NewtonCg};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let grad = |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// };
+    /// let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+    ///     hv[0] = 2.0 * v[0];
+    ///     hv[1] = 20.0 * v[1];
+    ///     grad(x, g)
+    /// });
+    /// type S = NewtonCg<f64, [f64; 2]>;
+    /// let mut solver: S = NewtonCgConfig::default().build(2).unwrap();
+    /// let mut x = [0.0, 0.0];
+    /// solver.minimize(&obj, &mut x).unwrap();
+    /// let copy = S::from_state(solver.state()).unwrap();
+    /// assert_eq!(copy.config(), solver.config());
+    /// ```
     pub fn from_state(state: NewtonCgState<F, S>) -> Result<Self, StateError> {
         let mut solver: Self = state.param_group.build(state.grad.as_ref().len())?;
         solver.load_state(state)?;
@@ -175,6 +216,15 @@ impl<F: Float, S: Storage<F> + Clone> NewtonCg<F, S> {
         deserialize = "F: serde::Deserialize<'de>, S: Storage<F>"
     ))
 )]
+/// ```
+/// use optim::state::Stateful;
+/// use optim::{TrustRegionConfig, TrustRegion};
+/// type S = TrustRegion<f64, [f64; 2]>;
+/// let solver: S = TrustRegionConfig::default().build(2).unwrap();
+/// let state = solver.state();
+/// assert_eq!(state.param_group, TrustRegionConfig::default());
+/// assert!(S::from_state(state).is_ok());
+/// ```
 pub struct TrustRegionState<F, S> {
     /// The hyperparameters.
     pub param_group: TrustRegionConfig,
@@ -223,6 +273,30 @@ impl<F: Float, S: Storage<F> + Clone> TrustRegion<F, S> {
     ///
     /// # Errors
     /// Invalid hyperparameters or radius, or fixed-size storage of another dimension.
+    ///
+    /// ```
+    /// use optim::state::Stateful;
+    /// use optim::{TrustRegionConfig, TrustRegion};
+    /// use autodiff_runtime::from_fns;
+    /// // f(x) = (x0 - 1)^2 + 10 (x1 + 2)^2, with its Hessian-vector product.
+    /// let f = |x: &[f64]| (x[0] - 1.0).powi(2) + 10.0 * (x[1] + 2.0).powi(2);
+    /// let grad = |x: &[f64], g: &mut [f64]| {
+    ///     g[0] = 2.0 * (x[0] - 1.0);
+    ///     g[1] = 20.0 * (x[1] + 2.0);
+    ///     f(x)
+    /// };
+    /// let obj = from_fns(2, f, grad).with_hvp(move |x: &[f64], v: &[f64], g: &mut [f64], hv: &mut [f64]| {
+    ///     hv[0] = 2.0 * v[0];
+    ///     hv[1] = 20.0 * v[1];
+    ///     grad(x, g)
+    /// });
+    /// type S = TrustRegion<f64, [f64; 2]>;
+    /// let mut solver: S = TrustRegionConfig::default().build(2).unwrap();
+    /// let mut x = [0.0, 0.0];
+    /// solver.minimize(&obj, &mut x).unwrap();
+    /// let copy = S::from_state(solver.state()).unwrap();
+    /// assert_eq!(copy.config(), solver.config());
+    /// ```
     pub fn from_state(state: TrustRegionState<F, S>) -> Result<Self, StateError> {
         let mut solver: Self = state.param_group.build(state.grad.as_ref().len())?;
         solver.load_state(state)?;

@@ -8,6 +8,15 @@ use crate::schedule::{
 };
 
 /// The state of [`StepLr`], [`MultiStepLr`] and [`PolynomialLr`]: torch's `last_epoch`.
+///
+/// ```
+/// use optim::state::{EpochState, Stateful};
+/// use optim::{SgdConfig, StepLr};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = StepLr::new(10, 0.5).unwrap();
+/// schedule.step(&mut sgd);
+/// assert_eq!(schedule.state(), EpochState { last_epoch: 1 });
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct EpochState {
@@ -17,6 +26,16 @@ pub struct EpochState {
 
 /// The state of [`CosineAnnealingLr`], [`LinearLr`] and [`LambdaLr`]: torch's `base_lrs[0]`
 /// (`None` before [`Scheduler::start`](crate::Scheduler::start)) and `last_epoch`.
+///
+/// ```
+/// use optim::state::{BaseEpochState, Stateful};
+/// use optim::{CosineAnnealingLr, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = CosineAnnealingLr::new(10, 0.0).unwrap();
+/// assert_eq!(schedule.state().base_lr, None); // not started
+/// schedule.step(&mut sgd);
+/// assert_eq!(schedule.state(), BaseEpochState { base_lr: Some(1.0), last_epoch: 1 });
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BaseEpochState {
@@ -27,6 +46,19 @@ pub struct BaseEpochState {
 }
 
 /// The state of [`CosineAnnealingWarmRestarts`]: [`BaseEpochState`] and torch's `T_i`, `T_cur`.
+///
+/// ```
+/// use optim::state::Stateful;
+/// use optim::{CosineAnnealingWarmRestarts, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = CosineAnnealingWarmRestarts::new(3, 2, 0.0).unwrap();
+/// for _ in 0..4 {
+///     schedule.step(&mut sgd);
+/// }
+/// // One period of 3 done, one step into the next period of 6.
+/// let s = schedule.state();
+/// assert_eq!((s.t_i, s.t_cur), (6, 1));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct WarmRestartsState {
@@ -41,6 +73,15 @@ pub struct WarmRestartsState {
 }
 
 /// The state of [`OneCycleLr`]: torch's `last_epoch`, and whether it has set its first lr.
+///
+/// ```
+/// use optim::state::{OneCycleState, Stateful};
+/// use optim::{OneCycleLr, Scheduler, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = OneCycleLr::new(0.1, 100).unwrap();
+/// schedule.start(&mut sgd);
+/// assert_eq!(schedule.state(), OneCycleState { last_epoch: 0, started: true });
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OneCycleState {
@@ -51,6 +92,17 @@ pub struct OneCycleState {
 }
 
 /// The state of [`ReduceLrOnPlateau`]: torch's `best`, `num_bad_epochs`, `cooldown_counter`.
+///
+/// ```
+/// use optim::state::Stateful;
+/// use optim::{ReduceLrOnPlateau, SgdConfig};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = ReduceLrOnPlateau::new();
+/// schedule.step(&mut sgd, 2.0);
+/// schedule.step(&mut sgd, 3.0);
+/// let s = schedule.state();
+/// assert_eq!((s.best, s.num_bad_epochs, s.cooldown_counter), (2.0, 1, 0));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PlateauState {
@@ -63,6 +115,16 @@ pub struct PlateauState {
 }
 
 /// The state of [`SequentialLr`]: its own epoch count and base lr, and both schedules' states.
+///
+/// ```
+/// use optim::state::{EpochState, Stateful};
+/// use optim::{ExponentialLr, SequentialLr, SgdConfig, StepLr};
+/// let mut sgd = SgdConfig::default().lr(1.0).build::<f64, [f64; 1]>(1).unwrap();
+/// let mut schedule = SequentialLr::new(StepLr::new(5, 0.5).unwrap(), ExponentialLr::new(0.9).unwrap(), 3);
+/// schedule.step(&mut sgd);
+/// let s = schedule.state();
+/// assert_eq!((s.base_lr, s.last_epoch, s.first), (Some(1.0), 1, EpochState { last_epoch: 1 }));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SequentialState<A, B> {
