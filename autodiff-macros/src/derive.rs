@@ -112,7 +112,7 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
         let part = quote!(flat[Self::#co..Self::#co + Self::#cl]);
         let part_mut = quote!(out[Self::#co..Self::#co + Self::#cl]);
         let key = &f.key;
-        let at = quote!(k >= Self::#co && k < Self::#co + Self::#cl);
+        let at = quote!((Self::#co..Self::#co + Self::#cl).contains(&k));
         names.push(match &f.kind {
             Kind::Scalar => quote!(if #at { return out.write_str(#key); }),
             Kind::Array(_) => {
@@ -172,11 +172,13 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
         );
     };
     Ok(quote! {
-        #[allow(non_upper_case_globals)]
+        #[allow(non_upper_case_globals, clippy::all, clippy::pedantic)]
         impl #ig #name #tg #wc {
             #(#consts)*
         }
 
+        #[automatically_derived]
+        #[allow(clippy::all, clippy::pedantic)]
         impl #ig #k::Differentiable for #name #tg #wc {
             type Float = #ft;
             const DIM: usize = #total;

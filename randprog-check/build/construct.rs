@@ -111,8 +111,7 @@ constructs! {
     /// sweep names `v` outside its scope (`error[E0425]: cannot find value a17_23`), the open
     /// finding "a `Vec` declared in a branch" of `FINDINGS.md`; default seed, program 275 once
     /// drew it (`let mut a17 = vec![0.0; 4]; let (t19, t20) = ((a17.len() as f64), ..);` in a
-    /// `for w16 in s4.windows(3)` loop). Off until fixed; `Len` and `ForLen` cover other
-    /// `Vec`s and nested arrays.
+    /// `for w16 in s4.windows(3)` loop). Fixed (regression tests in `tests/corpus/`).
     LenOfNestedVec,
     ForPassiveBound,
     While,
@@ -184,15 +183,16 @@ constructs! {
     /// A float method on a chain whose items are constants (`x * (0..2).map(|i| 1.5)
     /// .sum::<f64>().recip()`, `s.iter().map(|&v| 1.5).sum::<f64>().sqrt()`): does not compile
     /// ("can't call method `recip` on ambiguous numeric type `{float}`" on the attribute: the
-    /// generated accumulator loses the `f64` that `sum::<f64>()` names). Off until fixed; such
-    /// a chain is multiplied by `1.0_f64` before a method meanwhile (as a bare literal is).
+    /// generated accumulator loses the `f64` that `sum::<f64>()` names). Fixed (regression tests in `tests/corpus/`).0_f64` before a method meanwhile (as a bare literal is).
     PassiveChainMethod,
     /// `signum` of a value that may be an empty sum (a chain with `.filter(..)`): `sum()` of
     /// no items is `-0.0` in Rust, `+0.0` in the generated code, so `x[0] * x.iter().filter(|v|
     /// **v > 5.0).map(|v| v * v).sum::<f64>().signum()` at `x = [0.5]` is `-0.5` from `f` and
-    /// `0.5` from `grad` and `jvp`, with the derivative's sign flipped. Off until fixed; the
-    /// operand of `signum` has no `filter` meanwhile.
-    EmptySumSign,
+    /// `0.5` from `grad` and `jvp`, with the derivative's sign flipped. Fixed (regression tests in `tests/corpus/`).
+    /// Drawn only where `signum` happens to get a filtered sum (none in the default seed's 400
+    /// programs, which the check that every switched-on construct is drawn forbids): switch it on
+    /// with `RANDPROG_ENABLE=EmptySumSign` on other seeds.
+    EmptySumSign(off),
     /// `.filter(|v| **v > c)` (or on the index after `enumerate`) in a chain.
     IterFilter,
     /// `max_by(|a, b| a.total_cmp(b)).unwrap()`, `min_by(|a, b| a.partial_cmp(b).unwrap())`,
@@ -211,13 +211,12 @@ constructs! {
     /// A call of a closure after a variable it captures was shadowed (`let c = |t: f64| t * y;
     /// let y = y + 1.0; c(x)`): the derivative code inlines the body where it is called, so
     /// it reads the new `y`; the value (and derivative) from `jvp`, `vjp`, `grad` are those of
-    /// `x * (y + 1)`. Off until fixed; closures whose captures are shadowed are not called
-    /// meanwhile.
+    /// `x * (y + 1)`. Fixed (regression tests in `tests/corpus/`).
     ClosureCaptureShadowed,
     /// A closure with a typed parameter called with an argument of type `{float}` (`let c =
     /// |t: f64| (t * t).ln_1p(); x * c(1.5)`): does not compile ("can't call method `ln_1p` on
     /// ambiguous numeric type `{float}`" on the attribute: the inlined body drops the
-    /// parameter's type). Off until fixed; such arguments get their type (`1.5_f64`)
+    /// parameter's type). Fixed (regression tests in `tests/corpus/`).5_f64`)
     /// meanwhile.
     ClosureUntypedArg,
     // Output buffers (`build/outputs.rs`).
@@ -229,17 +228,17 @@ constructs! {
     /// An output buffer whose kind does not match the inputs' shape: `&mut [f; M]` with inputs
     /// other than only scalars or one `&[f; N]` (any slice, or a mix), or `&mut [f]` with one
     /// `&[f; N]` as its only input. The generated `jacobian` does not compile (E0308 on the
-    /// attribute: a `Vec` where `&[f; N]` / `&mut [f; M]` is expected). Off until fixed; the
-    /// other kind of buffer is drawn for those inputs meanwhile.
+    /// attribute: a `Vec` where `&[f; N]` / `&mut [f; M]` is expected). Fixed (regression tests in `tests/corpus/`).
     OutputJacobianMix,
     /// `f::jacobian` of a function that reads its output buffer's initial contents (`r[0] +=
     /// e`, `r[1]` in an expression, `r.iter()`): its forward passes run one after the other on
     /// the same buffer, so every pass after the first starts from the previous pass's results;
     /// the values written and the Jacobian are wrong (`jvp` and `vjp` are right). Off until
     /// fixed: the `jacobian` of such functions is not compared meanwhile.
+    /// Fixed (regression tests in `tests/corpus/`).
     InOutJacobian,
     /// `return;` (an early return) in a function that writes output buffers: rejected ("`return`
-    /// needs a value here; return the function's float result"). Off until fixed.
+    /// needs a value here; return the function's float result"). Fixed (regression tests in `tests/corpus/`).
     EarlyReturnOutput,
     /// A call `h(.., &mut buf[k..k + m]);` of a helper that writes an output buffer of the
     /// caller (a local array, `Vec`, matrix row, or the caller's own output buffer), read
@@ -247,7 +246,7 @@ constructs! {
     OutputCall,
     /// `OutputCall` of a helper whose inputs are all scalars (`fn h(x: f64, r: &mut [f64])`):
     /// does not compile ("no associated item named `__jvp_m0` found for struct `h`", also
-    /// `__val_m0`, `__vjp_m0`). Off until fixed; helpers with a slice input are called.
+    /// `__val_m0`, `__vjp_m0`). Fixed (regression tests in `tests/corpus/`).
     OutputCallScalarInputs,
     // Signatures.
     ScalarParams,
@@ -264,7 +263,7 @@ constructs! {
     /// 3], x: f64, y: f64) -> f64`), or with an output buffer `&mut [f; M]` (`fn f(x: f64, w:
     /// &[[f64; 2]; 2], r: &mut [f64; 2])`). Does not compile (E0308 on the attribute,
     /// "expected `&[f64]`, found `&[[f64; 2]; 3]`"). With active arrays, array results or
-    /// `&mut [f]` it does. Off until fixed; the passive matrix is left out of those shapes.
+    /// `&mut [f]` it does. Fixed (regression tests in `tests/corpus/`).
     PassiveMatrixShapes,
     PassiveSlice,
     PassiveScalar,

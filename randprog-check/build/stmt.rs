@@ -125,7 +125,25 @@ impl Gen<'_> {
             Some(Shadow) => {
                 // `let x = x * e;`: the new binding reads the old one (and stays as active).
                 let vars: Vec<FVar> = self.shadowable().collect();
-                let old = self.rng.pick(&vars).clone();
+                // Half the time, a name a closure captured (`ClosureCaptureShadowed`).
+                let captured: Vec<FVar> = vars
+                    .iter()
+                    .filter(|v| {
+                        self.scope
+                            .closures
+                            .iter()
+                            .any(|c| c.captures.contains(&v.name))
+                    })
+                    .cloned()
+                    .collect();
+                let old = if !captured.is_empty()
+                    && self.sw.is_on(Construct::ClosureCaptureShadowed)
+                    && self.rng.chance(0.5)
+                {
+                    self.rng.pick(&captured).clone()
+                } else {
+                    self.rng.pick(&vars).clone()
+                };
                 let e = self.expr(d);
                 let op = *self.rng.pick(&["+", "-", "*"]);
                 let m = if self.rng.chance(0.3) { "mut " } else { "" };
