@@ -300,7 +300,7 @@ pub mod __private {
         fixed, fixed_mut, Active, BindArrayResult, Const, ToActive, ToBase, ToPassive,
     };
     pub use autodiff_runtime::{
-        dual_vec, rules, split_dual_vec, vec_of, vec_with_capacity, zeros_vec, Bound, Dual,
+        dual_vec, rules, split_dual_vec, vec_of, vec_with_capacity, zeros_vec, Bound, Dual, Field,
         FixedTape, Float, Jet, ObjectiveFns, Scalar, Vec, VecTape,
     };
 }

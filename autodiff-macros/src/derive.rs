@@ -26,6 +26,7 @@ struct Field {
     /// For the constants' names: the field name, or its index.
     key: String,
     kind: Kind,
+    ty: syn::Type,
 }
 
 pub fn derive(input: TokenStream, krate: &syn::Path) -> TokenStream {
@@ -59,7 +60,12 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
         } else {
             classify(&f.ty, &mut float)?
         };
-        fields.push(Field { member, key, kind });
+        fields.push(Field {
+            member,
+            key,
+            kind,
+            ty: f.ty.clone(),
+        });
     }
     let Some(ft) = float else {
         return Err(syn::Error::new_spanned(
@@ -75,6 +81,7 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
     let mut with_flat = Vec::new();
     let mut add_flat = Vec::new();
     let mut names = Vec::new();
+    let mut field_impls = Vec::new();
     let off_of = |dim: &[TokenStream]| quote!(#(#dim)+*);
     for f in &fields {
         let m = &f.member;
@@ -99,6 +106,12 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
             format_ident!("__AD_ROWS_{}", f.key),
             format_ident!("__AD_COLS_{}", f.key),
         );
+        let (h, fty) = (field_hash(&f.key), &f.ty);
+        field_impls.push(quote! {
+            impl #ig #k::__private::Field<#h> for #name #tg #wc {
+                type Ty = #fty;
+            }
+        });
         consts.push(quote! {
             #[doc(hidden)]
             pub const #co: usize = #off;
@@ -176,6 +189,8 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
         impl #ig #name #tg #wc {
             #(#consts)*
         }
+
+        #(#field_impls)*
 
         #[automatically_derived]
         #[allow(clippy::all, clippy::pedantic)]
@@ -264,6 +279,17 @@ fn unsupported(ty: &syn::Type) -> syn::Error {
         ty,
         "`#[derive(Differentiable)]` supports active fields of type `f64`/`f32`, `[f; N]`, `[[f; N]; M]` and other `Differentiable` structs; mark other fields `#[passive]` (they are cloned, not differentiated)",
     )
+}
+
+/// The name hash that keys the derive's `Field` impls (FNV-1a, 64 bits): the same in the
+/// derive and in `#[differentiable]`.
+pub fn field_hash(name: &str) -> proc_macro2::Literal {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    proc_macro2::Literal::u64_suffixed(h)
 }
 
 fn is_float(ty: &syn::Type) -> bool {

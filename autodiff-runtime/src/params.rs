@@ -53,3 +53,12 @@ pub trait Differentiable: Sized {
             .collect()
     }
 }
+
+/// The type of a struct's field, by a hash of its name (`#[derive(Differentiable)]` implements
+/// it for each active field): how `#[differentiable]` functions find the layout of nested
+/// structs (`m.inner.a`). Not public API.
+#[doc(hidden)]
+pub trait Field<const NAME: u64> {
+    /// The field's type.
+    type Ty;
+}

@@ -591,3 +591,40 @@ fn flattened_values_have_field_names() {
     assert_eq!(table.len(), 3);
     assert!(table[1].starts_with("t[0] +- "));
 }
+
+/// Fields of nested structs read through the outer one (`o.inner.v[1]`), and a nested struct
+/// passed whole to a helper.
+#[differentiable(wrt(o))]
+fn outer_energy(o: &Outer) -> f64 {
+    o.inner.a * o.inner.v[0] + o.inner.v[1].powi(2) * o.b + inner_sum(&o.inner.v)
+}
+
+#[differentiable]
+fn inner_sum(v: &[f64; 2]) -> f64 {
+    v[0] + 2.0 * v[1]
+}
+
+#[test]
+fn nested_fields_read_through_the_outer_struct() {
+    let o = Outer {
+        inner: Inner {
+            a: 2.0,
+            v: [3.0, -1.0],
+        },
+        b: 0.5,
+        name: "o",
+    };
+    let (v, g) = outer_energy::grad(&o);
+    assert_eq!(v, 6.0 + 0.5 + (3.0 - 2.0));
+    assert_eq!(
+        g,
+        Outer {
+            inner: Inner {
+                a: 3.0,
+                v: [2.0 + 1.0, -2.0 * 0.5 + 2.0],
+            },
+            b: 1.0,
+            name: "o",
+        }
+    );
+}

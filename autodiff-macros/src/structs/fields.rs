@@ -11,32 +11,66 @@ use super::{StructParam, SLICE_METHODS};
 pub(super) struct Fields<'p> {
     pub(super) params: &'p [StructParam],
     pub(super) errors: Vec<syn::Error>,
+    /// The facade's path (for the derive's `Field` impls).
+    pub(super) krate: syn::Path,
 }
 
 impl Fields<'_> {
-    /// `(param, type, field key)` if `e` is `m.f` for a struct parameter `m`.
+    /// `(param, owner type, field key, the field expression, offset of the owner)` if `e` is
+    /// `m.f` for a struct parameter `m`, or `m.a.b.f` through nested structs (the owner is then
+    /// `<<T as Field<a>>::Ty as Field<b>>::Ty`, from the derive's field-type impls, and its
+    /// offset the sum of the outer fields' offsets).
+    #[allow(clippy::type_complexity)]
     fn field<'e>(
         &self,
         e: &'e syn::Expr,
-    ) -> Option<(&Ident, &syn::Type, String, &'e syn::ExprField)> {
+    ) -> Option<(
+        &Ident,
+        syn::Type,
+        String,
+        &'e syn::ExprField,
+        Option<syn::Expr>,
+    )> {
         let syn::Expr::Field(f) = crate::lower::strip_parens(e) else {
             return None;
         };
-        let syn::Expr::Path(base) = crate::lower::strip_parens(&f.base) else {
-            return None;
-        };
-        let id = base.path.get_ident()?;
-        let p = self.params.iter().find(|p| p.name == *id)?;
         let key = match &f.member {
             syn::Member::Named(n) => n.to_string(),
             syn::Member::Unnamed(i) => i.index.to_string(),
         };
-        Some((&p.name, &p.ty, key, f))
+        match crate::lower::strip_parens(&f.base) {
+            syn::Expr::Path(base) => {
+                let id = base.path.get_ident()?;
+                let p = self.params.iter().find(|p| p.name == *id)?;
+                Some((&p.name, p.ty.clone(), key, f, None))
+            }
+            // `m.a.f`: the owner of `f` is the type of `m.a`.
+            inner @ syn::Expr::Field(_) => {
+                let (m, ty, k, g, base) = self.field(inner)?;
+                let span = g.member.span();
+                let off = Self::off(&ty, &k, span, &base);
+                let h = crate::derive::field_hash(&k);
+                let kr = &self.krate;
+                let owner: syn::Type =
+                    syn::parse_quote_spanned!(span=> <#ty as #kr::__private::Field<#h>>::Ty);
+                Some((m, owner, key, f, Some(off)))
+            }
+            _ => None,
+        }
     }
 
     fn konst(ty: &syn::Type, what: &str, key: &str, span: Span) -> syn::Expr {
         let c = format_ident!("__AD_{}_{}", what, key, span = span);
         syn::parse_quote_spanned!(span=> <#ty>::#c)
+    }
+
+    /// The offset of field `key` of `ty` in the flattened parameter (plus the owner's).
+    fn off(ty: &syn::Type, key: &str, span: Span, base: &Option<syn::Expr>) -> syn::Expr {
+        let own = Self::konst(ty, "OFF", key, span);
+        match base {
+            Some(b) => syn::parse_quote_spanned!(span=> (#b + #own)),
+            None => own,
+        }
     }
 
     /// The rewritten form of `e`, if it is one of the field forms.
@@ -45,12 +79,12 @@ impl Fields<'_> {
         match strip_parens(e) {
             // `m.f.len()`, `m.f[i].len()`.
             syn::Expr::MethodCall(mc) if mc.method == "len" && mc.args.is_empty() => {
-                if let Some((_, ty, key, f)) = self.field(&mc.receiver) {
-                    return Some(Self::konst(ty, "ROWS", &key, f.member.span()));
+                if let Some((_, ty, key, f, _)) = self.field(&mc.receiver) {
+                    return Some(Self::konst(&ty, "ROWS", &key, f.member.span()));
                 }
                 if let syn::Expr::Index(ix) = strip_parens(&mc.receiver) {
-                    if let Some((_, ty, key, f)) = self.field(&ix.expr) {
-                        return Some(Self::konst(ty, "COLS", &key, f.member.span()));
+                    if let Some((_, ty, key, f, _)) = self.field(&ix.expr) {
+                        return Some(Self::konst(&ty, "COLS", &key, f.member.span()));
                     }
                 }
                 None
@@ -62,11 +96,11 @@ impl Fields<'_> {
                 if self.field(&mc.receiver).is_some()
                     && SLICE_METHODS.iter().any(|n| mc.method == n) =>
             {
-                let (m, ty, key, f) = self.field(&mc.receiver)?;
+                let (m, ty, key, f, base) = self.field(&mc.receiver)?;
                 let span = f.member.span();
                 let (off, len) = (
-                    Self::konst(ty, "OFF", &key, span),
-                    Self::konst(ty, "LEN", &key, span),
+                    Self::off(&ty, &key, span, &base),
+                    Self::konst(&ty, "LEN", &key, span),
                 );
                 let mut call = mc.clone();
                 *call.receiver = syn::parse_quote_spanned!(span=> #m[#off..#off + #len]);
@@ -80,11 +114,11 @@ impl Fields<'_> {
                 let syn::Expr::Index(ix) = strip_parens(&mc.receiver) else {
                     return None;
                 };
-                let (m, ty, key, f) = self.field(&ix.expr)?;
+                let (m, ty, key, f, base) = self.field(&ix.expr)?;
                 let span = f.member.span();
                 let (off, cols) = (
-                    Self::konst(ty, "OFF", &key, span),
-                    Self::konst(ty, "COLS", &key, span),
+                    Self::off(&ty, &key, span, &base),
+                    Self::konst(&ty, "COLS", &key, span),
                 );
                 let i = &ix.index;
                 let mut call = mc.clone();
@@ -105,20 +139,20 @@ impl Fields<'_> {
             }
             // `&m.f`, `&m.f[i]`: views for helpers.
             syn::Expr::Reference(r) if r.mutability.is_none() => {
-                if let Some((m, ty, key, f)) = self.field(&r.expr) {
+                if let Some((m, ty, key, f, base)) = self.field(&r.expr) {
                     let span = f.member.span();
                     let (off, len) = (
-                        Self::konst(ty, "OFF", &key, span),
-                        Self::konst(ty, "LEN", &key, span),
+                        Self::off(&ty, &key, span, &base),
+                        Self::konst(&ty, "LEN", &key, span),
                     );
                     return Some(syn::parse_quote_spanned!(span=> &#m[#off..#off + #len]));
                 }
                 if let syn::Expr::Index(ix) = strip_parens(&r.expr) {
-                    if let Some((m, ty, key, f)) = self.field(&ix.expr) {
+                    if let Some((m, ty, key, f, base)) = self.field(&ix.expr) {
                         let span = f.member.span();
                         let (off, cols) = (
-                            Self::konst(ty, "OFF", &key, span),
-                            Self::konst(ty, "COLS", &key, span),
+                            Self::off(&ty, &key, span, &base),
+                            Self::konst(&ty, "COLS", &key, span),
                         );
                         let i = &ix.index;
                         return Some(syn::parse_quote_spanned!(span=>
@@ -130,11 +164,11 @@ impl Fields<'_> {
             syn::Expr::Index(outer) => {
                 // `m.f[i][j]`.
                 if let syn::Expr::Index(inner) = strip_parens(&outer.expr) {
-                    if let Some((m, ty, key, f)) = self.field(&inner.expr) {
+                    if let Some((m, ty, key, f, base)) = self.field(&inner.expr) {
                         let span = f.member.span();
                         let (off, cols) = (
-                            Self::konst(ty, "OFF", &key, span),
-                            Self::konst(ty, "COLS", &key, span),
+                            Self::off(&ty, &key, span, &base),
+                            Self::konst(&ty, "COLS", &key, span),
                         );
                         let (i, j) = (&inner.index, &outer.index);
                         return Some(
@@ -143,9 +177,9 @@ impl Fields<'_> {
                     }
                 }
                 // `m.f[i]`.
-                if let Some((m, ty, key, f)) = self.field(&outer.expr) {
+                if let Some((m, ty, key, f, base)) = self.field(&outer.expr) {
                     let span = f.member.span();
-                    let off = Self::konst(ty, "OFF", &key, span);
+                    let off = Self::off(&ty, &key, span, &base);
                     let i = &outer.index;
                     return Some(syn::parse_quote_spanned!(span=> #m[#off + (#i)]));
                 }
@@ -153,9 +187,9 @@ impl Fields<'_> {
             }
             // `m.f`: a scalar field.
             syn::Expr::Field(_) => {
-                let (m, ty, key, f) = self.field(e)?;
+                let (m, ty, key, f, base) = self.field(e)?;
                 let span = f.member.span();
-                let off = Self::konst(ty, "OFF", &key, span);
+                let off = Self::off(&ty, &key, span, &base);
                 Some(syn::parse_quote_spanned!(span=> #m[#off]))
             }
             _ => None,
@@ -171,16 +205,6 @@ impl VisitMut for Fields<'_> {
             syn::visit_mut::visit_expr_mut(self, &mut new);
             *e = new;
             return;
-        }
-        // A field of a field: nested structs are flattened as a whole only.
-        if let syn::Expr::Field(f) = e {
-            if self.field(&f.base).is_some() {
-                self.errors.push(syn::Error::new_spanned(
-                    &f.member,
-                    "`#[differentiable]` reads the fields of a struct parameter one level deep (`m.w[i]`), not the fields of a nested struct yet; move the inner fields into the outer struct, or pass the inner struct as its own parameter",
-                ));
-                return;
-            }
         }
         // Writes to an active struct's fields.
         if let syn::Expr::Assign(a) = e {

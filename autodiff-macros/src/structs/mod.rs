@@ -188,6 +188,7 @@ fn flattened(
     let mut fields = Fields {
         params,
         errors: Vec::new(),
+        krate: k.clone(),
     };
     fields.visit_block_mut(&mut flat.block);
     if !fields.errors.is_empty() {

@@ -46,7 +46,7 @@ pub(super) fn rewrap(
     // The value on the flat parameters, for `objective`: calls passing a struct parameter go
     // to the callee's flat value too.
     let mut flat_primal = flat.clone();
-    FlatCalls { params }.visit_block_mut(&mut flat_primal.block);
+    FlatCalls { params, krate: k }.visit_block_mut(&mut flat_primal.block);
     flat_primal.sig.ident = format_ident!("__flat");
     flat_primal.vis = item.vis.clone();
     flat_primal.attrs = vec![syn::parse_quote!(#[doc(hidden)])];
@@ -93,6 +93,7 @@ fn is_named(ty: &syn::Type, name: &Ident) -> bool {
 /// `g(.., m, ..)` with a struct parameter `m` passed: `g::__flat(..)`.
 struct FlatCalls<'p> {
     params: &'p [StructParam],
+    krate: &'p syn::Path,
 }
 
 impl VisitMut for FlatCalls<'_> {
@@ -105,6 +106,36 @@ impl VisitMut for FlatCalls<'_> {
         if passes_struct && matches!(&*c.func, syn::Expr::Path(_)) {
             let path = crate::emit::callee_item(&c.func, &format_ident!("__flat"));
             *c.func = syn::parse_quote!(#path);
+        }
+        // A field's part `&m[a..a + N]` (an array or nested struct field, a matrix row) goes as
+        // `&[f; N]`, like the field itself.
+        for a in c.args.iter_mut() {
+            let syn::Expr::Reference(r) = crate::lower::strip_parens(a) else {
+                continue;
+            };
+            let syn::Expr::Index(ix) = crate::lower::strip_parens(&r.expr) else {
+                continue;
+            };
+            let of_struct = matches!(crate::lower::strip_parens(&ix.expr), syn::Expr::Path(p)
+                if p.path.get_ident().is_some_and(|i| self.params.iter().any(|s| s.name == *i)));
+            let syn::Expr::Range(range) = crate::lower::strip_parens(&ix.index) else {
+                continue;
+            };
+            let len = match (range.start.as_deref(), range.end.as_deref()) {
+                (Some(lo), Some(syn::Expr::Binary(b)))
+                    if matches!(b.op, syn::BinOp::Add(_))
+                        && b.left.to_token_stream().to_string()
+                            == lo.to_token_stream().to_string() =>
+                {
+                    b.right.clone()
+                }
+                _ => continue,
+            };
+            if of_struct && r.mutability.is_none() {
+                let k = &self.krate;
+                let view = a.clone();
+                *a = syn::parse_quote!(#k::__private::fixed::<_, { #len }>(#view));
+            }
         }
     }
 }
