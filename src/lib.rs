@@ -280,6 +280,11 @@ pub use autodiff_runtime::Differentiable;
 #[cfg(feature = "optim")]
 pub use optim;
 
+#[cfg(all(feature = "optim", feature = "alloc"))]
+mod flat;
+#[cfg(all(feature = "optim", feature = "alloc"))]
+pub use flat::Flat;
+
 #[cfg(any(feature = "argmin", feature = "nalgebra"))]
 mod interop;
 #[cfg(feature = "argmin")]

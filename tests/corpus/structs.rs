@@ -513,13 +513,20 @@ fn readme_struct_example() -> Result<(), autodiff::optim::OptimError> {
     };
     let (loss, grad) = line.loss_grad(&xs, &ys);
     assert_eq!((loss, grad.slope, grad.offset), (35.0, -26.0, -18.0));
+    let mut params = autodiff::Flat::new(line.clone());
+    minimize(&Line::loss_objective(&xs, &ys), &mut params)
+        .with(AdamConfig::default().lr(0.1))
+        .stop(StopRules::max_iterations(2000))
+        .run()?;
+    let fitted = params.into_inner();
+    // The same by hand, on an array (what `no_std` code does).
     let mut w = [0.0; Line::DIM];
     line.flatten_into(&mut w);
     minimize(&Line::loss_objective(&xs, &ys), &mut w)
         .with(AdamConfig::default().lr(0.1))
         .stop(StopRules::max_iterations(2000))
         .run()?;
-    let fitted = line.with_flat(&w);
+    assert_eq!(w, [fitted.slope, fitted.offset]);
     assert!((fitted.slope - 2.0).abs() < 1e-6 && (fitted.offset - 1.0).abs() < 1e-6);
     assert_eq!(fitted.name, "fit");
     Ok(())
