@@ -635,3 +635,60 @@ fn nested_fields_read_through_the_outer_struct() {
         }
     );
 }
+
+/// A struct method written the way one first writes it: element loops over fields with `zip`,
+/// a reversed chain, a field passed to a slice helper, a `vec!` scratch buffer.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Poly2 {
+    pub c: [f64; 3],
+    pub w: [f64; 3],
+}
+
+#[differentiable]
+impl Poly2 {
+    pub fn score(&self, xs: &[f64]) -> f64 {
+        let mut scratch = vec![0.0; xs.len()];
+        for (k, x) in xs.iter().enumerate() {
+            // Horner from the highest coefficient.
+            scratch[k] = self.c.iter().rev().fold(0.0, |acc, c| acc * x + c);
+        }
+        let mut s = dot(&scratch, &scratch);
+        for (w, c) in self.w.iter().zip(&self.c) {
+            s += w * c;
+        }
+        s + dot(&self.w, &self.c)
+    }
+}
+
+#[test]
+fn struct_method_written_as_first_written() {
+    let p = Poly2 {
+        c: [0.5, -1.0, 2.0],
+        w: [1.5, 0.25, -0.75],
+    };
+    let xs = [0.3, -1.2, 2.0];
+    let (v, g) = p.score_grad(&xs);
+    assert_eq!(v, p.score(&xs));
+    let mut flat = [0.0; Poly2::DIM];
+    p.flatten_into(&mut flat);
+    let mut gflat = [0.0; Poly2::DIM];
+    g.flatten_into(&mut gflat);
+    let f = |q: &[f64]| p.with_flat(q).score(&xs);
+    let fns = Fns {
+        f: &f,
+        jvp: &|q: &[f64], d: &[f64]| p.with_flat(q).score_jvp(&xs, &p.with_flat(d)),
+        vjp: &|q: &[f64], c: f64, b: &mut [f64]| {
+            let mut bar = p.with_flat(b);
+            let v = p.with_flat(q).score_vjp(&xs, c, &mut bar);
+            bar.flatten_into(b);
+            v
+        },
+        grad: &|q: &[f64]| {
+            let (v, g) = p.with_flat(q).score_grad(&xs);
+            let mut out = vec![0.0; Poly2::DIM];
+            g.flatten_into(&mut out);
+            (v, out)
+        },
+    };
+    assert_eq!(check("Poly2::score", &fns, &flat), gflat);
+}
