@@ -69,6 +69,7 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
             sig: f.sig.clone(),
             block: Box::new(f.block.clone()),
         };
+        crate::inline::inline_calls(&mut free, &block);
         let fn_args = match crate::methods::to_function(&mut free, &self_ty, &methods, fn_args) {
             Ok(a) => a,
             Err(e) => {

@@ -86,6 +86,7 @@ mod fallback;
 mod flat;
 mod gated;
 mod impls;
+mod inline;
 mod intrinsics;
 mod ir;
 mod lower;

@@ -35,6 +35,7 @@ mod calls;
 mod control;
 mod defects;
 mod impls;
+mod inlining;
 mod iterators;
 mod matrices;
 mod no_alloc;
