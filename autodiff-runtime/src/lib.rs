@@ -112,6 +112,11 @@ pub mod call {
 
     /// What a passive float parameter of a called function accepts: a plain value or a
     /// constant, never an active value (its derivative would be lost).
+    #[diagnostic::on_unimplemented(
+        message = "an active value is passed to a parameter that the called `#[differentiable]` function is not differentiated with respect to",
+        label = "the derivative through this argument would be lost",
+        note = "name the parameter in the called function's `wrt(..)` (a method's parameters are passive unless its `wrt(..)` names them: `#[differentiable(wrt(self, t))]`), or pass a value that does not depend on the active inputs"
+    )]
     pub trait ToPassive<F> {
         /// The argument's value.
         fn get(self) -> F;

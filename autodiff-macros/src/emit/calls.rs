@@ -181,10 +181,9 @@ impl Lin<'_, '_, '_> {
             Operand::Active(val, t) => {
                 self.bind(vec![v.clone()], quote!(let #v: #s = #val;), deps);
                 self.saved.push((v.clone(), Kind::Scalar));
-                let k_ = cx.krate;
                 p.dts.push(super::forward::tangent_of(cx, &t));
                 p.scalars.push((k, t));
-                quote!(#k_::__private::Active(#v))
+                super::active_arg(&quote!(#v), a.span, cx)
             }
             _ => {
                 let e = super::passive(a, cx);

@@ -314,7 +314,7 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
 pub fn call_arg(e: &Expr, cx: &Cx, active_value: Option<TokenStream>) -> TokenStream {
     let k = cx.krate;
     match active_value {
-        Some(v) => quote!(#k::__private::Active(#v)),
+        Some(v) => active_arg(&v, e.span, cx),
         None => {
             let p = passive(e, cx);
             let ft = &cx.ft;
@@ -330,6 +330,30 @@ pub fn call_arg(e: &Expr, cx: &Cx, active_value: Option<TokenStream>) -> TokenSt
             }
         }
     }
+}
+
+/// `Active(v)`, an active argument of a call, every token spanned at the argument `span`: a
+/// callee whose parameter is passive (`ToPassive`) then reports its error at the argument.
+pub fn active_arg(v: &TokenStream, span: proc_macro2::Span, cx: &Cx) -> TokenStream {
+    let k = cx.krate;
+    respan(quote!(#k::__private::Active(#v)), span)
+}
+
+/// `tokens` with every token (and group) located at `span`, each resolved as before.
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            if let proc_macro2::TokenTree::Group(g) = &t {
+                let mut ng = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                ng.set_span(g.span().located_at(span));
+                t = proc_macro2::TokenTree::Group(ng);
+            } else {
+                t.set_span(t.span().located_at(span));
+            }
+            t
+        })
+        .collect()
 }
 
 /// A passive argument `e`, already bound to the local `tokens`, as a call passes it: a float
