@@ -82,7 +82,7 @@ fn preprocess_qs(d: usize, k: usize, icf: &[f64], sum_qs: &mut [f64], qdiags: &m
 }
 
 /// `ln Γ_p(a)`, the multivariate log-gamma function (constant data, not differentiated).
-fn log_gamma_distrib(a: f64, p: usize) -> f64 {
+pub fn log_gamma_distrib(a: f64, p: usize) -> f64 {
     let mut out = 0.25 * (p * (p - 1)) as f64 * std::f64::consts::PI.ln();
     for j in 1..=p {
         out += ln_gamma(a + 0.5 * (1.0 - j as f64));
@@ -135,7 +135,7 @@ fn log_wishart_prior(
 }
 
 #[differentiable(wrt(alphas, means, icf))]
-fn gmm_objective(
+pub fn gmm_objective(
     d: usize,
     k: usize,
     n: usize,

@@ -38,6 +38,7 @@ mod impls;
 mod inlining;
 mod iterators;
 mod matrices;
+mod models;
 mod no_alloc;
 mod outputs;
 mod second_order;

@@ -14,7 +14,7 @@ pub struct Pose {
 
 /// Squared distance of rotated and translated points to their targets.
 #[differentiable(wrt(p))]
-fn pose_loss(p: &Pose, pts: &[[f64; 2]], targets: &[[f64; 2]]) -> f64 {
+pub fn pose_loss(p: &Pose, pts: &[[f64; 2]], targets: &[[f64; 2]]) -> f64 {
     let (s, c) = p.angle.sin_cos();
     let mut l = 0.0;
     for i in 0..pts.len() {

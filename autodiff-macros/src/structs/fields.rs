@@ -59,6 +59,24 @@ impl Fields<'_> {
         }
     }
 
+    /// Whether `e` is a field of a struct parameter (`m.w`, `m.inner.w`).
+    pub(super) fn field_ref(&self, e: &syn::Expr) -> bool {
+        self.field(e).is_some()
+    }
+
+    /// The rows of the matrix field `e` in the flattened parameter:
+    /// `m[off..off + len].chunks_exact(cols)`.
+    pub(super) fn rows(&self, e: &syn::Expr) -> Option<syn::Expr> {
+        let (m, ty, key, f, base) = self.field(e)?;
+        let span = f.member.span();
+        let (off, len, cols) = (
+            Self::off(&ty, &key, span, &base),
+            Self::konst(&ty, "LEN", &key, span),
+            Self::konst(&ty, "COLS", &key, span),
+        );
+        Some(syn::parse_quote_spanned!(span=> #m[#off..#off + #len].chunks_exact(#cols)))
+    }
+
     fn konst(ty: &syn::Type, what: &str, key: &str, span: Span) -> syn::Expr {
         let c = format_ident!("__AD_{}_{}", what, key, span = span);
         syn::parse_quote_spanned!(span=> <#ty>::#c)
@@ -199,6 +217,12 @@ impl Fields<'_> {
 
 impl VisitMut for Fields<'_> {
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        // Matrix fields iterated by rows (see `rows`).
+        match e {
+            syn::Expr::ForLoop(fl) => self.rows_of_loop(fl),
+            syn::Expr::MethodCall(mc) => self.rows_of_closure(mc),
+            _ => {}
+        }
         if let Some(mut new) = self.rewrite(e) {
             // Indices may hold field reads too (`m.w[k][m.n]` is not supported, but `m.b[i]`
             // inside an index is).

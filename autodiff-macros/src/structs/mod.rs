@@ -14,6 +14,7 @@
 //! flat ones.
 
 mod fields;
+mod rows;
 mod wrap;
 
 use fields::Fields;

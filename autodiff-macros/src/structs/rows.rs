@@ -1,0 +1,164 @@
+//! Matrix fields iterated by rows: `for (k, row) in m.w.iter().enumerate()`, `for row in &m.w`,
+//! `m.w.iter().map(|row| ..)`.
+//!
+//! The attribute cannot see whether a field is a matrix (its items rows) or a vector (its items
+//! floats). The user's function type-checks, so the use decides: an item that is indexed,
+//! iterated, measured (`len`) or zipped with is a row. Such a chain's root, `m.w.iter()` or
+//! `&m.w`, is rewritten to the field's rows in the flattened parameter,
+//! `m[off..off + len].chunks_exact(cols)`, which the iterator lowering takes as row views.
+
+use syn::visit::Visit;
+
+use super::fields::Fields;
+
+/// Where the field's item sits in the pattern of the chain's items.
+#[derive(Clone, Copy)]
+enum Place {
+    /// `for row in m.w.iter()`.
+    Whole,
+    /// `for (k, row) in m.w.iter().enumerate()`.
+    Second,
+    /// `for (row, x) in m.w.iter().zip(..)`.
+    First,
+}
+
+impl Fields<'_> {
+    /// Rewrites the root of `fl`'s iterable when the loop's item is used as a row.
+    pub(super) fn rows_of_loop(&self, fl: &mut syn::ExprForLoop) {
+        let Some(place) = self.chain_place(&fl.expr) else {
+            return;
+        };
+        if item_name(&fl.pat, place).is_some_and(|n| used_as_row(|v| v.visit_block(&fl.body), n)) {
+            self.rewrite_root(&mut fl.expr);
+        }
+    }
+
+    /// Rewrites the root of `R.map(|row| ..)` / `R.fold(init, |acc, row| ..)` (and after
+    /// `enumerate`, `zip`) when the closure's item is used as a row.
+    pub(super) fn rows_of_closure(&self, mc: &mut syn::ExprMethodCall) {
+        let closure = match mc.method.to_string().as_str() {
+            "map" | "filter" => mc.args.first(),
+            "fold" => mc.args.iter().nth(1),
+            _ => None,
+        };
+        let Some(syn::Expr::Closure(c)) = closure else {
+            return;
+        };
+        let Some(place) = self.chain_place(&mc.receiver) else {
+            return;
+        };
+        let pat = match mc.method.to_string().as_str() {
+            "fold" => c.inputs.iter().nth(1),
+            _ => c.inputs.first(),
+        };
+        if pat
+            .and_then(|p| item_name(p, place))
+            .is_some_and(|n| used_as_row(|v| v.visit_expr(&c.body), n))
+        {
+            self.rewrite_root(&mut mc.receiver);
+        }
+    }
+
+    /// How a chain starting at a field (`m.w.iter()`, `&m.w`) places the field's items.
+    fn chain_place(&self, e: &syn::Expr) -> Option<Place> {
+        match crate::lower::strip_parens(e) {
+            syn::Expr::Reference(r) if r.mutability.is_none() => {
+                self.field_ref(&r.expr).then_some(Place::Whole)
+            }
+            syn::Expr::MethodCall(mc) => match mc.method.to_string().as_str() {
+                "iter" | "into_iter" if mc.args.is_empty() => {
+                    self.field_ref(&mc.receiver).then_some(Place::Whole)
+                }
+                "enumerate" => match self.chain_place(&mc.receiver)? {
+                    Place::Whole => Some(Place::Second),
+                    _ => None,
+                },
+                "zip" => match self.chain_place(&mc.receiver)? {
+                    Place::Whole => Some(Place::First),
+                    _ => None,
+                },
+                "rev" | "skip" | "take" | "step_by" => self.chain_place(&mc.receiver),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Replaces the chain's root by the field's rows.
+    fn rewrite_root(&self, e: &mut syn::Expr) {
+        match e {
+            syn::Expr::Paren(p) => self.rewrite_root(&mut p.expr),
+            syn::Expr::Reference(r) => {
+                if let Some(rows) = self.rows(&r.expr) {
+                    *e = rows;
+                }
+            }
+            syn::Expr::MethodCall(mc)
+                if matches!(mc.method.to_string().as_str(), "iter" | "into_iter")
+                    && self.field_ref(&mc.receiver) =>
+            {
+                if let Some(rows) = self.rows(&mc.receiver) {
+                    *e = rows;
+                }
+            }
+            syn::Expr::MethodCall(mc) => self.rewrite_root(&mut mc.receiver),
+            _ => {}
+        }
+    }
+}
+
+/// The identifier the pattern binds at `place`.
+fn item_name(pat: &syn::Pat, place: Place) -> Option<&syn::Ident> {
+    let pat = match (place, pat) {
+        (Place::Whole, p) => p,
+        (Place::Second, syn::Pat::Tuple(t)) if t.elems.len() == 2 => &t.elems[1],
+        (Place::First, syn::Pat::Tuple(t)) if t.elems.len() == 2 => &t.elems[0],
+        _ => return None,
+    };
+    match pat {
+        syn::Pat::Ident(p) => Some(&p.ident),
+        _ => None,
+    }
+}
+
+/// Whether `name` is used as a slice in `body`: indexed, iterated, measured or zipped with.
+fn used_as_row(walk: impl FnOnce(&mut RowUse), name: &syn::Ident) -> bool {
+    let mut v = RowUse { name, found: false };
+    walk(&mut v);
+    v.found
+}
+
+struct RowUse<'n> {
+    name: &'n syn::Ident,
+    found: bool,
+}
+
+impl RowUse<'_> {
+    fn is_name(&self, e: &syn::Expr) -> bool {
+        matches!(crate::lower::strip_parens(e), syn::Expr::Path(p) if p.path.is_ident(self.name))
+    }
+}
+
+impl<'a> Visit<'a> for RowUse<'_> {
+    fn visit_expr(&mut self, e: &'a syn::Expr) {
+        match e {
+            syn::Expr::Index(ix) if self.is_name(&ix.expr) => self.found = true,
+            syn::Expr::MethodCall(mc)
+                if self.is_name(&mc.receiver)
+                    && super::SLICE_METHODS
+                        .iter()
+                        .chain(&["len", "first", "last"])
+                        .any(|m| mc.method == m) =>
+            {
+                self.found = true
+            }
+            syn::Expr::MethodCall(mc)
+                if mc.method == "zip" && mc.args.first().is_some_and(|a| self.is_name(a)) =>
+            {
+                self.found = true
+            }
+            syn::Expr::ForLoop(fl) if self.is_name(&fl.expr) => self.found = true,
+            _ => syn::visit::visit_expr(self, e),
+        }
+    }
+}
