@@ -94,6 +94,7 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
             marker: format_ident!("__{}_{}", type_name(&self_ty), f.sig.ident),
             names: namespace_names(&file, &f.sig.ident),
             in_marker: false,
+            by_value: f.sig.receiver().is_some_and(|r| r.reference.is_none()),
         };
         split(file, &mut rw, &mut generated, &mut outside);
     }
@@ -241,7 +242,7 @@ fn split(
                         rw.visit_impl_item_fn_mut(&mut m);
                     }
                     m.sig.ident = mangled(&rw.f, &m.sig.ident);
-                    crate::methods::to_method(&mut m, &rw.self_ty);
+                    crate::methods::to_method(&mut m, &rw.self_ty, rw.by_value);
                     m.attrs.splice(0..0, attrs.iter().cloned());
                     generated.push(crate::gated::close_fn(m));
                 }
@@ -272,6 +273,8 @@ struct Rewrite {
     names: Vec<Ident>,
     /// Inside a trait impl for the marker (where `Self` is the marker).
     in_marker: bool,
+    /// The method takes `self` by value (its entry points do too).
+    by_value: bool,
 }
 
 impl Rewrite {

@@ -20,7 +20,7 @@
 //! a parameter whose argument is a plain variable is replaced by that variable, any other
 //! argument is bound by a `let` first (evaluated once, in order, as a call would).
 //!
-//! Only what this keeps exact is inlined: callees taking `&self` and returning the float type,
+//! Only what this keeps exact is inlined: callees taking `&self` (or `self`) and returning a float,
 //! without attributes of their own (a method with its own `wrt(..)` stays a call),
 //! whose body has no `return`, `?`, macro or nested item, with no calls in a position evaluated
 //! conditionally (`if`/`match` arms, loop conditions, the right of `&&`/`||`, closures) or in
@@ -62,8 +62,8 @@ fn qualifies(m: &syn::ImplItemFn) -> bool {
     let Some(recv) = m.sig.receiver() else {
         return false;
     };
-    let by_ref =
-        recv.reference.is_some() && recv.mutability.is_none() && recv.colon_token.is_none();
+    // `&self` or `self`: the body only reads it.
+    let reads_self = recv.mutability.is_none() && recv.colon_token.is_none();
     let float = matches!(&m.sig.output, syn::ReturnType::Type(_, t)
         if matches!(&**t, syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32")));
     let plain_params = m.sig.inputs.iter().skip(1).all(|a| {
@@ -78,7 +78,7 @@ fn qualifies(m: &syn::ImplItemFn) -> bool {
     });
     let mut body = BodyCheck { ok: true };
     body.visit_block(&m.block);
-    by_ref
+    reads_self
         && float
         && plain_params
         && plain_attrs

@@ -1,11 +1,13 @@
-//! Methods (`&self`) in a `#[differentiable]` `impl` block.
+//! Methods (`&self`, `self`) in a `#[differentiable]` `impl` block.
 //!
 //! A method is differentiated as the associated function it is: `fn loss(&self, x: f64)`
+//! (or `self` by value, which the body only reads)
 //! becomes `fn loss(__self: &Type, x: f64)` with `self` renamed in the body and `Self` spelled
 //! as the type, so `self` is an ordinary struct parameter ([`crate::structs`]): active by
 //! default (the type derives `Differentiable`), or as `wrt(..)` says (`wrt(self, x)`,
 //! `wrt(x)` for a passive `self`). The generated entry points that take `__self: &Type` first
-//! take `&self` again, so both `m.loss_grad(x)` and `Type::loss_grad(&m, x)` work.
+//! take the receiver as written again (`&self`, or `self`), so both `m.loss_grad(x)` and
+//! `Type::loss_grad(&m, x)` (`Type::loss_grad(m, x)`) work.
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
@@ -29,10 +31,10 @@ pub fn to_function(
     let Some(recv) = f.sig.receiver() else {
         return Ok(args);
     };
-    if recv.reference.is_none() || recv.mutability.is_some() || recv.colon_token.is_some() {
+    if recv.mutability.is_some() || recv.colon_token.is_some() {
         return Err(syn::Error::new_spanned(
             recv,
-            "`#[differentiable]` supports methods taking `&self`; for `self`, `&mut self` or `self: Type` write an associated function",
+            "`#[differentiable]` supports methods taking `&self` or `self`; for `&mut self`, `mut self` or `self: Type` write an associated function (a differentiable method only reads `self`)",
         ));
     }
     let this = this();
@@ -117,8 +119,9 @@ fn replace(tokens: TokenStream, self_ty: &TokenStream) -> TokenStream {
         .collect()
 }
 
-/// A generated entry point whose first parameter is `__self: &Type` takes `&self` again.
-pub fn to_method(m: &mut syn::ImplItemFn, self_ty: &syn::Type) {
+/// A generated entry point whose first parameter is `__self: &Type` takes `&self` again, or
+/// `self` when the user's method takes `self` by value (`by_value`).
+pub fn to_method(m: &mut syn::ImplItemFn, self_ty: &syn::Type, by_value: bool) {
     let Some(syn::FnArg::Typed(first)) = m.sig.inputs.first() else {
         return;
     };
@@ -136,9 +139,16 @@ pub fn to_method(m: &mut syn::ImplItemFn, self_ty: &syn::Type) {
         _ => None,
     };
     let first = m.sig.inputs.first_mut().expect("checked");
-    *first = syn::parse_quote!(&#lifetime self);
     let this = this();
-    m.block
-        .stmts
-        .insert(0, syn::parse_quote!(let #this = self;));
+    if by_value {
+        *first = syn::parse_quote!(self);
+        m.block
+            .stmts
+            .insert(0, syn::parse_quote!(let #this = &self;));
+    } else {
+        *first = syn::parse_quote!(&#lifetime self);
+        m.block
+            .stmts
+            .insert(0, syn::parse_quote!(let #this = self;));
+    }
 }

@@ -335,3 +335,34 @@ fn struct_trained_by_minibatch_adam() {
     bar.flatten_into(&mut flat);
     assert_eq!(flat, [g0.w[0], g0.w[1], g0.b]);
 }
+
+/// Methods taking `self` by value (a `Copy` parameter struct), called as written.
+#[derive(Clone, Copy, Debug, Differentiable)]
+pub struct Spring {
+    pub k: f64,
+    pub rest: f64,
+}
+
+#[differentiable]
+impl Spring {
+    pub fn energy(self, x: f64) -> f64 {
+        0.5 * self.k * self.stretch(x).powi(2)
+    }
+
+    pub fn stretch(self, x: f64) -> f64 {
+        x - self.rest
+    }
+}
+
+#[test]
+fn methods_taking_self_by_value() {
+    let s = Spring { k: 3.0, rest: 0.5 };
+    let (v, g) = s.energy_grad(2.0);
+    assert_eq!(v, s.energy(2.0));
+    // d/dk = stretch^2 / 2, d/drest = -k stretch.
+    assert_eq!((g.k, g.rest), (0.5 * 1.5 * 1.5, -3.0 * 1.5));
+    let (v2, g2) = Spring::energy_grad(s, 2.0);
+    assert_eq!((v2, g2.k, g2.rest), (v, g.k, g.rest));
+    let (_, g3) = s.stretch_grad(2.0);
+    assert_eq!((g3.k, g3.rest), (0.0, -1.0));
+}
