@@ -15,6 +15,10 @@ pub struct Args {
     pub krate: Path,
     /// `custom = rule`: the user's own derivative rule; the body is not differentiated.
     pub custom: Option<Path>,
+    /// Hidden `__any_activity`, given by [`crate::methods`] to a method without its own
+    /// `wrt(..)`: the entry points follow `wrt(self)`, but callers may pass active values to
+    /// any float parameter (its activity-specialized variants cover every parameter).
+    pub any_activity: bool,
 }
 
 /// The facade's path as the calling crate names it. The facade is published as the package
@@ -44,6 +48,7 @@ pub fn parse(attr: TokenStream, cx: &mut Ctxt) -> Args {
         wrt: None,
         krate: facade_path(),
         custom: None,
+        any_activity: false,
     };
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("wrt") {
@@ -60,6 +65,9 @@ pub fn parse(attr: TokenStream, cx: &mut Ctxt) -> Args {
                 syn::ext::IdentExt::parse_any,
             )?;
             args.wrt = Some(names.into_iter().collect());
+            Ok(())
+        } else if meta.path.is_ident("__any_activity") {
+            args.any_activity = true;
             Ok(())
         } else if meta.path.is_ident("custom") {
             args.custom = Some(meta.value()?.parse()?);

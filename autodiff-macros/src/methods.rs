@@ -58,9 +58,9 @@ pub fn to_function(
     Ok(if has_wrt {
         args
     } else if args.is_empty() {
-        quote!(wrt(#this))
+        quote!(wrt(#this), __any_activity)
     } else {
-        quote!(wrt(#this), #args)
+        quote!(wrt(#this), __any_activity, #args)
     })
 }
 

@@ -31,9 +31,11 @@ pub const MAX_ACTIVE: usize = 5;
 /// The variants of `item`, as `impl` items (empty for functions without array parameters).
 pub fn items(item: &syn::ItemFn, args: &Args, main: &Func) -> TokenStream {
     let allowed = |p: &crate::ir::Param| {
-        args.wrt
-            .as_ref()
-            .is_none_or(|w| w.iter().any(|n| *n == main.vars[p.var].name))
+        args.any_activity
+            || args
+                .wrt
+                .as_ref()
+                .is_none_or(|w| w.iter().any(|n| *n == main.vars[p.var].name))
     };
     let arrays: Vec<usize> = main
         .params
@@ -99,6 +101,7 @@ fn variant(
         ),
         krate: args.krate.clone(),
         custom: None,
+        any_activity: false,
     };
     check::check(&mut func, &item.sig, &vargs, &mut cx);
     if cx.has_errors() {

@@ -115,7 +115,7 @@ pub mod call {
     #[diagnostic::on_unimplemented(
         message = "an active value is passed to a parameter that the called `#[differentiable]` function is not differentiated with respect to",
         label = "the derivative through this argument would be lost",
-        note = "name the parameter in the called function's `wrt(..)` (a method's parameters are passive unless its `wrt(..)` names them: `#[differentiable(wrt(self, t))]`), or pass a value that does not depend on the active inputs"
+        note = "name the parameter in the called function's `wrt(..)` (`#[differentiable(wrt(x, t))]`), or pass a value that does not depend on the active inputs"
     )]
     pub trait ToPassive<F> {
         /// The argument's value.

@@ -39,6 +39,7 @@ mod inlining;
 mod iterators;
 mod matrices;
 mod models;
+mod nested;
 mod no_alloc;
 mod outputs;
 mod second_order;

@@ -387,9 +387,12 @@ pub fn user_value(e: &Expr) -> bool {
 pub fn floatish(e: &Expr, vars: &[Var]) -> bool {
     match &e.kind {
         ExprKind::Lit(_) | ExprKind::Cast(..) => true,
-        ExprKind::Call(_, args) | ExprKind::UserCall(_, args) => {
-            args.iter().any(|a| floatish(a, vars))
-        }
+        ExprKind::Call(_, args) => args.iter().any(|a| floatish(a, vars)),
+        // A helper of float arrays returns floats too (`[h(&x), h(&y)]`).
+        ExprKind::UserCall(_, args) => args.iter().any(|a| {
+            floatish(a, vars)
+                || matches!(a.kind, ExprKind::View { var, returned: false, .. } if vars[var].float)
+        }),
         ExprKind::Var(v) | ExprKind::Index(v, _) => vars[*v].float,
         ExprKind::ArrayRepeat(e, _) => floatish(e, vars),
         ExprKind::VecNew(e, _) => e.as_ref().is_some_and(|e| floatish(e, vars)),
@@ -415,9 +418,10 @@ pub fn callee_item(f: &syn::Expr, item: &Ident) -> TokenStream {
             let owner = segs[n - 2].ident.to_string();
             owner == "Self" || owner.starts_with(|c: char| c.is_ascii_uppercase())
         };
-        if in_type && p.qself.is_none() {
+        // `<T as Trait>::g` (a nested struct's method, see `structs`): `<..>::g_item`.
+        if in_type || p.qself.is_some() {
             let mut path = p.clone();
-            let last = path.path.segments.last_mut().expect("n >= 2");
+            let last = path.path.segments.last_mut().expect("a segment");
             last.ident = crate::impls::mangled(&last.ident, item);
             return quote::quote_spanned!(span=> #path);
         }

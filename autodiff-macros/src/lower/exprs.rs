@@ -245,7 +245,7 @@ impl Lowerer<'_> {
                             return self.inline_closure(&closure, &c.args, Some(visible), span);
                         }
                         syn::Expr::Path(p)
-                            if p.qself.is_none()
+                            if (p.qself.is_none() || is_field_method(p))
                                 && p.path.get_ident().and_then(|i| self.resolve(i)).is_none() =>
                         {
                             ExprKind::UserCall(
@@ -519,4 +519,14 @@ fn strip_derefs(e: &syn::Expr) -> &syn::Expr {
         syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => strip_derefs(&u.expr),
         other => other,
     }
+}
+
+/// `<<T as Field<h>>::Ty>::g`: a nested struct field's method, as `structs` rewrites
+/// `m.inner.g(..)`.
+fn is_field_method(p: &syn::ExprPath) -> bool {
+    p.qself.as_ref().is_some_and(|q| {
+        q.ty.to_token_stream()
+            .to_string()
+            .contains("__private :: Field <")
+    })
 }

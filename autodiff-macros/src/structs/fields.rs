@@ -144,6 +144,28 @@ impl Fields<'_> {
                     #m[#off + (#i) * #cols..#off + (#i) * #cols + #cols]);
                 Some(syn::Expr::MethodCall(call))
             }
+            // `m.f.g(..)`: a method of a nested struct field, `<F>::g(&m.f, ..)` on its part.
+            syn::Expr::MethodCall(mc)
+                if mc.turbofish.is_none()
+                    && mc.method != "len"
+                    && mc.method != "sin_cos"
+                    && crate::intrinsics::callable(&mc.method.to_string()).is_none()
+                    && !SLICE_METHODS.iter().any(|n| mc.method == n)
+                    && self.field(&mc.receiver).is_some() =>
+            {
+                let (m, ty, key, f, base) = self.field(&mc.receiver)?;
+                let span = f.member.span();
+                let (off, len) = (
+                    Self::off(&ty, &key, span, &base),
+                    Self::konst(&ty, "LEN", &key, span),
+                );
+                let h = crate::derive::field_hash(&key);
+                let kr = &self.krate;
+                let (g, args) = (&mc.method, &mc.args);
+                let sep = (!args.is_empty()).then(|| quote!(,));
+                Some(syn::parse_quote_spanned!(g.span()=>
+                    <<#ty as #kr::__private::Field<#h>>::Ty>::#g(&#m[#off..#off + #len] #sep #args)))
+            }
             // `m.g(..)`: a differentiable method of the struct, `T::g(m, ..)`.
             syn::Expr::MethodCall(mc) if mc.turbofish.is_none() => {
                 let syn::Expr::Path(p) = strip_parens(&mc.receiver) else {

@@ -46,7 +46,12 @@ pub(super) fn rewrap(
     // The value on the flat parameters, for `objective`: calls passing a struct parameter go
     // to the callee's flat value too.
     let mut flat_primal = flat.clone();
-    FlatCalls { params, krate: k }.visit_block_mut(&mut flat_primal.block);
+    FlatCalls {
+        params,
+        krate: k,
+        ft,
+    }
+    .visit_block_mut(&mut flat_primal.block);
     flat_primal.sig.ident = format_ident!("__flat");
     flat_primal.vis = item.vis.clone();
     flat_primal.attrs = vec![syn::parse_quote!(#[doc(hidden)])];
@@ -94,6 +99,7 @@ fn is_named(ty: &syn::Type, name: &Ident) -> bool {
 struct FlatCalls<'p> {
     params: &'p [StructParam],
     krate: &'p syn::Path,
+    ft: &'p Ident,
 }
 
 impl VisitMut for FlatCalls<'_> {
@@ -109,7 +115,8 @@ impl VisitMut for FlatCalls<'_> {
         }
         // A field's part `&m[a..a + N]` (an array or nested struct field, a matrix row) goes as
         // `&[f; N]`, like the field itself.
-        for a in c.args.iter_mut() {
+        let mut views = 0u64;
+        for (pos, a) in c.args.iter_mut().enumerate() {
             let syn::Expr::Reference(r) = crate::lower::strip_parens(a) else {
                 continue;
             };
@@ -135,7 +142,16 @@ impl VisitMut for FlatCalls<'_> {
                 let k = &self.krate;
                 let view = a.clone();
                 *a = syn::parse_quote!(#k::__private::fixed::<_, { #len }>(#view));
+                views |= 1 << pos;
             }
+        }
+        // The callee may take a nested struct there (`helper(&m.inner)`), which only its
+        // variants take flattened: the value variant for exactly these arrays, on floats. (Its
+        // array parameters take the part as they would the field.)
+        if views != 0 && !passes_struct && matches!(&*c.func, syn::Expr::Path(_)) {
+            let ft = self.ft;
+            let path = crate::emit::callee_item(&c.func, &format_ident!("__val_m{}", views));
+            *c.func = syn::parse_quote!(#path::<#ft>);
         }
     }
 }
