@@ -347,6 +347,24 @@ fn tracer_direct_use() {
         p,
         SparsityPattern::from_entries(3, 3, [(0, 0), (0, 1), (1, 0), (1, 1)])
     );
+    // A running sum feeding a nonlinear function: dense.
+    let p = hessian_pattern(&[1.0; 30], |t: &[Tracer]| {
+        let mut s = Tracer::default();
+        for (i, &v) in t.iter().enumerate() {
+            s += if i % 2 == 0 { v } else { -v.scale(2.0) };
+        }
+        s.exp() + t[3]
+    });
+    assert_eq!(p, SparsityPattern::dense(30, 30));
+    // Jacobian rows: a running sum over every input, and a product.
+    let p = jacobian_pattern(&[1.0; 30], 2, |t: &[Tracer], r: &mut [Tracer]| {
+        for (i, &v) in t.iter().enumerate().rev() {
+            r[0] += v * Tracer::from(i as f64);
+        }
+        r[1] = t[4] * t[7];
+    });
+    let expected = (0..30).map(|j| (0, j)).chain([(1, 4), (1, 7)]);
+    assert_eq!(p, SparsityPattern::from_entries(2, 30, expected));
     // A constant result: an empty pattern, one product (for the value and gradient).
     let p = hessian_pattern(&[1.0, 2.0], |t: &[Tracer]| t[0].floor() + Tracer::cst(1.0));
     assert_eq!(p.nnz(), 0);

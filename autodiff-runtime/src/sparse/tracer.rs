@@ -458,67 +458,122 @@ fn union_into(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
     out.extend_from_slice(&b[j..]);
 }
 
-/// Gradient index sets of the nodes `wanted` depends on, computed forward; `visit` sees each
-/// node with its operands' sets before they may be dropped. A set is moved, not copied, into
-/// the node that uses it last, so a running sum costs linear time.
+/// `a ∪= b` for sorted sets, merging from the back: linear in `b` and in the elements of `a`
+/// above `b`'s smallest, so a running sum over increasing indices costs linear time overall.
+fn merge_into(a: &mut Vec<u32>, b: &[u32]) {
+    if b.is_empty() {
+        return;
+    }
+    let (mut i, mut j) = (a.len(), b.len());
+    a.resize(i + j, 0);
+    let mut w = a.len();
+    while j > 0 {
+        if i > 0 && a[i - 1] >= b[j - 1] {
+            let equal = a[i - 1] == b[j - 1];
+            w -= 1;
+            a[w] = a[i - 1];
+            i -= 1;
+            if equal {
+                j -= 1;
+            }
+        } else {
+            w -= 1;
+            a[w] = b[j - 1];
+            j -= 1;
+        }
+    }
+    // `w - i` slots were left by repeats: close the gap.
+    if w > i {
+        a.copy_within(w.., i);
+        let len = a.len() - (w - i);
+        a.truncate(len);
+    }
+}
+
+/// Gradient index sets, forward, of the nodes whose sets are needed: the `wanted` ones
+/// (`want_sets`) and the operands of every nonlinear node the `wanted` ones depend on, with
+/// what those depend on. `visit` sees each such nonlinear node with its operands' sets. A
+/// running sum that only feeds the output never gets a set. A set is merged in place into the
+/// node that uses it last.
 fn gradient_sets(
     nodes: &[Node],
     wanted: &[u32],
+    want_sets: bool,
     mut visit: impl FnMut(Node, &[u32], &[u32]),
 ) -> Vec<Vec<u32>> {
     let len = nodes.len();
     let mut live = std::vec![false; len];
-    for &w in wanted {
-        if w != NONE {
-            live[w as usize] = true;
-        }
+    let mut need = std::vec![false; len];
+    for &w in wanted.iter().filter(|&&w| w != NONE) {
+        live[w as usize] = true;
+        need[w as usize] = want_sets;
     }
-    // Last use of each node by a live node (or `usize::MAX` if it is wanted).
+    // Last read of each set (`usize::MAX`: a wanted one).
     let mut last = std::vec![0usize; len];
-    for &w in wanted {
-        if w != NONE {
-            last[w as usize] = usize::MAX;
-        }
+    for &w in wanted.iter().filter(|&&w| w != NONE) {
+        last[w as usize] = usize::MAX;
     }
     for k in (0..len).rev() {
         if !live[k] {
             continue;
         }
-        for p in nodes[k].parents() {
+        let node = nodes[k];
+        let nonlinear = !matches!(node, Node::Input(_) | Node::Linear(..));
+        for p in node.parents() {
             if p != NONE {
                 let p = p as usize;
                 live[p] = true;
-                if last[p] < k {
+                if need[k] || nonlinear {
+                    need[p] = true;
+                }
+                if (need[k] || nonlinear) && last[p] < k {
                     last[p] = k;
                 }
             }
         }
     }
     let mut sets: Vec<Vec<u32>> = (0..len).map(|_| Vec::new()).collect();
-    let mut buf = Vec::new();
     for k in 0..len {
         if !live[k] {
             continue;
         }
         let node = nodes[k];
         let [a, b] = node.parents();
+        if !matches!(node, Node::Input(_) | Node::Linear(..)) {
+            let sa: &[u32] = if a == NONE { &[] } else { &sets[a as usize] };
+            let sb: &[u32] = if b == NONE { &[] } else { &sets[b as usize] };
+            visit(node, sa, sb);
+        }
+        if !need[k] {
+            continue;
+        }
         let set = match node {
             Node::Input(i) => std::vec![i],
             _ => {
-                let sa: &[u32] = if a == NONE { &[] } else { &sets[a as usize] };
-                let sb: &[u32] = if b == NONE { &[] } else { &sets[b as usize] };
-                visit(node, sa, sb);
-                union_into(sa, sb, &mut buf);
-                core::mem::take(&mut buf)
+                let owned = |p: u32| p != NONE && last[p as usize] == k;
+                let (big, small) = match (a, b) {
+                    (a, b) if b == NONE => (a, b),
+                    (a, b) if a == NONE => (b, a),
+                    (a, b) if sets[a as usize].len() >= sets[b as usize].len() => (a, b),
+                    (a, b) => (b, a),
+                };
+                let mut set = if owned(big) {
+                    core::mem::take(&mut sets[big as usize])
+                } else {
+                    sets[big as usize].clone()
+                };
+                if small != NONE {
+                    merge_into(&mut set, &sets[small as usize]);
+                }
+                set
             }
         };
-        sets[k] = set;
         for p in [a, b] {
             if p != NONE && last[p as usize] == k {
-                // Its last use: free (or recycle) the set.
-                buf = core::mem::take(&mut sets[p as usize]);
+                sets[p as usize] = Vec::new(); // its last use
             }
         }
+        sets[k] = set;
     }
     sets
 }
@@ -568,7 +623,7 @@ pub fn hessian_pattern<F: Float>(
         }
     };
     let wanted = output_node(&out, session);
-    gradient_sets(&nodes, &[wanted], |node, sa, sb| match node {
+    gradient_sets(&nodes, &[wanted], false, |node, sa, sb| match node {
         Node::Unary(_) => cross(&mut pairs, sa, sa),
         Node::Mul(..) => cross(&mut pairs, sa, sb),
         Node::Div(..) => {
@@ -618,7 +673,7 @@ pub fn jacobian_pattern<F: Float>(
         out
     });
     let wanted: Vec<u32> = outs.iter().map(|o| output_node(o, session)).collect();
-    let sets = gradient_sets(&nodes, &wanted, |_, _, _| {});
+    let sets = gradient_sets(&nodes, &wanted, true, |_, _, _| {});
     let mut entries = Vec::new();
     for (r, &w) in wanted.iter().enumerate() {
         if w != NONE {
@@ -638,5 +693,34 @@ impl<F: Float> From<F> for Tracer<F> {
     /// ```
     fn from(v: F) -> Self {
         Self::constant(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{merge_into, union_into};
+    use std::vec::Vec;
+
+    #[test]
+    fn merge_in_place_equals_union() {
+        let mut s = 12345u64;
+        let mut next = |m: u64| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((s >> 33) % m) as u32
+        };
+        for _ in 0..500 {
+            let mut a: Vec<u32> = (0..next(12)).map(|_| next(30)).collect();
+            let mut b: Vec<u32> = (0..next(12)).map(|_| next(30)).collect();
+            a.sort_unstable();
+            a.dedup();
+            b.sort_unstable();
+            b.dedup();
+            let mut u = Vec::new();
+            union_into(&a, &b, &mut u);
+            merge_into(&mut a, &b);
+            assert_eq!(a, u);
+        }
     }
 }
