@@ -23,7 +23,17 @@ pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         Shape::SliceRef => None,
         _ => return quote!(),
     };
-    if func.ret_len.is_some() {
+    // As the user wrote it: `&[f; N]`, `&[f]` or `&Vec<f>` (a derived parameter struct is an
+    // array to the generic code, but not to its caller).
+    let plain = match &param.ty {
+        syn::Type::Reference(r) => match &*r.elem {
+            syn::Type::Array(_) | syn::Type::Slice(_) => true,
+            syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Vec"),
+            _ => false,
+        },
+        _ => false,
+    };
+    if func.ret_len.is_some() || !plain {
         return quote!();
     }
     let (k, ft, vis) = (cx.krate, &cx.ft, &item.vis);
@@ -62,8 +72,8 @@ pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
             .collect()
     };
     let fixed = |v: &Ident, m: bool| match (&len, m) {
-        (Some(l), false) => quote!(#k::__private::fixed::<_, #l>(#v)),
-        (Some(l), true) => quote!(#k::__private::fixed_mut::<_, #l>(#v)),
+        (Some(l), false) => quote!(#k::__private::fixed::<_, { #l }>(#v)),
+        (Some(l), true) => quote!(#k::__private::fixed_mut::<_, { #l }>(#v)),
         (None, _) => quote!(#v),
     };
     let tracer = quote!(#k::__private::sparse::Tracer<#ft>);
