@@ -65,7 +65,9 @@ pub use numbers::{Dual, Float, Jet, Scalar};
 /// (Hessians) or column colouring (Jacobians), and recovery from one product per colour into a
 /// [`CscMatrix`](sparse::CscMatrix). For `#[differentiable] fn f(.., x: &[f64]) -> f64` (one
 /// active slice or array) the macro adds `f::sparse_hessian_pattern(..)` and
-/// `f::sparse_hessian(.., &mut work)`.
+/// `f::sparse_hessian(.., &mut work) -> (value, gradient, &CscMatrix)`; for one returning
+/// `[f64; M]`, `f::sparse_jacobian_pattern(..)` and `f::sparse_jacobian(.., &mut work) ->
+/// ([f64; M], &CscMatrix)`. Other shapes use the runtime API with closures.
 ///
 /// ```
 /// use autodiff::differentiable;

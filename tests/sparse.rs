@@ -294,11 +294,46 @@ fn residuals<const N: usize>(x: &[f64; N]) -> [f64; 4] {
     r
 }
 
+/// Residuals of a slice: r_i = x_{2i} x_{2i+1} + c x_{i+5}^2 (row 4: x8 and x9 only).
+#[differentiable(wrt(x))]
+fn slice_residuals(x: &[f64], c: f64) -> [f64; 5] {
+    let mut r = [0.0; 5];
+    for i in 0..5 {
+        r[i] = x[2 * i] * x[2 * i + 1] + c * x[i + 5] * x[i + 5];
+    }
+    r
+}
+
+#[test]
+fn generated_sparse_jacobians() {
+    let x: [f64; 6] = point(6, 9).try_into().unwrap();
+    let p = residuals::sparse_jacobian_pattern(&x);
+    assert_eq!(
+        p,
+        SparsityPattern::from_entries(4, 6, (0..4).flat_map(|i| [(i, i), (i, i + 1), (i, i + 2)]))
+    );
+    let mut work = SparseJacobian::new(p);
+    let (v, j) = residuals::sparse_jacobian(&x, &mut work);
+    let (vd, jd) = residuals::jacobian(&x);
+    assert_eq!(v, vd);
+    assert_matches(j, &jd.iter().map(|r| r.to_vec()).collect::<Vec<_>>());
+
+    let x = point(10, 10);
+    let p = slice_residuals::sparse_jacobian_pattern(&x, 0.5);
+    assert_eq!(p.nnz(), 14);
+    let mut work = SparseJacobian::new(p);
+    assert_eq!(work.coloring().colors(), [0, 1, 0, 1, 0, 2, 2, 1, 0, 1]);
+    let (v, j) = slice_residuals::sparse_jacobian(&x, 0.5, &mut work);
+    let (vd, jd) = slice_residuals::jacobian(&x, 0.5);
+    assert_eq!(&v[..], &vd[..]);
+    assert_matches(j, &jd);
+}
+
 #[test]
 fn jacobian_of_residuals() {
     let x: [f64; 6] = point(6, 7).try_into().unwrap();
-    // The generic code of `residuals` is private: the pattern from a tracer closure, the
-    // products from the generated `jvp`.
+    // The runtime API, as for code without `#[differentiable]`: the pattern from a closure on
+    // tracers, the products from any JVP (here the generated one).
     let p = jacobian_pattern(&x, 4, |t: &[Tracer], r: &mut [Tracer]| {
         for i in 0..4 {
             r[i] = t[i] * t[i + 1] - t[i + 2].sin();

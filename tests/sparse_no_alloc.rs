@@ -1,6 +1,7 @@
 //! Sparse Hessian and Jacobian recovery with a prepared pattern allocates nothing: the
 //! generated `f::sparse_hessian` (slice and array parameters), `SparseHessian::compute_with_hvp`
-//! and `compute_objective` over allocation-free products, and `SparseJacobian::compute_with_jvp`.
+//! and `compute_objective` over allocation-free products, the generated `f::sparse_jacobian` and
+//! `SparseJacobian::compute_with_jvp`.
 //! A counting global allocator (per thread) sees zero allocations across the calls; preparation
 //! (pattern detection, colouring) allocates and is done before measuring. One `#[test]` so no
 //! other test runs on this thread meanwhile.
@@ -94,6 +95,7 @@ fn prepared_sparse_recovery_does_not_allocate() {
         }
     });
     let mut jw = SparseJacobian::new(jp);
+    let mut gw = SparseJacobian::new(residuals::sparse_jacobian_pattern(&xr));
     let obj = rosen_arr::objective::<20>();
 
     let mut acc = 0.0;
@@ -143,6 +145,12 @@ fn prepared_sparse_recovery_does_not_allocate() {
             })
         );
         acc += j.values()[2];
+        let (r, j) = no_alloc!(
+            fails,
+            "residuals::sparse_jacobian",
+            residuals::sparse_jacobian(&xr, &mut gw)
+        );
+        acc += r[0] + j.values()[3];
     }
     assert!(acc.is_finite());
     assert!(fails.is_empty(), "allocations: {fails:#?}");
