@@ -59,6 +59,49 @@ pub use analysis::{
     CriticalPoint, GradientCheck,
 };
 pub use numbers::{Dual, Float, Jet, Scalar};
+
+/// Sparse Hessians and Jacobians (feature `alloc`; detecting a pattern needs `std`): the
+/// sparsity pattern found by running the generated code on a tracer scalar, a star colouring
+/// (Hessians) or column colouring (Jacobians), and recovery from one product per colour into a
+/// [`CscMatrix`](sparse::CscMatrix). For `#[differentiable] fn f(.., x: &[f64]) -> f64` (one
+/// active slice or array) the macro adds `f::sparse_hessian_pattern(..)` and
+/// `f::sparse_hessian(.., &mut work) -> (value, gradient, &CscMatrix)`; for one returning
+/// `[f64; M]`, `f::sparse_jacobian_pattern(..)` and `f::sparse_jacobian(.., &mut work) ->
+/// ([f64; M], &CscMatrix)`. Other shapes use the runtime API with closures.
+///
+/// ```
+/// use autodiff::differentiable;
+/// use autodiff::sparse::SparseHessian;
+///
+/// #[differentiable]
+/// fn rosen(x: &[f64]) -> f64 {
+///     let mut s = 0.0;
+///     for i in 0..x.len() - 1 {
+///         let a = x[i + 1] - x[i] * x[i];
+///         let b = 1.0 - x[i];
+///         s += 100.0 * a * a + b * b;
+///     }
+///     s
+/// }
+///
+/// let x = vec![0.5; 10_000];
+/// // Once: the pattern (tridiagonal) and its star colouring (3 colours).
+/// let mut work = SparseHessian::new(rosen::sparse_hessian_pattern(&x)).unwrap();
+/// assert_eq!(work.coloring().count(), 3);
+/// // Then at any point: 3 Hessian-vector products, no allocation.
+/// let (value, grad, h) = rosen::sparse_hessian(&x, &mut work);
+/// assert_eq!(value, rosen(&x));
+/// assert_eq!(grad.len(), 10_000);
+/// assert_eq!(h.pattern().nnz(), 10_000 + 2 * 9_999);
+/// assert!((h.get(1, 0) - -200.0).abs() < 1e-12); // -400 x0
+/// for (i, j, v) in h.triplets().take(3) {
+///     println!("H[{i}][{j}] = {v}");
+/// }
+/// ```
+#[cfg(feature = "alloc")]
+pub mod sparse {
+    pub use autodiff_runtime::sparse::*;
+}
 pub use objectives::{from_fns, hessian_into, FnObjective, Objective, ObjectiveError};
 
 /// Generates forward- and reverse-mode derivatives of a numeric function at compile time.
@@ -301,9 +344,12 @@ struct ReadmeDoctests;
 #[doc(hidden)]
 pub mod __private {
     pub use autodiff_runtime::__if_alloc as if_alloc;
+    pub use autodiff_runtime::__if_std as if_std;
     pub use autodiff_runtime::call::{
         fixed, fixed_mut, Active, BindArrayResult, Const, ToActive, ToBase, ToPassive,
     };
+    #[cfg(feature = "alloc")]
+    pub use autodiff_runtime::sparse;
     pub use autodiff_runtime::{
         dual_vec, rules, split_dual_vec, vec_of, vec_with_capacity, zeros_vec, Bound, Dual, Field,
         FixedTape, Float, Jet, ObjectiveFns, Scalar, Vec, VecTape,

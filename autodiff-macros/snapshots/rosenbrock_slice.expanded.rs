@@ -190,6 +190,24 @@ impl rosen {
         fn objective < > (x_len : usize) -> ::autodiff::__private::Bound < Self,
         (::core::marker::PhantomData < () >, usize,) > {
         ::autodiff::__private::Bound::new((::core::marker::PhantomData, x_len,)) }
+        ::autodiff::__private::if_std! { #[doc =
+        "The sparsity pattern of the Hessian of `rosen` with respect to `x`, at this point (branches follow it): the generic code run once on sparsity tracers. Prepare a [`SparseHessian`](::autodiff::sparse::SparseHessian) from it once and pass it to `rosen::sparse_hessian`."]
+        fn sparse_hessian_pattern < > (x : & [f64]) ->
+        ::autodiff::__private::sparse::SparsityPattern {
+        ::autodiff::__private::sparse::hessian_pattern(& x[..], | __t : &
+        [::autodiff::__private::sparse::Tracer < f64 >] | { Self::__jvp(__t,
+        ::autodiff::__private::zeros_vec(__t.len(), <
+        ::autodiff::__private::sparse::Tracer < f64 > as ::core::default::Default >
+        ::default()).as_slice()).0 }) } } ::autodiff::__private::if_alloc! { #[doc =
+        "Value of `rosen`, its gradient and its sparse Hessian with respect to `x` (a symmetric CSC matrix, both triangles), from one forward-over-reverse pass per colour of `work` (prepared from `rosen::sparse_hessian_pattern`); allocates nothing."]
+        fn sparse_hessian < '__w, > (x : & [f64], work : & '__w mut
+        ::autodiff::__private::sparse::SparseHessian < f64 >) -> (f64, & '__w[f64], &
+        '__w::autodiff::__private::sparse::CscMatrix < f64 >) { work.compute_with_vjp(&
+        x[..], | __d : & [::autodiff::__private::Dual < f64 >], __b : & mut
+        [::autodiff::__private::Dual < f64 >] | { Self::__vjp(__d, <
+        ::autodiff::__private::Dual < f64 > > ::new(< f64 as
+        ::autodiff::__private::Scalar > ::one(), < f64 as ::autodiff::__private::Scalar >
+        ::zero()), __b) }) } }
     }
     ///Value of `rosen` and its directional derivative along the tangents (one per active parameter: `x`).
     #[inline]

@@ -16,7 +16,8 @@ pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
     let hessian = hessian(sigs, item, cx);
     let objective = objective_fn(sigs, item, cx);
     let derivatives = derivatives(sigs, item, cx);
-    quote!(#hvp #hessian #objective #derivatives)
+    let sparse = crate::sparse::methods(sigs, item, cx);
+    quote!(#hvp #hessian #objective #derivatives #sparse)
 }
 
 /// `derivatives::<K>(args..) -> [f; K]`: the value and the derivatives of orders 1..K-1 with

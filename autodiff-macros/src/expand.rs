@@ -689,7 +689,9 @@ impl Signatures {
         } else if unit {
             crate::outputs::jacobian(self, item, cx)
         } else if array_out {
-            crate::derived::jacobian(self, item, cx)
+            let sparse = crate::sparse::jacobian(self, item, cx);
+            let dense = crate::derived::jacobian(self, item, cx);
+            quote!(#dense #sparse)
         } else {
             if_alloc(crate::derived::methods(self, item, cx), heap || slices)
         };

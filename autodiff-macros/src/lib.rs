@@ -94,6 +94,7 @@ mod methods;
 mod outputs;
 #[cfg(test)]
 mod snapshots;
+mod sparse;
 mod structs;
 mod variants;
 

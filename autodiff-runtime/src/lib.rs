@@ -24,6 +24,8 @@ pub mod objective;
 mod params;
 pub mod rules;
 mod scalar;
+#[cfg(feature = "alloc")]
+pub mod sparse;
 pub mod tape;
 
 pub use check::{check_gradient, GradientCheck};
@@ -178,6 +180,23 @@ pub mod call {
             (*self).to_base()
         }
     }
+}
+
+/// Expands its input only with the `std` feature: generated items that need a thread-local
+/// (sparsity detection with [`sparse::Tracer`]) do not exist without it.
+#[cfg(feature = "std")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_std {
+    ($($t:tt)*) => { $($t)* };
+}
+
+/// Expands its input only with the `std` feature (here: to nothing).
+#[cfg(not(feature = "std"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_std {
+    ($($t:tt)*) => {};
 }
 
 /// Expands its input only with the `alloc` feature: generated items that need the heap
