@@ -327,6 +327,10 @@ pub use optim;
 mod flat;
 #[cfg(all(feature = "optim", feature = "alloc"))]
 pub use flat::Flat;
+#[cfg(feature = "optim")]
+mod flat_array;
+#[cfg(feature = "optim")]
+pub use flat_array::FlatArray;
 
 #[cfg(any(feature = "argmin", feature = "nalgebra"))]
 mod interop;

@@ -258,3 +258,16 @@ pub fn fit_line(line: Line, xs: &[f64; 4], ys: &[f64; 4], lr: f64, steps: usize)
     }
     line.with_flat(&x)
 }
+
+/// The same fit through `minimize` on a [`autodiff::FlatArray`]: the struct's active fields in
+/// an array, Adam's state in arrays, nothing allocated.
+pub fn fit_line_minimize(line: Line, xs: &[f64; 4], ys: &[f64; 4], lr: f64, steps: usize) -> Line {
+    use autodiff::optim::{minimize, AdamConfig, StopRules};
+    use autodiff::{Differentiable, FlatArray};
+    let mut params = FlatArray::<Line, { Line::DIM }>::new(line);
+    let _ = minimize(&line_loss::objective(xs, ys), &mut params)
+        .with(AdamConfig::default().lr(lr))
+        .stop(StopRules::max_iterations(steps))
+        .run();
+    params.get()
+}

@@ -269,7 +269,7 @@ fn adam_through_autodiff_optim_matches_a_hand_written_loop() {
 
 #[test]
 fn parameter_struct_without_alloc() {
-    use nostd_check::{fit_line, line_loss, Line};
+    use nostd_check::{fit_line, fit_line_minimize, line_loss, Line};
     let line = Line {
         slope: 0.0,
         offset: 0.0,
@@ -282,7 +282,13 @@ fn parameter_struct_without_alloc() {
         (g.slope, g.offset, g.tag),
         (-2.0 * (3.0 + 10.0 + 21.0), -2.0 * 16.0, 7)
     );
+    let by_minimize = fit_line_minimize(line.clone(), &xs, &ys, 0.1, 3000);
     let fit = fit_line(line, &xs, &ys, 0.1, 3000);
+    // The same Adam steps, by hand or through `minimize` on a `FlatArray`.
+    assert_eq!(
+        (by_minimize.slope, by_minimize.offset, by_minimize.tag),
+        (fit.slope, fit.offset, fit.tag)
+    );
     assert!(
         (fit.slope - 2.0).abs() < 1e-6 && (fit.offset - 1.0).abs() < 1e-6,
         "{fit:?}"

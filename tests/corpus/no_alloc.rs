@@ -120,6 +120,24 @@ fn fixed_size_structs_do_not_allocate() {
     let (d, gm) = bb(&m).loss_grad(&xs, &ys);
     let after = allocations();
     assert_eq!(after - before, 0, "allocations in struct derivatives");
+    // Adam steps on the struct through `minimize` and a `FlatArray`: state in arrays.
+    use autodiff::optim::{minimize, AdamConfig, StopRules};
+    use autodiff::{Differentiable, FlatArray};
+    let objective = crate::structs::pose_loss::objective(&pts, &targets);
+    let before = allocations();
+    let mut params = FlatArray::<Pose, { Pose::DIM }>::new(p.clone());
+    let report = minimize(&objective, &mut params)
+        .with(AdamConfig::default().lr(0.01))
+        .stop(StopRules::max_iterations(5))
+        .run();
+    let fitted = params.get();
+    assert_eq!(
+        allocations() - before,
+        0,
+        "allocations in Adam steps on a struct"
+    );
+    assert_eq!(report.expect("runs").iterations, 5);
+    assert_eq!(fitted.id, p.id);
     assert_eq!(a, b);
     assert_eq!(a, c);
     assert!(d.is_finite() && gm.b2.is_finite() && hv.angle.is_finite());
