@@ -97,11 +97,14 @@ impl rosen {
         x_0_b: &mut [__S],
     ) -> __S {
         let _ = rosen;
+        let x_0_b: &mut [__S] = &mut x_0_b[..x_0.len()];
         let mut s_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut a_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut b_4_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut s_1: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
         s_1_b += __seed;
+        let mut __carry_x_0_b: __S = -<__S as ::autodiff::__private::Scalar>::zero();
+        let mut __carry_at_x_0_b: usize = usize::MAX;
         for i_2 in (0..x_0.len() - 1) {
             let __i2: usize = (i_2 + (1));
             let __t3: __S = x_0[__i2];
@@ -150,8 +153,12 @@ impl rosen {
             let mut __t7_b: __S = -__t8_b;
             let mut __t5_b: __S = __t7_a1 * __t7_b;
             let mut __t6_b: __S = __t7_a0 * __t7_b;
-            x_0_b[__i4] += __t6_b + __t5_b + __t10_b;
-            x_0_b[__i2] += __t3_b;
+            x_0_b[__i4] += __t6_b + __t5_b + __t10_b + __carry_x_0_b;
+            __carry_x_0_b = __t3_b;
+            __carry_at_x_0_b = __i2;
+        }
+        if __carry_at_x_0_b != usize::MAX {
+            x_0_b[__carry_at_x_0_b] += __carry_x_0_b;
         }
         let __out_b1: __S = s_1_b;
         s_1_b = (-<__S as ::autodiff::__private::Scalar>::zero());
@@ -376,6 +383,8 @@ impl rosen {
             let mut b_4_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
             let mut s_1: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
             s_1_b += __seed;
+            let mut __carry_x_0_b: __S = -<__S as ::autodiff::__private::Scalar>::zero();
+            let mut __carry_at_x_0_b: usize = usize::MAX;
             for i_2 in (0..x_0.len() - 1) {
                 let __i2: usize = (i_2 + (1));
                 let __t3: __S = x_0[__i2];
@@ -427,8 +436,12 @@ impl rosen {
                 let mut __t7_b: __S = -__t8_b;
                 let mut __t5_b: __S = __t7_a1 * __t7_b;
                 let mut __t6_b: __S = __t7_a0 * __t7_b;
-                x_0_b[__i4] += __t6_b + __t5_b + __t10_b;
-                x_0_b[__i2] += __t3_b;
+                x_0_b[__i4] += __t6_b + __t5_b + __t10_b + __carry_x_0_b;
+                __carry_x_0_b = __t3_b;
+                __carry_at_x_0_b = __i2;
+            }
+            if __carry_at_x_0_b != usize::MAX {
+                x_0_b[__carry_at_x_0_b] += __carry_x_0_b;
             }
             let __out_b1: __S = s_1_b;
             s_1_b = (-<__S as ::autodiff::__private::Scalar>::zero());

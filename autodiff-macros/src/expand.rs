@@ -397,6 +397,17 @@ impl Signatures {
                 quote!(#b: #ty)
             })
             .collect();
+        // A slice's adjoint buffer cut to the slice's length at entry: the loops that index both
+        // then need one bounds check (LLVM sees the lengths equal), and a short buffer panics
+        // here rather than midway.
+        let bar_lens: Vec<TokenStream> = arrays
+            .iter()
+            .filter(|&&v| matches!(func.vars[v].shape, Shape::SliceRef))
+            .map(|&v| {
+                let (x, b) = (&func.vars[v].ident, adjoint_ident(&func.vars[v].ident));
+                quote!(let #b: &mut [#s] = &mut #b[..#x.len()];)
+            })
+            .collect();
         // The value's type: a float, or `[float; M]` for functions returning arrays.
         let ret_len = func.ret_len.clone();
         let unit = func.unit;
@@ -796,6 +807,7 @@ impl Signatures {
                 #[inline]
                 #vis fn __vjp #generic_decl (#(#gparams,)* #gseed #(#gbars),*) -> #gvjp_ret #where_clause {
                     #keep_alive
+                    #(#bar_lens)*
                     #rev_body
                 }
 

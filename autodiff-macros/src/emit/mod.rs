@@ -3,6 +3,7 @@
 //! partials, and which values those steps read).
 
 pub mod calls;
+mod carry;
 pub mod forward;
 pub mod lin;
 pub mod reverse;

@@ -195,6 +195,8 @@ struct Share {
     /// The fused loop's variable (constant within an iteration).
     var: Option<VarId>,
     indices: Vec<(String, Ident, Vec<VarId>)>,
+    /// Every index local bound in the body, with its expression's tokens (for [`super::carry`]).
+    all_indices: Vec<(String, Ident)>,
     pending: Pending,
 }
 
@@ -239,32 +241,35 @@ fn assigned_in(b: &Block, out: &mut [bool]) {
 #[derive(Default)]
 struct Acc {
     adj: HashMap<String, Ident>,
-    /// Place, its tokens, whether it is an element of a parameter's adjoint buffer (which the
-    /// reverse sweep never reads), and the contributions.
-    pending: Vec<(String, TokenStream, bool, Vec<TokenStream>)>,
+    pending: Pending,
 }
 
-/// Pending additions into parameter adjoint buffers, shared by the statements of a fused loop
-/// body and flushed at the end of each iteration.
-type Pending = Vec<(String, TokenStream, bool, Vec<TokenStream>)>;
+/// An addition into an adjoint, delayed so that the contributions to one place are summed first.
+pub(super) struct Add {
+    /// The place's tokens, as a string (the key contributions are summed under).
+    pub key: String,
+    pub place: TokenStream,
+    /// `Some((buffer, index))` for an element of a parameter's adjoint buffer, which the reverse
+    /// sweep never reads (so its additions may wait until the end of a fused iteration).
+    pub elem: Option<(Ident, Ident)>,
+    pub cs: Vec<TokenStream>,
+}
 
-/// Adds `cs` to `place` in `pending`.
-fn add_pending(
-    pending: &mut Pending,
-    key: String,
-    place: TokenStream,
-    param: bool,
-    mut cs: Vec<TokenStream>,
-) {
-    match pending.iter_mut().find(|(k, _, _, _)| *k == key) {
-        Some((_, _, _, old)) => old.append(&mut cs),
-        None => pending.push((key, place, param, cs)),
+/// Pending additions; in a fused loop, those into parameter adjoint buffers are shared by the
+/// statements of the body and flushed at the end of each iteration.
+pub(super) type Pending = Vec<Add>;
+
+/// Adds `add` to `pending`, summed with the contributions to the same place.
+fn add_pending(pending: &mut Pending, mut add: Add) {
+    match pending.iter_mut().find(|a| a.key == add.key) {
+        Some(old) => old.cs.append(&mut add.cs),
+        None => pending.push(add),
     }
 }
 
 /// `place += c1 + c2 + ..;` for every pending place.
-fn emit_pending(pending: Pending, out: &mut Vec<TokenStream>) {
-    for (_, place, _, cs) in pending {
+pub(super) fn emit_pending(pending: Pending, out: &mut Vec<TokenStream>) {
+    for Add { place, cs, .. } in pending {
         out.push(quote!(#place += #(#cs)+*;));
     }
 }
@@ -273,7 +278,14 @@ impl Acc {
     /// Adds `c` to the adjoint of `target`.
     fn contribute(&mut self, cx: &Cx, target: &Target, c: TokenStream, out: &mut Vec<TokenStream>) {
         let s = &cx.s;
-        let param = matches!(target, Target::Elem(v, _) if matches!(cx.var(*v).shape, Shape::ArrayRef(_) | Shape::SliceRef));
+        let elem = match target {
+            Target::Elem(v, i)
+                if matches!(cx.var(*v).shape, Shape::ArrayRef(_) | Shape::SliceRef) =>
+            {
+                Some((adjoint_ident(&cx.var(*v).ident), i.clone()))
+            }
+            _ => None,
+        };
         let place = match target {
             Target::Temp(t) => {
                 match self.adj.get(&t.to_string()) {
@@ -296,7 +308,15 @@ impl Acc {
             }
         };
         let key = place.to_string();
-        add_pending(&mut self.pending, key, place, param, vec![c]);
+        add_pending(
+            &mut self.pending,
+            Add {
+                key,
+                place,
+                elem,
+                cs: vec![c],
+            },
+        );
     }
 
     /// The reverse of a statement's steps, last step first.
@@ -354,11 +374,11 @@ impl Acc {
             None => emit_pending(self.pending, out),
             Some(shared) => {
                 let mut now = Vec::new();
-                for (k, place, param, cs) in self.pending {
-                    if param {
-                        add_pending(shared, k, place, param, cs);
+                for add in self.pending {
+                    if add.elem.is_some() {
+                        add_pending(shared, add);
                     } else {
-                        now.push((k, place, param, cs));
+                        now.push(add);
                     }
                 }
                 emit_pending(now, out);
@@ -476,6 +496,11 @@ impl Reverse<'_, '_> {
         );
         let indices = std::mem::take(&mut lin.indices);
         if let Some(share) = &mut self.share {
+            for (k, i, _) in &indices {
+                if !share.all_indices.iter().any(|(_, j)| j == i) {
+                    share.all_indices.push((k.clone(), i.clone()));
+                }
+            }
             // Indices that read only the loop variable and never-assigned values can be reused
             // by the following statements of the iteration.
             let assigned = &self.assigned;
@@ -832,12 +857,30 @@ impl Reverse<'_, '_> {
             self.available[v] = true;
         }
         let (bf, mut br) = self.block(&l.body);
+        let mut around = super::carry::Around::default();
         if let Some(share) = self.share.take() {
-            emit_pending(share.pending, &mut br);
+            let (ident, forward) = match &l.head {
+                LoopHead::For { var, iter } => (Some(&cx.var(*var).ident), ascending(iter, cx)),
+                _ => (None, false),
+            };
+            around = super::carry::flush(
+                cx,
+                ident,
+                forward,
+                &share.all_indices,
+                share.pending,
+                &mut br,
+            );
         }
         self.prefix = prefix;
         let exit = exit_check(cx, &l.exits);
-        loop_head(cx, &l.head, quote!(#exit #(#bf)* #(#br)*))
+        let head = loop_head(cx, &l.head, quote!(#exit #(#bf)* #(#br)*));
+        let (before, after) = (around.before, around.after);
+        if before.is_empty() {
+            head
+        } else {
+            quote!(#(#before)* #head #(#after)*)
+        }
     }
 
     /// A `for` loop over a range the reverse sweep can evaluate again: the reverse sweep runs
@@ -867,6 +910,12 @@ impl Reverse<'_, '_> {
         let rev = quote!(for #m #v in (#it).rev() { #(#prefix)* #(#br)* });
         (vec![fwd], vec![rev])
     }
+}
+
+/// Whether a `for` loop's range ascends by one: `a..b` or `a..=b` (not `.rev()`, `.step_by(k)`).
+fn ascending(iter: &Expr, cx: &Cx) -> bool {
+    let t = passive(iter, cx).to_string();
+    t.contains("..") && !t.contains("rev") && !t.contains("step_by")
 }
 
 /// Whether a loop's only effect on active variables declared outside it is accumulation
