@@ -121,6 +121,8 @@
 //! ```
 #![no_std]
 #![warn(missing_docs)]
+// The one exception is `kernels` (calling the FMA builds of the element loops).
+#![deny(unsafe_code)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
@@ -134,6 +136,7 @@ mod adamw;
 mod clip;
 mod driver;
 mod error;
+mod kernels;
 mod method;
 mod minimize;
 mod nadam;
@@ -154,6 +157,8 @@ pub use adamw::{AdamW, AdamWConfig};
 pub use clip::{clip_grad_norm, clip_grad_norm_with, clip_grad_value, ClipNorm};
 pub use driver::{minimize_in, resume_in, GradNorm, Report, Rule, Status, StopRules};
 pub use error::OptimError;
+#[doc(hidden)]
+pub use kernels::force_portable;
 pub use method::Method;
 pub use minimize::{minimize, DefaultMethod, Minimize};
 pub use nadam::{NAdam, NAdamConfig};
