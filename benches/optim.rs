@@ -4,7 +4,9 @@
 //! Groups:
 //! - `adam_rosen_n100`: Adam (torch's defaults, `lr = 1e-3`) on Rosenbrock over `&[f64; 100]`,
 //!   state in `[f64; 100]` arrays (no allocation on either side).
-//!   `update_optim` / `update_hand_written`: the update alone, from a fixed gradient;
+//!   `update_optim` / `update_hand_written` / `update_hand_written_fused`: the update alone,
+//!   from a fixed gradient (the two hand-written versions are described at
+//!   `adam_update_hand_written`: plain arithmetic, or torch's fused roundings);
 //!   `iteration_generated` / `iteration_hand_written`: gradient and update (`rosen_arr::grad`
 //!   and `Adam::step`, against a hand-written gradient and update in one function).
 //! - `lbfgs_rosen_n100`: one L-BFGS iteration (torch's `LBFGS.step` with `max_iter = 1`,
@@ -12,7 +14,8 @@
 //!   from the same warmed-up state each time (`iter_batched`, the state cloned outside the
 //!   timing). `step_generated`: `Lbfgs::step` on `rosen_arr::objective()`;
 //!   `step_optim_hand_objective`: the same on the hand-written gradient (the optimizer's own
-//!   cost); `step_hand_written`: gradient, pair and two-loop recursion by hand.
+//!   cost); `step_hand_written` / `step_hand_written_fused`: gradient, pair and two-loop
+//!   recursion by hand, in plain arithmetic or with torch's fused multiply-adds.
 //! - `to_gnorm_1e-8_rosen_n1000`: wall time from the standard start `(-1.2, 1, -1.2, 1, ...)`
 //!   to a gradient with `|g|_2 <= 1e-8` on the generated `rosen::objective(1000)`: Newton-CG
 //!   (scipy's algorithm, Hessian-vector products, `xtol = 0` and the gradient rule),
@@ -22,11 +25,14 @@
 //!
 //! Note on fused multiply-adds: the library's updates use `mul_add` exactly where torch's kernels
 //! fuse (so that steps match torch bit for bit). On the default x86-64 target (no `fma` target
-//! feature) each `mul_add` is a call to libm's `fma`, which makes the library's Adam update and
-//! L-BFGS two-loop recursion slower than the plain hand-written loops; with
-//! `RUSTFLAGS="-C target-feature=+fma"` (or `target-cpu=native`) they compile to single
-//! instructions and the library is as fast as, or faster than, the hand-written loops. The
-//! results are the same bits either way.
+//! feature) a `mul_add` is a call to libm's `fma`, so the library compiles its element loops a
+//! second time with `#[target_feature(enable = "fma")]` and runs that build when the CPU has
+//! FMA (`optim/src/kernels`); with `RUSTFLAGS="-C target-cpu=native"` (or
+//! `-C target-feature=+fma`) there is only the one build, FMA from the start. The results are
+//! the same bits either way. The hand-written loops are compiled for the target as they are:
+//! the `_fused` ones pay libm calls on the default target (they are torch's computation, bit for
+//! bit the library's, checked before timing); the plain ones are not torch's computation (they
+//! round `a * b + c` twice) and need no `fma`.
 //!
 //! Run with `cargo bench --bench optim` (about two minutes). Every input goes through
 //! `black_box`. Before timing, each group checks that the library and hand-written versions

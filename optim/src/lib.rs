@@ -25,7 +25,10 @@
 //!
 //! # Features
 //!
-//! * `std` (default): math through std, the `Progress` observer; implies `alloc`.
+//! * `std` (default): math through std, the `Progress` observer; implies `alloc`. On x86-64,
+//!   the element loops that use fused multiply-adds run a build compiled for FMA when the CPU
+//!   has it (detected once at run time; the same bits as the portable build). Without `std`,
+//!   or compiled with `-C target-feature=+fma` / `-C target-cpu=native`, there is one build.
 //! * `log` (off by default): [`Progress`] lines as `log` records (`Progress::every(k)`);
 //!   without it they go to a writer (`Progress::every(k).to(std::io::stdout())`). The library
 //!   never prints.
