@@ -4,15 +4,19 @@
 //! Groups:
 //! - `adam_rosen_n100`: Adam (torch's defaults, `lr = 1e-3`) on Rosenbrock over `&[f64; 100]`,
 //!   state in `[f64; 100]` arrays (no allocation on either side).
-//!   `update_optim` / `update_hand_written`: the update alone, from a fixed gradient;
+//!   `update_optim` / `update_hand_written` / `update_hand_written_fused`: the update alone,
+//!   from a fixed gradient (the two hand-written versions are described at
+//!   `adam_update_hand_written`: plain arithmetic, or torch's fused roundings);
 //!   `iteration_generated` / `iteration_hand_written`: gradient and update (`rosen_arr::grad`
 //!   and `Adam::step`, against a hand-written gradient and update in one function).
 //! - `lbfgs_rosen_n100`: one L-BFGS iteration (torch's `LBFGS.step` with `max_iter = 1`,
 //!   `lr = 1`: gradient, curvature pair, two-loop recursion over a history of 10, fixed step)
-//!   from the same warmed-up state each time (`iter_batched`, the state cloned outside the
-//!   timing). `step_generated`: `Lbfgs::step` on `rosen_arr::objective()`;
-//!   `step_optim_hand_objective`: the same on the hand-written gradient (the optimizer's own
-//!   cost); `step_hand_written`: gradient, pair and two-loop recursion by hand.
+//!   from the same warmed-up state each time (`iter_batched_ref`: the state is cloned outside
+//!   the timing and passed by reference, not moved in and out inside it). `step_generated`:
+//!   `Lbfgs::step` on `rosen_arr::objective()`; `step_optim_hand_objective`: the same on the
+//!   hand-written gradient (the optimizer's own cost); `step_hand_written` /
+//!   `step_hand_written_fused`: gradient, pair and two-loop recursion by hand, in plain
+//!   arithmetic or with torch's fused multiply-adds.
 //! - `to_gnorm_1e-8_rosen_n1000`: wall time from the standard start `(-1.2, 1, -1.2, 1, ...)`
 //!   to a gradient with `|g|_2 <= 1e-8` on the generated `rosen::objective(1000)`: Newton-CG
 //!   (scipy's algorithm, Hessian-vector products, `xtol = 0` and the gradient rule),
@@ -22,11 +26,14 @@
 //!
 //! Note on fused multiply-adds: the library's updates use `mul_add` exactly where torch's kernels
 //! fuse (so that steps match torch bit for bit). On the default x86-64 target (no `fma` target
-//! feature) each `mul_add` is a call to libm's `fma`, which makes the library's Adam update and
-//! L-BFGS two-loop recursion slower than the plain hand-written loops; with
-//! `RUSTFLAGS="-C target-feature=+fma"` (or `target-cpu=native`) they compile to single
-//! instructions and the library is as fast as, or faster than, the hand-written loops. The
-//! results are the same bits either way.
+//! feature) a `mul_add` is a call to libm's `fma`, so the library compiles its element loops a
+//! second time with `#[target_feature(enable = "fma")]` and runs that build when the CPU has
+//! FMA (`optim/src/kernels`); with `RUSTFLAGS="-C target-cpu=native"` (or
+//! `-C target-feature=+fma`) there is only the one build, FMA from the start. The results are
+//! the same bits either way. The hand-written loops are compiled for the target as they are:
+//! the `_fused` ones pay libm calls on the default target (they are torch's computation, bit for
+//! bit the library's, checked before timing); the plain ones are not torch's computation (they
+//! round `a * b + c` twice) and need no `fma`.
 //!
 //! Run with `cargo bench --bench optim` (about two minutes). Every input goes through
 //! `black_box`. Before timing, each group checks that the library and hand-written versions
@@ -110,7 +117,7 @@ fn l2(g: &[f64]) -> f64 {
 // =============================================================================================
 // Adam.
 
-/// Adam as a person writes it (torch's formulas, plain arithmetic).
+/// Adam by hand, state in arrays (torch's formulas).
 #[derive(Clone)]
 struct AdamByHand<const K: usize> {
     lr: f64,
@@ -130,8 +137,16 @@ impl<const K: usize> AdamByHand<K> {
     }
 }
 
+/// One Adam update by hand, one fused loop (fixed-size arrays: no bounds checks).
+///
+/// `FUSED = false` is Adam as a person writes it, in plain arithmetic:
+/// `m = b1 m + (1-b1) g`, `v = b2 v + (1-b2) g g`, each product and sum rounded separately. That
+/// is not torch's computation (it differs from torch in the last bits), and never needs `fma`.
+/// `FUSED = true` rounds exactly as torch's kernels (and the library) do: `m = fma(1-b1, g-m, m)`
+/// (`lerp_`), `v = fma((1-b2) g, g, b2 v)` (`mul_(b2).addcmul_`), with `mul_add`, which on the
+/// default x86-64 target is a libm call. The update of `x` is the same in both.
 #[inline(never)]
-fn adam_update_hand_written<const K: usize>(
+fn adam_update_hand_written<const K: usize, const FUSED: bool>(
     st: &mut AdamByHand<K>,
     x: &mut [f64; K],
     g: &[f64; K],
@@ -141,8 +156,13 @@ fn adam_update_hand_written<const K: usize>(
     let step = st.lr / (1.0 - b1.powi(st.t));
     let bc2_sqrt = (1.0 - b2.powi(st.t)).sqrt();
     for i in 0..K {
-        st.m[i] = b1 * st.m[i] + (1.0 - b1) * g[i];
-        st.v[i] = b2 * st.v[i] + (1.0 - b2) * g[i] * g[i];
+        if FUSED {
+            st.m[i] = (1.0 - b1).mul_add(g[i] - st.m[i], st.m[i]);
+            st.v[i] = ((1.0 - b2) * g[i]).mul_add(g[i], st.v[i] * b2);
+        } else {
+            st.m[i] = b1 * st.m[i] + (1.0 - b1) * g[i];
+            st.v[i] = b2 * st.v[i] + (1.0 - b2) * g[i] * g[i];
+        }
         x[i] -= step * st.m[i] / (st.v[i].sqrt() / bc2_sqrt + eps);
     }
 }
@@ -170,7 +190,7 @@ fn adam_iteration_generated<const K: usize>(
 fn adam_iteration_hand_written<const K: usize>(st: &mut AdamByHand<K>, x: &mut [f64; K]) -> f64 {
     let mut g = [0.0; K];
     let value = rosen_by_hand_into(x, &mut g);
-    adam_update_hand_written(st, x, &g);
+    adam_update_hand_written::<K, false>(st, x, &g);
     value
 }
 
@@ -194,6 +214,15 @@ fn bench_adam(c: &mut Criterion) {
     println!(
         "adam_rosen_n100: library vs hand-written after 200 iterations: max rel dev {dev:.1e}"
     );
+    // The fused hand-written update is the library's computation: the same bits.
+    let g = rosen_arr::grad(&x0::<N>()).1;
+    let (mut opt, mut hand) = (adam(1e-3), AdamByHand::<N>::new(1e-3));
+    let (mut xa, mut xb) = (x0::<N>(), x0::<N>());
+    for _ in 0..200 {
+        adam_update_optim(&mut opt, &mut xa, &g);
+        adam_update_hand_written::<N, true>(&mut hand, &mut xb, &g);
+    }
+    assert_eq!(xa, xb, "Adam: library vs fused hand-written update");
 
     let g = rosen_arr::grad(&x0::<N>()).1;
     let mut group = c.benchmark_group("adam_rosen_n100");
@@ -203,7 +232,11 @@ fn bench_adam(c: &mut Criterion) {
     });
     let (mut hand, mut x) = (AdamByHand::<N>::new(1e-3), x0::<N>());
     group.bench_function("update_hand_written", |b| {
-        b.iter(|| adam_update_hand_written(&mut hand, black_box(&mut x), black_box(&g)))
+        b.iter(|| adam_update_hand_written::<N, false>(&mut hand, black_box(&mut x), black_box(&g)))
+    });
+    let (mut hand, mut x) = (AdamByHand::<N>::new(1e-3), x0::<N>());
+    group.bench_function("update_hand_written_fused", |b| {
+        b.iter(|| adam_update_hand_written::<N, true>(&mut hand, black_box(&mut x), black_box(&g)))
     });
     let (mut opt, mut x) = (adam(1e-3), x0::<N>());
     group.bench_function("iteration_generated", |b| {
@@ -273,8 +306,22 @@ fn dot<const K: usize>(a: &[f64; K], b: &[f64; K]) -> f64 {
     s
 }
 
+/// `a * b + c`: one rounding (torch's `add_(alpha)`, `mul_add`) if `FUSED`, else two.
+#[inline(always)]
+fn madd<const FUSED: bool>(a: f64, b: f64, c: f64) -> f64 {
+    if FUSED {
+        a.mul_add(b, c)
+    } else {
+        a * b + c
+    }
+}
+
+/// One L-BFGS iteration by hand. `FUSED = false`: plain arithmetic, `d -= a y`, `d += c s` and
+/// `x += t d` each rounded twice, as a person writes them (not torch's computation: it drifts
+/// from torch's trajectory in the last bits). `FUSED = true`: those three updates fused as
+/// torch's `add_(alpha)` does (the library's computation, bit for bit).
 #[inline(never)]
-fn lbfgs_step_hand_written<const K: usize, const H: usize>(
+fn lbfgs_step_hand_written<const K: usize, const H: usize, const FUSED: bool>(
     st: &mut LbfgsByHand<K, H>,
     x: &mut [f64; K],
 ) -> f64 {
@@ -294,7 +341,7 @@ fn lbfgs_step_hand_written<const K: usize, const H: usize>(
         let (mut ys, mut yy) = (0.0, 0.0);
         for i in 0..K {
             let y = st.g[i] - st.prev_g[i];
-            ys += y * st.d[i] * st.t;
+            ys += y * (st.d[i] * st.t);
             yy += y * y;
         }
         if ys > 1e-10 {
@@ -322,7 +369,7 @@ fn lbfgs_step_hand_written<const K: usize, const H: usize>(
             let a = dot(&st.s[p], &st.d) * st.rho[p];
             st.alpha[p] = a;
             for i in 0..K {
-                st.d[i] -= a * st.y[p][i];
+                st.d[i] = madd::<FUSED>(-a, st.y[p][i], st.d[i]);
             }
         }
         for i in 0..K {
@@ -333,7 +380,7 @@ fn lbfgs_step_hand_written<const K: usize, const H: usize>(
             let b = dot(&st.y[p], &st.d) * st.rho[p];
             let c = st.alpha[p] - b;
             for i in 0..K {
-                st.d[i] += c * st.s[p][i];
+                st.d[i] = madd::<FUSED>(c, st.s[p][i], st.d[i]);
             }
         }
         st.t = 1.0;
@@ -343,7 +390,7 @@ fn lbfgs_step_hand_written<const K: usize, const H: usize>(
         return value;
     }
     for i in 0..K {
-        x[i] += st.t * st.d[i];
+        x[i] = madd::<FUSED>(st.t, st.d[i], x[i]);
     }
     value
 }
@@ -360,11 +407,18 @@ fn bench_lbfgs(c: &mut Criterion) {
     const WARM: usize = 40;
     let (mut opt, mut hand) = (lbfgs_arr(), LbfgsByHand::<N, M>::new());
     let (mut xa, mut xb) = (x0::<N>(), x0::<N>());
+    // The fused hand-written iteration is the library's computation: on the same (hand-written)
+    // gradient, the same bits.
+    let (mut fused, mut xc) = (LbfgsByHand::<N, M>::new(), x0::<N>());
+    let (mut opt_hand, mut xd) = (lbfgs_arr(), x0::<N>());
     let mut worst: f64 = 0.0;
     for _ in 0..WARM {
         lbfgs_step_generated(&mut opt, &obj, &mut xa);
-        lbfgs_step_hand_written(&mut hand, &mut xb);
+        lbfgs_step_hand_written::<N, M, false>(&mut hand, &mut xb);
+        lbfgs_step_hand_written::<N, M, true>(&mut fused, &mut xc);
+        lbfgs_step_generated(&mut opt_hand, &hand_obj, &mut xd);
         worst = worst.max(max_rel_dev(&xa, &xb));
+        assert_eq!(xc, xd, "L-BFGS: library vs fused hand-written iteration");
     }
     assert!(
         worst < 1e-6 && xa.iter().all(|v| v.is_finite()),
@@ -380,32 +434,30 @@ fn bench_lbfgs(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("lbfgs_rosen_n100");
     group.bench_function("step_generated", |b| {
-        b.iter_batched(
+        b.iter_batched_ref(
             || (opt.clone(), xa),
-            |(mut o, mut x)| {
-                lbfgs_step_generated(&mut o, &obj, black_box(&mut x));
-                (o, x)
-            },
+            |(o, x)| lbfgs_step_generated(o, &obj, black_box(x)),
             BatchSize::SmallInput,
         )
     });
     group.bench_function("step_optim_hand_objective", |b| {
-        b.iter_batched(
+        b.iter_batched_ref(
             || (opt.clone(), xa),
-            |(mut o, mut x)| {
-                lbfgs_step_generated(&mut o, &hand_obj, black_box(&mut x));
-                (o, x)
-            },
+            |(o, x)| lbfgs_step_generated(o, &hand_obj, black_box(x)),
             BatchSize::SmallInput,
         )
     });
     group.bench_function("step_hand_written", |b| {
-        b.iter_batched(
+        b.iter_batched_ref(
             || (hand.clone(), xb),
-            |(mut h, mut x)| {
-                lbfgs_step_hand_written(&mut h, black_box(&mut x));
-                (h, x)
-            },
+            |(h, x)| lbfgs_step_hand_written::<N, M, false>(h, black_box(x)),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("step_hand_written_fused", |b| {
+        b.iter_batched_ref(
+            || (fused.clone(), xc),
+            |(h, x)| lbfgs_step_hand_written::<N, M, true>(h, black_box(x)),
             BatchSize::SmallInput,
         )
     });

@@ -2,9 +2,9 @@
 
 use core::marker::PhantomData;
 
-use autodiff_runtime::{Float, Scalar};
+use autodiff_runtime::Float;
 
-use crate::transforms::{add_scaled, decay_addcmul, effective_grad};
+use crate::kernels::{AdadeltaStep, Kernels};
 use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
 
 /// Hyperparameters of [`Adadelta`], with torch's defaults (`lr = 1.0`, `rho = 0.9`,
@@ -170,21 +170,16 @@ impl<F: Float, S: Storage<F>> Optimizer<F> for Adadelta<F, S> {
     fn step(&mut self, params: &mut [F], grad: &[F]) {
         check_step("Adadelta", self.dim, params.len(), grad.len());
         let cfg = self.config;
-        let rho: F = c(cfg.rho);
-        let w: F = c(1.0 - cfg.rho);
-        let eps: F = c(cfg.eps);
-        let neg_lr: F = c(-cfg.lr);
-        let sq = self.square_avg.as_mut();
-        let acc = self.acc_delta.as_mut();
-        for i in 0..params.len() {
-            let p = params[i];
-            let g = effective_grad(grad[i], p, cfg.maximize, cfg.weight_decay);
-            sq[i] = decay_addcmul(sq[i], rho, w, g, g);
-            let std = Scalar::sqrt(sq[i] + eps);
-            let delta = Scalar::sqrt(acc[i] + eps) / std * g;
-            acc[i] = decay_addcmul(acc[i], rho, w, delta, delta);
-            params[i] = add_scaled(p, neg_lr, delta);
-        }
+        let k = AdadeltaStep {
+            rho: c(cfg.rho),
+            w: c(1.0 - cfg.rho),
+            eps: c(cfg.eps),
+            neg_lr: c(-cfg.lr),
+            maximize: cfg.maximize,
+            weight_decay: cfg.weight_decay,
+        };
+        let (sq, acc) = (self.square_avg.as_mut(), self.acc_delta.as_mut());
+        Kernels::get().adadelta(params, grad, sq, acc, k);
     }
 
     fn lr(&self) -> f64 {

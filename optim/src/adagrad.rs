@@ -2,9 +2,9 @@
 
 use core::marker::PhantomData;
 
-use autodiff_runtime::{Float, Scalar};
+use autodiff_runtime::Float;
 
-use crate::transforms::{addcdiv, addcmul, effective_grad};
+use crate::kernels::{AdagradStep, Kernels};
 use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
 
 /// Hyperparameters of [`Adagrad`], with torch's defaults (`lr = 1e-2`, `eps = 1e-10`).
@@ -197,16 +197,13 @@ impl<F: Float, S: Storage<F>> Optimizer<F> for Adagrad<F, S> {
         let cfg = self.config;
         self.step += 1;
         let clr = cfg.lr / (1.0 + (self.step as f64 - 1.0) * cfg.lr_decay);
-        let neg_clr: F = c(-clr);
-        let eps: F = c(cfg.eps);
-        let sum = self.sum.as_mut();
-        for i in 0..params.len() {
-            let p = params[i];
-            let g = effective_grad(grad[i], p, cfg.maximize, cfg.weight_decay);
-            sum[i] = addcmul(sum[i], F::one(), g, g);
-            let std = Scalar::sqrt(sum[i]) + eps;
-            params[i] = addcdiv(p, neg_clr, g, std);
-        }
+        let k = AdagradStep {
+            neg_clr: c(-clr),
+            eps: c(cfg.eps),
+            maximize: cfg.maximize,
+            weight_decay: cfg.weight_decay,
+        };
+        Kernels::get().adagrad(params, grad, self.sum.as_mut(), k);
     }
 
     fn lr(&self) -> f64 {

@@ -2,9 +2,9 @@
 
 use core::marker::PhantomData;
 
-use autodiff_runtime::{Float, Scalar};
+use autodiff_runtime::Float;
 
-use crate::transforms::{addcdiv, decay_addcmul, effective_grad, lerp};
+use crate::kernels::{AdamStep, Decay, Kernels};
 use crate::{c, check_step, ensure, powf, setters, OptimError, Optimizer, Storage};
 
 /// Hyperparameters of [`Adam`], with torch's defaults (`lr = 1e-3`, `betas = (0.9, 0.999)`,
@@ -276,39 +276,25 @@ impl<F: Float, S: Storage<F>> Optimizer<F> for Adam<F, S> {
         let bias_correction1 = 1.0 - powf(beta1, t);
         let bias_correction2 = 1.0 - powf(beta2, t);
         let step_size = cfg.lr / bias_correction1;
-        let bc2_sqrt: F = c(powf(bias_correction2, 0.5));
-        let neg_step_size: F = c(-step_size);
-        let w1: F = c(1.0 - beta1);
-        let b2: F = c(beta2);
-        let w2: F = c(1.0 - beta2);
-        let eps: F = c(cfg.eps);
-        let decay: F = c(1.0 - cfg.lr * cfg.weight_decay);
-        let m = self.exp_avg.as_mut();
-        let v = self.exp_avg_sq.as_mut();
-        let vmax = self.max_exp_avg_sq.as_mut();
-        for i in 0..params.len() {
-            let mut p = params[i];
-            let g = if self.decoupled {
-                if cfg.weight_decay != 0.0 {
-                    p *= decay;
-                }
-                effective_grad(grad[i], p, cfg.maximize, 0.0)
-            } else {
-                effective_grad(grad[i], p, cfg.maximize, cfg.weight_decay)
-            };
-            m[i] = lerp(m[i], g, w1);
-            v[i] = decay_addcmul(v[i], b2, w2, g, g);
-            let second = if cfg.amsgrad {
-                if v[i] > vmax[i] || v[i].is_nan() {
-                    vmax[i] = v[i];
-                }
-                vmax[i]
-            } else {
-                v[i]
-            };
-            let denom = Scalar::sqrt(second) / bc2_sqrt + eps;
-            params[i] = addcdiv(p, neg_step_size, m[i], denom);
-        }
+        let k = AdamStep {
+            w1: c(1.0 - beta1),
+            b2: c(beta2),
+            w2: c(1.0 - beta2),
+            eps: c(cfg.eps),
+            bc2_sqrt: c(powf(bias_correction2, 0.5)),
+            neg_step_size: c(-step_size),
+            decay: Decay::new(self.decoupled, cfg.weight_decay, cfg.lr),
+            maximize: cfg.maximize,
+            amsgrad: cfg.amsgrad,
+        };
+        Kernels::get().adam(
+            params,
+            grad,
+            self.exp_avg.as_mut(),
+            self.exp_avg_sq.as_mut(),
+            self.max_exp_avg_sq.as_mut(),
+            k,
+        );
     }
 
     fn lr(&self) -> f64 {

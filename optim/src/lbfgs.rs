@@ -50,6 +50,7 @@
 
 use autodiff_runtime::{Float, Objective};
 
+use crate::kernels::Kernels;
 use crate::line_search::{dot, norm1, LineSearchError, MoreThuente, Ray};
 use crate::state::SolverProgress;
 use crate::{
@@ -454,10 +455,7 @@ fn torch_strong_wolfe<F: Float, O: Objective<F> + ?Sized>(
     const MAX_LS: usize = 25;
     let d_norm = d.iter().fold(0.0f64, |m, v| pymax(m, v.to_f64().abs()));
     let mut eval = |t: f64, slot: usize| -> Pt {
-        let tf = F::from_f64(t);
-        for ((p, &xi), &di) in trial.iter_mut().zip(x).zip(d) {
-            *p = tf.mul_add(di, xi);
-        }
+        Kernels::get().add_step_into(trial, x, F::from_f64(t), d);
         let g = &mut *slots[slot];
         let f = objective.value_grad(trial, g).to_f64();
         Pt {
@@ -715,34 +713,17 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
     /// `d = -H g` by the two-loop recursion (torch's operation order), from `self.g`.
     fn direction(&mut self) {
         let m = self.config.history_size;
-        let d = self.d.as_mut();
-        for (di, &gi) in d.iter_mut().zip(self.g.as_ref()) {
-            *di = -gi;
-        }
-        let s_hist = self.s_hist.as_ref();
-        let y_hist = self.y_hist.as_ref();
-        let rho = self.rho.as_ref();
-        let al = self.al.as_mut();
-        for i in (0..self.len).rev() {
-            let p = (self.head + i) % m;
-            let a = F::from_f64(dot(s_hist[p].as_ref(), d)) * rho[p];
-            al[p] = a;
-            for (di, &yi) in d.iter_mut().zip(y_hist[p].as_ref()) {
-                *di = (-a).mul_add(yi, *di);
-            }
-        }
-        let h = F::from_f64(self.h_diag);
-        for di in d.iter_mut() {
-            *di *= h;
-        }
-        for i in 0..self.len {
-            let p = (self.head + i) % m;
-            let be = F::from_f64(dot(y_hist[p].as_ref(), d)) * rho[p];
-            let c = al[p] - be;
-            for (di, &si) in d.iter_mut().zip(s_hist[p].as_ref()) {
-                *di = c.mul_add(si, *di);
-            }
-        }
+        Kernels::get().two_loop(
+            self.d.as_mut(),
+            self.g.as_ref(),
+            &self.s_hist.as_ref()[..m],
+            &self.y_hist.as_ref()[..m],
+            self.rho.as_ref(),
+            self.al.as_mut(),
+            self.head,
+            self.len,
+            F::from_f64(self.h_diag),
+        );
     }
 
     /// One call of torch's `LBFGS.step(closure)`, the closure being
@@ -1098,10 +1079,7 @@ impl<F: Float, S: Storage<F>, H: LbfgsHistory<F, S>> Lbfgs<F, S, H> {
 
 /// torch's `p.add_(d, alpha=t)`: `fma(t, d, p)`.
 fn add_step<F: Float>(params: &mut [F], t: f64, d: &[F]) {
-    let t = F::from_f64(t);
-    for (p, &di) in params.iter_mut().zip(d) {
-        *p = t.mul_add(di, *p);
-    }
+    Kernels::get().add_step(params, F::from_f64(t), d);
 }
 
 /// `max |d t|`.

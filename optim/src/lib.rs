@@ -25,7 +25,10 @@
 //!
 //! # Features
 //!
-//! * `std` (default): math through std, the `Progress` observer; implies `alloc`.
+//! * `std` (default): math through std, the `Progress` observer; implies `alloc`. On x86-64,
+//!   the element loops that use fused multiply-adds run a build compiled for FMA when the CPU
+//!   has it (detected once at run time; the same bits as the portable build). Without `std`,
+//!   or compiled with `-C target-feature=+fma` / `-C target-cpu=native`, there is one build.
 //! * `log` (off by default): [`Progress`] lines as `log` records (`Progress::every(k)`);
 //!   without it they go to a writer (`Progress::every(k).to(std::io::stdout())`). The library
 //!   never prints.
@@ -121,6 +124,8 @@
 //! ```
 #![no_std]
 #![warn(missing_docs)]
+// The one exception is `kernels` (calling the FMA builds of the element loops).
+#![deny(unsafe_code)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
@@ -134,6 +139,7 @@ mod adamw;
 mod clip;
 mod driver;
 mod error;
+mod kernels;
 mod method;
 mod minimize;
 mod nadam;
@@ -154,6 +160,8 @@ pub use adamw::{AdamW, AdamWConfig};
 pub use clip::{clip_grad_norm, clip_grad_norm_with, clip_grad_value, ClipNorm};
 pub use driver::{minimize_in, resume_in, GradNorm, Report, Rule, Status, StopRules};
 pub use error::OptimError;
+#[doc(hidden)]
+pub use kernels::force_portable;
 pub use method::Method;
 pub use minimize::{minimize, DefaultMethod, Minimize};
 pub use nadam::{NAdam, NAdamConfig};

@@ -2,9 +2,9 @@
 
 use core::marker::PhantomData;
 
-use autodiff_runtime::{Float, Scalar};
+use autodiff_runtime::Float;
 
-use crate::transforms::{addcdiv, decay_addcmul, effective_grad, lerp};
+use crate::kernels::{Decay, Kernels, NAdamStep};
 use crate::{c, check_step, ensure, powf, setters, OptimError, Optimizer, Storage};
 
 /// Hyperparameters of [`NAdam`], with torch's defaults (`lr = 2e-3`, `betas = (0.9, 0.999)`,
@@ -223,29 +223,19 @@ impl<F: Float, S: Storage<F>> Optimizer<F> for NAdam<F, S> {
         let mu_product_next = mu_product * mu_next;
         let value_g: F = c(-cfg.lr * (1.0 - mu) / (1.0 - mu_product));
         let value_m: F = c((-cfg.lr * mu_next) / (1.0 - mu_product_next));
-        let w1: F = c(1.0 - beta1);
-        let b2: F = c(beta2);
-        let w2: F = c(1.0 - beta2);
-        let eps: F = c(cfg.eps);
-        let decay: F = c(1.0 - cfg.lr * cfg.weight_decay);
-        let m = self.exp_avg.as_mut();
-        let v = self.exp_avg_sq.as_mut();
-        for i in 0..params.len() {
-            let mut p = params[i];
-            let g = if cfg.decoupled_weight_decay {
-                if cfg.weight_decay != 0.0 {
-                    p *= decay;
-                }
-                effective_grad(grad[i], p, cfg.maximize, 0.0)
-            } else {
-                effective_grad(grad[i], p, cfg.maximize, cfg.weight_decay)
-            };
-            m[i] = lerp(m[i], g, w1);
-            v[i] = decay_addcmul(v[i], b2, w2, g, g);
-            let denom = Scalar::sqrt(v[i] / bias_correction2) + eps;
-            p = addcdiv(p, value_g, g, denom);
-            params[i] = addcdiv(p, value_m, m[i], denom);
-        }
+        let k = NAdamStep {
+            w1: c(1.0 - beta1),
+            b2: c(beta2),
+            w2: c(1.0 - beta2),
+            eps: c(cfg.eps),
+            bias_correction2,
+            value_g,
+            value_m,
+            decay: Decay::new(cfg.decoupled_weight_decay, cfg.weight_decay, cfg.lr),
+            maximize: cfg.maximize,
+        };
+        let (m, v) = (self.exp_avg.as_mut(), self.exp_avg_sq.as_mut());
+        Kernels::get().nadam(params, grad, m, v, k);
     }
 
     fn lr(&self) -> f64 {

@@ -2,9 +2,9 @@
 
 use core::marker::PhantomData;
 
-use autodiff_runtime::{Float, Scalar};
+use autodiff_runtime::Float;
 
-use crate::transforms::{add_scaled, decay_addcmul, effective_grad, lerp};
+use crate::kernels::{Decay, Kernels, RAdamStep};
 use crate::{c, check_step, ensure, powf, setters, OptimError, Optimizer, Storage};
 
 /// Hyperparameters of [`RAdam`], with torch's defaults (`lr = 1e-3`, `betas = (0.9, 0.999)`,
@@ -197,42 +197,24 @@ impl<F: Float, S: Storage<F>> Optimizer<F> for RAdam<F, S> {
         let bias_correction2 = 1.0 - powf(beta2, t);
         let rho_inf = 2.0 / (1.0 - beta2) - 1.0;
         let rho_t = rho_inf - 2.0 * t * powf(beta2, t) / bias_correction2;
-        let rectified = rho_t > 5.0;
         let rect: F = c(powf(
             (rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t),
             0.5,
         ));
-        let bc1: F = c(bias_correction1);
-        let bc2_sqrt: F = c(powf(bias_correction2, 0.5));
-        let lr: F = c(cfg.lr);
-        let w1: F = c(1.0 - beta1);
-        let b2: F = c(beta2);
-        let w2: F = c(1.0 - beta2);
-        let eps: F = c(cfg.eps);
-        let decay: F = c(1.0 - cfg.lr * cfg.weight_decay);
-        let m = self.exp_avg.as_mut();
-        let v = self.exp_avg_sq.as_mut();
-        for i in 0..params.len() {
-            let mut p = params[i];
-            let g = if cfg.decoupled_weight_decay {
-                if cfg.weight_decay != 0.0 {
-                    p *= decay;
-                }
-                effective_grad(grad[i], p, cfg.maximize, 0.0)
-            } else {
-                effective_grad(grad[i], p, cfg.maximize, cfg.weight_decay)
-            };
-            m[i] = lerp(m[i], g, w1);
-            v[i] = decay_addcmul(v[i], b2, w2, g, g);
-            let corrected = m[i] / bc1;
-            let update = if rectified {
-                let adaptive = bc2_sqrt / (Scalar::sqrt(v[i]) + eps);
-                corrected * lr * adaptive * rect
-            } else {
-                corrected * lr
-            };
-            params[i] = add_scaled(p, -F::one(), update);
-        }
+        let k = RAdamStep {
+            w1: c(1.0 - beta1),
+            b2: c(beta2),
+            w2: c(1.0 - beta2),
+            eps: c(cfg.eps),
+            bc1: c(bias_correction1),
+            bc2_sqrt: c(powf(bias_correction2, 0.5)),
+            lr: c(cfg.lr),
+            rect: (rho_t > 5.0).then_some(rect),
+            decay: Decay::new(cfg.decoupled_weight_decay, cfg.weight_decay, cfg.lr),
+            maximize: cfg.maximize,
+        };
+        let (m, v) = (self.exp_avg.as_mut(), self.exp_avg_sq.as_mut());
+        Kernels::get().radam(params, grad, m, v, k);
     }
 
     fn lr(&self) -> f64 {

@@ -2,9 +2,9 @@
 
 use core::marker::PhantomData;
 
-use autodiff_runtime::{Float, Scalar};
+use autodiff_runtime::Float;
 
-use crate::transforms::{add_scaled, addcdiv, addcmul, decay_addcmul, effective_grad, lerp};
+use crate::kernels::{Kernels, RmsPropStep};
 use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
 
 /// Hyperparameters of [`RmsProp`], with torch's defaults (`lr = 1e-2`, `alpha = 0.99`,
@@ -219,31 +219,24 @@ impl<F: Float, S: Storage<F>> Optimizer<F> for RmsProp<F, S> {
     fn step(&mut self, params: &mut [F], grad: &[F]) {
         check_step("RmsProp", self.dim, params.len(), grad.len());
         let cfg = self.config;
-        let alpha: F = c(cfg.alpha);
-        let w: F = c(1.0 - cfg.alpha);
-        let eps: F = c(cfg.eps);
-        let neg_lr: F = c(-cfg.lr);
-        let momentum: F = c(cfg.momentum);
-        let sq = self.square_avg.as_mut();
-        let ga = self.grad_avg.as_mut();
-        let buf = self.momentum_buffer.as_mut();
-        for i in 0..params.len() {
-            let p = params[i];
-            let g = effective_grad(grad[i], p, cfg.maximize, cfg.weight_decay);
-            sq[i] = decay_addcmul(sq[i], alpha, w, g, g);
-            let avg = if cfg.centered {
-                ga[i] = lerp(ga[i], g, w);
-                Scalar::sqrt(addcmul(sq[i], -F::one(), ga[i], ga[i]))
-            } else {
-                Scalar::sqrt(sq[i])
-            } + eps;
-            if cfg.momentum > 0.0 {
-                buf[i] = addcdiv(buf[i] * momentum, F::one(), g, avg);
-                params[i] = add_scaled(p, neg_lr, buf[i]);
-            } else {
-                params[i] = addcdiv(p, neg_lr, g, avg);
-            }
-        }
+        let k = RmsPropStep {
+            alpha: c(cfg.alpha),
+            w: c(1.0 - cfg.alpha),
+            eps: c(cfg.eps),
+            neg_lr: c(-cfg.lr),
+            momentum: (cfg.momentum > 0.0).then(|| c(cfg.momentum)),
+            centered: cfg.centered,
+            maximize: cfg.maximize,
+            weight_decay: cfg.weight_decay,
+        };
+        Kernels::get().rmsprop(
+            params,
+            grad,
+            self.square_avg.as_mut(),
+            self.grad_avg.as_mut(),
+            self.momentum_buffer.as_mut(),
+            k,
+        );
     }
 
     fn lr(&self) -> f64 {

@@ -5,7 +5,7 @@ use core::marker::PhantomData;
 
 use autodiff_runtime::Float;
 
-use crate::transforms::{add_scaled, effective_grad};
+use crate::kernels::{Kernels, SgdStep};
 use crate::{c, check_step, ensure, setters, OptimError, Optimizer, Storage};
 
 /// Hyperparameters of [`Sgd`], with torch's defaults (`lr = 1e-3`, everything else off).
@@ -211,28 +211,16 @@ impl<F: Float, S: Storage<F>> Optimizer<F> for Sgd<F, S> {
     fn step(&mut self, params: &mut [F], grad: &[F]) {
         check_step("Sgd", self.dim, params.len(), grad.len());
         let cfg = &self.config;
-        let neg_lr: F = c(-cfg.lr);
-        let momentum: F = c(cfg.momentum);
-        let one_minus_damp: F = c(1.0 - cfg.dampening);
-        let buf = self.buf.as_mut();
-        for i in 0..params.len() {
-            let p = params[i];
-            let mut g = effective_grad(grad[i], p, cfg.maximize, cfg.weight_decay);
-            if cfg.momentum != 0.0 {
-                let b = if self.has_buf {
-                    add_scaled(buf[i] * momentum, one_minus_damp, g)
-                } else {
-                    g
-                };
-                buf[i] = b;
-                g = if cfg.nesterov {
-                    add_scaled(g, momentum, b)
-                } else {
-                    b
-                };
-            }
-            params[i] = add_scaled(p, neg_lr, g);
-        }
+        let k = SgdStep {
+            neg_lr: c(-cfg.lr),
+            momentum: (cfg.momentum != 0.0).then(|| c(cfg.momentum)),
+            one_minus_damp: c(1.0 - cfg.dampening),
+            has_buf: self.has_buf,
+            nesterov: cfg.nesterov,
+            maximize: cfg.maximize,
+            weight_decay: cfg.weight_decay,
+        };
+        Kernels::get().sgd(params, grad, self.buf.as_mut(), k);
         if cfg.momentum != 0.0 {
             self.has_buf = true;
         }

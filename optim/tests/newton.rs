@@ -416,7 +416,16 @@ fn torch_case(id: &str) -> &'static Value {
         .unwrap()
 }
 
+/// On the FMA build of the L-BFGS kernels (when this CPU has FMA) and on the portable build.
 fn check_torch_lbfgs(id: &str, config: LbfgsConfig) {
+    for portable in [false, true] {
+        optim::force_portable(portable);
+        check_torch_lbfgs_on(id, config);
+    }
+    optim::force_portable(false);
+}
+
+fn check_torch_lbfgs_on(id: &str, config: LbfgsConfig) {
     let case = torch_case(id);
     let after = vecf(&case["derived"]["x_after_each_step"]);
     let evals = case["per_step_closure_evaluations"].as_array().unwrap();

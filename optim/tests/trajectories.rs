@@ -231,6 +231,16 @@ fn is_f32(c: &Value) -> bool {
 }
 
 /// Same bits, or both NaN.
+/// Runs `check` on the FMA build of the optimizers' kernels (when this CPU has FMA) and on the
+/// portable build (`optim::force_portable`, this thread only): both must reproduce torch.
+fn on_both_kernel_builds(check: impl Fn()) {
+    for portable in [false, true] {
+        optim::force_portable(portable);
+        check();
+    }
+    optim::force_portable(false);
+}
+
 fn same(a: f64, b: f64) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
@@ -282,6 +292,10 @@ fn replay<F: Float>(c: &Value) -> Result<(usize, f64), String> {
 /// steps are bit-exact except one step of one case, within one f32 ulp (see the report).
 #[test]
 fn replay_recorded_gradients_bit_exact() {
+    on_both_kernel_builds(replay_all);
+}
+
+fn replay_all() {
     let mut failures = Vec::new();
     let mut n = 0;
     let mut f32_inexact = Vec::new();
@@ -419,6 +433,43 @@ fn closed_loop<F: Float>(c: &Value, steps: usize) -> (f64, f64) {
     (dp, dl)
 }
 
+/// The parameters after `steps` closed-loop steps, as bits.
+fn final_bits<F: Float>(c: &Value, steps: usize) -> Vec<u64> {
+    let name = c["function"]["name"].as_str().unwrap();
+    let mut opt = make::<F>(c);
+    let mut sched = Sched::of(c);
+    let mut x: Vec<F> = vecf(&c["trajectory"]["params"][0])
+        .iter()
+        .map(|&v| F::from_f64(v))
+        .collect();
+    let mut g = vec![F::zero(); x.len()];
+    for _ in 0..steps {
+        eval(name, &x, &mut g);
+        opt.step(&mut x, &g);
+        sched.step(&mut *opt);
+    }
+    x.iter().map(|v| v.to_f64().to_bits()).collect()
+}
+
+/// The portable and FMA builds of the kernels give the same bits over whole closed-loop runs,
+/// the chaotic Beale run included (where one ulp grows to 1e-3 by the end).
+#[test]
+fn kernel_builds_agree_over_whole_runs() {
+    for c in first_order_cases() {
+        let steps = c["n_steps"].as_u64().unwrap() as usize;
+        let run = |portable: bool| {
+            optim::force_portable(portable);
+            if is_f32(c) {
+                final_bits::<f32>(c, steps)
+            } else {
+                final_bits::<f64>(c, steps)
+            }
+        };
+        assert_eq!(run(false), run(true), "{}", c["id"]);
+    }
+    optim::force_portable(false);
+}
+
 /// Steps compared in closed loop: all, except the chaotic Beale betas (0.9, 0.999) run
 /// (drift 1.6e-6 by step 500 even for a correct implementation), compared over 300 steps.
 fn closed_loop_steps(c: &Value) -> usize {
@@ -436,6 +487,10 @@ fn closed_loop_steps(c: &Value) -> usize {
 
 #[test]
 fn closed_loop_float64_within_1e_10() {
+    on_both_kernel_builds(closed_loop_float64);
+}
+
+fn closed_loop_float64() {
     let sens = sensitivity()["cases"].as_array().unwrap();
     let mut failures = Vec::new();
     let mut n = 0;
@@ -468,6 +523,10 @@ fn closed_loop_float64_within_1e_10() {
 /// from the start, so it is compared over its first 100 steps at 1e-3.
 #[test]
 fn closed_loop_float32() {
+    on_both_kernel_builds(closed_loop_float32_all);
+}
+
+fn closed_loop_float32_all() {
     let mut failures = Vec::new();
     let mut n = 0;
     for c in first_order_cases().into_iter().filter(|c| is_f32(c)) {
