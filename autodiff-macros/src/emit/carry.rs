@@ -75,9 +75,7 @@ pub(super) fn flush(
                 .filter(|a| a.elem.as_ref().is_some_and(|(x, _)| x == b))
                 .map(|a| offset(&a.elem.as_ref().expect("filtered").1))
                 .collect();
-            offs.iter().all(|o| o.is_some())
-                && offs.contains(&Some(0))
-                && offs.contains(&Some(1))
+            offs.iter().all(|o| o.is_some()) && offs.contains(&Some(0)) && offs.contains(&Some(1))
         })
         .collect();
     let (mut rest, mut mine): (Pending, Pending) = (Vec::new(), Vec::new());
@@ -96,7 +94,10 @@ pub(super) fn flush(
             format_ident!("__carry_at_{}", b, span = Span::mixed_site()),
         );
         let (mut here, mut next, mut i0, mut i1) = (Vec::new(), Vec::new(), None, None);
-        for Add { elem, cs, .. } in mine.iter().filter(|a| a.elem.as_ref().is_some_and(|(x, _)| x == b)) {
+        for Add { elem, cs, .. } in mine
+            .iter()
+            .filter(|a| a.elem.as_ref().is_some_and(|(x, _)| x == b))
+        {
             let i = &elem.as_ref().expect("an element").1;
             if offset(i) == Some(0) {
                 i0.get_or_insert_with(|| i.clone());
