@@ -58,6 +58,31 @@ pub use analysis::{
     check_gradient, classify, classify_eigenvalues, sym_eigenvalues, sym_eigenvalues_in_place,
     CriticalPoint, GradientCheck,
 };
+/// For a function of one active slice, `#[differentiable]` adds
+/// `f::hvp_into(args.., v, &mut g, &mut hv, &mut work)`: the Hessian-vector product into your
+/// buffers, on dual numbers kept in `work` between calls (no allocation after the first).
+///
+/// ```
+/// use autodiff::{differentiable, HvpWork};
+///
+/// #[differentiable]
+/// fn rosen(x: &[f64]) -> f64 {
+///     let mut s = 0.0;
+///     for i in 0..x.len() - 1 {
+///         s += 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2);
+///     }
+///     s
+/// }
+///
+/// let (x, v) = (vec![0.5; 100], vec![1.0; 100]);
+/// let (mut g, mut hv) = (vec![0.0; 100], vec![0.0; 100]);
+/// let mut work = HvpWork::new();
+/// let value = rosen::hvp_into(&x, &v, &mut g, &mut hv, &mut work);
+/// let (value2, g2, hv2) = rosen::hvp(&x, &v);
+/// assert_eq!((value, &g, &hv), (value2, &g2, &hv2));
+/// ```
+#[cfg(feature = "alloc")]
+pub use autodiff_runtime::HvpWork;
 pub use numbers::{Dual, Float, Jet, Scalar};
 
 /// Sparse Hessians and Jacobians (feature `alloc`; detecting a pattern needs `std`): the
@@ -354,6 +379,8 @@ pub mod __private {
     };
     #[cfg(feature = "alloc")]
     pub use autodiff_runtime::sparse;
+    #[cfg(feature = "alloc")]
+    pub use autodiff_runtime::HvpWork;
     pub use autodiff_runtime::{
         dual_vec, rules, split_dual_vec, vec_of, vec_with_capacity, zeros_vec, Bound, Dual, Field,
         FixedTape, Float, Jet, ObjectiveFns, Scalar, Vec, VecTape,

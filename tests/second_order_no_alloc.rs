@@ -2,7 +2,8 @@
 //! and `hessian` of scalar and `&[f64; N]` functions, and `objective(..)` with `value`,
 //! `value_grad`, `hvp` and `hessian_into` (stack buffers). A counting global allocator (per
 //! thread, so the test harness's own threads cannot interfere) sees zero allocations across the
-//! calls. Everything is in one `#[test]` so no other test runs on this thread meanwhile.
+//! calls. Everything is in one `#[test]` so no other test runs on this thread meanwhile. Slice
+//! functions' `hvp_into` allocates nothing once its `HvpWork` has grown to the length.
 use autodiff::{differentiable, hessian_into, Objective};
 use std::hint::black_box as bb;
 
@@ -11,6 +12,16 @@ use alloc_counter::allocations;
 
 #[global_allocator]
 static GLOBAL: alloc_counter::Counting = alloc_counter::Counting;
+
+/// Rosenbrock on a slice (for `hvp_into`).
+#[differentiable]
+fn rosen_slice(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        s += 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2);
+    }
+    s
+}
 
 /// Notebook 000's f.
 #[differentiable]
@@ -172,6 +183,26 @@ fn second_order_entry_points_do_not_allocate() {
     .expect("generated objectives have hvp");
     acc += g[9] + hv[0] + out[11];
 
+    assert!(acc.is_finite());
+    // `hvp_into` on a slice: the first call grows the work buffers, the next ones reuse them.
+    let xs: Vec<f64> = (0..64).map(|i| (i as f64 * 0.37).sin()).collect();
+    let vs: Vec<f64> = (0..64).map(|i| (i as f64 * 0.11).cos()).collect();
+    let (mut g, mut hv) = (vec![0.0; 64], vec![0.0; 64]);
+    let mut work = autodiff::HvpWork::new();
+    rosen_slice::hvp_into(&xs, &vs, &mut g, &mut hv, &mut work);
+    for _ in 0..3 {
+        acc += no_alloc!(
+            fails,
+            "rosen_slice::hvp_into",
+            rosen_slice::hvp_into(bb(&xs), bb(&vs), &mut g, &mut hv, &mut work)
+        );
+    }
+    let (v, g2, hv2) = rosen_slice::hvp(&xs, &vs);
+    assert_eq!(
+        (v, &g2, &hv2),
+        (rosen_slice(&xs), &g, &hv),
+        "hvp_into == hvp"
+    );
     assert!(acc.is_finite());
     assert!(fails.is_empty(), "allocations:\n  {}", fails.join("\n  "));
 }

@@ -17,7 +17,8 @@ pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
     let objective = objective_fn(sigs, item, cx);
     let derivatives = derivatives(sigs, item, cx);
     let sparse = crate::sparse::methods(sigs, item, cx);
-    quote!(#hvp #hessian #objective #derivatives #sparse)
+    let hvp_into = crate::sparse::hvp_into(sigs, item, cx);
+    quote!(#hvp #hvp_into #hessian #objective #derivatives #sparse)
 }
 
 /// `derivatives::<K>(args..) -> [f; K]`: the value and the derivatives of orders 1..K-1 with

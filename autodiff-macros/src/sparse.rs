@@ -225,3 +225,73 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         }
     }
 }
+
+/// `hvp_into(args.., v, g, hv, work) -> value` for a function of one active slice: the
+/// Hessian-vector product into the caller's buffers, on the dual numbers kept in `work`
+/// (`HvpWork`), so that repeated products allocate nothing.
+pub fn hvp_into(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
+    let func = cx.func;
+    let Some((active, None)) = single_input(cx) else {
+        return quote!();
+    };
+    if func.ret_len.is_some() || func.unit {
+        return quote!();
+    }
+    let (k, ft, vis) = (cx.krate, &cx.ft, &item.vis);
+    let generics = &item.sig.generics;
+    let params = generics.params.iter().collect::<Vec<_>>();
+    let where_clause = &generics.where_clause;
+    let name = &item.sig.ident;
+    let x = &sigs.names[active];
+    let mixed = |s: &str| Ident::new(s, Span::mixed_site());
+    let (d, b, v, g, hv, work) = (
+        mixed("__d"),
+        mixed("__b"),
+        mixed("v"),
+        mixed("g"),
+        mixed("hv"),
+        mixed("work"),
+    );
+    let pparams: Vec<TokenStream> = func
+        .params
+        .iter()
+        .zip(&sigs.names)
+        .map(|(p, n)| {
+            let ty = &p.ty;
+            quote!(#n: #ty)
+        })
+        .collect();
+    let args: Vec<TokenStream> = func
+        .params
+        .iter()
+        .zip(&sigs.names)
+        .enumerate()
+        .map(|(pi, (p, n))| {
+            if pi == active {
+                quote!(#d)
+            } else if p.matrix.is_some() {
+                quote!(#n.as_flattened())
+            } else {
+                quote!(#n)
+            }
+        })
+        .collect();
+    let dual = quote!(#k::__private::Dual<#ft>);
+    let tf_d = cx.turbofish(Some(dual.clone()));
+    let one = quote!(<#ft as #k::__private::Scalar>::one());
+    let zero = quote!(<#ft as #k::__private::Scalar>::zero());
+    let doc = format!(
+        "Value of `{name}`; its gradient with respect to `{x}` written into `g` and the Hessian times `v` into `hv` (overwritten), on the dual numbers kept in `work`: after the first call of a length, no allocation (`{name}::hvp` allocates)."
+    );
+    quote! {
+        #k::__private::if_alloc! {
+            #[doc = #doc]
+            #[inline]
+            #vis fn hvp_into <#(#params),*> (#(#pparams,)* #v: &[#ft], #g: &mut [#ft], #hv: &mut [#ft], #work: &mut #k::__private::HvpWork<#ft>) -> #ft #where_clause {
+                #work.compute(&#x[..], #v, #g, #hv, |#d: &[#dual], #b: &mut [#dual]| {
+                    Self::__vjp #tf_d (#(#args,)* <#dual>::new(#one, #zero), #b)
+                })
+            }
+        }
+    }
+}

@@ -18,6 +18,8 @@ extern crate std;
 pub mod check;
 mod dual;
 mod float;
+#[cfg(feature = "alloc")]
+mod hvp_work;
 pub mod jet;
 pub mod linalg;
 pub mod objective;
@@ -31,6 +33,8 @@ pub mod tape;
 pub use check::{check_gradient, GradientCheck};
 pub use dual::Dual;
 pub use float::Float;
+#[cfg(feature = "alloc")]
+pub use hvp_work::HvpWork;
 pub use jet::Jet;
 pub use linalg::{
     classify, classify_eigenvalues, sym_eigenvalues, sym_eigenvalues_in_place, CriticalPoint,

@@ -282,7 +282,7 @@ fn parameter_struct_without_alloc() {
         (g.slope, g.offset, g.tag),
         (-2.0 * (3.0 + 10.0 + 21.0), -2.0 * 16.0, 7)
     );
-    let by_minimize = fit_line_minimize(line.clone(), &xs, &ys, 0.1, 3000);
+    let by_minimize = fit_line_minimize(line, &xs, &ys, 0.1, 3000);
     let fit = fit_line(line, &xs, &ys, 0.1, 3000);
     // The same Adam steps, by hand or through `minimize` on a `FlatArray`.
     assert_eq!(

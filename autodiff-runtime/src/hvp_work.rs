@@ -1,0 +1,117 @@
+//! [`HvpWork`]: reusable buffers for Hessian-vector products of slice functions.
+
+use alloc::vec::Vec;
+
+use crate::{Dual, Float};
+
+/// The dual numbers a Hessian-vector product of a function of one slice runs on, kept between
+/// calls: `f::hvp_into(.., &mut work)` reuses them, so after the first call of a given length it
+/// allocates nothing (`f::hvp` allocates them, and its results, every time).
+///
+/// ```
+/// use autodiff_runtime::{Dual, HvpWork, Scalar};
+/// // f(x) = sum x_i^3 / 3: gradient x_i^2, Hessian diag(2 x_i).
+/// let adjoint = |x: &[Dual<f64>], bar: &mut [Dual<f64>]| {
+///     let mut s = Dual::cst(0.0);
+///     for (xi, b) in x.iter().zip(bar.iter_mut()) {
+///         s += *xi * *xi * *xi / Dual::cst(3.0);
+///         *b += *xi * *xi;
+///     }
+///     s
+/// };
+/// let mut work = HvpWork::new();
+/// let (mut g, mut hv) = (vec![0.0; 3], vec![0.0; 3]);
+/// work.compute(&[1.0, 2.0, 3.0], &[1.0, 1.0, 1.0], &mut g, &mut hv, adjoint);
+/// assert_eq!((g, hv), (vec![1.0, 4.0, 9.0], vec![2.0, 4.0, 6.0]));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct HvpWork<F> {
+    duals: Vec<Dual<F>>,
+    bars: Vec<Dual<F>>,
+}
+
+impl<F: Float> HvpWork<F> {
+    /// Empty buffers (they grow to the length of the first product).
+    ///
+    /// ```
+    /// let work = autodiff_runtime::HvpWork::<f64>::new();
+    /// assert_eq!(work.capacity(), 0);
+    /// ```
+    pub fn new() -> Self {
+        HvpWork {
+            duals: Vec::new(),
+            bars: Vec::new(),
+        }
+    }
+
+    /// The longest input the buffers hold without growing.
+    ///
+    /// ```
+    /// let work = autodiff_runtime::HvpWork::<f64>::with_len(10);
+    /// assert!(work.capacity() >= 10);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.duals.capacity().min(self.bars.capacity())
+    }
+
+    /// Buffers for inputs of length `n`.
+    ///
+    /// ```
+    /// let work = autodiff_runtime::HvpWork::<f64>::with_len(1000);
+    /// assert!(work.capacity() >= 1000);
+    /// ```
+    pub fn with_len(n: usize) -> Self {
+        HvpWork {
+            duals: Vec::with_capacity(n),
+            bars: Vec::with_capacity(n),
+        }
+    }
+
+    /// Runs `adjoint` (the generic reverse mode of a function of `x`) on the duals `x + v ε`
+    /// with zeroed dual adjoints, writes the gradient into `g` and `H v` into `hv`, and returns
+    /// the value.
+    ///
+    /// # Panics
+    /// If `v`, `g` or `hv` is not as long as `x`.
+    ///
+    /// ```
+    /// use autodiff_runtime::{Dual, HvpWork, Scalar};
+    /// // f(x) = x0^2 x1: gradient (2 x0 x1, x0^2), H v for v = (1, 0): (2 x1, 2 x0).
+    /// let mut work = HvpWork::new();
+    /// let (mut g, mut hv) = ([0.0; 2], [0.0; 2]);
+    /// let value = work.compute(&[3.0, 2.0], &[1.0, 0.0], &mut g, &mut hv, |x, bar| {
+    ///     bar[0] += x[0] * x[1] * Dual::cst(2.0);
+    ///     bar[1] += x[0] * x[0];
+    ///     x[0] * x[0] * x[1]
+    /// });
+    /// assert_eq!((value, g, hv), (18.0, [12.0, 9.0], [4.0, 6.0]));
+    /// ```
+    pub fn compute(
+        &mut self,
+        x: &[F],
+        v: &[F],
+        g: &mut [F],
+        hv: &mut [F],
+        adjoint: impl FnOnce(&[Dual<F>], &mut [Dual<F>]) -> Dual<F>,
+    ) -> F {
+        let n = x.len();
+        assert!(
+            v.len() == n && g.len() == n && hv.len() == n,
+            "`hvp_into`: the direction, gradient and product buffers have lengths {}, {}, {}; expected {n}",
+            v.len(),
+            g.len(),
+            hv.len()
+        );
+        self.duals.clear();
+        self.duals
+            .extend(x.iter().zip(v).map(|(&a, &b)| Dual::new(a, b)));
+        self.bars.clear();
+        self.bars.resize(n, Dual::constant(F::zero()));
+        let value = adjoint(&self.duals, &mut self.bars);
+        for ((b, g), hv) in self.bars.iter().zip(g.iter_mut()).zip(hv.iter_mut()) {
+            *g = b.re;
+            *hv = b.eps;
+        }
+        value.re
+    }
+}
