@@ -258,10 +258,17 @@ fn pose_fitted_with_newton_cg() {
     assert!(g.angle.hypot(g.t[0]).hypot(g.t[1]) <= 1e-9, "{g:?}");
     // HESSE at the minimum, each error labelled by its field.
     let u = hesse_objective(&objective, params.values(), 1.0).expect("positive definite");
-    let labelled: Vec<(String, f64)> = Pose::names().into_iter().zip(u.errors).collect();
+    let labelled: Vec<(String, f64)> = Pose::names().into_iter().zip(u.errors.clone()).collect();
     assert_eq!(labelled[0].0, "angle");
     assert_eq!(labelled[2].0, "t[1]");
     assert!(labelled.iter().all(|(_, e)| e.is_finite() && *e > 0.0));
+    // Printed as a table: values ± errors and correlations, rows named by field.
+    let table = format!("{:.4}", u.table(params.values(), &Pose::names()));
+    assert!(table.contains("angle ") && table.contains("t[1]") && table.contains("correlations"));
+    assert!(
+        table.contains(&format!("{:.4} ± {:.4}", fitted.t[0], u.errors[1])),
+        "{table}"
+    );
 }
 
 /// A struct model trained by minibatch Adam: each example's gradient comes from the method's

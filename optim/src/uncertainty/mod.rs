@@ -29,6 +29,11 @@
 //! [`autodiff_runtime::hessian_into`] of a `#[differentiable]` objective) these are the exact
 //! values that HESSE approximates.
 
+#[cfg(feature = "alloc")]
+mod table;
+#[cfg(feature = "alloc")]
+pub use table::Table;
+
 use core::fmt;
 
 use autodiff_runtime::{Float, Objective, ObjectiveError};
