@@ -13,6 +13,7 @@
 //!   against `vjp_hand_written` (the best hand-written gradient: one pass, each element written
 //!   once, no bounds checks, so no zeroing). `grad_alloc_*` are the
 //!   variants returning a fresh `Vec` (one allocation per call on both sides);
+//!   `vjp_generated_windows` is the same function written `x.windows(2).map(..).sum()`;
 //! - `least_squares_n100000`: notebook 004's sum_i (m x_i + c - y_i)^2, m and c active, x and y
 //!   passive slices of 100,000 points;
 //! - `nn_loss_256x8x32`: 8 inputs, 32 tanh hidden units, 1 linear output, MSE over 256 samples,
@@ -146,6 +147,20 @@ fn rosen(x: &[f64]) -> f64 {
     s
 }
 
+/// The same function as one first writes it in Rust: `windows(2)`, `map`, `sum`.
+#[differentiable]
+fn rosen_windows(x: &[f64]) -> f64 {
+    x.windows(2)
+        .map(|w| 100.0 * (w[1] - w[0] * w[0]).powi(2) + (1.0 - w[0]).powi(2))
+        .sum()
+}
+
+#[inline(never)]
+fn rosen_windows_vjp_generated(x: &[f64], g: &mut [f64]) -> f64 {
+    g.fill(0.0);
+    rosen_windows::vjp(x, 1.0, g)
+}
+
 /// Value, and the gradient written into `g`: the best one can write by hand. One pass; the
 /// partial for `x[i + 1]` carried in a register to the next iteration, so each `g[i]` is written
 /// once (no zeroing); no bounds checks (`windows` and `zip` over slices of known lengths).
@@ -213,6 +228,17 @@ fn bench_rosen_slice(c: &mut Criterion, n: usize) {
     group.bench_function("vjp_generated", |b| {
         b.iter(|| {
             let v = rosen_vjp_generated(black_box(&x), black_box(&mut buf[..]));
+            black_box(&buf);
+            v
+        })
+    });
+    let mut bw = vec![0.0; n];
+    let vw = rosen_windows::vjp(&x, 1.0, &mut bw);
+    assert_close(vw, vh, 1e-13, 0.0, &format!("{name} windows value"));
+    assert_all_close(&bw, &bh, 1e-13, &format!("{name} windows vjp"));
+    group.bench_function("vjp_generated_windows", |b| {
+        b.iter(|| {
+            let v = rosen_windows_vjp_generated(black_box(&x), black_box(&mut buf[..]));
             black_box(&buf);
             v
         })
