@@ -233,9 +233,11 @@ impl beale {
 )]
 impl ::autodiff::__private::ObjectiveFns<f64, (::core::marker::PhantomData<()>,)>
 for beale {
+    #[inline]
     fn dim(__args: &(::core::marker::PhantomData<()>,)) -> usize {
         0usize + 1usize + 1usize
     }
+    #[inline]
     fn value(__args: &(::core::marker::PhantomData<()>,), __x: &[f64]) -> f64 {
         let mut __o = 0usize;
         let x: f64 = __x[__o];
@@ -244,6 +246,7 @@ for beale {
         __o += 1usize;
         beale(x, y)
     }
+    #[inline]
     fn value_grad(
         __args: &(::core::marker::PhantomData<()>,),
         __x: &[f64],
@@ -267,6 +270,7 @@ for beale {
         __gd1[0] = __s1;
         __value
     }
+    #[inline]
     fn hvp(
         __args: &(::core::marker::PhantomData<()>,),
         __x: &[f64],

@@ -259,9 +259,11 @@ impl<
     const N: usize,
 > ::autodiff::__private::ObjectiveFns<f64, (::core::marker::PhantomData<([(); N],)>,)>
 for horner {
+    #[inline]
     fn dim(__args: &(::core::marker::PhantomData<([(); N],)>,)) -> usize {
         0usize + N + 1usize
     }
+    #[inline]
     fn value(__args: &(::core::marker::PhantomData<([(); N],)>,), __x: &[f64]) -> f64 {
         let mut __o = 0usize;
         let c: &[f64; N] = match <&[f64; N]>::try_from(&__x[__o..__o + N]) {
@@ -273,6 +275,7 @@ for horner {
         __o += 1usize;
         horner::<N>(c, x)
     }
+    #[inline]
     fn value_grad(
         __args: &(::core::marker::PhantomData<([(); N],)>,),
         __x: &[f64],
@@ -300,6 +303,7 @@ for horner {
         __gd1[0] = __s0;
         __value
     }
+    #[inline]
     fn hvp(
         __args: &(::core::marker::PhantomData<([(); N],)>,),
         __x: &[f64],

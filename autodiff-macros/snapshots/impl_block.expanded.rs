@@ -549,9 +549,11 @@ impl Spring {
 )]
 impl ::autodiff::__private::ObjectiveFns<f64, (::core::marker::PhantomData<()>,)>
 for __Spring_energy {
+    #[inline]
     fn dim(__args: &(::core::marker::PhantomData<()>,)) -> usize {
         0usize + 1usize + 1usize
     }
+    #[inline]
     fn value(__args: &(::core::marker::PhantomData<()>,), __x: &[f64]) -> f64 {
         let mut __o = 0usize;
         let x: f64 = __x[__o];
@@ -560,6 +562,7 @@ for __Spring_energy {
         __o += 1usize;
         Spring::energy(x, k)
     }
+    #[inline]
     fn value_grad(
         __args: &(::core::marker::PhantomData<()>,),
         __x: &[f64],
@@ -583,6 +586,7 @@ for __Spring_energy {
         __gd1[0] = __s1;
         __value
     }
+    #[inline]
     fn hvp(
         __args: &(::core::marker::PhantomData<()>,),
         __x: &[f64],
@@ -629,9 +633,11 @@ pub struct __Spring_energy {}
 )]
 impl ::autodiff::__private::ObjectiveFns<f64, (::core::marker::PhantomData<()>,)>
 for __Spring_total {
+    #[inline]
     fn dim(__args: &(::core::marker::PhantomData<()>,)) -> usize {
         0usize + 1usize + 1usize
     }
+    #[inline]
     fn value(__args: &(::core::marker::PhantomData<()>,), __x: &[f64]) -> f64 {
         let mut __o = 0usize;
         let x: f64 = __x[__o];
@@ -640,6 +646,7 @@ for __Spring_total {
         __o += 1usize;
         Spring::total(x, y)
     }
+    #[inline]
     fn value_grad(
         __args: &(::core::marker::PhantomData<()>,),
         __x: &[f64],
@@ -663,6 +670,7 @@ for __Spring_total {
         __gd1[0] = __s1;
         __value
     }
+    #[inline]
     fn hvp(
         __args: &(::core::marker::PhantomData<()>,),
         __x: &[f64],

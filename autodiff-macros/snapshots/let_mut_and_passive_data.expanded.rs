@@ -263,9 +263,11 @@ impl<
     f64,
     (::core::marker::PhantomData<()>, usize, &'__l0 [f64]),
 > for h {
+    #[inline]
     fn dim(__args: &(::core::marker::PhantomData<()>, usize, &'__l0 [f64])) -> usize {
         0usize + 1usize
     }
+    #[inline]
     fn value(
         __args: &(::core::marker::PhantomData<()>, usize, &'__l0 [f64]),
         __x: &[f64],
@@ -277,6 +279,7 @@ impl<
         __o += 1usize;
         h(x, n, data)
     }
+    #[inline]
     fn value_grad(
         __args: &(::core::marker::PhantomData<()>, usize, &'__l0 [f64]),
         __x: &[f64],
@@ -299,6 +302,7 @@ impl<
         __gd0[0] = __s0;
         __value
     }
+    #[inline]
     fn hvp(
         __args: &(::core::marker::PhantomData<()>, usize, &'__l0 [f64]),
         __x: &[f64],

@@ -193,9 +193,11 @@ impl f {
     clippy::pedantic
 )]
 impl ::autodiff::__private::ObjectiveFns<f64, (::core::marker::PhantomData<()>,)> for f {
+    #[inline]
     fn dim(__args: &(::core::marker::PhantomData<()>,)) -> usize {
         0usize + 1usize + 1usize
     }
+    #[inline]
     fn value(__args: &(::core::marker::PhantomData<()>,), __x: &[f64]) -> f64 {
         let mut __o = 0usize;
         let x: f64 = __x[__o];
@@ -204,6 +206,7 @@ impl ::autodiff::__private::ObjectiveFns<f64, (::core::marker::PhantomData<()>,)
         __o += 1usize;
         f(x, y)
     }
+    #[inline]
     fn value_grad(
         __args: &(::core::marker::PhantomData<()>,),
         __x: &[f64],
@@ -227,6 +230,7 @@ impl ::autodiff::__private::ObjectiveFns<f64, (::core::marker::PhantomData<()>,)
         __gd1[0] = __s1;
         __value
     }
+    #[inline]
     fn hvp(
         __args: &(::core::marker::PhantomData<()>,),
         __x: &[f64],

@@ -177,6 +177,14 @@ impl rosen {
         ::zero()), __b0.as_mut_slice()); let (__g0, __h0) =
         ::autodiff::__private::split_dual_vec(__b0.as_slice()); (__value.re, __g0, __h0)
         } ::autodiff::__private::if_alloc! { #[doc =
+        "Value of `rosen`; its gradient with respect to `x` written into `g` and the Hessian times `v` into `hv` (overwritten), on the dual numbers kept in `work`: after the first call of a length, no allocation (`rosen::hvp` allocates)."]
+        #[inline] fn hvp_into < > (x : & [f64], v : & [f64], g : & mut [f64], hv : & mut
+        [f64], work : & mut ::autodiff::__private::HvpWork < f64 >) -> f64 { work
+        .compute(& x[..], v, g, hv, | __d : & [::autodiff::__private::Dual < f64 >], __b
+        : & mut [::autodiff::__private::Dual < f64 >] | { Self::__vjp(__d, <
+        ::autodiff::__private::Dual < f64 > > ::new(< f64 as
+        ::autodiff::__private::Scalar > ::one(), < f64 as ::autodiff::__private::Scalar >
+        ::zero()), __b) }) } } ::autodiff::__private::if_alloc! { #[doc =
         "Value of `rosen`, its gradient and its dense Hessian with respect to the active parameters flattened in order (rows of `Vec`s), from one Hessian-vector product per entry."]
         #[inline] fn hessian < > (x : & [f64]) -> (f64, ::autodiff::__private::Vec < f64
         >, ::autodiff::__private::Vec < ::autodiff::__private::Vec < f64 >>) { let __n =
@@ -244,22 +252,23 @@ impl rosen {
     #[allow(unused_variables, unused_mut, unused_assignments, unused_parens,
     unused_braces, deprecated, clippy::all, clippy::pedantic)] impl < >
     ::autodiff::__private::ObjectiveFns < f64, (::core::marker::PhantomData < () >,
-    usize,) > for rosen { fn dim(__args : & (::core::marker::PhantomData < () >, usize,))
-    -> usize { 0usize + __args.1 } fn value(__args : & (::core::marker::PhantomData < ()
-    >, usize,), __x : & [f64]) -> f64 { let mut __o = 0usize; let x : & [f64] = & __x[__o
-    ..__o + __args.1]; __o += __args.1; rosen(x) } fn value_grad(__args : &
-    (::core::marker::PhantomData < () >, usize,), __x : & [f64], __grad : & mut [f64]) ->
-    f64 { let mut __o = 0usize; let x : & [f64] = & __x[__o..__o + __args.1]; __o +=
-    __args.1; __grad.fill(< f64 as ::autodiff::__private::Scalar > ::zero()); let __grad
-    = & mut __grad[..]; let (__gd0, __grad) = __grad.split_at_mut(__args.1); let __value
-    = rosen::vjp(x, < f64 as ::autodiff::__private::Scalar > ::one(), __gd0); __value }
-    fn hvp(__args : & (::core::marker::PhantomData < () >, usize,), __x : & [f64], __v :
-    & [f64], __grad : & mut [f64], __hv : & mut [f64]) -> f64 { let mut __o = 0usize; let
-    x : & [f64] = & __x[__o..__o + __args.1]; __o += __args.1; let mut __o = 0usize; let
-    __vd0 : & [f64] = & __v[__o..__o + __args.1]; __o += __args.1; let (__value, __gv,
-    __hvv) = rosen::hvp(x, __vd0); let __grad = & mut __grad[..]; let __hv = & mut
-    __hv[..]; let (__gd0, __grad) = __grad.split_at_mut(__args.1); let (__hd0, __hv) =
-    __hv.split_at_mut(__args.1); __gd0.copy_from_slice(__gv.as_slice()); __hd0
+    usize,) > for rosen { #[inline] fn dim(__args : & (::core::marker::PhantomData < ()
+    >, usize,)) -> usize { 0usize + __args.1 } #[inline] fn value(__args : &
+    (::core::marker::PhantomData < () >, usize,), __x : & [f64]) -> f64 { let mut __o =
+    0usize; let x : & [f64] = & __x[__o..__o + __args.1]; __o += __args.1; rosen(x) }
+    #[inline] fn value_grad(__args : & (::core::marker::PhantomData < () >, usize,), __x
+    : & [f64], __grad : & mut [f64]) -> f64 { let mut __o = 0usize; let x : & [f64] = &
+    __x[__o..__o + __args.1]; __o += __args.1; __grad.fill(< f64 as
+    ::autodiff::__private::Scalar > ::zero()); let __grad = & mut __grad[..]; let (__gd0,
+    __grad) = __grad.split_at_mut(__args.1); let __value = rosen::vjp(x, < f64 as
+    ::autodiff::__private::Scalar > ::one(), __gd0); __value } #[inline] fn hvp(__args :
+    & (::core::marker::PhantomData < () >, usize,), __x : & [f64], __v : & [f64], __grad
+    : & mut [f64], __hv : & mut [f64]) -> f64 { let mut __o = 0usize; let x : & [f64] = &
+    __x[__o..__o + __args.1]; __o += __args.1; let mut __o = 0usize; let __vd0 : & [f64]
+    = & __v[__o..__o + __args.1]; __o += __args.1; let (__value, __gv, __hvv) =
+    rosen::hvp(x, __vd0); let __grad = & mut __grad[..]; let __hv = & mut __hv[..]; let
+    (__gd0, __grad) = __grad.split_at_mut(__args.1); let (__hd0, __hv) = __hv
+    .split_at_mut(__args.1); __gd0.copy_from_slice(__gv.as_slice()); __hd0
     .copy_from_slice(__hvv.as_slice()); __value } }
 }
 #[allow(

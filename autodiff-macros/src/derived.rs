@@ -714,18 +714,23 @@ pub fn objective_impl(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenSt
     };
     let _ = one;
     let utf = cx.turbofish(None);
+    // `#[inline]` methods: compiled only where an objective is used (a non-generic impl's
+    // methods would otherwise be compiled with every annotated function, HVP included).
     quote! {
         #[allow(unused_variables, unused_mut, unused_assignments, unused_parens, unused_braces, deprecated, clippy::all, clippy::pedantic)]
         impl <#(#lifetimes,)* #(#user_params),*> #k::__private::ObjectiveFns<#ft, (#(#tys,)*)> for #name #where_clause {
+            #[inline]
             fn dim(#args: &(#(#tys,)*)) -> usize {
                 #(#dim)+*
             }
+            #[inline]
             fn value(#args: &(#(#tys,)*), #x: &[#ft]) -> #ft {
                 #(#unpack_passive)*
                 let mut #o = 0usize;
                 #(#unpack_x)*
                 #name #utf (#(#call_args),*)
             }
+            #[inline]
             fn value_grad(#args: &(#(#tys,)*), #x: &[#ft], #g: &mut [#ft]) -> #ft {
                 #(#unpack_passive)*
                 let mut #o = 0usize;
@@ -737,6 +742,7 @@ pub fn objective_impl(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenSt
                 #(#write_g)*
                 #value
             }
+            #[inline]
             fn hvp(#args: &(#(#tys,)*), #x: &[#ft], #v: &[#ft], #g: &mut [#ft], #hv: &mut [#ft]) -> #ft {
                 #(#unpack_passive)*
                 let mut #o = 0usize;
