@@ -29,33 +29,8 @@ pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
     let x = &sigs.names[active];
     let mixed = |s: &str| Ident::new(s, Span::mixed_site());
     let (t, d, b, work) = (mixed("__t"), mixed("__d"), mixed("__b"), mixed("work"));
-    let pparams: Vec<TokenStream> = func
-        .params
-        .iter()
-        .zip(&sigs.names)
-        .map(|(p, n)| {
-            let ty = &p.ty;
-            quote!(#n: #ty)
-        })
-        .collect();
-    // The generic code's arguments: the active one from the closure, passive ones as `hvp`
-    // passes them (matrices flattened).
-    let args = |active_arg: TokenStream| -> Vec<TokenStream> {
-        func.params
-            .iter()
-            .zip(&sigs.names)
-            .enumerate()
-            .map(|(pi, (p, n))| {
-                if pi == active {
-                    active_arg.clone()
-                } else if p.matrix.is_some() {
-                    quote!(#n.as_flattened())
-                } else {
-                    quote!(#n)
-                }
-            })
-            .collect()
-    };
+    let pparams = user_params(sigs, cx);
+    let args = |active_arg: TokenStream| generic_args(sigs, cx, active, active_arg);
     let fixed = |v: &Ident, m: bool| match (&len, m) {
         (Some(l), false) => quote!(#k::__private::fixed::<_, { #l }>(#v)),
         (Some(l), true) => quote!(#k::__private::fixed_mut::<_, { #l }>(#v)),
@@ -153,31 +128,8 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         mixed("work"),
     );
     let (jj, val, d) = (mixed("__j"), mixed("__val"), mixed("__d"));
-    let pparams: Vec<TokenStream> = func
-        .params
-        .iter()
-        .zip(&sigs.names)
-        .map(|(p, n)| {
-            let ty = &p.ty;
-            quote!(#n: #ty)
-        })
-        .collect();
-    let args = |active_arg: TokenStream| -> Vec<TokenStream> {
-        func.params
-            .iter()
-            .zip(&sigs.names)
-            .enumerate()
-            .map(|(pi, (p, n))| {
-                if pi == active {
-                    active_arg.clone()
-                } else if p.matrix.is_some() {
-                    quote!(#n.as_flattened())
-                } else {
-                    quote!(#n)
-                }
-            })
-            .collect()
-    };
+    let pparams = user_params(sigs, cx);
+    let args = |active_arg: TokenStream| generic_args(sigs, cx, active, active_arg);
     let fixed = |e: &Ident| match &len {
         Some(l) => quote!(#k::__private::fixed::<_, { #l }>(#e)),
         None => quote!(#e),
@@ -252,30 +204,8 @@ pub fn hvp_into(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         mixed("hv"),
         mixed("work"),
     );
-    let pparams: Vec<TokenStream> = func
-        .params
-        .iter()
-        .zip(&sigs.names)
-        .map(|(p, n)| {
-            let ty = &p.ty;
-            quote!(#n: #ty)
-        })
-        .collect();
-    let args: Vec<TokenStream> = func
-        .params
-        .iter()
-        .zip(&sigs.names)
-        .enumerate()
-        .map(|(pi, (p, n))| {
-            if pi == active {
-                quote!(#d)
-            } else if p.matrix.is_some() {
-                quote!(#n.as_flattened())
-            } else {
-                quote!(#n)
-            }
-        })
-        .collect();
+    let pparams = user_params(sigs, cx);
+    let args = generic_args(sigs, cx, active, quote!(#d));
     let dual = quote!(#k::__private::Dual<#ft>);
     let tf_d = cx.turbofish(Some(dual.clone()));
     let one = quote!(<#ft as #k::__private::Scalar>::one());
@@ -294,4 +224,42 @@ pub fn hvp_into(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
             }
         }
     }
+}
+
+/// The user's parameters, as the entry points declare them.
+fn user_params(sigs: &Signatures, cx: &Cx) -> Vec<TokenStream> {
+    cx.func
+        .params
+        .iter()
+        .zip(&sigs.names)
+        .map(|(p, n)| {
+            let ty = &p.ty;
+            quote!(#n: #ty)
+        })
+        .collect()
+}
+
+/// The generic code's arguments: `active_arg` for the active parameter, the passive ones as
+/// `hvp` passes them (matrices flattened).
+fn generic_args(
+    sigs: &Signatures,
+    cx: &Cx,
+    active: usize,
+    active_arg: TokenStream,
+) -> Vec<TokenStream> {
+    cx.func
+        .params
+        .iter()
+        .zip(&sigs.names)
+        .enumerate()
+        .map(|(pi, (p, n))| {
+            if pi == active {
+                active_arg.clone()
+            } else if p.matrix.is_some() {
+                quote!(#n.as_flattened())
+            } else {
+                quote!(#n)
+            }
+        })
+        .collect()
 }
