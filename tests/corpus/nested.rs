@@ -68,9 +68,8 @@ impl Mlp2 {
     }
 }
 
-#[test]
-fn methods_of_nested_structs() {
-    let m = Mlp2 {
+fn sample_mlp2() -> Mlp2 {
+    Mlp2 {
         hidden: Dense {
             w: [[0.3, -0.4], [0.8, 0.1]],
             b: [0.05, -0.2],
@@ -80,7 +79,12 @@ fn methods_of_nested_structs() {
             b: [0.0, 0.3],
         },
         scale: 1.5,
-    };
+    }
+}
+
+#[test]
+fn methods_of_nested_structs() {
+    let m = sample_mlp2();
     let x = [0.4, -1.2];
     let (v, g) = m.predict_grad(&x);
     assert_eq!(v, m.predict(&x));
@@ -100,17 +104,7 @@ fn methods_of_nested_structs() {
 
 #[test]
 fn nested_models_forward_reverse_and_second_order() {
-    let m = Mlp2 {
-        hidden: Dense {
-            w: [[0.3, -0.4], [0.8, 0.1]],
-            b: [0.05, -0.2],
-        },
-        out: Dense {
-            w: [[1.1, -0.7], [0.2, 0.9]],
-            b: [0.0, 0.3],
-        },
-        scale: 1.5,
-    };
+    let m = sample_mlp2();
     let x = [0.4, -1.2];
     let flat = |q: &[f64]| m.with_flat(q);
     let fns = Fns {
