@@ -120,6 +120,7 @@ fn active_params(func: &Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
     }
     if active.is_empty() && !cx.has_errors() {
         match func.params.iter().find_map(|p| alias_like(&p.ty)) {
+            Some(ty) if is_type_param(sig, &ty) => cx.error_at(&ty, generic_float_message(&ty)),
             Some(ty) => cx.error_at(
                 &ty,
                 format!(
@@ -179,6 +180,13 @@ fn float_type(
                 }
             }
             (None, syn::Type::Array(a)) if float_ty(&a.elem).is_some() => float_ty(&a.elem),
+            (None, _) if is_type_param(sig, ty) => {
+                // Said once, at the parameter, when there is one.
+                if !cx.has_errors() {
+                    cx.error_at(ty, generic_float_message(ty));
+                }
+                None
+            }
             (None, _) if alias_like(ty).is_some() => {
                 cx.error_at(
                     ty,
@@ -434,4 +442,22 @@ impl Validator<'_, '_> {
             }
         }
     }
+}
+
+/// Whether `ty` is one of the function's type parameters (`T` of `fn f<T: Float>(x: T)`).
+fn is_type_param(sig: &syn::Signature, ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else {
+        return false;
+    };
+    let Some(id) = p.path.get_ident() else {
+        return false;
+    };
+    sig.generics.type_params().any(|t| t.ident == *id)
+}
+
+fn generic_float_message(ty: &syn::Type) -> String {
+    format!(
+        "`#[differentiable]` functions are written for `f64` or `f32`, not generic over the float type `{}`; write the function for `f64` (the generated derivative code is generic internally: `hvp` and `derivatives` run it on dual numbers and jets)",
+        quote::ToTokens::to_token_stream(ty)
+    )
 }

@@ -253,6 +253,15 @@ impl Lowerer<'_> {
                                 c.args.iter().map(|a| self.call_arg(a)).collect(),
                             )
                         }
+                        // A closure or function passed in (`g: &dyn Fn(f64) -> f64`, `g: F`).
+                        syn::Expr::Path(p)
+                            if p.path.get_ident().and_then(|i| self.resolve(i)).is_some() =>
+                        {
+                            return self.opaque(
+                                expr,
+                                Unsupported::Message("`#[differentiable]` cannot differentiate through a function or closure passed in as a value (a trait object or generic parameter): its body is not visible to the macro; call a `#[differentiable]` function by name, write the computation here, or give this function its own derivative with `custom = rule` (here for the active value `{}`)"),
+                            );
+                        }
                         _ => {
                             let name = c.func.to_token_stream().to_string().replace(' ', "");
                             return self.opaque(expr, Unsupported::Call(name));
