@@ -197,6 +197,16 @@ fn second_order_entry_points_do_not_allocate() {
             rosen_slice::hvp_into(bb(&xs), bb(&vs), &mut g, &mut hv, &mut work)
         );
     }
+    // The objective adapter's products run on this thread's reusable duals.
+    let obj = rosen_slice::objective(64);
+    obj.hvp(&xs, &vs, &mut g, &mut hv).expect("has hvp");
+    for _ in 0..3 {
+        acc += no_alloc!(
+            fails,
+            "rosen_slice::objective(64).hvp",
+            obj.hvp(bb(&xs), bb(&vs), &mut g, &mut hv).expect("has hvp")
+        );
+    }
     let (v, g2, hv2) = rosen_slice::hvp(&xs, &vs);
     assert_eq!(
         (v, &g2, &hv2),

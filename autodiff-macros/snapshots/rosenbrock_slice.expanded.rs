@@ -265,11 +265,8 @@ impl rosen {
     & (::core::marker::PhantomData < () >, usize,), __x : & [f64], __v : & [f64], __grad
     : & mut [f64], __hv : & mut [f64]) -> f64 { let mut __o = 0usize; let x : & [f64] = &
     __x[__o..__o + __args.1]; __o += __args.1; let mut __o = 0usize; let __vd0 : & [f64]
-    = & __v[__o..__o + __args.1]; __o += __args.1; let (__value, __gv, __hvv) =
-    rosen::hvp(x, __vd0); let __grad = & mut __grad[..]; let __hv = & mut __hv[..]; let
-    (__gd0, __grad) = __grad.split_at_mut(__args.1); let (__hd0, __hv) = __hv
-    .split_at_mut(__args.1); __gd0.copy_from_slice(__gv.as_slice()); __hd0
-    .copy_from_slice(__hvv.as_slice()); __value } }
+    = & __v[__o..__o + __args.1]; __o += __args.1; ::autodiff::__private::with_hvp_work(|
+    __w | rosen::hvp_into(x, __vd0, __grad, __hv, __w)) } }
 }
 #[allow(
     dead_code,

@@ -714,6 +714,21 @@ pub fn objective_impl(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenSt
     };
     let _ = one;
     let utf = cx.turbofish(None);
+    // One active slice: the product straight into the buffers, on this thread's reusable duals
+    // (`hvp_into`); otherwise `hvp`, its results copied.
+    let hvp_body = if crate::sparse::has_hvp_into(cx) {
+        quote! {
+            #k::__private::with_hvp_work(|__w| #name::hvp_into #utf (#(#call_args,)* #(#dir_args,)* #g, #hv, __w))
+        }
+    } else {
+        quote! {
+            let (#value, #gv, #hvv) = #name::hvp #utf (#(#call_args,)* #(#dir_args),*);
+            let #g = &mut #g[..];
+            let #hv = &mut #hv[..];
+            #(#hvp_split)*
+            #value
+        }
+    };
     // `#[inline]` methods: compiled only where an objective is used (a non-generic impl's
     // methods would otherwise be compiled with every annotated function, HVP included).
     quote! {
@@ -749,11 +764,7 @@ pub fn objective_impl(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenSt
                 #(#unpack_x)*
                 let mut #o = 0usize;
                 #(#unpack_v)*
-                let (#value, #gv, #hvv) = #name::hvp #utf (#(#call_args,)* #(#dir_args),*);
-                let #g = &mut #g[..];
-                let #hv = &mut #hv[..];
-                #(#hvp_split)*
-                #value
+                #hvp_body
             }
         }
     }

@@ -182,13 +182,12 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
 /// Hessian-vector product into the caller's buffers, on the dual numbers kept in `work`
 /// (`HvpWork`), so that repeated products allocate nothing.
 pub fn hvp_into(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
-    let func = cx.func;
+    if !has_hvp_into(cx) {
+        return quote!();
+    }
     let Some((active, None)) = single_input(cx) else {
         return quote!();
     };
-    if func.ret_len.is_some() || func.unit {
-        return quote!();
-    }
     let (k, ft, vis) = (cx.krate, &cx.ft, &item.vis);
     let generics = &item.sig.generics;
     let params = generics.params.iter().collect::<Vec<_>>();
@@ -224,6 +223,11 @@ pub fn hvp_into(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
             }
         }
     }
+}
+
+/// Whether the function gets `hvp_into`: a scalar result of one active slice.
+pub fn has_hvp_into(cx: &Cx) -> bool {
+    matches!(single_input(cx), Some((_, None))) && cx.func.ret_len.is_none() && !cx.func.unit
 }
 
 /// The user's parameters, as the entry points declare them.

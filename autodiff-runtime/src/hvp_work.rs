@@ -115,3 +115,35 @@ impl<F: Float> HvpWork<F> {
         value.re
     }
 }
+
+/// Runs `f` with this thread's [`HvpWork`] for `F` (with `std`; without it, a fresh one): the
+/// `Objective` adapter of a function of one slice computes its Hessian-vector products in it,
+/// so that an optimizer's repeated products allocate nothing after the first.
+#[doc(hidden)]
+pub fn with_hvp_work<F: Float, R>(f: impl FnOnce(&mut HvpWork<F>) -> R) -> R {
+    #[cfg(feature = "std")]
+    {
+        use core::any::Any;
+        use std::cell::RefCell;
+        std::thread_local! {
+            static WORK: RefCell<Vec<alloc::boxed::Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
+        }
+        // Taken out while `f` runs (a nested call gets a fresh one), put back after.
+        let taken = WORK.with(|w| {
+            let mut w = w.borrow_mut();
+            let at = w.iter().position(|b| b.is::<HvpWork<F>>());
+            at.map(|i| w.swap_remove(i))
+        });
+        let mut work = match taken {
+            Some(b) => b.downcast::<HvpWork<F>>().expect("checked"),
+            None => alloc::boxed::Box::new(HvpWork::new()),
+        };
+        let r = f(&mut work);
+        WORK.with(|w| w.borrow_mut().push(work));
+        r
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        f(&mut HvpWork::new())
+    }
+}

@@ -35,6 +35,9 @@ pub use dual::Dual;
 pub use float::Float;
 #[cfg(feature = "alloc")]
 pub use hvp_work::HvpWork;
+#[cfg(feature = "alloc")]
+#[doc(hidden)]
+pub use hvp_work::with_hvp_work;
 pub use jet::Jet;
 pub use linalg::{
     classify, classify_eigenvalues, sym_eigenvalues, sym_eigenvalues_in_place, CriticalPoint,
