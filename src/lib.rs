@@ -243,10 +243,12 @@ pub use objectives::{from_fns, hessian_into, FnObjective, Objective, ObjectiveEr
 /// `Type::f_grad`, `Type::f_hvp`, `Type::f_hessian`, `Type::f_objective`, ..., with the same
 /// signatures. They call each other as written (`Self::g(x)`, `Type::g(x)`), and free
 /// functions call them too. Trait impls work the same way (the derivatives go into an inherent
-/// `impl` of the type). Methods taking `&self` differentiate `self` by default (the type
-/// derives [`Differentiable`]; `m.loss_grad(..)` returns the gradient as the type itself), or the
-/// parameters `wrt(..)` names (`wrt(x)` for a passive `self`); `self.g(..)` calls another method.
-/// Not yet: `self` by value or `&mut self`, and generic `impl` blocks.
+/// `impl` of the type). Methods taking `&self` (or `self`) differentiate `self` by default (the
+/// type derives [`Differentiable`]; `m.loss_grad(..)` returns the gradient as the type itself),
+/// or the parameters `wrt(..)` names (`wrt(x)` for a passive `self`); `self.g(..)` calls another
+/// method, and is inlined where it is evaluated unconditionally (the callee's forward pass is
+/// not repeated in the caller's reverse sweep); a nested struct's methods are called as
+/// written (`self.layer.forward(&x)`). Not yet: `&mut self`, and generic `impl` blocks.
 ///
 /// ```
 /// use autodiff::differentiable;

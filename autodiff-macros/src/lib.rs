@@ -69,9 +69,11 @@
 //!
 //! Around that core, rewrites of the input and of the expansion: `impls` (an `impl` block: each
 //! function expanded as a free function, its namespace items moved into the block as
-//! `f_item`), `methods` (`&self` as a parameter `__self: &Type`), `structs` (a struct parameter
+//! `f_item`), `inline` (calls between the block's methods replaced by the callee's body),
+//! `methods` (`&self` as a parameter `__self: &Type`), `structs` (a struct parameter
 //! flattened to an array of `<T as Differentiable>::DIM`, field reads rewritten to the offsets
-//! `derive` provides, struct-typed entry points wrapped around the flat ones), and `gated`
+//! `derive` provides, matrix fields by rows, struct-typed entry points wrapped around the flat
+//! ones), `sparse` (sparse Hessians and Jacobians, `hvp_into`), and `gated`
 //! (items behind `if_alloc!` opened for those rewrites and closed again).
 
 mod args;
