@@ -381,10 +381,10 @@ pub mod __private {
     };
     #[cfg(feature = "alloc")]
     pub use autodiff_runtime::sparse;
-    #[cfg(feature = "alloc")]
-    pub use autodiff_runtime::{with_hvp_work, HvpWork};
     pub use autodiff_runtime::{
         dual_vec, rules, split_dual_vec, vec_of, vec_with_capacity, zeros_vec, Bound, Dual, Field,
         FixedTape, Float, Jet, ObjectiveFns, Scalar, Vec, VecTape,
     };
+    #[cfg(feature = "alloc")]
+    pub use autodiff_runtime::{with_hvp_work, HvpWork};
 }

@@ -6,7 +6,7 @@
 //! its offset, its number of scalars, its `.len()` and the `.len()` of its rows.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote, ToTokens};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 /// What a field holds.
 enum Kind {
@@ -27,6 +27,8 @@ struct Field {
     key: String,
     kind: Kind,
     ty: syn::Type,
+    /// The field's name (or type, for tuple structs), where messages about it point.
+    span: proc_macro2::Span,
 }
 
 pub fn derive(input: TokenStream, krate: &syn::Path) -> TokenStream {
@@ -64,6 +66,10 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
             member,
             key,
             kind,
+            span: match &f.ident {
+                Some(i) => i.span(),
+                None => syn::spanned::Spanned::span(&f.ty),
+            },
             ty: f.ty.clone(),
         });
     }
@@ -90,6 +96,18 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
         let (len, rows, cols) = match &f.kind {
             Kind::Passive => {
                 with_flat.push(quote!(#m: ::core::clone::Clone::clone(&self.#m)));
+                // A `#[differentiable]` function differentiating the struct sees only its active
+                // fields: reading this one there stops the build with this message.
+                let co = format_ident!("__AD_OFF_{}", f.key, span = f.span);
+                let msg = format!(
+                    "`#[differentiable]` cannot read the passive field `{}` of `{name}` in a function that differentiates `{name}`: only the active fields are passed to it; pass the value as its own argument (`n: usize`) or make the field active",
+                    f.key,
+                    name = item.ident
+                );
+                consts.push(quote_spanned! {f.span=>
+                    #[doc(hidden)]
+                    pub const #co: usize = ::core::panic!(#msg);
+                });
                 continue;
             }
             Kind::Scalar => (quote!(1usize), quote!(1usize), quote!(1usize)),

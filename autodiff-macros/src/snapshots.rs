@@ -124,3 +124,18 @@ fn impl_block() {
         },
     );
 }
+
+#[test]
+#[ignore]
+fn debug_dump() {
+    let out = crate::expand::expand(
+        quote::quote!(wrt(m, x)),
+        quote::quote! {
+            fn struct_arg_mixed(m: &Out, x: f64) -> f64 {
+                h_in(&m.inner, m.s) * x
+            }
+        },
+    );
+    let file: syn::File = syn::parse2(out).expect("parses");
+    std::fs::write("/tmp/dump.rs", prettyplease::unparse(&file)).unwrap();
+}

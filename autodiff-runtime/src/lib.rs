@@ -34,10 +34,10 @@ pub use check::{check_gradient, GradientCheck};
 pub use dual::Dual;
 pub use float::Float;
 #[cfg(feature = "alloc")]
-pub use hvp_work::HvpWork;
-#[cfg(feature = "alloc")]
 #[doc(hidden)]
 pub use hvp_work::with_hvp_work;
+#[cfg(feature = "alloc")]
+pub use hvp_work::HvpWork;
 pub use jet::Jet;
 pub use linalg::{
     classify, classify_eigenvalues, sym_eigenvalues, sym_eigenvalues_in_place, CriticalPoint,

@@ -43,6 +43,7 @@ mod nested;
 mod no_alloc;
 mod outputs;
 mod second_order;
+mod struct_defects;
 mod structs;
 mod tuples;
 mod vectors;

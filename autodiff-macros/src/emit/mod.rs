@@ -303,11 +303,40 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
                 quote!(#p = #f(#(#args),*))
             }
             _ => {
-                let args = args.iter().map(|a| passive(a, cx));
-                quote!(#f(#(#args),*))
+                let rendered = args.iter().map(|a| passive(a, cx));
+                match struct_parts(args, cx) {
+                    // Parts of a flattened struct parameter: the callee may take a struct
+                    // there, which only its variants take flattened (evaluated on floats).
+                    0 => quote!(#f(#(#rendered),*)),
+                    mask => {
+                        let ft = &cx.ft;
+                        let path = callee_item(f, &format_ident!("__val_m{}", mask));
+                        quote!(#path::<#ft>(#(#rendered),*))
+                    }
+                }
             }
         },
     }
+}
+
+/// The positions of the call arguments that are parts of a flattened struct parameter (see
+/// `structs`: its type is `&[f; <T as Differentiable>::DIM]`), as a variant mask.
+fn struct_parts(args: &[Expr], cx: &Cx) -> u64 {
+    let flat_struct = |v: VarId| {
+        cx.func.params.iter().any(|p| {
+            p.var == v && {
+                let t = p.ty.to_token_stream().to_string();
+                t.contains("Differentiable > :: DIM")
+            }
+        })
+    };
+    args.iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            matches!(a.kind, ExprKind::View { var, returned: false, .. } if flat_struct(var))
+        })
+        .map(|(k, _)| 1u64 << k)
+        .sum()
 }
 
 /// An argument of a call to another `#[differentiable]` function: active values wrapped in

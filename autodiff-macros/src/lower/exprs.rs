@@ -530,12 +530,9 @@ fn strip_derefs(e: &syn::Expr) -> &syn::Expr {
     }
 }
 
-/// `<<T as Field<h>>::Ty>::g`: a nested struct field's method, as `structs` rewrites
-/// `m.inner.g(..)`.
+/// `<T>::g`, `<<T as Field<h>>::Ty>::g`: a struct's method, as `structs` rewrites `m.g(..)`
+/// and `m.inner.g(..)` (a qualified type without `as Trait`; float types' functions are
+/// intrinsics, handled before).
 fn is_field_method(p: &syn::ExprPath) -> bool {
-    p.qself.as_ref().is_some_and(|q| {
-        q.ty.to_token_stream()
-            .to_string()
-            .contains("__private :: Field <")
-    })
+    p.qself.as_ref().is_some_and(|q| q.position == 0)
 }

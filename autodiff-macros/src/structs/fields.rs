@@ -77,6 +77,57 @@ impl Fields<'_> {
         Some(syn::parse_quote_spanned!(span=> #m[#off..#off + #len].chunks_exact(#cols)))
     }
 
+    /// `m.b[a..b]`, `m.b[a..]`, `m.b[..b]` (a vector field) and `m.w[i][a..b]` (a matrix row):
+    /// the part of the flattened parameter, `m[off + a..off + b]`.
+    fn sub_slice(&self, e: &syn::Expr) -> Option<syn::Expr> {
+        use crate::lower::strip_parens;
+        let syn::Expr::Index(ix) = strip_parens(e) else {
+            return None;
+        };
+        let syn::Expr::Range(range) = strip_parens(&ix.index) else {
+            return None;
+        };
+        let (start, end) = (range.start.as_deref(), range.end.as_deref());
+        let inclusive = matches!(range.limits, syn::RangeLimits::Closed(_));
+        // The part's base and the length its range is within.
+        let (m, base, len, span) = if let Some((m, ty, key, f, outer)) = self.field(&ix.expr) {
+            let span = f.member.span();
+            let off = Self::off(&ty, &key, span, &outer);
+            (m, off, Self::konst(&ty, "LEN", &key, span), span)
+        } else {
+            let syn::Expr::Index(row) = strip_parens(&ix.expr) else {
+                return None;
+            };
+            let (m, ty, key, f, outer) = self.field(&row.expr)?;
+            let span = f.member.span();
+            let (off, cols) = (
+                Self::off(&ty, &key, span, &outer),
+                Self::konst(&ty, "COLS", &key, span),
+            );
+            let i = &row.index;
+            let base: syn::Expr = syn::parse_quote_spanned!(span=> (#off + (#i) * #cols));
+            (m, base, cols, span)
+        };
+        let lo: syn::Expr = match start {
+            Some(a) => syn::parse_quote_spanned!(span=> #base + (#a)),
+            None => base.clone(),
+        };
+        let hi: syn::Expr = match (end, inclusive) {
+            (Some(b), false) => syn::parse_quote_spanned!(span=> #base + (#b)),
+            (Some(b), true) => syn::parse_quote_spanned!(span=> #base + (#b) + 1),
+            (None, _) => syn::parse_quote_spanned!(span=> #base + #len),
+        };
+        Some(syn::parse_quote_spanned!(span=> &#m[#lo..#hi]))
+    }
+
+    /// `(0..ROWS)` of the field `e`: the iteration count of its items (rows of a matrix,
+    /// elements of a vector), for a loop that does not read them.
+    pub(super) fn count(&self, e: &syn::Expr) -> Option<syn::Expr> {
+        let (_, ty, key, f, _) = self.field(e)?;
+        let rows = Self::konst(&ty, "ROWS", &key, f.member.span());
+        Some(syn::parse_quote_spanned!(f.member.span()=> (0..#rows)))
+    }
+
     fn konst(ty: &syn::Type, what: &str, key: &str, span: Span) -> syn::Expr {
         let c = format_ident!("__AD_{}_{}", what, key, span = span);
         syn::parse_quote_spanned!(span=> <#ty>::#c)
@@ -186,6 +237,9 @@ impl Fields<'_> {
                         Self::konst(&ty, "LEN", &key, span),
                     );
                     return Some(syn::parse_quote_spanned!(span=> &#m[#off..#off + #len]));
+                }
+                if let Some(part) = self.sub_slice(&r.expr) {
+                    return Some(part);
                 }
                 if let syn::Expr::Index(ix) = strip_parens(&r.expr) {
                     if let Some((m, ty, key, f, base)) = self.field(&ix.expr) {

@@ -5,7 +5,9 @@
 //! floats). The user's function type-checks, so the use decides: an item that is indexed,
 //! iterated, measured (`len`) or zipped with is a row. Such a chain's root, `m.w.iter()` or
 //! `&m.w`, is rewritten to the field's rows in the flattened parameter,
-//! `m[off..off + len].chunks_exact(cols)`, which the iterator lowering takes as row views.
+//! `m[off..off + len].chunks_exact(cols)`, which the iterator lowering takes as row views. An
+//! item that is never read (`for _ in &m.w`) needs only the count, `0..ROWS` (the rows of a
+//! matrix, the elements of a vector).
 
 use syn::visit::Visit;
 
@@ -23,18 +25,17 @@ enum Place {
 }
 
 impl Fields<'_> {
-    /// Rewrites the root of `fl`'s iterable when the loop's item is used as a row.
+    /// Rewrites the root of `fl`'s iterable when the loop's item is used as a row, or not read.
     pub(super) fn rows_of_loop(&self, fl: &mut syn::ExprForLoop) {
         let Some(place) = self.chain_place(&fl.expr) else {
             return;
         };
-        if item_name(&fl.pat, place).is_some_and(|n| used_as_row(|v| v.visit_block(&fl.body), n)) {
-            self.rewrite_root(&mut fl.expr);
-        }
+        let item = item_use(&fl.pat, place, |v| v.visit_block(&fl.body));
+        self.rewrite_root(&mut fl.expr, item);
     }
 
     /// Rewrites the root of `R.map(|row| ..)` / `R.fold(init, |acc, row| ..)` (and after
-    /// `enumerate`, `zip`) when the closure's item is used as a row.
+    /// `enumerate`, `zip`) when the closure's item is used as a row, or not read.
     pub(super) fn rows_of_closure(&self, mc: &mut syn::ExprMethodCall) {
         let closure = match mc.method.to_string().as_str() {
             "map" | "filter" => mc.args.first(),
@@ -51,12 +52,9 @@ impl Fields<'_> {
             "fold" => c.inputs.iter().nth(1),
             _ => c.inputs.first(),
         };
-        if pat
-            .and_then(|p| item_name(p, place))
-            .is_some_and(|n| used_as_row(|v| v.visit_expr(&c.body), n))
-        {
-            self.rewrite_root(&mut mc.receiver);
-        }
+        let Some(pat) = pat else { return };
+        let item = item_use(pat, place, |v| v.visit_expr(&c.body));
+        self.rewrite_root(&mut mc.receiver, item);
     }
 
     /// How a chain starting at a field (`m.w.iter()`, `&m.w`) places the field's items.
@@ -84,53 +82,79 @@ impl Fields<'_> {
         }
     }
 
-    /// Replaces the chain's root by the field's rows.
-    fn rewrite_root(&self, e: &mut syn::Expr) {
+    /// Replaces the chain's root by the field's rows (`Use::Row`) or by its item count
+    /// (`Use::Unread`: a matrix's rows and a vector's elements are both `ROWS` of them).
+    fn rewrite_root(&self, e: &mut syn::Expr, item: Use) {
+        let replace = |field: &syn::Expr| match item {
+            Use::Row => self.rows(field),
+            Use::Unread => self.count(field),
+            Use::Other => None,
+        };
         match e {
-            syn::Expr::Paren(p) => self.rewrite_root(&mut p.expr),
+            syn::Expr::Paren(p) => self.rewrite_root(&mut p.expr, item),
             syn::Expr::Reference(r) => {
-                if let Some(rows) = self.rows(&r.expr) {
-                    *e = rows;
+                if let Some(new) = replace(&r.expr) {
+                    *e = new;
                 }
             }
             syn::Expr::MethodCall(mc)
                 if matches!(mc.method.to_string().as_str(), "iter" | "into_iter")
                     && self.field_ref(&mc.receiver) =>
             {
-                if let Some(rows) = self.rows(&mc.receiver) {
-                    *e = rows;
+                if let Some(new) = replace(&mc.receiver) {
+                    *e = new;
                 }
             }
-            syn::Expr::MethodCall(mc) => self.rewrite_root(&mut mc.receiver),
+            syn::Expr::MethodCall(mc) => self.rewrite_root(&mut mc.receiver, item),
             _ => {}
         }
     }
 }
 
-/// The identifier the pattern binds at `place`.
-fn item_name(pat: &syn::Pat, place: Place) -> Option<&syn::Ident> {
-    let pat = match (place, pat) {
-        (Place::Whole, p) => p,
-        (Place::Second, syn::Pat::Tuple(t)) if t.elems.len() == 2 => &t.elems[1],
-        (Place::First, syn::Pat::Tuple(t)) if t.elems.len() == 2 => &t.elems[0],
-        _ => return None,
-    };
-    match pat {
-        syn::Pat::Ident(p) => Some(&p.ident),
-        _ => None,
-    }
+/// How a loop or closure uses the field's item.
+#[derive(Clone, Copy)]
+enum Use {
+    /// As a slice: indexed, iterated, measured or zipped with (so the field is a matrix).
+    Row,
+    /// Not at all (`_`, or a name never read): only the count of items matters.
+    Unread,
+    /// Otherwise (as a float: the field is a vector, iterated as written).
+    Other,
 }
 
-/// Whether `name` is used as a slice in `body`: indexed, iterated, measured or zipped with.
-fn used_as_row(walk: impl FnOnce(&mut RowUse), name: &syn::Ident) -> bool {
-    let mut v = RowUse { name, found: false };
-    walk(&mut v);
-    v.found
+/// How the item the pattern binds at `place` is used by the body `walk` visits.
+fn item_use(pat: &syn::Pat, place: Place, walk: impl Fn(&mut RowUse)) -> Use {
+    let at = match (place, pat) {
+        (Place::Whole, p) => Some(p),
+        (Place::Second, syn::Pat::Tuple(t)) if t.elems.len() == 2 => Some(&t.elems[1]),
+        (Place::First, syn::Pat::Tuple(t)) if t.elems.len() == 2 => Some(&t.elems[0]),
+        _ => None,
+    };
+    match at {
+        Some(syn::Pat::Wild(_)) => Use::Unread,
+        Some(syn::Pat::Ident(p)) => {
+            let mut v = RowUse {
+                name: &p.ident,
+                found: false,
+                read: false,
+            };
+            walk(&mut v);
+            match (v.found, v.read) {
+                (true, _) => Use::Row,
+                (false, false) => Use::Unread,
+                (false, true) => Use::Other,
+            }
+        }
+        _ => Use::Other,
+    }
 }
 
 struct RowUse<'n> {
     name: &'n syn::Ident,
+    /// Used as a slice.
     found: bool,
+    /// Read at all.
+    read: bool,
 }
 
 impl RowUse<'_> {
@@ -141,6 +165,9 @@ impl RowUse<'_> {
 
 impl<'a> Visit<'a> for RowUse<'_> {
     fn visit_expr(&mut self, e: &'a syn::Expr) {
+        if self.is_name(e) {
+            self.read = true;
+        }
         match e {
             syn::Expr::Index(ix) if self.is_name(&ix.expr) => self.found = true,
             syn::Expr::MethodCall(mc)

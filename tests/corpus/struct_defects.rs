@@ -1,0 +1,94 @@
+//! Defects the random programs found with structs and methods (each fixed, kept as a test).
+
+use crate::*;
+use autodiff::{differentiable, Differentiable};
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Rows {
+    pub s: f64,
+    pub w: [[f64; 3]; 2],
+}
+
+/// A row loop or chain whose body does not read the row: R iterations, not R * C.
+#[differentiable(wrt(m))]
+fn rows_unread(m: &Rows) -> f64 {
+    let mut acc = m.w.iter().map(|_row| m.s).sum::<f64>();
+    for _row in &m.w {
+        acc += m.s;
+    }
+    acc
+}
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct In {
+    pub a: f64,
+}
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Out {
+    pub inner: In,
+    pub s: f64,
+}
+
+#[differentiable(wrt(q, t))]
+fn h_in(q: &In, t: f64) -> f64 {
+    q.a * t
+}
+
+/// A struct part passed with another active argument.
+#[differentiable(wrt(m, x))]
+fn struct_arg_mixed(m: &Out, x: f64) -> f64 {
+    h_in(&m.inner, m.s) * x
+}
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct B {
+    pub s: f64,
+    pub b: [f64; 3],
+    #[passive]
+    pub n: usize,
+}
+
+#[differentiable]
+impl B {
+    pub fn h(&self, t: f64) -> f64 {
+        self.s * t
+    }
+}
+
+#[differentiable]
+fn sum2(v: &[f64]) -> f64 {
+    v[0] + 2.0 * v[1]
+}
+
+/// A method called from a free function; a field's sub-slices to a helper.
+#[differentiable(wrt(m))]
+fn free_uses(m: &B) -> f64 {
+    m.h(m.s) + sum2(&m.b[0..2]) + sum2(&m.b[1..]) + sum2(&m.b[..=1])
+}
+
+#[test]
+fn struct_defects_found_by_random_programs() {
+    let r = Rows {
+        s: 1.0,
+        w: [[0.0; 3]; 2],
+    };
+    let (v, g) = rows_unread::grad(&r);
+    assert_eq!((v, g.s), (4.0, 4.0));
+
+    let o = Out {
+        inner: In { a: 2.0 },
+        s: 3.0,
+    };
+    let (v, (g, gx)) = struct_arg_mixed::grad(&o, 0.5);
+    assert_eq!((v, g.inner.a, g.s, gx), (3.0, 1.5, 1.0, 6.0));
+
+    let b = B {
+        s: 2.0,
+        b: [1.0, 2.0, 3.0],
+        n: 2,
+    };
+    let (v, g) = free_uses::grad(&b);
+    assert_eq!(v, 4.0 + 5.0 + 8.0 + 5.0);
+    assert_eq!((g.s, g.b, g.n), (4.0, [2.0, 2.0 + 1.0 + 2.0, 2.0], 2));
+}
