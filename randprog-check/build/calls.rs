@@ -81,9 +81,12 @@ impl Gen<'_> {
     pub fn slice_sources(&self, n: usize, exclude: Option<&str>) -> impl Iterator<Item = Source> {
         let mut out = Vec::new();
         let ok = |name: &str| exclude != Some(name);
+        // A part of a struct's field only where `FieldSubSliceArg` is on (see there).
+        let sub = self.sw.is_on(Construct::FieldSubSliceArg);
+        let field_ok = |name: &str, len: usize| !name.contains('.') || len == n || sub;
         if self.sw.is_on(Construct::CallSliceArg) || exclude.is_some() {
             for a in &self.scope.arrays {
-                if !a.plain && a.len >= n && ok(&a.name) {
+                if !a.plain && a.len >= n && ok(&a.name) && field_ok(&a.name, a.len) {
                     out.push(Source::Array(a.clone()));
                 }
             }
@@ -91,7 +94,7 @@ impl Gen<'_> {
         let rows_here = self.in_cond == 0 || self.sw.is_on(Construct::CallSliceArg);
         if self.sw.is_on(Construct::MatrixRowArg) && rows_here {
             for m in &self.scope.mats {
-                if !m.plain && m.cols >= n && ok(&m.name) {
+                if !m.plain && m.cols >= n && ok(&m.name) && field_ok(&m.name, m.cols) {
                     out.push(Source::Row(m.clone()));
                 }
             }
@@ -108,11 +111,22 @@ impl Gen<'_> {
                 if exclude.is_none() {
                     self.used(Construct::CallSliceArg);
                 }
+                let sub = self.sw.is_on(Construct::FieldSubSliceArg);
+                if a.name.contains('.') && a.len == n && (!sub || self.rng.chance(0.5)) {
+                    self.used(Construct::FieldArrayArg);
+                    return Code::same(format!("&{}", a.name)).with(a.active, true);
+                }
+                if a.name.contains('.') {
+                    self.used(Construct::FieldSubSliceArg);
+                }
                 Code::same(format!("&{}[{k}..{}]", a.name, k + n)).with(a.active, true)
             }
             Source::Row(m) => {
                 let i = self.index_for(m.rows);
                 self.used(Construct::MatrixRowArg);
+                if m.name.contains('.') {
+                    self.used(Construct::FieldRowArg);
+                }
                 let text = if m.cols == n {
                     format!("&{}[{i}]", m.name)
                 } else {

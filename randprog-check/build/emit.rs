@@ -2,40 +2,131 @@
 //! arguments of calls over flat vectors (used by `run.rs` for the check closures).
 
 use crate::program::{Param, Program};
+use crate::structs::Form;
 
-/// The `#[differentiable]` function (also embedded as the program's source text).
+/// The `#[differentiable]` function (also embedded as the program's source text), with the
+/// struct type and helpers of a program over a struct.
 pub fn source(p: &Program) -> String {
     let ft = p.ft;
-    let wrt = if p.needs_wrt() {
-        let active: Vec<&str> = (p.params.iter())
+    let actives = || -> Vec<&str> {
+        (p.params.iter())
             .filter(|q| q.active_len() > 0)
             .map(Param::name)
-            .collect();
-        format!("(wrt({}))", active.join(", "))
+            .collect()
+    };
+    let wrt = if p.needs_wrt() {
+        format!("(wrt({}))", actives().join(", "))
     } else {
         String::new()
     };
     let params: Vec<String> = p.params.iter().map(|q| param_decl(q, ft)).collect();
-    format!(
-        "#[autodiff::differentiable{wrt}]\nfn {}({}){} {}\n",
-        p.name,
-        params.join(", "),
-        result_type(p, ft),
-        p.body.f
-    )
+    let Some(sp) = &p.strukt else {
+        return format!(
+            "#[autodiff::differentiable{wrt}]\nfn {}({}){} {}\n",
+            p.name,
+            params.join(", "),
+            result_type(p, ft),
+            p.body.f
+        );
+    };
+    let mut out = sp.ty.decl(ft);
+    out.push_str(&sp.free_items.f);
+    let tname = &sp.ty.name;
+    match sp.form {
+        Form::Free => {
+            out.push_str(&format!(
+                "#[autodiff::differentiable{wrt}]\nfn {}({}){} {}\n",
+                p.name,
+                params.join(", "),
+                result_type(p, ft),
+                p.body.f
+            ));
+            if !sp.methods.f.is_empty() {
+                out.push_str(&format!(
+                    "#[autodiff::differentiable]\nimpl {tname} {{\n{}}}\n",
+                    sp.methods.f
+                ));
+            }
+        }
+        Form::Method { by_value, wrt } => {
+            let attr = if wrt {
+                format!(
+                    "    #[autodiff::differentiable(wrt({}))]\n",
+                    actives().join(", ")
+                )
+            } else {
+                String::new()
+            };
+            let recv = if by_value { "self" } else { "&self" };
+            let rest: Vec<&String> = params.iter().skip(1).collect();
+            let rest: Vec<String> = std::iter::once(recv.to_string())
+                .chain(rest.into_iter().cloned())
+                .collect();
+            let body = p.body.f.replace('\n', "\n    ");
+            out.push_str(&format!(
+                "#[autodiff::differentiable]\nimpl {tname} {{\n{attr}    fn {}({}){} {}\n{}}}\n",
+                p.name,
+                rest.join(", "),
+                result_type(p, ft),
+                body,
+                sp.methods.f
+            ));
+        }
+    }
+    out
 }
 
-/// The generic twin `p<i>_g`, evaluated on dual numbers.
+/// The generic twin `p<i>_g`, evaluated on dual numbers (with the twins of the helpers).
 pub fn twin(p: &Program) -> String {
     let params: Vec<String> = p.params.iter().map(|q| param_decl(q, "S")).collect();
-    format!(
+    let mut out = format!(
         "fn {}_g<S: Scalar<Base = {}>>({}){} {}\n",
         p.name,
         p.ft,
         params.join(", "),
         result_type(p, "S"),
         p.body.g
-    )
+    );
+    if let Some(sp) = &p.strukt {
+        out.push_str(&sp.ty.twin_items());
+        out.push_str(&sp.free_items.g);
+        out.push_str(&sp.methods.g);
+        out.push_str(&sp.ty.flat_impl(p.ft));
+    }
+    out
+}
+
+/// The path of the plain function (`""`) or of a generated item (`"grad"`): `p5::grad`, or
+/// `P5::p5_grad` for a method.
+pub fn entry(p: &Program, item: &str) -> String {
+    match &p.strukt {
+        Some(sp) if matches!(sp.form, Form::Method { .. }) => {
+            let t = &sp.ty.name;
+            if item.is_empty() {
+                format!("{t}::{}", p.name)
+            } else {
+                format!("{t}::{}_{item}", p.name)
+            }
+        }
+        _ if item.is_empty() => p.name.clone(),
+        _ => format!("{}::{item}", p.name),
+    }
+}
+
+/// The value of the struct parameter built from the flat `x[k..k + n]` (by reference unless a
+/// method takes `self` by value).
+fn struct_arg(p: &Program, x: &str, k: usize, n: usize) -> String {
+    let by_value = matches!(
+        p.strukt.as_ref().map(|s| s.form),
+        Some(Form::Method { by_value: true, .. })
+    );
+    let amp = if by_value { "" } else { "&" };
+    format!("{amp}{}.with_flat(&{x}[{k}..{}])", base_name(p), k + n)
+}
+
+/// The struct value whose passive fields the point and the directions copy.
+pub fn base_name(p: &Program) -> String {
+    format!("B{}", p.index)
 }
 
 fn param_decl(q: &Param, t: &str) -> String {
@@ -50,6 +141,11 @@ fn param_decl(q: &Param, t: &str) -> String {
         Param::MatrixRows(n, _, c) => format!("{n}: &[[{t}; {c}]]"),
         Param::Output(n, m, true, _) => format!("{n}: &mut [{t}; {m}]"),
         Param::Output(n, _, false, _) => format!("{n}: &mut [{t}]"),
+        Param::Struct(n, _) if t == "S" => {
+            let n = if n == "self" { "this" } else { n };
+            format!("{n}: &[S]")
+        }
+        Param::Struct(n, ty) => format!("{n}: &{}", ty.name),
     }
 }
 
@@ -118,6 +214,8 @@ fn arg(p: &Program, q: &Param, x: &str, k: usize, twin: bool) -> String {
             format!("&mat::<_, {c}, {}>(&{})", d.len() / c, data(name))
         }
         Param::Output(..) => "&mut out".to_string(),
+        Param::Struct(..) if twin => format!("&{x}[{k}..{}]", k + n),
+        Param::Struct(..) => struct_arg(p, x, k, n),
     }
 }
 
@@ -155,6 +253,9 @@ pub fn tangents(p: &Program, t: &str) -> String {
                 out.push(format!("&rows::<_, {c}>(&{t}[{k}..{}])", k + n))
             }
             Param::Output(..) => out.push("&mut dout".to_string()),
+            Param::Struct(..) => {
+                out.push(format!("&{}.with_flat(&{t}[{k}..{}])", base_name(p), k + n))
+            }
             _ => {}
         }
         k += n;

@@ -110,6 +110,8 @@ const EXPR_WEIGHTS: &[(Construct, u32)] = {
         (IterRange, 1),
         (IterExtreme, 1),
         (ClosureCall, 8),
+        (StructCall, 8),
+        (FieldRowChain, 2),
     ]
 };
 
@@ -146,6 +148,8 @@ impl Gen<'_> {
                     || g.scope.mats.iter().any(|m| m.cols >= 2)
             }
             ClosureCall => !g.scope.closures.is_empty(),
+            StructCall => (g.scope.calls.iter()).any(|c| g.sw.is_on(c.construct)),
+            FieldRowChain => g.has_row_mats(),
             _ => true,
         });
         let d = depth - 1;
@@ -165,6 +169,8 @@ impl Gen<'_> {
             Some(MatchExpr) => self.match_expr(d),
             Some(Call) => self.call(d),
             Some(ClosureCall) => self.closure_call(d),
+            Some(StructCall) => self.struct_call(d),
+            Some(FieldRowChain) => self.row_chain(d),
             Some(
                 c @ (IterSum | IterProduct | IterFold | IterZip | IterEnumerate | IterWindows
                 | IterRange | IterExtreme),

@@ -186,6 +186,17 @@ pub struct Scope {
     pub consts: Vec<String>,
     pub mats: Vec<MVar>,
     pub closures: Vec<CVar>,
+    /// Helpers over a struct parameter (`structs.rs`).
+    pub calls: Vec<SCall>,
+}
+
+/// A call of a helper over a struct with one scalar argument: `f` and `g` are the texts up to
+/// the argument (`self.h0(`, `p5_h0_g(this, `).
+#[derive(Clone, Debug)]
+pub struct SCall {
+    pub f: String,
+    pub g: String,
+    pub construct: Construct,
 }
 
 impl Scope {
@@ -203,6 +214,7 @@ impl Scope {
             consts: self.consts.clone(),
             mats: self.mats.iter().filter(|m| !m.mutable).cloned().collect(),
             closures: self.closures.clone(),
+            calls: self.calls.clone(),
         }
     }
 

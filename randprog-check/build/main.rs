@@ -20,12 +20,13 @@ mod program;
 mod rng;
 mod run;
 mod stmt;
+mod structs;
 
 use std::fmt::Write;
 
 use construct::{Construct, Switches};
 
-const DEFAULT_SEED: u64 = 0x5eed_2026_0009;
+const DEFAULT_SEED: u64 = 0x5eed_2026_0011;
 const DEFAULT_COUNT: usize = 400;
 
 fn env(name: &str) -> Option<String> {

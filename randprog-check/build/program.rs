@@ -5,6 +5,7 @@
 use crate::construct::{Construct, Switches};
 use crate::gen::{lit_code, AVar, Arg, Callee, Code, FVar, Gen, IVar, MVar};
 use crate::rng::Rng;
+use crate::structs::Form;
 
 /// A parameter. Active ones are flattened in order into the test's input vector.
 #[derive(Clone, Debug)]
@@ -30,6 +31,8 @@ pub enum Param {
     /// `r: &mut [f64]` (or `&mut [f64; m]` if fixed): the output buffer, of length `m` at the
     /// evaluation point, with its initial contents (passive data the body may read).
     Output(String, usize, bool, Vec<f64>),
+    /// `m: &T` of a derived struct, active (`self` of a method), flattened in field order.
+    Struct(String, crate::structs::StructTy),
 }
 
 impl Param {
@@ -44,7 +47,8 @@ impl Param {
             | Param::Matrix(n, ..)
             | Param::MatrixRows(n, ..)
             | Param::PassiveMatrix(n, ..)
-            | Param::Output(n, ..) => n,
+            | Param::Output(n, ..)
+            | Param::Struct(n, _) => n,
         }
     }
 
@@ -55,6 +59,7 @@ impl Param {
             Param::Scalar(_) => 1,
             Param::Array(_, n) | Param::Slice(_, n) => *n,
             Param::Matrix(_, r, c) | Param::MatrixRows(_, r, c) => r * c,
+            Param::Struct(_, t) => t.dim(),
             _ => 0,
         }
     }
@@ -79,15 +84,21 @@ pub struct Program {
     pub vr0: Vec<f64>,
     /// Whether `f::jacobian` is compared (see `InOutJacobian`).
     pub jacobian_ok: bool,
+    /// A program over a struct (`structs.rs`): the type, the form, the helpers.
+    pub strukt: Option<crate::structs::StructProg>,
 }
 
 impl Program {
-    /// Whether some parameter is passive because of `wrt` (a float not listed).
+    /// Whether some parameter is passive because of `wrt` (a float not listed), or a struct
+    /// is active (named in `wrt`).
     pub fn needs_wrt(&self) -> bool {
         (self.params.iter()).any(|p| {
             matches!(
                 p,
-                Param::PassiveSlice(..) | Param::PassiveScalar(..) | Param::PassiveMatrix(..)
+                Param::PassiveSlice(..)
+                    | Param::PassiveScalar(..)
+                    | Param::PassiveMatrix(..)
+                    | Param::Struct(..)
             )
         })
     }
@@ -134,9 +145,16 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
         gen.ft = "f32";
         gen.used(Construct::F32);
     }
+    let form = crate::structs::choose_form(&mut gen);
     let mut params = signature(&mut gen);
     let mut out_len = None;
-    if let Some(out) = crate::outputs::output_param(&mut gen, &mut params) {
+    if let Some(Form::Method { wrt: false, .. }) = form {
+        // `self` is the only active parameter.
+        params.retain(|p| p.active_len() == 0);
+    }
+    if form.is_some() {
+        // Scalar results only.
+    } else if let Some(out) = crate::outputs::output_param(&mut gen, &mut params) {
         params.push(out);
     } else if gen.sw.is_on(Construct::ArrayResult) && gen.rng.chance(0.15) {
         gen.used(Construct::ArrayResult);
@@ -221,6 +239,7 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
                 plain: true,
                 typed: true,
             }),
+            Param::Struct(..) => {}
             Param::Output(_, m, fixed, _) => {
                 gen.scope.arrays.push(AVar {
                     name: name.clone(),
@@ -238,7 +257,25 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
             }
         }
     }
-    let body = body(&mut gen, &params);
+    let name = format!("p{index}");
+    let strukt = form.map(|form| {
+        let prefix = if form == Form::Free { "m0" } else { "self" };
+        let mixed = params.iter().any(|p| p.active_len() > 0);
+        let sp = crate::structs::draw(&mut gen, &name, form, prefix, callees, mixed);
+        let at = if form == Form::Free {
+            gen.rng.range(0, params.len() + 1)
+        } else {
+            0
+        };
+        params.insert(at, Param::Struct(prefix.to_string(), sp.ty.clone()));
+        sp
+    });
+    gen.has_arrays |= strukt.is_some();
+    let mut body = body(&mut gen, &params);
+    if let Some((prefix, ty)) = crate::structs::param(&params) {
+        let flat = if prefix == "self" { "this" } else { prefix };
+        body.g = crate::structs::twin_body(&body.g, prefix, flat, ty);
+    }
     let in_out =
         (gen.out_buf.as_ref()).is_some_and(|o| crate::outputs::reads_output(&body.f, &o.0));
     let jacobian_ok = !in_out || gen.sw.is_on(Construct::InOutJacobian);
@@ -249,7 +286,7 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
     let rng = &mut *gen.rng;
     let p = Program {
         index,
-        name: format!("p{index}"),
+        name,
         ft: if f32 { "f32" } else { "f64" },
         params,
         out_len,
@@ -259,6 +296,7 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
         seed: Vec::new(),
         vr0: Vec::new(),
         jacobian_ok,
+        strukt,
     };
     let m = out_len.or(p.output().map(|o| o.1)).unwrap_or(1);
     let vr0 = (0..p.r0().len()).map(|_| rng.lit(-1.0, 1.0)).collect();
@@ -329,7 +367,7 @@ fn signature(gen: &mut Gen) -> Vec<Param> {
 }
 
 /// `{ [const ..;] [let mut out = ..;] statements; result }`.
-fn body(gen: &mut Gen, params: &[Param]) -> Code {
+pub fn body(gen: &mut Gen, params: &[Param]) -> Code {
     let mut out = Code::same("{\n");
     let ft = gen.ft;
     if gen.sw.is_on(Construct::ConstItem) && gen.rng.chance(0.3) {

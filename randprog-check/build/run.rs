@@ -10,7 +10,8 @@
 use std::fmt::Write;
 
 use crate::emit::{
-    args, data_name, objective_args, out_init, r0_name, source, tangents, twin as twin_fn,
+    args, base_name, data_name, entry, objective_args, out_init, r0_name, source, tangents,
+    twin as twin_fn,
 };
 use crate::program::{Param, Program};
 
@@ -43,6 +44,11 @@ fn vjp(p: &Program) -> String {
             Param::Slice(..) => Some(format!("Vec<{ft}> = pre[{a}..{b}].to_vec()")),
             Param::Matrix(_, r, c) => Some(format!("[[{ft}; {c}]; {r}] = mat(&pre[{a}..{b}])")),
             Param::MatrixRows(_, _, c) => Some(format!("Vec<[{ft}; {c}]> = rows(&pre[{a}..{b}])")),
+            Param::Struct(_, t) => Some(format!(
+                "{} = {}.with_flat(&pre[{a}..{b}])",
+                t.name,
+                base_name(p)
+            )),
             Param::Output(..) => {
                 call_bufs.push("&mut wout".to_string());
                 None
@@ -85,9 +91,9 @@ fn vjp(p: &Program) -> String {
     call.extend(call_bufs);
     format!(
         "    let vjp = |x: &[{ft}], w: &[{ft}], pre: &[{ft}]| -> (Vec<{ft}>, Vec<{ft}>, Vec<{ft}>) {{\n\
-         {pre_call}{bufs}        let {pat} = {}::vjp({});\n{post}        let mut bar = Vec::new();\n\
+         {pre_call}{bufs}        let {pat} = {}({});\n{post}        let mut bar = Vec::new();\n\
          {assemble}        (flat(&y), bar, rbar)\n    }};\n",
-        p.name,
+        entry(p, "vjp"),
         call.join(", ")
     )
 }
@@ -140,28 +146,38 @@ fn twin_closure(p: &Program) -> String {
 
 /// The `value` and `jvp` closures.
 fn value_jvp(p: &Program) -> String {
-    let (ft, name) = (p.ft, &p.name);
+    let ft = p.ft;
+    let (f_plain, f_jvp) = (entry(p, ""), entry(p, "jvp"));
     let (ax, tt) = (args(p, "x", false), tangents(p, "t"));
     if p.output().is_some() {
         let (init, dout) = (out_init(p), buffer_from(p, "dout", ft, "t"));
         format!(
-            "    let value = |x: &[{ft}]| -> Vec<{ft}> {{ {init} {name}({ax}); flat(&out) }};\n\
+            "    let value = |x: &[{ft}]| -> Vec<{ft}> {{ {init} {f_plain}({ax}); flat(&out) }};\n\
              \x20   let jvp = |x: &[{ft}], t: &[{ft}]| -> (Vec<{ft}>, Vec<{ft}>) {{\n\
-             \x20       {init} {dout}\n        let _ = {name}::jvp({ax}, {tt});\n\
+             \x20       {init} {dout}\n        let _ = {f_jvp}({ax}, {tt});\n\
              \x20       (flat(&out), flat(&dout))\n    }};\n"
         )
     } else {
         format!(
-            "    let value = |x: &[{ft}]| -> Vec<{ft}> {{ flat(&{name}({ax})) }};\n\
+            "    let value = |x: &[{ft}]| -> Vec<{ft}> {{ flat(&{f_plain}({ax})) }};\n\
              \x20   let jvp = |x: &[{ft}], t: &[{ft}]| -> (Vec<{ft}>, Vec<{ft}>) {{\n\
-             \x20       let (y, d) = {name}::jvp({ax}, {tt});\n        (flat(&y), flat(&d))\n    }};\n"
+             \x20       let (y, d) = {f_jvp}({ax}, {tt});\n        (flat(&y), flat(&d))\n    }};\n"
         )
     }
 }
 
 /// The closures of the derivatives only some shapes have (`None` where absent).
 fn optional(p: &Program, s: &mut String) -> [bool; 6] {
-    let (ft, name) = (p.ft, &p.name);
+    let ft = p.ft;
+    let [f_grad, f_hvp, f_objective, f_hessian, f_derivatives, f_jacobian] = [
+        "grad",
+        "hvp",
+        "objective",
+        "hessian",
+        "derivatives",
+        "jacobian",
+    ]
+    .map(|i| entry(p, i));
     let (ax, tt) = (args(p, "x", false), tangents(p, "t"));
     let scalar = scalar_result(p);
     let hvp = scalar && !(p.params.iter()).any(|q| matches!(q, Param::MatrixRows(..)));
@@ -176,39 +192,39 @@ fn optional(p: &Program, s: &mut String) -> [bool; 6] {
         scalar,
         format!(
             "    let grad = |x: &[{ft}]| -> ({ft}, Vec<{ft}>) {{\n\
-             \x20       let (y, g) = {name}::grad({ax});\n        (y, flat(&g))\n    }};\n"
+             \x20       let (y, g) = {f_grad}({ax});\n        (y, flat(&g))\n    }};\n"
         ),
     );
     add(
         hvp,
         format!(
             "    let hvp = |x: &[{ft}], t: &[{ft}]| -> ({ft}, Vec<{ft}>, Vec<{ft}>) {{\n\
-             \x20       let (y, g, h) = {name}::hvp({ax}, {tt});\n        (y, flat(&g), flat(&h))\n    }};\n"
+             \x20       let (y, g, h) = {f_hvp}({ax}, {tt});\n        (y, flat(&g), flat(&h))\n    }};\n"
         ),
     );
     let oa = objective_args(p);
     add(
         objective,
-        format!("    let objective = |x: &[{ft}], t: &[{ft}]| rp::objective_out(&{name}::objective({oa}), x, t);\n"),
+        format!("    let objective = |x: &[{ft}], t: &[{ft}]| rp::objective_out(&{f_objective}({oa}), x, t);\n"),
     );
     add(
         hess,
         format!(
             "    let hessian = |x: &[{ft}]| -> ({ft}, Vec<{ft}>, Vec<{ft}>) {{\n\
-             \x20       let (y, g, h) = {name}::hessian({ax});\n        (y, flat(&g), flat(&h))\n    }};\n"
+             \x20       let (y, g, h) = {f_hessian}({ax});\n        (y, flat(&g), flat(&h))\n    }};\n"
         ),
     );
     add(
         taylor,
-        format!("    let taylor = |x: &[{ft}]| -> Vec<{ft}> {{ {name}::derivatives::<4>({ax}).to_vec() }};\n"),
+        format!("    let taylor = |x: &[{ft}]| -> Vec<{ft}> {{ {f_derivatives}::<4>({ax}).to_vec() }};\n"),
     );
     let jac_body = if p.output().is_some() {
         format!(
-            "{} let j = {name}::jacobian({ax}); (flat(&out), flat(&j))",
+            "{} let j = {f_jacobian}({ax}); (flat(&out), flat(&j))",
             out_init(p)
         )
     } else {
-        format!("let (y, j) = {name}::jacobian({ax}); (flat(&y), flat(&j))")
+        format!("let (y, j) = {f_jacobian}({ax}); (flat(&y), flat(&j))")
     };
     add(
         jac,
@@ -235,6 +251,9 @@ pub fn program(p: &Program) -> String {
             let (dn, len) = (data_name(p, n), d.len());
             writeln!(s, "    const {dn}: [{ft}; {len}] = [{}];", list(d)).unwrap();
         }
+    }
+    if let Some((_, t)) = crate::structs::param(&p.params) {
+        writeln!(s, "    const {}: {} = {};", base_name(p), t.name, t.zero()).unwrap();
     }
     let r0 = p.r0();
     if p.output().is_some() {

@@ -55,6 +55,7 @@ const STMT_WEIGHTS: &[(Construct, u32)] = {
         (ForEnumerate, 1),
         (ForWindows, 1),
         (ClosureLet, 2),
+        (FieldRowLoop, 2),
     ]
 };
 
@@ -88,6 +89,7 @@ impl Gen<'_> {
                 loop_ok && arrays.iter().any(|a| a.nested_local && self.len_ok(a))
             }
             ForPassiveBound => loop_ok && self.passive_int.is_some(),
+            FieldRowLoop => loop_ok && self.has_row_mats(),
             Break | Continue => self.loops > 0,
             EarlyReturn => self.out_len.is_none() && self.unit_return_ok(),
             EarlyReturnArray => self.out_len.is_some(),
@@ -207,6 +209,7 @@ impl Gen<'_> {
             Some(c @ (MatrixWrite | MatrixAddAssign)) => self.matrix_write(c == MatrixWrite, d),
             Some(OutputCall) => self.output_call(),
             Some(ClosureLet) => self.closure_let(d),
+            Some(FieldRowLoop) => self.row_loop(d),
             Some(c) => self.loop_stmt(c, sd, d),
         };
         let mut out = Code::same(ind);
@@ -385,7 +388,7 @@ impl Gen<'_> {
     /// The floats a `let x = x * e;` may shadow (not a `*v` of an element bound by reference).
     fn shadowable(&self) -> impl Iterator<Item = FVar> + '_ {
         (self.scope.visible_floats().into_iter())
-            .filter(|v| !v.name.starts_with('*'))
+            .filter(|v| !v.name.starts_with('*') && !v.name.contains('.'))
             .cloned()
     }
 

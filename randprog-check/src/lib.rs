@@ -213,6 +213,8 @@ flat_tuple!(A 0, B 1, C 2);
 flat_tuple!(A 0, B 1, C 2, D 3);
 flat_tuple!(A 0, B 1, C 2, D 3, E 4);
 flat_tuple!(A 0, B 1, C 2, D 3, E 4, G 5);
+flat_tuple!(A 0, B 1, C 2, D 3, E 4, G 5, H 6);
+flat_tuple!(A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7);
 
 /// What an [`Objective`] gives at a point `x` with direction `v`.
 pub struct ObjectiveOut<F> {
