@@ -294,15 +294,14 @@ constructs! {
     /// A `#[passive]` field (`n: usize`, read as an integer `m.n`, or `tag: &'static str`).
     StructPassiveField,
     /// A read of a `#[passive] n: usize` field as an integer (`m.n` as an index, loop bound,
-    /// `match` scrutinee, `m.n as f64`): see FINDINGS.md.
+    /// `match` scrutinee, `m.n as f64`): not supported (the flattened struct has only the
+    /// active fields; the build stops with a message at the field), so off. See FINDINGS.md.
     PassiveFieldRead(off),
     /// A whole array field `&m.b` passed to a helper's `&[f]` parameter.
     FieldArrayArg,
     /// A part `&m.b[k..k + n]` of an array field (or `&m.w[i][k..k + n]` of a matrix field's
-    /// row) passed to a helper's `&[f]` parameter: does not compile (E0369 "cannot multiply
-    /// `Range<{integer}>` by `usize`" at the field). Off until fixed; whole fields `&m.b` and
-    /// whole rows `&m.w[i]` are drawn meanwhile. See FINDINGS.md.
-    FieldSubSliceArg(off),
+    /// row) passed to a helper's `&[f]` parameter (fixed; was E0369, see FINDINGS.md).
+    FieldSubSliceArg,
     /// A row `&m.w[i]` (or a part of it) of a matrix field passed to a helper.
     FieldRowArg,
     /// `m.w.iter().map(|row| e).sum::<f64>()` (also `.enumerate()`) over a matrix field.
@@ -310,12 +309,9 @@ constructs! {
     /// `for row in &m.w { acc += e; }` (also `for (k, row) in m.w.iter().enumerate()`).
     FieldRowLoop,
     /// A row chain or loop over a matrix field whose body does not read the row
-    /// (`m.w.iter().map(|_row| m.s).sum::<f64>()`, `for _row in &m.w { acc += m.s; }`): the
-    /// derivative code iterates over the `R * C` elements instead of the `R` rows, so `grad`,
-    /// `jvp`, `vjp` return `C` times the value and derivatives (with `w: [[f64; 3]; 2]`, `s =
-    /// 1`: `f` gives 2, `grad` gives `(6.0, ds = 6.0)`). Off until fixed: bodies read the row
-    /// meanwhile. See FINDINGS.md.
-    FieldRowUnused(off),
+    /// (`m.w.iter().map(|_row| m.s).sum::<f64>()`, `for _row in &m.w { acc += m.s; }`; fixed:
+    /// it iterated over the `R * C` elements, wrong numbers, see FINDINGS.md).
+    FieldRowUnused,
     /// A call `StructCall` of a helper over the struct (one of the next five kinds).
     StructCall,
     /// `self.h0(e)` / `m.h0(e)`: a method of the struct's `impl` block without `wrt` (inlined
@@ -329,16 +325,12 @@ constructs! {
     /// `m.inner.q(e)`: a method of the nested struct's own `#[differentiable] impl` block.
     NestedMethodCall,
     /// A method of the struct (or of its nested struct, `m.inner.q(e)`) called from a free
-    /// function `fn f(m: &T)`: rejected ("cannot differentiate through the call to `<T>::h`;
-    /// mark `<T>::h` `#[differentiable]`, ..."), with or without the method's own `wrt(self,
-    /// t)`, although its block is `#[differentiable]`. Off until fixed. See FINDINGS.md.
-    FreeFnMethodCall(off),
+    /// function `fn f(m: &T)` (fixed; was rejected, see FINDINGS.md).
+    FreeFnMethodCall,
     /// A struct passed to a callee (`h(&m.inner, e)`, `self.h0(e)`, `self.inner.q(e)`) in a
     /// function that has other active parameters besides the struct (`wrt(m, x)`, a method's
-    /// `wrt(self, x)`): does not compile (E0308 on the attribute, "expected `&In`, found
-    /// `&[f64; 1]`"); with the struct the only active parameter it does. Off until fixed. See
-    /// FINDINGS.md.
-    StructArgMixedActive(off),
+    /// `wrt(self, x)`) (fixed; was E0308 on the attribute, see FINDINGS.md).
+    StructArgMixedActive,
     /// `h(&m.inner, e)`: a free helper `#[differentiable(wrt(qs, t))] fn h(qs: &TIn, t: f64)`.
     NestedStructArg,
 }

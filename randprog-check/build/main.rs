@@ -26,7 +26,7 @@ use std::fmt::Write;
 
 use construct::{Construct, Switches};
 
-const DEFAULT_SEED: u64 = 0x5eed_2026_0011;
+const DEFAULT_SEED: u64 = 0x5eed_2026_0012;
 const DEFAULT_COUNT: usize = 400;
 
 fn env(name: &str) -> Option<String> {

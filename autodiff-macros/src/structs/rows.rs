@@ -53,7 +53,11 @@ impl Fields<'_> {
             _ => c.inputs.first(),
         };
         let Some(pat) = pat else { return };
-        let item = item_use(pat, place, |v| v.visit_expr(&c.body));
+        let item = match item_use(pat, place, |v| v.visit_expr(&c.body)) {
+            // A filter that does not read the item passes it on to what follows, which may.
+            Use::Unread if mc.method == "filter" => Use::Other,
+            item => item,
+        };
         self.rewrite_root(&mut mc.receiver, item);
     }
 
