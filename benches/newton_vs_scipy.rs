@@ -14,7 +14,10 @@
 //!
 //! Prints the run's outcome (status, iterations, evaluation counts, final value, distance to
 //! the minimum) and the wall time of one run: the median over batches (min, max), in
-//! milliseconds, on a line `rust_newton_cg_ms median=...` that the driver parses.
+//! milliseconds, on a line `rust_newton_cg_ms median=...` that the driver parses. Then, to show
+//! where the time goes, the time of one call (median) of the objective's `value_grad` and `hvp`
+//! at the start, of `rosen::hvp_into` (no allocation) for comparison, and the run's evaluation
+//! counts times those.
 #![allow(clippy::needless_range_loop)] // `#[differentiable]` bodies use index loops
 
 use std::hint::black_box;
@@ -22,7 +25,7 @@ use std::time::Instant;
 
 use autodiff::differentiable;
 use autodiff::optim::{NewtonCg, NewtonCgConfig, Report};
-use autodiff::Objective;
+use autodiff::{HvpWork, Objective};
 
 const N: usize = 100;
 
@@ -41,6 +44,21 @@ fn rosen(x: &[f64]) -> f64 {
 fn run<O: Objective<f64>>(obj: &O, x: &mut [f64]) -> Report<f64> {
     let mut solver: NewtonCg<f64, Vec<f64>> = NewtonCgConfig::default().build(x.len()).unwrap();
     solver.minimize(obj, x).unwrap()
+}
+
+/// Median over 21 batches of the time of one call of `f`, in nanoseconds.
+fn ns_per_call(mut f: impl FnMut()) -> f64 {
+    let reps = 2000;
+    let mut ns: Vec<f64> = (0..21)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..reps {
+                f();
+            }
+            t.elapsed().as_secs_f64() * 1e9 / reps as f64
+        })
+        .collect();
+    median(&mut ns)
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -96,5 +114,33 @@ fn main() {
     println!(
         "rust_newton_cg_ms median={med:.4} min={:.4} max={:.4} (21 batches x {per_batch} runs)",
         ms[0], ms[20]
+    );
+
+    let v: Vec<f64> = (0..N).map(|i| (i as f64 * 0.3).cos()).collect();
+    let (mut g, mut hv) = (vec![0.0; N], vec![0.0; N]);
+    let mut work = HvpWork::new();
+    let t_vg = ns_per_call(|| {
+        black_box(obj.value_grad(black_box(&start), &mut g));
+    });
+    let t_hvp = ns_per_call(|| {
+        black_box(
+            obj.hvp(black_box(&start), black_box(&v), &mut g, &mut hv)
+                .unwrap(),
+        );
+    });
+    let t_into = ns_per_call(|| {
+        black_box(rosen::hvp_into(
+            black_box(&start),
+            black_box(&v),
+            &mut g,
+            &mut hv,
+            &mut work,
+        ));
+    });
+    let evals_ms = (r.grad_evals as f64 * t_vg + r.hvp_evals as f64 * t_hvp) * 1e-6;
+    println!(
+        "per call: objective value_grad {t_vg:.0} ns, objective hvp {t_hvp:.0} ns, \
+         rosen::hvp_into {t_into:.0} ns; the run's evaluations at these rates: {evals_ms:.2} ms \
+         of {med:.2} ms"
     );
 }
