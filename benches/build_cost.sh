@@ -2,7 +2,9 @@
 # Build cost of `#[differentiable]` (issue 11, item 8): a fixed corpus of 20 typical annotated
 # functions and one annotated impl (benches/build_cost/corpus.rs, called from
 # benches/build_cost/main.rs) built in release in a temporary crate that depends on this
-# workspace's facade, in three variants:
+# workspace's facade, in four variants:
+#   hvp    - as grad, and every free function's Hessian-vector product called too (feature
+#            `second_order`: forward-over-reverse on dual numbers, the heaviest common use);
 #   grad   - with the attribute, every function's derivative called (feature `derivatives`);
 #   attr   - with the attribute, only the functions themselves called;
 #   plain  - every `#[differentiable...]` line and the derive of `Differentiable` removed.
@@ -14,9 +16,9 @@
 # crate only: `cargo build --release` (wall time) and `cargo check --release` (the front end:
 # expansion, type and borrow checking, no code generation). Prints every sample, the load average
 # before each round, and the medians, with seconds per 100 corpus lines.
-# EXPANDED=1 also prints the line count of the macro-expanded corpus, grad vs plain, through
-# `-Zunpretty=expanded` on the stable compiler with RUSTC_BOOTSTRAP=1 (a measurement-only escape
-# hatch; the rest of the script uses stable features only).
+# EXPANDED=1 also prints the line count of the macro-expanded corpus crate (hvp, grad, plain)
+# through `-Zunpretty=expanded` on the stable compiler with RUSTC_BOOTSTRAP=1 (a measurement-only
+# escape hatch; the rest of the script uses stable features only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -38,6 +40,7 @@ publish = false
 
 [features]
 derivatives = []
+second_order = ["derivatives"]
 
 [dependencies]
 autodiff = { package = "autodiff-gen", path = "$ROOT" }
@@ -54,6 +57,7 @@ plain() { # the corpus without the attribute
 }
 setup() { # variant -> corpus source and feature flags
     case $1 in
+        hvp) cp "$corpus" src/corpus.rs; flags=(--features second_order) ;;
         grad) cp "$corpus" src/corpus.rs; flags=(--features derivatives) ;;
         attr) cp "$corpus" src/corpus.rs; flags=() ;;
         plain) plain >src/corpus.rs; flags=() ;;
@@ -71,19 +75,19 @@ lines=$(wc -l <"$corpus")
 annotated=$(grep -c '^[[:space:]]*#\[differentiable' "$corpus")
 echo "corpus: $lines lines, $annotated annotated items; rustc $(rustc --version | cut -d' ' -f2)"
 echo "== dependencies (once)"
-for v in grad plain; do
+for v in hvp plain; do
     setup $v
     cargo build --release -q "${flags[@]}"
     cargo check --release -q "${flags[@]}"
 done
-setup grad
+setup hvp
 out=$(cargo run --release -q "${flags[@]}")
 echo "corpus program runs (sum of results: $out)"
 
 declare -A build check
 for round in $(seq "$ROUNDS"); do
     echo "== round $round (load $(cut -d' ' -f1-3 /proc/loadavg))"
-    for v in grad attr plain; do
+    for v in hvp grad attr plain; do
         setup $v
         cargo clean --release -q -p build-cost-corpus
         b=$(secs cargo build --release "${flags[@]}")
@@ -97,7 +101,7 @@ done
 echo "== load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "== medians over $ROUNDS rounds (seconds; per 100 corpus lines = / $lines * 100)"
-for v in grad attr plain; do
+for v in hvp grad attr plain; do
     # shellcheck disable=SC2086
     b=$(median ${build[$v]})
     # shellcheck disable=SC2086
@@ -109,7 +113,7 @@ done
 
 if [[ ${EXPANDED:-0} == 1 ]]; then
     echo "== expanded size (RUSTC_BOOTSTRAP=1 -Zunpretty=expanded, lines of the whole crate)"
-    for v in grad plain; do
+    for v in hvp grad plain; do
         setup $v
         n=$(RUSTC_BOOTSTRAP=1 cargo rustc --release -q "${flags[@]}" -- -Zunpretty=expanded | wc -l)
         echo "  $v: $n lines"

@@ -1,6 +1,7 @@
 // The `main` of benches/build_cost.sh's corpus crate: calls every function of corpus.rs, and with
 // the crate's feature `derivatives` also each one's generated gradient (`grad`, or `vjp` into a
-// buffer for active slices, `loss_grad` for the method), so that the derivative code is compiled.
+// buffer for active slices, `loss_grad` for the method), so that the derivative code is compiled;
+// with `second_order` as well, each free function's Hessian-vector product (`hvp`).
 // Inputs go through `black_box` and every result is printed, so nothing is folded away.
 #![allow(clippy::needless_range_loop)]
 
@@ -91,6 +92,41 @@ fn main() {
         out.push(variance::grad(bb(&x)).1[0]);
         out.push(aff.loss_grad(bb(&xy2), bb(&y[..50])).1.b);
         out.push(g.iter().sum());
+    }
+    #[cfg(feature = "second_order")]
+    {
+        let v: Vec<f64> = (0..400).map(|i| (i as f64 * 0.21).cos()).collect();
+        let d3 = vec![[0.1, 0.2, 0.3], [0.3, 0.2, 0.1]];
+        let d20 = [[0.25; 5]; 4];
+        out.push(rosen::hvp(bb(&x), &v[..100]).2[0]);
+        out.push(rosen_arr::hvp(bb(&[-1.2, 1.0, 0.5, 2.0]), &[1.0, 0.0, 0.0, 0.0]).2[0]);
+        out.push(himmelblau::hvp(bb(1.0), bb(2.0), 1.0, 0.0).2 .0);
+        out.push(beale::hvp(bb(1.0), bb(2.0), 1.0, 0.0).2 .0);
+        out.push(quadratic::hvp(bb(3.0), bb(3.0), 0.0, 1.0).2 .1);
+        out.push(
+            least_squares::hvp(bb(0.5), bb(0.1), bb(&x), bb(&y), 1.0, 0.0)
+                .2
+                 .0,
+        );
+        out.push(
+            chi2::hvp(bb(0.5), bb(0.1), bb(&x), bb(&y), bb(&sigma), 0.0, 1.0)
+                .2
+                 .1,
+        );
+        out.push(logistic_loss::hvp(bb(&w4), bb(&xs4), bb(&labels), &v[..4]).2[0]);
+        out.push(huber::hvp(bb(&w4[..2]), bb(&x), bb(&y), bb(0.5), &v[..2]).2[0]);
+        out.push(nn_loss::hvp(bb(&wn), bb(&xs8), bb(&ys8), &v[..nw]).2[0]);
+        out.push(logsumexp::hvp(bb(&x), &v[..100]).2[3]);
+        out.push(quad_form::hvp(bb(&m3), bb(&a3), &d3, &[1.0, 0.0, 0.0]).2 .1[0]);
+        out.push(heat::hvp(bb(&g20), bb(&t20), bb(3), &d20).2[1][1]);
+        out.push(
+            oscillator::hvp(bb(2.0), bb(0.1), bb(1.0), bb(0.0), 1.0, 0.0, 0.0, 0.0)
+                .2
+                 .0,
+        );
+        out.push(sqrt_newton::hvp(bb(2.0), 1.0).2);
+        out.push(branches::hvp(bb(1.0), bb(2.0), 1.0, 0.0).2 .0);
+        out.push(variance::hvp(bb(&x), &v[..100]).2[0]);
     }
     out.push(arr_max(bb(&x)) + row_dot(bb(&x), bb(&y)));
     println!("{}", out.iter().sum::<f64>());
