@@ -7,7 +7,10 @@
 #            `second_order`: forward-over-reverse on dual numbers, the heaviest common use);
 #   grad   - with the attribute, every function's derivative called (feature `derivatives`);
 #   attr   - with the attribute, only the functions themselves called;
-#   plain  - every `#[differentiable...]` line and the derive of `Differentiable` removed.
+#   plain  - every `#[differentiable...]` line and the derive of `Differentiable` removed;
+#   lib, libplain - attr and plain as a library (corpus.rs as src/lib.rs, no main): every public
+#            non-generic item, generated ones included, is compiled to machine code whether
+#            called or not.
 #
 #   benches/build_cost.sh [ROUNDS]
 #
@@ -30,7 +33,6 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/src"
 cp Cargo.lock rust-toolchain.toml "$tmp/"
-cp benches/build_cost/main.rs "$tmp/src/main.rs"
 cat >"$tmp/Cargo.toml" <<TOML
 [package]
 name = "build-cost-corpus"
@@ -56,11 +58,18 @@ plain() { # the corpus without the attribute
             -e 's/^use autodiff::{differentiable, Differentiable};$//'
 }
 setup() { # variant -> corpus source and feature flags
+    rm -f src/lib.rs src/main.rs src/corpus.rs
+    case $1 in
+        lib*) ;;
+        *) cp "$ROOT/benches/build_cost/main.rs" src/main.rs ;;
+    esac
     case $1 in
         hvp) cp "$corpus" src/corpus.rs; flags=(--features second_order) ;;
         grad) cp "$corpus" src/corpus.rs; flags=(--features derivatives) ;;
         attr) cp "$corpus" src/corpus.rs; flags=() ;;
         plain) plain >src/corpus.rs; flags=() ;;
+        lib) cp "$corpus" src/lib.rs; flags=() ;;
+        libplain) plain >src/lib.rs; flags=() ;;
     esac
 }
 secs() { # wall time of a command, seconds
@@ -75,7 +84,7 @@ lines=$(wc -l <"$corpus")
 annotated=$(grep -c '^[[:space:]]*#\[differentiable' "$corpus")
 echo "corpus: $lines lines, $annotated annotated items; rustc $(rustc --version | cut -d' ' -f2)"
 echo "== dependencies (once)"
-for v in hvp plain; do
+for v in hvp plain lib; do
     setup $v
     cargo build --release -q "${flags[@]}"
     cargo check --release -q "${flags[@]}"
@@ -87,7 +96,7 @@ echo "corpus program runs (sum of results: $out)"
 declare -A build check
 for round in $(seq "$ROUNDS"); do
     echo "== round $round (load $(cut -d' ' -f1-3 /proc/loadavg))"
-    for v in hvp grad attr plain; do
+    for v in hvp grad attr plain lib libplain; do
         setup $v
         cargo clean --release -q -p build-cost-corpus
         b=$(secs cargo build --release "${flags[@]}")
@@ -95,19 +104,19 @@ for round in $(seq "$ROUNDS"); do
         c=$(secs cargo check --release "${flags[@]}")
         build[$v]+="$b "
         check[$v]+="$c "
-        printf '  %-6s build %6.2f s   check %6.2f s\n' "$v" "$b" "$c"
+        printf '  %-8s build %6.2f s   check %6.2f s\n' "$v" "$b" "$c"
     done
 done
 echo "== load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "== medians over $ROUNDS rounds (seconds; per 100 corpus lines = / $lines * 100)"
-for v in hvp grad attr plain; do
+for v in hvp grad attr plain lib libplain; do
     # shellcheck disable=SC2086
     b=$(median ${build[$v]})
     # shellcheck disable=SC2086
     c=$(median ${check[$v]})
     awk -v v="$v" -v b="$b" -v c="$c" -v n="$lines" 'BEGIN {
-        printf "  %-6s build %6.2f s (%.2f s / 100 lines)   check %6.2f s   build - check %6.2f s\n",
+        printf "  %-8s build %6.2f s (%.2f s / 100 lines)   check %6.2f s   build - check %6.2f s\n",
             v, b, b / n * 100, c, b - c }'
 done
 
