@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Build cost of `#[differentiable]` (issue 11, item 8): a fixed corpus of 20 typical annotated
+# Build cost of `#[differentiable]` (issue 11, item 8): a fixed corpus of 19 typical annotated
 # functions and one annotated impl (benches/build_cost/corpus.rs, called from
 # benches/build_cost/main.rs) built in release in a temporary crate that depends on this
-# workspace's facade, in four variants:
+# workspace's facade, in six variants:
 #   hvp    - as grad, and every free function's Hessian-vector product called too (feature
 #            `second_order`: forward-over-reverse on dual numbers, the heaviest common use);
 #   grad   - with the attribute, every function's derivative called (feature `derivatives`);
