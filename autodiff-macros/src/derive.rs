@@ -73,11 +73,20 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
             ty: f.ty.clone(),
         });
     }
-    let Some(ft) = float else {
-        return Err(syn::Error::new_spanned(
-            &item.ident,
-            "`#[derive(Differentiable)]` needs at least one active float field (`f64`, `[f64; N]`, `[[f64; N]; M]` or another `Differentiable` struct)",
-        ));
+    // The float type: the floats' own, or a nested struct's when only structs are active.
+    let nested = fields.iter().find_map(|f| match &f.kind {
+        Kind::Nested(t) => Some(t.clone()),
+        _ => None,
+    });
+    let ft: TokenStream = match (&float, &nested) {
+        (Some(f), _) => quote!(#f),
+        (None, Some(t)) => quote!(<#t as #k::Differentiable>::Float),
+        (None, None) => {
+            return Err(syn::Error::new_spanned(
+                &item.ident,
+                "`#[derive(Differentiable)]` needs at least one active float field (`f64`, `[f64; N]`, `[[f64; N]; M]` or another `Differentiable` struct)",
+            ))
+        }
     };
     let name = &item.ident;
     let (ig, tg, wc) = item.generics.split_for_impl();

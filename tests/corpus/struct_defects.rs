@@ -30,6 +30,19 @@ pub struct Out {
     pub s: f64,
 }
 
+/// Only a nested struct active: the float type is the nested struct's.
+#[derive(Clone, Debug, Differentiable)]
+pub struct OnlyNested {
+    pub inner: In,
+    #[passive]
+    pub tag: u8,
+}
+
+#[differentiable(wrt(o))]
+fn only_nested(o: &OnlyNested) -> f64 {
+    o.inner.a * o.inner.a
+}
+
 #[differentiable(wrt(q, t))]
 fn h_in(q: &In, t: f64) -> f64 {
     q.a * t
@@ -82,6 +95,13 @@ fn struct_defects_found_by_random_programs() {
     };
     let (v, (g, gx)) = struct_arg_mixed::grad(&o, 0.5);
     assert_eq!((v, g.inner.a, g.s, gx), (3.0, 1.5, 1.0, 6.0));
+
+    let on = OnlyNested {
+        inner: In { a: 3.0 },
+        tag: 1,
+    };
+    let (v, g) = only_nested::grad(&on);
+    assert_eq!((v, g.inner.a, g.tag, OnlyNested::DIM), (9.0, 6.0, 1, 1));
 
     let b = B {
         s: 2.0,
