@@ -129,10 +129,12 @@ fn impl_block() {
 #[ignore]
 fn debug_dump() {
     let out = crate::expand::expand(
-        quote::quote!(wrt(m, x)),
+        quote::quote!(),
         quote::quote! {
-            fn struct_arg_mixed(m: &Out, x: f64) -> f64 {
-                h_in(&m.inner, m.s) * x
+            fn rosen_windows(x: &[f64]) -> f64 {
+                x.windows(2)
+                    .map(|w| 100.0 * (w[1] - w[0] * w[0]).powi(2) + (1.0 - w[0]).powi(2))
+                    .sum()
             }
         },
     );

@@ -32,6 +32,7 @@ mod adbench_ba;
 mod adbench_gmm;
 mod adbench_lstm;
 mod calls;
+mod carry;
 mod control;
 mod defects;
 mod impls;

@@ -30,33 +30,37 @@ pub(super) struct Around {
     pub after: Vec<TokenStream>,
 }
 
-/// Emits the end-of-iteration additions `pending` of a fused loop over `var` into `out`, with
-/// the carries of the module docs where they apply. `forward`: the loop runs over an ascending
-/// range with step 1. `indices`: every index local of the body and its expression's tokens.
+/// Emits the end-of-iteration additions `pending` of a fused loop into `out`, with the carries
+/// of the module docs where they apply. `vars`: the loop variable and its aliases in the body
+/// (`let offset = k;`); `forward`: the loop runs over an ascending range with step 1.
+/// `indices`: every index local of the body and its expression's tokens.
 pub(super) fn flush(
     cx: &Cx,
-    var: Option<&Ident>,
+    vars: &[Ident],
     forward: bool,
     indices: &[(String, Ident)],
     pending: Pending,
     out: &mut Vec<TokenStream>,
 ) -> Around {
     let mut around = Around::default();
-    let Some(var) = var.filter(|_| forward) else {
+    if !forward || vars.is_empty() {
         emit_pending(pending, out);
         return around;
-    };
+    }
+    // `v`, `v + 1` (also `v + 0`) for `v` the loop variable or one of its aliases.
     let offset = |i: &Ident| {
         let key = indices.iter().find(|(_, id)| id == i)?.0.as_str();
         let key: String = key.chars().filter(|c| !"() \n".contains(*c)).collect();
-        let v = var.to_string();
-        if key == v {
-            Some(0)
-        } else if key == format!("{v}+1") {
-            Some(1)
-        } else {
-            None
-        }
+        vars.iter().find_map(|v| {
+            let v = v.to_string();
+            if key == v || key == format!("{v}+0") {
+                Some(0)
+            } else if key == format!("{v}+1") {
+                Some(1)
+            } else {
+                None
+            }
+        })
     };
     // Buffers whose every addition is at offset 0 or 1, with both present.
     let mut buffers: Vec<Ident> = Vec::new();

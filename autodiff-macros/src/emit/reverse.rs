@@ -859,13 +859,15 @@ impl Reverse<'_, '_> {
         let (bf, mut br) = self.block(&l.body);
         let mut around = super::carry::Around::default();
         if let Some(share) = self.share.take() {
-            let (ident, forward) = match &l.head {
-                LoopHead::For { var, iter } => (Some(&cx.var(*var).ident), ascending(iter, cx)),
-                _ => (None, false),
+            let (names, forward) = match &l.head {
+                LoopHead::For { var, iter } => {
+                    (self.loop_var_names(*var, &l.body), ascending(iter, cx))
+                }
+                _ => (Vec::new(), false),
             };
             around = super::carry::flush(
                 cx,
-                ident,
+                &names,
                 forward,
                 &share.all_indices,
                 share.pending,
@@ -881,6 +883,23 @@ impl Reverse<'_, '_> {
         } else {
             quote!(#(#before)* #head #(#after)*)
         }
+    }
+
+    /// The loop variable's name and those of the body's never-assigned top-level aliases of it
+    /// (`let offset = k;`, as the iterator lowering binds a window's start).
+    fn loop_var_names(&self, var: VarId, body: &Block) -> Vec<Ident> {
+        let cx = self.cx;
+        let v = cx.var(var).ident.clone();
+        let plain = |t: &str| -> String { t.chars().filter(|c| !"() ".contains(*c)).collect() };
+        let mut names = vec![v.clone()];
+        for st in &body.stmts {
+            if let Stmt::Let { var: a, init, .. } = st {
+                if !self.assigned[*a] && plain(&passive(init, cx).to_string()) == v.to_string() {
+                    names.push(cx.var(*a).ident.clone());
+                }
+            }
+        }
+        names
     }
 
     /// A `for` loop over a range the reverse sweep can evaluate again: the reverse sweep runs
