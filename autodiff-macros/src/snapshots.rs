@@ -124,20 +124,3 @@ fn impl_block() {
         },
     );
 }
-
-#[test]
-#[ignore]
-fn debug_dump() {
-    let out = crate::expand::expand(
-        quote::quote!(),
-        quote::quote! {
-            fn rosen_windows(x: &[f64]) -> f64 {
-                x.windows(2)
-                    .map(|w| 100.0 * (w[1] - w[0] * w[0]).powi(2) + (1.0 - w[0]).powi(2))
-                    .sum()
-            }
-        },
-    );
-    let file: syn::File = syn::parse2(out).expect("parses");
-    std::fs::write("/tmp/dump.rs", prettyplease::unparse(&file)).unwrap();
-}
