@@ -116,7 +116,8 @@ impl<F: Float> HvpWork<F> {
     }
 }
 
-/// Runs `f` with this thread's [`HvpWork`] for `F` (with `std`; without it, a fresh one): the
+/// Runs `f` with this thread's [`HvpWork`] for `F` (with `std`; without it, or when `f` itself
+/// asks again, a fresh one): the
 /// `Objective` adapter of a function of one slice computes its Hessian-vector products in it,
 /// so that an optimizer's repeated products allocate nothing after the first.
 #[doc(hidden)]
@@ -128,19 +129,20 @@ pub fn with_hvp_work<F: Float, R>(f: impl FnOnce(&mut HvpWork<F>) -> R) -> R {
         std::thread_local! {
             static WORK: RefCell<Vec<alloc::boxed::Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
         }
-        // Taken out while `f` runs (a nested call gets a fresh one), put back after.
-        let taken = WORK.with(|w| {
-            let mut w = w.borrow_mut();
-            let at = w.iter().position(|b| b.is::<HvpWork<F>>());
-            at.map(|i| w.swap_remove(i))
-        });
-        let mut work = match taken {
-            Some(b) => b.downcast::<HvpWork<F>>().expect("checked"),
-            None => alloc::boxed::Box::new(HvpWork::new()),
-        };
-        let r = f(&mut work);
-        WORK.with(|w| w.borrow_mut().push(work));
-        r
+        WORK.with(|w| match w.try_borrow_mut() {
+            Ok(mut w) => {
+                let at = match w.iter().position(|b| b.is::<HvpWork<F>>()) {
+                    Some(at) => at,
+                    None => {
+                        w.push(alloc::boxed::Box::new(HvpWork::<F>::new()));
+                        w.len() - 1
+                    }
+                };
+                f(w[at].downcast_mut::<HvpWork<F>>().expect("checked"))
+            }
+            // Called again from inside `f` (an objective within an objective): a fresh one.
+            Err(_) => f(&mut HvpWork::new()),
+        })
     }
     #[cfg(not(feature = "std"))]
     {
