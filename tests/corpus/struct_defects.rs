@@ -1,6 +1,5 @@
 //! Defects the random programs found with structs and methods (each fixed, kept as a test).
 
-use crate::*;
 use autodiff::{differentiable, Differentiable};
 
 #[derive(Clone, Debug, Differentiable)]

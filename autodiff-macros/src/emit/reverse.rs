@@ -894,7 +894,7 @@ impl Reverse<'_, '_> {
         let mut names = vec![v.clone()];
         for st in &body.stmts {
             if let Stmt::Let { var: a, init, .. } = st {
-                if !self.assigned[*a] && plain(&passive(init, cx).to_string()) == v.to_string() {
+                if !self.assigned[*a] && v == plain(&passive(init, cx).to_string()) {
                     names.push(cx.var(*a).ident.clone());
                 }
             }
