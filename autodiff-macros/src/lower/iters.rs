@@ -95,8 +95,10 @@ impl Lowerer<'_> {
                 }
                 "windows" => {
                     let (var, range, width, fl, vars, _) = self.parts(m, span)?;
+                    // `len + 1 - k` windows, written so that it cannot overflow: LLVM then
+                    // proves `i + k - 1 < len` and drops the bounds checks of the window's reads.
                     let len = self.built(
-                        syn::parse_quote!(usize::saturating_sub(#fl + 1, #width)),
+                        syn::parse_quote!(usize::saturating_sub(#fl, (#width) - 1)),
                         vars,
                         span,
                     );
