@@ -1,0 +1,175 @@
+//! Adjoint accumulation: the contributions of a statement's reverse steps, summed per place
+//! before they touch memory, and the additions a fused loop's iteration shares.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::adjoint_ident;
+use crate::emit::lin::{Factor, Target};
+use crate::emit::Cx;
+use crate::ir::*;
+
+/// Adjoint accumulation within one statement's reverse: step results get fresh locals; the
+/// contributions to variables and array elements are summed and added once at the end
+/// ([`Acc::flush`]), which keeps the chain of dependent additions into memory short.
+#[derive(Default)]
+pub(super) struct Acc {
+    adj: HashMap<String, Ident>,
+    pending: Pending,
+}
+
+/// An addition into an adjoint, delayed so that the contributions to one place are summed first.
+pub(in crate::emit) struct Add {
+    /// The place's tokens, as a string (the key contributions are summed under).
+    pub key: String,
+    pub place: TokenStream,
+    /// `Some((buffer, index))` for an element of a parameter's adjoint buffer, which the reverse
+    /// sweep never reads (so its additions may wait until the end of a fused iteration).
+    pub elem: Option<(Ident, Ident)>,
+    pub cs: Vec<TokenStream>,
+}
+
+/// Pending additions; in a fused loop, those into parameter adjoint buffers are shared by the
+/// statements of the body and flushed at the end of each iteration.
+pub(in crate::emit) type Pending = Vec<Add>;
+
+/// Adds `add` to `pending`, summed with the contributions to the same place.
+fn add_pending(pending: &mut Pending, mut add: Add) {
+    match pending.iter_mut().find(|a| a.key == add.key) {
+        Some(old) => old.cs.append(&mut add.cs),
+        None => pending.push(add),
+    }
+}
+
+/// `place += c1 + c2 + ..;` for every pending place.
+pub(in crate::emit) fn emit_pending(pending: Pending, out: &mut Vec<TokenStream>) {
+    for Add { place, cs, .. } in pending {
+        out.push(quote!(#place += #(#cs)+*;));
+    }
+}
+
+impl Acc {
+    /// Adds `c` to the adjoint of `target`.
+    pub(super) fn contribute(
+        &mut self,
+        cx: &Cx,
+        target: &Target,
+        c: TokenStream,
+        out: &mut Vec<TokenStream>,
+    ) {
+        let s = &cx.s;
+        let elem = match target {
+            Target::Elem(v, i)
+                if matches!(cx.var(*v).shape, Shape::ArrayRef(_) | Shape::SliceRef) =>
+            {
+                Some((adjoint_ident(&cx.var(*v).ident), i.clone()))
+            }
+            _ => None,
+        };
+        let place = match target {
+            Target::Temp(t) => {
+                match self.adj.get(&t.to_string()) {
+                    Some(b) => out.push(quote!(#b += #c;)),
+                    None => {
+                        let b = adjoint_ident(t);
+                        out.push(quote!(let mut #b: #s = #c;));
+                        self.adj.insert(t.to_string(), b);
+                    }
+                }
+                return;
+            }
+            Target::Var(v) => {
+                let b = adjoint_ident(&cx.var(*v).ident);
+                quote!(#b)
+            }
+            Target::Elem(v, i) => {
+                let b = adjoint_ident(&cx.var(*v).ident);
+                quote!(#b[#i])
+            }
+        };
+        let key = place.to_string();
+        add_pending(
+            &mut self.pending,
+            Add {
+                key,
+                place,
+                elem,
+                cs: vec![c],
+            },
+        );
+    }
+
+    /// The reverse of a statement's steps, last step first.
+    pub(super) fn steps(
+        &mut self,
+        cx: &Cx,
+        steps: &[crate::emit::lin::Step],
+        out: &mut Vec<TokenStream>,
+    ) {
+        for step in steps.iter().rev() {
+            let Some(ob) = self.adj.get(&step.out.to_string()).cloned() else {
+                continue; // nothing depends on this value
+            };
+            if let Some(call) = &step.call {
+                self.call(cx, call, &ob, out);
+                continue;
+            }
+            for (target, factor) in &step.terms {
+                let c = match factor {
+                    Factor::One => quote!(#ob),
+                    Factor::MinusOne => quote!(-#ob),
+                    Factor::Id(p) => quote!(#p * #ob),
+                    Factor::Base(k) => {
+                        let (kr, s) = (cx.krate, &cx.s);
+                        quote!(<#s as #kr::__private::Scalar>::scale(#ob, #k))
+                    }
+                };
+                self.contribute(cx, target, c, out);
+            }
+        }
+    }
+
+    /// The reverse of a call with array arguments: the callee's `__vjp_m*` with the result's
+    /// adjoint as seed adds into the array arguments' adjoints and returns the scalar ones.
+    pub(super) fn call(
+        &mut self,
+        cx: &Cx,
+        call: &crate::emit::lin::CallRev,
+        ob: &Ident,
+        out: &mut Vec<TokenStream>,
+    ) {
+        let (f, args, bars) = (&call.func, &call.args, &call.bars);
+        let parts = quote::format_ident!("{}_parts", ob);
+        let (pre, post) = (&call.pre, &call.post);
+        out.push(quote! {
+            #(#pre)*
+            let (_, #parts) = #f(#(#args,)* #ob, #(#bars),*);
+            #(#post)*
+        });
+        for (k, t) in &call.scalars {
+            let lit = proc_macro2::Literal::usize_unsuffixed(*k);
+            self.contribute(cx, t, quote!(#parts[#lit]), out);
+        }
+    }
+
+    /// `place += c1 + c2 + ..;` for every variable and element that received contributions;
+    /// additions into parameter adjoint buffers go to `shared` instead when given.
+    pub(super) fn flush(self, out: &mut Vec<TokenStream>, shared: Option<&mut Pending>) {
+        match shared {
+            None => emit_pending(self.pending, out),
+            Some(shared) => {
+                let mut now = Vec::new();
+                for add in self.pending {
+                    if add.elem.is_some() {
+                        add_pending(shared, add);
+                    } else {
+                        now.push(add);
+                    }
+                }
+                emit_pending(now, out);
+            }
+        }
+    }
+}
