@@ -6,7 +6,8 @@ fn beale(x: f64, y: f64) -> f64 {
 
 - `beale::jvp(args.., tangents..)`: value and directional derivative (forward mode)
 - `beale::vjp(args.., seed, array adjoint buffers..)`: value and `seed` times the gradient (reverse mode)
-- `beale::grad(args..)`: value and gradient*/
+- `beale::grad(args..)`: value and gradient
+             - and, where the function's shape allows them, `grad_into`, `hvp`, `hvp_into`, `hessian`, `jacobian`, `derivatives`, `objective`, `sparse_hessian`, `sparse_jacobian`: see the items below*/
 #[allow(non_camel_case_types, dead_code)]
 struct beale {}
 #[allow(

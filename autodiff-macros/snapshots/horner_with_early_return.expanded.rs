@@ -12,7 +12,8 @@ fn horner<const N: usize>(c: &[f64; N], x: f64) -> f64 {
 
 - `horner::jvp(args.., tangents..)`: value and directional derivative (forward mode)
 - `horner::vjp(args.., seed, array adjoint buffers..)`: value and `seed` times the gradient (reverse mode)
-- `horner::grad(args..)`: value and gradient*/
+- `horner::grad(args..)`: value and gradient
+             - and, where the function's shape allows them, `grad_into`, `hvp`, `hvp_into`, `hessian`, `jacobian`, `derivatives`, `objective`, `sparse_hessian`, `sparse_jacobian`: see the items below*/
 #[allow(non_camel_case_types, dead_code)]
 struct horner {}
 #[allow(

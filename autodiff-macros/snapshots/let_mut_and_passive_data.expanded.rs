@@ -10,7 +10,8 @@ pub fn h(x: f64, n: usize, data: &[f64]) -> f64 {
 
 - `h::jvp(args.., tangents..)`: value and directional derivative (forward mode)
 - `h::vjp(args.., seed, array adjoint buffers..)`: value and `seed` times the gradient (reverse mode)
-- `h::grad(args..)`: value and gradient*/
+- `h::grad(args..)`: value and gradient
+             - and, where the function's shape allows them, `grad_into`, `hvp`, `hvp_into`, `hessian`, `jacobian`, `derivatives`, `objective`, `sparse_hessian`, `sparse_jacobian`: see the items below*/
 #[allow(non_camel_case_types, dead_code)]
 pub struct h {}
 #[allow(

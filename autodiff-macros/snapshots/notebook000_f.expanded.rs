@@ -5,7 +5,8 @@ fn f(x: f64, y: f64) -> f64 {
 
 - `f::jvp(args.., tangents..)`: value and directional derivative (forward mode)
 - `f::vjp(args.., seed, array adjoint buffers..)`: value and `seed` times the gradient (reverse mode)
-- `f::grad(args..)`: value and gradient*/
+- `f::grad(args..)`: value and gradient
+             - and, where the function's shape allows them, `grad_into`, `hvp`, `hvp_into`, `hessian`, `jacobian`, `derivatives`, `objective`, `sparse_hessian`, `sparse_jacobian`: see the items below*/
 #[allow(non_camel_case_types, dead_code)]
 struct f {}
 #[allow(

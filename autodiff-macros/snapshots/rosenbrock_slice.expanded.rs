@@ -11,7 +11,8 @@ fn rosen(x: &[f64]) -> f64 {
 
 - `rosen::jvp(args.., tangents..)`: value and directional derivative (forward mode)
 - `rosen::vjp(args.., seed, array adjoint buffers..)`: value and `seed` times the gradient (reverse mode)
-- `rosen::grad(args..)`: value and gradient*/
+- `rosen::grad(args..)`: value and gradient
+             - and, where the function's shape allows them, `grad_into`, `hvp`, `hvp_into`, `hessian`, `jacobian`, `derivatives`, `objective`, `sparse_hessian`, `sparse_jacobian`: see the items below*/
 #[allow(non_camel_case_types, dead_code)]
 struct rosen {}
 #[allow(
