@@ -140,3 +140,48 @@ fn inlined_methods_match_calls_and_finite_differences() {
     hvc.flatten_into(&mut h2);
     assert_grad_eq("hvp inlined vs calls", &h1, &h2, 1e-13);
 }
+
+/// Arguments that are not plain variables: a matrix row `&xs[s]`, an expression, a field.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Small {
+    pub w: [f64; 2],
+    pub c: f64,
+}
+
+#[differentiable]
+impl Small {
+    pub fn loss(&self, xs: &[[f64; 2]], ys: &[f64]) -> f64 {
+        let mut l = 0.0;
+        for s in 0..ys.len() {
+            let r = self.predict(&xs[s], self.c * 0.5) - ys[s];
+            l += r * r;
+        }
+        l
+    }
+
+    pub fn predict(&self, x: &[f64; 2], shift: f64) -> f64 {
+        (self.w[0] * x[0] + self.w[1] * x[1] + shift).tanh()
+    }
+}
+
+#[test]
+fn inlined_arguments_that_are_expressions() {
+    let m = Small {
+        w: [0.4, -0.3],
+        c: 0.2,
+    };
+    let xs = [[1.0, 2.0], [-0.5, 0.3], [0.7, -1.1]];
+    let ys = [0.1, -0.2, 0.3];
+    let (v, g) = m.loss_grad(&xs, &ys);
+    assert_eq!(v, m.loss(&xs, &ys));
+    let mut p = [0.0; 3];
+    m.flatten_into(&mut p);
+    let f = |q: &[f64]| m.with_flat(q).loss(&xs, &ys);
+    let mut gf = [0.0; 3];
+    g.flatten_into(&mut gf);
+    for k in 0..3 {
+        let mut e = [0.0; 3];
+        e[k] = 1.0;
+        assert_close(gf[k], central(&f, &p, &e), 1e-8, 1.0, "d/dp");
+    }
+}
