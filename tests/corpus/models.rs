@@ -373,3 +373,81 @@ fn methods_taking_self_by_value() {
     let (_, g3) = s.stretch_grad(2.0);
     assert_eq!((g3.k, g3.rest), (0.0, -1.0));
 }
+
+/// A layer written the way one first writes it with iterators: rows zipped with the biases and
+/// the output weights, a dot product per row, `tanh`, summed.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Layer2 {
+    pub w1: [[f64; 3]; 4],
+    pub b1: [f64; 4],
+    pub w2: [f64; 4],
+    pub b2: f64,
+}
+
+#[differentiable]
+impl Layer2 {
+    pub fn forward(&self, x: &[f64; 3]) -> f64 {
+        let mut out = self.b2;
+        for ((row, b), v) in self.w1.iter().zip(&self.b1).zip(&self.w2) {
+            let z = row.iter().zip(x).map(|(a, c)| a * c).sum::<f64>() + b;
+            out += v * z.tanh();
+        }
+        out
+    }
+
+    /// The same with the rows summed by a chain (unread rows count too).
+    pub fn spread(&self) -> f64 {
+        self.w1
+            .iter()
+            .zip(&self.b1)
+            .zip(&self.w2)
+            .map(|((row, b), v)| row[0] * b + v)
+            .sum::<f64>()
+            + self
+                .w1
+                .iter()
+                .enumerate()
+                .zip(&self.w2)
+                .map(|((_k, _row), v)| *v)
+                .sum::<f64>()
+    }
+
+    pub fn loss(&self, xs: &[[f64; 3]], ys: &[f64]) -> f64 {
+        let mut scratch = vec![0.0; ys.len()];
+        for (k, (x, y)) in xs.iter().zip(ys).enumerate() {
+            scratch[k] = self.forward(x) - y;
+        }
+        scratch.iter().map(|r| r * r).sum::<f64>() / ys.len() as f64
+    }
+}
+
+#[test]
+fn layer_written_with_nested_zips_and_a_scratch_vec() {
+    let mut rng = Rng::named("layer2");
+    let l = Layer2 {
+        w1: core::array::from_fn(|_| core::array::from_fn(|_| rng.range(-1.0, 1.0))),
+        b1: core::array::from_fn(|_| rng.range(-0.5, 0.5)),
+        w2: core::array::from_fn(|_| rng.range(-1.0, 1.0)),
+        b2: 0.1,
+    };
+    let xs: Vec<[f64; 3]> = (0..5)
+        .map(|_| core::array::from_fn(|_| rng.range(-1.0, 1.0)))
+        .collect();
+    let ys: Vec<f64> = (0..5).map(|_| rng.range(-1.0, 1.0)).collect();
+    let (sv, sg) = l.spread_grad();
+    assert_eq!(sv, l.spread());
+    assert_eq!(sg.w2, [2.0; 4]);
+    assert_eq!(sg.b1, core::array::from_fn(|i| l.w1[i][0]));
+    let (v, g) = l.loss_grad(&xs, &ys);
+    assert_eq!(v, l.loss(&xs, &ys));
+    let mut p = vec![0.0; Layer2::DIM];
+    l.flatten_into(&mut p);
+    let mut gf = vec![0.0; Layer2::DIM];
+    g.flatten_into(&mut gf);
+    let f = |q: &[f64]| l.with_flat(q).loss(&xs, &ys);
+    for k in 0..Layer2::DIM {
+        let mut e = vec![0.0; Layer2::DIM];
+        e[k] = 1.0;
+        assert_close(gf[k], central(&f, &p, &e), 1e-8, 1.0, &Layer2::names()[k]);
+    }
+}

@@ -13,16 +13,10 @@ use syn::visit::Visit;
 
 use super::fields::Fields;
 
-/// Where the field's item sits in the pattern of the chain's items.
-#[derive(Clone, Copy)]
-enum Place {
-    /// `for row in m.w.iter()`.
-    Whole,
-    /// `for (k, row) in m.w.iter().enumerate()`.
-    Second,
-    /// `for (row, x) in m.w.iter().zip(..)`.
-    First,
-}
+/// Where the field's item sits in the pattern of the chain's items: the positions in nested
+/// tuples, outermost first. `[]` for `for row in m.w.iter()`, `[1]` for `(k, row)` of
+/// `enumerate`, `[0]` for `(row, x)` of `zip`, `[0, 0]` for `((row, b), v)` of two `zip`s.
+type Place = Vec<usize>;
 
 impl Fields<'_> {
     /// Rewrites the root of `fl`'s iterable when the loop's item is used as a row, or not read.
@@ -63,22 +57,17 @@ impl Fields<'_> {
 
     /// How a chain starting at a field (`m.w.iter()`, `&m.w`) places the field's items.
     fn chain_place(&self, e: &syn::Expr) -> Option<Place> {
+        let wrap = |k: usize, inner: Place| [vec![k], inner].concat();
         match crate::lower::strip_parens(e) {
             syn::Expr::Reference(r) if r.mutability.is_none() => {
-                self.field_ref(&r.expr).then_some(Place::Whole)
+                self.field_ref(&r.expr).then(Vec::new)
             }
             syn::Expr::MethodCall(mc) => match mc.method.to_string().as_str() {
                 "iter" | "into_iter" if mc.args.is_empty() => {
-                    self.field_ref(&mc.receiver).then_some(Place::Whole)
+                    self.field_ref(&mc.receiver).then(Vec::new)
                 }
-                "enumerate" => match self.chain_place(&mc.receiver)? {
-                    Place::Whole => Some(Place::Second),
-                    _ => None,
-                },
-                "zip" => match self.chain_place(&mc.receiver)? {
-                    Place::Whole => Some(Place::First),
-                    _ => None,
-                },
+                "enumerate" => Some(wrap(1, self.chain_place(&mc.receiver)?)),
+                "zip" => Some(wrap(0, self.chain_place(&mc.receiver)?)),
                 "rev" | "skip" | "take" | "step_by" => self.chain_place(&mc.receiver),
                 _ => None,
             },
@@ -128,12 +117,13 @@ enum Use {
 
 /// How the item the pattern binds at `place` is used by the body `walk` visits.
 fn item_use(pat: &syn::Pat, place: Place, walk: impl Fn(&mut RowUse)) -> Use {
-    let at = match (place, pat) {
-        (Place::Whole, p) => Some(p),
-        (Place::Second, syn::Pat::Tuple(t)) if t.elems.len() == 2 => Some(&t.elems[1]),
-        (Place::First, syn::Pat::Tuple(t)) if t.elems.len() == 2 => Some(&t.elems[0]),
-        _ => None,
-    };
+    let mut at = Some(pat);
+    for k in place {
+        at = match at {
+            Some(syn::Pat::Tuple(t)) if t.elems.len() == 2 => Some(&t.elems[k]),
+            _ => None,
+        };
+    }
     match at {
         Some(syn::Pat::Wild(_)) => Use::Unread,
         Some(syn::Pat::Ident(p)) => {
