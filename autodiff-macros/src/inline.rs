@@ -349,3 +349,50 @@ impl VisitMut for Rename<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The expansion of a block whose `loss` calls `self.predict(x)` once per sample: the call
+    /// is replaced by `predict`'s body (suffixed names), so no generated code of `loss` calls
+    /// `predict`'s derivatives; a call in a condition stays a call.
+    #[test]
+    fn calls_between_methods_are_inlined() {
+        let block: syn::ItemImpl = syn::parse_quote! {
+            impl Net {
+                fn loss(&self, xs: &[f64], ys: &[f64]) -> f64 {
+                    let mut l = 0.0;
+                    for (x, y) in xs.iter().zip(ys) {
+                        let r = self.predict(*x) - y;
+                        l += r * r;
+                    }
+                    l
+                }
+                fn predict(&self, x: f64) -> f64 {
+                    let z = self.w * x;
+                    z.tanh()
+                }
+                fn gated(&self, x: f64) -> f64 {
+                    if x > 0.0 && self.predict(x) > 0.5 { x } else { 0.0 }
+                }
+            }
+        };
+        let out = crate::impls::expand(quote::quote!(), block).to_string();
+        assert!(
+            out.contains("z__inl1"),
+            "predict's local renamed per call site"
+        );
+        let loss_items: String = out.split("fn ").filter(|f| f.starts_with("loss")).collect();
+        assert!(
+            !loss_items.contains("predict___"),
+            "loss calls predict's derivatives"
+        );
+        let gated_items: String = out
+            .split("fn ")
+            .filter(|f| f.starts_with("gated"))
+            .collect();
+        assert!(
+            gated_items.contains("predict___"),
+            "a conditional call stays a call"
+        );
+    }
+}
