@@ -36,13 +36,7 @@ pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         (Some(l), true) => quote!(#k::__private::fixed_mut::<_, { #l }>(#v)),
         (None, _) => quote!(#v),
     };
-    let tracer = quote!(#k::__private::sparse::Tracer<#ft>);
-    let tangent = match &len {
-        Some(l) => quote!(&[<#tracer as ::core::default::Default>::default(); #l]),
-        None => {
-            quote!(#k::__private::zeros_vec(#t.len(), <#tracer as ::core::default::Default>::default()).as_slice())
-        }
-    };
+    let (tracer, tangent) = tracer_and_zero_tangent(cx, &len, &t);
     let jvp_args = args(fixed(&t, false));
     let tf_t = cx.turbofish(Some(tracer.clone()));
     let dual = quote!(#k::__private::Dual<#ft>);
@@ -134,13 +128,7 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         Some(l) => quote!(#k::__private::fixed::<_, { #l }>(#e)),
         None => quote!(#e),
     };
-    let tracer = quote!(#k::__private::sparse::Tracer<#ft>);
-    let tangent = match &len {
-        Some(l) => quote!(&[<#tracer as ::core::default::Default>::default(); #l]),
-        None => {
-            quote!(#k::__private::zeros_vec(#t.len(), <#tracer as ::core::default::Default>::default()).as_slice())
-        }
-    };
+    let (tracer, tangent) = tracer_and_zero_tangent(cx, &len, &t);
     let pattern_args = args(fixed(&t));
     let tf_t = cx.turbofish(Some(tracer.clone()));
     let tf_f = cx.turbofish(Some(quote!(#ft)));
@@ -223,6 +211,23 @@ pub fn hvp_into(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
             }
         }
     }
+}
+
+/// The tracer type and the zero tangent `__jvp` runs with to find a pattern (an array for a
+/// fixed length, else a `Vec` as long as the input `t`).
+fn tracer_and_zero_tangent(
+    cx: &Cx,
+    len: &Option<TokenStream>,
+    t: &Ident,
+) -> (TokenStream, TokenStream) {
+    let (k, ft) = (cx.krate, &cx.ft);
+    let tracer = quote!(#k::__private::sparse::Tracer<#ft>);
+    let zero = quote!(<#tracer as ::core::default::Default>::default());
+    let tangent = match len {
+        Some(l) => quote!(&[#zero; #l]),
+        None => quote!(#k::__private::zeros_vec(#t.len(), #zero).as_slice()),
+    };
+    (tracer, tangent)
 }
 
 /// Whether the function gets `hvp_into`: a scalar result of one active slice.

@@ -323,12 +323,10 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
 /// `structs`: its type is `&[f; <T as Differentiable>::DIM]`), as a variant mask.
 fn struct_parts(args: &[Expr], cx: &Cx) -> u64 {
     let flat_struct = |v: VarId| {
-        cx.func.params.iter().any(|p| {
-            p.var == v && {
-                let t = p.ty.to_token_stream().to_string();
-                t.contains("Differentiable > :: DIM")
-            }
-        })
+        cx.func
+            .params
+            .iter()
+            .any(|p| p.var == v && crate::structs::is_flat_struct(&p.ty))
     };
     args.iter()
         .enumerate()

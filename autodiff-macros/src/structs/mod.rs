@@ -162,6 +162,14 @@ fn float_type(item: &syn::ItemFn) -> Option<Ident> {
     found
 }
 
+/// Whether `ty` is a flattened struct parameter's type as [`flat_ty`] writes it,
+/// `&[f; <T as Differentiable>::DIM]` (how the emitters recognise one in the flat function).
+pub fn is_flat_struct(ty: &syn::Type) -> bool {
+    ty.to_token_stream()
+        .to_string()
+        .contains("Differentiable > :: DIM")
+}
+
 /// `[f; <T as Differentiable>::DIM]`, spanned at `T` (where a missing derive is reported).
 fn flat_ty(ty: &syn::Type, ft: &Ident, k: &syn::Path) -> syn::Type {
     let span = ty.span();
