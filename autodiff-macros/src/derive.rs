@@ -113,9 +113,17 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
                     f.key,
                     name = item.ident
                 );
+                let cs = format_ident!("__AD_SCALAR_{}", f.key, span = f.span);
+                let set = format!(
+                    "`#[differentiable]` cannot set the passive field `{}` of `{name}` in a struct built inside a function it differentiates: only the active fields are kept; build the struct outside, or make the field active",
+                    f.key,
+                    name = item.ident
+                );
                 consts.push(quote_spanned! {f.span=>
                     #[doc(hidden)]
                     pub const #co: usize = ::core::panic!(#msg);
+                    #[doc(hidden)]
+                    pub const #cs: usize = ::core::panic!(#set);
                 });
                 continue;
             }
@@ -127,12 +135,28 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
                 (d.clone(), d, quote!(1usize))
             }
         };
-        let (co, cl, cr, cc) = (
+        let (co, cl, cr, cc, cs) = (
             format_ident!("__AD_OFF_{}", f.key),
             format_ident!("__AD_LEN_{}", f.key),
             format_ident!("__AD_ROWS_{}", f.key),
             format_ident!("__AD_COLS_{}", f.key),
+            format_ident!("__AD_SCALAR_{}", f.key, span = f.span),
         );
+        // The offset of a scalar field, for a struct literal's field value that
+        // `#[differentiable]` writes as one float (see `crate::structs::literals`); any other
+        // field stops the build with a message at the field.
+        let scalar = match &f.kind {
+            Kind::Scalar => quote!(Self::#co),
+            _ => {
+                let msg = format!(
+                    "`#[differentiable]` builds the field `{}` of `{}` from a value it takes for one float, but the field holds {}: write the value as an array literal (`[a, b]`), a named array local (`let v: [f64; N] = ..`) or a field of the same kind",
+                    f.key,
+                    item.ident,
+                    if matches!(f.kind, Kind::Nested(_)) { "a struct" } else { "an array" },
+                );
+                quote_spanned!(f.span=> ::core::panic!(#msg))
+            }
+        };
         let (h, fty) = (field_hash(&f.key), &f.ty);
         field_impls.push(quote! {
             impl #ig #k::__private::Field<#h> for #name #tg #wc {
@@ -148,6 +172,8 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
             pub const #cr: usize = #rows;
             #[doc(hidden)]
             pub const #cc: usize = #cols;
+            #[doc(hidden)]
+            pub const #cs: usize = #scalar;
         });
         let part = quote!(flat[Self::#co..Self::#co + Self::#cl]);
         let part_mut = quote!(out[Self::#co..Self::#co + Self::#cl]);

@@ -38,6 +38,7 @@ mod defects;
 mod impls;
 mod inlining;
 mod iterators;
+mod literals;
 mod matrices;
 mod models;
 mod nested;

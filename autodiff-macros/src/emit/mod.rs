@@ -319,14 +319,16 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
     }
 }
 
-/// The positions of the call arguments that are parts of a flattened struct parameter (see
-/// `structs`: its type is `&[f; <T as Differentiable>::DIM]`), as a variant mask.
+/// The positions of the call arguments that are parts of a flattened struct parameter or local
+/// (see `structs`: its type is `&[f; <T as Differentiable>::DIM]`, a local's
+/// `[f; <T as Differentiable>::DIM]`), as a variant mask.
 fn struct_parts(args: &[Expr], cx: &Cx) -> u64 {
     let flat_struct = |v: VarId| {
         cx.func
             .params
             .iter()
             .any(|p| p.var == v && crate::structs::is_flat_struct(&p.ty))
+            || matches!(&cx.var(v).shape, Shape::Array(len) if crate::structs::is_flat_len(len))
     };
     args.iter()
         .enumerate()

@@ -226,7 +226,8 @@ impl Fields<'_> {
                 let sp = self.params.iter().find(|s| s.name == *id)?;
                 let (ty, m, args) = (&sp.ty, &mc.method, &mc.args);
                 let sep = (!args.is_empty()).then(|| quote!(,));
-                Some(syn::parse_quote_spanned!(m.span()=> <#ty>::#m(#id #sep #args)))
+                let amp = sp.local.then(|| quote!(&));
+                Some(syn::parse_quote_spanned!(m.span()=> <#ty>::#m(#amp #id #sep #args)))
             }
             // `&m.f`, `&m.f[i]`: views for helpers.
             syn::Expr::Reference(r) if r.mutability.is_none() => {
@@ -306,9 +307,13 @@ impl VisitMut for Fields<'_> {
             *e = new;
             return;
         }
-        // Writes to an active struct's fields.
+        // Writes to an active struct's fields: a local's are its elements.
         if let syn::Expr::Assign(a) = e {
-            if self.field(&a.left).is_some() {
+            if let Some((m, ..)) = self.field(&a.left) {
+                if self.params.iter().any(|p| p.name == *m && p.local) {
+                    syn::visit_mut::visit_expr_mut(self, e);
+                    return;
+                }
                 self.errors.push(syn::Error::new_spanned(
                     &a.left,
                     "`#[differentiable]` struct parameters are read-only; copy the field into a local",

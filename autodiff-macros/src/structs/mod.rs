@@ -14,6 +14,7 @@
 //! flat ones.
 
 mod fields;
+mod literals;
 mod rows;
 mod wrap;
 
@@ -28,10 +29,14 @@ use syn::visit_mut::VisitMut;
 /// Methods of slices that iterator chains start from.
 const SLICE_METHODS: [&str; 5] = ["iter", "into_iter", "windows", "chunks", "chunks_exact"];
 
-/// A struct parameter named in `wrt(..)`.
+/// A struct parameter named in `wrt(..)`, or a local built with a struct literal
+/// ([`literals`]): flattened into an array of its active fields.
+#[derive(Clone)]
 struct StructParam {
     name: Ident,
     ty: syn::Type,
+    /// A local (an array value) rather than a parameter (a reference to one).
+    local: bool,
 }
 
 /// The expansion of `item` if it has active struct parameters, else `None`.
@@ -40,7 +45,25 @@ pub fn expand(
     item: &syn::ItemFn,
     block_krate: Option<&syn::Path>,
 ) -> Option<TokenStream> {
-    let wrt = wrt_names(attr)?;
+    let wrt = wrt_names(attr);
+    // The active parameters: as `wrt(..)` says, or all of them.
+    let active: Vec<Ident> = match &wrt {
+        Some(w) => w.clone(),
+        None => item
+            .sig
+            .inputs
+            .iter()
+            .filter_map(|a| match a {
+                syn::FnArg::Typed(t) => match &*t.pat {
+                    syn::Pat::Ident(pi) => Some(pi.ident.clone()),
+                    _ => None,
+                },
+                syn::FnArg::Receiver(_) => None,
+            })
+            .collect(),
+    };
+    let locals = literals::find(&item.block, &active);
+    let wrt = wrt.unwrap_or_default();
     let params: Vec<StructParam> = item
         .sig
         .inputs
@@ -57,13 +80,14 @@ pub fn expand(
                     || StructParam {
                         name: pi.ident.clone(),
                         ty: (*r.elem).clone(),
+                        local: false,
                     },
                 )
             }
             syn::FnArg::Receiver(_) => None,
         })
         .collect();
-    if params.is_empty() {
+    if params.is_empty() && locals.is_empty() {
         return None;
     }
     let krate = match block_krate {
@@ -86,7 +110,7 @@ pub fn expand(
         .to_compile_error();
         return Some(quote!(#item #err));
     };
-    let flat = match flattened(item, &params, &ft, &krate) {
+    let flat = match flattened(item, &params, &locals, &ft, &krate) {
         Ok(f) => f,
         Err(errors) => {
             let errors = errors.iter().map(syn::Error::to_compile_error);
@@ -98,7 +122,8 @@ pub fn expand(
         Ok(f) => f,
         Err(_) => return Some(tokens),
     };
-    Some(rewrap(file, item, &flat, &params, &ft, &krate))
+    let all: Vec<StructParam> = params.iter().chain(&locals).cloned().collect();
+    Some(rewrap(file, item, &flat, &all, &ft, &krate))
 }
 
 /// The names in `wrt(..)`, if the attribute has them.
@@ -170,6 +195,12 @@ pub fn is_flat_struct(ty: &syn::Type) -> bool {
         .contains("Differentiable > :: DIM")
 }
 
+/// Whether an array length is a flattened struct's, `<T as Differentiable>::DIM` (a struct
+/// built in the function, see [`literals`]).
+pub fn is_flat_len(len: &TokenStream) -> bool {
+    len.to_string().contains("Differentiable > :: DIM")
+}
+
 /// `[f; <T as Differentiable>::DIM]`, spanned at `T` (where a missing derive is reported).
 fn flat_ty(ty: &syn::Type, ft: &Ident, k: &syn::Path) -> syn::Type {
     let span = ty.span();
@@ -180,6 +211,7 @@ fn flat_ty(ty: &syn::Type, ft: &Ident, k: &syn::Path) -> syn::Type {
 fn flattened(
     item: &syn::ItemFn,
     params: &[StructParam],
+    locals: &[StructParam],
     ft: &Ident,
     k: &syn::Path,
 ) -> Result<syn::ItemFn, Vec<syn::Error>> {
@@ -194,8 +226,13 @@ fn flattened(
             *t.ty = syn::parse_quote!(&#fty);
         }
     }
+    let all: Vec<StructParam> = params.iter().chain(locals).cloned().collect();
+    let errors = literals::build(&mut flat, locals, &all, ft, k);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     let mut fields = Fields {
-        params,
+        params: &all,
         errors: Vec::new(),
         krate: k.clone(),
     };

@@ -15,11 +15,14 @@ pub(super) fn rewrap(
     mut file: syn::File,
     item: &syn::ItemFn,
     flat: &syn::ItemFn,
-    params: &[StructParam],
+    flats: &[StructParam],
     ft: &Ident,
     k: &syn::Path,
 ) -> TokenStream {
     crate::gated::open(&mut file);
+    // The parameters (entry points take them); locals are flattened inside only.
+    let params: Vec<StructParam> = flats.iter().filter(|p| !p.local).cloned().collect();
+    let params = &params[..];
     let name = &item.sig.ident;
     let flat_tys: Vec<syn::Type> = params.iter().map(|p| flat_ty(&p.ty, ft, k)).collect();
     // Entry points to rename: public items of the namespace taking a flat struct.
@@ -47,7 +50,7 @@ pub(super) fn rewrap(
     // to the callee's flat value too.
     let mut flat_primal = flat.clone();
     FlatCalls {
-        params,
+        params: flats,
         krate: k,
         ft,
     }
@@ -105,9 +108,15 @@ struct FlatCalls<'p> {
 impl VisitMut for FlatCalls<'_> {
     fn visit_expr_call_mut(&mut self, c: &mut syn::ExprCall) {
         syn::visit_mut::visit_expr_call_mut(self, c);
-        let passes_struct = c.args.iter().any(|a| {
-            matches!(crate::lower::strip_parens(a), syn::Expr::Path(p)
-                if p.path.get_ident().is_some_and(|i| self.params.iter().any(|s| s.name == *i)))
+        // `m` for a parameter, `&p` for a local.
+        let passes_struct = c.args.iter().any(|a| match crate::lower::strip_parens(a) {
+            syn::Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.params.iter().any(|s| s.name == *i && !s.local)),
+            syn::Expr::Reference(r) => matches!(crate::lower::strip_parens(&r.expr), syn::Expr::Path(p)
+                if p.path.get_ident().is_some_and(|i| self.params.iter().any(|s| s.name == *i && s.local))),
+            _ => false,
         });
         if passes_struct && matches!(&*c.func, syn::Expr::Path(_)) {
             let path = crate::emit::callee_item(&c.func, &format_ident!("__flat"));

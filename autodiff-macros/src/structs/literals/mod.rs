@@ -1,0 +1,187 @@
+//! Structs built inside a differentiable function: `let p = Pose { angle: x[0], t: [x[1], x[2]] };`.
+//!
+//! A local bound to a struct literal whose fields depend on an active value becomes the flat
+//! array of the struct's active fields, `let mut p: [f; <Pose as Differentiable>::DIM]`, written
+//! field by field at the derive's offsets, so that everything a struct parameter supports works
+//! on it: field reads (`p.t[1]`), methods (`p.apply(&q)`), helpers (`helper(&p)`), and writes to
+//! its fields (`p.angle += d`). The attribute cannot see the struct, so a field's value is
+//! written by its shape as written: an array literal element by element, a nested struct literal
+//! field by field, a field of a struct (`m.t`, `m.w[i]`) or a named array or struct local
+//! element by element, anything else as one float (the derive's `__AD_SCALAR_<field>` offset,
+//! which stops the build with a message at the field if the field is not one float). The user's
+//! own function type-checks every value against its field, so a shape taken wrongly is a build
+//! error, never a wrong number.
+//!
+//! [`find`] picks the locals (by a name-level taint from the active parameters), [`shapes`]
+//! knows the named arrays and matrices, [`build`] writes the fields.
+
+mod build;
+mod shapes;
+
+pub(super) use build::build;
+
+use std::collections::HashSet;
+
+use proc_macro2::Ident;
+use syn::visit::Visit;
+
+use super::StructParam;
+use crate::lower::strip_parens;
+
+/// The locals of `block` bound to struct literals that depend on one of `active` (the active
+/// parameters), in the order they are bound.
+pub(super) fn find(block: &syn::Block, active: &[Ident]) -> Vec<StructParam> {
+    let mut t = Taint {
+        names: active.iter().map(Ident::to_string).collect(),
+        found: Vec::new(),
+        changed: true,
+    };
+    // To a fixed point: a value assigned in a loop taints reads earlier in its body.
+    for _ in 0..4 {
+        if !t.changed {
+            break;
+        }
+        t.changed = false;
+        t.visit_block(block);
+    }
+    t.found
+}
+
+/// Which names hold values computed from an active value (an over-approximation by names).
+struct Taint {
+    names: HashSet<String>,
+    found: Vec<StructParam>,
+    changed: bool,
+}
+
+impl Taint {
+    fn mentions(&self, e: &syn::Expr) -> bool {
+        struct M<'a>(&'a HashSet<String>, bool);
+        impl<'ast> Visit<'ast> for M<'_> {
+            fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+                if p.path
+                    .get_ident()
+                    .is_some_and(|i| self.0.contains(&i.to_string()))
+                {
+                    self.1 = true;
+                }
+            }
+            fn visit_macro(&mut self, m: &'ast syn::Macro) {
+                for tt in m.tokens.clone() {
+                    if matches!(&tt, proc_macro2::TokenTree::Ident(i) if self.0.contains(&i.to_string()))
+                    {
+                        self.1 = true;
+                    }
+                }
+            }
+        }
+        let mut m = M(&self.names, false);
+        m.visit_expr(e);
+        m.1
+    }
+
+    fn taint_pat(&mut self, p: &syn::Pat) {
+        struct P<'a>(&'a mut Taint);
+        impl<'ast> Visit<'ast> for P<'_> {
+            fn visit_pat_ident(&mut self, i: &'ast syn::PatIdent) {
+                if self.0.names.insert(i.ident.to_string()) {
+                    self.0.changed = true;
+                }
+            }
+        }
+        P(self).visit_pat(p);
+    }
+
+    /// `x`, `x.f`, `x[i]`: the name written to.
+    fn root(e: &syn::Expr) -> Option<&Ident> {
+        match strip_parens(e) {
+            syn::Expr::Path(p) => p.path.get_ident(),
+            syn::Expr::Field(f) => Self::root(&f.base),
+            syn::Expr::Index(i) => Self::root(&i.expr),
+            _ => None,
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Taint {
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        syn::visit::visit_local(self, l);
+        let Some(init) = &l.init else { return };
+        if !self.mentions(&init.expr) {
+            return;
+        }
+        self.taint_pat(&l.pat);
+        let (syn::Expr::Struct(s), syn::Pat::Ident(pi)) = (strip_parens(&init.expr), &l.pat) else {
+            return;
+        };
+        if is_struct_path(&s.path) && !self.found.iter().any(|f| f.name == pi.ident) {
+            self.found.push(StructParam {
+                name: pi.ident.clone(),
+                ty: syn::Type::Path(syn::TypePath {
+                    qself: None,
+                    path: s.path.clone(),
+                }),
+                local: true,
+            });
+        }
+    }
+
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        syn::visit::visit_expr_assign(self, a);
+        if self.mentions(&a.right) {
+            if let Some(r) = Self::root(&a.left) {
+                if self.names.insert(r.to_string()) {
+                    self.changed = true;
+                }
+            }
+        }
+    }
+
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        syn::visit::visit_expr_binary(self, b);
+        let compound = matches!(
+            b.op,
+            syn::BinOp::AddAssign(_)
+                | syn::BinOp::SubAssign(_)
+                | syn::BinOp::MulAssign(_)
+                | syn::BinOp::DivAssign(_)
+        );
+        if compound && self.mentions(&b.right) {
+            if let Some(r) = Self::root(&b.left) {
+                if self.names.insert(r.to_string()) {
+                    self.changed = true;
+                }
+            }
+        }
+    }
+
+    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        if self.mentions(&f.expr) {
+            self.taint_pat(&f.pat);
+        }
+        syn::visit::visit_expr_for_loop(self, f);
+    }
+}
+
+/// A call of a function other than a float method (`helper(x)`, `m.energy()`; not `x.sin()`,
+/// `f64::max(a, b)`).
+pub(super) fn user_call(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::MethodCall(mc) => crate::intrinsics::callable(&mc.method.to_string()).is_none(),
+        syn::Expr::Call(c) => !matches!(strip_parens(&c.func), syn::Expr::Path(p)
+            if p.path.segments.len() == 2
+                && (p.path.segments[0].ident == "f64" || p.path.segments[0].ident == "f32")),
+        _ => false,
+    }
+}
+
+/// A struct's path rather than an enum variant's (`Pose`, `geo::Pose`, not `Shape::Circle`).
+fn is_struct_path(p: &syn::Path) -> bool {
+    let segs: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
+    let upper = |s: &str| s.starts_with(|c: char| c.is_ascii_uppercase());
+    match segs.as_slice() {
+        [] => false,
+        [last] => upper(last) && last != "Self",
+        [.., prev, last] => upper(last) && !upper(prev),
+    }
+}
