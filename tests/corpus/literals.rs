@@ -317,7 +317,19 @@ fn rebuilt(m: &Block, d: f64) -> f64 {
         b: m.w[1],
         s: z2.b[1],
     };
-    s + block_norm(&z) * z2.w[1][1] + z2.b[0] + z2.s + block_norm(&z3)
+    // Rows and elements of fields as items of array literals and repeats.
+    let z4 = Block {
+        w: [m.w[1], m.w[0]],
+        b: [m.b[1], m.w[0][0]],
+        s: m.b[0],
+    };
+    let z5 = Block {
+        w: [m.w[1]; 2],
+        b: [m.b[0]; 2],
+        s: m.s,
+    };
+    s + block_norm(&z) * z2.w[1][1] + z2.b[0] + z2.s + block_norm(&z3) + block_norm(&z4)
+        - block_norm(&z5) * z4.w[0][1]
 }
 
 fn rebuilt_twin(m: &Block, d: f64) -> f64 {
@@ -336,6 +348,8 @@ fn rebuilt_twin(m: &Block, d: f64) -> f64 {
         + z2b[0]
         + m.w[0][1]
         + block_norm_twin(m.w, m.w[1], z2b[1])
+        + block_norm_twin([m.w[1], m.w[0]], [m.b[1], m.w[0][0]], m.b[0])
+        - block_norm_twin([m.w[1]; 2], [m.b[0]; 2], m.s) * m.w[1][1]
 }
 
 #[test]

@@ -128,6 +128,46 @@ impl Build<'_> {
         }
     }
 
+    /// Item `i` of an array literal that is a field's value, at `[offset, cols]` of `target`:
+    /// an element of an array field (`cols` is 1) or a row of a matrix field. A row literal
+    /// element by element; a part of a flattened struct (`m.w[0]` a row, `m.b[0]` an element:
+    /// the attribute cannot tell, so `cols` elements of its view, which is one element for an
+    /// element) or a named array: `cols` elements; anything else one float.
+    fn item(
+        &mut self,
+        target: &Ident,
+        i: usize,
+        x: &syn::Expr,
+        [off, cols]: [&syn::Expr; 2],
+        span: Span,
+        out: &mut Vec<syn::Stmt>,
+    ) {
+        let (v, j) = (self.temp(), self.temp());
+        let named = |n: &syn::Expr| {
+            matches!(strip_parens(n), syn::Expr::Path(p)
+            if p.path.get_ident().is_some_and(|n| self.shapes.get(&n.to_string()) == Some(&Shape::Array)))
+        };
+        match strip_parens(x) {
+            syn::Expr::Array(row) => {
+                for (j, y) in row.elems.iter().enumerate() {
+                    out.push(syn::parse_quote_spanned! {span=>
+                        #target[#off + #i * #cols + #j] = #y;
+                    });
+                }
+            }
+            x if self.flat_part(x) => {
+                out.push(syn::parse_quote_spanned!(span=> let #v = &#x;));
+                out.push(syn::parse_quote_spanned! {span=>
+                    for #j in 0..#cols { #target[#off + #i * #cols + #j] = #v[#j]; }
+                });
+            }
+            x if named(x) => out.push(syn::parse_quote_spanned! {span=>
+                for #j in 0..#cols { #target[#off + #i * #cols + #j] = #x[#j]; }
+            }),
+            x => out.push(syn::parse_quote_spanned! {span=> #target[#off + #i * #cols] = #x; }),
+        }
+    }
+
     /// `[e; N]`, `[[e; N]; M]` (one value everywhere), `[row; M]` (a named row repeated), at
     /// `part` = `[offset, len, rows, cols]` of `target`.
     fn repeat(
@@ -151,6 +191,17 @@ impl Build<'_> {
             out.push(syn::parse_quote_spanned! {span=>
                 for #i in 0..#rows { for #j in 0..#cols {
                     #target[#off + #i * #cols + #j] = #row[#j];
+                } }
+            });
+            return;
+        }
+        // `[m.w[0]; M]` (a row) or `[m.b[0]; N]` (an element): the view's `cols` elements.
+        if self.flat_part(&r.expr) {
+            let x = &r.expr;
+            out.push(syn::parse_quote_spanned!(span=> let #v = &#x;));
+            out.push(syn::parse_quote_spanned! {span=>
+                for #i in 0..#rows { for #j in 0..#cols {
+                    #target[#off + #i * #cols + #j] = #v[#j];
                 } }
             });
             return;
@@ -203,24 +254,8 @@ impl Build<'_> {
                     self.fields(target, &nested, Some(&off), inner, out);
                 }
                 syn::Expr::Array(a) => {
-                    let matrix = a
-                        .elems
-                        .iter()
-                        .all(|x| matches!(strip_parens(x), syn::Expr::Array(_)))
-                        && !a.elems.is_empty();
                     for (i, x) in a.elems.iter().enumerate() {
-                        if matrix {
-                            let syn::Expr::Array(row) = strip_parens(x) else {
-                                unreachable!("checked above")
-                            };
-                            for (j, y) in row.elems.iter().enumerate() {
-                                out.push(syn::parse_quote_spanned! {span=>
-                                    #target[#off + #i * #cols + #j] = #y;
-                                });
-                            }
-                        } else {
-                            out.push(syn::parse_quote_spanned! {span=> #target[#off + #i] = #x; });
-                        }
+                        self.item(target, i, x, [&off, &cols], span, out);
                     }
                 }
                 syn::Expr::Repeat(r) => {
