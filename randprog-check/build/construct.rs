@@ -333,6 +333,10 @@ constructs! {
     StructArgMixedActive,
     /// `h(&m.inner, e)`: a free helper `#[differentiable(wrt(qs, t))] fn h(qs: &TIn, t: f64)`.
     NestedStructArg,
+    /// A struct built with a struct literal at the top of the body, `let lq = T { s: e, b:
+    /// [m.b[1], m.b[0]], w: [m.w[0]; 2], inner: m.inner, ..*m };`, read like the parameter
+    /// (`build/literals.rs`).
+    StructLiteral,
 }
 
 /// Which constructs may be drawn, and how often each was.

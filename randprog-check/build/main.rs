@@ -13,6 +13,7 @@ mod emit;
 mod expr;
 mod gen;
 mod iters;
+mod literals;
 mod loops;
 mod matrix;
 mod outputs;
@@ -26,7 +27,7 @@ use std::fmt::Write;
 
 use construct::{Construct, Switches};
 
-const DEFAULT_SEED: u64 = 0x5eed_2026_0012;
+const DEFAULT_SEED: u64 = 0x5eed_2026_0022;
 const DEFAULT_COUNT: usize = 400;
 
 fn env(name: &str) -> Option<String> {

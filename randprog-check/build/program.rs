@@ -272,9 +272,26 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
     });
     gen.has_arrays |= strukt.is_some();
     let mut body = body(&mut gen, &params);
+    let literal = strukt.as_ref().and_then(|s| s.literal.clone());
+    if let Some(l) = &literal {
+        let at = |b: &str| {
+            b.strip_prefix("{\n")
+                .expect("a body starts with `{`")
+                .to_string()
+        };
+        body.f = format!("{{\n{}{}", l.stmt.f, at(&body.f));
+        body.g = format!("{{\n{}{}", l.stmt.g, at(&body.g));
+    }
     if let Some((prefix, ty)) = crate::structs::param(&params) {
         let flat = if prefix == "self" { "this" } else { prefix };
         body.g = crate::structs::twin_body(&body.g, prefix, flat, ty);
+    }
+    if let Some(l) = &literal {
+        let mut paths = l.paths.clone();
+        paths.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        for p in &paths {
+            body.g = crate::structs::replace_path(&body.g, p, &p.replace('.', "__"));
+        }
     }
     let in_out =
         (gen.out_buf.as_ref()).is_some_and(|o| crate::outputs::reads_output(&body.f, &o.0));

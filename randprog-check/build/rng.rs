@@ -10,6 +10,14 @@ impl Rng {
         Rng(seed)
     }
 
+    /// A generator of its own derived from this one's state, which it leaves as it is: for
+    /// draws added later that must not shift the programs the others draw.
+    pub fn fork(&self, salt: u64) -> Rng {
+        let mut r = Rng(self.0 ^ salt);
+        r.next_u64();
+        r
+    }
+
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;

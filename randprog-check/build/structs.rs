@@ -11,7 +11,8 @@
 //! documented order (declaration order, nested structs in place, matrices row by row) into
 //! locals `m__w`, `m__inner__v`, and the body reads those (see [`twin_body`]). The checker
 //! builds points and directions with `with_flat` and flattens struct gradients with
-//! `flatten_into`, so a wrong layout shows as wrong numbers.
+//! `flatten_into`, so a wrong layout shows as wrong numbers. Some bodies first build a struct
+//! of the same type with a literal (`crate::literals`) and read its fields too.
 
 use crate::construct::Construct;
 use crate::gen::{AVar, Callee, Code, FVar, Gen, IVar, MVar, SCall};
@@ -181,6 +182,8 @@ pub struct StructProg {
     /// [`Form::Method`], in an `impl` block of their own for [`Form::Free`]) and free helpers.
     pub methods: Code,
     pub free_items: Code,
+    /// A struct built with a literal at the top of the body.
+    pub literal: Option<crate::literals::Literal>,
 }
 
 /// Draws a struct type named `name` (`depth` 0 may nest one more).
@@ -352,7 +355,7 @@ pub fn twin_body(g: &str, prefix: &str, flat: &str, ty: &StructTy) -> String {
 }
 
 /// `text` with each occurrence of the path `p` (not part of a longer name or path) replaced.
-fn replace_path(text: &str, p: &str, by: &str) -> String {
+pub fn replace_path(text: &str, p: &str, by: &str) -> String {
     let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
     // `x.m0.s` is a longer path, `0..m0.s` a range.
     let before = |s: &str| {
@@ -538,11 +541,13 @@ pub fn draw(
             construct: c,
         });
     }
+    let literal = crate::literals::draw(gen, prefix, &ty, form);
     StructProg {
         ty,
         form,
         methods,
         free_items,
+        literal,
     }
 }
 

@@ -328,8 +328,14 @@ fn rebuilt(m: &Block, d: f64) -> f64 {
         b: [m.b[0]; 2],
         s: m.s,
     };
+    // A clone of a struct as a nested field's value.
+    let z6 = Net {
+        l: m.clone(),
+        scale: m.s,
+    };
     s + block_norm(&z) * z2.w[1][1] + z2.b[0] + z2.s + block_norm(&z3) + block_norm(&z4)
         - block_norm(&z5) * z4.w[0][1]
+        + z6.l.w[0][1] * z6.scale
 }
 
 fn rebuilt_twin(m: &Block, d: f64) -> f64 {
@@ -350,6 +356,7 @@ fn rebuilt_twin(m: &Block, d: f64) -> f64 {
         + block_norm_twin(m.w, m.w[1], z2b[1])
         + block_norm_twin([m.w[1], m.w[0]], [m.b[1], m.w[0][0]], m.b[0])
         - block_norm_twin([m.w[1]; 2], [m.b[0]; 2], m.s) * m.w[1][1]
+        + m.w[0][1] * m.s
 }
 
 #[test]

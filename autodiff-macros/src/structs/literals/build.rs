@@ -243,7 +243,7 @@ impl Build<'_> {
             };
             let (len, rows, cols) = (konst("LEN"), konst("ROWS"), konst("COLS"));
             let e = &fv.expr;
-            match strip_parens(e) {
+            match uncloned(e) {
                 syn::Expr::Struct(inner) => {
                     if let Some(rest) = &inner.rest {
                         self.rest(target, &off, &len, rest, out);
@@ -315,6 +315,16 @@ impl Build<'_> {
                 }
             }
         }
+    }
+}
+
+/// `e` without parentheses and a `.clone()` (of a struct, a field, an array: the same values).
+fn uncloned(e: &syn::Expr) -> &syn::Expr {
+    match strip_parens(e) {
+        syn::Expr::MethodCall(mc) if mc.method == "clone" && mc.args.is_empty() => {
+            uncloned(&mc.receiver)
+        }
+        e => e,
     }
 }
 
