@@ -276,3 +276,88 @@ fn reversed_skipped_taken_and_stepped_iterators() {
     assert_eq!(v, adapters(&x));
     check("adapters", &fns_slice!(adapters), &x);
 }
+
+#[differentiable]
+fn dot2(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(p, q)| p * q).sum()
+}
+
+/// `collect()` into a `Vec`: residuals of a zip, a filtered and mapped chain, `windows`
+/// differences, the collected vectors iterated, indexed, measured and passed to a helper.
+#[differentiable(wrt(x))]
+fn collected(x: &[f64], y: &[f64]) -> f64 {
+    let r: Vec<f64> = x.iter().zip(y).map(|(a, b)| a * a - b).collect();
+    let pos = r
+        .iter()
+        .filter(|v| **v > 0.0)
+        .map(|v| v * 2.0)
+        .collect::<Vec<f64>>();
+    let d: Vec<_> = x.windows(2).map(|w| w[1] - w[0]).collect();
+    let weighted: Vec<f64> = x
+        .iter()
+        .enumerate()
+        .map(|(i, v)| v * (i as f64 + 1.0))
+        .collect();
+    let ss: f64 = r.iter().map(|v| v * v).sum();
+    ss + pos.iter().sum::<f64>() + d[0] * d[d.len() - 1] + dot2(&weighted, x) - pos.len() as f64
+}
+
+fn collected_indexed(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len().min(y.len());
+    let mut r = vec![0.0; n];
+    for i in 0..n {
+        r[i] = x[i] * x[i] - y[i];
+    }
+    let mut pos = Vec::new();
+    for &v in &r {
+        if v > 0.0 {
+            pos.push(v * 2.0);
+        }
+    }
+    let d: Vec<f64> = (0..x.len() - 1).map(|i| x[i + 1] - x[i]).collect();
+    let weighted: Vec<f64> = (0..x.len()).map(|i| x[i] * (i as f64 + 1.0)).collect();
+    let mut ss = -0.0;
+    for v in &r {
+        ss += v * v;
+    }
+    let mut sp = -0.0;
+    for v in &pos {
+        sp += v;
+    }
+    let mut dw = 0.0;
+    for i in 0..x.len() {
+        dw += weighted[i] * x[i];
+    }
+    ss + sp + d[0] * d[d.len() - 1] + dw - pos.len() as f64
+}
+
+#[test]
+fn collected_vectors() {
+    let x = [0.5, 2.0, 1.5, -0.7, 1.2];
+    let y = [1.0, 1.0, 3.0, 0.2, -0.4];
+    let v = collected(&x, &y);
+    assert_eq!(v, collected_indexed(&x, &y));
+    let fns = Fns {
+        f: &|q| collected(q, &y),
+        jvp: &|q, d| collected::jvp(q, &y, d),
+        vjp: &|q, seed, bar| collected::vjp(q, &y, seed, bar),
+        grad: &|q| collected::grad(q, &y),
+    };
+    let g = check("collected", &fns, &x);
+    assert_eq!(collected::grad(&x, &y).0, v);
+    let dir = [0.3, -1.0, 0.5, 0.25, -0.6];
+    let (_, _, hv) = collected::hvp(&x, &y, &dir);
+    check_hvp("collected", &|q| collected::grad(q, &y).1, &x, &dir, &hv);
+    // The closed form: d/dx_i of r_i^2 + 2 r_i [r_i > 0] is (2 r_i + 2 [r_i > 0]) 2 x_i.
+    let r: Vec<f64> = x.iter().zip(&y).map(|(a, b)| a * a - b).collect();
+    let want0 = (2.0 * r[0] + if r[0] > 0.0 { 2.0 } else { 0.0 }) * 2.0 * x[0];
+    let d_last = x[4] - x[3];
+    // x[0] also enters d[0] = x[1] - x[0] (times d_last) and the weighted dot (2 * 1 * x[0]).
+    assert_close(
+        g[0],
+        want0 - d_last + 2.0 * x[0],
+        1e-14,
+        1.0,
+        "collected d/dx0",
+    );
+}

@@ -182,6 +182,9 @@ impl Lowerer<'_> {
                 if let Some(e) = self.iter_reduce(expr) {
                     return e;
                 }
+                if let Some(e) = self.iter_collect(expr) {
+                    return e;
+                }
                 let name = m.method.to_string();
                 match intrinsics::callable(&name) {
                     Some(row) if m.turbofish.is_none() && row.args.len() == m.args.len() + 1 => {

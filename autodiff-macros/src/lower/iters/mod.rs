@@ -8,6 +8,7 @@
 //! index, [`reduce`] lowers the chains' ends (`sum`, `product`, `fold`, `max_by`, ..) and `for`
 //! loops over elements.
 
+mod collect;
 mod elements;
 mod reduce;
 
