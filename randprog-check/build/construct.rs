@@ -178,6 +178,9 @@ constructs! {
     IterEnumerate,
     /// `a.windows(k).map(|w| e).sum::<f64>()`.
     IterWindows,
+    /// `let c: Vec<f64> = a.iter().map(|&v| e).collect();` at the top of the body
+    /// (`build/collect.rs`).
+    IterCollect,
     /// `(lo..hi).map(|i| e).sum::<f64>()`.
     IterRange,
     /// A float method on a chain whose items are constants (`x * (0..2).map(|i| 1.5)

@@ -100,7 +100,7 @@ impl Gen<'_> {
     }
 
     /// `src.iter()` (with `.copied()` for [`Bind::Copied`]).
-    fn iter_of(&self, s: &Src, b: &Bind) -> String {
+    pub fn iter_of(&self, s: &Src, b: &Bind) -> String {
         let copied = if matches!(b, Bind::Copied) {
             ".copied()"
         } else {

@@ -8,6 +8,7 @@
 
 mod calls;
 mod closures;
+mod collect;
 mod construct;
 mod emit;
 mod expr;

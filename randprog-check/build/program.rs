@@ -271,17 +271,20 @@ pub fn program(index: usize, rng: &mut Rng, sw: &mut Switches, callees: &[Callee
         sp
     });
     gen.has_arrays |= strukt.is_some();
-    let mut body = body(&mut gen, &params);
+    // Statements at the top of the body: a struct literal, then a collected vector.
     let literal = strukt.as_ref().and_then(|s| s.literal.clone());
-    if let Some(l) = &literal {
-        let at = |b: &str| {
-            b.strip_prefix("{\n")
-                .expect("a body starts with `{`")
-                .to_string()
-        };
-        body.f = format!("{{\n{}{}", l.stmt.f, at(&body.f));
-        body.g = format!("{{\n{}{}", l.stmt.g, at(&body.g));
+    let mut top = literal.as_ref().map_or(Code::same(""), |l| l.stmt.clone());
+    if let Some(c) = gen.collected() {
+        top.push(&c);
     }
+    let mut body = body(&mut gen, &params);
+    let at = |b: &str| {
+        b.strip_prefix("{\n")
+            .expect("a body starts with `{`")
+            .to_string()
+    };
+    body.f = format!("{{\n{}{}", top.f, at(&body.f));
+    body.g = format!("{{\n{}{}", top.g, at(&body.g));
     if let Some((prefix, ty)) = crate::structs::param(&params) {
         let flat = if prefix == "self" { "this" } else { prefix };
         body.g = crate::structs::twin_body(&body.g, prefix, flat, ty);

@@ -570,3 +570,30 @@ fn passive_matrices_and_output_jacobian_mixes() {
     let j = mix_c::jacobian(&[2.0, 3.0], &mut r);
     assert_eq!((r, j), (vec![6.0], vec![vec![3.0, 2.0]]));
 }
+
+/// A vector filled by `push` (here by `collect()`) that some variant evaluates passively wrote
+/// `v[v.len() - 1] = e` there, which does not borrow-check while the element type is still
+/// inferred (E0502 on the attribute; random-program finding, seed 0x5eed_2026_0022).
+#[differentiable(wrt(x2, x1, a4, x3))]
+fn pushed_passive(x2: f64, x1: f64, n6: usize, a4: &[f64; 3], x3: f64, q5: f64) -> f64 {
+    let c8: Vec<f64> = a4.iter().map(|&v7| v7).collect();
+    let mut s9 = (c8.iter().map(|&v10| v10).fold(f64::NEG_INFINITY, f64::max)).trunc();
+    for _ in 0..c8.len() {
+        s9 += 1.5 * x1.sin();
+    }
+    let mut p = Vec::new();
+    p.push(q5 * 2.0);
+    p.push(q5 + 1.0);
+    c8.iter().copied().fold(f64::INFINITY, f64::min) + x3 * p[1] + s9 + x2 * c8[n6] * p[0]
+}
+
+#[test]
+fn vectors_filled_passively() {
+    let a = [0.5, 2.5, -1.0];
+    let (v, g) = pushed_passive::grad(0.3, 0.7, 1, &a, 1.5, 0.25);
+    assert_eq!(v, pushed_passive(0.3, 0.7, 1, &a, 1.5, 0.25));
+    assert_eq!(g.0, 2.5 * 0.5);
+    assert_eq!(g.1, 3.0 * 1.5 * 0.7f64.cos());
+    assert_eq!(g.2, [1.0 * 0.0, 0.3 * 0.5, 1.0]);
+    assert_eq!(g.3, 1.25);
+}

@@ -272,7 +272,10 @@ impl Forward<'_, '_> {
                 if !v.active {
                     let i = value(index, cx);
                     let e = value(e, cx);
-                    return vec![quote!(#ident[#i] = #e;)];
+                    // The index first: `v[v.len() - 1] = e` on a `Vec` whose element type is
+                    // still inferred does not borrow-check.
+                    let ix = self.names.fresh("i");
+                    return vec![quote!(let #ix: usize = #i; #ident[#ix] = #e;)];
                 }
                 let d = tangent_ident(ident);
                 let i = self.names.fresh("i");

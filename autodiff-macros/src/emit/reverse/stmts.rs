@@ -249,7 +249,12 @@ impl Reverse<'_, '_> {
                     let ident = &v.ident;
                     let i = value(index, cx);
                     let e = value(e, cx);
-                    return (vec![quote!(#ident[#i] = #e;)], Vec::new());
+                    // The index first (see the forward emitter).
+                    let ix = self.names.fresh("i");
+                    return (
+                        vec![quote!(let #ix: usize = #i; #ident[#ix] = #e;)],
+                        Vec::new(),
+                    );
                 }
                 self.assignment(*var, Some(index), e, false)
             }
