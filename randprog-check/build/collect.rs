@@ -11,7 +11,7 @@ impl Gen<'_> {
         if !self.sw.is_on(Construct::IterCollect) || !self.has_sources() {
             return None;
         }
-        let fork = self.rng.fork(0xc011_ec7);
+        let fork = self.rng.fork(0x0c01_1ec7);
         let main = std::mem::replace(&mut *self.rng, fork);
         let out = self.collected_on();
         *self.rng = main;
