@@ -407,10 +407,25 @@ impl Validator<'_, '_> {
                 let name = &vars[v].name;
                 let msg = match what {
                     Unsupported::Method(m) => {
+                        // `r.residual(q)` on a local that is not known as a struct: say how to
+                        // make it one.
+                        const FLOAT_METHODS: [&str; 12] = [
+                            "fract", "rem_euclid", "div_euclid", "copysign", "total_cmp",
+                            "to_bits", "is_nan", "is_finite", "is_sign_negative", "round_ties_even",
+                            "midpoint", "partial_cmp",
+                        ];
+                        let on_local = !FLOAT_METHODS.contains(&m.to_string().as_str())
+                            && matches!(expr, syn::Expr::MethodCall(mc)
+                                if matches!(&*mc.receiver, syn::Expr::Path(p) if p.path.get_ident().is_some()));
+                        let hint = if on_local {
+                            format!("; if `{name}` holds a struct (`#[derive(Differentiable)]`), bind it with its type (`let {name}: MyStruct = ..;`) so that its methods and fields can be differentiated")
+                        } else {
+                            String::new()
+                        };
                         self.cx.error(
                             m.span(),
                             format!(
-                                "`#[differentiable]` has no derivative rule for `{m}`; the supported float methods are: {}",
+                                "`#[differentiable]` has no derivative rule for `{m}`; the supported float methods are: {}{hint}",
                                 intrinsics::supported_list()
                             ),
                         );

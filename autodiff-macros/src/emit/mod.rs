@@ -300,6 +300,12 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
             }) => {
                 let p = &cx.var(*var).ident;
                 let args = args[..args.len() - 1].iter().map(|a| passive(a, cx));
+                // A struct the callee returns: its flat value (see `structs`).
+                if matches!(&cx.var(*var).shape, Shape::Array(len) if crate::structs::is_flat_len(len))
+                {
+                    let path = callee_item(f, &format_ident!("__flat"));
+                    return quote!(#p = #path(#(#args),*));
+                }
                 quote!(#p = #f(#(#args),*))
             }
             _ => {

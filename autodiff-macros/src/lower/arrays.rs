@@ -164,8 +164,9 @@ impl Lowerer<'_> {
     pub(super) fn is_fn_call(&self, e: &syn::Expr) -> bool {
         match strip_parens(e) {
             syn::Expr::Call(c) => match &*c.func {
+                // (`<T>::g(&p, ..)`: a struct's method, see `structs`.)
                 syn::Expr::Path(p) => {
-                    p.qself.is_none()
+                    (p.qself.is_none() || super::exprs::is_field_method(p))
                         && p.path.get_ident().and_then(|i| self.resolve(i)).is_none()
                         && float_method_path(p).is_none()
                         && !p.path.segments.iter().any(|s| s.ident == "Vec")

@@ -536,6 +536,6 @@ fn strip_derefs(e: &syn::Expr) -> &syn::Expr {
 /// `<T>::g`, `<<T as Field<h>>::Ty>::g`: a struct's method, as `structs` rewrites `m.g(..)`
 /// and `m.inner.g(..)` (a qualified type without `as Trait`; float types' functions are
 /// intrinsics, handled before).
-fn is_field_method(p: &syn::ExprPath) -> bool {
+pub(super) fn is_field_method(p: &syn::ExprPath) -> bool {
     p.qself.as_ref().is_some_and(|q| q.position == 0)
 }

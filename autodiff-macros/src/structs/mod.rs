@@ -45,6 +45,7 @@ pub fn expand(
     item: &syn::ItemFn,
     block_krate: Option<&syn::Path>,
 ) -> Option<TokenStream> {
+    let original = item;
     let wrt = wrt_names(attr);
     // The active parameters: as `wrt(..)` says, or all of them.
     let active: Vec<Ident> = match &wrt {
@@ -62,6 +63,28 @@ pub fn expand(
             })
             .collect(),
     };
+    // `-> T` for a struct `T`: returned flattened (see `literals::returned`).
+    // (Not a generic parameter `T`, and only with a float in the signature: `-> Real` may be an
+    // alias of `f64`, which the function's own checks explain.)
+    let generic = |t: &syn::Type| {
+        item.sig
+            .generics
+            .type_params()
+            .any(|g| matches!(t, syn::Type::Path(p) if p.path.is_ident(&g.ident)))
+    };
+    let output = match &item.sig.output {
+        syn::ReturnType::Type(_, t)
+            if is_struct(t) && !generic(t) && float_type(item).is_some() =>
+        {
+            Some((**t).clone())
+        }
+        _ => None,
+    };
+    let mut work = item.clone();
+    if output.is_some() {
+        literals::returned(&mut work.block);
+    }
+    let item = &work;
     let locals = literals::find(&item.block, &active);
     let wrt = wrt.unwrap_or_default();
     let params: Vec<StructParam> = item
@@ -87,7 +110,7 @@ pub fn expand(
             syn::FnArg::Receiver(_) => None,
         })
         .collect();
-    if params.is_empty() && locals.is_empty() {
+    if params.is_empty() && locals.is_empty() && output.is_none() {
         return None;
     }
     let krate = match block_krate {
@@ -100,21 +123,21 @@ pub fn expand(
             "`#[differentiable]` supports struct parameters in functions without generic parameters (yet); write the function for the concrete struct type",
         )
         .to_compile_error();
-        return Some(quote!(#item #err));
+        return Some(quote!(#original #err));
     }
     let Some(ft) = float_type(item) else {
         let err = syn::Error::new_spanned(
-            &item.sig.output,
-            "`#[differentiable]` with a struct parameter needs the float type in the signature: return `f64` or `f32`",
+            &original.sig.output,
+            "`#[differentiable]` with a struct parameter or result needs the float type in the signature: return `f64` or `f32`, or take a float parameter",
         )
         .to_compile_error();
-        return Some(quote!(#item #err));
+        return Some(quote!(#original #err));
     };
-    let flat = match flattened(item, &params, &locals, &ft, &krate) {
+    let flat = match flattened(item, &params, &locals, output.as_ref(), &ft, &krate) {
         Ok(f) => f,
         Err(errors) => {
             let errors = errors.iter().map(syn::Error::to_compile_error);
-            return Some(quote!(#item #(#errors)*));
+            return Some(quote!(#original #(#errors)*));
         }
     };
     let tokens = crate::expand::expand_fn(attr.clone(), flat.clone(), block_krate);
@@ -123,7 +146,16 @@ pub fn expand(
         Err(_) => return Some(tokens),
     };
     let all: Vec<StructParam> = params.iter().chain(&locals).cloned().collect();
-    Some(rewrap(file, item, &flat, &all, &ft, &krate))
+    // The user's function as written (not with its returned literal bound to a local).
+    Some(rewrap(
+        file,
+        original,
+        &flat,
+        &all,
+        output.as_ref(),
+        &ft,
+        &krate,
+    ))
 }
 
 /// The names in `wrt(..)`, if the attribute has them.
@@ -160,20 +192,33 @@ fn is_struct(ty: &syn::Type) -> bool {
                 | "bool"
                 | "str"
                 | "String"
+                | "Option"
+                | "Box"
+                | "Rc"
+                | "Arc"
+                | "Cow"
+                | "VecDeque"
+                | "HashMap"
+                | "BTreeMap"
+                | "Self"
         ) | None
     )
 }
 
 /// The function's float type: its return type, or a float parameter's.
 fn float_type(item: &syn::ItemFn) -> Option<Ident> {
+    fn first(tokens: TokenStream) -> Option<Ident> {
+        tokens.into_iter().find_map(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) if i == "f64" || i == "f32" => Some(i),
+            // Inside `[f64; 3]`, `(f64, usize)`.
+            proc_macro2::TokenTree::Group(g) => first(g.stream()),
+            _ => None,
+        })
+    }
     let mut found = None;
     let mut look = |ty: &syn::Type| {
-        for tt in ty.to_token_stream() {
-            if let proc_macro2::TokenTree::Ident(i) = tt {
-                if found.is_none() && (i == "f64" || i == "f32") {
-                    found = Some(i);
-                }
-            }
+        if found.is_none() {
+            found = first(ty.to_token_stream());
         }
     };
     if let syn::ReturnType::Type(_, t) = &item.sig.output {
@@ -212,10 +257,14 @@ fn flattened(
     item: &syn::ItemFn,
     params: &[StructParam],
     locals: &[StructParam],
+    output: Option<&syn::Type>,
     ft: &Ident,
     k: &syn::Path,
 ) -> Result<syn::ItemFn, Vec<syn::Error>> {
     let mut flat = item.clone();
+    if let (Some(t), syn::ReturnType::Type(_, ret)) = (output, &mut flat.sig.output) {
+        **ret = flat_ty(t, ft, k);
+    }
     for a in &mut flat.sig.inputs {
         let syn::FnArg::Typed(t) = a else { continue };
         let syn::Pat::Ident(pi) = &*t.pat else {

@@ -16,15 +16,43 @@ pub(super) fn rewrap(
     item: &syn::ItemFn,
     flat: &syn::ItemFn,
     flats: &[StructParam],
+    output: Option<&syn::Type>,
     ft: &Ident,
     k: &syn::Path,
 ) -> TokenStream {
     crate::gated::open(&mut file);
-    // The parameters (entry points take them); locals are flattened inside only.
-    let params: Vec<StructParam> = flats.iter().filter(|p| !p.local).cloned().collect();
+    // The parameters (entry points take them), and the result's type as a last pseudo-parameter
+    // (`vjp` takes a seed of it); locals are flattened inside only.
+    let mut params: Vec<StructParam> = flats.iter().filter(|p| !p.local).cloned().collect();
+    if let Some(t) = output {
+        params.push(StructParam {
+            name: Ident::new("__output", Span::mixed_site()),
+            ty: t.clone(),
+            local: false,
+        });
+    }
     let params = &params[..];
     let name = &item.sig.ident;
     let flat_tys: Vec<syn::Type> = params.iter().map(|p| flat_ty(&p.ty, ft, k)).collect();
+    // Results of the result's type are made from the user's function's value (its passive
+    // fields), called with the entry point's leading arguments.
+    let out_ty = output.map(|t| flat_ty(t, ft, k));
+    let user_args: Vec<Ident> = item
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            syn::FnArg::Typed(t) => match &*t.pat {
+                syn::Pat::Ident(pi) => Some(pi.ident.clone()),
+                _ => None,
+            },
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let result = out_ty.as_ref().map(|t| OutputTpl {
+        flat: t.to_token_stream().to_string(),
+        call: quote!(#name(#(#user_args),*)),
+    });
     // Entry points to rename: public items of the namespace taking a flat struct.
     let mut renamed: Vec<Ident> = Vec::new();
     for it in &file.items {
@@ -33,7 +61,9 @@ pub(super) fn rewrap(
                 for f in &i.items {
                     if let syn::ImplItem::Fn(f) = f {
                         let n = f.sig.ident.to_string();
-                        if !n.starts_with("__") && takes_flat(&f.sig, &flat_tys) {
+                        if !n.starts_with("__")
+                            && (takes_flat(&f.sig, &flat_tys) || returns(&f.sig, out_ty.as_ref()))
+                        {
                             renamed.push(f.sig.ident.clone());
                         }
                     }
@@ -67,7 +97,7 @@ pub(super) fn rewrap(
                 for f in &mut i.items {
                     if let syn::ImplItem::Fn(f) = f {
                         if renamed.contains(&f.sig.ident) {
-                            wrappers.push(wrapper(f, params, &flat_tys, k));
+                            wrappers.push(wrapper(f, params, &flat_tys, result.as_ref(), k));
                             f.sig.ident = format_ident!("__flat_{}", f.sig.ident);
                             f.attrs.retain(|a| !a.path().is_ident("doc"));
                             f.attrs.push(syn::parse_quote!(#[doc(hidden)]));
@@ -106,6 +136,25 @@ struct FlatCalls<'p> {
 }
 
 impl VisitMut for FlatCalls<'_> {
+    fn visit_local_mut(&mut self, l: &mut syn::Local) {
+        syn::visit_mut::visit_local_mut(self, l);
+        // `let p: [f; <T as Differentiable>::DIM] = g(..);` (a struct `g` returns): `g`'s flat
+        // value.
+        let syn::Pat::Type(pt) = &l.pat else { return };
+        if !super::is_flat_struct(&pt.ty) {
+            return;
+        }
+        if let Some(syn::Expr::Call(c)) = l.init.as_mut().map(|i| &mut *i.expr) {
+            // (A method, `<T>::g(&p, ..)`, is renamed with the block's methods; a call passing a
+            // struct is renamed already.)
+            let renamed = c.func.to_token_stream().to_string().contains("__flat");
+            if !renamed && matches!(&*c.func, syn::Expr::Path(p) if p.qself.is_none()) {
+                let path = crate::emit::callee_item(&c.func, &format_ident!("__flat"));
+                *c.func = syn::parse_quote!(#path);
+            }
+        }
+    }
+
     fn visit_expr_call_mut(&mut self, c: &mut syn::ExprCall) {
         syn::visit_mut::visit_expr_call_mut(self, c);
         // `m` for a parameter, `&p` for a local.
@@ -163,6 +212,22 @@ impl VisitMut for FlatCalls<'_> {
             *c.func = syn::parse_quote!(#path::<#ft>);
         }
     }
+}
+
+/// How a wrapper makes results of the function's own struct result type: the flat type's
+/// tokens, and the call of the user's function whose value is the template.
+struct OutputTpl {
+    flat: String,
+    call: TokenStream,
+}
+
+/// Whether the entry point's result mentions the flat result type `out`.
+fn returns(sig: &syn::Signature, out: Option<&syn::Type>) -> bool {
+    let (Some(out), syn::ReturnType::Type(_, t)) = (out, &sig.output) else {
+        return false;
+    };
+    let out = out.to_token_stream().to_string();
+    t.to_token_stream().to_string().contains(&out)
 }
 
 /// Whether a parameter's type is (a reference to) one of the flat struct arrays.
@@ -229,6 +294,7 @@ fn wrapper(
     f: &syn::ImplItemFn,
     params: &[StructParam],
     flat_tys: &[syn::Type],
+    result: Option<&OutputTpl>,
     k: &syn::Path,
 ) -> TokenStream {
     let mut sig = f.sig.clone();
@@ -268,15 +334,21 @@ fn wrapper(
             }
         }
     }
+    let out = result;
     let result = Ident::new("__result", Span::mixed_site());
-    let (ret, conv) = match &mut sig.output {
+    let tpl = Ident::new("__template", Span::mixed_site());
+    let conv = match &mut sig.output {
         syn::ReturnType::Type(_, t) => {
-            let conv = convert(t, quote!(#result), flat_tys, params, &templates, k);
-            (quote!(), conv)
+            let own = out.map(|o| (o.flat.as_str(), &tpl));
+            convert(t, quote!(#result), flat_tys, params, &templates, own, k)
         }
-        syn::ReturnType::Default => (quote!(), quote!(#result)),
+        syn::ReturnType::Default => quote!(#result),
     };
-    let _ = ret;
+    // The user's function's value, for its passive fields.
+    if let Some(o) = out.filter(|_| conv.to_string().contains("__template")) {
+        let call = &o.call;
+        setup.insert(0, quote!(let #tpl = #call;));
+    }
     let attrs = f
         .attrs
         .iter()
@@ -306,9 +378,19 @@ fn convert(
     flat_tys: &[syn::Type],
     params: &[StructParam],
     templates: &[Option<Ident>],
+    own: Option<(&str, &Ident)>,
     k: &syn::Path,
 ) -> TokenStream {
     let s = ty.to_token_stream().to_string();
+    // The function's own result type: from the user's function's value.
+    if let Some((flat, tpl)) = own {
+        if s == flat {
+            let sty = &params.last().expect("the result's pseudo-parameter").ty;
+            let span = sty.span();
+            *ty = sty.clone();
+            return quote_spanned!(span=> #k::Differentiable::with_flat(&#tpl, &#value));
+        }
+    }
     if let Some(i) = flat_tys
         .iter()
         .position(|f| f.to_token_stream().to_string() == s)
@@ -328,7 +410,7 @@ fn convert(
             .enumerate()
             .map(|(j, e)| {
                 let idx = syn::Index::from(j);
-                convert(e, quote!(#value.#idx), flat_tys, params, templates, k)
+                convert(e, quote!(#value.#idx), flat_tys, params, templates, own, k)
             })
             .collect();
         return quote!((#(#parts,)*));

@@ -23,9 +23,23 @@ pub(in crate::structs) fn build(
     ft: &Ident,
     k: &syn::Path,
 ) -> Vec<syn::Error> {
+    // Parameters whose types hold no float: integers, `bool`, strings.
+    let passive_params = item
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            syn::FnArg::Typed(t) => match (&*t.pat, &*t.ty) {
+                (syn::Pat::Ident(pi), ty) if no_float(ty) => Some(pi.ident.to_string()),
+                _ => None,
+            },
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
     let mut b = Build {
         locals,
         flats,
+        passive_params,
         shapes: shapes(item),
         ft,
         krate: k,
@@ -39,6 +53,7 @@ pub(in crate::structs) fn build(
 struct Build<'a> {
     locals: &'a [StructParam],
     flats: &'a [StructParam],
+    passive_params: Vec<String>,
     shapes: HashMap<String, Shape>,
     ft: &'a Ident,
     krate: &'a syn::Path,
@@ -51,6 +66,18 @@ impl Build<'_> {
     fn temp(&mut self) -> Ident {
         self.next += 1;
         Ident::new(&format!("__lit{}", self.next), Span::call_site())
+    }
+
+    /// A literal other than a float, or a parameter of a type other than a float.
+    fn not_float(&self, e: &syn::Expr) -> bool {
+        match strip_parens(e) {
+            syn::Expr::Lit(l) => !matches!(&l.lit, syn::Lit::Float(_)),
+            syn::Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.passive_params.contains(&i.to_string())),
+            _ => false,
+        }
     }
 
     fn is_flat(&self, e: &syn::Expr) -> bool {
@@ -243,6 +270,12 @@ impl Build<'_> {
             };
             let (len, rows, cols) = (konst("LEN"), konst("ROWS"), konst("COLS"));
             let e = &fv.expr;
+            // A value no float field can take (`id: 0`, `name: "a"`, a `usize` parameter) is a
+            // passive field's: the flat array has no place for it (a struct returned takes its
+            // passive fields from the user's function's value).
+            if self.not_float(e) {
+                continue;
+            }
             match uncloned(e) {
                 syn::Expr::Struct(inner) => {
                     if let Some(rest) = &inner.rest {
@@ -318,6 +351,22 @@ impl Build<'_> {
     }
 }
 
+/// An integer, `bool`, `char` or string type (or a reference to one).
+fn no_float(ty: &syn::Type) -> bool {
+    const NAMES: [&str; 17] = [
+        "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
+        "bool", "char", "str", "String", "&str",
+    ];
+    match ty {
+        syn::Type::Reference(r) => no_float(&r.elem),
+        syn::Type::Path(p) => p
+            .path
+            .get_ident()
+            .is_some_and(|i| NAMES.contains(&i.to_string().as_str())),
+        _ => false,
+    }
+}
+
 /// `e` without parentheses and a `.clone()` (of a struct, a field, an array: the same values).
 fn uncloned(e: &syn::Expr) -> &syn::Expr {
     match strip_parens(e) {
@@ -334,13 +383,16 @@ impl VisitMut for Build<'_> {
         for mut s in std::mem::take(&mut b.stmts) {
             let lit = match &s {
                 syn::Stmt::Local(l) => {
-                    match (&l.pat, l.init.as_ref().map(|i| strip_parens(&i.expr))) {
-                        (syn::Pat::Ident(pi), Some(syn::Expr::Struct(lit)))
+                    match (
+                        super::let_name(&l.pat),
+                        l.init.as_ref().map(|i| strip_parens(&i.expr)),
+                    ) {
+                        (Some(n), Some(syn::Expr::Struct(lit)))
                             if l.init.as_ref().is_some_and(|i| i.diverge.is_none()) =>
                         {
                             self.locals
                                 .iter()
-                                .find(|p| p.name == pi.ident)
+                                .find(|p| p.name == *n)
                                 .map(|p| (p.name.clone(), p.ty.clone(), lit.clone()))
                         }
                         _ => None,
@@ -348,6 +400,21 @@ impl VisitMut for Build<'_> {
                 }
                 _ => None,
             };
+            // `let p: Pose = helper(..);`: the flat array the callee returns.
+            if let (None, syn::Stmt::Local(l)) = (&lit, &mut s) {
+                if let syn::Pat::Type(pt) = &mut l.pat {
+                    if let syn::Pat::Ident(pi) = &*pt.pat {
+                        if let Some(p) = self.locals.iter().find(|p| p.name == pi.ident) {
+                            let (ft, k, ty) = (self.ft, self.krate, &p.ty);
+                            let span = ty.span();
+                            *pt.ty = syn::parse_quote_spanned!(span=> [#ft; <#ty as #k::Differentiable>::DIM]);
+                            syn::visit_mut::visit_stmt_mut(self, &mut s);
+                            stmts.push(s);
+                            continue;
+                        }
+                    }
+                }
+            }
             match lit {
                 Some((name, ty, mut lit)) => {
                     // Blocks inside the field values (closures, `if`s) may build structs too.

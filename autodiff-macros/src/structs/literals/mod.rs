@@ -107,16 +107,43 @@ impl<'ast> Visit<'ast> for Taint {
     fn visit_local(&mut self, l: &'ast syn::Local) {
         syn::visit::visit_local(self, l);
         let Some(init) = &l.init else { return };
-        if !self.mentions(&init.expr) {
+        // `let p: Pose = helper(..);`: a struct a differentiable function returns, flattened
+        // (the callee returns it flattened too), active or not.
+        if let syn::Pat::Type(pt) = &l.pat {
+            if let (syn::Pat::Ident(pi), syn::Type::Path(tp)) = (&*pt.pat, &*pt.ty) {
+                let call = matches!(
+                    strip_parens(&init.expr),
+                    syn::Expr::Call(_) | syn::Expr::MethodCall(_)
+                );
+                if call
+                    && tp.qself.is_none()
+                    && is_struct_path(&tp.path)
+                    && super::is_struct(&pt.ty)
+                    && !self.found.iter().any(|f| f.name == pi.ident)
+                {
+                    self.found.push(StructParam {
+                        name: pi.ident.clone(),
+                        ty: (*pt.ty).clone(),
+                        local: true,
+                    });
+                    self.taint_pat(&l.pat);
+                    return;
+                }
+            }
+        }
+        // The struct a function returns is flattened whatever it depends on.
+        let returned = let_name(&l.pat).is_some_and(|n| n.to_string().starts_with(RETURNED));
+        if !returned && !self.mentions(&init.expr) {
             return;
         }
         self.taint_pat(&l.pat);
-        let (syn::Expr::Struct(s), syn::Pat::Ident(pi)) = (strip_parens(&init.expr), &l.pat) else {
+        let (syn::Expr::Struct(s), Some(name)) = (strip_parens(&init.expr), let_name(&l.pat))
+        else {
             return;
         };
-        if is_struct_path(&s.path) && !self.found.iter().any(|f| f.name == pi.ident) {
+        if is_struct_path(&s.path) && !self.found.iter().any(|f| f.name == *name) {
             self.found.push(StructParam {
-                name: pi.ident.clone(),
+                name: name.clone(),
                 ty: syn::Type::Path(syn::TypePath {
                     qself: None,
                     path: s.path.clone(),
@@ -161,6 +188,61 @@ impl<'ast> Visit<'ast> for Taint {
         }
         syn::visit::visit_expr_for_loop(self, f);
     }
+}
+
+/// `p` in `let p = ..` and `let p: T = ..`.
+fn let_name(p: &syn::Pat) -> Option<&Ident> {
+    match p {
+        syn::Pat::Ident(pi) => Some(&pi.ident),
+        syn::Pat::Type(pt) => let_name(&pt.pat),
+        _ => None,
+    }
+}
+
+/// The prefix of the locals that hold a returned struct literal (see [`returned`]).
+const RETURNED: &str = "__ad_ret";
+
+/// `T { .. }` as the body's value or in `return T { .. };`, bound to a local first (`let
+/// __ad_retN = T { .. }; __ad_retN`), so that it is flattened like any struct built here and
+/// returned as the flat array.
+pub(super) fn returned(block: &mut syn::Block) {
+    struct R(usize);
+    impl R {
+        fn bind(&mut self, lit: syn::Expr) -> (syn::Stmt, Ident) {
+            self.0 += 1;
+            let name = quote::format_ident!("{}{}", RETURNED, self.0);
+            (syn::parse_quote!(let #name = #lit;), name)
+        }
+    }
+    impl syn::visit_mut::VisitMut for R {
+        fn visit_block_mut(&mut self, b: &mut syn::Block) {
+            syn::visit_mut::visit_block_mut(self, b);
+            let mut out = Vec::with_capacity(b.stmts.len() + 1);
+            for s in std::mem::take(&mut b.stmts) {
+                match s {
+                    syn::Stmt::Expr(syn::Expr::Struct(lit), None) => {
+                        let (bind, name) = self.bind(syn::Expr::Struct(lit));
+                        out.push(bind);
+                        out.push(syn::Stmt::Expr(syn::parse_quote!(#name), None));
+                    }
+                    syn::Stmt::Expr(syn::Expr::Return(r), semi)
+                        if matches!(
+                            r.expr.as_deref().map(strip_parens),
+                            Some(syn::Expr::Struct(_))
+                        ) =>
+                    {
+                        let lit = *r.expr.clone().expect("matched");
+                        let (bind, name) = self.bind(lit);
+                        out.push(bind);
+                        out.push(syn::Stmt::Expr(syn::parse_quote!(return #name), semi));
+                    }
+                    s => out.push(s),
+                }
+            }
+            b.stmts = out;
+        }
+    }
+    syn::visit_mut::VisitMut::visit_block_mut(&mut R(0), block);
 }
 
 /// A call of a function other than a float method (`helper(x)`, `m.energy()`; not `x.sin()`,

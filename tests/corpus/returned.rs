@@ -1,0 +1,200 @@
+//! Structs returned from differentiable functions: a pose made from a parameter vector by a
+//! helper, a method returning a changed copy of its struct, a nested struct returned, and the
+//! results bound with their types in callers (`let p: Pose = pose_of(x);`). The returned
+//! struct's `jvp`, `vjp` and `jacobian` take and give structs (passive fields from the function's
+//! own value); each against finite differences, the dot-product identity and a twin written on
+//! flat values.
+
+use crate::*;
+use autodiff::{differentiable, Differentiable};
+
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+pub struct Frame {
+    pub angle: f64,
+    pub t: [f64; 2],
+    #[passive]
+    pub id: u32,
+}
+
+#[differentiable]
+fn frame_of(x: &[f64; 3]) -> Frame {
+    let c = x[0].cos();
+    Frame {
+        angle: x[0] * 2.0,
+        t: [x[1] * c, x[2] * x[0]],
+        id: 7,
+    }
+}
+
+#[differentiable]
+impl Frame {
+    /// A copy scaled by `k` (a changed copy of `self`).
+    pub fn scaled(&self, k: f64) -> Self {
+        if k > 1.0 {
+            return Self {
+                angle: self.angle * k,
+                t: [self.t[0], self.t[1] * k],
+                id: 1,
+            };
+        }
+        Frame {
+            angle: self.angle,
+            t: [self.t[0] * k, self.t[1]],
+            id: 2,
+        }
+    }
+
+    pub fn residual(&self, q: &[f64; 2], target: &[f64; 2]) -> f64 {
+        let (s, c) = self.angle.sin_cos();
+        let u = c * q[0] - s * q[1] + self.t[0] - target[0];
+        let v = s * q[0] + c * q[1] + self.t[1] - target[1];
+        u * u + v * v
+    }
+}
+
+/// Frames returned by a helper and a method, bound with their types.
+#[differentiable(wrt(x))]
+fn chained(x: &[f64; 3], q: &[f64; 2], target: &[f64; 2]) -> f64 {
+    let f: Frame = frame_of(x);
+    let g: Frame = f.scaled(1.5);
+    let h: Frame = Frame::scaled(&g, 0.5);
+    f.residual(q, target) + g.residual(q, target) * h.t[0]
+}
+
+fn chained_twin(x: &[f64; 3], q: &[f64; 2], target: &[f64; 2]) -> f64 {
+    let f = frame_of(x);
+    let g = f.scaled(1.5);
+    let h = g.scaled(0.5);
+    f.residual(q, target) + g.residual(q, target) * h.t[0]
+}
+
+#[test]
+fn frames_returned_and_bound_with_their_types() {
+    let x = [0.4, -1.3, 0.8];
+    let (q, target) = ([1.0, 0.5], [0.3, -0.2]);
+    let (v, g) = chained::grad(&x, &q, &target);
+    assert_eq!(v, chained(&x, &q, &target));
+    assert_eq!(v, chained_twin(&x, &q, &target));
+    let arr = |p: &[f64]| -> [f64; 3] { p.try_into().unwrap() };
+    let fns = Fns {
+        f: &|p| chained(&arr(p), &q, &target),
+        jvp: &|p, d| chained::jvp(&arr(p), &q, &target, &arr(d)),
+        vjp: &|p, seed, bar| {
+            let mut b = arr(bar);
+            let v = chained::vjp(&arr(p), &q, &target, seed, &mut b);
+            bar.copy_from_slice(&b);
+            v
+        },
+        grad: &|p| {
+            let (v, g) = chained::grad(&arr(p), &q, &target);
+            (v, g.to_vec())
+        },
+    };
+    assert_eq!(check("returned frames", &fns, &x), g.to_vec());
+    let dir = [0.5, -0.25, 1.0];
+    let (_, _, hv) = chained::hvp(&x, &q, &target, &dir);
+    check_hvp("returned frames", &|p| (fns.grad)(p).1, &x, &dir, &hv);
+}
+
+/// The returned struct's own derivatives: `jvp` gives the value and the tangent as frames (the
+/// passive `id` from the function's value), `vjp` takes a frame seed, `jacobian` rows are the
+/// flattened fields; against finite differences and each other.
+#[test]
+fn derivatives_of_a_returned_frame() {
+    let x = [0.4, -1.3, 0.8];
+    let flat = |f: &Frame| {
+        let mut o = [0.0; Frame::DIM];
+        f.flatten_into(&mut o);
+        o
+    };
+    let (value, jac) = frame_of::jacobian(&x);
+    assert_eq!(value, frame_of(&x));
+    assert_eq!(value.id, 7);
+    let h = 1e-6;
+    for i in 0..3 {
+        let mut d = [0.0; 3];
+        d[i] = 1.0;
+        let (v, t) = frame_of::jvp(&x, &d);
+        assert_eq!(v, value);
+        assert_eq!(t.id, 7, "the tangent's passive fields are the value's");
+        let (mut a, mut b) = (x, x);
+        a[i] += h;
+        b[i] -= h;
+        let (fa, fb) = (flat(&frame_of(&a)), flat(&frame_of(&b)));
+        for k in 0..Frame::DIM {
+            let fd = (fa[k] - fb[k]) / (2.0 * h);
+            assert_close(
+                flat(&t)[k],
+                fd,
+                1e-8,
+                1.0,
+                &format!("d{}/dx{i}", Frame::names()[k]),
+            );
+            assert_eq!(jac[k][i], flat(&t)[k]);
+        }
+    }
+    // Dot-product identity: <seed, J d> = <J^T seed, d>.
+    let seed = Frame {
+        angle: 0.7,
+        t: [-1.1, 0.4],
+        id: 0,
+    };
+    let d = [0.3, -0.8, 1.2];
+    let (_, t) = frame_of::jvp(&x, &d);
+    let mut bar = [0.0; 3];
+    let v = frame_of::vjp(&x, &seed, &mut bar);
+    assert_eq!(v, value);
+    let lhs: f64 = flat(&seed).iter().zip(flat(&t)).map(|(a, b)| a * b).sum();
+    let rhs: f64 = bar.iter().zip(d).map(|(a, b)| a * b).sum();
+    assert_close(lhs, rhs, 1e-14, 1.0, "dot-product identity");
+    // A method returning a struct: its jvp in `self`.
+    let f = frame_of(&x);
+    let df = Frame {
+        angle: 1.0,
+        t: [0.5, -0.5],
+        id: 0,
+    };
+    let (v, t) = f.scaled_jvp(1.5, &df);
+    assert_eq!(v, f.scaled(1.5));
+    assert_eq!((t.angle, t.t, t.id), (1.5, [0.5, -0.75], 1));
+}
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Rig {
+    pub base: Frame,
+    pub arm: f64,
+}
+
+/// A nested struct returned (its nested field built by a helper's result and a literal).
+#[differentiable]
+fn rig_of(x: &[f64; 3]) -> Rig {
+    let base: Frame = frame_of(x);
+    Rig {
+        arm: x[1] * x[2],
+        base,
+    }
+}
+
+#[differentiable(wrt(x))]
+fn rig_energy(x: &[f64; 3]) -> f64 {
+    let r: Rig = rig_of(x);
+    r.arm * r.base.angle + r.base.t[1]
+}
+
+#[test]
+fn nested_struct_returned() {
+    let x = [0.4, -1.3, 0.8];
+    let r = rig_of(&x);
+    let (v, g) = rig_energy::grad(&x);
+    assert_eq!(v, r.arm * r.base.angle + r.base.t[1]);
+    for i in 0..3 {
+        let mut e = [0.0; 3];
+        e[i] = 1.0;
+        let f = |p: &[f64]| rig_energy(p.try_into().unwrap());
+        assert_close(g[i], central(&f, &x, &e), 1e-8, 1.0, "rig");
+    }
+    let (v, t) = rig_of::jvp(&x, &[1.0, 0.0, 0.0]);
+    assert_eq!((v.base.id, t.base.id), (7, 7));
+    assert_eq!(t.arm, 0.0);
+    assert_eq!(t.base.angle, 2.0);
+}
