@@ -20,7 +20,7 @@ funcs=(
     rosen::grad
     least_squares_grad_generated least_squares_by_hand
     nn_loss::__vjp nn_backprop_into
-    nn_loss_fast::__vjp nn_loss_fast_split::__vjp nn_backprop_fast_into
+    nn_loss_fast::__vjp nn_fast_split_vjp_generated nn_backprop_fast_into
     tanh_loop_f64 tanh_fast_loop_f64 tanh_fast_with_derivative_loop_f64
     tanh_loop_f32 tanh_fast_loop_f32
 )
