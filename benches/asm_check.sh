@@ -3,8 +3,9 @@
 # with the default target and with `-C target-cpu=native` (each in its own target directory),
 # disassembles the generated and hand-written gradient functions the bench calls through
 # `#[inline(never)]` wrappers, and prints for each the number of packed floating-point
-# instructions (`..pd` on xmm/ymm/zmm registers: vectorized arithmetic) and of scalar ones
-# (`..sd`).
+# instructions (`..pd`/`..ps` on xmm/ymm/zmm registers: vectorized arithmetic) and of scalar
+# ones (`..sd`/`..ss`). The `tanh_*_loop_*` functions are `out[k] = f(z[k])` loops of `tanh` and
+# `FastMath::tanh_fast` (a loop of `tanh` only calls the library: no arithmetic of its own).
 #
 #   benches/asm_check.sh
 #
@@ -19,6 +20,9 @@ funcs=(
     rosen::grad
     least_squares_grad_generated least_squares_by_hand
     nn_loss::__vjp nn_backprop_into
+    nn_loss_fast::__vjp nn_fast_split_vjp_generated nn_backprop_fast_into
+    tanh_loop_f64 tanh_fast_loop_f64 tanh_fast_with_derivative_loop_f64
+    tanh_loop_f32 tanh_fast_loop_f32
 )
 
 check() {
@@ -36,8 +40,8 @@ check() {
             continue
         fi
         local packed scalar
-        packed=$(grep -cE '\s(v?(add|sub|mul|div|fmadd[0-9]*|fnmadd[0-9]*|fmsub[0-9]*)pd)\s' <<<"$body" || true)
-        scalar=$(grep -cE '\s(v?(add|sub|mul|div|fmadd[0-9]*|fnmadd[0-9]*|fmsub[0-9]*)sd)\s' <<<"$body" || true)
+        packed=$(grep -cE '\s(v?(add|sub|mul|div|fmadd[0-9]*|fnmadd[0-9]*|fmsub[0-9]*)p[sd])\s' <<<"$body" || true)
+        scalar=$(grep -cE '\s(v?(add|sub|mul|div|fmadd[0-9]*|fnmadd[0-9]*|fmsub[0-9]*)s[sd])\s' <<<"$body" || true)
         printf '%-32s %8s %8s\n' "$f" "$packed" "$scalar"
     done
 }

@@ -162,6 +162,11 @@ def main():
         ok &= close(float(v_j), ref["loss"], 1e-12, "JAX value vs Rust nn_loss")
         ok &= close(np.asarray(g_j), np.array(ref["grad"]), 1e-12,
                     "JAX gradient vs Rust nn_loss::vjp")
+        if "grad_tanh_fast" in ref:
+            ok &= close(float(v_j), ref["loss_tanh_fast"], 1e-12,
+                        "JAX value vs Rust nn_loss_fast (tanh_fast)")
+            ok &= close(np.asarray(g_j), np.array(ref["grad_tanh_fast"]), 1e-12,
+                        "JAX gradient vs Rust nn_loss_fast::vjp (tanh_fast)")
     if not ok:
         sys.exit("a check failed; not timing")
 

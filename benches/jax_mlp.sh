@@ -4,6 +4,12 @@
 #
 #   PYTHON=/tmp/venv/bin/python benches/jax_mlp.sh [ROUNDS]
 #
+# The Rust entries include the network with `tanh_fast` (`*_tanh_fast*`, see benches/programs.rs);
+# the reference JSON carries its loss and gradient too, which JAX's (with exact tanh) must match
+# to 1e-12 as well. For native code: RUSTFLAGS="-C target-cpu=native" CARGO_TARGET_DIR=target-native
+# (the bench's target directory, where criterion's estimates are read; the reference crate always
+# builds in target/measure).
+#
 # PYTHON: an interpreter with jax and numpy (default python3). Steps:
 #  1. builds benches/reference/nn_loss.rs in a temporary crate that depends on this workspace's
 #     facade (target dir target/measure) and saves its JSON: Rust's data, weights, loss and
@@ -44,10 +50,12 @@ cargo bench --bench programs --no-run 2>&1 | tail -1
 
 est() { # criterion's median point estimate of an nn_loss entry, in microseconds
     grep -o '"median":{"confidence_interval":{[^}]*},"point_estimate":[0-9.eE+-]*' \
-        "target/criterion/nn_loss_256x8x32/$1/new/estimates.json" |
+        "${CARGO_TARGET_DIR:-target}/criterion/nn_loss_256x8x32/$1/new/estimates.json" |
         sed 's/.*"point_estimate"://' | awk '{ printf "%.1f", $1 / 1000 }'
 }
-rust_entries=(vjp_generated grad_struct_method grad_struct_inline vjp_hand_written primal)
+rust_entries=(vjp_generated grad_struct_method grad_struct_inline vjp_hand_written primal
+    vjp_generated_tanh_fast vjp_generated_tanh_fast_split vjp_hand_written_tanh_fast
+    primal_tanh_fast primal_tanh_fast_split)
 declare -A samples
 for round in $(seq "$ROUNDS"); do
     echo "== round $round: JAX (load $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -18,7 +18,10 @@
 //!   passive slices of 100,000 points;
 //! - `nn_loss_256x8x32`: 8 inputs, 32 tanh hidden units, 1 linear output, MSE over 256 samples,
 //!   the 321 weights in one slice; generated `vjp` into a reused zeroed buffer against
-//!   hand-written backprop into the same buffer.
+//!   hand-written backprop into the same buffer; the `*_tanh_fast` entries are the same network
+//!   with `z.tanh_fast()` (`autodiff::FastMath`, branch-free and vectorizable) for `z.tanh()`;
+//! - `tanh_8192`: `tanh` against `tanh_fast` over 8,192 values (the network's calls per pass),
+//!   in loops `out[k] = f(z[k])` that `benches/asm_check.sh` checks are vectorized.
 //!
 //! Run with `cargo bench --bench programs` (about a minute). Every input goes through
 //! `black_box`; outputs written into buffers are black-boxed too, and criterion black-boxes the
@@ -31,7 +34,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use autodiff::differentiable;
+use autodiff::{differentiable, FastMath};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 // =============================================================================================
@@ -84,6 +87,12 @@ fn least_squares_grad_generated(m: f64, c: f64, x: &[f64], y: &[f64]) -> (f64, (
 fn nn_vjp_generated(w: &[f64], xs: &[f64], ys: &[f64], g: &mut [f64]) -> f64 {
     g.fill(0.0);
     nn_loss::vjp(w, xs, ys, 1.0, g)
+}
+
+#[inline(never)]
+fn nn_fast_vjp_generated(w: &[f64], xs: &[f64], ys: &[f64], g: &mut [f64]) -> f64 {
+    g.fill(0.0);
+    nn_loss_fast::vjp(w, xs, ys, 1.0, g)
 }
 
 fn assert_close(a: f64, b: f64, rel: f64, scale: f64, what: &str) {
@@ -394,6 +403,145 @@ fn nn_backprop_into(w: &[f64], xs: &[f64], ys: &[f64], g: &mut [f64]) -> f64 {
     loss / m as f64
 }
 
+/// `nn_loss` with the fast `tanh`.
+#[differentiable(wrt(w))]
+fn nn_loss_fast(w: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
+    let m = ys.len();
+    let mut loss = 0.0;
+    for s in 0..m {
+        let mut out = w[NH * NI + 2 * NH];
+        for j in 0..NH {
+            let mut z = w[NH * NI + j];
+            for i in 0..NI {
+                z += w[j * NI + i] * xs[s * NI + i];
+            }
+            out += w[NH * NI + NH + j] * z.tanh_fast();
+        }
+        let r = out - ys[s];
+        loss += r * r;
+    }
+    loss / m as f64
+}
+
+/// `nn_loss_fast` with each sample's hidden layer in three loops (pre-activations, activations,
+/// output), so that the loop of `tanh_fast` has no sum running through it and vectorizes.
+#[differentiable(wrt(w))]
+fn nn_loss_fast_split(w: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
+    let m = ys.len();
+    let mut loss = 0.0;
+    for s in 0..m {
+        let mut h = [0.0; NH];
+        for j in 0..NH {
+            let mut z = w[NH * NI + j];
+            for i in 0..NI {
+                z += w[j * NI + i] * xs[s * NI + i];
+            }
+            h[j] = z;
+        }
+        for j in 0..NH {
+            h[j] = h[j].tanh_fast();
+        }
+        let mut out = w[NH * NI + 2 * NH];
+        for j in 0..NH {
+            out += w[NH * NI + NH + j] * h[j];
+        }
+        let r = out - ys[s];
+        loss += r * r;
+    }
+    loss / m as f64
+}
+
+#[inline(never)]
+fn nn_fast_split_vjp_generated(w: &[f64], xs: &[f64], ys: &[f64], g: &mut [f64]) -> f64 {
+    g.fill(0.0);
+    nn_loss_fast_split::vjp(w, xs, ys, 1.0, g)
+}
+
+/// Hand-written backprop with the fast `tanh` and its derivative, the hidden layer computed in
+/// three loops (pre-activations, activations, output) so that the activations' loop has no
+/// sum running through it and vectorizes.
+#[inline(never)]
+fn nn_backprop_fast_into(w: &[f64], xs: &[f64], ys: &[f64], g: &mut [f64]) -> f64 {
+    let m = ys.len();
+    g.fill(0.0);
+    let mut loss = 0.0;
+    let (mut z, mut h, mut dh) = ([0.0; NH], [0.0; NH], [0.0; NH]);
+    for s in 0..m {
+        let x = &xs[s * NI..(s + 1) * NI];
+        for j in 0..NH {
+            let mut zj = w[NH * NI + j];
+            for i in 0..NI {
+                zj += w[j * NI + i] * x[i];
+            }
+            z[j] = zj;
+        }
+        for j in 0..NH {
+            (h[j], dh[j]) = z[j].tanh_fast_with_derivative();
+        }
+        let mut out = w[NH * NI + 2 * NH];
+        for j in 0..NH {
+            out += w[NH * NI + NH + j] * h[j];
+        }
+        let r = out - ys[s];
+        loss += r * r;
+        let dout = 2.0 * r / m as f64;
+        g[NH * NI + 2 * NH] += dout;
+        for j in 0..NH {
+            g[NH * NI + NH + j] += dout * h[j];
+            let dz = dout * w[NH * NI + NH + j] * dh[j];
+            g[NH * NI + j] += dz;
+            for i in 0..NI {
+                g[j * NI + i] += dz * x[i];
+            }
+        }
+    }
+    loss / m as f64
+}
+
+/// `out[k] = z[k].tanh()`: a library call per element.
+#[inline(never)]
+fn tanh_loop_f64(z: &[f64], out: &mut [f64]) {
+    for k in 0..z.len().min(out.len()) {
+        out[k] = z[k].tanh();
+    }
+}
+
+/// `out[k] = z[k].tanh_fast()`: vectorized.
+#[inline(never)]
+fn tanh_fast_loop_f64(z: &[f64], out: &mut [f64]) {
+    let n = z.len().min(out.len());
+    let (z, out) = (&z[..n], &mut out[..n]);
+    for k in 0..n {
+        out[k] = z[k].tanh_fast();
+    }
+}
+
+/// The value and the derivative, as a backward pass needs them.
+#[inline(never)]
+fn tanh_fast_with_derivative_loop_f64(z: &[f64], out: &mut [f64], d: &mut [f64]) {
+    let n = z.len().min(out.len()).min(d.len());
+    let (z, out, d) = (&z[..n], &mut out[..n], &mut d[..n]);
+    for k in 0..n {
+        (out[k], d[k]) = z[k].tanh_fast_with_derivative();
+    }
+}
+
+#[inline(never)]
+fn tanh_loop_f32(z: &[f32], out: &mut [f32]) {
+    for k in 0..z.len().min(out.len()) {
+        out[k] = z[k].tanh();
+    }
+}
+
+#[inline(never)]
+fn tanh_fast_loop_f32(z: &[f32], out: &mut [f32]) {
+    let n = z.len().min(out.len());
+    let (z, out) = (&z[..n], &mut out[..n]);
+    for k in 0..n {
+        out[k] = z[k].tanh_fast();
+    }
+}
+
 /// The same network written idiomatically: a parameter struct, a `loss` method, iterators.
 #[derive(Clone, autodiff::Differentiable)]
 struct Net {
@@ -480,6 +628,21 @@ fn bench_nn(c: &mut Criterion) {
     assert_close(vg, vh, 1e-13, 0.0, "nn value");
     assert_all_close(&bg, &bh, 1e-12, "nn vjp");
 
+    // The fast tanh: generated against hand-written, and both against the libm network.
+    let mut bgf = vec![0.0; NW];
+    let vgf = nn_loss_fast::vjp(&w, &xs, &ys, 1.0, &mut bgf);
+    let mut bhf = vec![0.0; NW];
+    let vhf = nn_backprop_fast_into(&w, &xs, &ys, &mut bhf);
+    assert_eq!(vgf, nn_loss_fast(&w, &xs, &ys), "nn fast value vs primal");
+    assert_close(vgf, vhf, 1e-13, 0.0, "nn fast value");
+    assert_all_close(&bgf, &bhf, 1e-12, "nn fast vjp");
+    assert_close(vgf, vg, 1e-14, 0.0, "nn fast value vs tanh");
+    assert_all_close(&bgf, &bg, 1e-13, "nn fast vjp vs tanh");
+    let mut bgs = vec![0.0; NW];
+    let vgs = nn_fast_split_vjp_generated(&w, &xs, &ys, &mut bgs);
+    assert_close(vgs, vgf, 1e-14, 0.0, "nn fast split value");
+    assert_all_close(&bgs, &bgf, 1e-12, "nn fast split vjp");
+
     // The struct version: bitwise the indexed one.
     use autodiff::Differentiable;
     let rows: Vec<[f64; NI]> = xs
@@ -550,12 +713,91 @@ fn bench_nn(c: &mut Criterion) {
             v
         })
     });
+    group.bench_function("primal_tanh_fast", |b| {
+        b.iter(|| nn_loss_fast(black_box(&w), black_box(&xs), black_box(&ys)))
+    });
+    group.bench_function("vjp_generated_tanh_fast", |b| {
+        b.iter(|| {
+            let v = nn_fast_vjp_generated(
+                black_box(&w),
+                black_box(&xs),
+                black_box(&ys),
+                black_box(&mut buf[..]),
+            );
+            black_box(&buf);
+            v
+        })
+    });
+    group.bench_function("primal_tanh_fast_split", |b| {
+        b.iter(|| nn_loss_fast_split(black_box(&w), black_box(&xs), black_box(&ys)))
+    });
+    group.bench_function("vjp_generated_tanh_fast_split", |b| {
+        b.iter(|| {
+            let v = nn_fast_split_vjp_generated(
+                black_box(&w),
+                black_box(&xs),
+                black_box(&ys),
+                black_box(&mut buf[..]),
+            );
+            black_box(&buf);
+            v
+        })
+    });
+    group.bench_function("vjp_hand_written_tanh_fast", |b| {
+        b.iter(|| {
+            let v = nn_backprop_fast_into(
+                black_box(&w),
+                black_box(&xs),
+                black_box(&ys),
+                black_box(&mut buf[..]),
+            );
+            black_box(&buf);
+            v
+        })
+    });
+    group.finish();
+}
+
+fn bench_tanh(c: &mut Criterion) {
+    const N: usize = NH * 256;
+    let mut rng = Rng(0x7a4);
+    // The spread of the network's pre-activations, and then some.
+    let z: Vec<f64> = (0..N).map(|_| rng.range(-4.0, 4.0)).collect();
+    let z32: Vec<f32> = z.iter().map(|&v| v as f32).collect();
+    let (mut out, mut d) = (vec![0.0; N], vec![0.0; N]);
+    let mut out32 = vec![0.0f32; N];
+    tanh_fast_with_derivative_loop_f64(&z, &mut out, &mut d);
+    for k in 0..N {
+        assert_close(out[k], z[k].tanh(), 4.0 * f64::EPSILON, 0.0, "tanh_fast");
+    }
+    let mut group = c.benchmark_group("tanh_8192");
+    group.bench_function("f64_libm", |b| {
+        b.iter(|| tanh_loop_f64(black_box(&z), black_box(&mut out[..])))
+    });
+    group.bench_function("f64_fast", |b| {
+        b.iter(|| tanh_fast_loop_f64(black_box(&z), black_box(&mut out[..])))
+    });
+    group.bench_function("f64_fast_with_derivative", |b| {
+        b.iter(|| {
+            tanh_fast_with_derivative_loop_f64(
+                black_box(&z),
+                black_box(&mut out[..]),
+                black_box(&mut d[..]),
+            )
+        })
+    });
+    group.bench_function("f32_libm", |b| {
+        b.iter(|| tanh_loop_f32(black_box(&z32), black_box(&mut out32[..])))
+    });
+    group.bench_function("f32_fast", |b| {
+        b.iter(|| tanh_fast_loop_f32(black_box(&z32), black_box(&mut out32[..])))
+    });
     group.finish();
 }
 
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_rosen, bench_least_squares, bench_nn
+    targets = bench_rosen, bench_least_squares, bench_nn, bench_tanh
 }
 criterion_main!(benches);

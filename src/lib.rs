@@ -83,7 +83,7 @@ pub use analysis::{
 /// ```
 #[cfg(feature = "alloc")]
 pub use autodiff_runtime::HvpWork;
-pub use numbers::{Dual, Float, Jet, Scalar};
+pub use numbers::{Dual, FastMath, Float, Jet, Scalar};
 
 /// Sparse Hessians and Jacobians (feature `alloc`; detecting a pattern needs `std`): the
 /// sparsity pattern found by running the generated code on a tracer scalar, a star colouring

@@ -68,3 +68,33 @@ pub use autodiff_runtime::Scalar;
 /// assert_eq!(mean(&[1.0f32, 2.0, 4.5]), 2.5);
 /// ```
 pub use autodiff_runtime::Float;
+
+/// Opt-in fast elementary functions: `x.tanh_fast()` is a branch-free, inlined `tanh` within 3
+/// ulp of `x.tanh()` (`f64` and `f32`, the whole real line, `±0`, NaN and `±inf` as `tanh`), so
+/// loops over it vectorize; the system's `tanh` is a library call per element. The choice is
+/// made at each call by its spelling. `#[differentiable]` differentiates it (derivative
+/// `1 - t²` of the fast value `t`, without cancellation near `|t| = 1`), and duals and jets
+/// implement it. Accuracy and method: [`autodiff_runtime::fast`].
+///
+/// ```
+/// use autodiff::{differentiable, FastMath};
+///
+/// #[differentiable(wrt(w))]
+/// fn layer(w: &[f64], x: &[f64]) -> f64 {
+///     let mut s = 0.0;
+///     for i in 0..w.len() {
+///         s += (w[i] * x[i]).tanh_fast();
+///     }
+///     s
+/// }
+///
+/// let (w, x) = ([0.5, -1.0, 2.0], [1.0, 0.3, -0.2]);
+/// let (value, g) = layer::grad(&w, &x);
+/// let exact: f64 = w.iter().zip(&x).map(|(w, x)| (w * x).tanh()).sum();
+/// assert!((value - exact).abs() < 1e-15);
+/// for i in 0..3 {
+///     let d = x[i] / (w[i] * x[i]).cosh().powi(2);
+///     assert!((g[i] - d).abs() < 1e-15);
+/// }
+/// ```
+pub use autodiff_runtime::FastMath;

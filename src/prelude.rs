@@ -14,6 +14,8 @@
 //! assert_eq!(objective.dim(), 2);
 //! ```
 
-pub use crate::{check_gradient, differentiable, Differentiable, Dual, Jet, Objective, Scalar};
+pub use crate::{
+    check_gradient, differentiable, Differentiable, Dual, FastMath, Jet, Objective, Scalar,
+};
 #[cfg(feature = "optim")]
 pub use optim::Optimizer;

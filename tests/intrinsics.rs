@@ -12,6 +12,8 @@ macro_rules! wrappers {
     ($($m:ident ($($p:ident),+) $([$($w:ident),+])? { $($body:tt)* })*) => {$(
         #[allow(clippy::all)]
         mod $m {
+            #[allow(unused_imports)]
+            use ::autodiff::FastMath;
             #[::autodiff::differentiable $((wrt($($w),+)))?]
             pub fn d64($($p: f64),+) -> f64 { $($body)* }
             #[::autodiff::differentiable $((wrt($($w),+)))?]
@@ -30,6 +32,7 @@ wrappers! {
     sinh(x) { x.sinh() }
     cosh(x) { x.cosh() }
     tanh(x) { x.tanh() }
+    tanh_fast(x) { x.tanh_fast() }
     asinh(x) { x.asinh() }
     acosh(x) { x.acosh() }
     atanh(x) { x.atanh() }
@@ -190,6 +193,7 @@ numeric_table! {
     sinh_: case!(sinh / 1), rows1(&GENERAL);
     cosh_: case!(cosh / 1), rows1(&GENERAL);
     tanh_: case!(tanh / 1), rows1(&GENERAL);
+    tanh_fast_: case!(tanh_fast / 1), rows1(&GENERAL);
     asinh_: case!(asinh / 1), rows1(&GENERAL);
     acosh_: case!(acosh / 1), rows1(&ACOSH);
     atanh_: case!(atanh / 1), rows1(&OPEN_UNIT);
@@ -332,6 +336,54 @@ fn kink_conventions() {
             "clamp_wrt_x grad f32",
             clamp_wrt_x::d32::grad(bb(x as f32), bb(-1.0), bb(2.0)).1 as f64,
             1.0,
+        );
+    }
+    k.finish();
+}
+
+/// `tanh_fast` (`autodiff::FastMath`): value within 3 ulp of `tanh`, and `jvp`, `vjp`, `grad`
+/// within a few ulp of `1 / cosh^2` in `f64` and `f32`, also where `tanh` rounds to 1 and
+/// `1 - tanh^2` would be 0 (the derivative comes from the kernel, without cancellation).
+#[test]
+fn tanh_fast_against_tanh() {
+    let mut k = Checker::new();
+    // sech^2 x without overflow or cancellation.
+    let sech2 = |x: f64| {
+        let e = (-2.0 * x.abs()).exp();
+        4.0 * e / ((1.0 + e) * (1.0 + e))
+    };
+    for x in [
+        -25.0, -7.5, -1.3, -0.2, -1e-9, 0.0, 3e-6, 0.45, 0.55, 1.0, 2.9, 12.0, 20.0, 100.0,
+    ] {
+        let c = format!("tanh_fast at {x:e}");
+        let (v, g) = tanh_fast::d64::grad(bb(x));
+        k.close(
+            &c,
+            "value f64",
+            v,
+            x.tanh(),
+            3.0 * f64::EPSILON * x.tanh().abs(),
+        );
+        k.close(&c, "grad f64", g, sech2(x), 4.0 * f64::EPSILON * sech2(x));
+        k.exact(&c, "jvp f64", tanh_fast::d64::jvp(bb(x), bb(1.0)).1, g);
+        k.exact(
+            &c,
+            "vjp f64 (seed 3)",
+            tanh_fast::d64::vjp(bb(x), bb(3.0)).1,
+            3.0 * g,
+        );
+        let (v, g) = tanh_fast::d32::grad(bb(x as f32));
+        let x32 = x as f32 as f64;
+        let tol = |v: f64| 3.0 * f32::EPSILON as f64 * v.abs().max(f32::MIN_POSITIVE as f64);
+        k.close(&c, "value f32", v as f64, x32.tanh(), tol(x32.tanh()));
+        if x.abs() < 43.0 {
+            k.close(&c, "grad f32", g as f64, sech2(x32), tol(sech2(x32)));
+        }
+        k.exact(
+            &c,
+            "jvp f32",
+            tanh_fast::d32::jvp(bb(x as f32), bb(1.0)).1 as f64,
+            g as f64,
         );
     }
     k.finish();

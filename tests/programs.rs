@@ -22,7 +22,7 @@
     clippy::type_complexity
 )]
 mod common;
-use autodiff::differentiable;
+use autodiff::{differentiable, FastMath};
 use common::*;
 
 const FD: f64 = 1e-6;
@@ -1392,6 +1392,146 @@ fn neural_network_loss() {
     assert_fd("nn random direction", &f, &w, &t, d, FD);
     let mut one = vec![0.0; NW];
     nn_loss::vjp(&w, &xs, &ys, 1.0, &mut one);
+    assert_eq!(one, g, "grad == vjp(1)");
+}
+
+// The same network with the fast tanh (`autodiff::FastMath`), against finite differences, the
+// dot-product identity, a hand-written backprop using the kernel's derivative, and the network
+// with `tanh`: value and gradient equal to within a few ulp of the largest term.
+
+#[differentiable(wrt(w))]
+fn nn_loss_fast(w: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
+    let m = ys.len();
+    let mut loss = 0.0;
+    for s in 0..m {
+        let mut out = w[NH * NI + 2 * NH];
+        for j in 0..NH {
+            let mut z = w[NH * NI + j];
+            for i in 0..NI {
+                z += w[j * NI + i] * xs[s * NI + i];
+            }
+            out += w[NH * NI + NH + j] * z.tanh_fast();
+        }
+        let r = out - ys[s];
+        loss += r * r;
+    }
+    loss / m as f64
+}
+
+/// Hand-written backprop with `tanh_fast_with_derivative`.
+fn nn_backprop_fast(w: &[f64], xs: &[f64], ys: &[f64]) -> (f64, Vec<f64>) {
+    let m = ys.len();
+    let mut g = vec![0.0; NW];
+    let mut loss = 0.0;
+    let (mut h, mut dh) = ([0.0; NH], [0.0; NH]);
+    for s in 0..m {
+        let x = &xs[s * NI..(s + 1) * NI];
+        let mut out = w[NH * NI + 2 * NH];
+        for j in 0..NH {
+            let mut z = w[NH * NI + j];
+            for i in 0..NI {
+                z += w[j * NI + i] * x[i];
+            }
+            (h[j], dh[j]) = z.tanh_fast_with_derivative();
+            out += w[NH * NI + NH + j] * h[j];
+        }
+        let r = out - ys[s];
+        loss += r * r;
+        let dout = 2.0 * r / m as f64;
+        g[NH * NI + 2 * NH] += dout;
+        for j in 0..NH {
+            g[NH * NI + NH + j] += dout * h[j];
+            let dz = dout * w[NH * NI + NH + j] * dh[j];
+            g[NH * NI + j] += dz;
+            for i in 0..NI {
+                g[j * NI + i] += dz * x[i];
+            }
+        }
+    }
+    (loss / m as f64, g)
+}
+
+#[test]
+fn neural_network_loss_tanh_fast() {
+    let mut rng = Rng::named("nn");
+    let m = 256;
+    let xs: Vec<f64> = (0..m * NI).map(|_| rng.range(-1.0, 1.0)).collect();
+    let ys: Vec<f64> = (0..m)
+        .map(|s| {
+            let x = &xs[s * NI..(s + 1) * NI];
+            (x[0] + 0.5 * x[1] * x[2]).sin() - 0.3 * x[7] + rng.range(-0.1, 0.1)
+        })
+        .collect();
+    // Larger weights than `neural_network_loss` (x3), so that some units saturate (|z| up to
+    // ~8, tanh within 1e-7 of 1) and the derivative's accuracy there counts.
+    let w: Vec<f64> = (0..NW)
+        .map(|k| {
+            let fan_in = if k < NH * NI + NH { NI } else { NH };
+            3.0 * rng.range(-1.0, 1.0) / (fan_in as f64).sqrt()
+        })
+        .collect();
+
+    let (v, g) = nn_loss_fast::grad(bb(&w), bb(&xs), bb(&ys));
+    assert_eq!(v, nn_loss_fast(&w, &xs, &ys), "value vs kept fn");
+    let gmax = max_abs(&g);
+    // Against the same network with `tanh`: each of the 8,192 activations within 3 ulp, so the
+    // loss (a mean of squares of O(1) residuals) within ~1e-15 relative, and each gradient
+    // component (sums of 256 terms whose factors 1 - t^2 are within a few ulp) within 1e-14 of
+    // the largest.
+    let (vt, gt) = nn_loss::grad(bb(&w), bb(&xs), bb(&ys));
+    assert_close(v, vt, 1e-15, 0.0, "nn fast value vs tanh");
+    for k in 0..NW {
+        assert_close(
+            g[k],
+            gt[k],
+            1e-14,
+            gmax,
+            &format!("nn fast grad[{k}] vs tanh"),
+        );
+    }
+    // Against hand-written backprop on the same kernel: the same rounding budget as
+    // `neural_network_loss`.
+    let (vh, gh) = nn_backprop_fast(&w, &xs, &ys);
+    assert_close(v, vh, 1e-14, 0.0, "nn fast value vs hand-written forward");
+    for k in 0..NW {
+        assert_close(
+            g[k],
+            gh[k],
+            1e-12,
+            gmax,
+            &format!("nn fast grad[{k}] vs backprop"),
+        );
+    }
+
+    let f = |p: &[f64]| nn_loss_fast(p, &xs, &ys);
+    let mut idx: Vec<usize> = vec![0, 255, 256, 287, 288, 319, 320];
+    while idx.len() < 21 {
+        idx.push((rng.next_u64() % NW as u64) as usize);
+    }
+    for &k in &idx {
+        let mut e = vec![0.0; NW];
+        e[k] = 1.0;
+        let (vj, d) = nn_loss_fast::jvp(bb(&w), bb(&xs), bb(&ys), bb(&e));
+        assert_eq!(vj, v, "jvp value");
+        assert_close(
+            d,
+            g[k],
+            1e-12,
+            gmax,
+            &format!("nn fast jvp along e_{k} vs grad"),
+        );
+        assert_fd(&format!("nn fast weight {k}"), &f, &w, &e, d, FD);
+    }
+    let t = rng.tangents(NW);
+    let c = rng.tangent();
+    let (_, d) = nn_loss_fast::jvp(bb(&w), bb(&xs), bb(&ys), bb(&t));
+    let mut b = vec![0.0; NW];
+    let vv = nn_loss_fast::vjp(bb(&w), bb(&xs), bb(&ys), bb(c), &mut b);
+    assert_eq!(vv, v, "vjp value");
+    assert_dot("nn fast", c, d, &b, &t, DOT);
+    assert_fd("nn fast random direction", &f, &w, &t, d, FD);
+    let mut one = vec![0.0; NW];
+    nn_loss_fast::vjp(&w, &xs, &ys, 1.0, &mut one);
     assert_eq!(one, g, "grad == vjp(1)");
 }
 

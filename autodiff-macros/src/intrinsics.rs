@@ -95,6 +95,7 @@ rows! {
     "sinh" true [F] Value::Rule => [R(0)];
     "cosh" true [F] Value::Rule => [R(0)];
     "tanh" true [F] Value::Rule => [R(0)];
+    "tanh_fast" true [F] Value::Rule => [R(0)];
     "asinh" true [F] Value::Rule => [R(0)];
     "acosh" true [F] Value::Rule => [R(0)];
     "atanh" true [F] Value::Rule => [R(0)];

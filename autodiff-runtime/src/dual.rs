@@ -7,7 +7,7 @@
 
 use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
-use crate::{rules, Scalar};
+use crate::{rules, FastMath, Scalar};
 
 /// A dual number: a value and one directional derivative.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -184,5 +184,21 @@ impl<S: Scalar> Scalar for Dual<S> {
     fn mul_add(self, a: Self, b: Self) -> Self {
         let (v, da, db, dc) = rules::mul_add(self.re, a.re, b.re);
         Dual::new(v, self.eps * da + a.eps * db + b.eps * dc)
+    }
+}
+
+/// The value and derivative of the real part's fast `tanh`, carried as in [`rules::tanh_fast`].
+impl<S: Scalar> FastMath for Dual<S> {
+    #[inline]
+    fn tanh_fast(self) -> Self {
+        self.chain(rules::tanh_fast(self.re))
+    }
+    /// `(1 - t^2)' = -2 t (1 - t^2)`: the derivative's own derivative, so nested duals (and
+    /// the Hessian-vector products run on them) see the second derivative of the fast value.
+    #[inline]
+    fn tanh_fast_with_derivative(self) -> (Self, Self) {
+        let (t, d) = self.re.tanh_fast_with_derivative();
+        let dd = (t * d).scale(<S::Base as crate::Float>::from_f64(-2.0));
+        (Dual::new(t, self.eps * d), Dual::new(d, self.eps * dd))
     }
 }

@@ -19,7 +19,7 @@
 
 use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
-use crate::{Float, Scalar};
+use crate::{FastMath, Float, Scalar};
 
 /// A truncated Taylor series `f(x0 + t) = sum_{k < N} c[k] t^k` (`N >= 1` coefficients, order
 /// `N - 1`).
@@ -164,6 +164,28 @@ impl<S: Scalar, const N: usize> Jet<S, N> {
     /// `f_k = (1/k) (g * a')_(k-1)`.
     fn chain(f0: S, a: &Self, g: &Self) -> Self {
         Self::integrate(f0, &(*g * a.deriv()))
+    }
+
+    /// `(tanh a, 1 - tanh^2 a)` as jets from their constant terms `t0` and `u0`: `t' = u a'`
+    /// with `u = 1 - t^2` built coefficient by coefficient alongside `t`.
+    fn tanh_from(&self, t0: S, u0: S) -> (Self, Self) {
+        let mut t = [S::zero(); N];
+        let mut u = [S::zero(); N];
+        t[0] = t0;
+        u[0] = u0;
+        for i in 1..N {
+            let mut s = S::zero();
+            for j in 1..=i {
+                s += ki::<S>(j) * self.c[j] * u[i - j];
+            }
+            t[i] = s / ki(i);
+            let mut sq = S::zero();
+            for j in 0..=i {
+                sq += t[j] * t[i - j];
+            }
+            u[i] = -sq;
+        }
+        (Self::new(t), Self::new(u))
     }
 
     /// `e^a` with the value `e0` (which need not be `exp(a0)`: `exp2` passes `2^x0` with `a`
@@ -358,6 +380,17 @@ macro_rules! piecewise_constant {
     )*};
 }
 
+/// The Taylor coefficients of the constant term's fast `tanh`, by the recurrence of `tanh`.
+impl<S: Scalar, const N: usize> FastMath for Jet<S, N> {
+    fn tanh_fast(self) -> Self {
+        self.tanh_fast_with_derivative().0
+    }
+    fn tanh_fast_with_derivative(self) -> (Self, Self) {
+        let (t0, u0) = self.c[0].tanh_fast_with_derivative();
+        self.tanh_from(t0, u0)
+    }
+}
+
 impl<S: Scalar, const N: usize> Scalar for Jet<S, N> {
     type Base = S::Base;
 
@@ -413,28 +446,12 @@ impl<S: Scalar, const N: usize> Scalar for Jet<S, N> {
         let a0 = self.c[0];
         Self::sin_cos_from(a0.sinh(), a0.cosh(), &self, false).1
     }
-    /// `t' = u a'` with `u = 1 - t^2` built coefficient by coefficient alongside `t`.
+    /// `t' = u a'` with `u = 1 - t^2`, built coefficient by coefficient alongside `t`.
     fn tanh(self) -> Self {
         let a0 = self.c[0];
-        let mut t = [S::zero(); N];
-        let mut u = [S::zero(); N];
-        t[0] = a0.tanh();
         // 1 / cosh^2 rather than 1 - tanh^2: no cancellation for large |x0| (and 0 on overflow).
         let ch = a0.cosh();
-        u[0] = S::one() / (ch * ch);
-        for i in 1..N {
-            let mut s = S::zero();
-            for j in 1..=i {
-                s += ki::<S>(j) * self.c[j] * u[i - j];
-            }
-            t[i] = s / ki(i);
-            let mut sq = S::zero();
-            for j in 0..=i {
-                sq += t[j] * t[i - j];
-            }
-            u[i] = -sq;
-        }
-        Self::new(t)
+        self.tanh_from(a0.tanh(), S::one() / (ch * ch)).0
     }
     /// `f' = a' / sqrt(a^2 + 1)`.
     fn asinh(self) -> Self {

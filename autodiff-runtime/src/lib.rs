@@ -17,6 +17,7 @@ extern crate std;
 
 pub mod check;
 mod dual;
+pub mod fast;
 mod float;
 #[cfg(feature = "alloc")]
 mod hvp_work;
@@ -32,6 +33,7 @@ pub mod tape;
 
 pub use check::{check_gradient, GradientCheck};
 pub use dual::Dual;
+pub use fast::FastMath;
 pub use float::Float;
 #[cfg(feature = "alloc")]
 #[doc(hidden)]

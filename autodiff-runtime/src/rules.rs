@@ -213,6 +213,22 @@ pub fn tanh<S: Scalar>(x: S) -> (S, S) {
     };
     (t, d)
 }
+/// `x.tanh_fast()` ([`FastMath`](crate::FastMath)): the branch-free `tanh`, derivative
+/// `1 - t^2` of the fast value `t`, computed by the kernel without cancellation near `|t| = 1`
+/// (no branch, so the derivative loops vectorize too).
+///
+/// ```
+/// use autodiff_runtime::rules;
+/// // (value, partial derivatives)
+/// assert_eq!(rules::tanh_fast(0.0f64), (0.0, 1.0));
+/// let (t, d) = rules::tanh_fast(20.0f64);
+/// assert_eq!(t, 1.0);
+/// assert!((d / (1.0 / 20f64.cosh().powi(2)) - 1.0).abs() < 1e-14); // not 1 - 1 = 0
+/// ```
+#[inline]
+pub fn tanh_fast<S: Scalar>(x: S) -> (S, S) {
+    x.tanh_fast_with_derivative()
+}
 /// `asinh x`: derivative `1 / sqrt(x^2 + 1)`.
 ///
 /// ```

@@ -3,17 +3,21 @@
 use core::fmt::Debug;
 use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
-use crate::Float;
+use crate::{FastMath, Float};
 
 /// A number the generated derivative code can compute with.
 ///
 /// Implemented by `f32` and `f64` (whose [`Scalar::Base`] is themselves); dual numbers and
 /// Taylor jets implement it too, so one generated adjoint serves first and higher order.
 ///
+/// [`FastMath`] is a supertrait: every scalar has `tanh_fast` (generated code calls it where the
+/// source does).
+///
 /// Every elementary function here is the *value* only. Derivative rules (value and partials)
 /// live in [`crate::rules`], written once over this trait.
 pub trait Scalar:
-    Copy
+    FastMath
+    + Copy
     + Debug
     + Default
     + PartialEq

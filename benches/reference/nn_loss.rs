@@ -1,13 +1,15 @@
 //! Reference numbers for `benches/jax_mlp.py`: the data, weights, loss and generated gradient of
-//! `benches/programs.rs`'s `nn_loss_256x8x32` group, printed as JSON (`{:?}` prints the shortest
+//! `benches/programs.rs`'s `nn_loss_256x8x32` group (and of its fast-tanh variant,
+//! `nn_loss_fast`: `loss_tanh_fast`, `grad_tanh_fast`), printed as JSON (`{:?}` prints the shortest
 //! decimal that parses back to the same f64, so Python reads every number bit for bit).
 //!
 //! Not a bench target (it lives in a subdirectory): `benches/jax_mlp.sh` copies it into a
 //! temporary crate that depends on the workspace facade and runs it. The data generation and
-//! `nn_loss` below are copied verbatim from `benches/programs.rs`; keep them in sync.
+//! `nn_loss`/`nn_loss_fast` below are copied verbatim from `benches/programs.rs`; keep them in
+//! sync.
 #![allow(clippy::needless_range_loop, clippy::assign_op_pattern)]
 
-use autodiff::differentiable;
+use autodiff::{differentiable, FastMath};
 
 struct Rng(u64);
 
@@ -50,6 +52,25 @@ fn nn_loss(w: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
     loss / m as f64
 }
 
+#[differentiable(wrt(w))]
+fn nn_loss_fast(w: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
+    let m = ys.len();
+    let mut loss = 0.0;
+    for s in 0..m {
+        let mut out = w[NH * NI + 2 * NH];
+        for j in 0..NH {
+            let mut z = w[NH * NI + j];
+            for i in 0..NI {
+                z += w[j * NI + i] * xs[s * NI + i];
+            }
+            out += w[NH * NI + NH + j] * z.tanh_fast();
+        }
+        let r = out - ys[s];
+        loss += r * r;
+    }
+    loss / m as f64
+}
+
 fn list(name: &str, v: &[f64]) -> String {
     let items: Vec<String> = v.iter().map(|x| format!("{x:?}")).collect();
     format!("\"{name}\": [{}]", items.join(", "))
@@ -78,7 +99,11 @@ fn main() {
     println!("{},", list("xs", &xs));
     println!("{},", list("ys", &ys));
     println!("{},", list("w", &w));
+    let mut gf = vec![0.0; NW];
+    let value_fast = nn_loss_fast::vjp(&w, &xs, &ys, 1.0, &mut gf);
     println!("\"loss\": {value:?},");
-    println!("{}", list("grad", &g));
+    println!("{},", list("grad", &g));
+    println!("\"loss_tanh_fast\": {value_fast:?},");
+    println!("{}", list("grad_tanh_fast", &gf));
     println!("}}");
 }

@@ -10,7 +10,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-use autodiff::differentiable;
+use autodiff::{differentiable, FastMath};
 // `x.sin()` etc. on `f64`: `core` has no such methods, `Scalar` provides them. Once `std` is
 // anywhere in the crate graph (the unit-test harness, or a workspace build that unifies
 // `autodiff/std` on), its inherent float methods win and this import goes unused.
@@ -42,6 +42,13 @@ pub fn wave_f32(x: f32, y: f32) -> f32 {
 #[differentiable(wrt(x))]
 pub fn scaled_sin_sq(x: f64, k: f64) -> f64 {
     k * x.sin().powi(2)
+}
+
+/// One tanh unit with the branch-free `tanh_fast` (`FastMath`: `core` only, no `libm` call),
+/// `tanh_fast(w x + b)`, differentiated with respect to `w` and `b`.
+#[differentiable(wrt(w, b))]
+pub fn tanh_unit(w: f64, b: f64, x: f64) -> f64 {
+    (w * x + b).tanh_fast()
 }
 
 /// Everything the generated functions of a two-parameter function give, at one point.

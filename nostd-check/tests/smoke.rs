@@ -295,3 +295,15 @@ fn parameter_struct_without_alloc() {
     );
     assert_eq!(fit.tag, 7);
 }
+
+#[test]
+fn tanh_unit_gradient_is_one_minus_tanh_squared() {
+    for (w, b, x) in [(0.5, -0.2, 1.5), (2.0, 1.0, 3.0), (-1.0, 0.3, 0.1)] {
+        let z: f64 = w * x + b;
+        let (v, (gw, gb)) = nostd_check::tanh_unit::grad(w, b, x);
+        let d = 1.0 / (z.cosh() * z.cosh());
+        assert_close("tanh_unit value", v, z.tanh(), 1e-15);
+        assert_close("tanh_unit d/dw", gw, d * x, 1e-14);
+        assert_close("tanh_unit d/db", gb, d, 1e-14);
+    }
+}

@@ -26,7 +26,7 @@ use std::thread_local;
 use std::vec::Vec;
 
 use super::pattern::SparsityPattern;
-use crate::{Float, Scalar};
+use crate::{FastMath, Float, Scalar};
 
 /// No node: a constant.
 const NONE: u32 = u32::MAX;
@@ -307,6 +307,19 @@ macro_rules! constant {
             Self::constant(self.value.$name())
         }
     )*};
+}
+
+/// Nonlinear in the argument, as `tanh`.
+impl<F: Float> FastMath for Tracer<F> {
+    #[inline]
+    fn tanh_fast(self) -> Self {
+        self.unary(self.value.tanh_fast())
+    }
+    #[inline]
+    fn tanh_fast_with_derivative(self) -> (Self, Self) {
+        let (t, d) = self.value.tanh_fast_with_derivative();
+        (self.unary(t), self.unary(d))
+    }
 }
 
 impl<F: Float> Scalar for Tracer<F> {
