@@ -383,7 +383,7 @@ pub mod __private {
     pub use autodiff_runtime::sparse;
     pub use autodiff_runtime::{
         dual_vec, rules, split_dual_vec, vec_of, vec_with_capacity, zeros_vec, Bound, Dual, Field,
-        FixedTape, Float, Jet, ObjectiveFns, Scalar, Vec, VecTape,
+        FixedTape, Float, Jet, MethodResult, ObjectiveFns, Scalar, StructResult, Vec, VecTape,
     };
     #[cfg(feature = "alloc")]
     pub use autodiff_runtime::{with_hvp_work, HvpWork};

@@ -62,3 +62,29 @@ pub trait Field<const NAME: u64> {
     /// The field's type.
     type Ty;
 }
+
+/// The struct a `#[differentiable]` function returns (implemented for the function's item):
+/// how a caller that binds the result without its type (`let p = pose_of(x);`) finds the
+/// struct's layout. Not public API.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `#[differentiable]` function returning a `Differentiable` struct",
+    label = "its result is read as a struct here",
+    note = "a result read as a struct (`p.field`, `p.method(..)`) in a `#[differentiable]` function must come from a `#[differentiable]` function returning a `#[derive(Differentiable)]` struct"
+)]
+pub trait StructResult {
+    /// The returned struct.
+    type Ty;
+}
+
+/// [`StructResult`] for the method of `Self` named by the hash `NAME` (as [`Field`]).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "this method of `{Self}` is not a `#[differentiable]` method returning a `Differentiable` struct",
+    label = "its result is read as a struct here",
+    note = "a result read as a struct (`p.field`, `p.method(..)`) in a `#[differentiable]` function must come from a method of a `#[differentiable]` impl block returning a `#[derive(Differentiable)]` struct"
+)]
+pub trait MethodResult<const NAME: u64> {
+    /// The returned struct.
+    type Ty;
+}

@@ -574,6 +574,7 @@ fn passive_matrices_and_output_jacobian_mixes() {
 /// A vector filled by `push` (here by `collect()`) that some variant evaluates passively wrote
 /// `v[v.len() - 1] = e` there, which does not borrow-check while the element type is still
 /// inferred (E0502 on the attribute; random-program finding, seed 0x5eed_2026_0022).
+#[allow(clippy::map_clone, clippy::vec_init_then_push)] // as the random program wrote it
 #[differentiable(wrt(x2, x1, a4, x3))]
 fn pushed_passive(x2: f64, x1: f64, n6: usize, a4: &[f64; 3], x3: f64, q5: f64) -> f64 {
     let c8: Vec<f64> = a4.iter().map(|&v7| v7).collect();

@@ -1,6 +1,6 @@
 //! Structs returned from differentiable functions: a pose made from a parameter vector by a
 //! helper, a method returning a changed copy of its struct, a nested struct returned, and the
-//! results bound with their types in callers (`let p: Pose = pose_of(x);`). The returned
+//! results bound in callers with or without their types (`let p = pose_of(x);`). The returned
 //! struct's `jvp`, `vjp` and `jacobian` take and give structs (passive fields from the function's
 //! own value); each against finite differences, the dot-product identity and a twin written on
 //! flat values.
@@ -52,12 +52,13 @@ impl Frame {
     }
 }
 
-/// Frames returned by a helper and a method, bound with their types.
+/// Frames returned by a helper and a method, bound as one writes it (without their types, the
+/// attribute finds them through the callees) and with their types.
 #[differentiable(wrt(x))]
 fn chained(x: &[f64; 3], q: &[f64; 2], target: &[f64; 2]) -> f64 {
-    let f: Frame = frame_of(x);
+    let f = frame_of(x);
     let g: Frame = f.scaled(1.5);
-    let h: Frame = Frame::scaled(&g, 0.5);
+    let h = Frame::scaled(&g, 0.5);
     f.residual(q, target) + g.residual(q, target) * h.t[0]
 }
 
@@ -177,8 +178,9 @@ fn rig_of(x: &[f64; 3]) -> Rig {
 
 #[differentiable(wrt(x))]
 fn rig_energy(x: &[f64; 3]) -> f64 {
-    let r: Rig = rig_of(x);
-    r.arm * r.base.angle + r.base.t[1]
+    let r = rig_of(x);
+    let typed: Rig = rig_of(x);
+    r.arm * r.base.angle + typed.base.t[1]
 }
 
 #[test]

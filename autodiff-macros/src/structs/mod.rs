@@ -85,7 +85,6 @@ pub fn expand(
         literals::returned(&mut work.block);
     }
     let item = &work;
-    let locals = literals::find(&item.block, &active);
     let wrt = wrt.unwrap_or_default();
     let params: Vec<StructParam> = item
         .sig
@@ -110,13 +109,14 @@ pub fn expand(
             syn::FnArg::Receiver(_) => None,
         })
         .collect();
-    if params.is_empty() && locals.is_empty() && output.is_none() {
-        return None;
-    }
     let krate = match block_krate {
         Some(k) => k.clone(),
         None => crate::args::facade_path(),
     };
+    let locals = literals::find(&item.block, &active, &params, &krate);
+    if params.is_empty() && locals.is_empty() && output.is_none() {
+        return None;
+    }
     if !item.sig.generics.params.is_empty() {
         let err = syn::Error::new_spanned(
             &item.sig.generics,
@@ -147,15 +147,44 @@ pub fn expand(
     };
     let all: Vec<StructParam> = params.iter().chain(&locals).cloned().collect();
     // The user's function as written (not with its returned literal bound to a local).
-    Some(rewrap(
-        file,
-        original,
-        &flat,
-        &all,
-        output.as_ref(),
-        &ft,
-        &krate,
-    ))
+    let mut out = rewrap(file, original, &flat, &all, output.as_ref(), &ft, &krate);
+    if let Some(t) = &output {
+        out.extend(result_impl(original, t, block_krate.is_some(), &krate));
+    }
+    Some(out)
+}
+
+/// How callers that bind the result without its type find it (see `literals::results`):
+/// `StructResult` for a free function's item, `MethodResult<h>` on the type of a method's
+/// `self` (associated functions without `self`: none, their callers write the type).
+fn result_impl(item: &syn::ItemFn, t: &syn::Type, in_impl: bool, k: &syn::Path) -> TokenStream {
+    let name = &item.sig.ident;
+    if !in_impl {
+        return quote! {
+            impl #k::__private::StructResult for #name {
+                type Ty = #t;
+            }
+        };
+    }
+    let this = item.sig.inputs.first().and_then(|a| match a {
+        syn::FnArg::Typed(pt) => match (&*pt.pat, &*pt.ty) {
+            (syn::Pat::Ident(pi), syn::Type::Reference(r)) if pi.ident == "__self" => {
+                Some((*r.elem).clone())
+            }
+            (syn::Pat::Ident(pi), ty) if pi.ident == "__self" => Some(ty.clone()),
+            _ => None,
+        },
+        syn::FnArg::Receiver(_) => None,
+    });
+    let Some(this) = this else {
+        return TokenStream::new();
+    };
+    let h = crate::derive::field_hash(&name.to_string());
+    quote! {
+        impl #k::__private::MethodResult<#h> for #this {
+            type Ty = #t;
+        }
+    }
 }
 
 /// The names in `wrt(..)`, if the attribute has them.

@@ -7,21 +7,22 @@ pub struct Pose {
 }
 
 #[differentiable]
-fn pose_of(x: &[f64; 3]) -> Pose {
-    Pose { angle: x[0], t: [x[1], x[2]] }
-}
-
-#[differentiable]
 impl Pose {
     pub fn energy(&self) -> f64 {
         self.angle * self.t[0]
     }
 }
 
-#[differentiable]
-fn fit(x: &[f64; 3]) -> f64 {
-    let p = pose_of(x);
-    p.energy()
+impl Pose {
+    pub fn turned(&self, a: f64) -> Pose {
+        Pose { angle: self.angle + a, t: self.t }
+    }
+}
+
+#[differentiable(wrt(p))]
+fn fit(p: &Pose) -> f64 {
+    let q = p.turned(0.5);
+    q.energy()
 }
 
 fn main() {}

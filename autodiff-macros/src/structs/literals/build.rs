@@ -400,6 +400,20 @@ impl VisitMut for Build<'_> {
                 }
                 _ => None,
             };
+            // `let p = helper(..);` read as a struct: typed as below.
+            if let (None, syn::Stmt::Local(l)) = (&lit, &mut s) {
+                if let syn::Pat::Ident(pi) = &l.pat {
+                    if self.locals.iter().any(|p| p.name == pi.ident) {
+                        let pat = l.pat.clone();
+                        l.pat = syn::Pat::Type(syn::PatType {
+                            attrs: Vec::new(),
+                            pat: Box::new(pat),
+                            colon_token: Default::default(),
+                            ty: Box::new(syn::parse_quote!(_)),
+                        });
+                    }
+                }
+            }
             // `let p: Pose = helper(..);`: the flat array the callee returns.
             if let (None, syn::Stmt::Local(l)) = (&lit, &mut s) {
                 if let syn::Pat::Type(pt) = &mut l.pat {

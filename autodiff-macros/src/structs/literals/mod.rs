@@ -16,6 +16,7 @@
 //! knows the named arrays and matrices, [`build`] writes the fields.
 
 mod build;
+mod results;
 mod shapes;
 
 pub(super) use build::build;
@@ -30,7 +31,12 @@ use crate::lower::strip_parens;
 
 /// The locals of `block` bound to struct literals that depend on one of `active` (the active
 /// parameters), in the order they are bound.
-pub(super) fn find(block: &syn::Block, active: &[Ident]) -> Vec<StructParam> {
+pub(super) fn find(
+    block: &syn::Block,
+    active: &[Ident],
+    params: &[StructParam],
+    k: &syn::Path,
+) -> Vec<StructParam> {
     let mut t = Taint {
         names: active.iter().map(Ident::to_string).collect(),
         found: Vec::new(),
@@ -44,7 +50,15 @@ pub(super) fn find(block: &syn::Block, active: &[Ident]) -> Vec<StructParam> {
         t.changed = false;
         t.visit_block(block);
     }
-    t.found
+    // Struct results bound without their type (after the others: their methods' owners).
+    let known: Vec<StructParam> = params.iter().chain(&t.found).cloned().collect();
+    let mut found = t.found;
+    for r in results::find(block, &known, k) {
+        if !found.iter().any(|f| f.name == r.name) {
+            found.push(r);
+        }
+    }
+    found
 }
 
 /// Which names hold values computed from an active value (an over-approximation by names).
