@@ -1,7 +1,21 @@
 //! Orchestration: args -> lower -> check -> emit, or the fallback on error. A pure function on
 //! `proc_macro2::TokenStream`, so unit tests can call it.
+//!
+//! The derivative namespace (`struct f {}` and `impl f { .. }`): `signatures` names the public
+//! parameters ([`Signatures`]), `parts` and `lists` work out once what every item is built from,
+//! `namespace` assembles the items in their order; one builder per kind: `generic` (`__jvp`,
+//! `__vjp`), `call` (`__call`), `first_order` (`jvp`, `vjp`, `grad`, `grad_into`). The items
+//! derived from those (`hvp`, `hessian`, `jacobian`, `derivatives`, `objective`, the sparse
+//! ones) are `crate::derived`, `crate::sparse` and `crate::outputs`. `custom`: the generic
+//! bodies of `#[differentiable(custom = rule)]`.
 
+mod call;
 mod custom;
+mod first_order;
+mod generic;
+mod lists;
+mod namespace;
+mod parts;
 mod signatures;
 
 pub use signatures::Signatures;
