@@ -382,8 +382,9 @@ pub mod __private {
     #[cfg(feature = "alloc")]
     pub use autodiff_runtime::sparse;
     pub use autodiff_runtime::{
-        dual_vec, rules, split_dual_vec, vec_of, vec_with_capacity, zeros_vec, Bound, Dual, Field,
-        FixedTape, Float, Jet, MethodResult, ObjectiveFns, Scalar, StructResult, Vec, VecTape,
+        dual_vec, rules, signature_float, split_dual_vec, vec_of, vec_with_capacity, zeros_vec,
+        Bound, Dual, Field, FixedTape, Float, Jet, MethodResult, ObjectiveFns, Scalar,
+        StructResult, Vec, VecTape,
     };
     #[cfg(feature = "alloc")]
     pub use autodiff_runtime::{with_hvp_work, HvpWork};

@@ -48,6 +48,24 @@ pub fn to_function(
             "`#[differentiable]` could not rewrite `self` in this method",
         )
     })?;
+    // `&self` passed on (`helper(&self)` in a method taking `self`, or `&&Self` coerced in one
+    // taking `&self`): `__self` is a reference already, and the generic code it goes to does not
+    // coerce `&&T`.
+    struct Unref;
+    impl syn::visit_mut::VisitMut for Unref {
+        fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+            if let syn::Expr::Reference(r) = e {
+                if r.mutability.is_none()
+                    && matches!(&*r.expr, syn::Expr::Path(p) if p.path.is_ident("__self"))
+                {
+                    *e = (*r.expr).clone();
+                    return;
+                }
+            }
+            syn::visit_mut::visit_expr_mut(self, e);
+        }
+    }
+    syn::visit_mut::VisitMut::visit_block_mut(&mut Unref, &mut f.block);
     let sig_tokens = replace(quote::ToTokens::to_token_stream(&f.sig), &self_tokens);
     f.sig = syn::parse2(sig_tokens)?;
     let has_wrt = args

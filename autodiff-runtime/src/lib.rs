@@ -47,7 +47,9 @@ pub use linalg::{
 pub use objective::{
     from_fns, hessian_into, Bound, FnObjective, Objective, ObjectiveError, ObjectiveFns,
 };
-pub use params::{Differentiable, Field, MethodResult, StructResult};
+pub use params::{
+    signature_float, Differentiable, Field, MethodResult, SignatureFloat, StructResult,
+};
 pub use scalar::Scalar;
 #[doc(hidden)]
 pub use tape::{dual_vec, split_dual_vec, vec_of, vec_with_capacity, zeros_vec, Vec};

@@ -77,6 +77,23 @@ pub trait StructResult {
     type Ty;
 }
 
+/// Implemented for `f64` only: the float type `#[differentiable]` takes for a function whose
+/// signature names none (`fn scaled(p: &Pose) -> Pose`), checked against the struct's. Not
+/// public API.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "this struct's float type is `{Self}`, but a `#[differentiable]` function whose signature names no float is differentiated in `f64`",
+    label = "a struct of `{Self}`",
+    note = "name the float type in the signature: take or return an `f32` (for example an `f32` parameter)"
+)]
+pub trait SignatureFloat {}
+
+impl SignatureFloat for f64 {}
+
+/// Compiles only for `F = f64` (see [`SignatureFloat`]).
+#[doc(hidden)]
+pub const fn signature_float<F: SignatureFloat>() {}
+
 /// [`StructResult`] for the method of `Self` named by the hash `NAME` (as [`Field`]).
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(

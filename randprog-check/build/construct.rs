@@ -340,6 +340,9 @@ constructs! {
     /// [m.b[1], m.b[0]], w: [m.w[0]; 2], inner: m.inner, ..*m };`, read like the parameter
     /// (`build/literals.rs`).
     StructLiteral,
+    /// The struct literal built by a helper returning the struct, `fn p3_mk(qs: &P3) -> P3`,
+    /// bound without its type (`let lq = p3_mk(m0);`).
+    StructReturned,
 }
 
 /// Which constructs may be drawn, and how often each was.

@@ -24,6 +24,8 @@ pub struct Literal {
     pub stmt: Code,
     /// The local's field paths (`lq.w`, `lq.inner.v`), for the twin's aliases.
     pub paths: Vec<String>,
+    /// The helper that builds it, if any (the twin needs none: its `let`s compute the fields).
+    pub items: Code,
 }
 
 /// Draws the literal of `ty` from the fields of the parameter at `prefix` and puts its fields
@@ -46,6 +48,12 @@ fn draw_on(gen: &mut Gen, prefix: &str, ty: &StructTy, form: Form) -> Option<Lit
         return None;
     }
     gen.used(Construct::StructLiteral);
+    // Built by a helper returning the struct (`let lq = p3_mk(m0);`, its type found through the
+    // helper), with values from the struct alone. (Its signature names no float: `f64` only.)
+    let helper = gen.sw.is_on(Construct::StructReturned) && gen.ft == "f64" && gen.rng.chance(0.4);
+    if helper {
+        gen.used(Construct::StructReturned);
+    }
     let passive = ty
         .fields
         .iter()
@@ -70,7 +78,7 @@ fn draw_on(gen: &mut Gen, prefix: &str, ty: &StructTy, form: Form) -> Option<Lit
         let value = if skip {
             Code::same(from.clone())
         } else {
-            let v = value(gen, &from, k);
+            let v = value(gen, &from, k, !helper);
             // (Tuple structs too: `T { 0: a, 1: b }`.)
             fields.push(format!("{n}: {}", v.f));
             v
@@ -92,14 +100,50 @@ fn draw_on(gen: &mut Gen, prefix: &str, ty: &StructTy, form: Form) -> Option<Lit
     }
     let rest = rest.map(|r| format!("..{r}")).into_iter();
     let body: Vec<String> = fields.into_iter().chain(rest).collect();
-    let stmt = Code::same(format!(
-        "    let {NAME} = {} {{ {} }};\n",
-        ty.name,
-        body.join(", ")
-    ))
-    .twin(twin);
+    let literal = format!("{} {{ {} }}", ty.name, body.join(", "));
+    let (stmt, items) = if helper {
+        let h = format!("{}_mk", ty.name.to_lowercase());
+        let text = crate::structs::replace_path(&literal, prefix, "qs");
+        let item = format!(
+            "#[autodiff::differentiable(wrt(qs))]\nfn {h}(qs: &{0}) -> {0} {{\n    {text}\n}}\n",
+            ty.name
+        );
+        let arg = match form {
+            Form::Method { by_value: true, .. } => format!("&{prefix}"),
+            _ => prefix.to_string(),
+        };
+        // Bound with its type, or without and then read as a struct (how the attribute knows
+        // it is one; an unread untyped result is not supported, see the closing notes).
+        let stmt = match first_read(NAME, ty) {
+            Some(read) if gen.rng.chance(0.5) => Code::same(format!(
+                "    let {NAME} = {h}({arg});\n    let {NAME}_r = {read};\n"
+            ))
+            .twin(format!("    let {NAME}_r = {read};\n")),
+            _ => Code::same(format!("    let {NAME}: {} = {h}({arg});\n", ty.name))
+                .twin(String::new()),
+        };
+        (stmt, Code::same(item).twin(String::new()))
+    } else {
+        (
+            Code::same(format!("    let {NAME} = {literal};\n")).twin(String::new()),
+            Code::same(""),
+        )
+    };
     register(gen, NAME, ty);
-    Some(Literal { stmt, paths })
+    // The twin's `let`s first, then the statement's own twin (a read of the local).
+    let stmt = Code::same(stmt.f).twin(format!("{twin}{}", stmt.g));
+    Some(Literal { stmt, paths, items })
+}
+
+/// A read of one float of the struct at `at` (`lq.s`, `lq.b[0]`, `lq.w[0][0]`, `lq.inner.s`).
+fn first_read(at: &str, ty: &StructTy) -> Option<String> {
+    ty.fields.iter().find_map(|(n, k)| match k {
+        Kind::Scalar => Some(format!("{at}.{n}")),
+        Kind::Array(_) => Some(format!("{at}.{n}[0]")),
+        Kind::Matrix(..) => Some(format!("{at}.{n}[0][0]")),
+        Kind::Nested(t) => first_read(&format!("{at}.{n}"), t),
+        Kind::PassiveInt(_) | Kind::PassiveStr => None,
+    })
 }
 
 /// `let lq__inner__v = m0.inner.v;` for each field of a nested struct copied whole.
@@ -119,11 +163,13 @@ fn nested_aliases(from: &str, to: &str, ty: &StructTy, twin: &mut String, paths:
 
 /// A value of kind `k` in one of the written shapes, from the parameter's field `from` and
 /// drawn expressions.
-fn value(gen: &mut Gen, from: &str, k: &Kind) -> Code {
-    let pick = gen.rng.range(0, 4);
+fn value(gen: &mut Gen, from: &str, k: &Kind, drawn_ok: bool) -> Code {
+    let pick = gen.rng.range(0, if drawn_ok { 4 } else { 3 });
     match k {
         Kind::Scalar => match pick {
             0 => Code::same(from.to_string()),
+            1 => Code::same(format!("-{from}")),
+            2 => Code::same(format!("{from} * {from}")),
             _ => drawn(gen),
         },
         Kind::Array(n) => match pick {

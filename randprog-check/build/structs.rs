@@ -542,6 +542,9 @@ pub fn draw(
         });
     }
     let literal = crate::literals::draw(gen, prefix, &ty, form);
+    if let Some(l) = &literal {
+        free_items.push(&l.items);
+    }
     StructProg {
         ty,
         form,

@@ -44,12 +44,47 @@ impl Frame {
         }
     }
 
+    /// `&self` passed on from a method taking `self` (random-program finding: `&&[f; N]` to
+    /// the generic code, E0308 and E0061 on the attribute).
+    pub fn norm_by_value(self) -> f64 {
+        frame_norm(&self) * self.angle
+    }
+
+    #[allow(clippy::needless_borrow)] // as first written
+    pub fn norm_by_ref(&self) -> f64 {
+        frame_norm(&self) + frame_norm(self)
+    }
+
     pub fn residual(&self, q: &[f64; 2], target: &[f64; 2]) -> f64 {
         let (s, c) = self.angle.sin_cos();
         let u = c * q[0] - s * q[1] + self.t[0] - target[0];
         let v = s * q[0] + c * q[1] + self.t[1] - target[1];
         u * u + v * v
     }
+}
+
+#[differentiable(wrt(f))]
+fn frame_norm(f: &Frame) -> f64 {
+    f.angle * f.angle + f.t[0] * f.t[1]
+}
+
+#[test]
+fn self_passed_on_by_reference() {
+    let f = frame_of(&[0.4, -1.3, 0.8]);
+    let (v, g) = f.clone().norm_by_value_grad();
+    assert_eq!(v, frame_norm(&f) * f.angle);
+    let (gn, ga) = (frame_norm::grad(&f).1, f.angle);
+    assert_close(
+        g.angle,
+        gn.angle * ga + frame_norm(&f),
+        1e-15,
+        1.0,
+        "by value",
+    );
+    assert_eq!(g.t, [gn.t[0] * ga, gn.t[1] * ga]);
+    let (v, g) = f.norm_by_ref_grad();
+    assert_eq!(v, 2.0 * frame_norm(&f));
+    assert_eq!(g.t, [2.0 * gn.t[0], 2.0 * gn.t[1]]);
 }
 
 /// Frames returned by a helper and a method, bound as one writes it (without their types, the

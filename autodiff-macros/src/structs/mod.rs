@@ -21,8 +21,8 @@ mod wrap;
 use fields::Fields;
 use wrap::rewrap;
 
-use proc_macro2::{Ident, TokenStream};
-use quote::{quote, ToTokens};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 
@@ -74,7 +74,9 @@ pub fn expand(
     };
     let output = match &item.sig.output {
         syn::ReturnType::Type(_, t)
-            if is_struct(t) && !generic(t) && float_type(item).is_some() =>
+            if is_struct(t)
+                && !generic(t)
+                && (float_type(item).is_some() || takes_struct(item)) =>
         {
             Some((**t).clone())
         }
@@ -125,13 +127,21 @@ pub fn expand(
         .to_compile_error();
         return Some(quote!(#original #err));
     }
-    let Some(ft) = float_type(item) else {
-        let err = syn::Error::new_spanned(
-            &original.sig.output,
-            "`#[differentiable]` with a struct parameter or result needs the float type in the signature: return `f64` or `f32`, or take a float parameter",
-        )
-        .to_compile_error();
-        return Some(quote!(#original #err));
+    // No float in the signature (`fn scaled(p: &Pose) -> Pose`): `f64`, checked against the
+    // structs' own float type below.
+    let (ft, checked) = match float_type(item) {
+        Some(ft) => (ft, TokenStream::new()),
+        None => {
+            let ft = Ident::new("f64", Span::call_site());
+            let tys = params.iter().map(|p| &p.ty).chain(output.as_ref());
+            let checks = tys.map(|t| {
+                let span = t.span();
+                quote_spanned! {span=>
+                    const _: () = #krate::__private::signature_float::<<#t as #krate::Differentiable>::Float>();
+                }
+            });
+            (ft, quote!(#(#checks)*))
+        }
     };
     let flat = match flattened(item, &params, &locals, output.as_ref(), &ft, &krate) {
         Ok(f) => f,
@@ -148,6 +158,7 @@ pub fn expand(
     let all: Vec<StructParam> = params.iter().chain(&locals).cloned().collect();
     // The user's function as written (not with its returned literal bound to a local).
     let mut out = rewrap(file, original, &flat, &all, output.as_ref(), &ft, &krate);
+    out.extend(checked);
     if let Some(t) = &output {
         out.extend(result_impl(original, t, block_krate.is_some(), &krate));
     }
@@ -185,6 +196,13 @@ fn result_impl(item: &syn::ItemFn, t: &syn::Type, in_impl: bool, k: &syn::Path) 
             type Ty = #t;
         }
     }
+}
+
+/// Whether a parameter is a reference to a struct (`m: &Pose`).
+fn takes_struct(item: &syn::ItemFn) -> bool {
+    item.sig.inputs.iter().any(|a| {
+        matches!(a, syn::FnArg::Typed(t) if matches!(&*t.ty, syn::Type::Reference(r) if is_struct(&r.elem)))
+    })
 }
 
 /// The names in `wrt(..)`, if the attribute has them.

@@ -118,15 +118,15 @@ fn strip_trailing(mut p: syn::Path) -> syn::Path {
     p
 }
 
-/// Whether `name` is read as a struct somewhere in `block`: a named field (`p.t`), or a method
+/// Whether `name` is read as a struct somewhere in `block`: a field (`p.t`, `p.0`), or a method
 /// that is not a float's or a slice's (`p.energy()`).
 fn read_as_struct(block: &syn::Block, name: &Ident) -> bool {
     struct R<'a>(&'a Ident, bool);
     impl<'ast> Visit<'ast> for R<'_> {
         fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
-            if matches!(&f.member, syn::Member::Named(_))
-                && matches!(strip_parens(&f.base), syn::Expr::Path(p) if p.path.is_ident(self.0))
-            {
+            // (`p.0` too: a tuple struct's field; a tuple a helper returns is bound by a
+            // pattern or with its type, see the lowering.)
+            if matches!(strip_parens(&f.base), syn::Expr::Path(p) if p.path.is_ident(self.0)) {
                 self.1 = true;
             }
             syn::visit::visit_expr_field(self, f);
