@@ -50,18 +50,7 @@ pub fn expand(
     // The active parameters: as `wrt(..)` says, or all of them.
     let active: Vec<Ident> = match &wrt {
         Some(w) => w.clone(),
-        None => item
-            .sig
-            .inputs
-            .iter()
-            .filter_map(|a| match a {
-                syn::FnArg::Typed(t) => match &*t.pat {
-                    syn::Pat::Ident(pi) => Some(pi.ident.clone()),
-                    _ => None,
-                },
-                syn::FnArg::Receiver(_) => None,
-            })
-            .collect(),
+        None => param_names(&item.sig),
     };
     // `-> T` for a struct `T`: returned flattened (see `literals::returned`).
     // (Not a generic parameter `T`, and only with a float in the signature: `-> Real` may be an
@@ -196,6 +185,20 @@ fn result_impl(item: &syn::ItemFn, t: &syn::Type, in_impl: bool, k: &syn::Path) 
             type Ty = #t;
         }
     }
+}
+
+/// The names of the parameters bound to an identifier, in order.
+fn param_names(sig: &syn::Signature) -> Vec<Ident> {
+    sig.inputs
+        .iter()
+        .filter_map(|a| match a {
+            syn::FnArg::Typed(t) => match &*t.pat {
+                syn::Pat::Ident(pi) => Some(pi.ident.clone()),
+                _ => None,
+            },
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect()
 }
 
 /// Whether a parameter is a reference to a struct (`m: &Pose`).

@@ -37,18 +37,7 @@ pub(super) fn rewrap(
     // Results of the result's type are made from the user's function's value (its passive
     // fields), called with the entry point's leading arguments.
     let out_ty = output.map(|t| flat_ty(t, ft, k));
-    let user_args: Vec<Ident> = item
-        .sig
-        .inputs
-        .iter()
-        .filter_map(|a| match a {
-            syn::FnArg::Typed(t) => match &*t.pat {
-                syn::Pat::Ident(pi) => Some(pi.ident.clone()),
-                _ => None,
-            },
-            syn::FnArg::Receiver(_) => None,
-        })
-        .collect();
+    let user_args = super::param_names(&item.sig);
     let result = out_ty.as_ref().map(|t| OutputTpl {
         flat: t.to_token_stream().to_string(),
         call: quote!(#name(#(#user_args),*)),

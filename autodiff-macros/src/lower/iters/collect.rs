@@ -66,12 +66,7 @@ impl Lowerer<'_> {
             ),
             value,
         });
-        let conds = std::mem::replace(&mut self.iter_conds, outer_conds);
-        let body = self.filtered(conds, body, span);
-        self.scopes.pop();
-        self.pending = outer;
-        let lp = index_loop(k, 0, len, body, Vec::new(), span)?;
-        self.pending.push(lp);
+        self.close_chain_loop(k, len, body, (outer, outer_conds), span)?;
         Some(self.var_expr(v, span))
     }
 }

@@ -97,13 +97,28 @@ impl Lowerer<'_> {
             var: acc,
             value: new,
         });
+        self.close_chain_loop(k, len, body, (outer, outer_conds), span)?;
+        Some(self.var_expr(acc, span))
+    }
+
+    /// Ends the loop of a chain over `k < len` whose `body` was lowered in a scope of its own:
+    /// the chain's `filter` conditions around it, the outer statements and conditions back
+    /// (`outer`), the loop to `pending`. `None` if the length is not a passive expression.
+    pub(in crate::lower) fn close_chain_loop(
+        &mut self,
+        k: VarId,
+        len: Expr,
+        body: Vec<Stmt>,
+        (outer, outer_conds): (Vec<Stmt>, Vec<(Expr, usize)>),
+        span: Span,
+    ) -> Option<()> {
         let conds = std::mem::replace(&mut self.iter_conds, outer_conds);
         let body = self.filtered(conds, body, span);
         self.scopes.pop();
         self.pending = outer;
         let lp = index_loop(k, 0, len, body, Vec::new(), span)?;
         self.pending.push(lp);
-        Some(self.var_expr(acc, span))
+        Some(())
     }
 }
 
