@@ -55,6 +55,7 @@ pub const INTRINSICS: &[Intrinsic] = &[
     row("sinh", &[Bounded(2.5)], true),
     row("cosh", &[Bounded(2.5)], true),
     row("tanh", &[Bounded(10.0)], true), // `TanhLargeArgument` draws `Any`
+    row("tanh_fast", &[Any], true),
     row("asinh", &[Any], true),
     row("acosh", &[AboveOne], true),
     row("atanh", &[Bounded(0.9)], true),

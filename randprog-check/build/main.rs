@@ -28,7 +28,7 @@ use std::fmt::Write;
 
 use construct::{Construct, Switches};
 
-const DEFAULT_SEED: u64 = 0x5eed_2026_0022;
+const DEFAULT_SEED: u64 = 0x5eed_2026_0026;
 const DEFAULT_COUNT: usize = 400;
 
 fn env(name: &str) -> Option<String> {

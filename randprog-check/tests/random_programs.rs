@@ -18,7 +18,7 @@
     clippy::all
 )]
 mod generated {
-    use autodiff::{Differentiable, Scalar};
+    use autodiff::{Differentiable, FastMath, Scalar};
     use randprog_check::{
         self as rp, arr, c, consts, flat, mat, rows, Checker, Program, D1, D2, D3,
     };
