@@ -235,3 +235,65 @@ fn nested_struct_returned() {
     assert_eq!(t.arm, 0.0);
     assert_eq!(t.base.angle, 2.0);
 }
+
+/// The README's example (section "Models as structs"), as written there.
+mod readme {
+    use crate::*;
+    use autodiff::{differentiable, Differentiable};
+
+    #[derive(Clone, Differentiable)]
+    struct Pose {
+        angle: f64,
+        t: [f64; 2],
+    }
+
+    #[differentiable]
+    impl Pose {
+        fn residual(&self, q: &[f64; 2], target: &[f64; 2]) -> f64 {
+            let (s, c) = self.angle.sin_cos();
+            (c * q[0] - s * q[1] + self.t[0] - target[0]).powi(2)
+                + (s * q[0] + c * q[1] + self.t[1] - target[1]).powi(2)
+        }
+        fn turned(&self, a: f64) -> Self {
+            Self {
+                angle: self.angle + a,
+                ..*self
+            }
+        }
+    }
+
+    #[differentiable]
+    fn pose_of(x: &[f64; 3]) -> Pose {
+        Pose {
+            angle: x[0],
+            t: [x[1], x[2]],
+        } // pose_of::jvp gives (Pose, Pose)
+    }
+
+    #[differentiable(wrt(x))]
+    fn fit(x: &[f64; 3], pts: &[[f64; 2]], targets: &[[f64; 2]]) -> f64 {
+        let pose = pose_of(x); // a struct returned, bound without its type
+        let turned = pose.turned(0.1); // a method returning `Self`
+        let mut s = 0.0;
+        for k in 0..pts.len() {
+            s += pose.residual(&pts[k], &targets[k]) + 0.1 * turned.residual(&pts[k], &targets[k]);
+        }
+        s
+    }
+
+    #[test]
+    fn readme_pose_example() {
+        let (pts, targets) = ([[1.0, 0.5], [-0.3, 2.0]], [[0.2, 1.4], [-1.9, 0.6]]);
+        let x = [0.3, -0.2, 0.9];
+        let (v, g) = fit::grad(&x, &pts, &targets);
+        assert_eq!(v, fit(&x, &pts, &targets));
+        for i in 0..3 {
+            let mut e = [0.0; 3];
+            e[i] = 1.0;
+            let f = |p: &[f64]| fit(p.try_into().unwrap(), &pts, &targets);
+            assert_close(g[i], central(&f, &x, &e), 1e-8, 1.0, "README fit");
+        }
+        let (p, dp) = pose_of::jvp(&x, &[1.0, 0.0, 0.0]);
+        assert_eq!((p.angle, dp.angle, dp.t), (0.3, 1.0, [0.0, 0.0]));
+    }
+}
