@@ -432,3 +432,37 @@ fn passive_struct_literals_are_left_alone() {
     assert_eq!(v, with_options(&x, 2));
     assert_eq!(g, vec![3.0, -6.0, 1.5]);
 }
+
+/// A struct rebuilt under its own name from its old value (`let p = Pose { .., ..p };`).
+#[differentiable]
+fn shadowed(x: &[f64; 3]) -> f64 {
+    let p = Pose {
+        angle: x[0],
+        t: [x[1], x[2]],
+    };
+    let p = Pose {
+        angle: p.angle * 2.0 + p.t[1],
+        ..p
+    };
+    let p = Pose {
+        t: [p.t[1], p.angle],
+        angle: p.t[0],
+    };
+    p.angle * p.t[0] + p.t[1].sin()
+}
+
+#[test]
+fn struct_rebuilt_under_its_own_name() {
+    let x: [f64; 3] = [0.3, -0.7, 1.1];
+    let (a1, t1) = (x[0] * 2.0 + x[2], [x[1], x[2]]);
+    let (a2, t2) = (t1[0], [t1[1], a1]);
+    let want = a2 * t2[0] + t2[1].sin();
+    let (v, g) = shadowed::grad(&x);
+    assert_eq!(v, shadowed(&x));
+    assert_eq!(v, want);
+    // d/dx: a2 = x1, t2 = [x2, 2 x0 + x2]: v = x1 x2 + sin(2 x0 + x2).
+    let c = (2.0 * x[0] + x[2]).cos();
+    assert_close(g[0], 2.0 * c, 1e-15, 1.0, "d/dx0");
+    assert_close(g[1], x[2], 1e-15, 1.0, "d/dx1");
+    assert_close(g[2], x[1] + c, 1e-15, 1.0, "d/dx2");
+}

@@ -105,6 +105,21 @@ pub fn expand(
         None => crate::args::facade_path(),
     };
     let locals = literals::find(&item.block, &active, &params, &krate);
+    // A struct built under a struct parameter's name: the field reads could not tell them apart.
+    if let Some(l) = locals
+        .iter()
+        .find(|l| params.iter().any(|p| p.name == l.name))
+    {
+        let err = syn::Error::new_spanned(
+            &l.name,
+            format!(
+                "`#[differentiable]` does not support a struct built here under the name of the struct parameter `{}`; give it another name",
+                l.name
+            ),
+        )
+        .to_compile_error();
+        return Some(quote!(#original #err));
+    }
     if params.is_empty() && locals.is_empty() && output.is_none() {
         return None;
     }

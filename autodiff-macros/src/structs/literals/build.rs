@@ -101,15 +101,22 @@ impl Build<'_> {
         let (ft, k) = (self.ft, self.krate);
         let span = lit.path.span();
         let dim = quote_spanned!(span=> <#ty as #k::Differentiable>::DIM);
+        // `let p = Pose { angle: p.angle * 2.0, ..p };` reads the `p` it shadows: built under
+        // another name, then bound.
+        let shadows = super::mentions_name(&syn::Expr::Struct(lit.clone()), name);
+        let target = if shadows { self.temp() } else { name.clone() };
         let mut out: Vec<syn::Stmt> = vec![syn::parse_quote_spanned! {span=>
-            let mut #name: [#ft; #dim] = [0.0; #dim];
+            let mut #target: [#ft; #dim] = [0.0; #dim];
         }];
         if let Some(rest) = &lit.rest {
             let zero: syn::Expr = syn::parse_quote!(0);
             let dim: syn::Expr = syn::parse_quote!(#dim);
-            self.rest(name, &zero, &dim, rest, &mut out);
+            self.rest(&target, &zero, &dim, rest, &mut out);
         }
-        self.fields(name, ty, None, lit, &mut out);
+        self.fields(&target, ty, None, lit, &mut out);
+        if shadows {
+            out.push(syn::parse_quote_spanned!(span=> let mut #name = #target;));
+        }
         out
     }
 

@@ -204,6 +204,17 @@ impl<'ast> Visit<'ast> for Taint {
     }
 }
 
+/// Whether `e` mentions the name `n` (as a path or in a macro's tokens).
+pub(super) fn mentions_name(e: &syn::Expr, n: &Ident) -> bool {
+    let names: HashSet<String> = std::iter::once(n.to_string()).collect();
+    Taint {
+        names,
+        found: Vec::new(),
+        changed: false,
+    }
+    .mentions(e)
+}
+
 /// `p` in `let p = ..` and `let p: T = ..`.
 fn let_name(p: &syn::Pat) -> Option<&Ident> {
     match p {
