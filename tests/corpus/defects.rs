@@ -598,3 +598,29 @@ fn vectors_filled_passively() {
     assert_eq!(g.2, [1.0 * 0.0, 0.3 * 0.5, 1.0]);
     assert_eq!(g.3, 1.25);
 }
+
+#[differentiable]
+fn twice_pair(a: &[f64; 2]) -> [f64; 2] {
+    [a[0] * 2.0, a[1] + a[0]]
+}
+
+/// An array result bound under the name of an argument it is computed from (`let a: [f64; 2] =
+/// f(&a);`): the call read the new, zeroed `a` (value 0, wrong numbers). Found while testing
+/// struct results rebound under their names.
+#[differentiable]
+fn array_result_shadows_argument(x: &[f64; 2]) -> f64 {
+    let a: [f64; 2] = twice_pair(x);
+    let a: [f64; 2] = twice_pair(&a);
+    a[0] * a[1]
+}
+
+#[test]
+fn array_results_rebound_under_their_names() {
+    let x = [0.3, 0.7];
+    let (v, g) = array_result_shadows_argument::grad(&x);
+    assert_eq!(v, array_result_shadows_argument(&x));
+    // a = [2 x0, x1 + x0], then [4 x0, x1 + 3 x0]: v = 4 x0 (x1 + 3 x0).
+    assert_close(v, 4.0 * x[0] * (x[1] + 3.0 * x[0]), 1e-15, 1.0, "value");
+    assert_close(g[0], 4.0 * x[1] + 24.0 * x[0], 1e-15, 1.0, "d/dx0");
+    assert_close(g[1], 4.0 * x[0], 1e-15, 1.0, "d/dx1");
+}

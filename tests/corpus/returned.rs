@@ -281,6 +281,31 @@ mod readme {
         s
     }
 
+    /// Results rebound under their own name (`let p = p.turned(..)`): the same type found two
+    /// ways, checked equal at compile time.
+    #[differentiable(wrt(x))]
+    fn rebound(x: &[f64; 3], q: &[f64; 2], target: &[f64; 2]) -> f64 {
+        let p = pose_of(x);
+        let p = p.turned(0.25);
+        let p = Pose::turned(&p, 0.5);
+        p.residual(q, target)
+    }
+
+    #[test]
+    fn results_rebound_under_their_name() {
+        let x = [0.3, -0.2, 0.9];
+        let (q, target) = ([1.0, 0.5], [0.2, 1.4]);
+        let (v, g) = rebound::grad(&x, &q, &target);
+        let p = pose_of(&x).turned(0.25).turned(0.5);
+        assert_eq!(v, p.residual(&q, &target));
+        for i in 0..3 {
+            let mut e = [0.0; 3];
+            e[i] = 1.0;
+            let f = |y: &[f64]| rebound(y.try_into().unwrap(), &q, &target);
+            assert_close(g[i], central(&f, &x, &e), 1e-8, 1.0, "rebound");
+        }
+    }
+
     #[test]
     fn readme_pose_example() {
         let (pts, targets) = ([[1.0, 0.5], [-0.3, 2.0]], [[0.2, 1.4], [-1.9, 0.6]]);

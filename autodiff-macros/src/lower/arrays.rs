@@ -136,14 +136,33 @@ impl Lowerer<'_> {
     /// passed to the helper as an extra output buffer. `None` if `init` is not a call of a
     /// function (a path that is not a local, a float method or `Vec`).
     pub(super) fn returned_array(&mut self, dest: VarId, init: &syn::Expr) -> Option<Stmt> {
+        let args = self.returned_args(init)?;
+        self.returned_call(dest, init, args)
+    }
+
+    /// The lowered arguments of the call `init` (before its result is bound: `let a: [f64; 2]
+    /// = f(&a);` reads the `a` it shadows).
+    pub(super) fn returned_args(&mut self, init: &syn::Expr) -> Option<Vec<Expr>> {
         if !self.is_fn_call(init) {
             return None;
         }
         let syn::Expr::Call(c) = strip_parens(init) else {
             return None;
         };
+        Some(c.args.iter().map(|a| self.call_arg(a)).collect())
+    }
+
+    /// The call `init` with its lowered `args`, its result written into `dest`.
+    pub(super) fn returned_call(
+        &mut self,
+        dest: VarId,
+        init: &syn::Expr,
+        mut args: Vec<Expr>,
+    ) -> Option<Stmt> {
+        let syn::Expr::Call(c) = strip_parens(init) else {
+            return None;
+        };
         let span = init.span();
-        let mut args: Vec<Expr> = c.args.iter().map(|a| self.call_arg(a)).collect();
         args.push(Expr::new(
             ExprKind::View {
                 var: dest,

@@ -95,8 +95,10 @@ impl Lowerer<'_> {
         {
             if float_ty(&a.elem).is_some() && self.is_fn_call(&init.expr) {
                 let n = len_tokens(&a.len);
+                // The arguments first: they read the names this binding may shadow.
+                let args = self.returned_args(&init.expr)?;
                 let v = self.local_array(Some(&pi.ident), n, init.expr.span());
-                return self.returned_array(v, &init.expr);
+                return self.returned_call(v, &init.expr, args);
             }
         }
         if let (syn::Pat::Ident(pi), Some(init)) = (pat, &local.init) {

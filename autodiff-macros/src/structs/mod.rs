@@ -105,15 +105,35 @@ pub fn expand(
         None => crate::args::facade_path(),
     };
     let locals = literals::find(&item.block, &active, &params, &krate);
-    // A struct built under a struct parameter's name: the field reads could not tell them apart.
-    if let Some(l) = locals
-        .iter()
-        .find(|l| params.iter().any(|p| p.name == l.name))
-    {
+    // A struct built under a struct parameter's name, or two struct locals of different types
+    // under one name: the field reads could not tell them apart.
+    // (A type found through a callee, `<f as StructResult>::Ty`, may be the same type written
+    // otherwise: that is checked at compile time instead.)
+    let ty_of = |p: &StructParam| p.ty.to_token_stream().to_string();
+    let found = |p: &StructParam| ty_of(p).contains("Result");
+    let mut same_type = TokenStream::new();
+    for (i, l) in locals.iter().enumerate() {
+        for e in locals[..i]
+            .iter()
+            .filter(|e| e.name == l.name && ty_of(e) != ty_of(l))
+        {
+            if found(e) || found(l) {
+                let (a, b, span) = (&e.ty, &l.ty, l.name.span());
+                same_type.extend(quote_spanned!(span=> const _: fn(#a) -> #b = |v| v;));
+            }
+        }
+    }
+    let clash = locals.iter().enumerate().find(|(i, l)| {
+        params.iter().any(|p| p.name == l.name)
+            || locals[..*i]
+                .iter()
+                .any(|e| e.name == l.name && ty_of(e) != ty_of(l) && !found(e) && !found(l))
+    });
+    if let Some((_, l)) = clash {
         let err = syn::Error::new_spanned(
             &l.name,
             format!(
-                "`#[differentiable]` does not support a struct built here under the name of the struct parameter `{}`; give it another name",
+                "`#[differentiable]` does not support a struct bound here under the name `{}` of a struct parameter or of a struct of another type; give it another name",
                 l.name
             ),
         )
@@ -163,6 +183,7 @@ pub fn expand(
     // The user's function as written (not with its returned literal bound to a local).
     let mut out = rewrap(file, original, &flat, &all, output.as_ref(), &ft, &krate);
     out.extend(checked);
+    out.extend(same_type);
     if let Some(t) = &output {
         out.extend(result_impl(original, t, block_krate.is_some(), &krate));
     }

@@ -429,8 +429,22 @@ impl VisitMut for Build<'_> {
                             let (ft, k, ty) = (self.ft, self.krate, &p.ty);
                             let span = ty.span();
                             *pt.ty = syn::parse_quote_spanned!(span=> [#ft; <#ty as #k::Differentiable>::DIM]);
+                            // `let p = p.turned(..)`: the call reads the `p` it shadows, so the
+                            // result is bound under another name first.
+                            let name = pi.ident.clone();
+                            let shadows = l
+                                .init
+                                .as_ref()
+                                .is_some_and(|i| super::mentions_name(&i.expr, &name));
+                            let tmp = self.temp();
+                            if shadows {
+                                *pt.pat = syn::parse_quote!(#tmp);
+                            }
                             syn::visit_mut::visit_stmt_mut(self, &mut s);
                             stmts.push(s);
+                            if shadows {
+                                stmts.push(syn::parse_quote_spanned!(span=> let mut #name = #tmp;));
+                            }
                             continue;
                         }
                     }

@@ -53,8 +53,13 @@ pub(super) fn find(
     // Struct results bound without their type (after the others: their methods' owners).
     let known: Vec<StructParam> = params.iter().chain(&t.found).cloned().collect();
     let mut found = t.found;
+    let same = |a: &StructParam, b: &StructParam| {
+        a.name == b.name
+            && quote::ToTokens::to_token_stream(&a.ty).to_string()
+                == quote::ToTokens::to_token_stream(&b.ty).to_string()
+    };
     for r in results::find(block, &known, k) {
-        if !found.iter().any(|f| f.name == r.name) {
+        if !found.iter().any(|f| same(f, &r)) {
             found.push(r);
         }
     }
@@ -106,6 +111,15 @@ impl Taint {
         P(self).visit_pat(p);
     }
 
+    /// Whether `name` is found with the type `ty` already (another type under the same name is
+    /// recorded too, and reported).
+    fn recorded(&self, name: &Ident, ty: &syn::Type) -> bool {
+        let t = quote::ToTokens::to_token_stream(ty).to_string();
+        self.found
+            .iter()
+            .any(|f| f.name == *name && quote::ToTokens::to_token_stream(&f.ty).to_string() == t)
+    }
+
     /// `x`, `x.f`, `x[i]`: the name written to.
     fn root(e: &syn::Expr) -> Option<&Ident> {
         match strip_parens(e) {
@@ -133,7 +147,7 @@ impl<'ast> Visit<'ast> for Taint {
                     && tp.qself.is_none()
                     && is_struct_path(&tp.path)
                     && super::is_struct(&pt.ty)
-                    && !self.found.iter().any(|f| f.name == pi.ident)
+                    && !self.recorded(&pi.ident, &pt.ty)
                 {
                     self.found.push(StructParam {
                         name: pi.ident.clone(),
@@ -155,13 +169,14 @@ impl<'ast> Visit<'ast> for Taint {
         else {
             return;
         };
-        if is_struct_path(&s.path) && !self.found.iter().any(|f| f.name == *name) {
+        let ty = syn::Type::Path(syn::TypePath {
+            qself: None,
+            path: s.path.clone(),
+        });
+        if is_struct_path(&s.path) && !self.recorded(name, &ty) {
             self.found.push(StructParam {
                 name: name.clone(),
-                ty: syn::Type::Path(syn::TypePath {
-                    qself: None,
-                    path: s.path.clone(),
-                }),
+                ty,
                 local: true,
             });
         }
