@@ -324,3 +324,60 @@ fn jacobians_of_matrix_parameters() {
         ]
     );
 }
+
+/// Matrix literals of active elements, `[[a, b], [c, d]]` (also rebuilt under their own name
+/// from their elements), next to a constant one.
+#[differentiable]
+fn matrix_literals(x: &[f64; 2]) -> f64 {
+    let a = [x[0], x[1] * 2.0];
+    let m = [[a[0], a[1]], [x[1], a[0] * a[1]]];
+    let m = [[m[1][0], m[0][1]], [m[0][0], m[1][1].sin()]];
+    let k = [[1.0, 2.0], [3.0, 4.0]];
+    let mut s = 0.0;
+    for i in 0..2 {
+        for j in 0..m[i].len() {
+            s += m[i][j] * k[j][i];
+        }
+    }
+    s + m[0][0] * m[1][1]
+}
+
+fn matrix_literals_twin(x: &[f64; 2]) -> f64 {
+    let a = [x[0], x[1] * 2.0];
+    let m0 = [[a[0], a[1]], [x[1], a[0] * a[1]]];
+    let m = [[m0[1][0], m0[0][1]], [m0[0][0], m0[1][1].sin()]];
+    let k = [[1.0, 2.0], [3.0, 4.0]];
+    let mut s = 0.0;
+    for i in 0..2 {
+        for j in 0..2 {
+            s += m[i][j] * k[j][i];
+        }
+    }
+    s + m[0][0] * m[1][1]
+}
+
+#[test]
+fn matrix_literals_of_active_values() {
+    let x = [0.3, 0.7];
+    let (v, _) = matrix_literals::grad(&x);
+    assert_eq!(v, matrix_literals_twin(&x));
+    let arr = |q: &[f64]| -> [f64; 2] { q.try_into().unwrap() };
+    let fns = Fns {
+        f: &|q| matrix_literals(&arr(q)),
+        jvp: &|q, d| matrix_literals::jvp(&arr(q), &arr(d)),
+        vjp: &|q, seed, bar| {
+            let mut b = arr(bar);
+            let v = matrix_literals::vjp(&arr(q), seed, &mut b);
+            bar.copy_from_slice(&b);
+            v
+        },
+        grad: &|q| {
+            let (v, g) = matrix_literals::grad(&arr(q));
+            (v, g.to_vec())
+        },
+    };
+    check("matrix literals", &fns, &x);
+    let dir = [0.6, -1.1];
+    let (_, _, hv) = matrix_literals::hvp(&x, &dir);
+    check_hvp("matrix literals", &|q| (fns.grad)(q).1, &x, &dir, &hv);
+}

@@ -313,8 +313,25 @@ impl Lowerer<'_> {
                 );
             }
             syn::Expr::Array(a) if !a.elems.is_empty() => {
+                // `[[a, b], [c, d]]`: a matrix, stored flattened row by row (rows of one length).
+                let rows: Option<Vec<&syn::ExprArray>> = a
+                    .elems
+                    .iter()
+                    .map(|e| match strip_parens(e) {
+                        syn::Expr::Array(r) if !r.elems.is_empty() => Some(r),
+                        _ => None,
+                    })
+                    .collect();
+                let matrix = rows.filter(|r| r.iter().all(|x| x.elems.len() == r[0].elems.len()));
                 // `[e0, e1, ..]` with float elements: a local array filled element by element.
-                let elems: Vec<Expr> = a.elems.iter().map(|e| self.expr(e)).collect();
+                let elems: Vec<Expr> = match &matrix {
+                    Some(rows) => rows
+                        .iter()
+                        .flat_map(|r| r.elems.iter())
+                        .map(|e| self.expr(e))
+                        .collect(),
+                    None => a.elems.iter().map(|e| self.expr(e)).collect(),
+                };
                 if !elems.iter().any(|e| self.floatish(e)) {
                     return self.opaque(expr, Unsupported::Passive);
                 }
@@ -326,6 +343,14 @@ impl Lowerer<'_> {
                 let v = self.fresh("array", true, Shape::Array(quote!(#len)));
                 self.vars[v].float = true;
                 self.literals.push(v);
+                if let Some(rows) = &matrix {
+                    let (r, c) = (rows.len(), rows[0].elems.len());
+                    let (r, c) = (
+                        proc_macro2::Literal::usize_unsuffixed(r),
+                        proc_macro2::Literal::usize_unsuffixed(c),
+                    );
+                    self.matrices.push((v, Some(quote!(#r)), quote!(#c)));
+                }
                 let zero = Expr::new(ExprKind::Lit(syn::parse_quote!(0.0)), span);
                 self.pending.push(Stmt::Let {
                     var: v,
