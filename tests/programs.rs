@@ -1294,12 +1294,17 @@ fn nn_loss(w: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
     loss / m as f64
 }
 
-/// Hand-written backprop.
-fn nn_backprop(w: &[f64], xs: &[f64], ys: &[f64]) -> (f64, Vec<f64>) {
+/// Hand-written backprop with the activation `act(z) = (value, derivative)`.
+fn nn_backprop_with(
+    w: &[f64],
+    xs: &[f64],
+    ys: &[f64],
+    act: impl Fn(f64) -> (f64, f64),
+) -> (f64, Vec<f64>) {
     let m = ys.len();
     let mut g = vec![0.0; NW];
     let mut loss = 0.0;
-    let mut h = [0.0; NH];
+    let (mut h, mut dh) = ([0.0; NH], [0.0; NH]);
     for s in 0..m {
         let x = &xs[s * NI..(s + 1) * NI];
         let mut out = w[NH * NI + 2 * NH];
@@ -1308,7 +1313,7 @@ fn nn_backprop(w: &[f64], xs: &[f64], ys: &[f64]) -> (f64, Vec<f64>) {
             for i in 0..NI {
                 z += w[j * NI + i] * x[i];
             }
-            h[j] = z.tanh();
+            (h[j], dh[j]) = act(z);
             out += w[NH * NI + NH + j] * h[j];
         }
         let r = out - ys[s];
@@ -1317,7 +1322,7 @@ fn nn_backprop(w: &[f64], xs: &[f64], ys: &[f64]) -> (f64, Vec<f64>) {
         g[NH * NI + 2 * NH] += dout;
         for j in 0..NH {
             g[NH * NI + NH + j] += dout * h[j];
-            let dz = dout * w[NH * NI + NH + j] * (1.0 - h[j] * h[j]);
+            let dz = dout * w[NH * NI + NH + j] * dh[j];
             g[NH * NI + j] += dz;
             for i in 0..NI {
                 g[j * NI + i] += dz * x[i];
@@ -1327,28 +1332,36 @@ fn nn_backprop(w: &[f64], xs: &[f64], ys: &[f64]) -> (f64, Vec<f64>) {
     (loss / m as f64, g)
 }
 
-#[test]
-fn neural_network_loss() {
+/// The generator (for the test's further draws), inputs, targets (a smooth teacher plus noise, so the loss and gradient are O(1)) and weights
+/// ~ `scale` U(-1/sqrt(fan_in), 1/sqrt(fan_in)) like a default PyTorch init (`scale` 1).
+fn nn_data(scale: f64) -> (Rng, Vec<f64>, Vec<f64>, Vec<f64>) {
     let mut rng = Rng::named("nn");
     let m = 256;
     let xs: Vec<f64> = (0..m * NI).map(|_| rng.range(-1.0, 1.0)).collect();
-    // Targets from a fixed smooth "teacher" plus noise, so the loss and gradient are O(1).
     let ys: Vec<f64> = (0..m)
         .map(|s| {
             let x = &xs[s * NI..(s + 1) * NI];
             (x[0] + 0.5 * x[1] * x[2]).sin() - 0.3 * x[7] + rng.range(-0.1, 0.1)
         })
         .collect();
-    // Weights ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) like a default PyTorch init.
     let w: Vec<f64> = (0..NW)
         .map(|k| {
             let fan_in = if k < NH * NI + NH { NI } else { NH };
-            rng.range(-1.0, 1.0) / (fan_in as f64).sqrt()
+            scale * rng.range(-1.0, 1.0) / (fan_in as f64).sqrt()
         })
         .collect();
+    (rng, xs, ys, w)
+}
+
+#[test]
+fn neural_network_loss() {
+    let (mut rng, xs, ys, w) = nn_data(1.0);
     assert_eq!(w.len(), 321);
 
-    let (val, want) = nn_backprop(&w, &xs, &ys);
+    let (val, want) = nn_backprop_with(&w, &xs, &ys, |z| {
+        let t = z.tanh();
+        (t, 1.0 - t * t)
+    });
     let (v, g) = nn_loss::grad(bb(&w), bb(&xs), bb(&ys));
     assert_eq!(v, nn_loss(&w, &xs, &ys), "value vs kept fn");
     assert_close(v, val, 1e-14, 0.0, "nn value vs hand-written forward");
@@ -1418,58 +1431,11 @@ fn nn_loss_fast(w: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
     loss / m as f64
 }
 
-/// Hand-written backprop with `tanh_fast_with_derivative`.
-fn nn_backprop_fast(w: &[f64], xs: &[f64], ys: &[f64]) -> (f64, Vec<f64>) {
-    let m = ys.len();
-    let mut g = vec![0.0; NW];
-    let mut loss = 0.0;
-    let (mut h, mut dh) = ([0.0; NH], [0.0; NH]);
-    for s in 0..m {
-        let x = &xs[s * NI..(s + 1) * NI];
-        let mut out = w[NH * NI + 2 * NH];
-        for j in 0..NH {
-            let mut z = w[NH * NI + j];
-            for i in 0..NI {
-                z += w[j * NI + i] * x[i];
-            }
-            (h[j], dh[j]) = z.tanh_fast_with_derivative();
-            out += w[NH * NI + NH + j] * h[j];
-        }
-        let r = out - ys[s];
-        loss += r * r;
-        let dout = 2.0 * r / m as f64;
-        g[NH * NI + 2 * NH] += dout;
-        for j in 0..NH {
-            g[NH * NI + NH + j] += dout * h[j];
-            let dz = dout * w[NH * NI + NH + j] * dh[j];
-            g[NH * NI + j] += dz;
-            for i in 0..NI {
-                g[j * NI + i] += dz * x[i];
-            }
-        }
-    }
-    (loss / m as f64, g)
-}
-
 #[test]
 fn neural_network_loss_tanh_fast() {
-    let mut rng = Rng::named("nn");
-    let m = 256;
-    let xs: Vec<f64> = (0..m * NI).map(|_| rng.range(-1.0, 1.0)).collect();
-    let ys: Vec<f64> = (0..m)
-        .map(|s| {
-            let x = &xs[s * NI..(s + 1) * NI];
-            (x[0] + 0.5 * x[1] * x[2]).sin() - 0.3 * x[7] + rng.range(-0.1, 0.1)
-        })
-        .collect();
     // Larger weights than `neural_network_loss` (x3), so that some units saturate (|z| up to
     // ~8, tanh within 1e-7 of 1) and the derivative's accuracy there counts.
-    let w: Vec<f64> = (0..NW)
-        .map(|k| {
-            let fan_in = if k < NH * NI + NH { NI } else { NH };
-            3.0 * rng.range(-1.0, 1.0) / (fan_in as f64).sqrt()
-        })
-        .collect();
+    let (mut rng, xs, ys, w) = nn_data(3.0);
 
     let (v, g) = nn_loss_fast::grad(bb(&w), bb(&xs), bb(&ys));
     assert_eq!(v, nn_loss_fast(&w, &xs, &ys), "value vs kept fn");
@@ -1491,7 +1457,7 @@ fn neural_network_loss_tanh_fast() {
     }
     // Against hand-written backprop on the same kernel: the same rounding budget as
     // `neural_network_loss`.
-    let (vh, gh) = nn_backprop_fast(&w, &xs, &ys);
+    let (vh, gh) = nn_backprop_with(&w, &xs, &ys, |z| z.tanh_fast_with_derivative());
     assert_close(v, vh, 1e-14, 0.0, "nn fast value vs hand-written forward");
     for k in 0..NW {
         assert_close(

@@ -466,3 +466,53 @@ fn struct_rebuilt_under_its_own_name() {
     assert_close(g[1], x[2], 1e-15, 1.0, "d/dx1");
     assert_close(g[2], x[1] + c, 1e-15, 1.0, "d/dx2");
 }
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Line3 {
+    pub w: [f64; 3],
+    pub b: f64,
+}
+
+#[differentiable]
+impl Line3 {
+    pub fn predict(&self, x: &[f64; 3]) -> f64 {
+        self.w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>() + self.b
+    }
+}
+
+#[differentiable]
+fn mean_square(r: &[f64]) -> f64 {
+    r.iter().map(|v| v * v).sum::<f64>() / r.len() as f64
+}
+
+/// As one writes it first: a model struct made from a parameter slice, residuals collected with
+/// an iterator chain calling its method, a helper over the slice of residuals.
+#[differentiable(wrt(theta))]
+fn fit_line(theta: &[f64], xs: &[[f64; 3]], ys: &[f64]) -> f64 {
+    let line = Line3 {
+        w: [theta[0], theta[1], theta[2]],
+        b: theta[3],
+    };
+    let r: Vec<f64> = xs
+        .iter()
+        .zip(ys)
+        .map(|(x, y)| line.predict(x) - y)
+        .collect();
+    mean_square(&r)
+}
+
+#[test]
+fn struct_from_slice_with_iterators_and_collect() {
+    let theta = vec![0.5, -1.0, 0.25, 0.1];
+    let xs = vec![[1.0, 2.0, 0.5], [-0.3, 0.7, 1.1], [0.9, -1.4, 0.2]];
+    let ys = vec![0.3, -0.8, 1.5];
+    let (v, g) = fit_line::grad(&theta, &xs, &ys);
+    assert_eq!(v, fit_line(&theta, &xs, &ys));
+    let fns = Fns {
+        f: &|q| fit_line(q, &xs, &ys),
+        jvp: &|q, d| fit_line::jvp(q, &xs, &ys, d),
+        vjp: &|q, seed, bar| fit_line::vjp(q, &xs, &ys, seed, bar),
+        grad: &|q| fit_line::grad(q, &xs, &ys),
+    };
+    assert_eq!(check("line from a slice", &fns, &theta), g);
+}
