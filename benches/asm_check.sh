@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 # The functions holding the loops (a wrapper that only calls out, like `nn_vjp_generated` calling
 # `nn_loss::__vjp`, is replaced by its callee; one that LLVM inlined everywhere is "absent").
 funcs=(
-    rosen_vjp_generated rosen_windows_vjp_generated rosen_by_hand_into
+    rosen_vjp_generated rosen_grad_into_generated rosen_windows_vjp_generated rosen_by_hand_into
     rosen::grad
     least_squares_grad_generated least_squares_by_hand
     nn_loss::__vjp nn_backprop_into

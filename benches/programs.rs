@@ -9,9 +9,10 @@
 //! Programs (the same functions and layouts as tests/programs.rs):
 //! - `rosen_arr_n2`: Rosenbrock on `&[f64; 2]` (const generic), `grad` returning `[f64; 2]`;
 //! - `rosen_n100`, `rosen_n10000`: Rosenbrock on a slice. The main comparison is
-//!   `vjp_generated` (seed 1 into a reused buffer, zeroed each iteration: `vjp` adds into it)
-//!   against `vjp_hand_written` (the best hand-written gradient: one pass, each element written
-//!   once, no bounds checks, so no zeroing). `grad_alloc_*` are the
+//!   `grad_into_generated` (`grad_into`: the gradient written into a reused buffer, each element
+//!   once) against `vjp_hand_written` (the best hand-written gradient: one pass, each element
+//!   written once, no bounds checks, so no zeroing); `vjp_generated` is seed 1 into the buffer,
+//!   zeroed each iteration (`vjp` adds into it). `grad_alloc_*` are the
 //!   variants returning a fresh `Vec` (one allocation per call on both sides);
 //!   `vjp_generated_windows` is the same function written `x.windows(2).map(..).sum()`;
 //! - `least_squares_n100000`: notebook 004's sum_i (m x_i + c - y_i)^2, m and c active, x and y
@@ -71,6 +72,13 @@ fn rosen_arr_grad_generated<const N: usize>(x: &[f64; N]) -> (f64, [f64; N]) {
 fn rosen_vjp_generated(x: &[f64], g: &mut [f64]) -> f64 {
     g.fill(0.0);
     rosen::vjp(x, 1.0, g)
+}
+
+/// The gradient written into the caller's buffer, as `grad_into` does: no zeroing, each
+/// element written once (see `autodiff-macros/src/emit/carry.rs`).
+#[inline(never)]
+fn rosen_grad_into_generated(x: &[f64], g: &mut [f64]) -> f64 {
+    rosen::grad_into(x, g)
 }
 
 #[inline(never)]
@@ -248,6 +256,16 @@ fn bench_rosen_slice(c: &mut Criterion, n: usize) {
     group.bench_function("vjp_generated_windows", |b| {
         b.iter(|| {
             let v = rosen_windows_vjp_generated(black_box(&x), black_box(&mut buf[..]));
+            black_box(&buf);
+            v
+        })
+    });
+    let mut bi = vec![f64::NAN; n];
+    let vi = rosen_grad_into_generated(&x, &mut bi);
+    assert_eq!((vi, &bi), (vg, &bg), "{name}: grad_into == vjp(1)");
+    group.bench_function("grad_into_generated", |b| {
+        b.iter(|| {
+            let v = rosen_grad_into_generated(black_box(&x), black_box(&mut buf[..]));
             black_box(&buf);
             v
         })

@@ -379,6 +379,7 @@ pub mod __private {
     pub use autodiff_runtime::call::{
         fixed, fixed_mut, Active, BindArrayResult, Const, ToActive, ToBase, ToPassive,
     };
+    pub use autodiff_runtime::mode::{Accumulate, AdjointMode, Overwrite};
     #[cfg(feature = "alloc")]
     pub use autodiff_runtime::sparse;
     pub use autodiff_runtime::{

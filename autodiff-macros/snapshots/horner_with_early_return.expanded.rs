@@ -290,7 +290,6 @@ for horner {
         __o += N;
         let x: f64 = __x[__o];
         __o += 1usize;
-        __grad.fill(<f64 as ::autodiff::__private::Scalar>::zero());
         let __grad = &mut __grad[..];
         let (__gd0, __grad) = __grad.split_at_mut(N);
         let __gd0: &mut [f64; N] = match <&mut [f64; N]>::try_from(__gd0) {
@@ -298,9 +297,7 @@ for horner {
             Err(_) => ::core::unreachable!(),
         };
         let (__gd1, __grad) = __grad.split_at_mut(1);
-        let (__value, __s0) = horner::vjp::<
-            N,
-        >(c, x, <f64 as ::autodiff::__private::Scalar>::one(), __gd0);
+        let (__value, __s0) = horner::grad_into::<N>(c, x, __gd0);
         __gd1[0] = __s0;
         __value
     }

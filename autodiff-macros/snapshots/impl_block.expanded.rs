@@ -350,7 +350,7 @@ impl Spring {
         let mut __t3_b: __S = __t4_b;
         let mut __t2_b: __S = __t3_p0 * __t3_b;
         y_1_b += __t2_b;
-        x_0_b += -__t2_b + __t1_p0 * __t1_b;
+        x_0_b += __t1_p0 * __t1_b - (__t2_b);
         (
             __t4,
             (

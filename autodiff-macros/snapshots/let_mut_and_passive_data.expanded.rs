@@ -67,9 +67,8 @@ impl h {
         s_3 = __t4;
         s_3_d = __t4_d;
         let __t5: __S = (x_0 * x_0);
-        let __t5_a1: __S = x_0;
-        let __t5_a0: __S = x_0;
-        let __t5_d: __S = __t5_a1 * x_0_d + __t5_a0 * x_0_d;
+        let __t5_a0: __S = x_0 + x_0;
+        let __t5_d: __S = __t5_a0 * x_0_d;
         let mut x_5: __S = __t5;
         let mut x_5_d: __S = __t5_d;
         let (__t6, __t6_p0) = ::autodiff::__private::rules::exp(x_5);
@@ -117,8 +116,7 @@ impl h {
         );
         s_3 = __t6;
         let __t8: __S = (x_0 * x_0);
-        let __t8_a1: __S = x_0;
-        let __t8_a0: __S = x_0;
+        let __t8_a0: __S = x_0 + x_0;
         let mut x_5: __S = __t8;
         let (__t10, __t10_p0) = ::autodiff::__private::rules::exp(x_5);
         let __t11: __S = <__S as ::autodiff::__private::Scalar>::div_base(__t10, 3.0);
@@ -134,7 +132,7 @@ impl h {
         let __out_b9: __S = x_5_b;
         x_5_b = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut __t8_b: __S = __out_b9;
-        x_0_b += __t8_a1 * __t8_b + __t8_a0 * __t8_b;
+        x_0_b += __t8_a0 * __t8_b;
         let __out_b7: __S = s_3_b;
         s_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut __t6_b: __S = __out_b7;

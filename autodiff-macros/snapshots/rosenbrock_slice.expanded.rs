@@ -45,49 +45,146 @@ impl rosen {
             let __t2: __S = x_0[__i1];
             let __i3: usize = i_2;
             let __t4: __S = x_0[__i3];
-            let __t5: __S = x_0[__i3];
-            let __t6: __S = (__t4 * __t5);
-            let __t6_a1: __S = __t5;
-            let __t6_a0: __S = __t4;
-            let __t7: __S = (__t2 - __t6);
+            let __t5: __S = (__t4 * __t4);
+            let __t5_a0: __S = __t4 + __t4;
+            let __t6: __S = (__t2 - __t5);
             let __t2_d: __S = x_0_d[__i1];
             let __t4_d: __S = x_0_d[__i3];
-            let __t5_d: __S = x_0_d[__i3];
-            let __t6_d: __S = __t6_a1 * __t4_d + __t6_a0 * __t5_d;
-            let __t7_d: __S = __t2_d + -__t6_d;
+            let __t5_d: __S = __t5_a0 * __t4_d;
+            let __t6_d: __S = __t2_d + -__t5_d;
+            let mut a_3: __S = __t6;
+            let mut a_3_d: __S = __t6_d;
+            let __i7: usize = i_2;
+            let __t8: __S = x_0[__i7];
+            let __t9: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
+                __t8,
+                1.0,
+            );
+            let __t8_d: __S = x_0_d[__i7];
+            let __t9_d: __S = -__t8_d;
+            let mut b_4: __S = __t9;
+            let mut b_4_d: __S = __t9_d;
+            let __t10: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
+            let __t11: __S = (__t10 * a_3);
+            let __t11_a1: __S = a_3;
+            let __t11_a0: __S = __t10;
+            let __t12: __S = (b_4 * b_4);
+            let __t12_a0: __S = b_4 + b_4;
+            let __t13: __S = (__t11 + __t12);
+            let __t14: __S = (s_1 + __t13);
+            let __t10_d: __S = <__S as ::autodiff::__private::Scalar>::scale(
+                a_3_d,
+                100.0,
+            );
+            let __t11_d: __S = __t11_a1 * __t10_d + __t11_a0 * a_3_d;
+            let __t12_d: __S = __t12_a0 * b_4_d;
+            let __t13_d: __S = __t11_d + __t12_d;
+            let __t14_d: __S = s_1_d + __t13_d;
+            s_1 = __t14;
+            s_1_d = __t14_d;
+        }
+        (s_1, s_1_d)
+    }
+    /// Generic reverse mode, adding into the adjoint buffers or overwriting them.
+    #[doc(hidden)]
+    #[inline]
+    fn __vjp_w<
+        __S: ::autodiff::__private::Scalar<Base = f64>,
+        __AdjM: ::autodiff::__private::AdjointMode,
+    >(x_0: &[__S], __seed: __S, x_0_b: &mut [__S], _: __AdjM) -> __S {
+        let _ = rosen;
+        if <__AdjM as ::autodiff::__private::AdjointMode>::OVERWRITE {
+            if let ::core::option::Option::Some(__tail) = x_0_b.get_mut(x_0.len()..) {
+                __tail.fill(<__S as ::autodiff::__private::Scalar>::zero());
+            }
+        }
+        let x_0_b: &mut [__S] = &mut x_0_b[..x_0.len()];
+        let __ow_x_0_b: bool = <__AdjM as ::autodiff::__private::AdjointMode>::OVERWRITE;
+        let mut s_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+        let mut a_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+        let mut b_4_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+        let mut s_1: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+        s_1_b += __seed;
+        let mut __carry_x_0_b: __S = -<__S as ::autodiff::__private::Scalar>::zero();
+        let mut __carry_at_x_0_b: usize = usize::MAX;
+        let mut __carry_n_x_0_b: usize = 0;
+        let __range: ::core::ops::Range<usize> = (0)..(x_0.len() - 1);
+        if __range.start < __range.end {
+            let _ = &x_0[__range.end - 1 + 1];
+        }
+        for i_2 in __range {
+            let __i2: usize = (i_2 + (1));
+            let __t3: __S = x_0[__i2];
+            let __i4: usize = i_2;
+            let __t5: __S = x_0[__i4];
+            let __t6: __S = (__t5 * __t5);
+            let __t6_a0: __S = __t5 + __t5;
+            let __t7: __S = (__t3 - __t6);
             let mut a_3: __S = __t7;
-            let mut a_3_d: __S = __t7_d;
-            let __i8: usize = i_2;
-            let __t9: __S = x_0[__i8];
+            let __t9: __S = x_0[__i4];
             let __t10: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
                 __t9,
                 1.0,
             );
-            let __t9_d: __S = x_0_d[__i8];
-            let __t10_d: __S = -__t9_d;
             let mut b_4: __S = __t10;
-            let mut b_4_d: __S = __t10_d;
-            let __t11: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
-            let __t12: __S = (__t11 * a_3);
-            let __t12_a1: __S = a_3;
-            let __t12_a0: __S = __t11;
-            let __t13: __S = (b_4 * b_4);
-            let __t13_a1: __S = b_4;
-            let __t13_a0: __S = b_4;
-            let __t14: __S = (__t12 + __t13);
-            let __t15: __S = (s_1 + __t14);
-            let __t11_d: __S = <__S as ::autodiff::__private::Scalar>::scale(
-                a_3_d,
-                100.0,
-            );
-            let __t12_d: __S = __t12_a1 * __t11_d + __t12_a0 * a_3_d;
-            let __t13_d: __S = __t13_a1 * b_4_d + __t13_a0 * b_4_d;
-            let __t14_d: __S = __t12_d + __t13_d;
-            let __t15_d: __S = s_1_d + __t14_d;
-            s_1 = __t15;
-            s_1_d = __t15_d;
+            let __t12: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
+            let __t13: __S = (__t12 * a_3);
+            let __t13_a1: __S = a_3;
+            let __t13_a0: __S = __t12;
+            let __t14: __S = (b_4 * b_4);
+            let __t14_a0: __S = b_4 + b_4;
+            let __t15: __S = (__t13 + __t14);
+            let __t16: __S = (s_1 + __t15);
+            s_1 = __t16;
+            let __out_b17: __S = s_1_b;
+            let mut __t16_b: __S = __out_b17;
+            let mut __t15_b: __S = __t16_b;
+            let mut __t13_b: __S = __t15_b;
+            let mut __t14_b: __S = __t15_b;
+            let mut __t12_b: __S = __t13_a1 * __t13_b;
+            b_4_b += __t14_a0 * __t14_b;
+            a_3_b
+                += __t13_a0 * __t13_b
+                    + <__S as ::autodiff::__private::Scalar>::scale(__t12_b, 100.0);
+            let __out_b11: __S = b_4_b;
+            b_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut __t10_b: __S = __out_b11;
+            let mut __t9_b: __S = __t10_b;
+            let __out_b8: __S = a_3_b;
+            a_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut __t7_b: __S = __out_b8;
+            let mut __t3_b: __S = __t7_b;
+            let mut __t6_b: __S = __t7_b;
+            let mut __t5_b: __S = __t6_a0 * __t6_b;
+            if __ow_x_0_b {
+                x_0_b[__i4] = __carry_x_0_b - (__t5_b + __t9_b);
+            } else {
+                x_0_b[__i4] += __carry_x_0_b - (__t5_b + __t9_b);
+            }
+            __carry_x_0_b = __t3_b;
+            __carry_at_x_0_b = __i2;
+            __carry_n_x_0_b += 1;
         }
-        (s_1, s_1_d)
+        if __carry_at_x_0_b != usize::MAX {
+            if __ow_x_0_b {
+                x_0_b[__carry_at_x_0_b] = __carry_x_0_b;
+            } else {
+                x_0_b[__carry_at_x_0_b] += __carry_x_0_b;
+            }
+        }
+        if __ow_x_0_b {
+            if __carry_at_x_0_b == usize::MAX {
+                x_0_b.fill(<__S as ::autodiff::__private::Scalar>::zero());
+            } else {
+                x_0_b[..__carry_at_x_0_b - __carry_n_x_0_b]
+                    .fill(<__S as ::autodiff::__private::Scalar>::zero());
+                x_0_b[__carry_at_x_0_b + 1..]
+                    .fill(<__S as ::autodiff::__private::Scalar>::zero());
+            }
+        }
+        let __out_b1: __S = s_1_b;
+        s_1_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+        s_1
     }
     /// Generic reverse mode, used by the runtime (dual numbers, jets).
     #[doc(hidden)]
@@ -97,73 +194,7 @@ impl rosen {
         __seed: __S,
         x_0_b: &mut [__S],
     ) -> __S {
-        let _ = rosen;
-        let x_0_b: &mut [__S] = &mut x_0_b[..x_0.len()];
-        let mut s_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
-        let mut a_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
-        let mut b_4_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
-        let mut s_1: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
-        s_1_b += __seed;
-        let mut __carry_x_0_b: __S = -<__S as ::autodiff::__private::Scalar>::zero();
-        let mut __carry_at_x_0_b: usize = usize::MAX;
-        for i_2 in (0..x_0.len() - 1) {
-            let __i2: usize = (i_2 + (1));
-            let __t3: __S = x_0[__i2];
-            let __i4: usize = i_2;
-            let __t5: __S = x_0[__i4];
-            let __t6: __S = x_0[__i4];
-            let __t7: __S = (__t5 * __t6);
-            let __t7_a1: __S = __t6;
-            let __t7_a0: __S = __t5;
-            let __t8: __S = (__t3 - __t7);
-            let mut a_3: __S = __t8;
-            let __t10: __S = x_0[__i4];
-            let __t11: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
-                __t10,
-                1.0,
-            );
-            let mut b_4: __S = __t11;
-            let __t13: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
-            let __t14: __S = (__t13 * a_3);
-            let __t14_a1: __S = a_3;
-            let __t14_a0: __S = __t13;
-            let __t15: __S = (b_4 * b_4);
-            let __t15_a1: __S = b_4;
-            let __t15_a0: __S = b_4;
-            let __t16: __S = (__t14 + __t15);
-            let __t17: __S = (s_1 + __t16);
-            s_1 = __t17;
-            let __out_b18: __S = s_1_b;
-            let mut __t17_b: __S = __out_b18;
-            let mut __t16_b: __S = __t17_b;
-            let mut __t14_b: __S = __t16_b;
-            let mut __t15_b: __S = __t16_b;
-            let mut __t13_b: __S = __t14_a1 * __t14_b;
-            b_4_b += __t15_a1 * __t15_b + __t15_a0 * __t15_b;
-            a_3_b
-                += __t14_a0 * __t14_b
-                    + <__S as ::autodiff::__private::Scalar>::scale(__t13_b, 100.0);
-            let __out_b12: __S = b_4_b;
-            b_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
-            let mut __t11_b: __S = __out_b12;
-            let mut __t10_b: __S = -__t11_b;
-            let __out_b9: __S = a_3_b;
-            a_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
-            let mut __t8_b: __S = __out_b9;
-            let mut __t3_b: __S = __t8_b;
-            let mut __t7_b: __S = -__t8_b;
-            let mut __t5_b: __S = __t7_a1 * __t7_b;
-            let mut __t6_b: __S = __t7_a0 * __t7_b;
-            x_0_b[__i4] += __t6_b + __t5_b + __t10_b + __carry_x_0_b;
-            __carry_x_0_b = __t3_b;
-            __carry_at_x_0_b = __i2;
-        }
-        if __carry_at_x_0_b != usize::MAX {
-            x_0_b[__carry_at_x_0_b] += __carry_x_0_b;
-        }
-        let __out_b1: __S = s_1_b;
-        s_1_b = (-<__S as ::autodiff::__private::Scalar>::zero());
-        s_1
+        Self::__vjp_w(x_0, __seed, x_0_b, ::autodiff::__private::Accumulate)
     }
     ::autodiff::__private::if_alloc! {
         #[doc =
@@ -239,14 +270,19 @@ impl rosen {
         #[doc = "Value of `rosen` and its gradient with respect to `x`."] #[inline] fn
         grad < > (x : & [f64]) -> (f64, ::autodiff::__private::Vec < f64 >) { let mut
         __g0 = ::autodiff::__private::zeros_vec:: < f64 > (x.len(), < f64 as
-        ::autodiff::__private::Scalar > ::zero()); let __value = Self::__vjp(x, < f64 as
-        ::autodiff::__private::Scalar > ::one(), __g0.as_mut_slice()); (__value, __g0) }
+        ::autodiff::__private::Scalar > ::zero()); let __value = Self::__vjp_w(x, < f64
+        as ::autodiff::__private::Scalar > ::one(), __g0.as_mut_slice(),
+        ::autodiff::__private::Overwrite); (__value, __g0) }
     }
     ///Value of `rosen` and its gradient, the arrays' parts written into the buffers (overwritten: no allocation), the scalars' returned as by `vjp`.
     #[inline]
     fn grad_into(x: &[f64], x_bar: &mut [f64]) -> f64 {
-        x_bar.fill(<f64 as ::autodiff::__private::Scalar>::zero());
-        Self::vjp(x, <f64 as ::autodiff::__private::Scalar>::one(), x_bar)
+        Self::__vjp_w(
+            x,
+            <f64 as ::autodiff::__private::Scalar>::one(),
+            x_bar,
+            ::autodiff::__private::Overwrite,
+        )
     }
 }
 ::autodiff::__private::if_alloc! {
@@ -259,15 +295,14 @@ impl rosen {
     0usize; let x : & [f64] = & __x[__o..__o + __args.1]; __o += __args.1; rosen(x) }
     #[inline] fn value_grad(__args : & (::core::marker::PhantomData < () >, usize,), __x
     : & [f64], __grad : & mut [f64]) -> f64 { let mut __o = 0usize; let x : & [f64] = &
-    __x[__o..__o + __args.1]; __o += __args.1; __grad.fill(< f64 as
-    ::autodiff::__private::Scalar > ::zero()); let __grad = & mut __grad[..]; let (__gd0,
-    __grad) = __grad.split_at_mut(__args.1); let __value = rosen::vjp(x, < f64 as
-    ::autodiff::__private::Scalar > ::one(), __gd0); __value } #[inline] fn hvp(__args :
-    & (::core::marker::PhantomData < () >, usize,), __x : & [f64], __v : & [f64], __grad
-    : & mut [f64], __hv : & mut [f64]) -> f64 { let mut __o = 0usize; let x : & [f64] = &
-    __x[__o..__o + __args.1]; __o += __args.1; let mut __o = 0usize; let __vd0 : & [f64]
-    = & __v[__o..__o + __args.1]; __o += __args.1; ::autodiff::__private::with_hvp_work(|
-    __w | rosen::hvp_into(x, __vd0, __grad, __hv, __w)) } }
+    __x[__o..__o + __args.1]; __o += __args.1; let __grad = & mut __grad[..]; let (__gd0,
+    __grad) = __grad.split_at_mut(__args.1); let __value = rosen::grad_into(x, __gd0);
+    __value } #[inline] fn hvp(__args : & (::core::marker::PhantomData < () >, usize,),
+    __x : & [f64], __v : & [f64], __grad : & mut [f64], __hv : & mut [f64]) -> f64 { let
+    mut __o = 0usize; let x : & [f64] = & __x[__o..__o + __args.1]; __o += __args.1; let
+    mut __o = 0usize; let __vd0 : & [f64] = & __v[__o..__o + __args.1]; __o += __args.1;
+    ::autodiff::__private::with_hvp_work(| __w | rosen::hvp_into(x, __vd0, __grad, __hv,
+    __w)) } }
 }
 #[allow(
     dead_code,
@@ -293,29 +328,26 @@ impl rosen {
             let __t2: __S = x_0[__i1];
             let __i3: usize = i_2;
             let __t4: __S = x_0[__i3];
-            let __t5: __S = x_0[__i3];
-            let __t6: __S = (__t4 * __t5);
-            let __t6_a1: __S = __t5;
-            let __t6_a0: __S = __t4;
-            let __t7: __S = (__t2 - __t6);
-            let mut a_3: __S = __t7;
-            let __i8: usize = i_2;
-            let __t9: __S = x_0[__i8];
-            let __t10: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
-                __t9,
+            let __t5: __S = (__t4 * __t4);
+            let __t5_a0: __S = __t4 + __t4;
+            let __t6: __S = (__t2 - __t5);
+            let mut a_3: __S = __t6;
+            let __i7: usize = i_2;
+            let __t8: __S = x_0[__i7];
+            let __t9: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
+                __t8,
                 1.0,
             );
-            let mut b_4: __S = __t10;
-            let __t11: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
-            let __t12: __S = (__t11 * a_3);
-            let __t12_a1: __S = a_3;
-            let __t12_a0: __S = __t11;
-            let __t13: __S = (b_4 * b_4);
-            let __t13_a1: __S = b_4;
-            let __t13_a0: __S = b_4;
-            let __t14: __S = (__t12 + __t13);
-            let __t15: __S = (s_1 + __t14);
-            s_1 = __t15;
+            let mut b_4: __S = __t9;
+            let __t10: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
+            let __t11: __S = (__t10 * a_3);
+            let __t11_a1: __S = a_3;
+            let __t11_a0: __S = __t10;
+            let __t12: __S = (b_4 * b_4);
+            let __t12_a0: __S = b_4 + b_4;
+            let __t13: __S = (__t11 + __t12);
+            let __t14: __S = (s_1 + __t13);
+            s_1 = __t14;
         }
         s_1
     }
@@ -333,47 +365,43 @@ impl rosen {
             let __t2: __S = x_0[__i1];
             let __i3: usize = i_2;
             let __t4: __S = x_0[__i3];
-            let __t5: __S = x_0[__i3];
-            let __t6: __S = (__t4 * __t5);
-            let __t6_a1: __S = __t5;
-            let __t6_a0: __S = __t4;
-            let __t7: __S = (__t2 - __t6);
+            let __t5: __S = (__t4 * __t4);
+            let __t5_a0: __S = __t4 + __t4;
+            let __t6: __S = (__t2 - __t5);
             let __t2_d: __S = x_0_d[__i1];
             let __t4_d: __S = x_0_d[__i3];
-            let __t5_d: __S = x_0_d[__i3];
-            let __t6_d: __S = __t6_a1 * __t4_d + __t6_a0 * __t5_d;
-            let __t7_d: __S = __t2_d + -__t6_d;
-            let mut a_3: __S = __t7;
-            let mut a_3_d: __S = __t7_d;
-            let __i8: usize = i_2;
-            let __t9: __S = x_0[__i8];
-            let __t10: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
-                __t9,
+            let __t5_d: __S = __t5_a0 * __t4_d;
+            let __t6_d: __S = __t2_d + -__t5_d;
+            let mut a_3: __S = __t6;
+            let mut a_3_d: __S = __t6_d;
+            let __i7: usize = i_2;
+            let __t8: __S = x_0[__i7];
+            let __t9: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
+                __t8,
                 1.0,
             );
-            let __t9_d: __S = x_0_d[__i8];
-            let __t10_d: __S = -__t9_d;
-            let mut b_4: __S = __t10;
-            let mut b_4_d: __S = __t10_d;
-            let __t11: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
-            let __t12: __S = (__t11 * a_3);
-            let __t12_a1: __S = a_3;
-            let __t12_a0: __S = __t11;
-            let __t13: __S = (b_4 * b_4);
-            let __t13_a1: __S = b_4;
-            let __t13_a0: __S = b_4;
-            let __t14: __S = (__t12 + __t13);
-            let __t15: __S = (s_1 + __t14);
-            let __t11_d: __S = <__S as ::autodiff::__private::Scalar>::scale(
+            let __t8_d: __S = x_0_d[__i7];
+            let __t9_d: __S = -__t8_d;
+            let mut b_4: __S = __t9;
+            let mut b_4_d: __S = __t9_d;
+            let __t10: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
+            let __t11: __S = (__t10 * a_3);
+            let __t11_a1: __S = a_3;
+            let __t11_a0: __S = __t10;
+            let __t12: __S = (b_4 * b_4);
+            let __t12_a0: __S = b_4 + b_4;
+            let __t13: __S = (__t11 + __t12);
+            let __t14: __S = (s_1 + __t13);
+            let __t10_d: __S = <__S as ::autodiff::__private::Scalar>::scale(
                 a_3_d,
                 100.0,
             );
-            let __t12_d: __S = __t12_a1 * __t11_d + __t12_a0 * a_3_d;
-            let __t13_d: __S = __t13_a1 * b_4_d + __t13_a0 * b_4_d;
-            let __t14_d: __S = __t12_d + __t13_d;
-            let __t15_d: __S = s_1_d + __t14_d;
-            s_1 = __t15;
-            s_1_d = __t15_d;
+            let __t11_d: __S = __t11_a1 * __t10_d + __t11_a0 * a_3_d;
+            let __t12_d: __S = __t12_a0 * b_4_d;
+            let __t13_d: __S = __t11_d + __t12_d;
+            let __t14_d: __S = s_1_d + __t13_d;
+            s_1 = __t14;
+            s_1_d = __t14_d;
         }
         (s_1, s_1_d)
     }
@@ -385,6 +413,7 @@ impl rosen {
         x_0_b: &mut [__S],
     ) -> (__S, [__S; 1]) {
         let __value = {
+            let __ow_x_0_b: bool = false;
             let mut s_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
             let mut a_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
             let mut b_4_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
@@ -392,63 +421,83 @@ impl rosen {
             s_1_b += __seed;
             let mut __carry_x_0_b: __S = -<__S as ::autodiff::__private::Scalar>::zero();
             let mut __carry_at_x_0_b: usize = usize::MAX;
-            for i_2 in (0..x_0.len() - 1) {
+            let mut __carry_n_x_0_b: usize = 0;
+            let __range: ::core::ops::Range<usize> = (0)..(x_0.len() - 1);
+            if __range.start < __range.end {
+                let _ = &x_0[__range.end - 1 + 1];
+            }
+            for i_2 in __range {
                 let __i2: usize = (i_2 + (1));
                 let __t3: __S = x_0[__i2];
                 let __i4: usize = i_2;
                 let __t5: __S = x_0[__i4];
-                let __t6: __S = x_0[__i4];
-                let __t7: __S = (__t5 * __t6);
-                let __t7_a1: __S = __t6;
-                let __t7_a0: __S = __t5;
-                let __t8: __S = (__t3 - __t7);
-                let mut a_3: __S = __t8;
-                let __t10: __S = x_0[__i4];
-                let __t11: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
-                    __t10,
+                let __t6: __S = (__t5 * __t5);
+                let __t6_a0: __S = __t5 + __t5;
+                let __t7: __S = (__t3 - __t6);
+                let mut a_3: __S = __t7;
+                let __t9: __S = x_0[__i4];
+                let __t10: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(
+                    __t9,
                     1.0,
                 );
-                let mut b_4: __S = __t11;
-                let __t13: __S = <__S as ::autodiff::__private::Scalar>::scale(
+                let mut b_4: __S = __t10;
+                let __t12: __S = <__S as ::autodiff::__private::Scalar>::scale(
                     a_3,
                     100.0,
                 );
-                let __t14: __S = (__t13 * a_3);
-                let __t14_a1: __S = a_3;
-                let __t14_a0: __S = __t13;
-                let __t15: __S = (b_4 * b_4);
-                let __t15_a1: __S = b_4;
-                let __t15_a0: __S = b_4;
-                let __t16: __S = (__t14 + __t15);
-                let __t17: __S = (s_1 + __t16);
-                s_1 = __t17;
-                let __out_b18: __S = s_1_b;
-                let mut __t17_b: __S = __out_b18;
-                let mut __t16_b: __S = __t17_b;
-                let mut __t14_b: __S = __t16_b;
+                let __t13: __S = (__t12 * a_3);
+                let __t13_a1: __S = a_3;
+                let __t13_a0: __S = __t12;
+                let __t14: __S = (b_4 * b_4);
+                let __t14_a0: __S = b_4 + b_4;
+                let __t15: __S = (__t13 + __t14);
+                let __t16: __S = (s_1 + __t15);
+                s_1 = __t16;
+                let __out_b17: __S = s_1_b;
+                let mut __t16_b: __S = __out_b17;
                 let mut __t15_b: __S = __t16_b;
-                let mut __t13_b: __S = __t14_a1 * __t14_b;
-                b_4_b += __t15_a1 * __t15_b + __t15_a0 * __t15_b;
+                let mut __t13_b: __S = __t15_b;
+                let mut __t14_b: __S = __t15_b;
+                let mut __t12_b: __S = __t13_a1 * __t13_b;
+                b_4_b += __t14_a0 * __t14_b;
                 a_3_b
-                    += __t14_a0 * __t14_b
-                        + <__S as ::autodiff::__private::Scalar>::scale(__t13_b, 100.0);
-                let __out_b12: __S = b_4_b;
+                    += __t13_a0 * __t13_b
+                        + <__S as ::autodiff::__private::Scalar>::scale(__t12_b, 100.0);
+                let __out_b11: __S = b_4_b;
                 b_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
-                let mut __t11_b: __S = __out_b12;
-                let mut __t10_b: __S = -__t11_b;
-                let __out_b9: __S = a_3_b;
+                let mut __t10_b: __S = __out_b11;
+                let mut __t9_b: __S = __t10_b;
+                let __out_b8: __S = a_3_b;
                 a_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
-                let mut __t8_b: __S = __out_b9;
-                let mut __t3_b: __S = __t8_b;
-                let mut __t7_b: __S = -__t8_b;
-                let mut __t5_b: __S = __t7_a1 * __t7_b;
-                let mut __t6_b: __S = __t7_a0 * __t7_b;
-                x_0_b[__i4] += __t6_b + __t5_b + __t10_b + __carry_x_0_b;
+                let mut __t7_b: __S = __out_b8;
+                let mut __t3_b: __S = __t7_b;
+                let mut __t6_b: __S = __t7_b;
+                let mut __t5_b: __S = __t6_a0 * __t6_b;
+                if __ow_x_0_b {
+                    x_0_b[__i4] = __carry_x_0_b - (__t5_b + __t9_b);
+                } else {
+                    x_0_b[__i4] += __carry_x_0_b - (__t5_b + __t9_b);
+                }
                 __carry_x_0_b = __t3_b;
                 __carry_at_x_0_b = __i2;
+                __carry_n_x_0_b += 1;
             }
             if __carry_at_x_0_b != usize::MAX {
-                x_0_b[__carry_at_x_0_b] += __carry_x_0_b;
+                if __ow_x_0_b {
+                    x_0_b[__carry_at_x_0_b] = __carry_x_0_b;
+                } else {
+                    x_0_b[__carry_at_x_0_b] += __carry_x_0_b;
+                }
+            }
+            if __ow_x_0_b {
+                if __carry_at_x_0_b == usize::MAX {
+                    x_0_b.fill(<__S as ::autodiff::__private::Scalar>::zero());
+                } else {
+                    x_0_b[..__carry_at_x_0_b - __carry_n_x_0_b]
+                        .fill(<__S as ::autodiff::__private::Scalar>::zero());
+                    x_0_b[__carry_at_x_0_b + 1..]
+                        .fill(<__S as ::autodiff::__private::Scalar>::zero());
+                }
             }
             let __out_b1: __S = s_1_b;
             s_1_b = (-<__S as ::autodiff::__private::Scalar>::zero());

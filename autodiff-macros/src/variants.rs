@@ -112,7 +112,7 @@ fn variant(
     let seed = Ident::new("__seed", Span::mixed_site());
     let fwd = emit::forward::body(&ecx);
     let primal = emit::forward::primal(&ecx);
-    let (rev, heap) = emit::reverse::body(&ecx, &seed);
+    let (rev, heap, _) = emit::reverse::body(&ecx, &seed, None);
     let sig = Sig::new(item, &ecx);
     let (decl, wc, vis) = (&sig.decl, &sig.where_clause, &item.vis);
     let (params, unwrap, tangents, bars) = (&sig.params, &sig.unwrap, &sig.tangents, &sig.bars);

@@ -23,6 +23,8 @@ mod float;
 mod hvp_work;
 pub mod jet;
 pub mod linalg;
+#[doc(hidden)]
+pub mod mode;
 pub mod objective;
 mod params;
 pub mod rules;

@@ -27,6 +27,20 @@ fn buffer_from(p: &Program, name: &str, ty: &str, from: &str) -> String {
 /// The `vjp` closure: buffers pre-filled from `pre`, the call, and the flat adjoints (and the
 /// adjoint of the output buffer's initial contents).
 fn vjp(p: &Program) -> String {
+    adjoint_closure(p, false)
+}
+
+/// Whether the macro generates `f::grad_into`: scalar result, an active array (not a struct).
+fn has_grad_into(p: &Program) -> bool {
+    scalar_result(p)
+        && (p.params.iter()).any(|q| q.active_len() > 0 && !matches!(q, Param::Scalar(_)))
+        && !(p.params.iter()).any(|q| matches!(q, Param::Struct(..)))
+}
+
+/// The `vjp` closure, or (`into`) the `grad` closure through `f::grad_into` on buffers filled
+/// with NaN (it must overwrite every element), checked equal to `f::grad` (zeros of either
+/// sign alike).
+fn adjoint_closure(p: &Program, into: bool) -> String {
     let ft = p.ft;
     let (mut bufs, mut call_bufs, mut assemble, mut scalars) =
         (String::new(), Vec::new(), String::new(), Vec::new());
@@ -88,6 +102,22 @@ fn vjp(p: &Program) -> String {
         });
         (String::new(), "        let rbar = Vec::new();\n")
     };
+    if into {
+        call.pop(); // no seed
+        call.extend(call_bufs);
+        let (f_into, f_grad, ax) = (entry(p, "grad_into"), entry(p, "grad"), args(p, "x", false));
+        let n: usize = p.params.iter().map(Param::active_len).sum();
+        return format!(
+            "    let grad = |x: &[{ft}]| -> ({ft}, Vec<{ft}>) {{\n\
+             \x20       let pre = vec![{ft}::NAN; {n}];\n\
+             {bufs}        let {pat} = {f_into}({});\n        let mut bar = Vec::new();\n\
+             {assemble}        let (yg, g) = {f_grad}({ax});\n\
+             \x20       let same = flat(&g).iter().zip(&bar).all(|(a, b)| a == b || (a.is_nan() && b.is_nan()));\n\
+             \x20       assert!(yg.to_bits() == y.to_bits() && same && flat(&g).len() == bar.len(), \"grad_into != grad\");\n\
+             \x20       (y, bar)\n    }};\n",
+            call.join(", ")
+        );
+    }
     call.extend(call_bufs);
     format!(
         "    let vjp = |x: &[{ft}], w: &[{ft}], pre: &[{ft}]| -> (Vec<{ft}>, Vec<{ft}>, Vec<{ft}>) {{\n\
@@ -183,13 +213,17 @@ fn optional(p: &Program, s: &mut String) -> [bool; 6] {
     let hvp = scalar && !(p.params.iter()).any(|q| matches!(q, Param::MatrixRows(..)));
     let objective = scalar && !matrix_input(p);
     let (hess, taylor, jac) = (has_hessian(p), has_taylor(p), has_jacobian(p));
+    let into = has_grad_into(p);
+    if into {
+        s.push_str(&adjoint_closure(p, true));
+    }
     let mut add = |on: bool, text: String| {
         if on {
             s.push_str(&text);
         }
     };
     add(
-        scalar,
+        scalar && !into,
         format!(
             "    let grad = |x: &[{ft}]| -> ({ft}, Vec<{ft}>) {{\n\
              \x20       let (y, g) = {f_grad}({ax});\n        (y, flat(&g))\n    }};\n"

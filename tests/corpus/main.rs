@@ -44,6 +44,7 @@ mod models;
 mod nested;
 mod no_alloc;
 mod outputs;
+mod overwrite;
 mod returned;
 mod second_order;
 mod struct_defects;

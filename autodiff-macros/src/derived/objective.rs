@@ -375,6 +375,21 @@ pub fn objective_impl(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenSt
     };
     let _ = one;
     let utf = cx.turbofish(None);
+    // With array parameters, `grad_into` writes their parts of `g` (without reading them).
+    let grad_call = if bar_args.is_empty() {
+        quote! {
+            #g.fill(#zero);
+            let #g = &mut #g[..];
+            #(#grad_split)*
+            let #pat = #name::vjp #utf (#(#call_args,)* <#ft as #k::__private::Scalar>::one());
+        }
+    } else {
+        quote! {
+            let #g = &mut #g[..];
+            #(#grad_split)*
+            let #pat = #name::grad_into #utf (#(#call_args,)* #(#bar_args),*);
+        }
+    };
     // One active slice: the product straight into the buffers, on this thread's reusable duals
     // (`hvp_into`); otherwise `hvp`, its results copied.
     let hvp_body = if crate::sparse::has_hvp_into(cx) {
@@ -411,10 +426,7 @@ pub fn objective_impl(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenSt
                 #(#unpack_passive)*
                 let mut #o = 0usize;
                 #(#unpack_x)*
-                #g.fill(#zero);
-                let #g = &mut #g[..];
-                #(#grad_split)*
-                let #pat = #name::vjp #utf (#(#call_args,)* <#ft as #k::__private::Scalar>::one(), #(#bar_args),*);
+                #grad_call
                 #(#write_g)*
                 #value
             }

@@ -16,11 +16,20 @@
 //! in the iteration are all at `i` and `i + 1`. The adjoint buffers of parameters are never read
 //! by the reverse sweep, so delaying an addition by one iteration changes only the order in
 //! which the contributions to an element are summed.
+//!
+//! Such a loop finalizes the elements `first..=carry_at` one by one, in order, each written
+//! once. When it is the only code touching the buffer, `grad` and `grad_into` (the
+//! [`Overwrite`] mode of `__vjp_w`) write them instead of adding, zero only the elements before
+//! and after, and so neither zero the buffer first nor read an element back: the flag
+//! `__ow_<buffer>` (declared by `reverse::body`) chooses. The loop counts its iterations, so
+//! `first = carry_at - count`.
+//!
+//! [`Overwrite`]: https://docs.rs/autodiff-gen-runtime
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use super::reverse::{emit_pending, Add, Pending};
+use super::reverse::{add_into, emit_pending, signed_sum, Add, Pending};
 use super::Cx;
 
 /// Code around a fused loop: before it, and after it.
@@ -28,6 +37,27 @@ use super::Cx;
 pub(super) struct Around {
     pub before: Vec<TokenStream>,
     pub after: Vec<TokenStream>,
+    /// The carried buffers, each with the number of times the code above and in the loop names
+    /// it (the buffer is overwritable when nothing else does).
+    pub carried: Vec<(Ident, usize)>,
+}
+
+/// The flag choosing whether the carried buffer `b` is overwritten (see the module docs).
+pub(super) fn overwrite_flag(b: &Ident) -> Ident {
+    format_ident!("__ow_{}", b, span = Span::mixed_site())
+}
+
+/// How many times `tokens` name `ident`.
+pub(crate) fn mentions(tokens: &TokenStream, ident: &Ident) -> usize {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => usize::from(i == *ident),
+            proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), ident),
+            _ => 0,
+        })
+        .sum()
 }
 
 /// Emits the end-of-iteration additions `pending` of a fused loop into `out`, with the carries
@@ -93,10 +123,12 @@ pub(super) fn flush(
     let s = &cx.s;
     let zero = cx.zero();
     for b in &carried {
-        let (c, at) = (
+        let (c, at, n) = (
             format_ident!("__carry_{}", b, span = Span::mixed_site()),
             format_ident!("__carry_at_{}", b, span = Span::mixed_site()),
+            format_ident!("__carry_n_{}", b, span = Span::mixed_site()),
         );
+        let ow = overwrite_flag(b);
         let (mut here, mut next, mut i0, mut i1) = (Vec::new(), Vec::new(), None, None);
         for Add { elem, cs, .. } in mine
             .iter()
@@ -112,20 +144,58 @@ pub(super) fn flush(
             }
         }
         let (i0, i1) = (i0.expect("offset 0"), i1.expect("offset 1"));
+        // The carry holds the negation of its value when the next element's sum is negated.
+        let (cneg, next) = signed_sum(&next);
+        let init = if cneg { quote!(#zero) } else { quote!(-#zero) };
         around.before.push(quote! {
-            let mut #c: #s = -#zero;
+            let mut #c: #s = #init;
             let mut #at: usize = usize::MAX;
+            let mut #n: usize = 0;
         });
-        out.push(quote! {
-            #b[#i0] += #(#here)+* + #c;
-            #c = #(#next)+*;
-            #at = #i1;
-        });
-        around.after.push(quote! {
-            if #at != usize::MAX {
-                #b[#at] += #c;
+        here.push((cneg, quote!(#c)));
+        let (place, last) = (quote!(#b[#i0]), quote!(#b[#at]));
+        let write = match signed_sum(&here) {
+            (false, sum) => quote!(#place = #sum;),
+            (true, sum) => quote!(#place = -(#sum);),
+        };
+        let add = add_into(&place, &here);
+        let (write_last, add_last) = if cneg {
+            (quote!(#last = -#c;), quote!(#last -= #c;))
+        } else {
+            (quote!(#last = #c;), quote!(#last += #c;))
+        };
+        let step = quote! {
+            if #ow {
+                #write
+            } else {
+                #add
             }
-        });
+            #c = #next;
+            #at = #i1;
+            #n += 1;
+        };
+        let after = quote! {
+            if #at != usize::MAX {
+                if #ow {
+                    #write_last
+                } else {
+                    #add_last
+                }
+            }
+            if #ow {
+                if #at == usize::MAX {
+                    #b.fill(#zero);
+                } else {
+                    #b[..#at - #n].fill(#zero);
+                    #b[#at + 1..].fill(#zero);
+                }
+            }
+        };
+        around
+            .carried
+            .push((b.clone(), mentions(&step, b) + mentions(&after, b)));
+        out.push(step);
+        around.after.push(after);
     }
     around
 }

@@ -2,11 +2,21 @@
 //! code, and the linearization of expressions into one step per operation (value, local
 //! partials, and which values those steps read).
 
+mod bounds;
 pub mod calls;
 mod carry;
 pub mod forward;
 pub mod lin;
 pub mod reverse;
+
+pub(crate) use carry::mentions;
+
+/// The type parameter of `__vjp_w`: the [`AdjointMode`] of its adjoint buffers.
+///
+/// [`AdjointMode`]: https://docs.rs/autodiff-gen-runtime
+pub fn adjoint_mode() -> Ident {
+    Ident::new("__AdjM", Span::mixed_site())
+}
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -133,6 +143,16 @@ impl<'f> Cx<'f> {
     /// (lifetimes are left to inference), so that a const generic used only in the body is
     /// still known; empty when a parameter is `impl Trait`, which forbids explicit arguments.
     pub fn turbofish(&self, s: Option<TokenStream>) -> TokenStream {
+        self.turbofish_with(s, None)
+    }
+
+    /// [`Cx::turbofish`] with `extra` last when there is a turbofish (`_` for an inferred
+    /// parameter).
+    pub fn turbofish_with(
+        &self,
+        s: Option<TokenStream>,
+        extra: Option<TokenStream>,
+    ) -> TokenStream {
         let impl_trait = self
             .func
             .params
@@ -159,6 +179,7 @@ impl<'f> Cx<'f> {
                 syn::GenericParam::Lifetime(_) => {}
             }
         }
+        args.extend(extra);
         if args.is_empty() {
             quote!()
         } else {

@@ -158,7 +158,8 @@ fn expand_variant(
             (f, r, false)
         }
         None => {
-            let (r, heap) = emit::reverse::body(&ecx, &seed_generic());
+            let mode = emit::adjoint_mode();
+            let (r, heap, _) = emit::reverse::body(&ecx, &seed_generic(), Some(&mode));
             (emit::forward::body(&ecx), r, heap)
         }
     };

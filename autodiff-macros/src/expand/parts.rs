@@ -49,6 +49,9 @@ pub(super) struct Parts<'a> {
     pub heap: bool,
     /// Some active parameter is a slice.
     pub slices: bool,
+    /// The reverse body reads an adjoint mode (`emit::adjoint_mode`): `__vjp_w` takes it, and
+    /// `grad`/`grad_into` overwrite their buffers through it.
+    pub overwrite: bool,
 }
 
 impl<'a> Parts<'a> {
@@ -74,6 +77,7 @@ impl<'a> Parts<'a> {
         // The public functions forward to the generic ones; stubs just panic (never run: the
         // crate does not compile), so that only the real errors are reported.
         let stub = bodies_missing(&fwd_body);
+        let overwrite = crate::emit::mentions(&rev_body, &crate::emit::adjoint_mode()) > 0;
         let seed_ty = match &func.ret_len {
             Some(m) => quote!(&[#ft; #m]),
             None => quote!(#ft),
@@ -107,6 +111,7 @@ impl<'a> Parts<'a> {
             stub,
             heap,
             slices,
+            overwrite,
         }
     }
 
@@ -145,6 +150,15 @@ fn bodies_missing(body: &TokenStream) -> bool {
 
 /// The user's generics with the scalar parameter `__S` after the lifetimes.
 fn generic_decl(item: &syn::ItemFn, cx: &Cx) -> TokenStream {
+    generic_decl_with(item, cx, None)
+}
+
+/// [`generic_decl`] with `extra` last (the adjoint mode of `__vjp_w`).
+pub(super) fn generic_decl_with(
+    item: &syn::ItemFn,
+    cx: &Cx,
+    extra: Option<TokenStream>,
+) -> TokenStream {
     let (k, s, ft) = (cx.krate, &cx.s, &cx.ft);
     let (lifetimes, others): (Vec<_>, Vec<_>) = item
         .sig
@@ -152,7 +166,8 @@ fn generic_decl(item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         .params
         .iter()
         .partition(|p| matches!(p, syn::GenericParam::Lifetime(_)));
-    quote!(<#(#lifetimes,)* #s: #k::__private::Scalar<Base = #ft>, #(#others),*>)
+    let extra = extra.into_iter();
+    quote!(<#(#lifetimes,)* #s: #k::__private::Scalar<Base = #ft>, #(#others,)* #(#extra)*>)
 }
 
 /// The value's type, of `t`: a float, or `[float; M]` for functions returning arrays.

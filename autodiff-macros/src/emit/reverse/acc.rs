@@ -14,10 +14,47 @@ use crate::ir::*;
 /// Adjoint accumulation within one statement's reverse: step results get fresh locals; the
 /// contributions to variables and array elements are summed and added once at the end
 /// ([`Acc::flush`]), which keeps the chain of dependent additions into memory short.
+///
+/// Negations are not emitted: a step result's adjoint local may hold the adjoint's negation
+/// (`a - b` hands `b` the negated adjoint of its result), and contributions carry a sign that
+/// the sums turn into subtractions ([`signed_sum`]). That saves LLVM a sign flip per `-` that it
+/// does not fold itself (and two per `-` on dual numbers).
 #[derive(Default)]
 pub(super) struct Acc {
-    adj: HashMap<String, Ident>,
+    /// Each step result's adjoint local, and whether it holds the adjoint's negation.
+    adj: HashMap<String, (Ident, bool)>,
     pending: Pending,
+}
+
+/// A contribution: whether its tokens are the negation of its value, and the tokens.
+pub(in crate::emit) type Term = (bool, TokenStream);
+
+/// The sum of `terms` from left to right, as tokens and whether they are the sum's negation:
+/// `(-a) + (-b)` as `a + b` negated, `(-a) + b` as `b - a`, `a + (-b)` as `a - b`. Each partial
+/// sum is the original one or its negation, rounded the same (only an exact zero may get the
+/// other sign).
+pub(in crate::emit) fn signed_sum(terms: &[Term]) -> Term {
+    let mut it = terms.iter();
+    let (mut neg, mut acc) = it.next().expect("at least one term").clone();
+    for (n, t) in it {
+        acc = match (neg, *n) {
+            (false, false) | (true, true) => quote!(#acc + #t),
+            (false, true) => quote!(#acc - #t),
+            (true, false) => {
+                neg = false;
+                quote!(#t - (#acc))
+            }
+        };
+    }
+    (neg, acc)
+}
+
+/// `place += sum` or `place -= sum`.
+pub(in crate::emit) fn add_into(place: &TokenStream, terms: &[Term]) -> TokenStream {
+    match signed_sum(terms) {
+        (false, sum) => quote!(#place += #sum;),
+        (true, sum) => quote!(#place -= #sum;),
+    }
 }
 
 /// An addition into an adjoint, delayed so that the contributions to one place are summed first.
@@ -28,7 +65,7 @@ pub(in crate::emit) struct Add {
     /// `Some((buffer, index))` for an element of a parameter's adjoint buffer, which the reverse
     /// sweep never reads (so its additions may wait until the end of a fused iteration).
     pub elem: Option<(Ident, Ident)>,
-    pub cs: Vec<TokenStream>,
+    pub cs: Vec<Term>,
 }
 
 /// Pending additions; in a fused loop, those into parameter adjoint buffers are shared by the
@@ -46,7 +83,7 @@ fn add_pending(pending: &mut Pending, mut add: Add) {
 /// `place += c1 + c2 + ..;` for every pending place.
 pub(in crate::emit) fn emit_pending(pending: Pending, out: &mut Vec<TokenStream>) {
     for Add { place, cs, .. } in pending {
-        out.push(quote!(#place += #(#cs)+*;));
+        out.push(add_into(&place, &cs));
     }
 }
 
@@ -57,6 +94,17 @@ impl Acc {
         cx: &Cx,
         target: &Target,
         c: TokenStream,
+        out: &mut Vec<TokenStream>,
+    ) {
+        self.contribute_signed(cx, target, (false, c), out);
+    }
+
+    /// Adds the term `c` (see [`Term`]) to the adjoint of `target`.
+    fn contribute_signed(
+        &mut self,
+        cx: &Cx,
+        target: &Target,
+        (neg, c): Term,
         out: &mut Vec<TokenStream>,
     ) {
         let s = &cx.s;
@@ -71,11 +119,12 @@ impl Acc {
         let place = match target {
             Target::Temp(t) => {
                 match self.adj.get(&t.to_string()) {
-                    Some(b) => out.push(quote!(#b += #c;)),
+                    Some((b, bneg)) if *bneg == neg => out.push(quote!(#b += #c;)),
+                    Some((b, _)) => out.push(quote!(#b -= #c;)),
                     None => {
                         let b = adjoint_ident(t);
                         out.push(quote!(let mut #b: #s = #c;));
-                        self.adj.insert(t.to_string(), b);
+                        self.adj.insert(t.to_string(), (b, neg));
                     }
                 }
                 return;
@@ -96,7 +145,7 @@ impl Acc {
                 key,
                 place,
                 elem,
-                cs: vec![c],
+                cs: vec![(neg, c)],
             },
         );
     }
@@ -109,24 +158,28 @@ impl Acc {
         out: &mut Vec<TokenStream>,
     ) {
         for step in steps.iter().rev() {
-            let Some(ob) = self.adj.get(&step.out.to_string()).cloned() else {
+            let Some((ob, oneg)) = self.adj.get(&step.out.to_string()).cloned() else {
                 continue; // nothing depends on this value
             };
             if let Some(call) = &step.call {
+                if oneg {
+                    // The callee takes the adjoint itself as its seed.
+                    out.push(quote!(let #ob = -#ob;));
+                }
                 self.call(cx, call, &ob, out);
                 continue;
             }
             for (target, factor) in &step.terms {
                 let c = match factor {
-                    Factor::One => quote!(#ob),
-                    Factor::MinusOne => quote!(-#ob),
-                    Factor::Id(p) => quote!(#p * #ob),
+                    Factor::One => (oneg, quote!(#ob)),
+                    Factor::MinusOne => (!oneg, quote!(#ob)),
+                    Factor::Id(p) => (oneg, quote!(#p * #ob)),
                     Factor::Base(k) => {
                         let (kr, s) = (cx.krate, &cx.s);
-                        quote!(<#s as #kr::__private::Scalar>::scale(#ob, #k))
+                        (oneg, quote!(<#s as #kr::__private::Scalar>::scale(#ob, #k)))
                     }
                 };
-                self.contribute(cx, target, c, out);
+                self.contribute_signed(cx, target, c, out);
             }
         }
     }

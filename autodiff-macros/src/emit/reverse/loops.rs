@@ -50,7 +50,14 @@ impl Reverse<'_, '_> {
         }
         self.prefix = prefix;
         let exit = exit_check(cx, &l.exits);
-        let head = loop_head(cx, &l.head, quote!(#exit #(#bf)* #(#br)*));
+        let body = quote!(#exit #(#bf)* #(#br)*);
+        let vars = match &l.head {
+            LoopHead::For { var, .. } => self.loop_var_names(*var, &l.body),
+            _ => Vec::new(),
+        };
+        let head = crate::emit::bounds::hoisted(cx, l, &vars, &self.assigned, body.clone())
+            .unwrap_or_else(|| loop_head(cx, &l.head, body));
+        self.carried.append(&mut around.carried);
         let (before, after) = (around.before, around.after);
         if before.is_empty() {
             head

@@ -31,7 +31,7 @@ mod loops;
 mod stmts;
 
 use acc::Acc;
-pub(super) use acc::{emit_pending, Add, Pending};
+pub(super) use acc::{add_into, emit_pending, signed_sum, Add, Pending};
 use loops::{accumulates_only, is_add_or_sub};
 
 /// The adjoint local of a variable or step result.
@@ -39,11 +39,14 @@ pub fn adjoint_ident(ident: &Ident) -> Ident {
     suffixed(ident, "b")
 }
 
-/// The body of the generic `__vjp`.
+/// The body of the generic `__vjp`, and whether it stores on the heap and whether it takes an
+/// adjoint mode.
 ///
 /// Returns `(value, scalar adjoints)` and adds the adjoints of array parameters into their
-/// `&mut` buffers (named by [`adjoint_ident`] of the parameter).
-pub fn body(cx: &Cx, seed: &Ident) -> (TokenStream, bool) {
+/// `&mut` buffers (named by [`adjoint_ident`] of the parameter). `mode`: the name of a type
+/// parameter `AdjointMode` that the body may read, when the caller offers one; the body takes it
+/// (the third result) when some buffer can be overwritten (see [`super::carry`]).
+pub fn body(cx: &Cx, seed: &Ident, mode: Option<&Ident>) -> (TokenStream, bool, bool) {
     let mut assigned = vec![false; cx.func.vars.len()];
     assigned_in(&cx.func.body, &mut assigned);
     // Parameters that are never assigned can be read again in the reverse sweep.
@@ -61,6 +64,7 @@ pub fn body(cx: &Cx, seed: &Ident) -> (TokenStream, bool) {
         available,
         prefix: None,
         share: None,
+        carried: Vec::new(),
     };
     let stmts = &cx.func.body.stmts;
     // A final loop that only accumulates into its outer active variables is fused with its
@@ -173,7 +177,55 @@ pub fn body(cx: &Cx, seed: &Ident) -> (TokenStream, bool) {
         #(#rev)*
         #ret
     };
-    (code, needs_alloc)
+    let (prelude, overwrites) = overwrite_prelude(cx, &rv.carried, &code, mode);
+    (quote!(#prelude #code), needs_alloc, overwrites)
+}
+
+/// The flags of the buffers carried by a fused loop, each true in the overwrite mode when that
+/// loop's code is the only code naming the buffer; then, in that mode, the zeroing of the other
+/// buffers. Whether some buffer is overwritten.
+fn overwrite_prelude(
+    cx: &Cx,
+    carried: &[(Ident, usize)],
+    code: &TokenStream,
+    mode: Option<&Ident>,
+) -> (TokenStream, bool) {
+    let func = cx.func;
+    let gradient_buffers = !func.unit
+        && func.ret_len.is_none()
+        && !func
+            .params
+            .iter()
+            .any(|p| matches!(p.kind, ParamKind::Output));
+    let ok: Vec<&Ident> = carried
+        .iter()
+        .filter(|(b, n)| {
+            mode.is_some() && gradient_buffers && super::carry::mentions(code, b) == *n
+        })
+        .map(|(b, _)| b)
+        .collect();
+    let (k, zero) = (cx.krate, cx.zero());
+    let flags = carried.iter().map(|(b, _)| {
+        let ow = super::carry::overwrite_flag(b);
+        match mode.filter(|_| ok.contains(&b)) {
+            Some(m) => quote!(let #ow: bool = <#m as #k::__private::AdjointMode>::OVERWRITE;),
+            None => quote!(let #ow: bool = false;),
+        }
+    });
+    let mut prelude = quote!(#(#flags)*);
+    if let (Some(m), false) = (mode, ok.is_empty()) {
+        for v in cx.active_arrays() {
+            let b = adjoint_ident(&cx.var(v).ident);
+            if !ok.contains(&&b) {
+                prelude.extend(quote! {
+                    if <#m as #k::__private::AdjointMode>::OVERWRITE {
+                        #b.fill(#zero);
+                    }
+                });
+            }
+        }
+    }
+    (prelude, !ok.is_empty())
 }
 
 struct Reverse<'c, 'f> {
@@ -197,6 +249,9 @@ struct Reverse<'c, 'f> {
     /// In the body of a fused loop: index bindings shared by its statements, and the additions
     /// into parameter adjoint buffers, summed per element and flushed once per iteration.
     share: Option<Share>,
+    /// The buffers a fused loop carries, with the number of times its code names each (see
+    /// [`super::carry`]).
+    carried: Vec<(Ident, usize)>,
 }
 
 #[derive(Default)]

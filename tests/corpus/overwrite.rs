@@ -1,0 +1,249 @@
+//! `grad_into` and `grad` write the gradient without reading the buffer (see
+//! `autodiff-macros/src/emit/carry.rs`): a fused loop finalizing `g[i]` one by one writes it,
+//! the elements before and after it are zeroed, and every buffer another statement adds into is
+//! zeroed first. Each program here runs on buffers full of NaN (and of garbage), which a missed
+//! element or a read-back would show, against `vjp` into zeros, dual numbers and finite
+//! differences: loops starting past 0, ranges empty or of one trip, a loop that stops early,
+//! additions before the loop, two slices, an array, a scalar, and a buffer longer than the slice.
+
+use crate::*;
+use autodiff::{differentiable, Scalar};
+
+#[differentiable]
+fn rosen(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+    }
+    s
+}
+
+/// The loop starts at 2 and ends one before the last pair: `g[0]`, `g[1]` and the last element
+/// are never touched by it.
+#[differentiable]
+fn middle(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 2..x.len() - 2 {
+        s += x[i] * x[i + 1] + (x[i] - 0.5).powi(2);
+    }
+    s
+}
+
+/// An addition into `x`'s adjoint before the loop: the buffer is zeroed instead.
+#[differentiable]
+fn with_head(x: &[f64]) -> f64 {
+    let mut s = x[0] * x[0] * 3.0;
+    for i in 0..x.len() - 1 {
+        s += (x[i + 1] - x[i]).powi(2);
+    }
+    s
+}
+
+/// Stops early: the elements after the last iteration are zeroed.
+#[differentiable]
+fn stops(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        if x[i] > 1.0 {
+            break;
+        }
+        s += x[i] * x[i + 1].sin();
+    }
+    s
+}
+
+/// Two slices (the loop carries `x`'s, `w`'s is added at `i` only) and a scalar.
+#[differentiable]
+fn weighted(x: &[f64], w: &[f64], k: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let d = x[i + 1] - k * x[i];
+        s += w[i] * d * d;
+    }
+    s
+}
+
+/// A fixed-size array.
+#[differentiable]
+fn ring<const N: usize>(x: &[f64; N]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..N - 1 {
+        s += (x[i] * x[i + 1]).cos() + x[i];
+    }
+    s
+}
+
+fn twin_rosen<S: Scalar<Base = f64>>(x: &[S]) -> S {
+    let mut s = S::zero();
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = S::one() - x[i];
+        s = s + S::cst(100.0) * a * a + b * b;
+    }
+    s
+}
+
+fn twin_middle<S: Scalar<Base = f64>>(x: &[S]) -> S {
+    let mut s = S::zero();
+    for i in 2..x.len().saturating_sub(2) {
+        let d = x[i] - S::cst(0.5);
+        s = s + x[i] * x[i + 1] + d * d;
+    }
+    s
+}
+
+fn twin_with_head<S: Scalar<Base = f64>>(x: &[S]) -> S {
+    let mut s = x[0] * x[0] * S::cst(3.0);
+    for i in 0..x.len() - 1 {
+        let d = x[i + 1] - x[i];
+        s = s + d * d;
+    }
+    s
+}
+
+fn twin_stops<S: Scalar<Base = f64>>(x: &[S]) -> S {
+    let mut s = S::zero();
+    for i in 0..x.len() - 1 {
+        if x[i].base() > 1.0 {
+            break;
+        }
+        s = s + x[i] * x[i + 1].sin();
+    }
+    s
+}
+
+/// `grad_into` on a buffer of NaN and on one of garbage equals `vjp` into zeros (zeros of either
+/// sign alike) and `grad`; the gradient equals the dual-number one.
+#[track_caller]
+fn check_into(
+    what: &str,
+    x: &[f64],
+    into: &dyn Fn(&[f64], &mut [f64]) -> f64,
+    vjp: &dyn Fn(&[f64], &mut [f64]) -> f64,
+    grad: &dyn Fn(&[f64]) -> (f64, Vec<f64>),
+    twin: &dyn Fn(&[autodiff::Dual<f64>]) -> autodiff::Dual<f64>,
+) {
+    let mut zeros = vec![0.0; x.len()];
+    let v = vjp(x, &mut zeros);
+    for fill in [f64::NAN, -7.25, f64::INFINITY] {
+        let mut g = vec![fill; x.len()];
+        let vi = into(x, &mut g);
+        assert_eq!(vi.to_bits(), v.to_bits(), "{what}: value");
+        assert_eq!(g, zeros, "{what}: grad_into on {fill} vs vjp into zeros");
+    }
+    let (vg, g) = grad(x);
+    assert_eq!((vg.to_bits(), &g), (v.to_bits(), &zeros), "{what}: grad");
+    let (vd, gd) = dual_grad(twin, x);
+    assert_close(v, vd, 1e-14, 0.0, &format!("{what}: value vs dual numbers"));
+    assert_grad_eq(what, &g, &gd, 1e-14);
+}
+
+fn points(n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| 0.3 + 0.37 * ((i * 7 % 11) as f64) - 1.2)
+        .collect()
+}
+
+#[test]
+fn fused_loops_overwrite_every_element() {
+    for n in [1, 2, 3, 4, 5, 9, 64] {
+        let x = points(n);
+        check_into(
+            &format!("rosen n={n}"),
+            &x,
+            &|x, g| rosen::grad_into(x, g),
+            &|x, g| rosen::vjp(x, 1.0, g),
+            &rosen::grad,
+            &|x| twin_rosen(x),
+        );
+        check_into(
+            &format!("stops n={n}"),
+            &x,
+            &|x, g| stops::grad_into(x, g),
+            &|x, g| stops::vjp(x, 1.0, g),
+            &stops::grad,
+            &|x| twin_stops(x),
+        );
+    }
+    // `x.len() - 2` would wrap below 2: the same panics as the plain function's.
+    for n in [2, 3, 4, 5, 6, 9, 64] {
+        let x = points(n);
+        check_into(
+            &format!("middle n={n}"),
+            &x,
+            &|x, g| middle::grad_into(x, g),
+            &|x, g| middle::vjp(x, 1.0, g),
+            &middle::grad,
+            &|x| twin_middle(x),
+        );
+        check_into(
+            &format!("with_head n={n}"),
+            &x,
+            &|x, g| with_head::grad_into(x, g),
+            &|x, g| with_head::vjp(x, 1.0, g),
+            &with_head::grad,
+            &|x| twin_with_head(x),
+        );
+    }
+}
+
+#[test]
+fn stopping_early_zeroes_the_rest() {
+    let mut x: Vec<f64> = (0..12).map(|i| 0.1 * i as f64 - 0.4).collect();
+    x[5] = 1.5; // stops at i = 5
+    let mut g = vec![f64::NAN; 12];
+    stops::grad_into(&x, &mut g);
+    assert!(g[7..].iter().all(|&a| a == 0.0), "{g:?}");
+    assert!(g[..5].iter().all(|&a| a != 0.0 && a.is_finite()), "{g:?}");
+}
+
+#[test]
+fn other_buffers_scalars_and_arrays() {
+    let (x, w) = (
+        points(10),
+        points(10).iter().map(|a| a * a).collect::<Vec<_>>(),
+    );
+    let k = 0.7;
+    let (mut gx0, mut gw0) = (vec![0.0; 10], vec![0.0; 10]);
+    let (v0, k0) = weighted::vjp(&x, &w, k, 1.0, &mut gx0, &mut gw0);
+    let (mut gx, mut gw) = (vec![f64::NAN; 10], vec![f64::NAN; 10]);
+    let (v, kb) = weighted::grad_into(&x, &w, k, &mut gx, &mut gw);
+    assert_eq!((v, kb, &gx, &gw), (v0, k0, &gx0, &gw0), "weighted");
+    let (vg, (gxa, gwa, kg)) = weighted::grad(&x, &w, k);
+    assert_eq!((vg, &gxa, &gwa, kg), (v0, &gx0, &gw0, k0), "weighted grad");
+    let mut z: Vec<f64> = x.clone();
+    z.extend(&w);
+    z.push(k);
+    let fd = |z: &[f64]| weighted(&z[..10], &z[10..20], z[20]);
+    let mut all = gx0.clone();
+    all.extend(&gw0);
+    all.push(k0);
+    for (i, &gi) in all.iter().enumerate() {
+        let h = 1e-6;
+        let (mut p, mut m) = (z.clone(), z.clone());
+        p[i] += h;
+        m[i] -= h;
+        let d = (fd(&p) - fd(&m)) / (2.0 * h);
+        assert_close(gi, d, 1e-6, 1.0, &format!("weighted: gradient[{i}] vs FD"));
+    }
+
+    let xa: [f64; 6] = [0.2, -0.4, 0.9, 1.1, -0.3, 0.5];
+    let mut ga0 = [0.0; 6];
+    let va0 = ring::vjp(&xa, 1.0, &mut ga0);
+    let mut ga = [f64::NAN; 6];
+    let va = ring::grad_into(&xa, &mut ga);
+    assert_eq!((va, ga), (va0, ga0), "ring grad_into");
+    assert_eq!(ring::grad(&xa), (va0, ga0), "ring grad");
+}
+
+#[test]
+fn a_longer_buffer_is_zeroed_past_the_slice() {
+    let x = points(7);
+    let mut g = vec![f64::NAN; 10];
+    rosen::grad_into(&x, &mut g);
+    let mut want = vec![0.0; 10];
+    rosen::vjp(&x, 1.0, &mut want[..7]);
+    assert_eq!(g, want);
+}
