@@ -203,20 +203,21 @@ impl rosen {
         ::autodiff::__private::Vec < f64 >, ::autodiff::__private::Vec < f64 >) { let
         __d0 = ::autodiff::__private::dual_vec(x, vx); let mut __b0 =
         ::autodiff::__private::zeros_vec(x.len(), ::autodiff::__private::Dual::constant(<
-        f64 as ::autodiff::__private::Scalar > ::zero())); let __value = Self::__vjp(__d0
-        .as_slice(), ::autodiff::__private::Dual::new(< f64 as
+        f64 as ::autodiff::__private::Scalar > ::zero())); let __value =
+        Self::__vjp_w(__d0.as_slice(), ::autodiff::__private::Dual::new(< f64 as
         ::autodiff::__private::Scalar > ::one(), < f64 as ::autodiff::__private::Scalar >
-        ::zero()), __b0.as_mut_slice()); let (__g0, __h0) =
-        ::autodiff::__private::split_dual_vec(__b0.as_slice()); (__value.re, __g0, __h0)
-        } ::autodiff::__private::if_alloc! { #[doc =
+        ::zero()), __b0.as_mut_slice(), ::autodiff::__private::Overwrite); let (__g0,
+        __h0) = ::autodiff::__private::split_dual_vec(__b0.as_slice()); (__value.re,
+        __g0, __h0) } ::autodiff::__private::if_alloc! { #[doc =
         "Value of `rosen`; its gradient with respect to `x` written into `g` and the Hessian times `v` into `hv` (overwritten), on the dual numbers kept in `work`: after the first call of a length, no allocation (`rosen::hvp` allocates)."]
         #[inline] fn hvp_into < > (x : & [f64], v : & [f64], g : & mut [f64], hv : & mut
         [f64], work : & mut ::autodiff::__private::HvpWork < f64 >) -> f64 { work
-        .compute(& x[..], v, g, hv, | __d : & [::autodiff::__private::Dual < f64 >], __b
-        : & mut [::autodiff::__private::Dual < f64 >] | { Self::__vjp(__d, <
-        ::autodiff::__private::Dual < f64 > > ::new(< f64 as
+        .compute_overwriting(& x[..], v, g, hv, | __d : & [::autodiff::__private::Dual <
+        f64 >], __b : & mut [::autodiff::__private::Dual < f64 >] | { Self::__vjp_w(__d,
+        < ::autodiff::__private::Dual < f64 > > ::new(< f64 as
         ::autodiff::__private::Scalar > ::one(), < f64 as ::autodiff::__private::Scalar >
-        ::zero()), __b) }) } } ::autodiff::__private::if_alloc! { #[doc =
+        ::zero()), __b, ::autodiff::__private::Overwrite) }) } }
+        ::autodiff::__private::if_alloc! { #[doc =
         "Value of `rosen`, its gradient and its dense Hessian with respect to the active parameters flattened in order (rows of `Vec`s), from one Hessian-vector product per entry."]
         #[inline] fn hessian < > (x : & [f64]) -> (f64, ::autodiff::__private::Vec < f64
         >, ::autodiff::__private::Vec < ::autodiff::__private::Vec < f64 >>) { let __n =

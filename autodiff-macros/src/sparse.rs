@@ -169,7 +169,7 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
 /// `hvp_into(args.., v, g, hv, work) -> value` for a function of one active slice: the
 /// Hessian-vector product into the caller's buffers, on the dual numbers kept in `work`
 /// (`HvpWork`), so that repeated products allocate nothing.
-pub fn hvp_into(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
+pub fn hvp_into(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx, overwrite: bool) -> TokenStream {
     if !has_hvp_into(cx) {
         return quote!();
     }
@@ -200,14 +200,27 @@ pub fn hvp_into(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
     let doc = format!(
         "Value of `{name}`; its gradient with respect to `{x}` written into `g` and the Hessian times `v` into `hv` (overwritten), on the dual numbers kept in `work`: after the first call of a length, no allocation (`{name}::hvp` allocates)."
     );
+    // With an overwriting reverse mode, the dual adjoints are not zeroed before each product.
+    let compute = if overwrite {
+        let tf = cx.turbofish_with(Some(dual.clone()), Some(quote!(_)));
+        quote! {
+            #work.compute_overwriting(&#x[..], #v, #g, #hv, |#d: &[#dual], #b: &mut [#dual]| {
+                Self::__vjp_w #tf (#(#args,)* <#dual>::new(#one, #zero), #b, #k::__private::Overwrite)
+            })
+        }
+    } else {
+        quote! {
+            #work.compute(&#x[..], #v, #g, #hv, |#d: &[#dual], #b: &mut [#dual]| {
+                Self::__vjp #tf_d (#(#args,)* <#dual>::new(#one, #zero), #b)
+            })
+        }
+    };
     quote! {
         #k::__private::if_alloc! {
             #[doc = #doc]
             #[inline]
             #vis fn hvp_into <#(#params),*> (#(#pparams,)* #v: &[#ft], #g: &mut [#ft], #hv: &mut [#ft], #work: &mut #k::__private::HvpWork<#ft>) -> #ft #where_clause {
-                #work.compute(&#x[..], #v, #g, #hv, |#d: &[#dual], #b: &mut [#dual]| {
-                    Self::__vjp #tf_d (#(#args,)* <#dual>::new(#one, #zero), #b)
-                })
+                #compute
             }
         }
     }

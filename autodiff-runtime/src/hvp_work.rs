@@ -94,6 +94,48 @@ impl<F: Float> HvpWork<F> {
         hv: &mut [F],
         adjoint: impl FnOnce(&[Dual<F>], &mut [Dual<F>]) -> Dual<F>,
     ) -> F {
+        self.start(x, v, g, hv);
+        self.bars.clear();
+        self.bars.resize(x.len(), Dual::constant(F::zero()));
+        self.finish(adjoint, g, hv)
+    }
+
+    /// [`HvpWork::compute`] for an `adjoint` that writes every element of its buffer without
+    /// reading it (`#[differentiable]`'s overwriting reverse mode): the buffer is not zeroed
+    /// first, only sized.
+    ///
+    /// # Panics
+    /// If `v`, `g` or `hv` is not as long as `x`.
+    ///
+    /// ```
+    /// use autodiff_runtime::{Dual, HvpWork, Scalar};
+    /// let mut work = HvpWork::new();
+    /// let (mut g, mut hv) = ([0.0; 2], [0.0; 2]);
+    /// let value = work.compute_overwriting(&[3.0, 2.0], &[1.0, 0.0], &mut g, &mut hv, |x, bar| {
+    ///     bar[0] = x[0] * x[1] * Dual::cst(2.0);
+    ///     bar[1] = x[0] * x[0];
+    ///     x[0] * x[0] * x[1]
+    /// });
+    /// assert_eq!((value, g, hv), (18.0, [12.0, 9.0], [4.0, 6.0]));
+    /// ```
+    pub fn compute_overwriting(
+        &mut self,
+        x: &[F],
+        v: &[F],
+        g: &mut [F],
+        hv: &mut [F],
+        adjoint: impl FnOnce(&[Dual<F>], &mut [Dual<F>]) -> Dual<F>,
+    ) -> F {
+        self.start(x, v, g, hv);
+        if self.bars.len() != x.len() {
+            self.bars.clear();
+            self.bars.resize(x.len(), Dual::constant(F::zero()));
+        }
+        self.finish(adjoint, g, hv)
+    }
+
+    /// Checks the lengths and fills the duals `x + v ε`.
+    fn start(&mut self, x: &[F], v: &[F], g: &[F], hv: &[F]) {
         let n = x.len();
         assert!(
             v.len() == n && g.len() == n && hv.len() == n,
@@ -105,8 +147,15 @@ impl<F: Float> HvpWork<F> {
         self.duals.clear();
         self.duals
             .extend(x.iter().zip(v).map(|(&a, &b)| Dual::new(a, b)));
-        self.bars.clear();
-        self.bars.resize(n, Dual::constant(F::zero()));
+    }
+
+    /// Runs `adjoint` on the duals and the buffer; the gradient and `H v` from the buffer.
+    fn finish(
+        &mut self,
+        adjoint: impl FnOnce(&[Dual<F>], &mut [Dual<F>]) -> Dual<F>,
+        g: &mut [F],
+        hv: &mut [F],
+    ) -> F {
         let value = adjoint(&self.duals, &mut self.bars);
         for ((b, g), hv) in self.bars.iter().zip(g.iter_mut()).zip(hv.iter_mut()) {
             *g = b.re;

@@ -247,3 +247,41 @@ fn a_longer_buffer_is_zeroed_past_the_slice() {
     rosen::vjp(&x, 1.0, &mut want[..7]);
     assert_eq!(g, want);
 }
+
+/// `hvp_into` does not zero the dual adjoints between products: one `HvpWork` passed from
+/// function to function (same length, so the buffer keeps the last product's values) gives
+/// what `hvp` gives, and what finite differences of the gradient give.
+#[test]
+fn hvp_into_overwrites_the_reused_duals() {
+    let mut work = autodiff::HvpWork::new();
+    for n in [2, 5, 9] {
+        let x = points(n);
+        let v: Vec<f64> = (0..n).map(|i| 1.0 - 0.3 * i as f64).collect();
+        for round in 0..2 {
+            type HvpInto =
+                fn(&[f64], &[f64], &mut [f64], &mut [f64], &mut autodiff::HvpWork<f64>) -> f64;
+            let fs: [(&str, HvpInto); 3] = [
+                ("rosen", rosen::hvp_into),
+                ("stops", stops::hvp_into),
+                ("with_head", with_head::hvp_into),
+            ];
+            for (name, f) in fs {
+                let (mut g, mut hv) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+                let value = f(&x, &v, &mut g, &mut hv, &mut work);
+                let (value0, g0, hv0) = match name {
+                    "rosen" => rosen::hvp(&x, &v),
+                    "stops" => stops::hvp(&x, &v),
+                    _ => with_head::hvp(&x, &v),
+                };
+                let what = format!("{name} n={n} round {round}");
+                assert_eq!((value, &g, &hv), (value0, &g0, &hv0), "{what}");
+                let grad = |p: &[f64]| match name {
+                    "rosen" => rosen::grad(p).1,
+                    "stops" => stops::grad(p).1,
+                    _ => with_head::grad(p).1,
+                };
+                check_hvp(&what, &grad, &x, &v, &hv);
+            }
+        }
+    }
+}

@@ -20,13 +20,15 @@ use crate::expand::Signatures;
 use crate::ir::Shape;
 
 /// `hvp` and `hessian` for the derivative namespace's `impl` block.
-pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
-    let hvp = hvp(sigs, item, cx);
+/// `overwrite`: the generic reverse mode has an overwriting form (`__vjp_w`), which the
+/// Hessian-vector products use so that their dual adjoint buffers need no zeroing.
+pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx, overwrite: bool) -> TokenStream {
+    let hvp = hvp(sigs, item, cx, overwrite);
     let hessian = hessian::hessian(sigs, item, cx);
     let objective = objective::objective_fn(sigs, item, cx);
     let derivatives = derivatives(sigs, item, cx);
     let sparse = crate::sparse::methods(sigs, item, cx);
-    let hvp_into = crate::sparse::hvp_into(sigs, item, cx);
+    let hvp_into = crate::sparse::hvp_into(sigs, item, cx, overwrite);
     quote!(#hvp #hvp_into #hessian #objective #derivatives #sparse)
 }
 
@@ -79,7 +81,7 @@ fn mixed(name: &str) -> Ident {
 }
 
 /// `hvp(args.., v..) -> (value, gradient, H v)`.
-fn hvp(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
+fn hvp(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx, overwrite: bool) -> TokenStream {
     let func = cx.func;
     let (k, ft, vis) = (cx.krate, &cx.ft, &item.vis);
     let generics = &item.sig.generics;
@@ -225,12 +227,19 @@ fn hvp(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
     let doc = format!(
         "Value of `{name}`, its gradient, and the Hessian times the direction `v` (one per active parameter), in one forward-over-reverse pass: the adjoint code runs on dual numbers."
     );
+    // The buffers are zeros already; writing them beats reading them back to add.
+    let call = if overwrite {
+        let tf = cx.turbofish_with(Some(quote!(#dual<#ft>)), Some(quote!(_)));
+        quote!(Self::__vjp_w #tf (#(#args,)* #dual::new(#one, #zero), #(#bars,)* #k::__private::Overwrite))
+    } else {
+        quote!(Self::__vjp #tf (#(#args,)* #dual::new(#one, #zero), #(#bars),*))
+    };
     quote! {
         #[doc = #doc]
         #[inline]
         #vis fn hvp <#params> (#(#pparams,)* #(#dparams),*) -> (#ft, #gty, #gty) #where_clause {
             #(#setup)*
-            let #pat = Self::__vjp #tf (#(#args,)* #dual::new(#one, #zero), #(#bars),*);
+            let #pat = #call;
             #(#split)*
             (#value.re, #g, #h)
         }

@@ -123,7 +123,7 @@ fn derived_items(p: &Parts) -> (TokenStream, TokenStream) {
         (quote!(#dense #sparse), quote!())
     } else {
         (
-            p.if_alloc(crate::derived::methods(sigs, item, cx), alloc),
+            p.if_alloc(crate::derived::methods(sigs, item, cx, p.overwrite), alloc),
             p.if_alloc(crate::derived::objective_impl(sigs, item, cx), alloc),
         )
     }
