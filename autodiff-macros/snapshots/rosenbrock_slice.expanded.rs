@@ -200,15 +200,13 @@ impl rosen {
         #[doc =
         "Value of `rosen`, its gradient, and the Hessian times the direction `v` (one per active parameter), in one forward-over-reverse pass: the adjoint code runs on dual numbers."]
         #[inline] fn hvp < > (x : & [f64], vx : & [f64]) -> (f64,
-        ::autodiff::__private::Vec < f64 >, ::autodiff::__private::Vec < f64 >) { let
-        __d0 = ::autodiff::__private::dual_vec(x, vx); let mut __b0 =
-        ::autodiff::__private::zeros_vec(x.len(), ::autodiff::__private::Dual::constant(<
-        f64 as ::autodiff::__private::Scalar > ::zero())); let __value =
-        Self::__vjp_w(__d0.as_slice(), ::autodiff::__private::Dual::new(< f64 as
-        ::autodiff::__private::Scalar > ::one(), < f64 as ::autodiff::__private::Scalar >
-        ::zero()), __b0.as_mut_slice(), ::autodiff::__private::Overwrite); let (__g0,
-        __h0) = ::autodiff::__private::split_dual_vec(__b0.as_slice()); (__value.re,
-        __g0, __h0) } ::autodiff::__private::if_alloc! { #[doc =
+        ::autodiff::__private::Vec < f64 >, ::autodiff::__private::Vec < f64 >) { let mut
+        __g = ::autodiff::__private::zeros_vec(x.len(), < f64 as
+        ::autodiff::__private::Scalar > ::zero()); let mut __hv =
+        ::autodiff::__private::zeros_vec(x.len(), < f64 as ::autodiff::__private::Scalar
+        > ::zero()); let __value = ::autodiff::__private::with_hvp_work(| __w | {
+        Self::hvp_into(x, vx, __g.as_mut_slice(), __hv.as_mut_slice(), __w) }); (__value,
+        __g, __hv) } ::autodiff::__private::if_alloc! { #[doc =
         "Value of `rosen`; its gradient with respect to `x` written into `g` and the Hessian times `v` into `hv` (overwritten), on the dual numbers kept in `work`: after the first call of a length, no allocation (`rosen::hvp` allocates)."]
         #[inline] fn hvp_into < > (x : & [f64], v : & [f64], g : & mut [f64], hv : & mut
         [f64], work : & mut ::autodiff::__private::HvpWork < f64 >) -> f64 { work

@@ -234,14 +234,33 @@ fn hvp(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx, overwrite: bool) -> Token
     } else {
         quote!(Self::__vjp #tf (#(#args,)* #dual::new(#one, #zero), #(#bars),*))
     };
-    quote! {
-        #[doc = #doc]
-        #[inline]
-        #vis fn hvp <#params> (#(#pparams,)* #(#dparams),*) -> (#ft, #gty, #gty) #where_clause {
+    let body = if crate::sparse::has_hvp_into(cx) {
+        // One slice: `hvp_into` on this thread's reused duals (no dual buffers allocated and
+        // zeroed per call), into the two result vectors.
+        let (names, v, utf) = (&sigs.names, &sigs.dirs[0], cx.turbofish(None));
+        let x = &sigs.names[cx.active[0]];
+        let (gv, hv, w) = (mixed("__g"), mixed("__hv"), mixed("__w"));
+        quote! {
+            let mut #gv = #k::__private::zeros_vec(#x.len(), #zero);
+            let mut #hv = #k::__private::zeros_vec(#x.len(), #zero);
+            let #value = #k::__private::with_hvp_work(|#w| {
+                Self::hvp_into #utf (#(#names,)* #v, #gv.as_mut_slice(), #hv.as_mut_slice(), #w)
+            });
+            (#value, #gv, #hv)
+        }
+    } else {
+        quote! {
             #(#setup)*
             let #pat = #call;
             #(#split)*
             (#value.re, #g, #h)
+        }
+    };
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        #vis fn hvp <#params> (#(#pparams,)* #(#dparams),*) -> (#ft, #gty, #gty) #where_clause {
+            #body
         }
     }
 }
