@@ -87,6 +87,7 @@ impl beale {
         __seed: __S,
     ) -> (__S, (__S, __S)) {
         let _ = beale;
+        let __based: bool = false;
         let mut x_0_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut y_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let __t1: __S = <__S as ::autodiff::__private::Scalar>::sub_from_base(x_0, 1.5);
@@ -117,17 +118,38 @@ impl beale {
         let mut __t16_b: __S = __seed;
         let mut __t10_b: __S = __t16_b;
         let mut __t15_b: __S = __t16_b;
-        let mut __t14_b: __S = __t15_p0 * __t15_b;
+        let mut __t14_b: __S = (if __based {
+            <__S as ::autodiff::__private::Scalar>::scale(
+                __t15_p0,
+                <__S as ::autodiff::__private::Scalar>::base(__t15_b),
+            )
+        } else {
+            __t15_p0 * __t15_b
+        });
         let mut __t11_b: __S = __t14_b;
         let mut __t13_b: __S = __t14_b;
         let mut __t12_b: __S = __t13_a0 * __t13_b;
         let mut __t4_b: __S = __t10_b;
         let mut __t9_b: __S = __t10_b;
-        let mut __t8_b: __S = __t9_p0 * __t9_b;
+        let mut __t8_b: __S = (if __based {
+            <__S as ::autodiff::__private::Scalar>::scale(
+                __t9_p0,
+                <__S as ::autodiff::__private::Scalar>::base(__t9_b),
+            )
+        } else {
+            __t9_p0 * __t9_b
+        });
         let mut __t5_b: __S = __t8_b;
         let mut __t7_b: __S = __t8_b;
         let mut __t6_b: __S = __t7_a0 * __t7_b;
-        let mut __t3_b: __S = __t4_p0 * __t4_b;
+        let mut __t3_b: __S = (if __based {
+            <__S as ::autodiff::__private::Scalar>::scale(
+                __t4_p0,
+                <__S as ::autodiff::__private::Scalar>::base(__t4_b),
+            )
+        } else {
+            __t4_p0 * __t4_b
+        });
         let mut __t1_b: __S = __t3_b;
         let mut __t2_b: __S = __t3_b;
         x_0_b

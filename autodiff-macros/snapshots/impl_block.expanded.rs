@@ -67,6 +67,7 @@ impl Spring {
         __seed: __S,
     ) -> (__S, (__S, __S)) {
         let _ = Spring::energy;
+        let __based: bool = false;
         let mut x_0_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut k_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let __t1: __S = <__S as ::autodiff::__private::Scalar>::scale(k_1, 0.5);
@@ -77,9 +78,24 @@ impl Spring {
         let __t3_a1: __S = x_0;
         let __t3_a0: __S = __t2;
         let mut __t3_b: __S = __seed;
-        let mut __t2_b: __S = __t3_a1 * __t3_b;
+        let mut __t2_b: __S = (if __based {
+            <__S as ::autodiff::__private::Scalar>::scale(
+                __t3_a1,
+                <__S as ::autodiff::__private::Scalar>::base(__t3_b),
+            )
+        } else {
+            __t3_a1 * __t3_b
+        });
         let mut __t1_b: __S = __t2_a1 * __t2_b;
-        x_0_b += __t3_a0 * __t3_b + __t2_a0 * __t2_b;
+        x_0_b
+            += (if __based {
+                <__S as ::autodiff::__private::Scalar>::scale(
+                    __t3_a0,
+                    <__S as ::autodiff::__private::Scalar>::base(__t3_b),
+                )
+            } else {
+                __t3_a0 * __t3_b
+            }) + __t2_a0 * __t2_b;
         k_1_b += <__S as ::autodiff::__private::Scalar>::scale(__t1_b, 0.5);
         (
             __t3,
@@ -331,6 +347,7 @@ impl Spring {
         __seed: __S,
     ) -> (__S, (__S, __S)) {
         let _ = Spring::total;
+        let __based: bool = false;
         let mut x_0_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut y_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let (__t1, __t1_parts): (__S, _) = Self::energy___call(
@@ -348,9 +365,24 @@ impl Spring {
         let mut __t4_b: __S = __seed;
         let mut __t1_b: __S = __t4_b;
         let mut __t3_b: __S = __t4_b;
-        let mut __t2_b: __S = __t3_p0 * __t3_b;
+        let mut __t2_b: __S = (if __based {
+            <__S as ::autodiff::__private::Scalar>::scale(
+                __t3_p0,
+                <__S as ::autodiff::__private::Scalar>::base(__t3_b),
+            )
+        } else {
+            __t3_p0 * __t3_b
+        });
         y_1_b += __t2_b;
-        x_0_b += __t1_p0 * __t1_b - (__t2_b);
+        x_0_b
+            += (if __based {
+                <__S as ::autodiff::__private::Scalar>::scale(
+                    __t1_p0,
+                    <__S as ::autodiff::__private::Scalar>::base(__t1_b),
+                )
+            } else {
+                __t1_p0 * __t1_b
+            }) - (__t2_b);
         (
             __t4,
             (

@@ -92,6 +92,7 @@ impl h {
         __seed: __S,
     ) -> (__S, __S) {
         let _ = h;
+        let __based: bool = false;
         let mut x_0_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut s_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut x_5_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
@@ -128,7 +129,15 @@ impl h {
             (1.0 / 3.0),
         );
         s_3_b += __t12_b;
-        x_5_b += __t10_p0 * __t10_b;
+        x_5_b
+            += (if __based {
+                <__S as ::autodiff::__private::Scalar>::scale(
+                    __t10_p0,
+                    <__S as ::autodiff::__private::Scalar>::base(__t10_b),
+                )
+            } else {
+                __t10_p0 * __t10_b
+            });
         let __out_b9: __S = x_5_b;
         x_5_b = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut __t8_b: __S = __out_b9;

@@ -68,6 +68,7 @@ impl f {
         __seed: __S,
     ) -> (__S, (__S, __S)) {
         let _ = f;
+        let __based: bool = false;
         let mut x_0_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut y_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let __t1: __S = <__S as ::autodiff::__private::Scalar>::add_base(x_0, -1.0);
@@ -91,10 +92,40 @@ impl f {
         let mut __t2_b: __S = __t6_b;
         let mut __t5_b: __S = __t6_b;
         let mut __t4_b: __S = <__S as ::autodiff::__private::Scalar>::scale(__t5_b, 4.0);
-        let mut __t3_b: __S = __t4_p0 * __t4_b;
-        let mut __t1_b: __S = __t2_p0 * __t2_b;
-        x_0_b += __t7_a1 * __t7_b + __t1_b;
-        y_1_b += __t7_a0 * __t7_b + __t3_b;
+        let mut __t3_b: __S = (if __based {
+            <__S as ::autodiff::__private::Scalar>::scale(
+                __t4_p0,
+                <__S as ::autodiff::__private::Scalar>::base(__t4_b),
+            )
+        } else {
+            __t4_p0 * __t4_b
+        });
+        let mut __t1_b: __S = (if __based {
+            <__S as ::autodiff::__private::Scalar>::scale(
+                __t2_p0,
+                <__S as ::autodiff::__private::Scalar>::base(__t2_b),
+            )
+        } else {
+            __t2_p0 * __t2_b
+        });
+        x_0_b
+            += (if __based {
+                <__S as ::autodiff::__private::Scalar>::scale(
+                    __t7_a1,
+                    <__S as ::autodiff::__private::Scalar>::base(__t7_b),
+                )
+            } else {
+                __t7_a1 * __t7_b
+            }) + __t1_b;
+        y_1_b
+            += (if __based {
+                <__S as ::autodiff::__private::Scalar>::scale(
+                    __t7_a0,
+                    <__S as ::autodiff::__private::Scalar>::base(__t7_b),
+                )
+            } else {
+                __t7_a0 * __t7_b
+            }) + __t3_b;
         (
             __t9,
             (

@@ -100,6 +100,7 @@ impl rosen {
         }
         let x_0_b: &mut [__S] = &mut x_0_b[..x_0.len()];
         let __ow_x_0_b: bool = <__AdjM as ::autodiff::__private::AdjointMode>::OVERWRITE;
+        let __based: bool = <__AdjM as ::autodiff::__private::AdjointMode>::OVERWRITE;
         let mut s_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut a_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut b_4_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
@@ -141,11 +142,32 @@ impl rosen {
             let mut __t15_b: __S = __t16_b;
             let mut __t13_b: __S = __t15_b;
             let mut __t14_b: __S = __t15_b;
-            let mut __t12_b: __S = __t13_a1 * __t13_b;
-            b_4_b += __t14_a0 * __t14_b;
+            let mut __t12_b: __S = (if __based {
+                <__S as ::autodiff::__private::Scalar>::scale(
+                    __t13_a1,
+                    <__S as ::autodiff::__private::Scalar>::base(__t13_b),
+                )
+            } else {
+                __t13_a1 * __t13_b
+            });
+            b_4_b
+                += (if __based {
+                    <__S as ::autodiff::__private::Scalar>::scale(
+                        __t14_a0,
+                        <__S as ::autodiff::__private::Scalar>::base(__t14_b),
+                    )
+                } else {
+                    __t14_a0 * __t14_b
+                });
             a_3_b
-                += __t13_a0 * __t13_b
-                    + <__S as ::autodiff::__private::Scalar>::scale(__t12_b, 100.0);
+                += (if __based {
+                    <__S as ::autodiff::__private::Scalar>::scale(
+                        __t13_a0,
+                        <__S as ::autodiff::__private::Scalar>::base(__t13_b),
+                    )
+                } else {
+                    __t13_a0 * __t13_b
+                }) + <__S as ::autodiff::__private::Scalar>::scale(__t12_b, 100.0);
             let __out_b11: __S = b_4_b;
             b_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
             let mut __t10_b: __S = __out_b11;
@@ -413,6 +435,7 @@ impl rosen {
     ) -> (__S, [__S; 1]) {
         let __value = {
             let __ow_x_0_b: bool = false;
+            let __based: bool = false;
             let mut s_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
             let mut a_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
             let mut b_4_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
@@ -457,11 +480,32 @@ impl rosen {
                 let mut __t15_b: __S = __t16_b;
                 let mut __t13_b: __S = __t15_b;
                 let mut __t14_b: __S = __t15_b;
-                let mut __t12_b: __S = __t13_a1 * __t13_b;
-                b_4_b += __t14_a0 * __t14_b;
+                let mut __t12_b: __S = (if __based {
+                    <__S as ::autodiff::__private::Scalar>::scale(
+                        __t13_a1,
+                        <__S as ::autodiff::__private::Scalar>::base(__t13_b),
+                    )
+                } else {
+                    __t13_a1 * __t13_b
+                });
+                b_4_b
+                    += (if __based {
+                        <__S as ::autodiff::__private::Scalar>::scale(
+                            __t14_a0,
+                            <__S as ::autodiff::__private::Scalar>::base(__t14_b),
+                        )
+                    } else {
+                        __t14_a0 * __t14_b
+                    });
                 a_3_b
-                    += __t13_a0 * __t13_b
-                        + <__S as ::autodiff::__private::Scalar>::scale(__t12_b, 100.0);
+                    += (if __based {
+                        <__S as ::autodiff::__private::Scalar>::scale(
+                            __t13_a0,
+                            <__S as ::autodiff::__private::Scalar>::base(__t13_b),
+                        )
+                    } else {
+                        __t13_a0 * __t13_b
+                    }) + <__S as ::autodiff::__private::Scalar>::scale(__t12_b, 100.0);
                 let __out_b11: __S = b_4_b;
                 b_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
                 let mut __t10_b: __S = __out_b11;

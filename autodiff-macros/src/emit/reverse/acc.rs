@@ -19,11 +19,27 @@ use crate::ir::*;
 /// (`a - b` hands `b` the negated adjoint of its result), and contributions carry a sign that
 /// the sums turn into subtractions ([`signed_sum`]). That saves LLVM a sign flip per `-` that it
 /// does not fold itself (and two per `-` on dual numbers).
+///
+/// It also tracks which adjoints are *constant*: the seed, and what copies, negations, sums and
+/// constant multiples make of it. Under [`Overwrite`](https://docs.rs/autodiff-gen-runtime)
+/// (`grad`, `hvp`) the seed has no derivative part, so a product with such an adjoint is a
+/// scaling by its base value (`Scalar::scale`): on dual numbers two multiplications instead of
+/// three and an addition, and none for a seed of 1 (`__based`, declared by `reverse::body`,
+/// chooses).
 #[derive(Default)]
 pub(super) struct Acc {
     /// Each step result's adjoint local, and whether it holds the adjoint's negation.
     adj: HashMap<String, (Ident, bool)>,
     pending: Pending,
+    /// The adjoint locals (and tokens) holding constants, see above.
+    constant: Vec<String>,
+    /// Variables whose pending contributions are all constant so far (`Some(true)`).
+    var_constant: HashMap<VarId, bool>,
+}
+
+/// The flag choosing products with constant adjoints as scalings (see [`Acc`]).
+pub(in crate::emit) fn based_flag() -> Ident {
+    Ident::new("__based", proc_macro2::Span::mixed_site())
 }
 
 /// A contribution: whether its tokens are the negation of its value, and the tokens.
@@ -88,6 +104,27 @@ pub(in crate::emit) fn emit_pending(pending: Pending, out: &mut Vec<TokenStream>
 }
 
 impl Acc {
+    /// An accumulator in which the locals `constant` hold constant adjoints (the seed).
+    pub(super) fn with_constant(constant: &[&Ident]) -> Self {
+        Acc {
+            constant: constant.iter().map(|i| i.to_string()).collect(),
+            ..Acc::default()
+        }
+    }
+
+    /// The variables all of whose contributions were constant (their adjoints stay constant if
+    /// nothing else adds into them).
+    pub(super) fn constant_vars(&self) -> Vec<VarId> {
+        (self.var_constant.iter())
+            .filter(|(_, &c)| c)
+            .map(|(&v, _)| v)
+            .collect()
+    }
+
+    fn is_constant(&self, t: &TokenStream) -> bool {
+        self.constant.contains(&t.to_string())
+    }
+
     /// Adds `c` to the adjoint of `target`.
     pub(super) fn contribute(
         &mut self,
@@ -108,6 +145,11 @@ impl Acc {
         out: &mut Vec<TokenStream>,
     ) {
         let s = &cx.s;
+        let constant = self.is_constant(&c);
+        if let Target::Var(v) = target {
+            let all = self.var_constant.entry(*v).or_insert(true);
+            *all &= constant;
+        }
         let elem = match target {
             Target::Elem(v, i)
                 if matches!(cx.var(*v).shape, Shape::ArrayRef(_) | Shape::SliceRef) =>
@@ -119,11 +161,23 @@ impl Acc {
         let place = match target {
             Target::Temp(t) => {
                 match self.adj.get(&t.to_string()) {
-                    Some((b, bneg)) if *bneg == neg => out.push(quote!(#b += #c;)),
-                    Some((b, _)) => out.push(quote!(#b -= #c;)),
+                    Some((b, bneg)) => {
+                        out.push(if *bneg == neg {
+                            quote!(#b += #c;)
+                        } else {
+                            quote!(#b -= #c;)
+                        });
+                        if !constant {
+                            let b = b.to_string();
+                            self.constant.retain(|k| *k != b);
+                        }
+                    }
                     None => {
                         let b = adjoint_ident(t);
                         out.push(quote!(let mut #b: #s = #c;));
+                        if constant {
+                            self.constant.push(b.to_string());
+                        }
                         self.adj.insert(t.to_string(), (b, neg));
                     }
                 }
@@ -169,14 +223,27 @@ impl Acc {
                 self.call(cx, call, &ob, out);
                 continue;
             }
+            let (kr, s) = (cx.krate, &cx.s);
+            let constant = self.is_constant(&quote!(#ob));
             for (target, factor) in &step.terms {
                 let c = match factor {
                     Factor::One => (oneg, quote!(#ob)),
                     Factor::MinusOne => (!oneg, quote!(#ob)),
+                    Factor::Id(p) if constant => {
+                        let based = based_flag();
+                        let sc = quote!(<#s as #kr::__private::Scalar>);
+                        (
+                            oneg,
+                            quote!((if #based { #sc::scale(#p, #sc::base(#ob)) } else { #p * #ob })),
+                        )
+                    }
                     Factor::Id(p) => (oneg, quote!(#p * #ob)),
                     Factor::Base(k) => {
-                        let (kr, s) = (cx.krate, &cx.s);
-                        (oneg, quote!(<#s as #kr::__private::Scalar>::scale(#ob, #k)))
+                        let c = quote!(<#s as #kr::__private::Scalar>::scale(#ob, #k));
+                        if constant {
+                            self.constant.push(c.to_string());
+                        }
+                        (oneg, c)
                     }
                 };
                 self.contribute_signed(cx, target, c, out);

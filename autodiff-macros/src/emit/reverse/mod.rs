@@ -65,6 +65,7 @@ pub fn body(cx: &Cx, seed: &Ident, mode: Option<&Ident>) -> (TokenStream, bool, 
         prefix: None,
         share: None,
         carried: Vec::new(),
+        constant_vars: Vec::new(),
     };
     let stmts = &cx.func.body.stmts;
     // A final loop that only accumulates into its outer active variables is fused with its
@@ -93,9 +94,10 @@ pub fn body(cx: &Cx, seed: &Ident, mode: Option<&Ident>) -> (TokenStream, bool, 
             quote!(#v)
         }
         Operand::Active(v, t) => {
-            let mut acc = Acc::default();
+            let mut acc = Acc::with_constant(&[seed]);
             acc.contribute(cx, t, quote!(#seed), &mut result_rev);
             acc.steps(cx, &steps, &mut result_rev);
+            rv.constant_vars = acc.constant_vars();
             acc.flush(&mut result_rev, None);
             quote!(#v)
         }
@@ -177,7 +179,16 @@ pub fn body(cx: &Cx, seed: &Ident, mode: Option<&Ident>) -> (TokenStream, bool, 
         #(#rev)*
         #ret
     };
-    let (prelude, overwrites) = overwrite_prelude(cx, &rv.carried, &code, mode);
+    let (mut prelude, overwrites) = overwrite_prelude(cx, &rv.carried, &code, mode);
+    let based = acc::based_flag();
+    if super::carry::mentions(&code, &based) > 0 {
+        // Under `Overwrite` the seed has no derivative part (see `acc::Acc`).
+        let k = cx.krate;
+        prelude.extend(match mode.filter(|_| overwrites) {
+            Some(m) => quote!(let #based: bool = <#m as #k::__private::AdjointMode>::OVERWRITE;),
+            None => quote!(let #based: bool = false;),
+        });
+    }
     (quote!(#prelude #code), needs_alloc, overwrites)
 }
 
@@ -252,6 +263,9 @@ struct Reverse<'c, 'f> {
     /// The buffers a fused loop carries, with the number of times its code names each (see
     /// [`super::carry`]).
     carried: Vec<(Ident, usize)>,
+    /// Variables whose adjoints the result gave only constants (the seed, or multiples): still
+    /// constant in a final fused loop, which only accumulates into them (see [`acc::Acc`]).
+    constant_vars: Vec<VarId>,
 }
 
 #[derive(Default)]

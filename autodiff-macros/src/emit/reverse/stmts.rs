@@ -131,7 +131,14 @@ impl Reverse<'_, '_> {
             (None, false) => quote!(let #root_b: #s = #b; #b = #z;),
         });
         if let Operand::Active(_, t) = &root {
-            let mut acc = Acc::default();
+            // In a final fused loop, an accumulator's adjoint is what the result gave it.
+            let constant =
+                accumulation && self.share.is_some() && self.constant_vars.contains(&var);
+            let mut acc = if constant {
+                Acc::with_constant(&[&root_b])
+            } else {
+                Acc::default()
+            };
             acc.contribute(cx, t, quote!(#root_b), &mut rev);
             acc.steps(cx, &steps, &mut rev);
             acc.flush(&mut rev, self.share.as_mut().map(|s| &mut s.pending));
