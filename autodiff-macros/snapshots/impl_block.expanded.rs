@@ -58,16 +58,15 @@ impl Spring {
         clippy::pedantic,
         clippy::nursery,
     )]
-    /// Generic reverse mode, used by the runtime (dual numbers, jets).
+    /// Generic reverse mode, adding into the adjoint buffers or overwriting them.
     #[doc(hidden)]
     #[inline]
-    fn energy___vjp<__S: ::autodiff::__private::Scalar<Base = f64>>(
-        x_0: __S,
-        k_1: __S,
-        __seed: __S,
-    ) -> (__S, (__S, __S)) {
+    fn energy___vjp_w<
+        __S: ::autodiff::__private::Scalar<Base = f64>,
+        __AdjM: ::autodiff::__private::AdjointMode,
+    >(x_0: __S, k_1: __S, __seed: __S, _: __AdjM) -> (__S, (__S, __S)) {
         let _ = Spring::energy;
-        let __based: bool = false;
+        let __based: bool = <__AdjM as ::autodiff::__private::AdjointMode>::OVERWRITE;
         let mut x_0_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut k_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let __t1: __S = <__S as ::autodiff::__private::Scalar>::scale(k_1, 0.5);
@@ -119,6 +118,30 @@ impl Spring {
         clippy::pedantic,
         clippy::nursery,
     )]
+    /// Generic reverse mode, used by the runtime (dual numbers, jets).
+    #[doc(hidden)]
+    #[inline]
+    fn energy___vjp<__S: ::autodiff::__private::Scalar<Base = f64>>(
+        x_0: __S,
+        k_1: __S,
+        __seed: __S,
+    ) -> (__S, (__S, __S)) {
+        Spring::energy___vjp_w(x_0, k_1, __seed, ::autodiff::__private::Accumulate)
+    }
+    #[allow(
+        dead_code,
+        unused_mut,
+        unused_variables,
+        unused_parens,
+        unused_braces,
+        unused_assignments,
+        unreachable_code,
+        non_snake_case,
+        deprecated,
+        clippy::all,
+        clippy::pedantic,
+        clippy::nursery,
+    )]
     /// Used by other `#[differentiable]` functions that call this one: the value and
     /// the partial derivative with respect to every parameter (zero for passive ones).
     #[doc(hidden)]
@@ -153,13 +176,14 @@ impl Spring {
     ///Value of `energy`, its gradient, and the Hessian times the direction `v` (one per active parameter), in one forward-over-reverse pass: the adjoint code runs on dual numbers.
     #[inline]
     fn energy_hvp(x: f64, k: f64, vx: f64, vk: f64) -> (f64, (f64, f64), (f64, f64)) {
-        let (__value, (__s0, __s1)) = Spring::energy___vjp(
+        let (__value, (__s0, __s1)) = Spring::energy___vjp_w(
             ::autodiff::__private::Dual::new(x, vx),
             ::autodiff::__private::Dual::new(k, vk),
             ::autodiff::__private::Dual::new(
                 <f64 as ::autodiff::__private::Scalar>::one(),
                 <f64 as ::autodiff::__private::Scalar>::zero(),
             ),
+            ::autodiff::__private::Overwrite,
         );
         (__value.re, (__s0.re, __s1.re), (__s0.eps, __s1.eps))
     }
@@ -275,10 +299,11 @@ impl Spring {
     ///Value of `energy` and its gradient with respect to `x`, `k`.
     #[inline]
     fn energy_grad(x: f64, k: f64) -> (f64, (f64, f64)) {
-        let (__value, (__s0, __s1)) = Spring::energy___vjp(
+        let (__value, (__s0, __s1)) = Spring::energy___vjp_w(
             x,
             k,
             <f64 as ::autodiff::__private::Scalar>::one(),
+            ::autodiff::__private::Overwrite,
         );
         (__value, (__s0, __s1))
     }
@@ -338,16 +363,15 @@ impl Spring {
         clippy::pedantic,
         clippy::nursery,
     )]
-    /// Generic reverse mode, used by the runtime (dual numbers, jets).
+    /// Generic reverse mode, adding into the adjoint buffers or overwriting them.
     #[doc(hidden)]
     #[inline]
-    fn total___vjp<__S: ::autodiff::__private::Scalar<Base = f64>>(
-        x_0: __S,
-        y_1: __S,
-        __seed: __S,
-    ) -> (__S, (__S, __S)) {
+    fn total___vjp_w<
+        __S: ::autodiff::__private::Scalar<Base = f64>,
+        __AdjM: ::autodiff::__private::AdjointMode,
+    >(x_0: __S, y_1: __S, __seed: __S, _: __AdjM) -> (__S, (__S, __S)) {
         let _ = Spring::total;
-        let __based: bool = false;
+        let __based: bool = <__AdjM as ::autodiff::__private::AdjointMode>::OVERWRITE;
         let mut x_0_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut y_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let (__t1, __t1_parts): (__S, _) = Self::energy___call(
@@ -405,6 +429,30 @@ impl Spring {
         clippy::pedantic,
         clippy::nursery,
     )]
+    /// Generic reverse mode, used by the runtime (dual numbers, jets).
+    #[doc(hidden)]
+    #[inline]
+    fn total___vjp<__S: ::autodiff::__private::Scalar<Base = f64>>(
+        x_0: __S,
+        y_1: __S,
+        __seed: __S,
+    ) -> (__S, (__S, __S)) {
+        Spring::total___vjp_w(x_0, y_1, __seed, ::autodiff::__private::Accumulate)
+    }
+    #[allow(
+        dead_code,
+        unused_mut,
+        unused_variables,
+        unused_parens,
+        unused_braces,
+        unused_assignments,
+        unreachable_code,
+        non_snake_case,
+        deprecated,
+        clippy::all,
+        clippy::pedantic,
+        clippy::nursery,
+    )]
     /// Used by other `#[differentiable]` functions that call this one: the value and
     /// the partial derivative with respect to every parameter (zero for passive ones).
     #[doc(hidden)]
@@ -439,13 +487,14 @@ impl Spring {
     ///Value of `total`, its gradient, and the Hessian times the direction `v` (one per active parameter), in one forward-over-reverse pass: the adjoint code runs on dual numbers.
     #[inline]
     fn total_hvp(x: f64, y: f64, vx: f64, vy: f64) -> (f64, (f64, f64), (f64, f64)) {
-        let (__value, (__s0, __s1)) = Spring::total___vjp(
+        let (__value, (__s0, __s1)) = Spring::total___vjp_w(
             ::autodiff::__private::Dual::new(x, vx),
             ::autodiff::__private::Dual::new(y, vy),
             ::autodiff::__private::Dual::new(
                 <f64 as ::autodiff::__private::Scalar>::one(),
                 <f64 as ::autodiff::__private::Scalar>::zero(),
             ),
+            ::autodiff::__private::Overwrite,
         );
         (__value.re, (__s0.re, __s1.re), (__s0.eps, __s1.eps))
     }
@@ -561,10 +610,11 @@ impl Spring {
     ///Value of `total` and its gradient with respect to `x`, `y`.
     #[inline]
     fn total_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
-        let (__value, (__s0, __s1)) = Spring::total___vjp(
+        let (__value, (__s0, __s1)) = Spring::total___vjp_w(
             x,
             y,
             <f64 as ::autodiff::__private::Scalar>::one(),
+            ::autodiff::__private::Overwrite,
         );
         (__value, (__s0, __s1))
     }

@@ -82,17 +82,15 @@ impl h {
         let __t8_d: __S = s_3_d + __t7_d;
         (__t8, __t8_d)
     }
-    /// Generic reverse mode, used by the runtime (dual numbers, jets).
+    /// Generic reverse mode, adding into the adjoint buffers or overwriting them.
     #[doc(hidden)]
     #[inline]
-    pub fn __vjp<__S: ::autodiff::__private::Scalar<Base = f64>>(
-        x_0: __S,
-        n_1: usize,
-        data_2: &[f64],
-        __seed: __S,
-    ) -> (__S, __S) {
+    pub fn __vjp_w<
+        __S: ::autodiff::__private::Scalar<Base = f64>,
+        __AdjM: ::autodiff::__private::AdjointMode,
+    >(x_0: __S, n_1: usize, data_2: &[f64], __seed: __S, _: __AdjM) -> (__S, __S) {
         let _ = h;
-        let __based: bool = false;
+        let __based: bool = <__AdjM as ::autodiff::__private::AdjointMode>::OVERWRITE;
         let mut x_0_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut s_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut x_5_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
@@ -155,6 +153,17 @@ impl h {
         s_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
         (__t12, (x_0_b + <__S as ::autodiff::__private::Scalar>::zero()))
     }
+    /// Generic reverse mode, used by the runtime (dual numbers, jets).
+    #[doc(hidden)]
+    #[inline]
+    pub fn __vjp<__S: ::autodiff::__private::Scalar<Base = f64>>(
+        x_0: __S,
+        n_1: usize,
+        data_2: &[f64],
+        __seed: __S,
+    ) -> (__S, __S) {
+        Self::__vjp_w(x_0, n_1, data_2, __seed, ::autodiff::__private::Accumulate)
+    }
     /// Used by other `#[differentiable]` functions that call this one: the value and
     /// the partial derivative with respect to every parameter (zero for passive ones).
     #[doc(hidden)]
@@ -185,7 +194,7 @@ impl h {
     ///Value of `h`, its gradient, and the Hessian times the direction `v` (one per active parameter), in one forward-over-reverse pass: the adjoint code runs on dual numbers.
     #[inline]
     pub fn hvp(x: f64, n: usize, data: &[f64], vx: f64) -> (f64, f64, f64) {
-        let (__value, __s0) = Self::__vjp(
+        let (__value, __s0) = Self::__vjp_w(
             ::autodiff::__private::Dual::new(x, vx),
             n,
             data,
@@ -193,6 +202,7 @@ impl h {
                 <f64 as ::autodiff::__private::Scalar>::one(),
                 <f64 as ::autodiff::__private::Scalar>::zero(),
             ),
+            ::autodiff::__private::Overwrite,
         );
         (__value.re, __s0.re, __s0.eps)
     }
@@ -246,11 +256,12 @@ impl h {
     ///Value of `h` and its gradient with respect to `x`.
     #[inline]
     pub fn grad(x: f64, n: usize, data: &[f64]) -> (f64, f64) {
-        let (__value, __s0) = Self::__vjp(
+        let (__value, __s0) = Self::__vjp_w(
             x,
             n,
             data,
             <f64 as ::autodiff::__private::Scalar>::one(),
+            ::autodiff::__private::Overwrite,
         );
         (__value, __s0)
     }

@@ -59,16 +59,15 @@ impl f {
         let __t9_d: __S = __t6_d + __t8_d;
         (__t9, __t9_d)
     }
-    /// Generic reverse mode, used by the runtime (dual numbers, jets).
+    /// Generic reverse mode, adding into the adjoint buffers or overwriting them.
     #[doc(hidden)]
     #[inline]
-    fn __vjp<__S: ::autodiff::__private::Scalar<Base = f64>>(
-        x_0: __S,
-        y_1: __S,
-        __seed: __S,
-    ) -> (__S, (__S, __S)) {
+    fn __vjp_w<
+        __S: ::autodiff::__private::Scalar<Base = f64>,
+        __AdjM: ::autodiff::__private::AdjointMode,
+    >(x_0: __S, y_1: __S, __seed: __S, _: __AdjM) -> (__S, (__S, __S)) {
         let _ = f;
-        let __based: bool = false;
+        let __based: bool = <__AdjM as ::autodiff::__private::AdjointMode>::OVERWRITE;
         let mut x_0_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let mut y_1_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
         let __t1: __S = <__S as ::autodiff::__private::Scalar>::add_base(x_0, -1.0);
@@ -134,6 +133,16 @@ impl f {
             ),
         )
     }
+    /// Generic reverse mode, used by the runtime (dual numbers, jets).
+    #[doc(hidden)]
+    #[inline]
+    fn __vjp<__S: ::autodiff::__private::Scalar<Base = f64>>(
+        x_0: __S,
+        y_1: __S,
+        __seed: __S,
+    ) -> (__S, (__S, __S)) {
+        Self::__vjp_w(x_0, y_1, __seed, ::autodiff::__private::Accumulate)
+    }
     /// Used by other `#[differentiable]` functions that call this one: the value and
     /// the partial derivative with respect to every parameter (zero for passive ones).
     #[doc(hidden)]
@@ -154,13 +163,14 @@ impl f {
     ///Value of `f`, its gradient, and the Hessian times the direction `v` (one per active parameter), in one forward-over-reverse pass: the adjoint code runs on dual numbers.
     #[inline]
     fn hvp(x: f64, y: f64, vx: f64, vy: f64) -> (f64, (f64, f64), (f64, f64)) {
-        let (__value, (__s0, __s1)) = Self::__vjp(
+        let (__value, (__s0, __s1)) = Self::__vjp_w(
             ::autodiff::__private::Dual::new(x, vx),
             ::autodiff::__private::Dual::new(y, vy),
             ::autodiff::__private::Dual::new(
                 <f64 as ::autodiff::__private::Scalar>::one(),
                 <f64 as ::autodiff::__private::Scalar>::zero(),
             ),
+            ::autodiff::__private::Overwrite,
         );
         (__value.re, (__s0.re, __s1.re), (__s0.eps, __s1.eps))
     }
@@ -206,10 +216,11 @@ impl f {
     ///Value of `f` and its gradient with respect to `x`, `y`.
     #[inline]
     fn grad(x: f64, y: f64) -> (f64, (f64, f64)) {
-        let (__value, (__s0, __s1)) = Self::__vjp(
+        let (__value, (__s0, __s1)) = Self::__vjp_w(
             x,
             y,
             <f64 as ::autodiff::__private::Scalar>::one(),
+            ::autodiff::__private::Overwrite,
         );
         (__value, (__s0, __s1))
     }

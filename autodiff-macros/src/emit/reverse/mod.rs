@@ -179,23 +179,19 @@ pub fn body(cx: &Cx, seed: &Ident, mode: Option<&Ident>) -> (TokenStream, bool, 
         #(#rev)*
         #ret
     };
-    let (mut prelude, overwrites) = overwrite_prelude(cx, &rv.carried, &code, mode);
-    let based = acc::based_flag();
-    if super::carry::mentions(&code, &based) > 0 {
-        // Under `Overwrite` the seed has no derivative part (see `acc::Acc`).
-        let k = cx.krate;
-        prelude.extend(match mode.filter(|_| overwrites) {
-            Some(m) => quote!(let #based: bool = <#m as #k::__private::AdjointMode>::OVERWRITE;),
-            None => quote!(let #based: bool = false;),
-        });
-    }
-    (quote!(#prelude #code), needs_alloc, overwrites)
+    let (prelude, takes_mode) = mode_prelude(cx, &rv.carried, &code, mode);
+    (quote!(#prelude #code), needs_alloc, takes_mode)
 }
 
-/// The flags of the buffers carried by a fused loop, each true in the overwrite mode when that
-/// loop's code is the only code naming the buffer; then, in that mode, the zeroing of the other
-/// buffers. Whether some buffer is overwritten.
-fn overwrite_prelude(
+/// What the body reads of its adjoint mode `mode` (see `AdjointMode`), and whether it takes one:
+/// when some buffer can be overwritten or some product has a constant adjoint (and the
+/// function's buffers are all gradients).
+///
+/// - The flag of each buffer carried by a fused loop, true under `Overwrite` when that loop's
+///   code is the only code naming the buffer (see [`super::carry`]).
+/// - The flag of products with constant adjoints (see [`acc::Acc`]).
+/// - Under `Overwrite`, the zeroing of the other buffers.
+fn mode_prelude(
     cx: &Cx,
     carried: &[(Ident, usize)],
     code: &TokenStream,
@@ -208,23 +204,31 @@ fn overwrite_prelude(
             .params
             .iter()
             .any(|p| matches!(p.kind, ParamKind::Output));
+    let mode = mode.filter(|_| gradient_buffers);
     let ok: Vec<&Ident> = carried
         .iter()
-        .filter(|(b, n)| {
-            mode.is_some() && gradient_buffers && super::carry::mentions(code, b) == *n
-        })
+        .filter(|(b, n)| mode.is_some() && super::carry::mentions(code, b) == *n)
         .map(|(b, _)| b)
         .collect();
-    let (k, zero) = (cx.krate, cx.zero());
-    let flags = carried.iter().map(|(b, _)| {
-        let ow = super::carry::overwrite_flag(b);
-        match mode.filter(|_| ok.contains(&b)) {
-            Some(m) => quote!(let #ow: bool = <#m as #k::__private::AdjointMode>::OVERWRITE;),
-            None => quote!(let #ow: bool = false;),
-        }
-    });
-    let mut prelude = quote!(#(#flags)*);
-    if let (Some(m), false) = (mode, ok.is_empty()) {
+    let based = acc::based_flag();
+    let uses_based = super::carry::mentions(code, &based) > 0;
+    let mode = mode.filter(|_| !ok.is_empty() || uses_based);
+    let k = cx.krate;
+    let flag = |on: bool| match mode.filter(|_| on) {
+        Some(m) => quote!(<#m as #k::__private::AdjointMode>::OVERWRITE),
+        None => quote!(false),
+    };
+    let mut prelude = TokenStream::new();
+    for (b, _) in carried {
+        let (ow, on) = (super::carry::overwrite_flag(b), flag(ok.contains(&b)));
+        prelude.extend(quote!(let #ow: bool = #on;));
+    }
+    if uses_based {
+        let on = flag(true);
+        prelude.extend(quote!(let #based: bool = #on;));
+    }
+    if let Some(m) = mode {
+        let zero = cx.zero();
         for v in cx.active_arrays() {
             let b = adjoint_ident(&cx.var(v).ident);
             if !ok.contains(&&b) {
@@ -236,7 +240,7 @@ fn overwrite_prelude(
             }
         }
     }
-    (prelude, !ok.is_empty())
+    (prelude, mode.is_some())
 }
 
 struct Reverse<'c, 'f> {
