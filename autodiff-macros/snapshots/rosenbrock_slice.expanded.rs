@@ -272,10 +272,10 @@ impl rosen {
         ::autodiff::__private::sparse::SparseHessian < f64 >) -> (f64, & '__w[f64], &
         '__w::autodiff::__private::sparse::CscMatrix < f64 >) { work.compute_with_vjp(&
         x[..], | __d : & [::autodiff::__private::Dual < f64 >], __b : & mut
-        [::autodiff::__private::Dual < f64 >] | { Self::__vjp(__d, <
+        [::autodiff::__private::Dual < f64 >] | { Self::__vjp_w(__d, <
         ::autodiff::__private::Dual < f64 > > ::new(< f64 as
         ::autodiff::__private::Scalar > ::one(), < f64 as ::autodiff::__private::Scalar >
-        ::zero()), __b) }) } }
+        ::zero()), __b, ::autodiff::__private::Overwrite) }) } }
     }
     ///Value of `rosen` and its directional derivative along the tangents (one per active parameter: `x`).
     #[inline]

@@ -13,7 +13,7 @@ use crate::expand::Signatures;
 use crate::ir::Shape;
 
 /// The two entry points, or nothing when the active parameters are not one slice or array.
-pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
+pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx, overwrite: bool) -> TokenStream {
     let func = cx.func;
     let Some((active, len)) = single_input(cx) else {
         return quote!();
@@ -49,6 +49,13 @@ pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         "The sparsity pattern of the Hessian of `{name}` with respect to `{x}`, at this point (branches follow it): the generic code run once on sparsity tracers. Prepare a [`SparseHessian`]({k}::sparse::SparseHessian) from it once and pass it to `{name}::sparse_hessian`.",
         k = quote!(#k).to_string().replace(' ', "")
     );
+    // The overwriting form where there is one: its seed `1 + 0 ε` is constant (see `AdjointMode`).
+    let vjp_call = if overwrite {
+        let tf = cx.turbofish_with(Some(dual.clone()), Some(quote!(_)));
+        quote!(Self::__vjp_w #tf (#(#vjp_args,)* <#dual>::new(#one, #zero), #bar, #k::__private::Overwrite))
+    } else {
+        quote!(Self::__vjp #tf_d (#(#vjp_args,)* <#dual>::new(#one, #zero), #bar))
+    };
     let hessian_doc = format!(
         "Value of `{name}`, its gradient and its sparse Hessian with respect to `{x}` (a symmetric CSC matrix, both triangles), from one forward-over-reverse pass per colour of `work` (prepared from `{name}::sparse_hessian_pattern`); allocates nothing."
     );
@@ -65,7 +72,7 @@ pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
             #[doc = #hessian_doc]
             #vis fn sparse_hessian <'__w, #(#params),*> (#(#pparams,)* #work: &'__w mut #k::__private::sparse::SparseHessian<#ft>) -> (#ft, &'__w [#ft], &'__w #k::__private::sparse::CscMatrix<#ft>) #where_clause {
                 #work.compute_with_vjp(&#x[..], |#d: &[#dual], #b: &mut [#dual]| {
-                    Self::__vjp #tf_d (#(#vjp_args,)* <#dual>::new(#one, #zero), #bar)
+                    #vjp_call
                 })
             }
         }

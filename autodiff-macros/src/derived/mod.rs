@@ -27,7 +27,7 @@ pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx, overwrite: bool) 
     let hessian = hessian::hessian(sigs, item, cx);
     let objective = objective::objective_fn(sigs, item, cx);
     let derivatives = derivatives(sigs, item, cx);
-    let sparse = crate::sparse::methods(sigs, item, cx);
+    let sparse = crate::sparse::methods(sigs, item, cx, overwrite);
     let hvp_into = crate::sparse::hvp_into(sigs, item, cx, overwrite);
     quote!(#hvp #hvp_into #hessian #objective #derivatives #sparse)
 }
