@@ -146,46 +146,30 @@ fn points(n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// [`check_into`] for the `#[differentiable]` function `f` of one slice and its twin.
+macro_rules! check_fn {
+    ($f:ident, $twin:ident, $x:expr) => {
+        check_into(
+            &format!("{} n={}", stringify!($f), $x.len()),
+            &$x,
+            &|x, g| $f::grad_into(x, g),
+            &|x, g| $f::vjp(x, 1.0, g),
+            &$f::grad,
+            &|x| $twin(x),
+        )
+    };
+}
+
 #[test]
 fn fused_loops_overwrite_every_element() {
     for n in [1, 2, 3, 4, 5, 9, 64] {
-        let x = points(n);
-        check_into(
-            &format!("rosen n={n}"),
-            &x,
-            &|x, g| rosen::grad_into(x, g),
-            &|x, g| rosen::vjp(x, 1.0, g),
-            &rosen::grad,
-            &|x| twin_rosen(x),
-        );
-        check_into(
-            &format!("stops n={n}"),
-            &x,
-            &|x, g| stops::grad_into(x, g),
-            &|x, g| stops::vjp(x, 1.0, g),
-            &stops::grad,
-            &|x| twin_stops(x),
-        );
+        check_fn!(rosen, twin_rosen, points(n));
+        check_fn!(stops, twin_stops, points(n));
     }
     // `x.len() - 2` would wrap below 2: the same panics as the plain function's.
     for n in [2, 3, 4, 5, 6, 9, 64] {
-        let x = points(n);
-        check_into(
-            &format!("middle n={n}"),
-            &x,
-            &|x, g| middle::grad_into(x, g),
-            &|x, g| middle::vjp(x, 1.0, g),
-            &middle::grad,
-            &|x| twin_middle(x),
-        );
-        check_into(
-            &format!("with_head n={n}"),
-            &x,
-            &|x, g| with_head::grad_into(x, g),
-            &|x, g| with_head::vjp(x, 1.0, g),
-            &with_head::grad,
-            &|x| twin_with_head(x),
-        );
+        check_fn!(middle, twin_middle, points(n));
+        check_fn!(with_head, twin_with_head, points(n));
     }
 }
 
