@@ -270,10 +270,10 @@ impl rosen {
         "Value of `rosen`, its gradient and its sparse Hessian with respect to `x` (a symmetric CSC matrix, both triangles), from one forward-over-reverse pass per colour of `work` (prepared from `rosen::sparse_hessian_pattern`); allocates nothing."]
         fn sparse_hessian < '__w, > (x : & [f64], work : & '__w mut
         ::autodiff::__private::sparse::SparseHessian < f64 >) -> (f64, & '__w[f64], &
-        '__w::autodiff::__private::sparse::CscMatrix < f64 >) { work.compute_with_vjp(&
-        x[..], | __d : & [::autodiff::__private::Dual < f64 >], __b : & mut
-        [::autodiff::__private::Dual < f64 >] | { Self::__vjp_w(__d, <
-        ::autodiff::__private::Dual < f64 > > ::new(< f64 as
+        '__w::autodiff::__private::sparse::CscMatrix < f64 >) { work
+        .compute_with_vjp_overwriting(& x[..], | __d : & [::autodiff::__private::Dual <
+        f64 >], __b : & mut [::autodiff::__private::Dual < f64 >] | { Self::__vjp_w(__d,
+        < ::autodiff::__private::Dual < f64 > > ::new(< f64 as
         ::autodiff::__private::Scalar > ::one(), < f64 as ::autodiff::__private::Scalar >
         ::zero()), __b, ::autodiff::__private::Overwrite) }) } }
     }

@@ -50,6 +50,11 @@ pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx, overwrite: bool) 
         k = quote!(#k).to_string().replace(' ', "")
     );
     // The overwriting form where there is one: its seed `1 + 0 ε` is constant (see `AdjointMode`).
+    let compute = if overwrite {
+        quote!(compute_with_vjp_overwriting)
+    } else {
+        quote!(compute_with_vjp)
+    };
     let vjp_call = if overwrite {
         let tf = cx.turbofish_with(Some(dual.clone()), Some(quote!(_)));
         quote!(Self::__vjp_w #tf (#(#vjp_args,)* <#dual>::new(#one, #zero), #bar, #k::__private::Overwrite))
@@ -71,7 +76,7 @@ pub fn methods(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx, overwrite: bool) 
         #k::__private::if_alloc! {
             #[doc = #hessian_doc]
             #vis fn sparse_hessian <'__w, #(#params),*> (#(#pparams,)* #work: &'__w mut #k::__private::sparse::SparseHessian<#ft>) -> (#ft, &'__w [#ft], &'__w #k::__private::sparse::CscMatrix<#ft>) #where_clause {
-                #work.compute_with_vjp(&#x[..], |#d: &[#dual], #b: &mut [#dual]| {
+                #work.#compute(&#x[..], |#d: &[#dual], #b: &mut [#dual]| {
                     #vjp_call
                 })
             }

@@ -276,7 +276,50 @@ impl<F: Float> SparseHessian<F> {
     pub fn compute_with_vjp(
         &mut self,
         x: &[F],
+        vjp: impl FnMut(&[Dual<F>], &mut [Dual<F>]) -> Dual<F>,
+    ) -> (F, &[F], &CscMatrix<F>) {
+        self.passes(x, vjp, true)
+    }
+
+    /// [`SparseHessian::compute_with_vjp`] for a `vjp` that writes every element of `bars`
+    /// without reading it (`#[differentiable]`'s overwriting reverse mode): the bars are not
+    /// zeroed before each pass.
+    ///
+    /// # Panics
+    /// If `x` does not have [`SparseHessian::dim`] entries.
+    ///
+    /// ```
+    /// use autodiff_runtime::sparse::{SparseHessian, SparsityPattern};
+    /// use autodiff_runtime::{Dual, Scalar};
+    /// // f = x0 x1 + x2^3, its adjoint written by hand, writing the bars.
+    /// fn vjp<S: Scalar<Base = f64>>(x: &[S], bar: &mut [S]) -> S {
+    ///     bar[0] = x[1];
+    ///     bar[1] = x[0];
+    ///     bar[2] = x[2] * x[2] * S::cst(3.0.into());
+    ///     x[0] * x[1] + x[2] * x[2] * x[2]
+    /// }
+    /// let p = SparsityPattern::from_entries(3, 3, [(0, 1), (1, 0), (2, 2)]);
+    /// let mut w = SparseHessian::new(p).unwrap();
+    /// let (value, grad, h) =
+    ///     w.compute_with_vjp_overwriting(&[1.0, 2.0, 3.0], |x, bar| vjp::<Dual<f64>>(x, bar));
+    /// assert_eq!((value, grad), (29.0, &[2.0, 1.0, 27.0][..]));
+    /// assert_eq!((h.get(0, 1), h.get(2, 2)), (1.0, 18.0));
+    /// ```
+    pub fn compute_with_vjp_overwriting(
+        &mut self,
+        x: &[F],
+        vjp: impl FnMut(&[Dual<F>], &mut [Dual<F>]) -> Dual<F>,
+    ) -> (F, &[F], &CscMatrix<F>) {
+        self.passes(x, vjp, false)
+    }
+
+    /// One forward-over-reverse pass per colour (one pass for an empty pattern), the bars
+    /// zeroed before each when `zero_bars`; then the gradient from the bars.
+    fn passes(
+        &mut self,
+        x: &[F],
         mut vjp: impl FnMut(&[Dual<F>], &mut [Dual<F>]) -> Dual<F>,
+        zero_bars: bool,
     ) -> (F, &[F], &CscMatrix<F>) {
         self.check_len(x);
         let zero = Dual::constant(F::zero());
@@ -286,7 +329,9 @@ impl<F: Float> SparseHessian<F> {
             for ((d, &xi), &ci) in self.duals.iter_mut().zip(x).zip(colors) {
                 *d = Dual::new(xi, if ci == c { F::one() } else { F::zero() });
             }
-            self.bars.fill(zero);
+            if zero_bars {
+                self.bars.fill(zero);
+            }
             value = vjp(&self.duals, &mut self.bars).re;
             self.plan
                 .scatter(c, &self.bars, self.matrix.values_mut(), |b| b.eps);
@@ -296,7 +341,9 @@ impl<F: Float> SparseHessian<F> {
             for (d, &xi) in self.duals.iter_mut().zip(x) {
                 *d = Dual::constant(xi);
             }
-            self.bars.fill(zero);
+            if zero_bars {
+                self.bars.fill(zero);
+            }
             value = vjp(&self.duals, &mut self.bars).re;
         }
         for (g, b) in self.grad.iter_mut().zip(&self.bars) {
