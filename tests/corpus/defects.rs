@@ -624,3 +624,34 @@ fn array_results_rebound_under_their_names() {
     assert_close(g[0], 4.0 * x[1] + 24.0 * x[0], 1e-15, 1.0, "d/dx0");
     assert_close(g[1], 4.0 * x[0], 1e-15, 1.0, "d/dx1");
 }
+
+#[differentiable]
+fn residuals3(x: &[f64; 3]) -> [f64; 3] {
+    [x[0] - 1.0, x[1] * x[0], x[2] + x[1]]
+}
+
+/// The fix the message for an untyped array result used whole (`r.iter()`, `for v in &r`)
+/// suggests: with its type written, the result iterates and loops (ui test
+/// `returned_array_iterated`).
+#[differentiable]
+fn residuals_used_whole(x: &[f64; 3]) -> f64 {
+    let r: [f64; 3] = residuals3(x);
+    let mut s: f64 = r.iter().map(|v| v * v).sum();
+    for v in &r {
+        s += v;
+    }
+    s
+}
+
+#[test]
+fn typed_array_results_iterate() {
+    let x = [0.7, -1.3, 2.1];
+    let (v, g) = residuals_used_whole::grad(&x);
+    let r = [x[0] - 1.0, x[1] * x[0], x[2] + x[1]];
+    let want = r.iter().map(|v| v * v + v).sum::<f64>();
+    assert_close(v, want, 1e-15, 0.0, "value");
+    // d/dx of sum(r^2 + r): (2 r + 1) . dr/dx.
+    let w: Vec<f64> = r.iter().map(|v| 2.0 * v + 1.0).collect();
+    let closed = [w[0] + w[1] * x[1], w[1] * x[0] + w[2], w[2]];
+    assert_grad_eq("residuals used whole", &g, &closed, 1e-14);
+}

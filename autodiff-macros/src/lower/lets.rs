@@ -79,14 +79,18 @@ impl Lowerer<'_> {
             self.pending.truncate(mark);
             return self.array_pattern(ps, &init.expr);
         }
-        // `let p = helper(..);` with `p[i]` later: the helper returns an array, whose length
-        // the macro cannot see.
+        // `let p = helper(..);` with `p[i]` (or `p.iter()`, `for v in &p`, ..) later: the helper
+        // returns an array, whose length the macro cannot see.
         if let (syn::Pat::Ident(pi), None, Some(init)) = (pat, &ty, &local.init) {
             if self.indexed.contains(&pi.ident.to_string()) && self.is_fn_call(&init.expr) {
                 self.cx.error_at(
                     &local.pat,
-                    format!("`{}` is indexed, so this call returns an array whose length `#[differentiable]` cannot see; write its type, `let {}: [f64; M] = ..`, or destructure it, `let [a, b] = ..`", pi.ident, pi.ident),
+                    format!("`{}` is used as an array, so this call returns an array whose length `#[differentiable]` cannot see; write its type, `let {}: [f64; M] = ..`, or destructure it, `let [a, b] = ..`", pi.ident, pi.ident),
                 );
+                // An array from here on (of a length never compiled: the function is replaced
+                // by the fallback), so that its uses get no follow-on errors.
+                self.local_array(Some(&pi.ident), quote!(0), init.expr.span());
+                return None;
             }
         }
         // `let p: [f64; M] = helper(..);`

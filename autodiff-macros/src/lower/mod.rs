@@ -161,8 +161,8 @@ struct Lowerer<'a> {
     unit: bool,
     /// The length of an array result (`-> [f; M]`, or a tuple's length).
     ret_array: Option<TokenStream>,
-    /// Names indexed somewhere in the body (`p[..]`): a `let p = helper(..)` of one of them
-    /// holds an array.
+    /// Names used as arrays somewhere in the body (`p[..]`, `p.iter()`, `for v in &p`, ..): a
+    /// `let p = helper(..)` of one of them holds an array.
     indexed: Vec<String>,
     /// Output buffer parameters (`&mut [f]`).
     output_params: Vec<VarId>,
@@ -517,17 +517,50 @@ pub fn tuple_len(parts: &[Option<TokenStream>]) -> TokenStream {
     }
 }
 
-/// The names used as the base of an index expression (`p[i]`) anywhere in `block`.
+/// The names used as arrays anywhere in `block`: indexed (`p[i]`), iterated or measured
+/// (`p.iter()`, `p.len()`, `p.windows(k)`, ..), or looped over (`for v in p`, `for v in &p`).
 fn indexed_names(block: &syn::Block) -> Vec<String> {
     struct Find(Vec<String>);
-    impl<'ast> syn::visit::Visit<'ast> for Find {
-        fn visit_expr_index(&mut self, ix: &'ast syn::ExprIndex) {
-            if let syn::Expr::Path(p) = strip_parens(&ix.expr) {
+    impl Find {
+        fn name(&mut self, e: &syn::Expr) {
+            let e = match strip_parens(e) {
+                syn::Expr::Reference(r) => strip_parens(&r.expr),
+                e => e,
+            };
+            if let syn::Expr::Path(p) = e {
                 if let Some(i) = p.path.get_ident() {
                     self.0.push(i.to_string());
                 }
             }
+        }
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Find {
+        fn visit_expr_index(&mut self, ix: &'ast syn::ExprIndex) {
+            if let syn::Expr::Path(_) = strip_parens(&ix.expr) {
+                self.name(&ix.expr);
+            }
             syn::visit::visit_expr_index(self, ix);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            const ARRAY_METHODS: [&str; 9] = [
+                "iter",
+                "iter_mut",
+                "into_iter",
+                "len",
+                "windows",
+                "chunks",
+                "chunks_exact",
+                "first",
+                "last",
+            ];
+            if ARRAY_METHODS.contains(&m.method.to_string().as_str()) {
+                self.name(&m.receiver);
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            self.name(&f.expr);
+            syn::visit::visit_expr_for_loop(self, f);
         }
     }
     let mut f = Find(Vec::new());
