@@ -1380,8 +1380,31 @@ fn neural_network_loss() {
         );
     }
 
-    let f = |p: &[f64]| nn_loss(p, &xs, &ys);
-    // FD on ~20 random weights (plus one of each block: W1, b1, W2, b2).
+    nn_directional_checks(
+        "nn",
+        &mut rng,
+        &w,
+        (v, &g),
+        &|p: &[f64]| nn_loss(p, &xs, &ys),
+        &|p: &[f64], t: &[f64]| nn_loss::jvp(bb(p), bb(&xs), bb(&ys), bb(t)),
+        &|p: &[f64], c: f64, b: &mut [f64]| nn_loss::vjp(bb(p), bb(&xs), bb(&ys), bb(c), b),
+    );
+}
+
+/// The checks both networks share, given the value `v` and gradient `g` at `w`: `jvp` along ~20
+/// unit directions (one in each block: W1, b1, W2, b2) against the gradient and finite
+/// differences, the dot-product identity on all 321 weights, FD along a random direction, and
+/// `grad == vjp(1)`.
+fn nn_directional_checks(
+    name: &str,
+    rng: &mut Rng,
+    w: &[f64],
+    (v, g): (f64, &[f64]),
+    f: &dyn Fn(&[f64]) -> f64,
+    jvp: &dyn Fn(&[f64], &[f64]) -> (f64, f64),
+    vjp: &dyn Fn(&[f64], f64, &mut [f64]) -> f64,
+) {
+    let gmax = max_abs(g);
     let mut idx: Vec<usize> = vec![0, 255, 256, 287, 288, 319, 320];
     while idx.len() < 21 {
         idx.push((rng.next_u64() % NW as u64) as usize);
@@ -1389,23 +1412,28 @@ fn neural_network_loss() {
     for &k in &idx {
         let mut e = vec![0.0; NW];
         e[k] = 1.0;
-        let (vj, d) = nn_loss::jvp(bb(&w), bb(&xs), bb(&ys), bb(&e));
-        assert_eq!(vj, v, "jvp value");
-        assert_close(d, g[k], 1e-12, gmax, &format!("nn jvp along e_{k} vs grad"));
-        assert_fd(&format!("nn weight {k}"), &f, &w, &e, d, FD);
+        let (vj, d) = jvp(w, &e);
+        assert_eq!(vj, v, "{name}: jvp value");
+        assert_close(
+            d,
+            g[k],
+            1e-12,
+            gmax,
+            &format!("{name} jvp along e_{k} vs grad"),
+        );
+        assert_fd(&format!("{name} weight {k}"), f, w, &e, d, FD);
     }
-    // Dot identity on all 321 weights.
     let t = rng.tangents(NW);
     let c = rng.tangent();
-    let (_, d) = nn_loss::jvp(bb(&w), bb(&xs), bb(&ys), bb(&t));
+    let (_, d) = jvp(w, &t);
     let mut b = vec![0.0; NW];
-    let vv = nn_loss::vjp(bb(&w), bb(&xs), bb(&ys), bb(c), &mut b);
-    assert_eq!(vv, v, "vjp value");
-    assert_dot("nn", c, d, &b, &t, DOT);
-    assert_fd("nn random direction", &f, &w, &t, d, FD);
+    let vv = vjp(w, c, &mut b);
+    assert_eq!(vv, v, "{name}: vjp value");
+    assert_dot(name, c, d, &b, &t, DOT);
+    assert_fd(&format!("{name} random direction"), f, w, &t, d, FD);
     let mut one = vec![0.0; NW];
-    nn_loss::vjp(&w, &xs, &ys, 1.0, &mut one);
-    assert_eq!(one, g, "grad == vjp(1)");
+    vjp(w, 1.0, &mut one);
+    assert_eq!(one, g, "{name}: grad == vjp(1)");
 }
 
 // The same network with the fast tanh (`autodiff::FastMath`), against finite differences, the
@@ -1469,36 +1497,15 @@ fn neural_network_loss_tanh_fast() {
         );
     }
 
-    let f = |p: &[f64]| nn_loss_fast(p, &xs, &ys);
-    let mut idx: Vec<usize> = vec![0, 255, 256, 287, 288, 319, 320];
-    while idx.len() < 21 {
-        idx.push((rng.next_u64() % NW as u64) as usize);
-    }
-    for &k in &idx {
-        let mut e = vec![0.0; NW];
-        e[k] = 1.0;
-        let (vj, d) = nn_loss_fast::jvp(bb(&w), bb(&xs), bb(&ys), bb(&e));
-        assert_eq!(vj, v, "jvp value");
-        assert_close(
-            d,
-            g[k],
-            1e-12,
-            gmax,
-            &format!("nn fast jvp along e_{k} vs grad"),
-        );
-        assert_fd(&format!("nn fast weight {k}"), &f, &w, &e, d, FD);
-    }
-    let t = rng.tangents(NW);
-    let c = rng.tangent();
-    let (_, d) = nn_loss_fast::jvp(bb(&w), bb(&xs), bb(&ys), bb(&t));
-    let mut b = vec![0.0; NW];
-    let vv = nn_loss_fast::vjp(bb(&w), bb(&xs), bb(&ys), bb(c), &mut b);
-    assert_eq!(vv, v, "vjp value");
-    assert_dot("nn fast", c, d, &b, &t, DOT);
-    assert_fd("nn fast random direction", &f, &w, &t, d, FD);
-    let mut one = vec![0.0; NW];
-    nn_loss_fast::vjp(&w, &xs, &ys, 1.0, &mut one);
-    assert_eq!(one, g, "grad == vjp(1)");
+    nn_directional_checks(
+        "nn fast",
+        &mut rng,
+        &w,
+        (v, &g),
+        &|p: &[f64]| nn_loss_fast(p, &xs, &ys),
+        &|p: &[f64], t: &[f64]| nn_loss_fast::jvp(bb(p), bb(&xs), bb(&ys), bb(t)),
+        &|p: &[f64], c: f64, b: &mut [f64]| nn_loss_fast::vjp(bb(p), bb(&xs), bb(&ys), bb(c), b),
+    );
 }
 
 // =============================================================================================

@@ -75,6 +75,38 @@ fn ring<const N: usize>(x: &[f64; N]) -> f64 {
     s
 }
 
+/// Rosenbrock as one first writes it in Rust.
+#[differentiable]
+fn rosen_windows(x: &[f64]) -> f64 {
+    x.windows(2)
+        .map(|w| 100.0 * (w[1] - w[0] * w[0]).powi(2) + (1.0 - w[0]).powi(2))
+        .sum()
+}
+
+#[differentiable]
+fn sum_sq(x: &[f64]) -> f64 {
+    x.iter().map(|v| v * v).sum()
+}
+
+/// A helper over a sub-slice next to the fused loop: its additions into the buffer are not the
+/// loop's, so the buffer is zeroed first.
+#[differentiable]
+fn with_helper(x: &[f64]) -> f64 {
+    let mut s = sum_sq(&x[1..]);
+    for i in 0..x.len() - 1 {
+        s += x[i] * x[i + 1];
+    }
+    s
+}
+
+fn twin_with_helper<S: Scalar<Base = f64>>(x: &[S]) -> S {
+    let mut s = x[1..].iter().fold(S::zero(), |a, &v| a + v * v);
+    for i in 0..x.len() - 1 {
+        s = s + x[i] * x[i + 1];
+    }
+    s
+}
+
 fn twin_rosen<S: Scalar<Base = f64>>(x: &[S]) -> S {
     let mut s = S::zero();
     for i in 0..x.len() - 1 {
@@ -168,6 +200,8 @@ fn fused_loops_overwrite_every_element() {
     }
     // `x.len() - 2` would wrap below 2: the same panics as the plain function's.
     for n in [2, 3, 4, 5, 6, 9, 64] {
+        check_fn!(rosen_windows, twin_rosen, points(n));
+        check_fn!(with_helper, twin_with_helper, points(n));
         check_fn!(middle, twin_middle, points(n));
         check_fn!(with_head, twin_with_head, points(n));
     }
