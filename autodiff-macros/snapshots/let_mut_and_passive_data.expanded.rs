@@ -232,7 +232,7 @@ impl h {
     ///`[h, dh/dx, d²h/dx², ..]`: the value and the derivatives up to order `K - 1` with respect to `x`, in one pass on truncated Taylor series (`K` coefficients).
     #[inline]
     pub fn derivatives<const __K: usize>(x: f64, n: usize, data: &[f64]) -> [f64; __K] {
-        let (value, _) = Self::__jvp(
+        let (__value, _) = Self::__jvp(
             <::autodiff::__private::Jet<f64, __K>>::var(x),
             n,
             data,
@@ -241,7 +241,7 @@ impl h {
                 __K,
             >>::constant(<f64 as ::autodiff::__private::Scalar>::zero()),
         );
-        value.derivatives()
+        __value.derivatives()
     }
     ///Value of `h` and its directional derivative along the tangents (one per active parameter: `x`).
     #[inline]

@@ -85,6 +85,9 @@ pub(super) fn hessian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenSt
             mixed("__h"),
             mixed("__col"),
         );
+        // (Not `value`/`grad`: the function itself may have that name, and the paths of an
+        // `impl` block's items are rewritten without regard to local bindings.)
+        let (value, grad) = (mixed("__value"), mixed("__grad"));
         let args: Vec<TokenStream> = func
             .params
             .iter()
@@ -101,10 +104,10 @@ pub(super) fn hessian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenSt
                 let mut #g = [#zero; #len];
                 for j in 0..#len {
                     #e[j] = #one;
-                    let (value, grad, #col) = Self::hvp #utf (#(#args,)* &#e);
+                    let (#value, #grad, #col) = Self::hvp #utf (#(#args,)* &#e);
                     #e[j] = #zero;
-                    #v = value;
-                    #g = grad;
+                    #v = #value;
+                    #g = #grad;
                     for i in 0..#len {
                         #h[i][j] = #col[i];
                     }

@@ -35,6 +35,8 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
     let arrays = cx.active_arrays();
     let scalars = cx.active_scalars();
     let (j, v) = (mixed("__j"), mixed("__value"));
+    // A pass's value and tangent (not `value`/`d`: see `hessian`).
+    let (value, d) = (mixed("__pass_value"), mixed("__d"));
     let name = &item.sig.ident;
     let doc = format!("Value of `{name}` and its Jacobian (`[output][input]`), by forward passes when there are fewer inputs than outputs, else by reverse passes.");
     let utf = cx.turbofish(None);
@@ -47,10 +49,9 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
                 .map(|i| if i == c { one.clone() } else { zero.clone() })
                 .collect();
             let cl = proc_macro2::Literal::usize_unsuffixed(c);
-            let d = mixed("__d");
             cols.push(quote! {
-                let (value, #d) = Self::jvp #utf (#(#names,)* #(#units),*);
-                #v = value;
+                let (#value, #d) = Self::jvp #utf (#(#names,)* #(#units),*);
+                #v = #value;
                 for r in 0..#m {
                     #j[r][#cl] = #d[r];
                 }
@@ -89,11 +90,11 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
                     let mut #e = [#zero; #n];
                     for c in 0..#n {
                         #e[c] = #one;
-                        let (value, d) = Self::jvp #utf (#(#names,)* &#e);
+                        let (#value, #d) = Self::jvp #utf (#(#names,)* &#e);
                         #e[c] = #zero;
-                        #v = value;
+                        #v = #value;
                         for r in 0..#m {
-                            #j[r][c] = d[r];
+                            #j[r][c] = #d[r];
                         }
                     }
                 } else {
@@ -101,9 +102,9 @@ pub fn jacobian(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
                     for r in 0..#m {
                         #seed[r] = #one;
                         let mut #bar = [#zero; #n];
-                        let value = Self::vjp #utf (#(#names,)* &#seed, &mut #bar);
+                        let #value = Self::vjp #utf (#(#names,)* &#seed, &mut #bar);
                         #seed[r] = #zero;
-                        #v = value;
+                        #v = #value;
                         #j[r] = #bar;
                     }
                 }

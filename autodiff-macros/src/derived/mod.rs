@@ -66,12 +66,13 @@ fn derivatives(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> TokenStream {
         "`[{name}, d{name}/d{active}, d²{name}/d{active}², ..]`: the value and the derivatives up to order `K - 1` with respect to `{active}`, in one pass on truncated Taylor series (`K` coefficients)."
     );
     let tf = cx.turbofish(Some(jet.clone()));
+    let value = mixed("__value");
     quote! {
         #[doc = #doc]
         #[inline]
         #vis fn derivatives <const #kk: usize, #(#params),*> (#(#pparams),*) -> [#ft; #kk] #where_clause {
-            let (value, _) = Self::__jvp #tf (#(#args,)* <#jet>::constant(#zero));
-            value.derivatives()
+            let (#value, _) = Self::__jvp #tf (#(#args,)* <#jet>::constant(#zero));
+            #value.derivatives()
         }
     }
 }
