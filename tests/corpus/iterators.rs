@@ -361,3 +361,54 @@ fn collected_vectors() {
         "collected d/dx0",
     );
 }
+
+/// Passive data in a struct (not differentiated), its fields iterated as one writes it.
+pub struct Samples {
+    pub xs: Vec<f64>,
+    pub ys: Vec<f64>,
+    pub w: [f64; 3],
+}
+
+/// `sum_i (a x_i + b - y_i)^2 w_(i mod 3)`, its data read through the chains of every form.
+#[differentiable(wrt(a, b))]
+fn data_fields(a: f64, b: f64, d: &Samples) -> f64 {
+    let chained: f64 =
+        d.xs.iter()
+            .zip(&d.ys)
+            .map(|(x, y)| (a * x + b - y).powi(2))
+            .sum();
+    let mut looped = 0.0;
+    for (i, (x, y)) in d.xs.iter().zip(d.ys.iter()).enumerate() {
+        looped += (a * x + b - y).powi(2) * d.w[i % 3];
+    }
+    let xs = &d.xs;
+    let mut by_ref = 0.0;
+    for x in &d.xs {
+        by_ref += a * x;
+    }
+    let named: f64 = xs.iter().map(|x| b * x).sum::<f64>() + d.w.iter().map(|w| a * w).sum::<f64>();
+    chained + looped + by_ref + named
+}
+
+#[test]
+fn passive_struct_fields_iterated() {
+    let d = Samples {
+        xs: vec![0.5, 1.0, -2.0, 3.0],
+        ys: vec![1.0, 0.25, 0.5, -1.0],
+        w: [1.0, 2.0, 0.5],
+    };
+    let (a, b) = (0.7, -0.3);
+    // Closed forms.
+    let r: Vec<f64> = d.xs.iter().zip(&d.ys).map(|(x, y)| a * x + b - y).collect();
+    let wi = |i: usize| 1.0 + d.w[i % 3];
+    let sx: f64 = d.xs.iter().sum();
+    let sw: f64 = d.w.iter().sum();
+    let da: f64 = (0..4).map(|i| 2.0 * r[i] * d.xs[i] * wi(i)).sum::<f64>() + sx + sw;
+    let db: f64 = (0..4).map(|i| 2.0 * r[i] * wi(i)).sum::<f64>() + sx;
+    let (v, (ga, gb)) = data_fields::grad(a, b, &d);
+    assert_eq!(v, data_fields(a, b, &d));
+    assert_close(ga, da, 1e-14, 1.0, "d/da");
+    assert_close(gb, db, 1e-14, 1.0, "d/db");
+    let (_, jv) = data_fields::jvp(a, b, &d, 1.0, -2.0);
+    assert_close(jv, ga - 2.0 * gb, 1e-14, 1.0, "jvp");
+}

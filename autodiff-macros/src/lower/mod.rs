@@ -22,11 +22,14 @@ mod signature;
 mod stmts;
 mod tuples;
 mod vectors;
+mod views;
 
 use renamer::Renamer;
 
 /// Lowers the function; `None` if its signature cannot be lowered (errors are in `cx`).
 pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
+    let hoisted = views::hoist(item);
+    let item = hoisted.as_ref().unwrap_or(item);
     let mut lw = Lowerer::new(cx);
     lw.indexed = indexed_names(&item.block);
     lw.tuple_ret = tuple_of_floats(&item.sig.output);
