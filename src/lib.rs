@@ -374,6 +374,7 @@ struct ReadmeDoctests;
 /// Items the generated code names. Not public API: they may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use autodiff_macros::__layout as layout;
     pub use autodiff_runtime::__if_alloc as if_alloc;
     pub use autodiff_runtime::__if_std as if_std;
     pub use autodiff_runtime::call::{

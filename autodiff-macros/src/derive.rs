@@ -229,6 +229,12 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
             quote!(Self { #(#with_flat),* })
         }
     };
+    let passive: Vec<String> = fields
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Passive))
+        .map(|f| f.key.clone())
+        .collect();
+    let layout = crate::layout::derive_macro(item, &passive, k);
     let check_len = quote! {
         assert!(
             flat.len() >= <Self as #k::Differentiable>::DIM,
@@ -238,6 +244,8 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
         );
     };
     Ok(quote! {
+        #layout
+
         #[allow(non_upper_case_globals, clippy::all, clippy::pedantic)]
         impl #ig #name #tg #wc {
             #(#consts)*

@@ -233,6 +233,13 @@ fn split(
                 // The block's attributes (`cfg` gate, lint allowances) go on each item.
                 let attrs = i.attrs;
                 for it in i.items {
+                    // (A constant: `__AD_READS_PASSIVE`, see `structs`.)
+                    if let syn::ImplItem::Const(mut c) = it {
+                        c.ident = mangled(&rw.f, &c.ident);
+                        c.attrs.splice(0..0, attrs.iter().cloned());
+                        generated.push(c.to_token_stream());
+                        continue;
+                    }
                     let syn::ImplItem::Fn(mut m) = it else {
                         continue;
                     };

@@ -376,7 +376,9 @@ mod tests {
                 }
             }
         };
-        let out = crate::impls::expand(quote::quote!(), block).to_string();
+        let out = crate::layout::with_known(Vec::new(), || {
+            crate::impls::expand(quote::quote!(), block).to_string()
+        });
         assert!(
             out.contains("z__inl1"),
             "predict's local renamed per call site"

@@ -91,6 +91,7 @@ mod impls;
 mod inline;
 mod intrinsics;
 mod ir;
+mod layout;
 mod lower;
 mod methods;
 mod outputs;
@@ -105,7 +106,16 @@ use proc_macro::TokenStream;
 /// See the `autodiff` crate's documentation of `differentiable`.
 #[proc_macro_attribute]
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(attr.into(), item.into()).into()
+    let attr: proc_macro2::TokenStream = attr.into();
+    let krate = args::parse(attr.clone(), &mut ctxt::Ctxt::default()).krate;
+    layout::entry(attr, item.into(), &krate, expand::expand).into()
+}
+
+/// The chain through the derive's macros (see `layout`). Not public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __layout(input: TokenStream) -> TokenStream {
+    layout::callback(input.into(), expand::expand).into()
 }
 
 /// See the `autodiff` crate's documentation of `Differentiable`.

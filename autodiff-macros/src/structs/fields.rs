@@ -13,9 +13,41 @@ pub(super) struct Fields<'p> {
     pub(super) errors: Vec<syn::Error>,
     /// The facade's path (for the derive's `Field` impls).
     pub(super) krate: syn::Path,
+    /// The passive fields of each struct parameter's type (from the derive, see
+    /// [`crate::layout`]).
+    pub(super) passive: &'p [(Ident, Vec<String>)],
+    /// The parameters whose passive fields are read: those are read from the whole struct,
+    /// passed after it as a parameter of its own ([`whole_name`]).
+    pub(super) wholes: Vec<Ident>,
+    /// The callees of calls passing a struct parameter on (such a callee must not take a whole
+    /// struct, see [`super::reads_passive_checks`]).
+    pub(super) struct_calls: Vec<syn::Expr>,
+}
+
+/// The parameter holding the whole struct `m` whose passive fields the function reads.
+pub(super) fn whole_name(m: &Ident) -> Ident {
+    format_ident!("__ad_whole_{}", m)
 }
 
 impl Fields<'_> {
+    /// `m` and the field if `f` is `m.n` for a passive field `n` of a struct parameter `m`.
+    fn passive_field<'e>(&self, f: &'e syn::ExprField) -> Option<&'e Ident> {
+        let syn::Expr::Path(base) = crate::lower::strip_parens(&f.base) else {
+            return None;
+        };
+        let id = base.path.get_ident()?;
+        let key = match &f.member {
+            syn::Member::Named(n) => n.to_string(),
+            syn::Member::Unnamed(i) => i.index.to_string(),
+        };
+        let is_param = self.params.iter().any(|p| p.name == *id && !p.local);
+        let passive = self
+            .passive
+            .iter()
+            .any(|(m, fields)| m == id && fields.contains(&key));
+        (is_param && passive).then_some(id)
+    }
+
     /// `(param, owner type, field key, the field expression, offset of the owner)` if `e` is
     /// `m.f` for a struct parameter `m`, or `m.a.b.f` through nested structs (the owner is then
     /// `<<T as Field<a>>::Ty as Field<b>>::Ty`, from the derive's field-type impls, and its
@@ -34,6 +66,9 @@ impl Fields<'_> {
         let syn::Expr::Field(f) = crate::lower::strip_parens(e) else {
             return None;
         };
+        if self.passive_field(f).is_some() {
+            return None;
+        }
         let key = match &f.member {
             syn::Member::Named(n) => n.to_string(),
             syn::Member::Unnamed(i) => i.index.to_string(),
@@ -294,6 +329,17 @@ impl Fields<'_> {
 
 impl VisitMut for Fields<'_> {
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        // A passive field, `m.n`: read from the whole struct.
+        if let syn::Expr::Field(f) = e {
+            if let Some(m) = self.passive_field(f).cloned() {
+                let whole = whole_name(&m);
+                if !self.wholes.contains(&m) {
+                    self.wholes.push(m);
+                }
+                *f.base = syn::parse_quote_spanned!(f.base.span()=> #whole);
+                return;
+            }
+        }
         // Matrix fields iterated by rows (see `rows`).
         match e {
             syn::Expr::ForLoop(fl) => self.rows_of_loop(fl),
@@ -304,11 +350,21 @@ impl VisitMut for Fields<'_> {
             // Indices may hold field reads too (`m.w[k][m.n]` is not supported, but `m.b[i]`
             // inside an index is).
             syn::visit_mut::visit_expr_mut(self, &mut new);
+            self.pass_wholes(&new);
             *e = new;
             return;
         }
         // Writes to an active struct's fields: a local's are its elements.
         if let syn::Expr::Assign(a) = e {
+            let passive = matches!(crate::lower::strip_parens(&a.left),
+                syn::Expr::Field(f) if self.passive_field(f).is_some());
+            if passive {
+                self.errors.push(syn::Error::new_spanned(
+                    &a.left,
+                    "`#[differentiable]` struct parameters are read-only; copy the field into a local",
+                ));
+                return;
+            }
             if let Some((m, ..)) = self.field(&a.left) {
                 if self.params.iter().any(|p| p.name == *m && p.local) {
                     syn::visit_mut::visit_expr_mut(self, e);
@@ -322,5 +378,25 @@ impl VisitMut for Fields<'_> {
             }
         }
         syn::visit_mut::visit_expr_mut(self, e);
+        self.pass_wholes(e);
+    }
+}
+
+impl Fields<'_> {
+    /// Notes `g` if `e` is `g(.., m, ..)` (or `&m`) for a struct parameter `m`. (Not for a
+    /// struct local: its type may be known only to rustc.)
+    fn pass_wholes(&mut self, e: &syn::Expr) {
+        let syn::Expr::Call(c) = e else { return };
+        let passes = c.args.iter().any(|a| {
+            let m = match crate::lower::strip_parens(a) {
+                syn::Expr::Reference(r) => crate::lower::strip_parens(&r.expr),
+                other => other,
+            };
+            matches!(m, syn::Expr::Path(p)
+                if p.path.get_ident().is_some_and(|i| self.params.iter().any(|s| s.name == *i && !s.local)))
+        });
+        if passes && matches!(&*c.func, syn::Expr::Path(_)) {
+            self.struct_calls.push((*c.func).clone());
+        }
     }
 }

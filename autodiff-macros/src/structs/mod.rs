@@ -100,6 +100,15 @@ pub fn expand(
             syn::FnArg::Receiver(_) => None,
         })
         .collect();
+    // The passive fields of the parameters' types: from the derive, which the attribute asks
+    // first (see `crate::layout`; this expansion is then discarded).
+    let mut passive = Vec::new();
+    for p in &params {
+        match crate::layout::passive_fields(&p.ty) {
+            Some(fields) => passive.push((p.name.clone(), fields)),
+            None => return Some(TokenStream::new()),
+        }
+    }
     let krate = match block_krate {
         Some(k) => k.clone(),
         None => crate::args::facade_path(),
@@ -167,7 +176,15 @@ pub fn expand(
             (ft, quote!(#(#checks)*))
         }
     };
-    let flat = match flattened(item, &params, &locals, output.as_ref(), &ft, &krate) {
+    let (flat, calls) = match flattened(
+        item,
+        &params,
+        &locals,
+        &passive,
+        output.as_ref(),
+        &ft,
+        &krate,
+    ) {
         Ok(f) => f,
         Err(errors) => {
             let errors = errors.iter().map(syn::Error::to_compile_error);
@@ -184,6 +201,7 @@ pub fn expand(
     let mut out = rewrap(file, original, &flat, &all, output.as_ref(), &ft, &krate);
     out.extend(checked);
     out.extend(same_type);
+    out.extend(reads_passive_checks(&item.sig.ident, &flat, &calls));
     if let Some(t) = &output {
         out.extend(result_impl(original, t, block_krate.is_some(), &krate));
     }
@@ -343,10 +361,11 @@ fn flattened(
     item: &syn::ItemFn,
     params: &[StructParam],
     locals: &[StructParam],
+    passive: &[(Ident, Vec<String>)],
     output: Option<&syn::Type>,
     ft: &Ident,
     k: &syn::Path,
-) -> Result<syn::ItemFn, Vec<syn::Error>> {
+) -> Result<(syn::ItemFn, Vec<syn::Expr>), Vec<syn::Error>> {
     let mut flat = item.clone();
     if let (Some(t), syn::ReturnType::Type(_, ret)) = (output, &mut flat.sig.output) {
         **ret = flat_ty(t, ft, k);
@@ -370,10 +389,57 @@ fn flattened(
         params: &all,
         errors: Vec::new(),
         krate: k.clone(),
+        passive,
+        wholes: Vec::new(),
+        struct_calls: Vec::new(),
     };
     fields.visit_block_mut(&mut flat.block);
     if !fields.errors.is_empty() {
         return Err(fields.errors);
     }
-    Ok(flat)
+    // The whole struct after each parameter whose passive fields are read (a passive
+    // parameter: not a float).
+    for m in &fields.wholes {
+        let Some(p) = params.iter().find(|p| p.name == *m) else {
+            continue;
+        };
+        let at = flat.sig.inputs.iter().position(|a| {
+            matches!(a, syn::FnArg::Typed(t) if matches!(&*t.pat, syn::Pat::Ident(pi) if pi.ident == *m))
+        });
+        if let Some(at) = at {
+            let (whole, ty) = (fields::whole_name(m), &p.ty);
+            flat.sig
+                .inputs
+                .insert(at + 1, syn::parse_quote!(#whole: &#ty));
+        }
+    }
+    Ok((flat, fields.struct_calls))
+}
+
+/// Whether the function reads passive fields, as a constant of its namespace
+/// (`f::__AD_READS_PASSIVE`), and for each call passing a struct on, a check that the callee
+/// does not: such a callee takes the whole struct too ([`fields::whole_name`]), which callers do
+/// not have.
+fn reads_passive_checks(name: &Ident, flat: &syn::ItemFn, calls: &[syn::Expr]) -> TokenStream {
+    let reads = flat.sig.inputs.iter().any(|a| {
+        matches!(a, syn::FnArg::Typed(t) if t.pat.to_token_stream().to_string().starts_with("__ad_whole_"))
+    });
+    let konst = Ident::new("__AD_READS_PASSIVE", Span::call_site());
+    let checks = calls.iter().map(|f| {
+        let span = f.span();
+        let path = crate::emit::callee_item(f, &konst);
+        let msg = format!(
+            "`{}` reads passive fields of a struct it takes, which `#[differentiable]` supports only in the function called by the user (it takes the whole struct besides the active fields); calling it from another `#[differentiable]` function is not supported yet: pass the values it reads as arguments, or make it a method of the same `impl` block called unconditionally (inlined)",
+            f.to_token_stream().to_string().replace(' ', "")
+        );
+        quote_spanned!(span=> const _: () = ::core::assert!(!#path, #msg);)
+    });
+    quote! {
+        #[allow(non_upper_case_globals)]
+        impl #name {
+            #[doc(hidden)]
+            pub const #konst: bool = #reads;
+        }
+        #(#checks)*
+    }
 }

@@ -293,7 +293,23 @@ fn wrapper(
     let mut args = Vec::new();
     // The first struct argument of each type: the template for results of that type.
     let mut templates: Vec<Option<Ident>> = vec![None; params.len()];
+    // The whole struct whose passive fields the function reads: the struct argument itself.
+    let whole_of = |a: &syn::FnArg| match a {
+        syn::FnArg::Typed(t) => match &*t.pat {
+            syn::Pat::Ident(pi) => pi
+                .ident
+                .to_string()
+                .strip_prefix("__ad_whole_")
+                .map(|m| Ident::new(m, pi.ident.span())),
+            _ => None,
+        },
+        syn::FnArg::Receiver(_) => None,
+    };
     for a in &mut sig.inputs {
+        if let Some(m) = whole_of(a) {
+            args.push(quote!(#m));
+            continue;
+        }
         let syn::FnArg::Typed(t) = a else { continue };
         let syn::Pat::Ident(pi) = &*t.pat else {
             continue;
@@ -323,6 +339,10 @@ fn wrapper(
             }
         }
     }
+    sig.inputs = std::mem::take(&mut sig.inputs)
+        .into_pairs()
+        .filter(|p| whole_of(p.value()).is_none())
+        .collect();
     let out = result;
     let result = Ident::new("__result", Span::mixed_site());
     let tpl = Ident::new("__template", Span::mixed_site());
