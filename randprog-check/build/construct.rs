@@ -296,10 +296,9 @@ constructs! {
     StructNested,
     /// A `#[passive]` field (`n: usize`, read as an integer `m.n`, or `tag: &'static str`).
     StructPassiveField,
-    /// A read of a `#[passive] n: usize` field as an integer (`m.n` as an index, loop bound,
-    /// `match` scrutinee, `m.n as f64`): not supported (the flattened struct has only the
-    /// active fields; the build stops with a message at the field), so off. See FINDINGS.md.
-    PassiveFieldRead(off),
+    /// A read of a `#[passive] n: usize` field of the struct parameter as an integer (`m.n` as
+    /// an index, loop bound, `match` scrutinee, `m.n as f64`). Was off (see FINDINGS.md).
+    PassiveFieldRead,
     /// A whole array field `&m.b` passed to a helper's `&[f]` parameter.
     FieldArrayArg,
     /// A part `&m.b[k..k + n]` of an array field (or `&m.w[i][k..k + n]` of a matrix field's

@@ -183,15 +183,23 @@ impl Gen<'_> {
     /// A variable, array element, literal, constant, integer cast or length.
     pub fn leaf(&mut self) -> Code {
         use Construct::*;
-        let c = self.choose(LEAF_WEIGHTS, |g, c| match c {
-            Variable => !g.scope.floats.is_empty(),
-            Index => !g.scope.arrays.is_empty(),
-            ConstItem => !g.scope.consts.is_empty(),
-            IntCast => !g.scope.ints.is_empty(),
-            Len => g.len_arrays().next().is_some(),
-            MatrixIndex => !g.scope.mats.is_empty(),
-            _ => true,
-        });
+        // A scratch vector declared in a nested block is rare: its length, often, while one is
+        // in scope (so that `LenOfNestedVec` is drawn in every run).
+        let nested_vec =
+            (self.scope.arrays.iter()).any(|a| a.vec && a.nested_local && self.len_ok(a));
+        let c = if nested_vec && self.rng.chance(0.25) {
+            Some(Len)
+        } else {
+            self.choose(LEAF_WEIGHTS, |g, c| match c {
+                Variable => !g.scope.floats.is_empty(),
+                Index => !g.scope.arrays.is_empty(),
+                ConstItem => !g.scope.consts.is_empty(),
+                IntCast => !g.scope.ints.is_empty(),
+                Len => g.len_arrays().next().is_some(),
+                MatrixIndex => !g.scope.mats.is_empty(),
+                _ => true,
+            })
+        };
         let ft = self.ft;
         match c {
             Some(Variable) => {
@@ -215,7 +223,18 @@ impl Gen<'_> {
             }
             Some(Len) => {
                 let arrays: Vec<(String, bool)> = self.len_arrays().collect();
-                let (a, nested) = self.rng.pick(&arrays).clone();
+                // Nested scratch vectors are rare: half the time, one of them if any.
+                let vecs: Vec<(String, bool)> = (arrays.iter())
+                    .filter(|(a, nested)| {
+                        *nested && (self.scope.arrays.iter()).any(|v| v.name == *a && v.vec)
+                    })
+                    .cloned()
+                    .collect();
+                let (a, nested) = if !vecs.is_empty() && self.rng.chance(0.5) {
+                    self.rng.pick(&vecs).clone()
+                } else {
+                    self.rng.pick(&arrays).clone()
+                };
                 if nested {
                     self.used(Construct::LenOfNestedLocalArray);
                     if (self.scope.arrays.iter()).any(|v| v.name == a && v.vec) {

@@ -129,7 +129,7 @@ fn draw_on(gen: &mut Gen, prefix: &str, ty: &StructTy, form: Form) -> Option<Lit
             Code::same(""),
         )
     };
-    register(gen, NAME, ty);
+    register(gen, NAME, ty, false);
     // The twin's `let`s first, then the statement's own twin (a read of the local).
     let stmt = Code::same(stmt.f).twin(format!("{twin}{}", stmt.g));
     Some(Literal { stmt, paths, items })

@@ -249,8 +249,10 @@ fn draw_ty(gen: &mut Gen, name: &str, depth: u32) -> StructTy {
     }
 }
 
-/// Puts the fields of `ty` at `prefix` (`m`, `self`, `m.inner`) in scope.
-pub fn register(gen: &mut Gen, prefix: &str, ty: &StructTy) {
+/// Puts the fields of `ty` at `prefix` (`m`, `self`, `m.inner`) in scope; its passive integer
+/// fields too when `passive` (the struct parameter of the function the checker calls: a
+/// helper reading them could not be called from it, a local or nested struct's are not read).
+pub fn register(gen: &mut Gen, prefix: &str, ty: &StructTy, passive: bool) {
     for (n, k) in &ty.fields {
         let name = format!("{prefix}.{n}");
         match k {
@@ -281,8 +283,8 @@ pub fn register(gen: &mut Gen, prefix: &str, ty: &StructTy) {
                 plain: false,
                 typed: true,
             }),
-            Kind::Nested(t) => register(gen, &name, t),
-            Kind::PassiveInt(v) if gen.sw.is_on(Construct::PassiveFieldRead) => {
+            Kind::Nested(t) => register(gen, &name, t, false),
+            Kind::PassiveInt(v) if passive && gen.sw.is_on(Construct::PassiveFieldRead) => {
                 gen.used(Construct::PassiveFieldRead);
                 gen.scope.ints.push(IVar { name, hi: v + 1 })
             }
@@ -389,7 +391,7 @@ fn helper_body(gen: &mut Gen, callees: &[Callee], ty: Option<(&str, &str, &Struc
         typed: true,
     });
     if let Some((prefix, _, ty)) = ty {
-        register(&mut sub, prefix, ty);
+        register(&mut sub, prefix, ty, false);
     }
     sub.has_arrays = ty.is_some();
     let n = sub.rng.range(0, 3);
@@ -429,7 +431,7 @@ pub fn draw(
     let ft = gen.ft;
     let tname = pname.to_uppercase();
     let mut ty = draw_ty(gen, &tname, 0);
-    register(gen, prefix, &ty);
+    register(gen, prefix, &ty, true);
     let mut methods = Code::same("");
     let mut free_items = Code::same("");
     // A method of the nested struct, called as `m.inner.q(e)`, and a free helper taking it
