@@ -297,3 +297,81 @@ fn tuple_and_generic_structs_from_another_module() {
     let (_, jv) = horner::jvp(&p, 1.5, &dir);
     assert_eq!(jv, 0.5 + 1.5 - 2.25);
 }
+
+/// A layer as a module: its activation (an enum), output scale and data are passive fields,
+/// read with `match`, a cast and iterators.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Act {
+    Tanh,
+    Relu,
+    Linear,
+}
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Layer {
+    pub w: [[f64; 2]; 3],
+    pub b: [f64; 3],
+    pub out: [f64; 3],
+    #[passive]
+    pub act: Act,
+    #[passive]
+    pub scale: f32,
+    #[passive]
+    pub data: Vec<[f64; 2]>,
+    #[passive]
+    pub targets: Vec<f64>,
+}
+
+#[differentiable]
+impl Layer {
+    pub fn loss(&self) -> f64 {
+        let mut l = 0.0;
+        for (x, t) in self.data.iter().zip(&self.targets) {
+            let mut y = 0.0;
+            for k in 0..3 {
+                let z = self.w[k][0] * x[0] + self.w[k][1] * x[1] + self.b[k];
+                let h = match self.act {
+                    Act::Tanh => z.tanh(),
+                    Act::Relu => z.max(0.0),
+                    Act::Linear => z,
+                };
+                y += self.out[k] * h;
+            }
+            l += (y * self.scale as f64 - t).powi(2);
+        }
+        l / self.data.len() as f64
+    }
+}
+
+#[test]
+fn a_layer_with_its_configuration_and_data_in_passive_fields() {
+    use autodiff::Differentiable as _;
+    for act in [Act::Tanh, Act::Relu, Act::Linear] {
+        let m = Layer {
+            w: [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]],
+            b: [0.0, 0.1, -0.1],
+            out: [1.0, -1.0, 0.5],
+            act,
+            scale: 2.0,
+            data: vec![[1.0, 2.0], [0.5, -1.0], [-0.7, 0.2]],
+            targets: vec![0.3, -0.2, 0.1],
+        };
+        let mut q = [0.0; Layer::DIM];
+        m.flatten_into(&mut q);
+        let f = |p: &[f64]| m.with_flat(p).loss();
+        let (v, g) = m.loss_grad();
+        assert_eq!(v, m.loss());
+        let dir: Vec<f64> = (0..Layer::DIM).map(|k| 0.3 - 0.07 * k as f64).collect();
+        let (_, jv) = m.loss_jvp(&m.with_flat(&dir));
+        assert_fd("layer jvp", &f, &q, &dir, jv, 1e-7);
+        let mut gq = [0.0; Layer::DIM];
+        g.flatten_into(&mut gq);
+        let mut bar = m.with_flat(&[0.0; Layer::DIM]);
+        m.loss_vjp(1.0, &mut bar);
+        let mut bq = [0.0; Layer::DIM];
+        bar.flatten_into(&mut bq);
+        assert_eq!(gq, bq, "grad is vjp(1)");
+        assert_dot("layer", 1.0, jv, &bq, &dir, 1e-12);
+        assert_eq!((g.act, g.scale, &g.targets), (act, 2.0, &m.targets));
+    }
+}
