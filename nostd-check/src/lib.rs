@@ -249,6 +249,17 @@ pub fn line_loss(line: &Line, xs: &[f64; 4], ys: &[f64; 4]) -> f64 {
     s
 }
 
+/// [`line_loss`] on the first `line.tag` points only (at most 4): a passive field read in the
+/// function that differentiates its struct (the derive tells the attribute it is passive).
+#[differentiable(wrt(line))]
+pub fn line_loss_first(line: &Line, xs: &[f64; 4], ys: &[f64; 4]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..(line.tag as usize).min(4) {
+        s += (line.slope * xs[i] + line.offset - ys[i]).powi(2);
+    }
+    s
+}
+
 /// `steps` Adam steps on [`line_loss`]: the struct is flattened into an array for the optimizer
 /// and rebuilt from it (its passive fields kept). Returns the fitted line.
 pub fn fit_line(line: Line, xs: &[f64; 4], ys: &[f64; 4], lr: f64, steps: usize) -> Line {

@@ -294,6 +294,11 @@ fn parameter_struct_without_alloc() {
         "{fit:?}"
     );
     assert_eq!(fit.tag, 7);
+    // A passive field read: the loss over the first `tag` points.
+    let first = Line { tag: 2, ..line };
+    let (v, g) = nostd_check::line_loss_first::grad(&first, &xs, &ys);
+    assert_eq!(v, 1.0 + 9.0);
+    assert_eq!((g.slope, g.offset, g.tag), (-2.0 * 3.0, -2.0 * 4.0, 2));
 }
 
 #[test]
