@@ -5,6 +5,7 @@ use quote::{format_ident, quote};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 
+use super::passive::whole_name;
 use super::{StructParam, SLICE_METHODS};
 
 /// Rewrites `m.f`, `m.f[i]`, `m.f[i][j]`, `&m.f`, `&m.f[i]`, `m.f.len()`, `m.f[i].len()`.
@@ -24,30 +25,7 @@ pub(super) struct Fields<'p> {
     pub(super) struct_calls: Vec<syn::Expr>,
 }
 
-/// The parameter holding the whole struct `m` whose passive fields the function reads.
-pub(super) fn whole_name(m: &Ident) -> Ident {
-    format_ident!("__ad_whole_{}", m)
-}
-
 impl Fields<'_> {
-    /// `m` and the field if `f` is `m.n` for a passive field `n` of a struct parameter `m`.
-    fn passive_field<'e>(&self, f: &'e syn::ExprField) -> Option<&'e Ident> {
-        let syn::Expr::Path(base) = crate::lower::strip_parens(&f.base) else {
-            return None;
-        };
-        let id = base.path.get_ident()?;
-        let key = match &f.member {
-            syn::Member::Named(n) => n.to_string(),
-            syn::Member::Unnamed(i) => i.index.to_string(),
-        };
-        let is_param = self.params.iter().any(|p| p.name == *id && !p.local);
-        let passive = self
-            .passive
-            .iter()
-            .any(|(m, fields)| m == id && fields.contains(&key));
-        (is_param && passive).then_some(id)
-    }
-
     /// `(param, owner type, field key, the field expression, offset of the owner)` if `e` is
     /// `m.f` for a struct parameter `m`, or `m.a.b.f` through nested structs (the owner is then
     /// `<<T as Field<a>>::Ty as Field<b>>::Ty`, from the derive's field-type impls, and its
@@ -350,7 +328,7 @@ impl VisitMut for Fields<'_> {
             // Indices may hold field reads too (`m.w[k][m.n]` is not supported, but `m.b[i]`
             // inside an index is).
             syn::visit_mut::visit_expr_mut(self, &mut new);
-            self.pass_wholes(&new);
+            self.note_struct_call(&new);
             *e = new;
             return;
         }
@@ -378,25 +356,6 @@ impl VisitMut for Fields<'_> {
             }
         }
         syn::visit_mut::visit_expr_mut(self, e);
-        self.pass_wholes(e);
-    }
-}
-
-impl Fields<'_> {
-    /// Notes `g` if `e` is `g(.., m, ..)` (or `&m`) for a struct parameter `m`. (Not for a
-    /// struct local: its type may be known only to rustc.)
-    fn pass_wholes(&mut self, e: &syn::Expr) {
-        let syn::Expr::Call(c) = e else { return };
-        let passes = c.args.iter().any(|a| {
-            let m = match crate::lower::strip_parens(a) {
-                syn::Expr::Reference(r) => crate::lower::strip_parens(&r.expr),
-                other => other,
-            };
-            matches!(m, syn::Expr::Path(p)
-                if p.path.get_ident().is_some_and(|i| self.params.iter().any(|s| s.name == *i && !s.local)))
-        });
-        if passes && matches!(&*c.func, syn::Expr::Path(_)) {
-            self.struct_calls.push((*c.func).clone());
-        }
+        self.note_struct_call(e);
     }
 }

@@ -11,14 +11,20 @@
 //! flattened forms stay for `objective` and the Hessian's rows and columns.
 //!
 //! [`fields`] rewrites the field reads, [`wrap`] puts the struct-typed entry points around the
-//! flat ones.
+//! flat ones, [`passive`] passes the whole struct to functions reading its passive fields,
+//! [`sig`] reads the signature.
 
 mod fields;
+mod flat_calls;
 mod literals;
+mod passive;
 mod rows;
+mod sig;
 mod wrap;
 
 use fields::Fields;
+use sig::{flat_ty, float_type, is_struct, param_names, takes_struct, wrt_names};
+pub use sig::{is_flat_len, is_flat_struct};
 use wrap::rewrap;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -102,13 +108,7 @@ pub fn expand(
         .collect();
     // The passive fields of the parameters' types: from the derive, which the attribute asks
     // first (see `crate::layout`; this expansion is then discarded).
-    let mut passive = Vec::new();
-    for p in &params {
-        match crate::layout::passive_fields(&p.ty) {
-            Some(fields) => passive.push((p.name.clone(), fields)),
-            None => return Some(TokenStream::new()),
-        }
-    }
+    let passive = passive::of_params(&params)?;
     let krate = match block_krate {
         Some(k) => k.clone(),
         None => crate::args::facade_path(),
@@ -201,7 +201,11 @@ pub fn expand(
     let mut out = rewrap(file, original, &flat, &all, output.as_ref(), &ft, &krate);
     out.extend(checked);
     out.extend(same_type);
-    out.extend(reads_passive_checks(&item.sig.ident, &flat, &calls));
+    out.extend(passive::reads_passive_checks(
+        &item.sig.ident,
+        &flat,
+        &calls,
+    ));
     if let Some(t) = &output {
         out.extend(result_impl(original, t, block_krate.is_some(), &krate));
     }
@@ -239,121 +243,6 @@ fn result_impl(item: &syn::ItemFn, t: &syn::Type, in_impl: bool, k: &syn::Path) 
             type Ty = #t;
         }
     }
-}
-
-/// The names of the parameters bound to an identifier, in order.
-fn param_names(sig: &syn::Signature) -> Vec<Ident> {
-    sig.inputs
-        .iter()
-        .filter_map(|a| match a {
-            syn::FnArg::Typed(t) => match &*t.pat {
-                syn::Pat::Ident(pi) => Some(pi.ident.clone()),
-                _ => None,
-            },
-            syn::FnArg::Receiver(_) => None,
-        })
-        .collect()
-}
-
-/// Whether a parameter is a reference to a struct (`m: &Pose`).
-fn takes_struct(item: &syn::ItemFn) -> bool {
-    item.sig.inputs.iter().any(|a| {
-        matches!(a, syn::FnArg::Typed(t) if matches!(&*t.ty, syn::Type::Reference(r) if is_struct(&r.elem)))
-    })
-}
-
-/// The names in `wrt(..)`, if the attribute has them.
-fn wrt_names(attr: &TokenStream) -> Option<Vec<Ident>> {
-    let mut cx = crate::ctxt::Ctxt::default();
-    crate::args::parse(attr.clone(), &mut cx).wrt
-}
-
-/// A named type that is not a float, integer, `Vec`, array or slice: a struct.
-fn is_struct(ty: &syn::Type) -> bool {
-    let syn::Type::Path(p) = ty else {
-        return false;
-    };
-    if p.qself.is_some() {
-        return false;
-    }
-    let last = p.path.segments.last().map(|s| s.ident.to_string());
-    !matches!(
-        last.as_deref(),
-        Some(
-            "f64"
-                | "f32"
-                | "Vec"
-                | "usize"
-                | "isize"
-                | "u8"
-                | "u16"
-                | "u32"
-                | "u64"
-                | "i8"
-                | "i16"
-                | "i32"
-                | "i64"
-                | "bool"
-                | "str"
-                | "String"
-                | "Option"
-                | "Box"
-                | "Rc"
-                | "Arc"
-                | "Cow"
-                | "VecDeque"
-                | "HashMap"
-                | "BTreeMap"
-                | "Self"
-        ) | None
-    )
-}
-
-/// The function's float type: its return type, or a float parameter's.
-fn float_type(item: &syn::ItemFn) -> Option<Ident> {
-    fn first(tokens: TokenStream) -> Option<Ident> {
-        tokens.into_iter().find_map(|tt| match tt {
-            proc_macro2::TokenTree::Ident(i) if i == "f64" || i == "f32" => Some(i),
-            // Inside `[f64; 3]`, `(f64, usize)`.
-            proc_macro2::TokenTree::Group(g) => first(g.stream()),
-            _ => None,
-        })
-    }
-    let mut found = None;
-    let mut look = |ty: &syn::Type| {
-        if found.is_none() {
-            found = first(ty.to_token_stream());
-        }
-    };
-    if let syn::ReturnType::Type(_, t) = &item.sig.output {
-        look(t);
-    }
-    for a in &item.sig.inputs {
-        if let syn::FnArg::Typed(t) = a {
-            look(&t.ty);
-        }
-    }
-    found
-}
-
-/// Whether `ty` is a flattened struct parameter's type as [`flat_ty`] writes it,
-/// `&[f; <T as Differentiable>::DIM]` (how the emitters recognise one in the flat function).
-pub fn is_flat_struct(ty: &syn::Type) -> bool {
-    ty.to_token_stream()
-        .to_string()
-        .contains("Differentiable > :: DIM")
-}
-
-/// Whether an array length is a flattened struct's, `<T as Differentiable>::DIM` (a struct
-/// built in the function, see [`literals`]).
-pub fn is_flat_len(len: &TokenStream) -> bool {
-    len.to_string().contains("Differentiable > :: DIM")
-}
-
-/// `[f; <T as Differentiable>::DIM]`, spanned at `T` (where a missing derive is reported).
-fn flat_ty(ty: &syn::Type, ft: &Ident, k: &syn::Path) -> syn::Type {
-    let span = ty.span();
-    syn::parse_quote_spanned!(span=> [#ft; <#ty as #k::Differentiable>::DIM])
 }
 
 /// The function with its struct parameters flattened and their field reads rewritten.
@@ -397,49 +286,6 @@ fn flattened(
     if !fields.errors.is_empty() {
         return Err(fields.errors);
     }
-    // The whole struct after each parameter whose passive fields are read (a passive
-    // parameter: not a float).
-    for m in &fields.wholes {
-        let Some(p) = params.iter().find(|p| p.name == *m) else {
-            continue;
-        };
-        let at = flat.sig.inputs.iter().position(|a| {
-            matches!(a, syn::FnArg::Typed(t) if matches!(&*t.pat, syn::Pat::Ident(pi) if pi.ident == *m))
-        });
-        if let Some(at) = at {
-            let (whole, ty) = (fields::whole_name(m), &p.ty);
-            flat.sig
-                .inputs
-                .insert(at + 1, syn::parse_quote!(#whole: &#ty));
-        }
-    }
+    passive::insert_wholes(&mut flat, params, &fields.wholes);
     Ok((flat, fields.struct_calls))
-}
-
-/// Whether the function reads passive fields, as a constant of its namespace
-/// (`f::__AD_READS_PASSIVE`), and for each call passing a struct on, a check that the callee
-/// does not: such a callee takes the whole struct too ([`fields::whole_name`]), which callers do
-/// not have.
-fn reads_passive_checks(name: &Ident, flat: &syn::ItemFn, calls: &[syn::Expr]) -> TokenStream {
-    let reads = flat.sig.inputs.iter().any(|a| {
-        matches!(a, syn::FnArg::Typed(t) if t.pat.to_token_stream().to_string().starts_with("__ad_whole_"))
-    });
-    let konst = Ident::new("__AD_READS_PASSIVE", Span::call_site());
-    let checks = calls.iter().map(|f| {
-        let span = f.span();
-        let path = crate::emit::callee_item(f, &konst);
-        let msg = format!(
-            "`{}` reads passive fields of a struct it takes, which `#[differentiable]` supports only in the function called by the user (it takes the whole struct besides the active fields); calling it from another `#[differentiable]` function is not supported yet: pass the values it reads as arguments, or make it a method of the same `impl` block called unconditionally (inlined)",
-            f.to_token_stream().to_string().replace(' ', "")
-        );
-        quote_spanned!(span=> const _: () = ::core::assert!(!#path, #msg);)
-    });
-    quote! {
-        #[allow(non_upper_case_globals)]
-        impl #name {
-            #[doc(hidden)]
-            pub const #konst: bool = #reads;
-        }
-        #(#checks)*
-    }
 }
