@@ -83,29 +83,7 @@ pub fn expand(
     }
     let item = &work;
     let wrt = wrt.unwrap_or_default();
-    let params: Vec<StructParam> = item
-        .sig
-        .inputs
-        .iter()
-        .filter_map(|a| match a {
-            syn::FnArg::Typed(t) => {
-                let syn::Pat::Ident(pi) = &*t.pat else {
-                    return None;
-                };
-                let syn::Type::Reference(r) = &*t.ty else {
-                    return None;
-                };
-                (wrt.contains(&pi.ident) && r.mutability.is_none() && is_struct(&r.elem)).then(
-                    || StructParam {
-                        name: pi.ident.clone(),
-                        ty: (*r.elem).clone(),
-                        local: false,
-                    },
-                )
-            }
-            syn::FnArg::Receiver(_) => None,
-        })
-        .collect();
+    let params = struct_params(&item.sig, &wrt);
     // The passive fields of the parameters' types: from the derive, which the attribute asks
     // first (see `crate::layout`; this expansion is then discarded).
     let passive = passive::of_params(&params)?;
@@ -114,41 +92,13 @@ pub fn expand(
         None => crate::args::facade_path(),
     };
     let locals = literals::find(&item.block, &active, &params, &krate);
-    // A struct built under a struct parameter's name, or two struct locals of different types
-    // under one name: the field reads could not tell them apart.
-    // (A type found through a callee, `<f as StructResult>::Ty`, may be the same type written
-    // otherwise: that is checked at compile time instead.)
-    let ty_of = |p: &StructParam| p.ty.to_token_stream().to_string();
-    let found = |p: &StructParam| ty_of(p).contains("Result");
-    let mut same_type = TokenStream::new();
-    for (i, l) in locals.iter().enumerate() {
-        for e in locals[..i]
-            .iter()
-            .filter(|e| e.name == l.name && ty_of(e) != ty_of(l))
-        {
-            if found(e) || found(l) {
-                let (a, b, span) = (&e.ty, &l.ty, l.name.span());
-                same_type.extend(quote_spanned!(span=> const _: fn(#a) -> #b = |v| v;));
-            }
+    let same_type = match check_locals(&params, &locals) {
+        Ok(t) => t,
+        Err(e) => {
+            let err = e.to_compile_error();
+            return Some(quote!(#original #err));
         }
-    }
-    let clash = locals.iter().enumerate().find(|(i, l)| {
-        params.iter().any(|p| p.name == l.name)
-            || locals[..*i]
-                .iter()
-                .any(|e| e.name == l.name && ty_of(e) != ty_of(l) && !found(e) && !found(l))
-    });
-    if let Some((_, l)) = clash {
-        let err = syn::Error::new_spanned(
-            &l.name,
-            format!(
-                "`#[differentiable]` does not support a struct bound here under the name `{}` of a struct parameter or of a struct of another type; give it another name",
-                l.name
-            ),
-        )
-        .to_compile_error();
-        return Some(quote!(#original #err));
-    }
+    };
     if params.is_empty() && locals.is_empty() && output.is_none() {
         return None;
     }
@@ -160,22 +110,7 @@ pub fn expand(
         .to_compile_error();
         return Some(quote!(#original #err));
     }
-    // No float in the signature (`fn scaled(p: &Pose) -> Pose`): `f64`, checked against the
-    // structs' own float type below.
-    let (ft, checked) = match float_type(item) {
-        Some(ft) => (ft, TokenStream::new()),
-        None => {
-            let ft = Ident::new("f64", Span::call_site());
-            let tys = params.iter().map(|p| &p.ty).chain(output.as_ref());
-            let checks = tys.map(|t| {
-                let span = t.span();
-                quote_spanned! {span=>
-                    const _: () = #krate::__private::signature_float::<<#t as #krate::Differentiable>::Float>();
-                }
-            });
-            (ft, quote!(#(#checks)*))
-        }
-    };
+    let (ft, checked) = float_of(item, &params, output.as_ref(), &krate);
     let (flat, calls) = match flattened(
         item,
         &params,
@@ -210,6 +145,93 @@ pub fn expand(
         out.extend(result_impl(original, t, block_krate.is_some(), &krate));
     }
     Some(out)
+}
+
+/// The struct parameters named in `wrt`: `m: &T` for a struct `T`.
+fn struct_params(sig: &syn::Signature, wrt: &[Ident]) -> Vec<StructParam> {
+    sig.inputs
+        .iter()
+        .filter_map(|a| match a {
+            syn::FnArg::Typed(t) => {
+                let syn::Pat::Ident(pi) = &*t.pat else {
+                    return None;
+                };
+                let syn::Type::Reference(r) = &*t.ty else {
+                    return None;
+                };
+                (wrt.contains(&pi.ident) && r.mutability.is_none() && is_struct(&r.elem)).then(
+                    || StructParam {
+                        name: pi.ident.clone(),
+                        ty: (*r.elem).clone(),
+                        local: false,
+                    },
+                )
+            }
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect()
+}
+
+/// Checks the struct locals: one built under a struct parameter's name, or two of different
+/// types under one name, is an error (the field reads could not tell them apart). Gives the
+/// compile-time checks for types found through callees.
+fn check_locals(params: &[StructParam], locals: &[StructParam]) -> syn::Result<TokenStream> {
+    // (A type found through a callee, `<f as StructResult>::Ty`, may be the same type written
+    // otherwise: that is checked at compile time instead.)
+    let ty_of = |p: &StructParam| p.ty.to_token_stream().to_string();
+    let found = |p: &StructParam| ty_of(p).contains("Result");
+    let mut same_type = TokenStream::new();
+    for (i, l) in locals.iter().enumerate() {
+        for e in locals[..i]
+            .iter()
+            .filter(|e| e.name == l.name && ty_of(e) != ty_of(l))
+        {
+            if found(e) || found(l) {
+                let (a, b, span) = (&e.ty, &l.ty, l.name.span());
+                same_type.extend(quote_spanned!(span=> const _: fn(#a) -> #b = |v| v;));
+            }
+        }
+    }
+    let clash = locals.iter().enumerate().find(|(i, l)| {
+        params.iter().any(|p| p.name == l.name)
+            || locals[..*i]
+                .iter()
+                .any(|e| e.name == l.name && ty_of(e) != ty_of(l) && !found(e) && !found(l))
+    });
+    if let Some((_, l)) = clash {
+        return Err(syn::Error::new_spanned(
+            &l.name,
+            format!(
+                "`#[differentiable]` does not support a struct bound here under the name `{}` of a struct parameter or of a struct of another type; give it another name",
+                l.name
+            ),
+        ));
+    }
+    Ok(same_type)
+}
+
+/// The function's float type, and the checks that go with it: without a float in the signature
+/// (`fn scaled(p: &Pose) -> Pose`), `f64`, checked against the structs' own float type.
+fn float_of(
+    item: &syn::ItemFn,
+    params: &[StructParam],
+    output: Option<&syn::Type>,
+    krate: &syn::Path,
+) -> (Ident, TokenStream) {
+    match float_type(item) {
+        Some(ft) => (ft, TokenStream::new()),
+        None => {
+            let ft = Ident::new("f64", Span::call_site());
+            let tys = params.iter().map(|p| &p.ty).chain(output);
+            let checks = tys.map(|t| {
+                let span = t.span();
+                quote_spanned! {span=>
+                    const _: () = #krate::__private::signature_float::<<#t as #krate::Differentiable>::Float>();
+                }
+            });
+            (ft, quote!(#(#checks)*))
+        }
+    }
 }
 
 /// How callers that bind the result without its type find it (see `literals::results`):
