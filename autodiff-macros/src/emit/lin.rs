@@ -496,11 +496,15 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
             })
             .collect();
         let path = super::call_path(f);
+        // The call spanned at the callee, so that rustc's errors about it (a callee returning
+        // an array used as a number) point at the user's call.
+        let span = syn::spanned::Spanned::span(f);
+        let call = quote::quote_spanned!(span=> #path(#(#call_args),*));
         let mut all = Deps::default();
         deps.iter().for_each(|d| all.add(d));
         self.bind(
             vec![out.clone(), parts.clone()],
-            quote!(let (#out, #parts): (#s, _) = #path(#(#call_args),*);),
+            quote!(let (#out, #parts): (#s, _) = #call;),
             all,
         );
         let mut terms = Vec::new();

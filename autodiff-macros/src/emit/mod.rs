@@ -483,6 +483,8 @@ pub fn callee_item(f: &syn::Expr, item: &Ident) -> TokenStream {
             return quote::quote_spanned!(span=> #path);
         }
     }
+    // (The item's name too: rustc reports a bound of the item, `__call`'s, at its last segment.)
+    let item = Ident::new(&item.to_string(), span);
     quote::quote_spanned!(span=> #f::#item)
 }
 
@@ -602,7 +604,9 @@ pub fn scalar_value(e: &Expr, cx: &Cx) -> TokenStream {
                 call_arg(a, cx, v)
             });
             let path = call_path(f);
-            quote!(#path(#(#args),*).0)
+            // Spanned at the callee (see `lin`).
+            let span = syn::spanned::Spanned::span(f);
+            quote::quote_spanned!(span=> #path(#(#args),*).0)
         }
         // Not active (handled by `pure_passive`).
         ExprKind::Lit(_)

@@ -102,9 +102,12 @@ fn array_result_call(p: &Parts) -> TokenStream {
         .map(|i| format_ident!("__A{}", i, span = Span::mixed_site()))
         .collect();
     let m = &p.cx.func.ret_len;
+    // The bound at the helper's name, where rustc's note about it points.
+    let span = p.item.sig.ident.span();
+    let bound = crate::layout::respan(quote!(#k::__private::BindArrayResult), span);
     quote! {
         #[doc(hidden)]
-        #vis fn __call<#s: #k::__private::Scalar<Base = #ft> + #k::__private::BindArrayResult, #(#ps),*>(#(_: #ps),*) -> (#s, [#s; #m]) {
+        #vis fn __call<#s: #k::__private::Scalar<Base = #ft> + #bound, #(#ps),*>(#(_: #ps),*) -> (#s, [#s; #m]) {
             ::core::unreachable!()
         }
     }

@@ -566,9 +566,35 @@ fn indexed_names(block: &syn::Block) -> Vec<String> {
             syn::visit::visit_expr_for_loop(self, f);
         }
     }
+    // `let q = p;` with `q` used as an array: `p` is one too (its `let` gets the message).
+    struct Copies(Vec<(String, String)>);
+    impl<'ast> syn::visit::Visit<'ast> for Copies {
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            if let (syn::Pat::Ident(q), Some(init)) = (&l.pat, &l.init) {
+                if let syn::Expr::Path(p) = strip_parens(&init.expr) {
+                    if let Some(p) = p.path.get_ident() {
+                        self.0.push((q.ident.to_string(), p.to_string()));
+                    }
+                }
+            }
+            syn::visit::visit_local(self, l);
+        }
+    }
     let mut f = Find(Vec::new());
     syn::visit::Visit::visit_block(&mut f, block);
-    f.0
+    let mut copies = Copies(Vec::new());
+    syn::visit::Visit::visit_block(&mut copies, block);
+    let mut names = f.0;
+    loop {
+        let more: Vec<String> = (copies.0.iter())
+            .filter(|(q, p)| names.contains(q) && !names.contains(p))
+            .map(|(_, p)| p.clone())
+            .collect();
+        if more.is_empty() {
+            return names;
+        }
+        names.extend(more);
+    }
 }
 
 /// Statement-like expressions at the end of a block are statements, not its value.
