@@ -347,3 +347,233 @@ impl<
         __value
     }
 }
+#[allow(
+    dead_code,
+    unused_mut,
+    unused_variables,
+    unused_parens,
+    unused_braces,
+    unused_assignments,
+    unreachable_code,
+    non_snake_case,
+    deprecated,
+    clippy::all,
+    clippy::pedantic,
+    clippy::nursery,
+)]
+impl h {
+    #[doc(hidden)]
+    #[allow(unused_variables)]
+    pub fn __val_m4<__S: ::autodiff::__private::Scalar<Base = f64>>(
+        __a0: impl ::autodiff::__private::ToActive<__S>,
+        n_1: usize,
+        data_2: &[__S],
+    ) -> __S
+    where
+        __S: ::autodiff::__private::ActiveArrayToPassive,
+    {
+        ::core::unreachable!()
+    }
+    #[doc(hidden)]
+    #[allow(unused_variables)]
+    pub fn __jvp_m4<__S: ::autodiff::__private::Scalar<Base = f64>>(
+        __a0: impl ::autodiff::__private::ToActive<__S>,
+        n_1: usize,
+        data_2: &[__S],
+        __dt: [__S; 3],
+        data_2_d: &[__S],
+    ) -> (__S, __S)
+    where
+        __S: ::autodiff::__private::ActiveArrayToPassive,
+    {
+        ::core::unreachable!()
+    }
+    #[doc(hidden)]
+    #[allow(unused_variables)]
+    pub fn __vjp_m4<__S: ::autodiff::__private::Scalar<Base = f64>>(
+        __a0: impl ::autodiff::__private::ToActive<__S>,
+        n_1: usize,
+        data_2: &[__S],
+        __seed: __S,
+        data_2_b: &mut [__S],
+    ) -> (__S, [__S; 3])
+    where
+        __S: ::autodiff::__private::ActiveArrayToPassive,
+    {
+        ::core::unreachable!()
+    }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __val_m0<__S: ::autodiff::__private::Scalar<Base = f64>>(
+        __a0: impl ::autodiff::__private::ToActive<__S>,
+        n_1: usize,
+        data_2: &[f64],
+    ) -> __S {
+        let x_0: __S = ::autodiff::__private::ToActive::get(__a0);
+        let mut s_3: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+        let k_4 = (n_1 as f64);
+        let (__t1, __t1_p0) = ::autodiff::__private::rules::sin(x_0);
+        let __t2: __S = (__t1
+            * <__S as ::autodiff::__private::Scalar>::cst(
+                <_ as ::autodiff::__private::ToBase<f64>>::to_base(k_4),
+            ));
+        let __t2_a1: __S = <__S as ::autodiff::__private::Scalar>::cst(
+            <_ as ::autodiff::__private::ToBase<f64>>::to_base(k_4),
+        );
+        let __t3: __S = (s_3 + __t2);
+        s_3 = __t3;
+        let __t4: __S = (s_3
+            * <__S as ::autodiff::__private::Scalar>::cst(
+                <_ as ::autodiff::__private::ToBase<f64>>::to_base(data_2[(0)]),
+            ));
+        let __t4_a1: __S = <__S as ::autodiff::__private::Scalar>::cst(
+            <_ as ::autodiff::__private::ToBase<f64>>::to_base(data_2[(0)]),
+        );
+        s_3 = __t4;
+        let __t5: __S = (x_0 * x_0);
+        let __t5_a0: __S = x_0 + x_0;
+        let mut x_5: __S = __t5;
+        let (__t6, __t6_p0) = ::autodiff::__private::rules::exp(x_5);
+        let __t7: __S = <__S as ::autodiff::__private::Scalar>::div_base(__t6, 3.0);
+        let __t8: __S = (s_3 + __t7);
+        __t8
+    }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __jvp_m0<__S: ::autodiff::__private::Scalar<Base = f64>>(
+        __a0: impl ::autodiff::__private::ToActive<__S>,
+        n_1: usize,
+        data_2: &[f64],
+        __dt: [__S; 3],
+    ) -> (__S, __S) {
+        let x_0: __S = ::autodiff::__private::ToActive::get(__a0);
+        let x_0_d: __S = __dt[0];
+        let mut s_3: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+        let mut s_3_d: __S = <__S as ::autodiff::__private::Scalar>::zero();
+        let k_4 = (n_1 as f64);
+        let (__t1, __t1_p0) = ::autodiff::__private::rules::sin(x_0);
+        let __t2: __S = (__t1
+            * <__S as ::autodiff::__private::Scalar>::cst(
+                <_ as ::autodiff::__private::ToBase<f64>>::to_base(k_4),
+            ));
+        let __t2_a1: __S = <__S as ::autodiff::__private::Scalar>::cst(
+            <_ as ::autodiff::__private::ToBase<f64>>::to_base(k_4),
+        );
+        let __t3: __S = (s_3 + __t2);
+        let __t1_d: __S = __t1_p0 * x_0_d;
+        let __t2_d: __S = __t2_a1 * __t1_d;
+        let __t3_d: __S = s_3_d + __t2_d;
+        s_3 = __t3;
+        s_3_d = __t3_d;
+        let __t4: __S = (s_3
+            * <__S as ::autodiff::__private::Scalar>::cst(
+                <_ as ::autodiff::__private::ToBase<f64>>::to_base(data_2[(0)]),
+            ));
+        let __t4_a1: __S = <__S as ::autodiff::__private::Scalar>::cst(
+            <_ as ::autodiff::__private::ToBase<f64>>::to_base(data_2[(0)]),
+        );
+        let __t4_d: __S = __t4_a1 * s_3_d;
+        s_3 = __t4;
+        s_3_d = __t4_d;
+        let __t5: __S = (x_0 * x_0);
+        let __t5_a0: __S = x_0 + x_0;
+        let __t5_d: __S = __t5_a0 * x_0_d;
+        let mut x_5: __S = __t5;
+        let mut x_5_d: __S = __t5_d;
+        let (__t6, __t6_p0) = ::autodiff::__private::rules::exp(x_5);
+        let __t7: __S = <__S as ::autodiff::__private::Scalar>::div_base(__t6, 3.0);
+        let __t8: __S = (s_3 + __t7);
+        let __t6_d: __S = __t6_p0 * x_5_d;
+        let __t7_d: __S = <__S as ::autodiff::__private::Scalar>::scale(
+            __t6_d,
+            (1.0 / 3.0),
+        );
+        let __t8_d: __S = s_3_d + __t7_d;
+        (__t8, __t8_d)
+    }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __vjp_m0<__S: ::autodiff::__private::Scalar<Base = f64>>(
+        __a0: impl ::autodiff::__private::ToActive<__S>,
+        n_1: usize,
+        data_2: &[f64],
+        __seed: __S,
+    ) -> (__S, [__S; 3]) {
+        let x_0: __S = ::autodiff::__private::ToActive::get(__a0);
+        let (__value, __g0) = {
+            let __based: bool = false;
+            let mut x_0_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut s_3_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut x_5_b: __S = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut s_3: __S = <__S as ::autodiff::__private::Scalar>::cst(0.0);
+            let k_4 = (n_1 as f64);
+            let (__t2, __t2_p0) = ::autodiff::__private::rules::sin(x_0);
+            let __t3: __S = (__t2
+                * <__S as ::autodiff::__private::Scalar>::cst(
+                    <_ as ::autodiff::__private::ToBase<f64>>::to_base(k_4),
+                ));
+            let __t3_a1: __S = <__S as ::autodiff::__private::Scalar>::cst(
+                <_ as ::autodiff::__private::ToBase<f64>>::to_base(k_4),
+            );
+            let __t4: __S = (s_3 + __t3);
+            s_3 = __t4;
+            let __t6: __S = (s_3
+                * <__S as ::autodiff::__private::Scalar>::cst(
+                    <_ as ::autodiff::__private::ToBase<f64>>::to_base(data_2[(0)]),
+                ));
+            let __t6_a1: __S = <__S as ::autodiff::__private::Scalar>::cst(
+                <_ as ::autodiff::__private::ToBase<f64>>::to_base(data_2[(0)]),
+            );
+            s_3 = __t6;
+            let __t8: __S = (x_0 * x_0);
+            let __t8_a0: __S = x_0 + x_0;
+            let mut x_5: __S = __t8;
+            let (__t10, __t10_p0) = ::autodiff::__private::rules::exp(x_5);
+            let __t11: __S = <__S as ::autodiff::__private::Scalar>::div_base(
+                __t10,
+                3.0,
+            );
+            let __t12: __S = (s_3 + __t11);
+            let mut __t12_b: __S = __seed;
+            let mut __t11_b: __S = __t12_b;
+            let mut __t10_b: __S = <__S as ::autodiff::__private::Scalar>::scale(
+                __t11_b,
+                (1.0 / 3.0),
+            );
+            s_3_b += __t12_b;
+            x_5_b
+                += (if __based {
+                    <__S as ::autodiff::__private::Scalar>::scale(
+                        __t10_p0,
+                        <__S as ::autodiff::__private::Scalar>::base(__t10_b),
+                    )
+                } else {
+                    __t10_p0 * __t10_b
+                });
+            let __out_b9: __S = x_5_b;
+            x_5_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut __t8_b: __S = __out_b9;
+            x_0_b += __t8_a0 * __t8_b;
+            let __out_b7: __S = s_3_b;
+            s_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+            let mut __t6_b: __S = __out_b7;
+            s_3_b += __t6_a1 * __t6_b;
+            let __out_b5: __S = s_3_b;
+            let mut __t4_b: __S = __out_b5;
+            let mut __t3_b: __S = __t4_b;
+            let mut __t2_b: __S = __t3_a1 * __t3_b;
+            x_0_b += __t2_p0 * __t2_b;
+            let __out_b1: __S = s_3_b;
+            s_3_b = (-<__S as ::autodiff::__private::Scalar>::zero());
+            (__t12, (x_0_b + <__S as ::autodiff::__private::Scalar>::zero()))
+        };
+        (
+            __value,
+            [
+                __g0,
+                <__S as ::autodiff::__private::Scalar>::zero(),
+                <__S as ::autodiff::__private::Scalar>::zero(),
+            ],
+        )
+    }
+}

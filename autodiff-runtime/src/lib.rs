@@ -166,6 +166,16 @@ pub mod call {
     )]
     pub trait BindArrayResult {}
 
+    /// Implemented by no type: a bound of the variants of a `#[differentiable]` function for
+    /// an array argument its `wrt(..)` leaves out, so that a caller passing an active array there
+    /// gets this message (as [`ToPassive`] for a float).
+    #[diagnostic::on_unimplemented(
+        message = "an active array is passed to a parameter that the called `#[differentiable]` function is not differentiated with respect to",
+        label = "the derivative through this argument would be lost",
+        note = "name the parameter in the called function's `wrt(..)` (`#[differentiable(wrt(x, w))]`), or pass an array that does not depend on the active inputs"
+    )]
+    pub trait ActiveArrayToPassive {}
+
     /// A passive float as the primitive float `B`, whether the user's code holds it by value or
     /// by reference (`c: &f64` used as `x * c`).
     pub trait ToBase<B> {

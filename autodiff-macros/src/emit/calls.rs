@@ -35,6 +35,13 @@ pub struct CallPieces {
 }
 
 /// `f::__{kind}_m{mask}`, spanned at the callee so that a missing function names it.
+/// `path(args)` spanned at the callee `f`: rustc reports a bound of the callee's item (an
+/// argument it cannot take) at the call, so at the user's code.
+pub fn spanned_call(f: &syn::Expr, path: &TokenStream, args: TokenStream) -> TokenStream {
+    let span = syn::spanned::Spanned::span(f);
+    quote::quote_spanned!(span=> #path(#args))
+}
+
 pub fn callee(f: &syn::Expr, kind: &str, mask: u64) -> TokenStream {
     super::callee_item(f, &format_ident!("__{}_m{}", kind, mask))
 }
@@ -67,7 +74,8 @@ pub fn value_call(f: &syn::Expr, args: &[Expr], cx: &super::Cx) -> TokenStream {
             let known = range.as_ref().and(len.as_ref());
             let range = range.as_ref().map(|(lo, hi)| (bound(lo), bound(hi)));
             let x = &cx.var(*var).ident;
-            fixed(cx, view(cx, *var, &quote!(#x), &range, false), known, false)
+            let v = fixed(cx, view(cx, *var, &quote!(#x), &range, false), known, false);
+            at_arg(a, cx.var(*var).active, v)
         }
         _ => {
             let v = (!super::pure_passive(a, &cx.func.vars)).then(|| super::scalar_value(a, cx));
@@ -76,7 +84,19 @@ pub fn value_call(f: &syn::Expr, args: &[Expr], cx: &super::Cx) -> TokenStream {
     });
     let args: Vec<TokenStream> = args.collect();
     let path = callee(f, "val", mask);
-    quote!(#path(#(#args),*))
+    spanned_call(f, &path, quote!(#(#args),*))
+}
+
+/// An active array argument in a block spanned at the user's argument: rustc reports a bound
+/// of the callee that fails for it (an active array for a parameter not in the callee's
+/// `wrt(..)`) at that argument.
+fn at_arg(a: &Expr, active: bool, v: TokenStream) -> TokenStream {
+    if active {
+        let span = a.span;
+        quote::quote_spanned!(span=> { #v })
+    } else {
+        v
+    }
 }
 
 /// Whether `e` is a call that writes into an output buffer (`&mut a` argument).
@@ -141,6 +161,7 @@ impl Lin<'_, '_, '_> {
                     } else {
                         let src = self.kept_array(*var, active);
                         let v = fixed(cx, view(cx, *var, &src, &range, false), known, false);
+                        let v = at_arg(a, active, v);
                         (v.clone(), v)
                     };
                     p.vals.push(val);
@@ -319,8 +340,8 @@ impl Lin<'_, '_, '_> {
         if self.forward {
             let jvp = format_ident!("{}_call_d", out);
             let path = callee(f, "jvp", p.mask);
-            let code =
-                quote!(let (#out, #jvp): (#s, #s) = #path(#(#vals,)* [#(#dts),*], #(#tans),*););
+            let call = spanned_call(f, &path, quote!(#(#vals,)* [#(#dts),*], #(#tans),*));
+            let code = quote!(let (#out, #jvp): (#s, #s) = #call;);
             self.code.push(Bind {
                 defs: vec![out.clone(), jvp.clone()],
                 code,
@@ -333,11 +354,13 @@ impl Lin<'_, '_, '_> {
             self.steps.push(step);
         } else {
             let path = callee(f, "val", p.mask);
-            let code = quote!(let #out: #s = #path(#(#vals),*););
+            let call = spanned_call(f, &path, quote!(#(#vals),*));
+            let code = quote!(let #out: #s = #call;);
             self.bind(vec![out.clone()], code, p.deps);
             let mut step = Step::new(out.clone(), Vec::new());
             step.call = Some(CallRev {
                 func: callee(f, "vjp", p.mask),
+                span: syn::spanned::Spanned::span(f),
                 args: p.vals_rev,
                 bars: p.bars,
                 scalars: p.scalars,

@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::calls::{callee, writes_outputs};
+use super::calls::{callee, spanned_call, writes_outputs};
 use super::lin::{Bind, Factor, Lin, Operand, Step, Target};
 use super::{passive, pure_passive, suffixed, value, Cx, Names};
 use crate::ir::*;
@@ -166,10 +166,12 @@ impl Forward<'_, '_> {
         let (vals, dts, tans) = (&p.vals, &p.dts, &p.tans);
         code.push(if self.tangents {
             let path = callee(f, "jvp", p.mask);
-            quote!(#path(#(#vals,)* [#(#dts),*], #(#tans),*);)
+            let call = spanned_call(f, &path, quote!(#(#vals,)* [#(#dts),*], #(#tans),*));
+            quote!(#call;)
         } else {
             let path = callee(f, "val", p.mask);
-            quote!(#path(#(#vals),*);)
+            let call = spanned_call(f, &path, quote!(#(#vals),*));
+            quote!(#call;)
         });
         code
     }

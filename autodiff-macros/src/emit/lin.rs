@@ -58,6 +58,8 @@ impl Step {
 /// which go to `scalars`.
 pub struct CallRev {
     pub func: TokenStream,
+    /// The callee's span, where the call is spanned (see `calls::spanned_call`).
+    pub span: proc_macro2::Span,
     /// The arguments before the seed, readable in the reverse sweep.
     pub args: Vec<TokenStream>,
     /// The active array arguments' adjoint buffers.

@@ -263,9 +263,11 @@ impl Acc {
         let (f, args, bars) = (&call.func, &call.args, &call.bars);
         let parts = quote::format_ident!("{}_parts", ob);
         let (pre, post) = (&call.pre, &call.post);
+        let span = call.span;
+        let invoke = quote::quote_spanned!(span=> #f(#(#args,)* #ob, #(#bars),*));
         out.push(quote! {
             #(#pre)*
-            let (_, #parts) = #f(#(#args,)* #ob, #(#bars),*);
+            let (_, #parts) = #invoke;
             #(#post)*
         });
         for (k, t) in &call.scalars {

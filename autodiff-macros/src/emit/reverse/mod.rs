@@ -20,7 +20,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::calls::{callee, writes_outputs};
+use super::calls::{callee, spanned_call, writes_outputs};
 use super::forward::{exit_check, loop_head};
 use super::lin::{Factor, Kind, Lin, Operand, Target};
 use super::{passive, pure_passive, suffixed, value, Cx, Names};

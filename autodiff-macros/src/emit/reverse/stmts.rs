@@ -366,16 +366,18 @@ impl Reverse<'_, '_> {
         let mut code = Lin::tokens(&binds);
         let (val, vjp) = (callee(f, "val", p.mask), callee(f, "vjp", p.mask));
         let vals = &p.vals;
-        code.push(quote!(#val(#(#vals),*);));
+        let call = spanned_call(f, &val, quote!(#(#vals),*));
+        code.push(quote!(#call;));
         let (push, pop) = self.keep(&saved);
         code.push(push);
         let parts = self.names.fresh("parts");
         let (args_rev, bars, pre, post) = (&p.vals_rev, &p.bars, &p.pre, &p.post);
+        let vjp_call = spanned_call(f, &vjp, quote!(#(#args_rev,)* #(#bars),*));
         let mut rev = vec![
             pop,
             quote! {
                 #(#pre)*
-                let (_, #parts) = #vjp(#(#args_rev,)* #(#bars),*);
+                let (_, #parts) = #vjp_call;
                 #(#post)*
             },
         ];

@@ -14,6 +14,8 @@
 //! `__call`), for every non-empty subset of the arrays that may be active (all, or those named
 //! in `wrt`), up to [`MAX_ACTIVE`] of them.
 
+mod stubs;
+
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -51,20 +53,36 @@ pub fn items(item: &syn::ItemFn, args: &Args, main: &Func) -> TokenStream {
         .filter(|(_, p)| matches!(p.kind, ParamKind::Float) && allowed(p))
         .map(|(i, _)| i)
         .collect();
+    // Array parameters `wrt(..)` leaves out: a caller passing an active array there gets a
+    // message (see `stubs`).
+    let excluded: Vec<usize> = main
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches!(p.kind, ParamKind::FloatArray) && !allowed(p))
+        .map(|(i, _)| i)
+        .collect();
+    let stubs = if args.custom.is_none() {
+        stubs::items(item, args, main, &arrays, &excluded, &scalars)
+    } else {
+        TokenStream::new()
+    };
     let returns_array = main.ret_len.is_some();
     // With scalar or output parameters, "no active array" is a variant too.
     let outputs = main
         .params
         .iter()
         .any(|p| matches!(p.kind, ParamKind::Output));
-    if (arrays.is_empty() && !returns_array && !outputs)
+    // (A function whose arrays are all left out of `wrt(..)` is called with passive arrays
+    // through `__val_m0`, `__jvp_m0`, `__vjp_m0` too.)
+    if (arrays.is_empty() && excluded.is_empty() && !returns_array && !outputs)
         || arrays.len() > MAX_ACTIVE
         || args.custom.is_some()
     {
-        return quote!();
+        return stubs;
     }
     let first = u64::from(scalars.is_empty() && !outputs);
-    let mut out = TokenStream::new();
+    let mut out = stubs;
     for subset in first..1u64 << arrays.len() {
         let mut chosen: Vec<usize> = arrays
             .iter()

@@ -1,0 +1,115 @@
+//! Variants for activity patterns the function does not support: an active array passed to an
+//! array parameter that `wrt(..)` leaves out. They have the signature the variant would have
+//! with that parameter active, so that the caller's call type-checks up to one unsatisfiable
+//! bound, `__S: ActiveArrayToPassive`, whose message says what is wrong (as `ToPassive` does
+//! for a float), at the caller's call, with a note at the parameter. Their bodies are never
+//! compiled into anything.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{result_to_output, Sig, MAX_ACTIVE};
+use crate::args::Args;
+use crate::ctxt::Ctxt;
+use crate::emit::Cx;
+use crate::ir::Func;
+use crate::{check, lower};
+
+/// The stubs for every subset of `arrays` and `excluded` (array parameter positions) that
+/// holds at least one excluded one; `scalars`: the active float parameters.
+pub(super) fn items(
+    item: &syn::ItemFn,
+    args: &Args,
+    main: &Func,
+    arrays: &[usize],
+    excluded: &[usize],
+    scalars: &[usize],
+) -> TokenStream {
+    let mut all: Vec<usize> = arrays.iter().chain(excluded).copied().collect();
+    all.sort_unstable();
+    if excluded.is_empty() || all.len() > MAX_ACTIVE {
+        return TokenStream::new();
+    }
+    let mut out = TokenStream::new();
+    for subset in 1..1u64 << all.len() {
+        let mut chosen: Vec<usize> = (all.iter().enumerate())
+            .filter(|(b, _)| subset >> b & 1 == 1)
+            .map(|(_, &i)| i)
+            .collect();
+        let Some(&culprit) = chosen.iter().find(|i| excluded.contains(i)) else {
+            continue;
+        };
+        let mask: u64 = chosen.iter().map(|&i| 1u64 << i).sum();
+        chosen.extend(scalars);
+        chosen.sort_unstable();
+        out.extend(stub(item, args, main, &chosen, mask, culprit));
+    }
+    out
+}
+
+/// `__val_m`, `__jvp_m`, `__vjp_m` for `chosen` active, with bodies that are never reached and
+/// the bound that fails, spanned at the parameter `culprit` (where rustc's note points).
+fn stub(
+    item: &syn::ItemFn,
+    args: &Args,
+    main: &Func,
+    chosen: &[usize],
+    mask: u64,
+    culprit: usize,
+) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let Some(mut func) = lower::lower(item, &mut cx) else {
+        return quote!();
+    };
+    let name_of = |i: usize| main.vars[main.params[i].var].name.clone();
+    let vargs = Args {
+        wrt: Some(chosen.iter().map(|&i| name_of(i)).collect()),
+        krate: args.krate.clone(),
+        custom: None,
+        any_activity: false,
+    };
+    check::check(&mut func, &item.sig, &vargs, &mut cx);
+    if cx.has_errors() {
+        return quote!();
+    }
+    result_to_output(&mut func);
+    let ecx = Cx::new(&func, &args.krate);
+    let sig = Sig::new(item, &ecx);
+    let (k, s, vis) = (&args.krate, &ecx.s, &item.vis);
+    let span = name_of(culprit).span();
+    let bound = crate::layout::respan(quote!(#k::__private::ActiveArrayToPassive), span);
+    let mut wc = sig
+        .where_clause
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(where));
+    wc.predicates.push(syn::parse_quote!(#s: #bound));
+    let (decl, params, tangents, bars) = (&sig.decl, &sig.params, &sig.tangents, &sig.bars);
+    let (out_s, dt) = (&sig.out, &sig.dt);
+    let np = proc_macro2::Literal::usize_unsuffixed(func.params.len());
+    let seed = Ident::new("__seed", Span::mixed_site());
+    let seed_param = (!func.unit).then(|| quote!(#seed: #out_s,));
+    let (val, jvp, vjp) = (
+        format_ident!("__val_m{}", mask),
+        format_ident!("__jvp_m{}", mask),
+        format_ident!("__vjp_m{}", mask),
+    );
+    quote! {
+        #[doc(hidden)]
+        #[allow(unused_variables)]
+        #vis fn #val #decl (#(#params),*) -> #out_s #wc {
+            ::core::unreachable!()
+        }
+
+        #[doc(hidden)]
+        #[allow(unused_variables)]
+        #vis fn #jvp #decl (#(#params,)* #dt: [#s; #np], #(#tangents),*) -> (#out_s, #out_s) #wc {
+            ::core::unreachable!()
+        }
+
+        #[doc(hidden)]
+        #[allow(unused_variables)]
+        #vis fn #vjp #decl (#(#params,)* #seed_param #(#bars),*) -> (#out_s, [#s; #np]) #wc {
+            ::core::unreachable!()
+        }
+    }
+}
