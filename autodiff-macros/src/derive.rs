@@ -234,7 +234,7 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
         .filter(|f| matches!(f.kind, Kind::Passive))
         .map(|f| f.key.clone())
         .collect();
-    let layout = crate::layout::derive_macro(item, &passive, k);
+    let layout = crate::layout::derive_macro(item, &passive, float.as_ref(), k);
     let check_len = quote! {
         assert!(
             flat.len() >= <Self as #k::Differentiable>::DIM,

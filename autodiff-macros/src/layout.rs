@@ -22,8 +22,18 @@ use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
-/// Each struct's name and its passive fields' names (tuple structs: their indices).
-pub type Layouts = Vec<(String, Vec<String>)>;
+/// What the derive tells of a struct.
+#[derive(Clone, Default)]
+pub struct Layout {
+    pub name: String,
+    /// Its passive fields' names (tuple structs: their indices).
+    pub passive: Vec<String>,
+    /// Its float type, `f64` or `f32` (`None` when only nested structs are active).
+    pub float: Option<String>,
+}
+
+/// The layouts of the structs the function differentiates.
+pub type Layouts = Vec<Layout>;
 
 thread_local! {
     /// The structs' passive fields, once the derive's macros have given them.
@@ -35,13 +45,19 @@ thread_local! {
 /// The passive fields of the struct type `ty` (a parameter the function differentiates), or
 /// `None` if the derive has not been asked yet (the type is then noted for the chain).
 pub fn passive_fields(ty: &syn::Type) -> Option<Vec<String>> {
+    layout(ty).map(|l| l.passive)
+}
+
+/// What the derive says of the struct type `ty`, or `None` if it has not been asked yet (the
+/// type is then noted for the chain).
+pub fn layout(ty: &syn::Type) -> Option<Layout> {
     let path = type_path(ty)?;
     let name = path.segments.last()?.ident.to_string();
     let known = KNOWN.with(|k| {
         k.borrow().as_ref().map(|list| {
             list.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, f)| f.clone())
+                .find(|l| l.name == name)
+                .cloned()
                 .unwrap_or_default()
         })
     });
@@ -132,7 +148,7 @@ fn chain(
     quote_spanned!(span=> #first! { [#have] [#(#rest)*] (#attr) #item })
 }
 
-/// `__layout! { [(Name [fields..])..] [(next path)..] (attr) item }`: calls the next type's
+/// `__layout! { [(Name [fields..] float)..] [(next path)..] (attr) item }`: calls the next type's
 /// macro, or expands the item with the lists known.
 pub fn callback(
     input: TokenStream,
@@ -184,10 +200,14 @@ pub fn callback(
         .filter_map(|t| {
             let TokenTree::Group(g) = t else { return None };
             let mut parts = g.stream().into_iter();
-            let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(fields))) =
-                (parts.next(), parts.next())
+            let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(fields)), float) =
+                (parts.next(), parts.next(), parts.next())
             else {
                 return None;
+            };
+            let float = match float {
+                Some(TokenTree::Ident(f)) if f == "f64" || f == "f32" => Some(f.to_string()),
+                _ => None,
             };
             let fields = fields
                 .stream()
@@ -198,7 +218,11 @@ pub fn callback(
                     _ => None,
                 })
                 .collect();
-            Some((name.to_string(), fields))
+            Some(Layout {
+                name: name.to_string(),
+                passive: fields,
+                float,
+            })
         })
         .collect();
     KNOWN.with(|k| *k.borrow_mut() = Some(list));
@@ -224,9 +248,14 @@ pub(crate) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 }
 
 /// The derive's part: `macro_rules!` under the struct's name that appends
-/// `(Name [passive fields])` and calls `__layout!`. A `pub` struct's macro is exported (under a
+/// `(Name [passive fields] float)` and calls `__layout!`. A `pub` struct's macro is exported (under a
 /// name unique to the struct) so that other crates reach it through the struct's path.
-pub fn derive_macro(item: &syn::DeriveInput, passive: &[String], krate: &syn::Path) -> TokenStream {
+pub fn derive_macro(
+    item: &syn::DeriveInput,
+    passive: &[String],
+    float: Option<&Ident>,
+    krate: &syn::Path,
+) -> TokenStream {
     let name = &item.ident;
     let hash = crate::derive::field_hash(&item.to_token_stream().to_string()).to_string();
     let hash = hash.trim_end_matches("u64");
@@ -240,7 +269,7 @@ pub fn derive_macro(item: &syn::DeriveInput, passive: &[String], krate: &syn::Pa
     });
     let body = quote! {
         ([$($have:tt)*] $($rest:tt)*) => {
-            #krate::__private::layout! { [$($have)* (#name [#(#fields)*])] $($rest)* }
+            #krate::__private::layout! { [$($have)* (#name [#(#fields)*] #float)] $($rest)* }
         };
     };
     if matches!(item.vis, syn::Visibility::Public(_)) {

@@ -322,3 +322,48 @@ mod readme {
         assert_eq!((p.angle, dp.angle, dp.t), (0.3, 1.0, [0.0, 0.0]));
     }
 }
+
+/// A struct of `f32`, through a function whose signature names no float: differentiated in
+/// the struct's float type (the derive tells the attribute).
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+pub struct Small {
+    pub a: f32,
+    pub b: [f32; 2],
+}
+
+#[differentiable(wrt(p))]
+fn mixed_small(p: &Small) -> Small {
+    Small {
+        a: p.a * 2.0,
+        b: [p.b[1], p.a * p.b[0]],
+    }
+}
+
+#[test]
+fn f32_struct_without_a_float_in_the_signature() {
+    let p = Small {
+        a: 1.5,
+        b: [2.0, -1.0],
+    };
+    let (v, d) = mixed_small::jvp(
+        &p,
+        &Small {
+            a: 1.0,
+            b: [0.5, 0.25],
+        },
+    );
+    assert_eq!(v, mixed_small(&p));
+    // d(2a) = 2 da, d(b1) = db1, d(a b0) = b0 da + a db0.
+    assert_eq!((d.a, d.b), (2.0, [0.25, 2.0 * 1.0 + 1.5 * 0.5]));
+    let seed = Small {
+        a: 1.0,
+        b: [0.0, 1.0],
+    };
+    let mut bar = Small {
+        a: 0.0,
+        b: [0.0; 2],
+    };
+    mixed_small::vjp(&p, &seed, &mut bar);
+    // seed . J: 2 + b0 for a, a for b0, 0 for b1.
+    assert_eq!((bar.a, bar.b), (2.0 + 2.0, [1.5, 0.0]));
+}

@@ -211,15 +211,31 @@ fn check_locals(params: &[StructParam], locals: &[StructParam]) -> syn::Result<T
 }
 
 /// The function's float type, and the checks that go with it: without a float in the signature
-/// (`fn scaled(p: &Pose) -> Pose`), `f64`, checked against the structs' own float type.
+/// (`fn scaled(p: &Pose) -> Pose`), a struct parameter's (from the derive, see
+/// [`crate::layout`]), checked against the other structs' own, or else `f64`, checked likewise.
 fn float_of(
     item: &syn::ItemFn,
     params: &[StructParam],
     output: Option<&syn::Type>,
     krate: &syn::Path,
 ) -> (Ident, TokenStream) {
+    let of_struct = params
+        .iter()
+        .find_map(|p| crate::layout::layout(&p.ty).and_then(|l| l.float));
     match float_type(item) {
         Some(ft) => (ft, TokenStream::new()),
+        None if of_struct.is_some() => {
+            let ft = Ident::new(&of_struct.unwrap_or_default(), Span::call_site());
+            let tys = params.iter().map(|p| &p.ty).chain(output);
+            let checks = tys.map(|t| {
+                let span = t.span();
+                quote_spanned! {span=>
+                    const _: fn(<#t as #krate::Differentiable>::Float) -> #ft = |v| v;
+                }
+            });
+            let checks = quote!(#(#checks)*);
+            (ft, checks)
+        }
         None => {
             let ft = Ident::new("f64", Span::call_site());
             let tys = params.iter().map(|p| &p.ty).chain(output);
