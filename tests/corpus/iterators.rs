@@ -412,3 +412,50 @@ fn passive_struct_fields_iterated() {
     let (_, jv) = data_fields::jvp(a, b, &d, 1.0, -2.0);
     assert_close(jv, ga - 2.0 * gb, 1e-14, 1.0, "jvp");
 }
+
+/// Two sums in one pass, as one writes it: `fold` with a tuple accumulator.
+#[differentiable]
+fn variance_one_pass(x: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (s, q) = x.iter().fold((0.0, 0.0), |(s, q), v| (s + v, q + v * v));
+    (q - s * s / n) / (n - 1.0)
+}
+
+/// Three accumulators over a zipped chain (rustfmt puts the long tuple in a block).
+#[differentiable]
+fn weighted_moments(x: &[f64], w: &[f64]) -> f64 {
+    let (sw, swx, swxx) = x
+        .iter()
+        .zip(w)
+        .fold((0.0, 0.0, 0.0), |(sw, swx, swxx), (a, b)| {
+            (sw + b, swx + a * b, swxx + a * a * b)
+        });
+    swxx / sw - (swx / sw).powi(2)
+}
+
+#[test]
+fn folds_with_tuple_accumulators() {
+    let x = [0.5, 2.0, -1.5, 3.0, 0.25];
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    let (v, g) = variance_one_pass::grad(&x);
+    assert_close(v, variance_one_pass(&x), 1e-15, 1.0, "value");
+    for i in 0..x.len() {
+        // d var / d x_i = 2 (x_i - mean) / (n - 1).
+        assert_close(g[i], 2.0 * (x[i] - mean) / (n - 1.0), 1e-13, 1.0, "d var");
+    }
+    let w = [1.0, 0.5, 2.0, 1.5, 0.25];
+    let fns = Fns {
+        f: &|q| weighted_moments(q, &w),
+        jvp: &|q, d| weighted_moments::jvp(q, &w, d, &[0.0; 5]),
+        vjp: &|q, seed, bar| {
+            let mut wb = [0.0; 5];
+            weighted_moments::vjp(q, &w, seed, bar, &mut wb)
+        },
+        grad: &|q| {
+            let (v, (gx, _)) = weighted_moments::grad(q, &w);
+            (v, gx)
+        },
+    };
+    check("weighted_moments", &fns, &x);
+}

@@ -15,6 +15,7 @@ use crate::ir::*;
 mod arrays;
 mod control;
 mod exprs;
+mod folds;
 mod iters;
 mod lets;
 mod renamer;
@@ -30,6 +31,8 @@ use renamer::Renamer;
 pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
     let hoisted = views::hoist(item);
     let item = hoisted.as_ref().unwrap_or(item);
+    let unfolded = folds::rewrite(item);
+    let item = unfolded.as_ref().unwrap_or(item);
     let mut lw = Lowerer::new(cx);
     lw.indexed = indexed_names(&item.block);
     lw.tuple_ret = tuple_of_floats(&item.sig.output);
