@@ -123,12 +123,14 @@ impl<'w, F: Float> Cg<'w, F> {
         );
         let (mut rr, mut r_l1, mut gz) = (-0.0, -0.0, -0.0);
         for i in 0..n {
-            z[i] += a * d[i];
-            r[i] += a * hd[i];
-            let ri = r[i].to_f64();
+            let zi = z[i] + a * d[i];
+            let ri = r[i] + a * hd[i];
+            z[i] = zi;
+            r[i] = ri;
+            let ri = ri.to_f64();
             rr += ri * ri;
             r_l1 += ri.abs();
-            gz += g[i].to_f64() * z[i].to_f64();
+            gz += g[i].to_f64() * zi.to_f64();
         }
         Sums { rr, r_l1, gz }
     }
