@@ -903,6 +903,18 @@ pub(crate) fn norm1<F: Float>(a: &[F]) -> f64 {
     a.iter().map(|x| x.to_f64().abs()).sum()
 }
 
+/// `(norm1(a), dot(a, a))` in one pass, bit for bit (both accumulated in order from `-0.0`, as
+/// `Iterator::sum`): two independent chains of additions in one loop instead of two loops.
+pub(crate) fn norm1_dot<F: Float>(a: &[F]) -> (f64, f64) {
+    let (mut l1, mut sq) = (-0.0, -0.0);
+    for &x in a {
+        let x = x.to_f64();
+        l1 += x.abs();
+        sq += x * x;
+    }
+    (l1, sq)
+}
+
 pub(crate) fn norm2<F: Float>(a: &[F]) -> f64 {
     sqrt(dot(a, a))
 }

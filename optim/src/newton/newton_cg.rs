@@ -60,7 +60,7 @@
 use autodiff_runtime::{Float, Objective, ObjectiveError};
 
 use super::{merged_rules, solver_rules, start, verdict, Work};
-use crate::line_search::{dot, norm1, sqrt, wolfe12, Ray};
+use crate::line_search::{dot, norm1_dot, sqrt, wolfe12, Ray};
 use crate::state::{NewtonCarry, SolverProgress};
 use crate::{
     check_solver, ensure, GradNorm, NoObserver, Observer, OptimError, Report, Rule, Status,
@@ -512,6 +512,8 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
             mut old_old_fval,
             mut grad_current,
         } = self.carry;
+        // `(sum |g|, g.g)` at the iterate, when the step that reached it has summed them already.
+        let mut g_sums = None;
         loop {
             if !grad_current {
                 report.value = objective.value_grad(x, g);
@@ -519,19 +521,25 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
                 report.grad_evals += 1;
                 old_fval = report.value.to_f64();
                 grad_current = true;
+                g_sums = None;
             }
             // A zero gradient (always, for a zero-dimensional problem) is a stationary point.
-            let maggrad = norm1(g);
+            let (maggrad, gg) = g_sums.take().unwrap_or_else(|| norm1_dot(g));
             let previous = old_old_fval.map(F::from_f64);
             if verdict(rules, &mut report, g, previous, maggrad == 0.0) {
                 break;
             }
             // CG on H p = -g from p = 0 (scipy: b = -g, ri = -b = g, psupi = -ri).
             let termcond = f64::min(0.5, sqrt(maggrad)) * maggrad;
-            cg.restart(g);
+            // The sums CG needs are taken in passes that already run (bit for bit the same as
+            // separate ones): `r = g` at the start, so `sum |r| = maggrad` and `r.r = g.g`; after
+            // that `sum |r|` and `g.z` (the line search's slope) come with each step.
+            cg.restart_known(g, gg);
+            let mut r_l1 = maggrad;
+            let mut gz = None;
             let mut end = CgEnd::NotConverged;
             for i in 0..max_cg {
-                if norm1(cg.r) <= termcond {
+                if r_l1 <= termcond {
                     end = CgEnd::Converged;
                     break;
                 }
@@ -557,8 +565,10 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
                     end = CgEnd::Converged;
                     break;
                 }
-                let rr_new = cg.advance(cg.rr / curv);
-                cg.turn(rr_new);
+                let sums = cg.advance_sums(cg.rr / curv, g);
+                r_l1 = sums.r_l1;
+                gz = Some(sums.gz);
+                cg.turn(sums.rr);
             }
             match end {
                 CgEnd::Converged => {}
@@ -573,7 +583,8 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
             }
             // Line search along p.
             let p = &*cg.z;
-            let dphi0 = dot(g, p);
+            // `z` is the last step's unless CG ended on its first iteration (no step taken).
+            let dphi0 = gz.unwrap_or_else(|| dot(g, p));
             let mut ray = Ray::new(objective, x, p, trial, tgrad);
             let result = wolfe12(&mut ray, old_fval, old_old_fval, dphi0, cfg.c1, cfg.c2);
             report.value_evals += ray.value_evals;
@@ -588,18 +599,31 @@ impl<F: Float, S: Storage<F>> NewtonCg<F, S> {
             };
             let a = F::from_f64(step.alpha);
             let mut update_l1 = 0.0;
-            for (xj, &pj) in x.iter_mut().zip(p) {
-                let u = a * pj;
-                update_l1 += u.to_f64().abs();
-                *xj += u;
+            grad_current = grad_at == Some(step.alpha);
+            if grad_current {
+                // The step, the new gradient's copy and its sums for the next iteration (those
+                // of `norm1_dot`) in one pass.
+                let (mut l1, mut sq) = (-0.0, -0.0);
+                for (((xj, &pj), gj), &tj) in x.iter_mut().zip(p).zip(g.iter_mut()).zip(&*tgrad) {
+                    let u = a * pj;
+                    update_l1 += u.to_f64().abs();
+                    *xj += u;
+                    *gj = tj;
+                    let t = tj.to_f64();
+                    l1 += t.abs();
+                    sq += t * t;
+                }
+                g_sums = Some((l1, sq));
+            } else {
+                for (xj, &pj) in x.iter_mut().zip(p) {
+                    let u = a * pj;
+                    update_l1 += u.to_f64().abs();
+                    *xj += u;
+                }
             }
             old_old_fval = Some(old_fval);
             old_fval = step.value;
             report.value = F::from_f64(step.value);
-            grad_current = grad_at == Some(step.alpha);
-            if grad_current {
-                g.copy_from_slice(tgrad);
-            }
             report.iterations += 1;
             observer.observe(report.iterations, x, report.value, g);
             if update_l1 <= xtol || update_l1.is_nan() {
