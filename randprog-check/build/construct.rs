@@ -172,6 +172,9 @@ constructs! {
     IterProduct,
     /// `a.iter().fold(init, |acc, &v| e)`.
     IterFold,
+    /// `let (t1, t2) = a.iter().fold((i1, i2), |(p, q), &v| (e1, e2));`: several sums in one
+    /// pass (a tuple accumulator).
+    TupleFold,
     /// `a.iter().zip(b.iter()).map(|(&p, &q)| e).sum::<f64>()` (also `zip(b)`, `zip(&b)`).
     IterZip,
     /// `a.iter().enumerate().map(|(i, &v)| e).sum::<f64>()`.

@@ -233,6 +233,47 @@ impl Gen<'_> {
         both!("{}.fold({}, |{acc}, {pat}| {})", it, init, body)
     }
 
+    /// `let (t1, t2) = a.iter().fold((i1, i2), |(p, q), &v| (e1, e2));` (see `TupleFold`):
+    /// both results go in scope.
+    pub fn tuple_fold(&mut self, d: u32) -> Code {
+        let s = self.source(1).expect("applicable");
+        let b = self.binding();
+        let (v, pat) = self.elem(&b, &s);
+        let it = Code::same(self.iter_of(&s, &b));
+        let (i1, i2) = (self.expr(1), self.expr(1));
+        let (p, q) = (self.fresh("acc"), self.fresh("acc"));
+        // Inside the closure the accumulators may hold anything the bodies make: active.
+        let acc = |name: &str, init: &Code| FVar {
+            name: name.to_string(),
+            mutable: false,
+            active: true,
+            typed: init.typed,
+        };
+        let (pv, qv) = (acc(&p, &i1), acc(&q, &i2));
+        let e1 = self.closure_body(vec![v.clone(), pv.clone(), qv.clone()], vec![], vec![], d);
+        let e1 = self.bounded_of(e1, 2.0);
+        let e2 = self.closure_body(vec![v, pv, qv], vec![], vec![], d);
+        let e2 = self.bounded_of(e2, 2.0);
+        let (t1, t2) = (self.fresh("t"), self.fresh("t"));
+        let active = i1.active || i2.active || e1.active || e2.active;
+        for (name, init) in [(&t1, &i1), (&t2, &i2)] {
+            self.scope.floats.push(FVar {
+                name: name.clone(),
+                mutable: false,
+                active,
+                typed: init.typed,
+            });
+        }
+        both!(
+            "let ({t1}, {t2}) = {}.fold(({}, {}), |({p}, {q}), {pat}| ({}, {}));",
+            it,
+            i1,
+            i2,
+            e1,
+            e2
+        )
+    }
+
     /// `a.iter().zip(b..).map(|(&p, &q)| e).sum::<f>()`.
     fn zip_chain(&mut self, d: u32) -> Code {
         let (a, bsrc) = (

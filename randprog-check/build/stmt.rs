@@ -111,7 +111,17 @@ impl Gen<'_> {
     /// One statement (which may be a `let` followed by a loop that uses it).
     pub fn stmt(&mut self, sd: u32) -> Code {
         use Construct::*;
-        let c = self.choose(STMT_WEIGHTS, |g, c| g.stmt_applicable(c, sd));
+        // A name a closure captured is rarely shadowed by chance: often, while there is one
+        // (so that `ClosureCaptureShadowed` is drawn in every run).
+        let captured = self.sw.is_on(ClosureCaptureShadowed)
+            && self
+                .shadowable()
+                .any(|v| (self.scope.closures.iter()).any(|c| c.captures.contains(&v.name)));
+        let c = if captured && self.rng.chance(0.2) {
+            Some(Shadow)
+        } else {
+            self.choose(STMT_WEIGHTS, |g, c| g.stmt_applicable(c, sd))
+        };
         let d = 2;
         let ind = self.indent();
         let body = match c {
@@ -120,6 +130,12 @@ impl Gen<'_> {
                 if self.sw.is_on(Construct::TupleLet) && self.rng.chance(0.15) {
                     self.used(Construct::TupleLet);
                     self.tuple_let(d)
+                } else if self.sw.is_on(Construct::TupleFold)
+                    && self.has_sources()
+                    && self.rng.chance(0.1)
+                {
+                    self.used(Construct::TupleFold);
+                    self.tuple_fold(d)
                 } else {
                     self.bind(&name, c == Some(LetMut), d)
                 }
@@ -127,7 +143,8 @@ impl Gen<'_> {
             Some(Shadow) => {
                 // `let x = x * e;`: the new binding reads the old one (and stays as active).
                 let vars: Vec<FVar> = self.shadowable().collect();
-                // Half the time, a name a closure captured (`ClosureCaptureShadowed`).
+                // Mostly a name a closure captured when there is one (`ClosureCaptureShadowed`,
+                // rare otherwise).
                 let captured: Vec<FVar> = vars
                     .iter()
                     .filter(|v| {
@@ -140,7 +157,7 @@ impl Gen<'_> {
                     .collect();
                 let old = if !captured.is_empty()
                     && self.sw.is_on(Construct::ClosureCaptureShadowed)
-                    && self.rng.chance(0.5)
+                    && self.rng.chance(0.8)
                 {
                     self.rng.pick(&captured).clone()
                 } else {
