@@ -257,7 +257,11 @@ pub fn derive_macro(
     krate: &syn::Path,
 ) -> TokenStream {
     let name = &item.ident;
-    let hash = crate::derive::field_hash(&item.to_token_stream().to_string()).to_string();
+    // Unique among the crate's exported macros: two structs of one name and the same fields in
+    // two modules differ by where they are written.
+    let at = name.span().start();
+    let key = format!("{} {}:{}", item.to_token_stream(), at.line, at.column);
+    let hash = crate::derive::field_hash(&key).to_string();
     let hash = hash.trim_end_matches("u64");
     let mac = Ident::new(&format!("__ad_layout_{name}_{hash}"), name.span());
     let fields = passive.iter().map(|f| {

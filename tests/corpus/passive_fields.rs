@@ -375,3 +375,39 @@ fn a_layer_with_its_configuration_and_data_in_passive_fields() {
         assert_eq!((g.act, g.scale, &g.targets), (act, 2.0, &m.targets));
     }
 }
+
+/// Two `pub` structs of one name and the same fields in two modules: their exported layout
+/// macros do not collide.
+mod twin_a {
+    #[derive(Clone, Debug, autodiff::Differentiable)]
+    pub struct Same {
+        pub x: f64,
+        #[passive]
+        pub n: usize,
+    }
+
+    #[autodiff::differentiable(wrt(s))]
+    pub fn f(s: &Same) -> f64 {
+        s.x * s.n as f64
+    }
+}
+
+mod twin_b {
+    #[derive(Clone, Debug, autodiff::Differentiable)]
+    pub struct Same {
+        pub x: f64,
+        #[passive]
+        pub n: usize,
+    }
+
+    #[autodiff::differentiable(wrt(s))]
+    pub fn f(s: &Same) -> f64 {
+        2.0 * s.x * s.n as f64
+    }
+}
+
+#[test]
+fn same_struct_in_two_modules() {
+    assert_eq!(twin_a::f::grad(&twin_a::Same { x: 1.0, n: 3 }).1.x, 3.0);
+    assert_eq!(twin_b::f::grad(&twin_b::Same { x: 1.0, n: 3 }).1.x, 6.0);
+}
