@@ -280,6 +280,8 @@ pub fn derive_macro(
         quote! {
             #[doc(hidden)]
             #[macro_export]
+            // (A `pub` struct inside a function body: exported all the same, under its name.)
+            #[allow(non_local_definitions)]
             macro_rules! #mac { #body }
             #[doc(hidden)]
             #[allow(unused_imports)]

@@ -411,3 +411,20 @@ fn same_struct_in_two_modules() {
     assert_eq!(twin_a::f::grad(&twin_a::Same { x: 1.0, n: 3 }).1.x, 3.0);
     assert_eq!(twin_b::f::grad(&twin_b::Same { x: 1.0, n: 3 }).1.x, 6.0);
 }
+
+#[test]
+fn pub_struct_inside_a_function_body() {
+    // Its layout macro is exported from inside the function, without the `non_local_definitions`
+    // warning.
+    #[derive(Clone, Debug, Differentiable)]
+    pub struct Local {
+        pub x: f64,
+        #[passive]
+        pub n: usize,
+    }
+    #[differentiable(wrt(s))]
+    fn f(s: &Local) -> f64 {
+        s.x * s.n as f64
+    }
+    assert_eq!(f::grad(&Local { x: 1.0, n: 3 }).1.x, 3.0);
+}
