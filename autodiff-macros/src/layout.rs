@@ -1,5 +1,5 @@
-//! What the attribute learns from the derive: the passive fields of the structs a function
-//! differentiates.
+//! What the attribute learns from the derive: the passive fields and the float type of the
+//! structs a function differentiates.
 //!
 //! `#[differentiable]` cannot see a struct's definition, and its offsets come from constants
 //! the derive writes (see [`crate::structs`]). Constants cannot say that a field is passive
@@ -11,10 +11,16 @@
 //! 1. The attribute expands as usual. [`passive_fields`] answers `None` while no list has come,
 //!    and notes the struct type asked for; [`crate::structs::expand`] then stops early.
 //! 2. If a type was noted, the attribute's output is instead `Mlp! { [] [Other] (attr) item }`:
-//!    `Mlp!` appends `(Mlp [n])` to the first list and calls `__layout!`, which calls the next
-//!    type's macro, and the last one expands the item with the lists known.
+//!    `Mlp!` appends `(Mlp [n] f64)` to the first list and calls `__layout!`, which calls the
+//!    next type's macro; the last step calls `__layout!` once more, spanned at the attribute (so
+//!    that the names the expansion makes resolve like the user's code, not like the
+//!    `macro_rules!`'s), and that one expands the item with the lists known.
 //!
-//! The state lives in thread-locals set and cleared within one macro invocation.
+//! The state lives in thread-locals set and cleared within one macro invocation. The macro is
+//! found by the type's path as written, so a type alias of the struct is not (documented in the
+//! README's table).
+//! A `pub` struct's macro is `#[macro_export]`ed under a name unique by the struct and where it
+//! is written, and re-exported under the struct's name where the struct is.
 
 use std::cell::RefCell;
 
