@@ -16,7 +16,7 @@ enum Kind {
     /// `[[f; cols]; rows]`.
     Matrix(TokenStream, TokenStream),
     /// Another `Differentiable` struct.
-    Nested(syn::Type),
+    Nested(Box<syn::Type>),
     /// `#[passive]`: cloned, not differentiated.
     Passive,
 }
@@ -75,7 +75,7 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
     }
     // The float type: the floats' own, or a nested struct's when only structs are active.
     let nested = fields.iter().find_map(|f| match &f.kind {
-        Kind::Nested(t) => Some(t.clone()),
+        Kind::Nested(t) => Some((**t).clone()),
         _ => None,
     });
     let ft: TokenStream = match (&float, &nested) {
@@ -329,7 +329,7 @@ fn classify(ty: &syn::Type, float: &mut Option<Ident>) -> syn::Result<Kind> {
             if is_int(ty) || last.as_deref() == Some("bool") {
                 return Err(unsupported(ty));
             }
-            Ok(Kind::Nested(ty.clone()))
+            Ok(Kind::Nested(Box::new(ty.clone())))
         }
         _ => Err(unsupported(ty)),
     }
