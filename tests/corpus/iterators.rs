@@ -459,3 +459,63 @@ fn folds_with_tuple_accumulators() {
     };
     check("weighted_moments", &fns, &x);
 }
+
+/// `map` to a tuple, destructured by the next closure, a `fold` or a `for` pattern.
+#[differentiable]
+fn mapped_pairs(x: &[f64], w: &[f64]) -> f64 {
+    let (sw, swx) = x
+        .iter()
+        .zip(w)
+        .map(|(a, b)| (a * b, *b))
+        .fold((0.0, 0.0), |(sw, swx), (ab, b)| (sw + b, swx + ab * ab));
+    let mut s = 0.0;
+    for (sq, sn) in x.iter().map(|v| (v * v, v.sin())) {
+        s += sq * sn;
+    }
+    s + swx / sw
+        + x.iter()
+            .map(|v| (v * 2.0, *v))
+            .map(|(d, v)| d * v)
+            .sum::<f64>()
+}
+
+/// The same, indexed.
+fn mapped_pairs_indexed(x: &[f64], w: &[f64]) -> f64 {
+    let (mut sw, mut swx, mut s, mut t) = (0.0, 0.0, 0.0, 0.0);
+    for i in 0..x.len() {
+        let ab = x[i] * w[i];
+        sw += w[i];
+        swx += ab * ab;
+    }
+    for v in x {
+        s += v * v * v.sin();
+        t += v * 2.0 * v;
+    }
+    s + swx / sw + t
+}
+
+#[test]
+fn maps_to_tuples() {
+    let x = [0.5, 2.0, -1.5, 0.75];
+    let w = [1.0, 0.5, 2.0, 1.25];
+    assert_close(
+        mapped_pairs(&x, &w),
+        mapped_pairs_indexed(&x, &w),
+        1e-14,
+        1.0,
+        "value",
+    );
+    let fns = Fns {
+        f: &|q| mapped_pairs(q, &w),
+        jvp: &|q, d| mapped_pairs::jvp(q, &w, d, &[0.0; 4]),
+        vjp: &|q, seed, bar| {
+            let mut wb = [0.0; 4];
+            mapped_pairs::vjp(q, &w, seed, bar, &mut wb)
+        },
+        grad: &|q| {
+            let (v, (gx, _)) = mapped_pairs::grad(q, &w);
+            (v, gx)
+        },
+    };
+    check("mapped_pairs", &fns, &x);
+}

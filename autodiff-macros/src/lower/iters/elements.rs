@@ -80,6 +80,21 @@ impl Lowerer<'_> {
             }
             Source::Map(s, c) => {
                 self.bind_closure_params(c, s, k, span);
+                // `.map(|(a, b)| (a * b, *b))`: a tuple of elements, destructured downstream.
+                let body = match strip_parens(&c.body) {
+                    syn::Expr::Block(b) if b.block.stmts.len() == 1 => match &b.block.stmts[0] {
+                        syn::Stmt::Expr(e, None) => e,
+                        _ => &*c.body,
+                    },
+                    _ => &*c.body,
+                };
+                if let syn::Expr::Tuple(t) = strip_parens(body) {
+                    let parts = t.elems.iter().map(|e| {
+                        let v = self.expr(e);
+                        Tup::One(self.temp(v))
+                    });
+                    return Tup::Many(parts.collect());
+                }
                 let v = self.expr(&c.body);
                 Tup::One(self.temp(v))
             }
