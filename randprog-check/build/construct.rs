@@ -175,6 +175,9 @@ constructs! {
     /// `let (t1, t2) = a.iter().fold((i1, i2), |(p, q), &v| (e1, e2));`: several sums in one
     /// pass (a tuple accumulator).
     TupleFold,
+    /// `a.iter().map(|&v| (e1, e2)).map(|(p, q)| e3).sum::<f64>()`: a `map` returning a tuple,
+    /// destructured by the next closure (in `IterSum`/`IterProduct` chains).
+    IterMapTuple,
     /// `a.iter().zip(b.iter()).map(|(&p, &q)| e).sum::<f64>()` (also `zip(b)`, `zip(&b)`).
     IterZip,
     /// `a.iter().enumerate().map(|(i, &v)| e).sum::<f64>()`.

@@ -198,14 +198,35 @@ impl Gen<'_> {
         let (v, pat) = self.elem(&b, &s);
         let it = Code::same(self.iter_of(&s, &b));
         let filter = self.filter(&b);
+        // Half the time (`IterMapTuple`), through a tuple: `.map(|v| (e1, e2)).map(|(p, q)| e)`.
+        let tuple = self.sw.is_on(Construct::IterMapTuple) && self.rng.chance(0.3);
+        let (v, pre) = if tuple {
+            self.used(Construct::IterMapTuple);
+            let e1 = self.closure_body(vec![v.clone()], vec![], vec![], d);
+            let e2 = self.closure_body(vec![v], vec![], vec![], d);
+            let (p, q) = (self.fresh("p"), self.fresh("p"));
+            let var = |name: &str, e: &Code| FVar {
+                name: name.to_string(),
+                mutable: false,
+                active: e.active,
+                typed: e.typed,
+            };
+            let (pv, qv) = (var(&p, &e1), var(&q, &e2));
+            let pre = both!(".map(|{pat}| ({}, {}))", e1, e2);
+            // The second closure reads both parts (one may be the other's constant).
+            (vec![pv, qv], (pre, format!("({p}, {q})")))
+        } else {
+            (vec![v], (Code::same(""), pat))
+        };
+        let (pre, pat) = pre;
         let body = if product {
-            let e = self.closure_body(vec![v], vec![], vec![], d);
+            let e = self.closure_body(v, vec![], vec![], d);
             both!("({} + {})", lit_code(1.0), self.method("sin", vec![e]))
         } else {
-            self.closure_body(vec![v], vec![], vec![], d)
+            self.closure_body(v, vec![], vec![], d)
         };
         let red = self.reduce(product);
-        both!("{}{}.map(|{pat}| {}){}", it, filter, body, red)
+        both!("{}{}{}.map(|{pat}| {}){}", it, filter, pre, body, red)
     }
 
     /// `a.iter().fold(init, |acc, &v| e)`.

@@ -38,7 +38,7 @@ const STMT_WEIGHTS: &[(Construct, u32)] = {
         (Continue, 2),
         (EarlyReturn, 1),
         (MatchReturnArm, 1),
-        (EarlyReturnArray, 1),
+        (EarlyReturnArray, 3),
         (LocalArrayZeros, 3),
         (LocalVec, 2),
         (LocalArrayPassiveLiteral, 1),
