@@ -413,11 +413,11 @@ fn passive_struct_fields_iterated() {
     assert_close(jv, ga - 2.0 * gb, 1e-14, 1.0, "jvp");
 }
 
-/// Two sums in one pass, as one writes it: `fold` with a tuple accumulator.
+/// Two sums in one pass, as one writes it: `fold` with a tuple accumulator (the `let` typed).
 #[differentiable]
 fn variance_one_pass(x: &[f64]) -> f64 {
     let n = x.len() as f64;
-    let (s, q) = x.iter().fold((0.0, 0.0), |(s, q), v| (s + v, q + v * v));
+    let (s, q): (f64, f64) = x.iter().fold((0.0, 0.0), |(s, q), v| (s + v, q + v * v));
     (q - s * s / n) / (n - 1.0)
 }
 

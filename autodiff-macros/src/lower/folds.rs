@@ -55,7 +55,12 @@ impl Folds {
     /// The statements `s` stands for, if it is a tuple-accumulator fold.
     fn expand(&mut self, s: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
         let syn::Stmt::Local(l) = s else { return None };
-        let syn::Pat::Tuple(pat) = &l.pat else {
+        // (Also `let (s, q): (f64, f64) = ..`.)
+        let tuple_pat = match &l.pat {
+            syn::Pat::Type(pt) => &*pt.pat,
+            p => p,
+        };
+        let syn::Pat::Tuple(pat) = tuple_pat else {
             return None;
         };
         let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
@@ -117,8 +122,8 @@ impl Folds {
                 #(#accs = #nexts;)*
             }
         });
-        let attrs = &l.attrs;
-        out.push(syn::parse_quote!(#(#attrs)* let #pat = (#(#accs),*);));
+        let (attrs, whole) = (&l.attrs, &l.pat);
+        out.push(syn::parse_quote!(#(#attrs)* let #whole = (#(#accs),*);));
         Some(out)
     }
 }
