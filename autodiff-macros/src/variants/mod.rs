@@ -39,29 +39,19 @@ pub fn items(item: &syn::ItemFn, args: &Args, main: &Func) -> TokenStream {
                 .as_ref()
                 .is_none_or(|w| w.iter().any(|n| *n == main.vars[p.var].name))
     };
-    let arrays: Vec<usize> = main
-        .params
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| matches!(p.kind, ParamKind::FloatArray) && allowed(p))
-        .map(|(i, _)| i)
-        .collect();
-    let scalars: Vec<usize> = main
-        .params
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| matches!(p.kind, ParamKind::Float) && allowed(p))
-        .map(|(i, _)| i)
-        .collect();
+    // The positions of the parameters of one kind that may be active (or may not).
+    let positions = |kind: fn(&ParamKind) -> bool, may: bool| -> Vec<usize> {
+        (main.params.iter().enumerate())
+            .filter(|(_, p)| kind(&p.kind) && allowed(p) == may)
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let is_array = |k: &ParamKind| matches!(k, ParamKind::FloatArray);
+    let arrays = positions(is_array, true);
+    let scalars = positions(|k| matches!(k, ParamKind::Float), true);
     // Array parameters `wrt(..)` leaves out: a caller passing an active array there gets a
     // message (see `stubs`).
-    let excluded: Vec<usize> = main
-        .params
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| matches!(p.kind, ParamKind::FloatArray) && !allowed(p))
-        .map(|(i, _)| i)
-        .collect();
+    let excluded = positions(is_array, false);
     let stubs = if args.custom.is_none() {
         stubs::items(item, args, main, &arrays, &excluded, &scalars)
     } else {
@@ -106,26 +96,9 @@ fn variant(
     chosen: &[usize],
     mask: u64,
 ) -> TokenStream {
-    let mut cx = Ctxt::default();
-    let Some(mut func) = lower::lower(item, &mut cx) else {
+    let Some(func) = lowered(item, args, main, chosen) else {
         return quote!();
     };
-    let vargs = Args {
-        wrt: Some(
-            chosen
-                .iter()
-                .map(|&i| main.vars[main.params[i].var].name.clone())
-                .collect(),
-        ),
-        krate: args.krate.clone(),
-        custom: None,
-        any_activity: false,
-    };
-    check::check(&mut func, &item.sig, &vargs, &mut cx);
-    if cx.has_errors() {
-        return quote!();
-    }
-    result_to_output(&mut func);
     let ecx = Cx::new(&func, &args.krate);
     let seed = Ident::new("__seed", Span::mixed_site());
     let fwd = emit::forward::body(&ecx);
@@ -182,6 +155,29 @@ fn variant(
 
         #vjp_fn
     }
+}
+
+/// The function lowered and checked with the parameters `chosen` active (and an array result
+/// turned into an output buffer), or `None` where that fails (the main expansion reports it).
+fn lowered(item: &syn::ItemFn, args: &Args, main: &Func, chosen: &[usize]) -> Option<Func> {
+    let mut cx = Ctxt::default();
+    let mut func = lower::lower(item, &mut cx)?;
+    let vargs = Args {
+        wrt: Some(
+            (chosen.iter())
+                .map(|&i| main.vars[main.params[i].var].name.clone())
+                .collect(),
+        ),
+        krate: args.krate.clone(),
+        custom: None,
+        any_activity: false,
+    };
+    check::check(&mut func, &item.sig, &vargs, &mut cx);
+    if cx.has_errors() {
+        return None;
+    }
+    result_to_output(&mut func);
+    Some(func)
 }
 
 /// A function returning `[f; M]` is called with an output buffer instead (the caller binds

@@ -8,12 +8,10 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{result_to_output, Sig, MAX_ACTIVE};
+use super::{lowered, Sig, MAX_ACTIVE};
 use crate::args::Args;
-use crate::ctxt::Ctxt;
 use crate::emit::Cx;
 use crate::ir::Func;
-use crate::{check, lower};
 
 /// The stubs for every subset of `arrays` and `excluded` (array parameter positions) that
 /// holds exactly one excluded one; `scalars`: the active float parameters.
@@ -60,26 +58,13 @@ fn stub(
     mask: u64,
     culprit: usize,
 ) -> TokenStream {
-    let mut cx = Ctxt::default();
-    let Some(mut func) = lower::lower(item, &mut cx) else {
+    let Some(func) = lowered(item, args, main, chosen) else {
         return quote!();
     };
-    let name_of = |i: usize| main.vars[main.params[i].var].name.clone();
-    let vargs = Args {
-        wrt: Some(chosen.iter().map(|&i| name_of(i)).collect()),
-        krate: args.krate.clone(),
-        custom: None,
-        any_activity: false,
-    };
-    check::check(&mut func, &item.sig, &vargs, &mut cx);
-    if cx.has_errors() {
-        return quote!();
-    }
-    result_to_output(&mut func);
     let ecx = Cx::new(&func, &args.krate);
     let sig = Sig::new(item, &ecx);
     let (k, s, vis) = (&args.krate, &ecx.s, &item.vis);
-    let span = name_of(culprit).span();
+    let span = main.vars[main.params[culprit].var].name.span();
     let bound = crate::layout::respan(quote!(#k::__private::ActiveArrayToPassive), span);
     let mut wc = sig
         .where_clause
