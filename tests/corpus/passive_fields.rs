@@ -428,3 +428,64 @@ fn pub_struct_inside_a_function_body() {
     }
     assert_eq!(f::grad(&Local { x: 1.0, n: 3 }).1.x, 3.0);
 }
+
+/// The mean squared error of a prediction, a helper over slices (the data passive).
+#[differentiable(wrt(pred))]
+fn mse(pred: &[f64], ys: &[f64]) -> f64 {
+    pred.iter()
+        .zip(ys)
+        .map(|(p, y)| (p - y).powi(2))
+        .sum::<f64>()
+        / ys.len() as f64
+}
+
+/// A linear model as one first writes it: a scratch `vec!` sized by a passive field, filled in
+/// an enumerated loop over the passive data, handed to a helper with another passive field; a
+/// one-pass fold over the data; `vec!` of an active field.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Lin {
+    pub w: [f64; 2],
+    pub b: f64,
+    #[passive]
+    pub xs: Vec<[f64; 2]>,
+    #[passive]
+    pub ys: Vec<f64>,
+}
+
+#[differentiable]
+impl Lin {
+    pub fn loss(&self) -> f64 {
+        let mut pred = vec![0.0; self.xs.len()];
+        for (i, x) in self.xs.iter().enumerate() {
+            pred[i] = self.w[0] * x[0] + self.w[1] * x[1] + self.b;
+        }
+        let (s, q) = self
+            .ys
+            .iter()
+            .fold((0.0, 0.0), |(s, q), y| (s + y, q + y * y));
+        let shift = vec![self.b; 2];
+        mse(&pred, &self.ys) + 1e-3 * (q - s * s / self.ys.len() as f64) * shift[1]
+    }
+}
+
+#[test]
+fn a_model_with_its_data_as_first_written() {
+    use autodiff::Differentiable as _;
+    let m = Lin {
+        w: [0.5, -1.0],
+        b: 0.2,
+        xs: vec![[1.0, 2.0], [0.0, 1.0], [2.0, -1.0]],
+        ys: vec![1.0, 0.0, 2.0],
+    };
+    let mut q = [0.0; Lin::DIM];
+    m.flatten_into(&mut q);
+    let f = |p: &[f64]| m.with_flat(p).loss();
+    let (v, g) = m.loss_grad();
+    assert_eq!(v, m.loss());
+    let mut gq = [0.0; Lin::DIM];
+    g.flatten_into(&mut gq);
+    let dir = [0.5, -1.0, 2.0];
+    let (_, jv) = m.loss_jvp(&m.with_flat(&dir));
+    assert_fd("lin jvp", &f, &q, &dir, jv, 1e-7);
+    assert_dot("lin", 1.0, jv, &gq, &dir, 1e-12);
+}

@@ -306,6 +306,28 @@ impl Fields<'_> {
 }
 
 impl VisitMut for Fields<'_> {
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        // `vec![e; n]`, `vec![a, b]`: their expressions read fields too (`vec![0.0; m.xs.len()]`).
+        if m.path.is_ident("vec") {
+            use syn::parse::Parser;
+            let repeat = |input: syn::parse::ParseStream| {
+                let e: syn::Expr = input.parse()?;
+                let semi: syn::Token![;] = input.parse()?;
+                let n: syn::Expr = input.parse()?;
+                Ok((e, semi, n))
+            };
+            let list = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+            if let Ok((mut e, semi, mut n)) = repeat.parse2(m.tokens.clone()) {
+                self.visit_expr_mut(&mut e);
+                self.visit_expr_mut(&mut n);
+                m.tokens = quote!(#e #semi #n);
+            } else if let Ok(mut items) = list.parse2(m.tokens.clone()) {
+                items.iter_mut().for_each(|e| self.visit_expr_mut(e));
+                m.tokens = quote!(#items);
+            }
+        }
+    }
+
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
         // A passive field, `m.n`: read from the whole struct.
         if let syn::Expr::Field(f) = e {
