@@ -5,8 +5,9 @@
 use crate::*;
 use autodiff::differentiable;
 
+/// Rosenbrock as one first writes it in Rust (also `overwrite`'s).
 #[differentiable]
-fn rosen_windows(x: &[f64]) -> f64 {
+pub(crate) fn rosen_windows(x: &[f64]) -> f64 {
     x.windows(2)
         .map(|w| 100.0 * (w[1] - w[0] * w[0]).powi(2) + (1.0 - w[0]).powi(2))
         .sum()

@@ -6,6 +6,7 @@
 //! differences: loops starting past 0, ranges empty or of one trip, a loop that stops early,
 //! additions before the loop, two slices, an array, a scalar, and a buffer longer than the slice.
 
+use crate::iterators::rosen_windows;
 use crate::*;
 use autodiff::{differentiable, Scalar};
 
@@ -73,14 +74,6 @@ fn ring<const N: usize>(x: &[f64; N]) -> f64 {
         s += (x[i] * x[i + 1]).cos() + x[i];
     }
     s
-}
-
-/// Rosenbrock as one first writes it in Rust.
-#[differentiable]
-fn rosen_windows(x: &[f64]) -> f64 {
-    x.windows(2)
-        .map(|w| 100.0 * (w[1] - w[0] * w[0]).powi(2) + (1.0 - w[0]).powi(2))
-        .sum()
 }
 
 #[differentiable]
