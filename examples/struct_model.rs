@@ -94,7 +94,7 @@ fn main() {
     // Adam on the flattened weights.
     let mut w = [0.0; Net::DIM];
     net.flatten_into(&mut w);
-    let objective = Net::loss_objective(&xs, &ys);
+    let objective = Net::loss_objective(&net, &xs, &ys);
     let mut curve = Vec::new();
     let report = minimize(&objective, &mut w)
         .with(AdamConfig::default().lr(1e-2))

@@ -27,8 +27,9 @@ use autodiff_runtime::Differentiable;
 /// }
 ///
 /// let (xs, ys) = ([0.0, 1.0, 2.0], [1.0, 3.0, 5.0]);
-/// let mut line = Flat::new(Line { slope: 0.0, offset: 0.0 });
-/// minimize(&Line::loss_objective(&xs, &ys), &mut line)
+/// let start = Line { slope: 0.0, offset: 0.0 };
+/// let mut line = Flat::new(start.clone());
+/// minimize(&Line::loss_objective(&start, &xs, &ys), &mut line)
 ///     .with(AdamConfig::default().lr(0.1))
 ///     .stop(StopRules::max_iterations(2000))
 ///     .run()?;

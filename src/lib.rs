@@ -323,8 +323,10 @@ pub use autodiff_runtime::rules;
 ///
 /// A `#[differentiable]` function differentiates a struct parameter named in `wrt(..)`; it
 /// reads fields as written (`m.w[i][j]`, `m.b[i]`, `m.scale`, `&m.w[i]` and `&m.b` passed to
-/// helpers, `m.w.len()`), and `grad` returns the gradient as a struct, `vjp` adds into a
-/// `&mut` struct, `jvp` and `hvp` take a struct direction.
+/// helpers, `m.w.len()`), its passive fields too (`m.n`, `self.xs.iter()`), also in the helpers
+/// it passes the struct to; `grad` returns the gradient as a struct, `vjp` adds into a `&mut`
+/// struct, `jvp` and `hvp` take a struct direction, and `objective` takes the struct first (for
+/// its passive fields) and works on the flattened active ones.
 ///
 /// ```
 /// use autodiff::Differentiable;
@@ -387,7 +389,7 @@ pub mod __private {
     pub use autodiff_runtime::{
         dual_vec, rules, signature_float, split_dual_vec, vec_of, vec_with_capacity, zeros_vec,
         Bound, Dual, Field, FixedTape, Float, Jet, MethodResult, ObjectiveFns, Scalar,
-        StructResult, Vec, VecTape,
+        StructResult, Vec, VecTape, Whole,
     };
     #[cfg(feature = "alloc")]
     pub use autodiff_runtime::{with_hvp_work, HvpWork};

@@ -29,6 +29,7 @@ struct Field {
     ty: syn::Type,
     /// The field's name (or type, for tuple structs), where messages about it point.
     span: proc_macro2::Span,
+    vis: syn::Visibility,
 }
 
 pub fn derive(input: TokenStream, krate: &syn::Path) -> TokenStream {
@@ -71,6 +72,7 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
                 None => syn::spanned::Spanned::span(&f.ty),
             },
             ty: f.ty.clone(),
+            vis: f.vis.clone(),
         });
     }
     // The float type: the floats' own, or a nested struct's when only structs are active.
@@ -105,12 +107,13 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
         let (len, rows, cols) = match &f.kind {
             Kind::Passive => {
                 with_flat.push(quote!(#m: ::core::clone::Clone::clone(&self.#m)));
-                // A `#[differentiable]` function differentiating the struct sees only its active
-                // fields: reading this one there stops the build with this message.
+                // A `#[differentiable]` function reads passive fields from its struct parameters'
+                // wholes (see `crate::structs::passive`); one read elsewhere (through a nested
+                // struct field, or of a struct built inside) stops the build with this message.
                 let co = format_ident!("__AD_OFF_{}", f.key, span = f.span);
                 let msg = format!(
-                    "`#[differentiable]` cannot read the passive field `{}` of `{name}` in a function that differentiates `{name}`: only the active fields are passed to it; pass the value as its own argument (`n: usize`) or make the field active",
-                    f.key,
+                    "`#[differentiable]` reads the passive field `{f}` of `{name}` only directly from a struct parameter (`m.{f}`, `self.{f}`), not through a field of another struct (`m.inner.{f}`) or from a struct built inside the function: read it in a method of `{name}` or a `#[differentiable]` function taking `&{name}` (`m.inner.method()`, `helper(&m.inner)`), or pass the value as an argument",
+                    f = f.key,
                     name = item.ident
                 );
                 let cs = format_ident!("__AD_SCALAR_{}", f.key, span = f.span);
@@ -158,6 +161,18 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
             }
         };
         let (h, fty) = (field_hash(&f.key), &f.ty);
+        if let Kind::Nested(t) = &f.kind {
+            // The nested struct's whole, for a call passing it on (`helper(&m.inner)`, see
+            // `crate::structs::passive`); as visible as the field.
+            let (part, vis) = (format_ident!("__ad_part_{}", f.key), &f.vis);
+            consts.push(quote! {
+                #[doc(hidden)]
+                #[inline(always)]
+                #vis fn #part(w: #k::__private::Whole<'_, Self>) -> #k::__private::Whole<'_, #t> {
+                    w.part(|s| &s.#m)
+                }
+            });
+        }
         field_impls.push(quote! {
             impl #ig #k::__private::Field<#h> for #name #tg #wc {
                 type Ty = #fty;
@@ -234,7 +249,12 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
         .filter(|f| matches!(f.kind, Kind::Passive))
         .map(|f| f.key.clone())
         .collect();
-    let layout = crate::layout::derive_macro(item, &passive, float.as_ref(), k);
+    let nested: Vec<String> = fields
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Nested(_)))
+        .map(|f| f.key.clone())
+        .collect();
+    let layout = crate::layout::derive_macro(item, &passive, &nested, float.as_ref(), k);
     let check_len = quote! {
         assert!(
             flat.len() >= <Self as #k::Differentiable>::DIM,

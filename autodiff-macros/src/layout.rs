@@ -8,10 +8,10 @@
 //! live in different namespaces: wherever `Mlp` the type is in scope, `Mlp!` is too), which
 //! appends the struct's passive field names to a list and calls [`callback`]:
 //!
-//! 1. The attribute expands as usual. [`passive_fields`] answers `None` while no list has come,
+//! 1. The attribute expands as usual. [`layout`] answers `None` while no list has come,
 //!    and notes the struct type asked for; [`crate::structs::expand`] then stops early.
 //! 2. If a type was noted, the attribute's output is instead `Mlp! { [] [Other] (attr) item }`:
-//!    `Mlp!` appends `(Mlp [n] f64)` to the first list and calls `__layout!`, which calls the
+//!    `Mlp!` appends `(Mlp [n] [] f64)` to the first list and calls `__layout!`, which calls the
 //!    next type's macro; the last step calls `__layout!` once more, spanned at the attribute (so
 //!    that the names the expansion makes resolve like the user's code, not like the
 //!    `macro_rules!`'s), and that one expands the item with the lists known.
@@ -36,6 +36,8 @@ pub struct Layout {
     pub passive: Vec<String>,
     /// Its float type, `f64` or `f32` (`None` when only nested structs are active).
     pub float: Option<String>,
+    /// Its fields that are structs themselves (active).
+    pub nested: Vec<String>,
 }
 
 /// The layouts of the structs the function differentiates.
@@ -46,12 +48,6 @@ thread_local! {
     static KNOWN: RefCell<Option<Layouts>> = const { RefCell::new(None) };
     /// The struct types whose fields were asked for while [`KNOWN`] was `None`.
     static NEEDED: RefCell<Vec<(syn::Path, syn::Type)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// The passive fields of the struct type `ty` (a parameter the function differentiates), or
-/// `None` if the derive has not been asked yet (the type is then noted for the chain).
-pub fn passive_fields(ty: &syn::Type) -> Option<Vec<String>> {
-    layout(ty).map(|l| l.passive)
 }
 
 /// What the derive says of the struct type `ty`, or `None` if it has not been asked yet (the
@@ -154,7 +150,7 @@ fn chain(
     quote_spanned!(span=> #first! { [#have] [#(#rest)*] (#attr) #item })
 }
 
-/// `__layout! { [(Name [fields..] float)..] [(next path)..] (attr) item }`: calls the next type's
+/// `__layout! { [(Name [passive..] [nested..] float)..] [(next path)..] (attr) item }`: calls the next type's
 /// macro, or expands the item with the lists known.
 pub fn callback(
     input: TokenStream,
@@ -206,8 +202,12 @@ pub fn callback(
         .filter_map(|t| {
             let TokenTree::Group(g) = t else { return None };
             let mut parts = g.stream().into_iter();
-            let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(fields)), float) =
-                (parts.next(), parts.next(), parts.next())
+            let (
+                Some(TokenTree::Ident(name)),
+                Some(TokenTree::Group(fields)),
+                Some(TokenTree::Group(nested)),
+                float,
+            ) = (parts.next(), parts.next(), parts.next(), parts.next())
             else {
                 return None;
             };
@@ -215,19 +215,21 @@ pub fn callback(
                 Some(TokenTree::Ident(f)) if f == "f64" || f == "f32" => Some(f.to_string()),
                 _ => None,
             };
-            let fields = fields
-                .stream()
-                .into_iter()
-                .filter_map(|f| match f {
-                    TokenTree::Ident(i) => Some(i.to_string()),
-                    TokenTree::Literal(l) => Some(l.to_string()),
-                    _ => None,
-                })
-                .collect();
+            let names = |g: Group| {
+                g.stream()
+                    .into_iter()
+                    .filter_map(|f| match f {
+                        TokenTree::Ident(i) => Some(i.to_string()),
+                        TokenTree::Literal(l) => Some(l.to_string()),
+                        _ => None,
+                    })
+                    .collect()
+            };
             Some(Layout {
                 name: name.to_string(),
-                passive: fields,
+                passive: names(fields),
                 float,
+                nested: names(nested),
             })
         })
         .collect();
@@ -254,11 +256,12 @@ pub(crate) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 }
 
 /// The derive's part: `macro_rules!` under the struct's name that appends
-/// `(Name [passive fields] float)` and calls `__layout!`. A `pub` struct's macro is exported (under a
+/// `(Name [passive fields] [nested struct fields] float)` and calls `__layout!`. A `pub` struct's macro is exported (under a
 /// name unique to the struct) so that other crates reach it through the struct's path.
 pub fn derive_macro(
     item: &syn::DeriveInput,
     passive: &[String],
+    nested: &[String],
     float: Option<&Ident>,
     krate: &syn::Path,
 ) -> TokenStream {
@@ -270,16 +273,19 @@ pub fn derive_macro(
     let hash = crate::derive::field_hash(&key).to_string();
     let hash = hash.trim_end_matches("u64");
     let mac = Ident::new(&format!("__ad_layout_{name}_{hash}"), name.span());
-    let fields = passive.iter().map(|f| {
-        let t: TokenTree = match f.parse::<usize>() {
-            Ok(i) => TokenTree::Literal(proc_macro2::Literal::usize_unsuffixed(i)),
-            Err(_) => TokenTree::Ident(Ident::new(f, name.span())),
-        };
-        t
-    });
+    let tokens = |names: &[String]| -> Vec<TokenTree> {
+        names
+            .iter()
+            .map(|f| match f.parse::<usize>() {
+                Ok(i) => TokenTree::Literal(proc_macro2::Literal::usize_unsuffixed(i)),
+                Err(_) => TokenTree::Ident(Ident::new(f, name.span())),
+            })
+            .collect()
+    };
+    let (fields, nested) = (tokens(passive), tokens(nested));
     let body = quote! {
         ([$($have:tt)*] $($rest:tt)*) => {
-            #krate::__private::layout! { [$($have)* (#name [#(#fields)*] #float)] $($rest)* }
+            #krate::__private::layout! { [$($have)* (#name [#(#fields)*] [#(#nested)*] #float)] $($rest)* }
         };
     };
     if matches!(item.vis, syn::Visibility::Public(_)) {

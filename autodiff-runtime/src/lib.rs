@@ -50,7 +50,7 @@ pub use objective::{
     from_fns, hessian_into, Bound, FnObjective, Objective, ObjectiveError, ObjectiveFns,
 };
 pub use params::{
-    signature_float, Differentiable, Field, MethodResult, SignatureFloat, StructResult,
+    signature_float, Differentiable, Field, MethodResult, SignatureFloat, StructResult, Whole,
 };
 pub use scalar::Scalar;
 #[doc(hidden)]

@@ -105,3 +105,62 @@ pub trait MethodResult<const NAME: u64> {
     /// The returned struct.
     type Ty;
 }
+
+/// The whole struct a `#[differentiable]` function flattens, passed next to its active fields
+/// so that it (or a function it calls) can read the passive ones (`m.n`, `self.relu`). A struct
+/// built inside a function has no whole ([`Whole::NONE`]): functions reading passive fields
+/// cannot be given one, which the build checks. Not public API.
+#[doc(hidden)]
+pub struct Whole<'a, T>(pub Option<&'a T>);
+
+impl<'a, T> Whole<'a, T> {
+    /// No struct: a struct built inside a `#[differentiable]` function (its passive fields are
+    /// never read, checked at compile time).
+    pub const NONE: Self = Whole(None);
+
+    /// The struct `t`.
+    #[inline(always)]
+    pub const fn of(t: &'a T) -> Self {
+        Whole(Some(t))
+    }
+
+    /// The struct's part `f(t)`, a nested struct field (`#[derive(Differentiable)]` writes the
+    /// projections).
+    #[inline(always)]
+    pub fn part<U>(self, f: fn(&T) -> &U) -> Whole<'a, U> {
+        match self.0 {
+            Some(t) => Whole(Some(f(t))),
+            None => Whole(None),
+        }
+    }
+}
+
+impl<T> Clone for Whole<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Whole<'_, T> {}
+
+impl<T> core::ops::Deref for Whole<'_, T> {
+    type Target = T;
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        match self.0 {
+            Some(t) => t,
+            // (The build rejects a call that passes a built struct to a function reading its
+            // passive fields, so this is not reached.)
+            None => panic!(
+                "a passive field read from a struct built inside a `#[differentiable]` function"
+            ),
+        }
+    }
+}
+
+/// No struct (the initial value of a saved argument).
+impl<T> Default for Whole<'_, T> {
+    fn default() -> Self {
+        Whole::NONE
+    }
+}

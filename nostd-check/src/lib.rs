@@ -282,8 +282,9 @@ pub fn fit_line(line: Line, xs: &[f64; 4], ys: &[f64; 4], lr: f64, steps: usize)
 pub fn fit_line_minimize(line: Line, xs: &[f64; 4], ys: &[f64; 4], lr: f64, steps: usize) -> Line {
     use autodiff::optim::{minimize, AdamConfig, StopRules};
     use autodiff::{Differentiable, FlatArray};
+    let objective = line_loss::objective(&line, xs, ys);
     let mut params = FlatArray::<Line, { Line::DIM }>::new(line);
-    let _ = minimize(&line_loss::objective(xs, ys), &mut params)
+    let _ = minimize(&objective, &mut params)
         .with(AdamConfig::default().lr(lr))
         .stop(StopRules::max_iterations(steps))
         .run();

@@ -305,6 +305,10 @@ constructs! {
     /// A read of a `#[passive] n: usize` field of the struct parameter as an integer (`m.n` as
     /// an index, loop bound, `match` scrutinee, `m.n as f64`). Was off (see FINDINGS.md).
     PassiveFieldRead,
+    /// The same read in a helper the struct is passed to: a method of the struct (`self.n` in
+    /// `m.h1(e)`), of its nested struct or a free function taking the nested struct
+    /// (`self.n` in `m.inner.q(e)`, `qs.n` in `h(&m.inner, e)`). Was a compile error.
+    PassiveReadInHelper,
     /// A whole array field `&m.b` passed to a helper's `&[f]` parameter.
     FieldArrayArg,
     /// A part `&m.b[k..k + n]` of an array field (or `&m.w[i][k..k + n]` of a matrix field's

@@ -230,27 +230,12 @@ pub fn objective_args(p: &Program) -> String {
             Param::PassiveScalar(_, v) => out.push(format!("{v:?}")),
             Param::PassiveInt(_, v) => out.push(format!("{v}")),
             Param::PassiveMatrix(..) => out.push(arg(p, q, "x", 0, false)),
-            // A body reading the struct's passive fields takes the struct too (for them).
-            Param::Struct(name, ty) if reads_passive(&p.body.f, name, ty) => {
-                out.push(format!("&{}", base_name(p)))
-            }
+            // The struct too (for its passive fields).
+            Param::Struct(..) => out.push(format!("&{}", base_name(p))),
             _ => {}
         }
     }
     out.join(", ")
-}
-
-/// Whether `body` reads a passive field of the struct parameter `name` (or `self`).
-fn reads_passive(body: &str, name: &str, ty: &crate::structs::StructTy) -> bool {
-    use crate::structs::{replace_path, Kind};
-    (ty.fields.iter())
-        .filter(|(_, k)| matches!(k, Kind::PassiveInt(_) | Kind::PassiveStr))
-        .any(|(f, _)| {
-            [name, "self"].iter().any(|m| {
-                let path = format!("{m}.{f}");
-                replace_path(body, &path, "\u{0}") != body
-            })
-        })
 }
 
 /// One tangent (or direction) per active parameter, read from the flat slice `t`.

@@ -250,8 +250,8 @@ fn draw_ty(gen: &mut Gen, name: &str, depth: u32) -> StructTy {
 }
 
 /// Puts the fields of `ty` at `prefix` (`m`, `self`, `m.inner`) in scope; its passive integer
-/// fields too when `passive` (the struct parameter of the function the checker calls: a
-/// helper reading them could not be called from it, a local or nested struct's are not read).
+/// fields too when `passive` (a struct parameter: of the function the checker calls, or of a
+/// helper it is passed to; a local's or a nested struct's read through its parent are not).
 pub fn register(gen: &mut Gen, prefix: &str, ty: &StructTy, passive: bool) {
     for (n, k) in &ty.fields {
         let name = format!("{prefix}.{n}");
@@ -380,9 +380,18 @@ pub fn replace_path(text: &str, p: &str, by: &str) -> String {
 }
 
 /// A helper's body over the fields of `ty` at `prefix` (if any) and an active scalar `t`,
-/// drawn by a generator of its own; the twin's body unpacks `flat`.
+/// drawn by a generator of its own; the twin's body unpacks `flat`. It reads the struct's
+/// passive integers too when `PassiveReadInHelper` is on.
 fn helper_body(gen: &mut Gen, callees: &[Callee], ty: Option<(&str, &str, &StructTy)>) -> Code {
     let ft = gen.ft;
+    let reads = ty.is_some_and(|(_, _, t)| {
+        (t.fields.iter()).any(|(_, k)| matches!(k, Kind::PassiveInt(_)))
+            && gen.sw.is_on(Construct::PassiveReadInHelper)
+            && gen.sw.is_on(Construct::PassiveFieldRead)
+    });
+    if reads {
+        gen.used(Construct::PassiveReadInHelper);
+    }
     let mut sub = Gen::new(&mut *gen.rng, &mut *gen.sw, ft, callees);
     sub.scope.floats.push(FVar {
         name: "t".into(),
@@ -391,7 +400,7 @@ fn helper_body(gen: &mut Gen, callees: &[Callee], ty: Option<(&str, &str, &Struc
         typed: true,
     });
     if let Some((prefix, _, ty)) = ty {
-        register(&mut sub, prefix, ty, false);
+        register(&mut sub, prefix, ty, reads);
     }
     sub.has_arrays = ty.is_some();
     let n = sub.rng.range(0, 3);
@@ -400,6 +409,16 @@ fn helper_body(gen: &mut Gen, callees: &[Callee], ty: Option<(&str, &str, &Struc
     let mut e = sub.expr(2);
     if !e.active {
         e = crate::gen::both!("({} + {})", e, sub.active_leaf());
+    }
+    // The passive integer read at least once (the body may read it more).
+    if let (true, Some((prefix, _, ty))) = (reads, ty) {
+        let n = (ty.fields.iter())
+            .find(|(_, k)| matches!(k, Kind::PassiveInt(_)))
+            .map(|(n, _)| format!("{prefix}.{n}"))
+            .expect("checked");
+        e = Code::same(format!("({} * (({n} as {ft}) + 0.5))", e.f))
+            .twin(format!("({} * c::<S>(({n} as f64) + 0.5))", e.g))
+            .with(e.active, true);
     }
     body.push(&crate::gen::both!("    {}\n}}", e));
     if let Some((prefix, flat, ty)) = ty {

@@ -45,6 +45,7 @@ mod nested;
 mod no_alloc;
 mod outputs;
 mod overwrite;
+mod passive_calls;
 mod passive_fields;
 mod returned;
 mod second_order;

@@ -236,12 +236,13 @@ fn pose_fitted_with_newton_cg() {
             ]
         })
         .collect();
-    let objective = crate::structs::pose_loss::objective(&pts, &targets);
-    let mut params = autodiff::Flat::new(Pose {
+    let start = Pose {
         angle: 0.0,
         t: [0.0, 0.0],
         id: 7,
-    });
+    };
+    let objective = crate::structs::pose_loss::objective(&start, &pts, &targets);
+    let mut params = autodiff::Flat::new(start.clone());
     let report = minimize(&objective, &mut params)
         .with(NewtonCgConfig::default().xtol(1e-12))
         .stop(StopRules::max_iterations(100).grad_norm(GradNorm::L2, 1e-9))

@@ -123,7 +123,7 @@ fn fixed_size_structs_do_not_allocate() {
     // Adam steps on the struct through `minimize` and a `FlatArray`: state in arrays.
     use autodiff::optim::{minimize, AdamConfig, StopRules};
     use autodiff::{Differentiable, FlatArray};
-    let objective = crate::structs::pose_loss::objective(&pts, &targets);
+    let objective = crate::structs::pose_loss::objective(&p, &pts, &targets);
     let before = allocations();
     let mut params = FlatArray::<Pose, { Pose::DIM }>::new(p.clone());
     let report = minimize(&objective, &mut params)

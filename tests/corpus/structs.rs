@@ -138,18 +138,19 @@ fn struct_gradients_have_the_struct_type() {
 fn struct_objectives_are_flattened_in_field_order() {
     let pts = vec![[1.0, 0.0], [0.0, 2.0]];
     let targets = vec![[0.5, 0.5], [-1.0, 1.5]];
-    let o = pose_loss::objective(&pts, &targets);
+    let p = Pose {
+        angle: 0.2,
+        t: [0.1, -0.3],
+        id: 0,
+    };
+    // (The struct is `objective`'s first argument: its passive fields, and the type's.)
+    let o = pose_loss::objective(&p, &pts, &targets);
     assert_eq!(autodiff::Objective::dim(&o), 3);
     let x = [0.2, 0.1, -0.3];
     let mut g = [0.0; 3];
     let v = autodiff::Objective::value_grad(&o, &x, &mut g);
     let (v2, g2) = pose_loss_flat::grad(&x, &pts, &targets);
     assert_eq!((v, g), (v2, g2));
-    let p = Pose {
-        angle: 0.2,
-        t: [0.1, -0.3],
-        id: 0,
-    };
     let (_, gs, h) = pose_loss::hessian(&p, &pts, &targets);
     let (_, _, h2) = pose_loss_flat::hessian(&x, &pts, &targets);
     assert_eq!(gs.t, [g2[1], g2[2]]);
@@ -514,7 +515,7 @@ fn readme_struct_example() -> Result<(), autodiff::optim::OptimError> {
     let (loss, grad) = line.loss_grad(&xs, &ys);
     assert_eq!((loss, grad.slope, grad.offset), (35.0, -26.0, -18.0));
     let mut params = autodiff::Flat::new(line.clone());
-    minimize(&Line::loss_objective(&xs, &ys), &mut params)
+    minimize(&Line::loss_objective(&line, &xs, &ys), &mut params)
         .with(AdamConfig::default().lr(0.1))
         .stop(StopRules::max_iterations(2000))
         .run()?;
@@ -522,7 +523,7 @@ fn readme_struct_example() -> Result<(), autodiff::optim::OptimError> {
     // The same by hand, on an array (what `no_std` code does).
     let mut w = [0.0; Line::DIM];
     line.flatten_into(&mut w);
-    minimize(&Line::loss_objective(&xs, &ys), &mut w)
+    minimize(&Line::loss_objective(&line, &xs, &ys), &mut w)
         .with(AdamConfig::default().lr(0.1))
         .stop(StopRules::max_iterations(2000))
         .run()?;
@@ -588,7 +589,12 @@ fn flattened_values_have_field_names() {
             [c * p[0] - s * p[1] + 0.5, s * p[0] + c * p[1] - 0.2]
         })
         .collect();
-    let o = pose_loss::objective(&pts, &targets);
+    let pose = Pose {
+        angle: 0.3,
+        t: [0.5, -0.2],
+        id: 1,
+    };
+    let o = pose_loss::objective(&pose, &pts, &targets);
     let u = autodiff::optim::hesse_objective(&o, &[0.3, 0.5, -0.2], 1.0).expect("a minimum");
     let table: Vec<String> = Pose::names()
         .iter()

@@ -2,7 +2,8 @@
 //! `for (x, y) in d.xs.iter().zip(&d.ys)`, `for x in &d.xs`): bound first, at the top of the
 //! body (`let __ad_view_0 = &d.xs;`), so the chains see a named view, as if written so.
 //!
-//! A parameter's field is the same for the whole call (the parameter is a shared reference),
+//! A parameter's field is the same for the whole call (the parameter is a shared reference, or
+//! a flattened struct's `Whole`),
 //! so the binding reads what the chain would. Only fields of parameters that no `let` or closure
 //! in the body binds again are bound.
 
@@ -21,6 +22,12 @@ pub(super) fn hoist(item: &syn::ItemFn) -> Option<syn::ItemFn> {
         .filter_map(|a| match a {
             syn::FnArg::Typed(t) => match (&*t.pat, &*t.ty) {
                 (syn::Pat::Ident(pi), syn::Type::Reference(r)) if r.mutability.is_none() => {
+                    Some(pi.ident.clone())
+                }
+                // A flattened struct's whole (see `structs`): a shared reference too.
+                (syn::Pat::Ident(pi), syn::Type::Path(p))
+                    if p.path.segments.last().is_some_and(|s| s.ident == "Whole") =>
+                {
                     Some(pi.ident.clone())
                 }
                 _ => None,

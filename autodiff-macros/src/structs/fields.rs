@@ -5,8 +5,9 @@ use quote::{format_ident, quote};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 
-use super::passive::whole_name;
+use super::passive::{whole_name, StructCall};
 use super::{StructParam, SLICE_METHODS};
+use crate::layout::Layout;
 
 /// Rewrites `m.f`, `m.f[i]`, `m.f[i][j]`, `&m.f`, `&m.f[i]`, `m.f.len()`, `m.f[i].len()`.
 pub(super) struct Fields<'p> {
@@ -14,15 +15,14 @@ pub(super) struct Fields<'p> {
     pub(super) errors: Vec<syn::Error>,
     /// The facade's path (for the derive's `Field` impls).
     pub(super) krate: syn::Path,
-    /// The passive fields of each struct parameter's type (from the derive, see
-    /// [`crate::layout`]).
-    pub(super) passive: &'p [(Ident, Vec<String>)],
-    /// The parameters whose passive fields are read: those are read from the whole struct,
-    /// passed after it as a parameter of its own ([`whole_name`]).
-    pub(super) wholes: Vec<Ident>,
-    /// The callees of calls passing a struct parameter on (such a callee must not take a whole
-    /// struct, see [`super::reads_passive_checks`]).
-    pub(super) struct_calls: Vec<syn::Expr>,
+    /// What the derive says of each struct parameter's type: its passive fields and its
+    /// struct fields (see [`crate::layout`]).
+    pub(super) layouts: &'p [(Ident, Layout)],
+    /// Whether passive fields are read: from the whole struct, passed after the flat one as a
+    /// parameter of its own ([`whole_name`]).
+    pub(super) reads_passive: bool,
+    /// The calls passing a struct on (see [`super::passive::reads_passive_checks`]).
+    pub(super) struct_calls: Vec<StructCall>,
 }
 
 impl Fields<'_> {
@@ -31,7 +31,7 @@ impl Fields<'_> {
     /// `<<T as Field<a>>::Ty as Field<b>>::Ty`, from the derive's field-type impls, and its
     /// offset the sum of the outer fields' offsets).
     #[allow(clippy::type_complexity)]
-    fn field<'e>(
+    pub(super) fn field<'e>(
         &self,
         e: &'e syn::Expr,
     ) -> Option<(
@@ -155,6 +155,16 @@ impl Fields<'_> {
         }
     }
 
+    /// Whether `mc` is `m.f.g(..)`, a method of a nested struct field.
+    pub(super) fn nested_method(&self, mc: &syn::ExprMethodCall) -> bool {
+        mc.turbofish.is_none()
+            && mc.method != "len"
+            && mc.method != "sin_cos"
+            && crate::intrinsics::callable(&mc.method.to_string()).is_none()
+            && !SLICE_METHODS.iter().any(|n| mc.method == n)
+            && self.field(&mc.receiver).is_some()
+    }
+
     /// The rewritten form of `e`, if it is one of the field forms.
     fn rewrite(&self, e: &syn::Expr) -> Option<syn::Expr> {
         use crate::lower::strip_parens;
@@ -209,14 +219,7 @@ impl Fields<'_> {
                 Some(syn::Expr::MethodCall(call))
             }
             // `m.f.g(..)`: a method of a nested struct field, `<F>::g(&m.f, ..)` on its part.
-            syn::Expr::MethodCall(mc)
-                if mc.turbofish.is_none()
-                    && mc.method != "len"
-                    && mc.method != "sin_cos"
-                    && crate::intrinsics::callable(&mc.method.to_string()).is_none()
-                    && !SLICE_METHODS.iter().any(|n| mc.method == n)
-                    && self.field(&mc.receiver).is_some() =>
-            {
+            syn::Expr::MethodCall(mc) if self.nested_method(mc) => {
                 let (m, ty, key, f, base) = self.field(&mc.receiver)?;
                 let span = f.member.span();
                 let (off, len) = (
@@ -329,13 +332,16 @@ impl VisitMut for Fields<'_> {
     }
 
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        // `(e)`: as `e`, in place.
+        if let syn::Expr::Paren(p) = e {
+            self.visit_expr_mut(&mut p.expr);
+            return;
+        }
         // A passive field, `m.n`: read from the whole struct.
         if let syn::Expr::Field(f) = e {
             if let Some(m) = self.passive_field(f).cloned() {
                 let whole = whole_name(&m);
-                if !self.wholes.contains(&m) {
-                    self.wholes.push(m);
-                }
+                self.reads_passive = true;
                 *f.base = syn::parse_quote_spanned!(f.base.span()=> #whole);
                 return;
             }
@@ -346,12 +352,14 @@ impl VisitMut for Fields<'_> {
             syn::Expr::MethodCall(mc) => self.rows_of_closure(mc),
             _ => {}
         }
+        // Calls passing a struct on pass its whole too.
+        let wholes = self.whole_args(e);
         if let Some(mut new) = self.rewrite(e) {
             // Indices may hold field reads too (`m.w[k][m.n]` is not supported, but `m.b[i]`
             // inside an index is).
             syn::visit_mut::visit_expr_mut(self, &mut new);
-            self.note_struct_call(&new);
             *e = new;
+            self.add_wholes(e, wholes);
             return;
         }
         // Writes to an active struct's fields: a local's are its elements.
@@ -378,6 +386,6 @@ impl VisitMut for Fields<'_> {
             }
         }
         syn::visit_mut::visit_expr_mut(self, e);
-        self.note_struct_call(e);
+        self.add_wholes(e, wholes);
     }
 }

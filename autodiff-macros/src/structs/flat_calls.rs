@@ -36,14 +36,16 @@ impl VisitMut for FlatCalls<'_> {
 
     fn visit_expr_call_mut(&mut self, c: &mut syn::ExprCall) {
         syn::visit_mut::visit_expr_call_mut(self, c);
-        // `m` for a parameter, `&p` for a local.
+        // `m` for a parameter, `&p` for a local (or `&m`).
         let passes_struct = c.args.iter().any(|a| match crate::lower::strip_parens(a) {
             syn::Expr::Path(p) => p
                 .path
                 .get_ident()
                 .is_some_and(|i| self.params.iter().any(|s| s.name == *i && !s.local)),
-            syn::Expr::Reference(r) => matches!(crate::lower::strip_parens(&r.expr), syn::Expr::Path(p)
-                if p.path.get_ident().is_some_and(|i| self.params.iter().any(|s| s.name == *i && s.local))),
+            syn::Expr::Reference(r) => {
+                matches!(crate::lower::strip_parens(&r.expr), syn::Expr::Path(p)
+                if p.path.get_ident().is_some_and(|i| self.params.iter().any(|s| s.name == *i)))
+            }
             _ => false,
         });
         if passes_struct && matches!(&*c.func, syn::Expr::Path(_)) {

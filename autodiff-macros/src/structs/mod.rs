@@ -84,14 +84,18 @@ pub fn expand(
     let item = &work;
     let wrt = wrt.unwrap_or_default();
     let params = struct_params(&item.sig, &wrt);
-    // The passive fields of the parameters' types: from the derive, which the attribute asks
-    // first (see `crate::layout`; this expansion is then discarded).
+    // The passive and struct fields of the parameters' types: from the derive, which the
+    // attribute asks first (see `crate::layout`; this expansion is then discarded).
     let passive = passive::of_params(&params)?;
     let krate = match block_krate {
         Some(k) => k.clone(),
         None => crate::args::facade_path(),
     };
     let locals = literals::find(&item.block, &active, &params, &krate);
+    let layouts: Vec<_> = passive
+        .into_iter()
+        .chain(passive::of_locals(&locals)?)
+        .collect();
     let same_type = match check_locals(&params, &locals) {
         Ok(t) => t,
         Err(e) => {
@@ -111,11 +115,11 @@ pub fn expand(
         return Some(quote!(#original #err));
     }
     let (ft, checked) = float_of(item, &params, output.as_ref(), &krate);
-    let (flat, calls) = match flattened(
+    let (flat, reads, calls) = match flattened(
         item,
         &params,
         &locals,
-        &passive,
+        &layouts,
         output.as_ref(),
         &ft,
         &krate,
@@ -138,7 +142,7 @@ pub fn expand(
     out.extend(same_type);
     out.extend(passive::reads_passive_checks(
         &item.sig.ident,
-        &flat,
+        reads,
         &calls,
     ));
     if let Some(t) = &output {
@@ -288,11 +292,11 @@ fn flattened(
     item: &syn::ItemFn,
     params: &[StructParam],
     locals: &[StructParam],
-    passive: &[(Ident, Vec<String>)],
+    layouts: &[(Ident, crate::layout::Layout)],
     output: Option<&syn::Type>,
     ft: &Ident,
     k: &syn::Path,
-) -> Result<(syn::ItemFn, Vec<syn::Expr>), Vec<syn::Error>> {
+) -> Result<(syn::ItemFn, bool, Vec<passive::StructCall>), Vec<syn::Error>> {
     let mut flat = item.clone();
     if let (Some(t), syn::ReturnType::Type(_, ret)) = (output, &mut flat.sig.output) {
         **ret = flat_ty(t, ft, k);
@@ -316,14 +320,14 @@ fn flattened(
         params: &all,
         errors: Vec::new(),
         krate: k.clone(),
-        passive,
-        wholes: Vec::new(),
+        layouts,
+        reads_passive: false,
         struct_calls: Vec::new(),
     };
     fields.visit_block_mut(&mut flat.block);
     if !fields.errors.is_empty() {
         return Err(fields.errors);
     }
-    passive::insert_wholes(&mut flat, params, &fields.wholes);
-    Ok((flat, fields.struct_calls))
+    passive::insert_wholes(&mut flat, params, k);
+    Ok((flat, fields.reads_passive, fields.struct_calls))
 }

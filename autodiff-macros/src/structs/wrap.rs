@@ -208,7 +208,7 @@ fn wrapper(
     let mut args = Vec::new();
     // The first struct argument of each type: the template for results of that type.
     let mut templates: Vec<Option<Ident>> = vec![None; params.len()];
-    // The whole struct whose passive fields the function reads: the struct argument itself.
+    // The whole struct (for its passive fields): the struct argument itself.
     let whole_of = |a: &syn::FnArg| match a {
         syn::FnArg::Typed(t) => match &*t.pat {
             syn::Pat::Ident(pi) => pi
@@ -222,7 +222,7 @@ fn wrapper(
     };
     for a in &mut sig.inputs {
         if let Some(m) = whole_of(a) {
-            args.push(quote!(#m));
+            args.push(quote!(#k::__private::Whole::of(#m)));
             continue;
         }
         let syn::FnArg::Typed(t) = a else { continue };
