@@ -111,26 +111,31 @@ pub trait MethodResult<const NAME: u64> {
 /// built inside a function has no whole ([`Whole::NONE`]): functions reading passive fields
 /// cannot be given one, which the build checks. Not public API.
 #[doc(hidden)]
-pub struct Whole<'a, T>(pub Option<&'a T>);
+pub struct Whole<'a, T> {
+    // (Not a tuple struct's `.0`, and private: `whole.0` and `whole.n` read the struct's own
+    // fields, through `Deref`.)
+    __ad_struct: Option<&'a T>,
+}
 
 impl<'a, T> Whole<'a, T> {
     /// No struct: a struct built inside a `#[differentiable]` function (its passive fields are
     /// never read, checked at compile time).
-    pub const NONE: Self = Whole(None);
+    pub const NONE: Self = Whole { __ad_struct: None };
 
     /// The struct `t`.
     #[inline(always)]
     pub const fn of(t: &'a T) -> Self {
-        Whole(Some(t))
+        Whole {
+            __ad_struct: Some(t),
+        }
     }
 
     /// The struct's part `f(t)`, a nested struct field (`#[derive(Differentiable)]` writes the
     /// projections).
     #[inline(always)]
     pub fn part<U>(self, f: fn(&T) -> &U) -> Whole<'a, U> {
-        match self.0 {
-            Some(t) => Whole(Some(f(t))),
-            None => Whole(None),
+        Whole {
+            __ad_struct: self.__ad_struct.map(f),
         }
     }
 }
@@ -147,7 +152,7 @@ impl<T> core::ops::Deref for Whole<'_, T> {
     type Target = T;
     #[inline(always)]
     fn deref(&self) -> &T {
-        match self.0 {
+        match self.__ad_struct {
             Some(t) => t,
             // (The build rejects a call that passes a built struct to a function reading its
             // passive fields, so this is not reached.)

@@ -249,3 +249,30 @@ fn a_model_split_into_helpers_trains_through_its_objective(
     );
     Ok(())
 }
+
+/// A tuple struct whose passive field is `.0`.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Picked(#[passive] usize, [f64; 3]);
+
+#[differentiable(wrt(p))]
+fn picked(p: &Picked) -> f64 {
+    p.1[p.0] * p.1[0]
+}
+
+#[differentiable(wrt(p))]
+fn picked_twice(p: &Picked) -> f64 {
+    picked(p) + picked(p).sin()
+}
+
+#[test]
+fn a_tuple_struct_passive_field_zero() {
+    let p = Picked(2, [1.5, -0.5, 2.0]);
+    let (v, g) = picked_twice::grad(&p);
+    let s: f64 = 1.5 * 2.0;
+    assert_eq!(v, s + s.sin());
+    let d = 1.0 + s.cos();
+    for (k, want) in [2.0 * d, 0.0, 1.5 * d].into_iter().enumerate() {
+        assert!((g.1[k] - want).abs() <= 1e-14 * want.abs(), "{k}: {} vs {want}", g.1[k]);
+    }
+    assert_eq!(g.0, 2);
+}
