@@ -380,8 +380,8 @@ pub mod __private {
     pub use autodiff_runtime::__if_alloc as if_alloc;
     pub use autodiff_runtime::__if_std as if_std;
     pub use autodiff_runtime::call::{
-        fixed, fixed_mut, Active, ActiveArrayToPassive, BindArrayResult, Const, ToActive, ToBase,
-        ToPassive,
+        fixed, fixed_mut, ret_len, Active, ActiveArrayToPassive, BindArrayResult, Const, ToActive,
+        ToBase, ToPassive,
     };
     pub use autodiff_runtime::mode::{Accumulate, AdjointMode, Overwrite};
     #[cfg(feature = "alloc")]

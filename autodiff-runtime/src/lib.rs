@@ -62,6 +62,42 @@ pub use tape::{FixedTape, Slots, VecTape};
 pub mod call {
     use crate::Scalar;
 
+    /// A function returning an array `[T; N]`, with `N` (for [`ret_len`]).
+    pub trait Returns<Args> {
+        /// The returned array's length.
+        const LEN: usize;
+    }
+
+    macro_rules! returns {
+        ($($a:ident),*) => {
+            impl<F, $($a,)* T, const N: usize> Returns<($($a,)*)> for F
+            where
+                F: Fn($($a),*) -> [T; N],
+            {
+                const LEN: usize = N;
+            }
+        };
+    }
+    returns!();
+    returns!(A0);
+    returns!(A0, A1);
+    returns!(A0, A1, A2);
+    returns!(A0, A1, A2, A3);
+    returns!(A0, A1, A2, A3, A4);
+    returns!(A0, A1, A2, A3, A4, A5);
+    returns!(A0, A1, A2, A3, A4, A5, A6);
+    returns!(A0, A1, A2, A3, A4, A5, A6, A7);
+    returns!(A0, A1, A2, A3, A4, A5, A6, A7, A8);
+    returns!(A0, A1, A2, A3, A4, A5, A6, A7, A8, A9);
+    returns!(A0, A1, A2, A3, A4, A5, A6, A7, A8, A9, A10);
+    returns!(A0, A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11);
+
+    /// The length of the array `f` returns, a constant (`[S; ret_len(&helper)]`): for a result
+    /// bound without its type and then indexed, `let p = helper(x); p[0]`.
+    pub const fn ret_len<F: Returns<Args>, Args>(_: &F) -> usize {
+        F::LEN
+    }
+
     /// A part of known length `N` (a matrix row, `&x[2..5]`) passed to a call: as `&[T; N]`, it
     /// fits a callee's `&[T; N]` parameter and coerces to a `&[T]` one.
     #[inline(always)]

@@ -52,6 +52,7 @@ mod second_order;
 mod struct_defects;
 mod structs;
 mod tuples;
+mod untyped_results;
 mod vectors;
 
 pub use common::*;

@@ -272,7 +272,11 @@ fn a_tuple_struct_passive_field_zero() {
     assert_eq!(v, s + s.sin());
     let d = 1.0 + s.cos();
     for (k, want) in [2.0 * d, 0.0, 1.5 * d].into_iter().enumerate() {
-        assert!((g.1[k] - want).abs() <= 1e-14 * want.abs(), "{k}: {} vs {want}", g.1[k]);
+        assert!(
+            (g.1[k] - want).abs() <= 1e-14 * want.abs(),
+            "{k}: {} vs {want}",
+            g.1[k]
+        );
     }
     assert_eq!(g.0, 2);
 }

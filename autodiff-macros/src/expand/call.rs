@@ -101,7 +101,13 @@ fn array_result_call(p: &Parts) -> TokenStream {
     let ps: Vec<Ident> = (0..p.cx.func.params.len())
         .map(|i| format_ident!("__A{}", i, span = Span::mixed_site()))
         .collect();
-    let m = &p.cx.func.ret_len;
+    // (A generic function's length may name its parameters, which this stub does not have: it
+    // is never called, only its bound's message matters.)
+    let generic = !p.item.sig.generics.params.is_empty();
+    let m = match generic {
+        false => p.cx.func.ret_len.clone().unwrap_or_else(|| quote!(0)),
+        true => quote!(0),
+    };
     // The bound at the helper's name, where rustc's note about it points.
     let span = p.item.sig.ident.span();
     let bound = crate::layout::respan(quote!(#k::__private::BindArrayResult), span);

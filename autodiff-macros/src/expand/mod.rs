@@ -126,7 +126,7 @@ fn expand_variant(
 ) -> TokenStream {
     let lowered = match &args.custom {
         Some(_) => lower::lower_signature(item, &mut cx),
-        None => lower::lower(item, &mut cx),
+        None => lower::lower(item, &mut cx, &args.krate),
     };
     let Some(mut func) = lowered else {
         return fallback::fallback(item, None, &args.krate, &cx);

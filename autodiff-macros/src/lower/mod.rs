@@ -28,12 +28,13 @@ mod views;
 use renamer::Renamer;
 
 /// Lowers the function; `None` if its signature cannot be lowered (errors are in `cx`).
-pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt) -> Option<Func> {
+pub fn lower(item: &syn::ItemFn, cx: &mut Ctxt, krate: &syn::Path) -> Option<Func> {
     let hoisted = views::hoist(item);
     let item = hoisted.as_ref().unwrap_or(item);
     let unfolded = folds::rewrite(item);
     let item = unfolded.as_ref().unwrap_or(item);
     let mut lw = Lowerer::new(cx);
+    lw.krate = Some(krate.clone());
     lw.indexed = indexed_names(&item.block);
     lw.tuple_ret = tuple_of_floats(&item.sig.output);
     lw.ret_array = match &item.sig.output {
@@ -138,6 +139,8 @@ struct LoopCtx {
 
 struct Lowerer<'a> {
     cx: &'a mut Ctxt,
+    /// The facade's path (for the runtime items generated code names).
+    krate: Option<syn::Path>,
     vars: Vec<Var>,
     scopes: Vec<Vec<(String, VarId)>>,
     /// Block nesting depth (1 = the function body).
@@ -329,6 +332,7 @@ impl<'a> Lowerer<'a> {
     fn new(cx: &'a mut Ctxt) -> Self {
         Lowerer {
             cx,
+            krate: None,
             vars: Vec::new(),
             scopes: vec![Vec::new()],
             depth: 0,

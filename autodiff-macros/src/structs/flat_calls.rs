@@ -47,7 +47,10 @@ impl VisitMut for FlatCalls<'_> {
                 if p.path.get_ident().is_some_and(|i| self.params.iter().any(|s| s.name == *i)))
             }
             _ => false,
-        });
+        }) || matches!(&*c.func, syn::Expr::Path(p)
+            if p.qself.as_ref().is_some_and(|q| q.ty.to_token_stream().to_string().contains("Field")));
+        // (`<<T as Field<h>>::Ty>::g(&m[..], ..)`: a method of a nested struct field, whose
+        // receiver is a struct; not the projection of its whole, `<T>::__ad_part_f(..)`.)
         if passes_struct && matches!(&*c.func, syn::Expr::Path(_)) {
             let path = crate::emit::callee_item(&c.func, &format_ident!("__flat"));
             *c.func = syn::parse_quote!(#path);

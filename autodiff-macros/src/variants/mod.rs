@@ -161,7 +161,7 @@ fn variant(
 /// turned into an output buffer), or `None` where that fails (the main expansion reports it).
 fn lowered(item: &syn::ItemFn, args: &Args, main: &Func, chosen: &[usize]) -> Option<Func> {
     let mut cx = Ctxt::default();
-    let mut func = lower::lower(item, &mut cx)?;
+    let mut func = lower::lower(item, &mut cx, &args.krate)?;
     let vargs = Args {
         wrt: Some(
             (chosen.iter())

@@ -12,12 +12,5 @@ fn unused(x: f64) -> f64 {
     x * 3.0
 }
 
-/// Copied, then the copy indexed: the message is at the call's `let`.
-#[differentiable]
-fn copied(x: f64) -> f64 {
-    let p = pair(x);
-    let q = p;
-    q[0] + x
-}
 
 fn main() {}
