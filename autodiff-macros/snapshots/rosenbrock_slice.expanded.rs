@@ -66,8 +66,7 @@ impl rosen {
             let mut b_4_d: __S = __t9_d;
             let __t10: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
             let __t11: __S = (__t10 * a_3);
-            let __t11_a1: __S = a_3;
-            let __t11_a0: __S = __t10;
+            let __t11_a0: __S = __t10 + __t10;
             let __t12: __S = (b_4 * b_4);
             let __t12_a0: __S = b_4 + b_4;
             let __t13: __S = (__t11 + __t12);
@@ -76,7 +75,7 @@ impl rosen {
                 a_3_d,
                 100.0,
             );
-            let __t11_d: __S = __t11_a1 * __t10_d + __t11_a0 * a_3_d;
+            let __t11_d: __S = __t11_a0 * a_3_d;
             let __t12_d: __S = __t12_a0 * b_4_d;
             let __t13_d: __S = __t11_d + __t12_d;
             let __t14_d: __S = s_1_d + __t13_d;
@@ -130,8 +129,7 @@ impl rosen {
             let mut b_4: __S = __t10;
             let __t12: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
             let __t13: __S = (__t12 * a_3);
-            let __t13_a1: __S = a_3;
-            let __t13_a0: __S = __t12;
+            let __t13_a0: __S = __t12 + __t12;
             let __t14: __S = (b_4 * b_4);
             let __t14_a0: __S = b_4 + b_4;
             let __t15: __S = (__t13 + __t14);
@@ -142,14 +140,6 @@ impl rosen {
             let mut __t15_b: __S = __t16_b;
             let mut __t13_b: __S = __t15_b;
             let mut __t14_b: __S = __t15_b;
-            let mut __t12_b: __S = (if __based {
-                <__S as ::autodiff::__private::Scalar>::scale(
-                    __t13_a1,
-                    <__S as ::autodiff::__private::Scalar>::base(__t13_b),
-                )
-            } else {
-                __t13_a1 * __t13_b
-            });
             b_4_b
                 += (if __based {
                     <__S as ::autodiff::__private::Scalar>::scale(
@@ -167,7 +157,7 @@ impl rosen {
                     )
                 } else {
                     __t13_a0 * __t13_b
-                }) + <__S as ::autodiff::__private::Scalar>::scale(__t12_b, 100.0);
+                });
             let __out_b11: __S = b_4_b;
             b_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
             let mut __t10_b: __S = __out_b11;
@@ -362,8 +352,7 @@ impl rosen {
             let mut b_4: __S = __t9;
             let __t10: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
             let __t11: __S = (__t10 * a_3);
-            let __t11_a1: __S = a_3;
-            let __t11_a0: __S = __t10;
+            let __t11_a0: __S = __t10 + __t10;
             let __t12: __S = (b_4 * b_4);
             let __t12_a0: __S = b_4 + b_4;
             let __t13: __S = (__t11 + __t12);
@@ -407,8 +396,7 @@ impl rosen {
             let mut b_4_d: __S = __t9_d;
             let __t10: __S = <__S as ::autodiff::__private::Scalar>::scale(a_3, 100.0);
             let __t11: __S = (__t10 * a_3);
-            let __t11_a1: __S = a_3;
-            let __t11_a0: __S = __t10;
+            let __t11_a0: __S = __t10 + __t10;
             let __t12: __S = (b_4 * b_4);
             let __t12_a0: __S = b_4 + b_4;
             let __t13: __S = (__t11 + __t12);
@@ -417,7 +405,7 @@ impl rosen {
                 a_3_d,
                 100.0,
             );
-            let __t11_d: __S = __t11_a1 * __t10_d + __t11_a0 * a_3_d;
+            let __t11_d: __S = __t11_a0 * a_3_d;
             let __t12_d: __S = __t12_a0 * b_4_d;
             let __t13_d: __S = __t11_d + __t12_d;
             let __t14_d: __S = s_1_d + __t13_d;
@@ -468,8 +456,7 @@ impl rosen {
                     100.0,
                 );
                 let __t13: __S = (__t12 * a_3);
-                let __t13_a1: __S = a_3;
-                let __t13_a0: __S = __t12;
+                let __t13_a0: __S = __t12 + __t12;
                 let __t14: __S = (b_4 * b_4);
                 let __t14_a0: __S = b_4 + b_4;
                 let __t15: __S = (__t13 + __t14);
@@ -480,14 +467,6 @@ impl rosen {
                 let mut __t15_b: __S = __t16_b;
                 let mut __t13_b: __S = __t15_b;
                 let mut __t14_b: __S = __t15_b;
-                let mut __t12_b: __S = (if __based {
-                    <__S as ::autodiff::__private::Scalar>::scale(
-                        __t13_a1,
-                        <__S as ::autodiff::__private::Scalar>::base(__t13_b),
-                    )
-                } else {
-                    __t13_a1 * __t13_b
-                });
                 b_4_b
                     += (if __based {
                         <__S as ::autodiff::__private::Scalar>::scale(
@@ -505,7 +484,7 @@ impl rosen {
                         )
                     } else {
                         __t13_a0 * __t13_b
-                    }) + <__S as ::autodiff::__private::Scalar>::scale(__t12_b, 100.0);
+                    });
                 let __out_b11: __S = b_4_b;
                 b_4_b = (-<__S as ::autodiff::__private::Scalar>::zero());
                 let mut __t10_b: __S = __out_b11;

@@ -139,6 +139,8 @@ pub struct Lin<'c, 'f, 'n> {
     /// Elements of input array parameters read in this statement (array, index, value local):
     /// `x[i] * x[i]` reads once, and is a square.
     reads: Vec<(VarId, Ident, Ident)>,
+    /// Results of `k * a` for a literal `k`, with what they scale: `(k * a) * a` is a square.
+    scaled: Vec<(Ident, Target)>,
 }
 
 impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
@@ -152,6 +154,7 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
             indices: Vec::new(),
             forward: false,
             reads: Vec::new(),
+            scaled: Vec::new(),
         }
     }
 
@@ -292,6 +295,15 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
         }
     }
 
+    /// What `t` scales, if it is the result of `k * a` for a literal `k` ([`Self::with_literal`]).
+    fn scaled_of(&self, t: &Target) -> Option<Target> {
+        let Target::Temp(t) = t else { return None };
+        self.scaled
+            .iter()
+            .find(|(s, _)| s == t)
+            .map(|(_, x)| x.clone())
+    }
+
     /// `a * k`, `k * a`, `a + k`, `k + a`, `a - k`, `k - a` and `a / k` with `a` active and
     /// `k` a float literal: the value through `Scalar::scale`/`add_base`/`sub_from_base`/
     /// `div_base` and the partial as a primitive constant ([`Factor::Base`]). The same numbers for
@@ -341,6 +353,9 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
             },
         };
         self.bind(vec![out.clone()], quote!(let #out: #s = #value;), deps);
+        if op == Op::Mul {
+            self.scaled.push((out.clone(), target.clone()));
+        }
         self.steps
             .push(Step::new(out.clone(), vec![(target.clone(), factor)]));
         Some((
@@ -396,21 +411,25 @@ impl<'c, 'f, 'n> Lin<'c, 'f, 'n> {
         }
         // `a * a` (also `x[i] * x[i]`, one read): one term with the partial `a + a`, bound with
         // the value, instead of `a * ob + a * ob` after it. The same number (doubling is exact)
-        // and one operation fewer on the adjoint's dependency chain.
-        if let (Value::Op(Op::Mul), [Operand::Active(a, target), Operand::Active(b, _)]) =
+        // and one operation fewer on the adjoint's dependency chain. Likewise `(k * a) * a`
+        // (`100.0 * a * a`): the partial `t + t` of `t = k * a`, which `k * a * ob + k * (a * ob)`
+        // equals (doubling commutes with rounding), one product fewer.
+        if let (Value::Op(Op::Mul), [Operand::Active(a, ta), Operand::Active(b, tb)]) =
             (row.value, &ops[..])
         {
-            if a == b {
+            let scaled = match (self.scaled_of(ta), self.scaled_of(tb)) {
+                (Some(x), _) if same_target(&x, tb) => Some((a, tb, &deps[0])),
+                (_, Some(x)) if same_target(&x, ta) => Some((b, ta, &deps[1])),
+                _ => None,
+            };
+            let square = (a == b).then_some((a, ta, &deps[0])).or(scaled);
+            if let Some((t, target, dep)) = square {
                 let f = format_ident!("{}_a0", out, span = out.span());
-                self.bind(
-                    vec![f.clone()],
-                    quote!(let #f: #s = #a + #a;),
-                    deps[0].clone(),
-                );
+                self.bind(vec![f.clone()], quote!(let #f: #s = #t + #t;), dep.clone());
                 self.saved.push((f.clone(), Kind::Scalar));
                 self.steps.push(Step::new(
                     out.clone(),
-                    vec![(target.clone(), Factor::Id(f))],
+                    vec![((*target).clone(), Factor::Id(f))],
                 ));
                 let deps = Deps {
                     idents: vec![out.clone()],
@@ -580,4 +599,15 @@ pub fn rule_partials(row: &Intrinsic, active: &[bool], dest: &Ident) -> Vec<Opti
         }
     }
     names
+}
+
+/// Whether two targets are the same value (a step's result, a variable, an element at one
+/// bound index).
+fn same_target(a: &Target, b: &Target) -> bool {
+    match (a, b) {
+        (Target::Temp(x), Target::Temp(y)) => x == y,
+        (Target::Var(x), Target::Var(y)) => x == y,
+        (Target::Elem(v, i), Target::Elem(w, j)) => v == w && i == j,
+        _ => false,
+    }
 }
