@@ -239,7 +239,7 @@ impl<'b> Inliner<'b> {
         bound.visit_block(&callee.block);
         let mut names: HashMap<Ident, Ident> = bound
             .names
-            .into_iter()
+            .iter()
             .map(|n| (n.clone(), format_ident!("{}{}", n, suffix, span = n.span())))
             .collect();
         for (param, arg) in callee.sig.inputs.iter().skip(1).zip(&mc.args) {
@@ -250,10 +250,13 @@ impl<'b> Inliner<'b> {
                 continue;
             };
             match crate::lower::strip_parens(arg) {
+                // (Not a parameter the body binds again, `let t = t * 2.0;`: renamed to the
+                // caller's variable, that `let` would shadow it in the caller.)
                 syn::Expr::Path(a)
                     if a.qself.is_none()
                         && a.path.get_ident().is_some()
-                        && p.mutability.is_none() =>
+                        && p.mutability.is_none()
+                        && !bound.names.contains(&p.ident) =>
                 {
                     names.insert(
                         p.ident.clone(),
