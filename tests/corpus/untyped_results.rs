@@ -191,3 +191,54 @@ fn a_generic_helpers_result_bound_without_its_type() {
     assert_eq!(v, 4.0 * 2.0 + 6.0 + 3.0);
     assert_eq!(g, [4.0 * 2.0 + 1.5 * 2.0, 4.0 + 3.0 + 1.5]);
 }
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Rows {
+    w: f64,
+    s: [[f64; 2]; 2],
+    b: [f64; 2],
+}
+
+#[differentiable]
+fn combine(a: f64, b: f64, r: &[f64]) -> [f64; 3] {
+    [a + r[0], b * r[1], a * b]
+}
+
+#[differentiable]
+impl Rows {
+    /// A matrix field's row and an array field passed to a helper returning an array (random
+    /// programs, seeds 0 and 1: the function's flat value called the helper's value variant,
+    /// which returns arrays into a buffer).
+    fn f(&self, x: f64) -> f64 {
+        let r = combine(self.w * x, self.w, &self.s[1]);
+        let q: [f64; 3] = combine(x, x, &self.b);
+        r[1] + r[2] * q[0]
+    }
+}
+
+#[test]
+fn struct_parts_passed_to_a_helper_returning_an_array() {
+    let m = Rows {
+        w: 0.5,
+        s: [[1.0, 2.0], [3.0, 4.0]],
+        b: [0.1, 0.2],
+    };
+    let x = 2.0;
+    let (v, g) = m.f_grad(x);
+    // w s11 + w^2 x (x + b0)
+    assert_eq!(v, m.f(x));
+    assert_eq!(v, 0.5 * 4.0 + 0.25 * 2.0 * 2.1);
+    assert_eq!(
+        (g.w, g.s, g.b),
+        (
+            4.0 + 2.0 * 0.5 * 2.0 * 2.1,
+            [[0.0, 0.0], [0.0, 0.5]],
+            [0.5, 0.0]
+        )
+    );
+    let objective = Rows::f_objective(&m, x);
+    let mut og = [0.0; 7];
+    let ov =
+        autodiff::Objective::value_grad(&objective, &[0.5, 1.0, 2.0, 3.0, 4.0, 0.1, 0.2], &mut og);
+    assert_eq!(ov, v);
+}

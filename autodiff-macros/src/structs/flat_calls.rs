@@ -14,6 +14,19 @@ pub(super) struct FlatCalls<'p> {
     pub(super) ft: &'p Ident,
 }
 
+impl FlatCalls<'_> {
+    /// Whether `len`, a field part's length `<T>::__AD_LEN_f`, is a struct field's (a field
+    /// the derive lists as a struct, of a parameter or a local; a field of a nested struct is
+    /// taken for an array, as the whole-struct arguments do, see `passive`).
+    fn nested_field(&self, len: &syn::Expr) -> bool {
+        let s = len.to_token_stream().to_string();
+        self.params
+            .iter()
+            .flat_map(|p| &p.nested)
+            .any(|f| s.ends_with(&format!("__AD_LEN_{f}")) && !s.contains("Field"))
+    }
+}
+
 impl VisitMut for FlatCalls<'_> {
     fn visit_local_mut(&mut self, l: &mut syn::Local) {
         syn::visit_mut::visit_local_mut(self, l);
@@ -83,8 +96,12 @@ impl VisitMut for FlatCalls<'_> {
             if of_struct && r.mutability.is_none() {
                 let k = &self.krate;
                 let view = a.clone();
+                // (Only a struct field's part may be a struct: `&m.inner`, by the derive's list.
+                // An array field or a row goes to the helper as written, an array.)
+                if self.nested_field(&len) {
+                    views |= 1 << pos;
+                }
                 *a = syn::parse_quote!(#k::__private::fixed::<_, { #len }>(#view));
-                views |= 1 << pos;
             }
         }
         // The callee may take a nested struct there (`helper(&m.inner)`), which only its

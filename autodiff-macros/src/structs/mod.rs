@@ -43,6 +43,8 @@ struct StructParam {
     ty: syn::Type,
     /// A local (an array value) rather than a parameter (a reference to one).
     local: bool,
+    /// Its type's fields that are structs (from the derive, once asked; see [`crate::layout`]).
+    nested: Vec<String>,
 }
 
 /// The expansion of `item` if it has active struct parameters, else `None`.
@@ -96,6 +98,13 @@ pub fn expand(
         .into_iter()
         .chain(passive::of_locals(&locals)?)
         .collect();
+    let (mut params, mut locals) = (params, locals);
+    for p in params.iter_mut().chain(locals.iter_mut()) {
+        if let Some((_, l)) = layouts.iter().find(|(m, _)| *m == p.name) {
+            p.nested = l.nested.clone();
+        }
+    }
+    let (params, locals) = (params, locals);
     let same_type = match check_locals(&params, &locals) {
         Ok(t) => t,
         Err(e) => {
@@ -168,6 +177,7 @@ fn struct_params(sig: &syn::Signature, wrt: &[Ident]) -> Vec<StructParam> {
                         name: pi.ident.clone(),
                         ty: (*r.elem).clone(),
                         local: false,
+                        nested: Vec::new(),
                     },
                 )
             }

@@ -30,6 +30,7 @@ pub(super) fn rewrap(
             name: Ident::new("__output", Span::mixed_site()),
             ty: t.clone(),
             local: false,
+            nested: Vec::new(),
         });
     }
     let params = &params[..];

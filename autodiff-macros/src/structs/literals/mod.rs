@@ -153,6 +153,7 @@ impl<'ast> Visit<'ast> for Taint {
                         name: pi.ident.clone(),
                         ty: (*pt.ty).clone(),
                         local: true,
+                        nested: Vec::new(),
                     });
                     self.taint_pat(&l.pat);
                     return;
@@ -178,6 +179,7 @@ impl<'ast> Visit<'ast> for Taint {
                 name: name.clone(),
                 ty,
                 local: true,
+                nested: Vec::new(),
             });
         }
     }

@@ -86,6 +86,7 @@ impl<'ast> Visit<'ast> for Candidates<'_> {
                 name: pi.ident.clone(),
                 ty,
                 local: true,
+                nested: Vec::new(),
             };
             self.known.push(p.clone());
             self.out.push(p);
