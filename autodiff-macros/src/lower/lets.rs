@@ -80,30 +80,10 @@ impl Lowerer<'_> {
             return self.array_pattern(ps, &init.expr);
         }
         // `let p = helper(..);` with `p[i]` (or `p.iter()`, `for v in &p`, ..) later: the helper
-        // returns an array, of the length its signature says (`ret_len(&helper)`, a constant;
-        // a generic helper's needs its arguments, `helper::<3>(..)`, which rustc asks for).
+        // returns an array, of the length its signature says (see `results`).
         if let (syn::Pat::Ident(pi), None, Some(init)) = (pat, &ty, &local.init) {
             if self.indexed.contains(&pi.ident.to_string()) && self.is_fn_call(&init.expr) {
-                let syn::Expr::Call(c) = strip_parens(&init.expr) else {
-                    unreachable!("a call")
-                };
-                let (f, k) = (&c.func, self.krate.as_ref().expect("set by `lower`"));
-                // The arguments' types where they fix a generic helper's length (`&[_; 3]`);
-                // not the wholes of structs passed on (see `structs::passive`), which the
-                // helper as written does not take.
-                let whole = |a: &&syn::Expr| {
-                    let t = quote::ToTokens::to_token_stream(*a).to_string();
-                    ["__ad_whole_", "Whole :: NONE", "__ad_part_"]
-                        .iter()
-                        .any(|w| t.contains(w))
-                };
-                let hints = c
-                    .args
-                    .iter()
-                    .filter(|a| !whole(a))
-                    .map(|a| self.arg_type_hint(a));
-                let n = quote::quote_spanned!(f.span()=>
-                    { #k::__private::ret_len::<_, (#(#hints,)*)>(&#f) });
+                let n = self.result_len(&init.expr);
                 let args = self.returned_args(&init.expr)?;
                 let v = self.local_array(Some(&pi.ident), n, init.expr.span());
                 return self.returned_call(v, &init.expr, args);
@@ -349,33 +329,5 @@ impl Lowerer<'_> {
             },
             expr.span(),
         )))
-    }
-}
-
-impl Lowerer<'_> {
-    /// The type of the call argument `a` as far as it fixes array lengths: `&[_; 3]` for an
-    /// array of literal length (a parameter `x`, `&a` for a local, `&[p, q, r]`), else `_`.
-    fn arg_type_hint(&self, a: &syn::Expr) -> proc_macro2::TokenStream {
-        let (e, borrowed) = match strip_parens(a) {
-            syn::Expr::Reference(r) if r.mutability.is_none() => (strip_parens(&r.expr), true),
-            e => (e, false),
-        };
-        let p = match e {
-            syn::Expr::Array(l) if borrowed => {
-                let n = l.elems.len();
-                return quote::quote!(&[_; #n]);
-            }
-            syn::Expr::Path(p) => p,
-            _ => return quote::quote!(_),
-        };
-        let Some(v) = p.path.get_ident().and_then(|i| self.resolve(i)) else {
-            return quote::quote!(_);
-        };
-        let literal = |n: &proc_macro2::TokenStream| n.to_string().parse::<usize>().is_ok();
-        match &self.vars[v].shape {
-            Shape::ArrayRef(n) if !borrowed && literal(n) => quote::quote!(&[_; #n]),
-            Shape::Array(n) if borrowed && literal(n) => quote::quote!(&[_; #n]),
-            _ => quote::quote!(_),
-        }
     }
 }

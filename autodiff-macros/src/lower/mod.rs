@@ -19,6 +19,7 @@ mod folds;
 mod iters;
 mod lets;
 mod renamer;
+mod results;
 mod signature;
 mod stmts;
 mod tuples;
