@@ -62,11 +62,56 @@ pub fn call_text(k: &Callee, args: &[Code]) -> Code {
 }
 
 impl Gen<'_> {
+    /// Whether `k` returns an array and can be called here (see [`Self::can_call`]).
+    pub fn can_call_array(&self, k: &Callee) -> bool {
+        let scalar = Callee {
+            ret: None,
+            ..k.clone()
+        };
+        k.ret.is_some() && self.can_call(&scalar)
+    }
+
+    /// `let r = h(args..);` for an earlier program `h` returning an array, bound without its
+    /// type; `r` is a local array from here on (see `UntypedArrayResultCall`).
+    pub fn untyped_array_call(&mut self) -> Code {
+        let ks: Vec<_> = (self.callees.iter())
+            .filter(|k| self.can_call_array(k))
+            .cloned()
+            .collect();
+        let k = self.rng.pick(&ks).clone();
+        let args = self.call_args(&k, None);
+        let call = call_text(&k, &args);
+        let (name, len) = (self.fresh("r"), k.ret.expect("an array result"));
+        // One element read at once (a result never indexed is taken for a float: see
+        // `tests/ui/diagnostics/array_result_unused.rs`); later expressions may read more.
+        let (v, i) = (self.fresh("v"), self.rng.range(0, len));
+        self.scope.floats.push(crate::gen::FVar {
+            name: v.clone(),
+            mutable: false,
+            active: call.active,
+            typed: true,
+        });
+        self.scope.arrays.push(AVar {
+            name: name.clone(),
+            len,
+            mutable: false,
+            active: call.active,
+            typed: true,
+            nested_local: self.level > 1 || self.returned,
+            plain: false,
+            vec: false,
+            out: false,
+            param: false,
+        });
+        crate::gen::both!("let {name} = {}; let {v} = {name}[{i}];", call)
+    }
+
     /// Whether `k` has this function's float type, a scalar result and, for each slice
     /// parameter, some array or matrix row in scope long enough.
     pub fn can_call(&self, k: &Callee) -> bool {
         k.f32 == (self.ft == "f32")
             && !k.writes()
+            && k.ret.is_none()
             && (k.params.iter()).all(|a| match *a {
                 Arg::Slice(n) => self.slice_sources(n, None).next().is_some(),
                 _ => true,
@@ -104,7 +149,16 @@ impl Gen<'_> {
 
     /// A slice argument reading `n` elements (see [`Gen::slice_sources`]).
     fn slice_arg(&mut self, n: usize, exclude: Option<&str>) -> Code {
-        let sources: Vec<Source> = self.slice_sources(n, exclude).collect();
+        let mut sources: Vec<Source> = self.slice_sources(n, exclude).collect();
+        // A struct's matrix field row is rare among the sources: often, while there is one (so
+        // that `FieldRowArg` is drawn in every run).
+        let field_rows: Vec<Source> = (sources.iter())
+            .filter(|s| matches!(s, Source::Row(m) if m.name.contains('.')))
+            .cloned()
+            .collect();
+        if !field_rows.is_empty() && self.rng.chance(0.5) {
+            sources = field_rows;
+        }
         match self.rng.pick(&sources).clone() {
             Source::Array(a) => {
                 let k = self.rng.range(0, a.len - n + 1);

@@ -278,6 +278,10 @@ constructs! {
     PassiveScalar,
     PassiveInt,
     ArrayResult,
+    /// A call of an earlier program returning an array, bound without its type and indexed
+    /// later: `let r4 = p3(x, y); .. r4[1] ..` (the length from the callee's signature). Was a
+    /// compile error ("write its type").
+    UntypedArrayResultCall,
     F32,
     // Parameter structs (`build/structs.rs`).
     /// A free function with a `#[derive(Differentiable)]` struct parameter named in `wrt(..)`:

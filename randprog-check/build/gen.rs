@@ -249,6 +249,8 @@ pub struct Callee {
     pub name: String,
     pub params: Vec<Arg>,
     pub f32: bool,
+    /// The length of the array it returns (`None`: a float).
+    pub ret: Option<usize>,
 }
 
 impl Callee {
@@ -258,6 +260,7 @@ impl Callee {
             name: name.to_string(),
             params: vec![Arg::Scalar; arity],
             f32: false,
+            ret: None,
         }
     }
 

@@ -117,7 +117,8 @@ impl Program {
     }
 
     /// A callee for later programs, if this one takes only active scalars (and, with
-    /// `slices`, active slices) and returns one float or writes one output buffer.
+    /// `slices`, active slices) and returns one float or an array, or writes one output
+    /// buffer.
     pub fn as_callee(&self, slices: bool) -> Option<Callee> {
         let params: Option<Vec<Arg>> = (self.params.iter())
             .map(|p| match p {
@@ -128,11 +129,12 @@ impl Program {
             })
             .collect();
         let inputs = |ps: &Vec<Arg>| ps.iter().any(|a| !matches!(a, Arg::Out(..)));
-        let params = params.filter(|ps| inputs(ps) && self.out_len.is_none())?;
+        let params = params.filter(|ps| inputs(ps))?;
         Some(Callee {
             name: self.name.clone(),
             params,
             f32: self.ft == "f32",
+            ret: self.out_len,
         })
     }
 }

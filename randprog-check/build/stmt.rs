@@ -51,6 +51,7 @@ const STMT_WEIGHTS: &[(Construct, u32)] = {
         (MatrixAddAssign, 3),
         (MatrixLen, 2),
         (OutputCall, 4),
+        (UntypedArrayResultCall, 3),
         (ForElements, 2),
         (ForEnumerate, 1),
         (ForWindows, 1),
@@ -98,6 +99,7 @@ impl Gen<'_> {
             MatrixWrite | MatrixAddAssign => self.scope.mats.iter().any(|m| m.mutable),
             MatrixLen => loop_ok && !self.scope.mats.is_empty(),
             OutputCall => self.callees.iter().any(|k| self.can_call_writer(k)),
+            UntypedArrayResultCall => self.callees.iter().any(|k| self.can_call_array(k)),
             ForElements | ForEnumerate => loop_ok && self.has_sources(),
             ForWindows => {
                 loop_ok
@@ -117,8 +119,16 @@ impl Gen<'_> {
             && self
                 .shadowable()
                 .any(|v| (self.scope.closures.iter()).any(|c| c.captures.contains(&v.name)));
+        // Likewise a `return;` in a function writing an output buffer (`EarlyReturnOutput`).
+        let out_return = self.out_buf.is_some()
+            && self.sw.is_on(EarlyReturnOutput)
+            && self.sw.is_on(EarlyReturn)
+            && self.stmt_applicable(EarlyReturn, sd);
         let c = if captured && self.rng.chance(0.2) {
             Some(Shadow)
+        } else if out_return && self.rng.chance(0.03) {
+            self.used(EarlyReturn);
+            Some(EarlyReturn)
         } else {
             self.choose(STMT_WEIGHTS, |g, c| g.stmt_applicable(c, sd))
         };
@@ -225,6 +235,7 @@ impl Gen<'_> {
             Some(LocalMatrix) => self.local_matrix(),
             Some(c @ (MatrixWrite | MatrixAddAssign)) => self.matrix_write(c == MatrixWrite, d),
             Some(OutputCall) => self.output_call(),
+            Some(UntypedArrayResultCall) => self.untyped_array_call(),
             Some(ClosureLet) => self.closure_let(d),
             Some(FieldRowLoop) => self.row_loop(d),
             Some(c) => self.loop_stmt(c, sd, d),
