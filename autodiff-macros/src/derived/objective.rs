@@ -15,7 +15,7 @@ use syn::visit_mut::VisitMut;
 fn copyable(ty: &syn::Type) -> bool {
     match ty {
         syn::Type::Reference(r) => r.mutability.is_none(),
-        _ if whole_of(ty).is_some() => true,
+        _ if crate::structs::whole_target(ty).is_some() => true,
         syn::Type::Path(p) if p.qself.is_none() => {
             const PRIMS: &[&str] = &[
                 "f32", "f64", "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16",
@@ -27,23 +27,6 @@ fn copyable(ty: &syn::Type) -> bool {
         }
         _ => false,
     }
-}
-
-/// `T` if `ty` is `Whole<'_, T>`, the whole of a struct parameter (see `structs`): `objective`
-/// takes the struct itself.
-fn whole_of(ty: &syn::Type) -> Option<&syn::Type> {
-    let syn::Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != "Whole" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
-        return None;
-    };
-    a.args.iter().find_map(|g| match g {
-        syn::GenericArgument::Type(t) => Some(t),
-        _ => None,
-    })
 }
 
 /// Whether an active parameter's length is given to `objective` (slices, `&Vec`s, slices of
@@ -175,7 +158,7 @@ pub(super) fn objective_fn(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> To
         }
         let mut ty = p.ty.clone();
         namer.visit_type_mut(&mut ty);
-        if let (Some(t), syn::Type::Path(tp)) = (whole_of(&ty), &ty) {
+        if let (Some(t), syn::Type::Path(tp)) = (crate::structs::whole_target(&ty), &ty) {
             // The struct (its passive fields), taken as `&T`.
             let l = tp.path.segments.last().and_then(|s| match &s.arguments {
                 syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|g| match g {

@@ -25,9 +25,7 @@ pub(super) fn hoist(item: &syn::ItemFn) -> Option<syn::ItemFn> {
                     Some(pi.ident.clone())
                 }
                 // A flattened struct's whole (see `structs`): a shared reference too.
-                (syn::Pat::Ident(pi), syn::Type::Path(p))
-                    if p.path.segments.last().is_some_and(|s| s.ident == "Whole") =>
-                {
+                (syn::Pat::Ident(pi), ty) if crate::structs::whole_target(ty).is_some() => {
                     Some(pi.ident.clone())
                 }
                 _ => None,

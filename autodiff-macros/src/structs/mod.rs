@@ -24,7 +24,7 @@ mod wrap;
 
 use fields::Fields;
 use sig::{flat_ty, float_type, is_struct, param_names, takes_struct, wrt_names};
-pub use sig::{is_flat_len, is_flat_struct};
+pub use sig::{is_flat_len, is_flat_struct, whole_target};
 use wrap::rewrap;
 
 use proc_macro2::{Ident, Span, TokenStream};

@@ -119,3 +119,20 @@ pub(super) fn flat_ty(ty: &syn::Type, ft: &Ident, k: &syn::Path) -> syn::Type {
     let span = ty.span();
     syn::parse_quote_spanned!(span=> [#ft; <#ty as #k::Differentiable>::DIM])
 }
+
+/// `T` if `ty` is `Whole<'_, T>`: the whole struct a flattened struct parameter comes with (see
+/// [`super::passive`]), a shared reference to it for `objective` and the lowering.
+pub fn whole_target(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Whole" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
+        return None;
+    };
+    a.args.iter().find_map(|g| match g {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
+    })
+}
