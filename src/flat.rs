@@ -54,7 +54,7 @@ impl<T: Differentiable> Flat<T> {
     /// assert_eq!(p.values(), &[1.0, 2.0, 3.0]);
     /// ```
     pub fn new(value: T) -> Self {
-        let mut values = alloc::vec![<T::Float as autodiff_runtime::Scalar>::zero(); T::DIM];
+        let mut values = alloc::vec![<T::Float as autodiff_runtime::Scalar>::zero(); value.dim()];
         value.flatten_into(&mut values);
         Flat {
             template: value,

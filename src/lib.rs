@@ -314,12 +314,19 @@ pub use autodiff_macros::{differentiable, Differentiable};
 pub use autodiff_runtime::rules;
 /// A struct of float parameters, differentiated as one active parameter: its gradient has the
 /// struct's own type. `#[derive(Differentiable)]` implements it for structs whose fields are
-/// floats, arrays `[f; N]`, matrices `[[f; N]; M]` (one float type) and other such structs;
-/// fields marked `#[passive]` (sizes, flags, data) are cloned, not differentiated. The active
-/// fields are flattened in declaration order (matrices row by row, nested structs in place):
-/// the order of `objective` vectors and Hessians; `T::names()` (with `alloc`) and
-/// `T::write_name(k, ..)` name each flattened value as written in Rust (`w1[3][2]`,
-/// `inner.a`), for labelling errors, correlations and Hessians.
+/// floats, arrays `[f; N]`, matrices `[[f; N]; M]` (one float type), other such structs and
+/// `Vec`s of floats; fields marked `#[passive]` (sizes, flags, data) are cloned, not
+/// differentiated. The active fields are flattened in declaration order (matrices row by row,
+/// nested structs in place), the `Vec` fields after all the others: the order of `objective`
+/// vectors and Hessians; `T::names()` (with `alloc`) and `T::write_name(k, ..)` name each
+/// flattened value as written in Rust (`w1[3][2]`, `inner.a`), for labelling errors,
+/// correlations and Hessians.
+///
+/// A struct with `Vec` fields has its size at run time: `p.dim()` gives it and `p.names_of()`
+/// the names (`T::DIM` is a compile-time error that says so). Functions take it as a parameter
+/// (flattened into a slice, with `grad`/`vjp`/`jvp`/`hvp`/`objective` as for the others) and
+/// [`Flat`] trains it; it cannot be a field of another struct, or be built or returned inside a
+/// `#[differentiable]` function.
 ///
 /// A `#[differentiable]` function differentiates a struct parameter named in `wrt(..)`; it
 /// reads fields as written (`m.w[i][j]`, `m.b[i]`, `m.scale`, `&m.w[i]` and `&m.b` passed to
@@ -346,6 +353,19 @@ pub use autodiff_runtime::rules;
 /// assert_eq!(flat, [0.5, 1.0, 2.0]);
 /// let q = p.with_flat(&[0.0, 3.0, 4.0]);
 /// assert_eq!(q, Pose { angle: 0.0, t: [3.0, 4.0], label: 7 });
+///
+/// #[derive(Clone, Debug, PartialEq, Differentiable)]
+/// struct Poly {
+///     coeffs: Vec<f64>,
+///     bias: f64,
+/// }
+///
+/// let p = Poly { coeffs: vec![1.0, 2.0], bias: 3.0 };
+/// assert_eq!(p.dim(), 3);
+/// assert_eq!(p.names_of(), ["bias", "coeffs[0]", "coeffs[1]"]);
+/// let mut flat = vec![0.0; p.dim()];
+/// p.flatten_into(&mut flat);
+/// assert_eq!(flat, [3.0, 1.0, 2.0]);
 /// ```
 pub use autodiff_runtime::Differentiable;
 

@@ -11,7 +11,7 @@
 //! 1. The attribute expands as usual. [`layout`] answers `None` while no list has come,
 //!    and notes the struct type asked for; [`crate::structs::expand`] then stops early.
 //! 2. If a type was noted, the attribute's output is instead `Mlp! { [] [Other] (attr) item }`:
-//!    `Mlp!` appends `(Mlp [n] [] f64)` to the first list and calls `__layout!`, which calls the
+//!    `Mlp!` appends `(Mlp [n] [] [] f64)` to the first list and calls `__layout!`, which calls the
 //!    next type's macro; the last step calls `__layout!` once more, spanned at the attribute (so
 //!    that the names the expansion makes resolve like the user's code, not like the
 //!    `macro_rules!`'s), and that one expands the item with the lists known.
@@ -38,6 +38,8 @@ pub struct Layout {
     pub float: Option<String>,
     /// Its fields that are structs themselves (active).
     pub nested: Vec<String>,
+    /// Its `Vec<f>` fields (active; the struct's size is then known at run time only).
+    pub vecs: Vec<String>,
 }
 
 /// The layouts of the structs the function differentiates.
@@ -126,7 +128,7 @@ pub fn entry(
     // trait bound says why (its message names the derive).
     let checks = needed.iter().map(|(_, t)| {
         let span = t.span();
-        quote_spanned!(span=> const _: usize = <#t as #krate::Differentiable>::DIM;)
+        quote_spanned!(span=> const _: ::core::marker::PhantomData<<#t as #krate::Differentiable>::Float> = ::core::marker::PhantomData;)
     });
     let paths: Vec<&syn::Path> = needed.iter().map(|(p, _)| p).collect();
     // The attribute's own site goes along: the last step is invoked there (see `callback`).
@@ -150,7 +152,7 @@ fn chain(
     quote_spanned!(span=> #first! { [#have] [#(#rest)*] (#attr) #item })
 }
 
-/// `__layout! { [(Name [passive..] [nested..] float)..] [(next path)..] (attr) item }`: calls the next type's
+/// `__layout! { [(Name [passive..] [nested..] [vecs..] float)..] [(next path)..] (attr) item }`: calls the next type's
 /// macro, or expands the item with the lists known.
 pub fn callback(
     input: TokenStream,
@@ -206,8 +208,15 @@ pub fn callback(
                 Some(TokenTree::Ident(name)),
                 Some(TokenTree::Group(fields)),
                 Some(TokenTree::Group(nested)),
+                Some(TokenTree::Group(vecs)),
                 float,
-            ) = (parts.next(), parts.next(), parts.next(), parts.next())
+            ) = (
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+            )
             else {
                 return None;
             };
@@ -230,6 +239,7 @@ pub fn callback(
                 passive: names(fields),
                 float,
                 nested: names(nested),
+                vecs: names(vecs),
             })
         })
         .collect();
@@ -256,12 +266,13 @@ pub(crate) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 }
 
 /// The derive's part: `macro_rules!` under the struct's name that appends
-/// `(Name [passive fields] [nested struct fields] float)` and calls `__layout!`. A `pub` struct's macro is exported (under a
+/// `(Name [passive fields] [nested struct fields] [Vec fields] float)` and calls `__layout!`. A `pub` struct's macro is exported (under a
 /// name unique to the struct) so that other crates reach it through the struct's path.
 pub fn derive_macro(
     item: &syn::DeriveInput,
     passive: &[String],
     nested: &[String],
+    vecs: &[String],
     float: Option<&Ident>,
     krate: &syn::Path,
 ) -> TokenStream {
@@ -282,10 +293,10 @@ pub fn derive_macro(
             })
             .collect()
     };
-    let (fields, nested) = (tokens(passive), tokens(nested));
+    let (fields, nested, vecs) = (tokens(passive), tokens(nested), tokens(vecs));
     let body = quote! {
         ([$($have:tt)*] $($rest:tt)*) => {
-            #krate::__private::layout! { [$($have)* (#name [#(#fields)*] [#(#nested)*] #float)] $($rest)* }
+            #krate::__private::layout! { [$($have)* (#name [#(#fields)*] [#(#nested)*] [#(#vecs)*] #float)] $($rest)* }
         };
     };
     if matches!(item.vis, syn::Visibility::Public(_)) {

@@ -6,10 +6,14 @@ use crate::Float;
 /// parameter (named in `wrt(..)`) and whose gradient has the struct's own type.
 ///
 /// Implemented by `#[derive(Differentiable)]` for structs whose fields are floats, arrays
-/// `[f; N]` and matrices `[[f; N]; M]` of one float type, and other such structs; fields marked
-/// `#[passive]` are passive (sizes, flags, data) and are copied, not
-/// differentiated. The active fields are flattened in declaration order, matrices row by row,
-/// nested structs in place: that order is the one of `objective` vectors and Hessians.
+/// `[f; N]` and matrices `[[f; N]; M]` of one float type, other such structs and (with
+/// `alloc`) `Vec`s of floats; fields marked `#[passive]` are passive (sizes, flags, data) and
+/// are copied, not differentiated. The fixed-size active fields are flattened in declaration
+/// order, matrices row by row, nested structs in place, then the `Vec` fields in declaration
+/// order: that order is the one of `objective` vectors and Hessians.
+///
+/// A struct with `Vec` fields has its size at run time ([`Differentiable::dim`]); its `DIM` is a
+/// compile-time error, so it cannot be nested in another struct or flattened into an array.
 /// Derive it with `#[derive(Differentiable)]` from the `autodiff-gen` crate.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is an active parameter but not a `Differentiable` struct",
@@ -19,8 +23,14 @@ use crate::Float;
 pub trait Differentiable: Sized {
     /// The float type of the active fields.
     type Float: Float;
-    /// The number of active scalars.
+    /// The number of active scalars (a compile-time error for a struct with `Vec` fields: see
+    /// [`Differentiable::dim`]).
     const DIM: usize;
+    /// The number of active scalars of this value: [`Differentiable::DIM`], or for a struct with
+    /// `Vec` fields its fixed part plus the `Vec`s' lengths.
+    fn dim(&self) -> usize {
+        Self::DIM
+    }
     /// Writes the active fields into `out[..DIM]`, in the documented order.
     ///
     /// # Panics
@@ -41,6 +51,12 @@ pub trait Differentiable: Sized {
         write!(out, "#{k}")
     }
 
+    /// [`Differentiable::write_name`] for this value: the same, and for a struct with `Vec`
+    /// fields the names of their elements too (`w[3]`).
+    fn write_name_of(&self, k: usize, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
+        Self::write_name(k, out)
+    }
+
     /// The names of all `DIM` flattened values (see [`Differentiable::write_name`]).
     #[cfg(feature = "alloc")]
     fn names() -> alloc::vec::Vec<alloc::string::String> {
@@ -48,6 +64,20 @@ pub trait Differentiable: Sized {
             .map(|k| {
                 let mut s = alloc::string::String::new();
                 let _ = Self::write_name(k, &mut s);
+                s
+            })
+            .collect()
+    }
+
+    /// The names of this value's `dim()` flattened values (see
+    /// [`Differentiable::write_name_of`]); the same as [`Differentiable::names`] for a
+    /// fixed-size struct.
+    #[cfg(feature = "alloc")]
+    fn names_of(&self) -> alloc::vec::Vec<alloc::string::String> {
+        (0..self.dim())
+            .map(|k| {
+                let mut s = alloc::string::String::new();
+                let _ = self.write_name_of(k, &mut s);
                 s
             })
             .collect()

@@ -53,6 +53,7 @@ mod struct_defects;
 mod structs;
 mod tuples;
 mod untyped_results;
+mod vec_fields;
 mod vectors;
 
 pub use common::*;

@@ -111,3 +111,36 @@ fn struct_defects_found_by_random_programs() {
     assert_eq!(v, 4.0 + 5.0 + 8.0 + 5.0);
     assert_eq!((g.s, g.b, g.n), (4.0, [2.0, 2.0 + 1.0 + 2.0, 2.0], 2));
 }
+
+/// Two struct parameters of different types, the second with a passive field: its layout was
+/// not asked of its derive (only the first unknown type was), so its passive field read as an
+/// active one and the build stopped with the message for nested passive reads.
+#[derive(Clone, Debug, Differentiable)]
+pub struct First {
+    pub a: f64,
+}
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Second {
+    pub b: [f64; 2],
+    #[passive]
+    pub k: usize,
+}
+
+#[differentiable(wrt(f, s))]
+fn two_types(f: &First, s: &Second) -> f64 {
+    f.a * s.b[s.k]
+}
+
+#[test]
+fn the_second_struct_types_passive_fields_are_known() {
+    let (f, s) = (
+        First { a: 2.0 },
+        Second {
+            b: [3.0, 5.0],
+            k: 1,
+        },
+    );
+    let (v, (gf, gs)) = two_types::grad(&f, &s);
+    assert_eq!((v, gf.a, gs.b, gs.k), (10.0, 5.0, [0.0, 2.0], 1));
+}

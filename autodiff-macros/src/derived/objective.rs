@@ -148,7 +148,11 @@ pub(super) fn objective_fn(sigs: &Signatures, item: &syn::ItemFn, cx: &Cx) -> To
         let var = &func.vars[p.var];
         let n = &sigs.names[pi];
         if var.active {
-            if variable_length(p, var) {
+            // A struct with `Vec` fields, flattened into a slice: its length from the struct.
+            let whole = format_ident!("__ad_whole_{}", n);
+            if variable_length(p, var) && sigs.names.contains(&whole) {
+                values.push(quote!(#k::Differentiable::dim(#whole)));
+            } else if variable_length(p, var) {
                 let what = if p.matrix.is_some() { "rows" } else { "len" };
                 let len = format_ident!("{}_{}", n, what);
                 params.push(quote!(#len: usize));

@@ -1,7 +1,7 @@
 //! Field reads of flattened struct parameters, rewritten to offsets (see the parent module).
 
 use proc_macro2::{Ident, Span};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 
@@ -61,7 +61,7 @@ impl Fields<'_> {
             inner @ syn::Expr::Field(_) => {
                 let (m, ty, k, g, base) = self.field(inner)?;
                 let span = g.member.span();
-                let off = Self::off(&ty, &k, span, &base);
+                let off = self.off(m, &ty, &k, span, &base);
                 let h = crate::derive::field_hash(&k);
                 let kr = &self.krate;
                 let owner: syn::Type =
@@ -83,9 +83,9 @@ impl Fields<'_> {
         let (m, ty, key, f, base) = self.field(e)?;
         let span = f.member.span();
         let (off, len, cols) = (
-            Self::off(&ty, &key, span, &base),
-            Self::konst(&ty, "LEN", &key, span),
-            Self::konst(&ty, "COLS", &key, span),
+            self.off(m, &ty, &key, span, &base),
+            self.konst(m, &ty, "LEN", &key, span),
+            self.konst(m, &ty, "COLS", &key, span),
         );
         Some(syn::parse_quote_spanned!(span=> #m[#off..#off + #len].chunks_exact(#cols)))
     }
@@ -105,8 +105,8 @@ impl Fields<'_> {
         // The part's base and the length its range is within.
         let (m, base, len, span) = if let Some((m, ty, key, f, outer)) = self.field(&ix.expr) {
             let span = f.member.span();
-            let off = Self::off(&ty, &key, span, &outer);
-            (m, off, Self::konst(&ty, "LEN", &key, span), span)
+            let off = self.off(m, &ty, &key, span, &outer);
+            (m, off, self.konst(m, &ty, "LEN", &key, span), span)
         } else {
             let syn::Expr::Index(row) = strip_parens(&ix.expr) else {
                 return None;
@@ -114,8 +114,8 @@ impl Fields<'_> {
             let (m, ty, key, f, outer) = self.field(&row.expr)?;
             let span = f.member.span();
             let (off, cols) = (
-                Self::off(&ty, &key, span, &outer),
-                Self::konst(&ty, "COLS", &key, span),
+                self.off(m, &ty, &key, span, &outer),
+                self.konst(m, &ty, "COLS", &key, span),
             );
             let i = &row.index;
             let base: syn::Expr = syn::parse_quote_spanned!(span=> (#off + (#i) * #cols));
@@ -136,19 +136,46 @@ impl Fields<'_> {
     /// `(0..ROWS)` of the field `e`: the iteration count of its items (rows of a matrix,
     /// elements of a vector), for a loop that does not read them.
     pub(super) fn count(&self, e: &syn::Expr) -> Option<syn::Expr> {
-        let (_, ty, key, f, _) = self.field(e)?;
-        let rows = Self::konst(&ty, "ROWS", &key, f.member.span());
+        let (m, ty, key, f, _) = self.field(e)?;
+        let rows = self.konst(m, &ty, "ROWS", &key, f.member.span());
         Some(syn::parse_quote_spanned!(f.member.span()=> (0..#rows)))
     }
 
-    fn konst(ty: &syn::Type, what: &str, key: &str, span: Span) -> syn::Expr {
+    /// The derive's constant `what` (`OFF`, `LEN`, `ROWS`, `COLS`) of field `key` of `ty`, or
+    /// for a `Vec` field of the parameter `m` its value, read from the whole struct.
+    fn konst(&self, m: &Ident, ty: &syn::Type, what: &str, key: &str, span: Span) -> syn::Expr {
+        let vec = self
+            .params
+            .iter()
+            .any(|p| p.name == *m && p.vecs.iter().any(|v| v == key));
+        // (Not a nested struct's field of the same name: a `Vec` struct is never nested.)
+        let nested = ty.to_token_stream().to_string().contains("Field <");
+        if vec && !nested {
+            let whole = whole_name(m);
+            let member: syn::Member = syn::parse_str(key).expect("a field name");
+            return match what {
+                "OFF" => {
+                    let f = format_ident!("__ad_off_{}", key, span = span);
+                    syn::parse_quote_spanned!(span=> #whole.#f())
+                }
+                "COLS" => syn::parse_quote_spanned!(span=> 1usize),
+                _ => syn::parse_quote_spanned!(span=> #whole.#member.len()),
+            };
+        }
         let c = format_ident!("__AD_{}_{}", what, key, span = span);
         syn::parse_quote_spanned!(span=> <#ty>::#c)
     }
 
-    /// The offset of field `key` of `ty` in the flattened parameter (plus the owner's).
-    fn off(ty: &syn::Type, key: &str, span: Span, base: &Option<syn::Expr>) -> syn::Expr {
-        let own = Self::konst(ty, "OFF", key, span);
+    /// The offset of field `key` of `ty` in the flattened parameter `m` (plus the owner's).
+    fn off(
+        &self,
+        m: &Ident,
+        ty: &syn::Type,
+        key: &str,
+        span: Span,
+        base: &Option<syn::Expr>,
+    ) -> syn::Expr {
+        let own = self.konst(m, ty, "OFF", key, span);
         match base {
             Some(b) => syn::parse_quote_spanned!(span=> (#b + #own)),
             None => own,
@@ -171,12 +198,12 @@ impl Fields<'_> {
         match strip_parens(e) {
             // `m.f.len()`, `m.f[i].len()`.
             syn::Expr::MethodCall(mc) if mc.method == "len" && mc.args.is_empty() => {
-                if let Some((_, ty, key, f, _)) = self.field(&mc.receiver) {
-                    return Some(Self::konst(&ty, "ROWS", &key, f.member.span()));
+                if let Some((m, ty, key, f, _)) = self.field(&mc.receiver) {
+                    return Some(self.konst(m, &ty, "ROWS", &key, f.member.span()));
                 }
                 if let syn::Expr::Index(ix) = strip_parens(&mc.receiver) {
-                    if let Some((_, ty, key, f, _)) = self.field(&ix.expr) {
-                        return Some(Self::konst(&ty, "COLS", &key, f.member.span()));
+                    if let Some((m, ty, key, f, _)) = self.field(&ix.expr) {
+                        return Some(self.konst(m, &ty, "COLS", &key, f.member.span()));
                     }
                 }
                 None
@@ -191,8 +218,8 @@ impl Fields<'_> {
                 let (m, ty, key, f, base) = self.field(&mc.receiver)?;
                 let span = f.member.span();
                 let (off, len) = (
-                    Self::off(&ty, &key, span, &base),
-                    Self::konst(&ty, "LEN", &key, span),
+                    self.off(m, &ty, &key, span, &base),
+                    self.konst(m, &ty, "LEN", &key, span),
                 );
                 let mut call = mc.clone();
                 *call.receiver = syn::parse_quote_spanned!(span=> #m[#off..#off + #len]);
@@ -209,8 +236,8 @@ impl Fields<'_> {
                 let (m, ty, key, f, base) = self.field(&ix.expr)?;
                 let span = f.member.span();
                 let (off, cols) = (
-                    Self::off(&ty, &key, span, &base),
-                    Self::konst(&ty, "COLS", &key, span),
+                    self.off(m, &ty, &key, span, &base),
+                    self.konst(m, &ty, "COLS", &key, span),
                 );
                 let i = &ix.index;
                 let mut call = mc.clone();
@@ -223,8 +250,8 @@ impl Fields<'_> {
                 let (m, ty, key, f, base) = self.field(&mc.receiver)?;
                 let span = f.member.span();
                 let (off, len) = (
-                    Self::off(&ty, &key, span, &base),
-                    Self::konst(&ty, "LEN", &key, span),
+                    self.off(m, &ty, &key, span, &base),
+                    self.konst(m, &ty, "LEN", &key, span),
                 );
                 let h = crate::derive::field_hash(&key);
                 let kr = &self.krate;
@@ -250,8 +277,8 @@ impl Fields<'_> {
                 if let Some((m, ty, key, f, base)) = self.field(&r.expr) {
                     let span = f.member.span();
                     let (off, len) = (
-                        Self::off(&ty, &key, span, &base),
-                        Self::konst(&ty, "LEN", &key, span),
+                        self.off(m, &ty, &key, span, &base),
+                        self.konst(m, &ty, "LEN", &key, span),
                     );
                     return Some(syn::parse_quote_spanned!(span=> &#m[#off..#off + #len]));
                 }
@@ -262,8 +289,8 @@ impl Fields<'_> {
                     if let Some((m, ty, key, f, base)) = self.field(&ix.expr) {
                         let span = f.member.span();
                         let (off, cols) = (
-                            Self::off(&ty, &key, span, &base),
-                            Self::konst(&ty, "COLS", &key, span),
+                            self.off(m, &ty, &key, span, &base),
+                            self.konst(m, &ty, "COLS", &key, span),
                         );
                         let i = &ix.index;
                         return Some(syn::parse_quote_spanned!(span=>
@@ -278,8 +305,8 @@ impl Fields<'_> {
                     if let Some((m, ty, key, f, base)) = self.field(&inner.expr) {
                         let span = f.member.span();
                         let (off, cols) = (
-                            Self::off(&ty, &key, span, &base),
-                            Self::konst(&ty, "COLS", &key, span),
+                            self.off(m, &ty, &key, span, &base),
+                            self.konst(m, &ty, "COLS", &key, span),
                         );
                         let (i, j) = (&inner.index, &outer.index);
                         return Some(
@@ -290,7 +317,7 @@ impl Fields<'_> {
                 // `m.f[i]`.
                 if let Some((m, ty, key, f, base)) = self.field(&outer.expr) {
                     let span = f.member.span();
-                    let off = Self::off(&ty, &key, span, &base);
+                    let off = self.off(m, &ty, &key, span, &base);
                     let i = &outer.index;
                     return Some(syn::parse_quote_spanned!(span=> #m[#off + (#i)]));
                 }
@@ -300,7 +327,7 @@ impl Fields<'_> {
             syn::Expr::Field(_) => {
                 let (m, ty, key, f, base) = self.field(e)?;
                 let span = f.member.span();
-                let off = Self::off(&ty, &key, span, &base);
+                let off = self.off(m, &ty, &key, span, &base);
                 Some(syn::parse_quote_spanned!(span=> #m[#off]))
             }
             _ => None,

@@ -93,7 +93,9 @@ impl VisitMut for FlatCalls<'_> {
                 }
                 _ => continue,
             };
-            if of_struct && r.mutability.is_none() {
+            // (A `Vec` field's length is read at run time, `w.len()`: it goes as a slice.)
+            let dynamic = matches!(crate::lower::strip_parens(&len), syn::Expr::MethodCall(_));
+            if of_struct && r.mutability.is_none() && !dynamic {
                 let k = &self.krate;
                 let view = a.clone();
                 // (Only a struct field's part may be a struct: `&m.inner`, by the derive's list.

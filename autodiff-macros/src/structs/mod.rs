@@ -45,6 +45,24 @@ struct StructParam {
     local: bool,
     /// Its type's fields that are structs (from the derive, once asked; see [`crate::layout`]).
     nested: Vec<String>,
+    /// Its type's `Vec` fields (likewise): the parameter is then flattened into a slice.
+    vecs: Vec<String>,
+}
+
+impl StructParam {
+    /// Whether its size is known at run time only (its type has `Vec` fields).
+    fn dynamic(&self) -> bool {
+        !self.vecs.is_empty()
+    }
+
+    /// Its flattened type: `[f; <T as Differentiable>::DIM]`, or `[f]` (see [`Self::dynamic`]).
+    fn flat_ty(&self, ft: &Ident, k: &syn::Path) -> syn::Type {
+        if self.dynamic() {
+            let span = self.ty.span();
+            return syn::parse_quote_spanned!(span=> [#ft]);
+        }
+        flat_ty(&self.ty, ft, k)
+    }
 }
 
 /// The expansion of `item` if it has active struct parameters, else `None`.
@@ -102,9 +120,22 @@ pub fn expand(
     for p in params.iter_mut().chain(locals.iter_mut()) {
         if let Some((_, l)) = layouts.iter().find(|(m, _)| *m == p.name) {
             p.nested = l.nested.clone();
+            p.vecs = l.vecs.clone();
         }
     }
     let (params, locals) = (params, locals);
+    // A struct with `Vec` fields is only taken, never built: its size is the caller's.
+    if let Some(l) = locals.iter().find(|l| l.dynamic()) {
+        let err = syn::Error::new_spanned(
+            &l.ty,
+            format!(
+                "`#[differentiable]` does not build a struct with `Vec` fields (`{}`) inside a function it differentiates (its size is known at run time only): take it as a parameter, or compute the fields as local values and arrays",
+                l.ty.to_token_stream()
+            ),
+        )
+        .to_compile_error();
+        return Some(quote!(#original #err));
+    }
     let same_type = match check_locals(&params, &locals) {
         Ok(t) => t,
         Err(e) => {
@@ -146,7 +177,12 @@ pub fn expand(
     };
     let all: Vec<StructParam> = params.iter().chain(&locals).cloned().collect();
     // The user's function as written (not with its returned literal bound to a local).
-    let mut out = rewrap(file, original, &flat, &all, output.as_ref(), &ft, &krate);
+    let src = wrap::Source {
+        item: original,
+        flat: &flat,
+        active: &active,
+    };
+    let mut out = rewrap(file, &src, &all, output.as_ref(), &ft, &krate);
     out.extend(checked);
     out.extend(same_type);
     out.extend(passive::reads_passive_checks(
@@ -178,6 +214,7 @@ fn struct_params(sig: &syn::Signature, wrt: &[Ident]) -> Vec<StructParam> {
                         ty: (*r.elem).clone(),
                         local: false,
                         nested: Vec::new(),
+                        vecs: Vec::new(),
                     },
                 )
             }
@@ -317,7 +354,7 @@ fn flattened(
             continue;
         };
         if let Some(p) = params.iter().find(|p| p.name == pi.ident) {
-            let fty = flat_ty(&p.ty, ft, k);
+            let fty = p.flat_ty(ft, k);
             *t.ty = syn::parse_quote!(&#fty);
         }
     }

@@ -18,10 +18,13 @@ use crate::layout::Layout;
 /// What the derive says of each struct parameter's type, or `None` while the derive has not
 /// been asked (the expansion is then discarded for the chain, see [`crate::layout`]).
 pub(super) fn of_params(params: &[StructParam]) -> Option<Vec<(Ident, Layout)>> {
-    params
+    // (Every type is asked for, not only up to the first unknown one: the chain through the
+    // derive's macros asks for those noted here.)
+    let all: Vec<Option<(Ident, Layout)>> = params
         .iter()
         .map(|p| crate::layout::layout(&p.ty).map(|l| (p.name.clone(), l)))
-        .collect()
+        .collect();
+    all.into_iter().collect()
 }
 
 /// What the derive says of the types of the structs built inside that are named by a path

@@ -10,17 +10,27 @@ use syn::visit_mut::VisitMut;
 use super::flat_calls::FlatCalls;
 use super::{flat_ty, StructParam};
 
+/// The function whose expansion [`rewrap`] rewraps.
+pub(super) struct Source<'a> {
+    /// The user's function.
+    pub item: &'a syn::ItemFn,
+    /// It with its struct parameters flattened (what was expanded).
+    pub flat: &'a syn::ItemFn,
+    /// Its active parameters.
+    pub active: &'a [Ident],
+}
+
 /// The free function's expansion with the user's function put back and every entry point with a
 /// flat struct parameter renamed `__flat_X` and wrapped by a struct-typed `X`.
 pub(super) fn rewrap(
     mut file: syn::File,
-    item: &syn::ItemFn,
-    flat: &syn::ItemFn,
+    src: &Source,
     flats: &[StructParam],
     output: Option<&syn::Type>,
     ft: &Ident,
     k: &syn::Path,
 ) -> TokenStream {
+    let (item, flat, active) = (src.item, src.flat, src.active);
     crate::gated::open(&mut file);
     // The parameters (entry points take them), and the result's type as a last pseudo-parameter
     // (`vjp` takes a seed of it); locals are flattened inside only.
@@ -31,11 +41,17 @@ pub(super) fn rewrap(
             ty: t.clone(),
             local: false,
             nested: Vec::new(),
+            vecs: Vec::new(),
         });
     }
     let params = &params[..];
     let name = &item.sig.ident;
-    let flat_tys: Vec<syn::Type> = params.iter().map(|p| flat_ty(&p.ty, ft, k)).collect();
+    let flat_tys: Vec<syn::Type> = params.iter().map(|p| p.flat_ty(ft, k)).collect();
+    let fp = FlatParams {
+        params,
+        tys: &flat_tys,
+        slices: slice_params(item, active, params),
+    };
     // Results of the result's type are made from the user's function's value (its passive
     // fields), called with the entry point's leading arguments.
     let out_ty = output.map(|t| flat_ty(t, ft, k));
@@ -53,7 +69,7 @@ pub(super) fn rewrap(
                     if let syn::ImplItem::Fn(f) = f {
                         let n = f.sig.ident.to_string();
                         if !n.starts_with("__")
-                            && (takes_flat(&f.sig, &flat_tys) || returns(&f.sig, out_ty.as_ref()))
+                            && (takes_flat(&f.sig, &fp) || returns(&f.sig, out_ty.as_ref()))
                         {
                             renamed.push(f.sig.ident.clone());
                         }
@@ -88,7 +104,7 @@ pub(super) fn rewrap(
                 for f in &mut i.items {
                     if let syn::ImplItem::Fn(f) = f {
                         if renamed.contains(&f.sig.ident) {
-                            wrappers.push(wrapper(f, params, &flat_tys, result.as_ref(), k));
+                            wrappers.push(wrapper(f, &fp, result.as_ref(), k));
                             f.sig.ident = format_ident!("__flat_{}", f.sig.ident);
                             f.attrs.retain(|a| !a.path().is_ident("doc"));
                             f.attrs.push(syn::parse_quote!(#[doc(hidden)]));
@@ -135,23 +151,88 @@ fn returns(sig: &syn::Signature, out: Option<&syn::Type>) -> bool {
     t.to_token_stream().to_string().contains(&out)
 }
 
+/// The flattened struct parameters of the entry points.
+struct FlatParams<'a> {
+    params: &'a [StructParam],
+    /// Their flat types (`[f; DIM]`, or `[f]` for a struct with `Vec` fields).
+    tys: &'a [syn::Type],
+    /// The active parameters flattened into slices, in order: a struct with `Vec` fields (its
+    /// index in `params`) or a slice of the user's (`None`). Their gradients are the `Vec`s
+    /// of the entry points' results, in this order (see [`convert`]).
+    slices: Vec<Option<usize>>,
+}
+
+/// The active parameters of `item` whose entry points take and return them as slices and
+/// `Vec`s: slices and `Vec`s of the user's, and structs with `Vec` fields.
+fn slice_params(
+    item: &syn::ItemFn,
+    active: &[Ident],
+    params: &[StructParam],
+) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    for a in &item.sig.inputs {
+        let syn::FnArg::Typed(t) = a else { continue };
+        let syn::Pat::Ident(pi) = &*t.pat else {
+            continue;
+        };
+        if !active.contains(&pi.ident) {
+            continue;
+        }
+        if let Some(i) = params
+            .iter()
+            .position(|p| p.name == pi.ident && p.dynamic())
+        {
+            out.push(Some(i));
+            continue;
+        }
+        let syn::Type::Reference(r) = &*t.ty else {
+            continue;
+        };
+        let vec = matches!(&*r.elem, syn::Type::Path(p)
+            if p.path.segments.last().is_some_and(|s| s.ident == "Vec"));
+        if vec || matches!(&*r.elem, syn::Type::Slice(_)) {
+            out.push(None);
+        }
+    }
+    out
+}
+
 /// Whether a parameter's type is (a reference to) one of the flat struct arrays.
-fn takes_flat(sig: &syn::Signature, flat_tys: &[syn::Type]) -> bool {
+fn takes_flat(sig: &syn::Signature, flats: &FlatParams) -> bool {
     sig.inputs.iter().any(|a| match a {
-        syn::FnArg::Typed(t) => flat_index(&t.ty, flat_tys).is_some(),
+        syn::FnArg::Typed(t) => match &*t.pat {
+            syn::Pat::Ident(pi) => flat_index(&pi.ident, &t.ty, flats).is_some(),
+            _ => false,
+        },
         _ => false,
     })
 }
 
-/// `Some((k, mutable))` if `ty` is `&[f; DIM_k]` / `&mut [f; DIM_k]`.
-fn flat_index(ty: &syn::Type, flat_tys: &[syn::Type]) -> Option<(usize, bool)> {
+/// `Some((k, mutable))` if the entry point's parameter `name: ty` is the flat struct `k`:
+/// `&[f; DIM_k]` / `&mut [f; DIM_k]`, or for a struct with `Vec` fields `m` a slice named after
+/// it (`m`, its tangent `dm`, its direction `vm`, its adjoint `m_bar`).
+fn flat_index(name: &Ident, ty: &syn::Type, flats: &FlatParams) -> Option<(usize, bool)> {
     let syn::Type::Reference(r) = ty else {
         return None;
     };
     let s = r.elem.to_token_stream().to_string();
-    flat_tys
+    let n = name.to_string();
+    flats
+        .tys
         .iter()
-        .position(|f| f.to_token_stream().to_string() == s)
+        .zip(flats.params)
+        .position(|(f, p)| {
+            let m = p.name.to_string();
+            f.to_token_stream().to_string() == s
+                && (!p.dynamic()
+                    || [
+                        m.clone(),
+                        format!("d{m}"),
+                        format!("v{m}"),
+                        format!("{m}_bar"),
+                    ]
+                    .contains(&n))
+        })
         .map(|k| (k, r.mutability.is_some()))
 }
 
@@ -197,11 +278,11 @@ impl VisitMut for Rename {
 /// stack, `&mut` ones written back (an adjoint added into), flat results turned into structs.
 fn wrapper(
     f: &syn::ImplItemFn,
-    params: &[StructParam],
-    flat_tys: &[syn::Type],
+    flats: &FlatParams,
     result: Option<&OutputTpl>,
     k: &syn::Path,
 ) -> TokenStream {
+    let (params, flat_tys) = (flats.params, flats.tys);
     let mut sig = f.sig.clone();
     let flat_name = format_ident!("__flat_{}", f.sig.ident);
     let mut setup = Vec::new();
@@ -231,7 +312,7 @@ fn wrapper(
             continue;
         };
         let n = pi.ident.clone();
-        let Some((i, mutable)) = flat_index(&t.ty, flat_tys) else {
+        let Some((i, mutable)) = flat_index(&n, &t.ty, flats) else {
             args.push(quote!(#n));
             continue;
         };
@@ -239,10 +320,21 @@ fn wrapper(
         let span = ty.span();
         let flat = format_ident!("__{}_flat", n, span = Span::mixed_site());
         let fty = &flat_tys[i];
-        setup.push(quote_spanned! {span=>
-            let mut #flat: #fty = [::core::default::Default::default(); <#ty as #k::Differentiable>::DIM];
-            #k::Differentiable::flatten_into(#n, &mut #flat);
-        });
+        if params[i].dynamic() {
+            // A struct with `Vec` fields: flattened into a `Vec` of its run-time size.
+            setup.push(quote_spanned! {span=>
+                let mut #flat = #k::__private::zeros_vec(
+                    #k::Differentiable::dim(#n),
+                    <<#ty as #k::Differentiable>::Float as ::core::default::Default>::default(),
+                );
+                #k::Differentiable::flatten_into(#n, &mut #flat);
+            });
+        } else {
+            setup.push(quote_spanned! {span=>
+                let mut #flat: #fty = [::core::default::Default::default(); <#ty as #k::Differentiable>::DIM];
+                #k::Differentiable::flatten_into(#n, &mut #flat);
+            });
+        }
         if mutable {
             *t.ty = syn::parse_quote!(&mut #ty);
             args.push(quote!(&mut #flat));
@@ -262,10 +354,24 @@ fn wrapper(
     let out = result;
     let result = Ident::new("__result", Span::mixed_site());
     let tpl = Ident::new("__template", Span::mixed_site());
+    // The `Vec`s of a Hessian's result concatenate all slices: given back as one struct only
+    // when that is all there is.
+    let slices = match &flats.slices[..] {
+        [_, _, ..] if f.sig.ident.to_string().contains("hessian") => &[][..],
+        s => s,
+    };
     let conv = match &mut sig.output {
         syn::ReturnType::Type(_, t) => {
             let own = out.map(|o| (o.flat.as_str(), &tpl));
-            convert(t, quote!(#result), flat_tys, params, &templates, own, k)
+            let cv = Convert {
+                flat_tys,
+                params,
+                templates: &templates,
+                own,
+                slices,
+                k,
+            };
+            cv.convert(t, quote!(#result), &mut 0)
         }
         syn::ReturnType::Default => quote!(#result),
     };
@@ -295,50 +401,96 @@ fn wrapper(
     }
 }
 
-/// Rewrites the flat struct types in `ty` to the structs and returns the expression that
-/// converts `value` (of the old type) to the new one.
-fn convert(
-    ty: &mut syn::Type,
-    value: TokenStream,
-    flat_tys: &[syn::Type],
-    params: &[StructParam],
-    templates: &[Option<Ident>],
-    own: Option<(&str, &Ident)>,
-    k: &syn::Path,
-) -> TokenStream {
-    let s = ty.to_token_stream().to_string();
-    // The function's own result type: from the user's function's value.
-    if let Some((flat, tpl)) = own {
-        if s == flat {
-            let sty = &params.last().expect("the result's pseudo-parameter").ty;
-            let span = sty.span();
-            *ty = sty.clone();
-            return quote_spanned!(span=> #k::Differentiable::with_flat(&#tpl, &#value));
+/// How [`Convert::convert`] turns flat results into structs.
+struct Convert<'a> {
+    flat_tys: &'a [syn::Type],
+    params: &'a [StructParam],
+    /// The struct argument of each parameter's type, whose passive fields results take.
+    templates: &'a [Option<Ident>],
+    /// The function's own struct result type's flat tokens, and its template.
+    own: Option<(&'a str, &'a Ident)>,
+    /// The active slices (see [`FlatParams::slices`]): the `Vec`s of the result cycle through
+    /// them.
+    slices: &'a [Option<usize>],
+    k: &'a syn::Path,
+}
+
+impl Convert<'_> {
+    /// Rewrites the flat struct types in `ty` to the structs and returns the expression that
+    /// converts `value` (of the old type) to the new one; `vecs` counts the `Vec`s passed.
+    fn convert(&self, ty: &mut syn::Type, value: TokenStream, vecs: &mut usize) -> TokenStream {
+        let k = self.k;
+        let s = ty.to_token_stream().to_string();
+        // The function's own result type: from the user's function's value.
+        if let Some((flat, tpl)) = self.own {
+            if s == flat {
+                let sty = &self
+                    .params
+                    .last()
+                    .expect("the result's pseudo-parameter")
+                    .ty;
+                let span = sty.span();
+                *ty = sty.clone();
+                return quote_spanned!(span=> #k::Differentiable::with_flat(&#tpl, &#value));
+            }
         }
-    }
-    if let Some(i) = flat_tys
-        .iter()
-        .position(|f| f.to_token_stream().to_string() == s)
-    {
-        if let Some(t) = &templates[i] {
-            let sty = &params[i].ty;
-            let span = sty.span();
-            *ty = sty.clone();
-            return quote_spanned!(span=> #k::Differentiable::with_flat(#t, &#value));
+        // `Vec<f>`, not a Hessian's `Vec<Vec<f>>`.
+        fn vec_of(t: &syn::Type) -> Option<&syn::PathArguments> {
+            match t {
+                syn::Type::Path(p) if p.qself.is_none() => p
+                    .path
+                    .segments
+                    .last()
+                    .filter(|s| s.ident == "Vec")
+                    .map(|s| &s.arguments),
+                _ => None,
+            }
         }
-        return value;
+        let is_vec = match vec_of(ty) {
+            Some(syn::PathArguments::AngleBracketed(a)) => !a
+                .args
+                .iter()
+                .any(|g| matches!(g, syn::GenericArgument::Type(e) if vec_of(e).is_some())),
+            _ => false,
+        };
+        if is_vec && !self.slices.is_empty() {
+            // A slice's gradient (or Hessian-vector product): a struct's, if it is one.
+            let j = self.slices[*vecs % self.slices.len()];
+            *vecs += 1;
+            if let Some(t) = j.and_then(|i| self.templates[i].as_ref().map(|t| (i, t))) {
+                let sty = &self.params[t.0].ty;
+                let (span, tpl) = (sty.span(), t.1);
+                *ty = sty.clone();
+                return quote_spanned!(span=> #k::Differentiable::with_flat(#tpl, &#value));
+            }
+            return value;
+        }
+        if let Some(i) = self
+            .flat_tys
+            .iter()
+            .zip(self.params)
+            .position(|(f, p)| !p.dynamic() && f.to_token_stream().to_string() == s)
+        {
+            if let Some(t) = &self.templates[i] {
+                let sty = &self.params[i].ty;
+                let span = sty.span();
+                *ty = sty.clone();
+                return quote_spanned!(span=> #k::Differentiable::with_flat(#t, &#value));
+            }
+            return value;
+        }
+        if let syn::Type::Tuple(tt) = ty {
+            let parts: Vec<TokenStream> = tt
+                .elems
+                .iter_mut()
+                .enumerate()
+                .map(|(j, e)| {
+                    let idx = syn::Index::from(j);
+                    self.convert(e, quote!(#value.#idx), vecs)
+                })
+                .collect();
+            return quote!((#(#parts,)*));
+        }
+        value
     }
-    if let syn::Type::Tuple(tt) = ty {
-        let parts: Vec<TokenStream> = tt
-            .elems
-            .iter_mut()
-            .enumerate()
-            .map(|(j, e)| {
-                let idx = syn::Index::from(j);
-                convert(e, quote!(#value.#idx), flat_tys, params, templates, own, k)
-            })
-            .collect();
-        return quote!((#(#parts,)*));
-    }
-    value
 }

@@ -154,6 +154,7 @@ impl<'ast> Visit<'ast> for Taint {
                         ty: (*pt.ty).clone(),
                         local: true,
                         nested: Vec::new(),
+                        vecs: Vec::new(),
                     });
                     self.taint_pat(&l.pat);
                     return;
@@ -180,6 +181,7 @@ impl<'ast> Visit<'ast> for Taint {
                 ty,
                 local: true,
                 nested: Vec::new(),
+                vecs: Vec::new(),
             });
         }
     }

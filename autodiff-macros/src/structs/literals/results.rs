@@ -87,6 +87,7 @@ impl<'ast> Visit<'ast> for Candidates<'_> {
                 ty,
                 local: true,
                 nested: Vec::new(),
+                vecs: Vec::new(),
             };
             self.known.push(p.clone());
             self.out.push(p);

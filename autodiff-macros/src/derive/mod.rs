@@ -5,6 +5,8 @@
 //! `m[T::__AD_OFF_w1 + i * T::__AD_COLS_w1 + j]`, see [`crate::structs`]): for each active field
 //! its offset, its number of scalars, its `.len()` and the `.len()` of its rows.
 
+mod vecs;
+
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
@@ -17,6 +19,9 @@ enum Kind {
     Matrix(TokenStream, TokenStream),
     /// Another `Differentiable` struct.
     Nested(Box<syn::Type>),
+    /// `Vec<f>`: flattened after the fixed-size fields, its size known at run time (see
+    /// [`vecs`]).
+    Vec,
     /// `#[passive]`: cloned, not differentiated.
     Passive,
 }
@@ -130,11 +135,14 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
                 });
                 continue;
             }
+            Kind::Vec => continue,
             Kind::Scalar => (quote!(1usize), quote!(1usize), quote!(1usize)),
             Kind::Array(n) => (quote!(#n), quote!(#n), quote!(1usize)),
             Kind::Matrix(c, r) => (quote!((#r * #c)), quote!(#r), quote!(#c)),
             Kind::Nested(t) => {
-                let d = quote!(<#t as #k::Differentiable>::DIM);
+                // (Spanned at the field's type: a struct with `Vec` fields stops the build
+                // there, see `vecs`.)
+                let d = quote_spanned!(syn::spanned::Spanned::span(&**t)=> <#t as #k::Differentiable>::DIM);
                 (d.clone(), d, quote!(1usize))
             }
         };
@@ -207,7 +215,7 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
                 ::core::write!(out, "{}.", #key)?;
                 return <#t as #k::Differentiable>::write_name(k - Self::#co, out);
             }),
-            Kind::Passive => quote!(),
+            Kind::Passive | Kind::Vec => quote!(),
         });
         match &f.kind {
             Kind::Scalar => {
@@ -232,18 +240,25 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
                 with_flat.push(quote!(#m: <#t as #k::Differentiable>::with_flat(&self.#m, &#part)));
                 add_flat.push(quote!(<#t as #k::Differentiable>::add_flat(&mut self.#m, &#part);));
             }
-            Kind::Passive => unreachable!("skipped above"),
+            Kind::Passive | Kind::Vec => unreachable!("skipped above"),
         }
         dim.push(len);
     }
     let total = off_of(&dim);
-    let build = match &data.fields {
-        syn::Fields::Named(_) => quote!(Self { #(#with_flat),* }),
-        _ => {
-            // Tuple structs: `Self { 0: .., 1: .. }` is valid Rust.
-            quote!(Self { #(#with_flat),* })
-        }
-    };
+    // `Vec` fields after the fixed part; their struct's size is known at run time.
+    let vec_fields: Vec<&Field> = fields
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Vec))
+        .collect();
+    let dynamic = vecs::expand(&vec_fields, &total, &item.ident, k);
+    if let Some(d) = &dynamic {
+        consts.push(d.methods.clone());
+        flatten.extend(d.flatten.iter().cloned());
+        with_flat.extend(d.with_flat.iter().cloned());
+        add_flat.extend(d.add_flat.iter().cloned());
+    }
+    // (Tuple structs too: `Self { 0: .., 1: .. }` is valid Rust.)
+    let build = quote!(Self { #(#with_flat),* });
     let passive: Vec<String> = fields
         .iter()
         .filter(|f| matches!(f.kind, Kind::Passive))
@@ -254,14 +269,21 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
         .filter(|f| matches!(f.kind, Kind::Nested(_)))
         .map(|f| f.key.clone())
         .collect();
-    let layout = crate::layout::derive_macro(item, &passive, &nested, float.as_ref(), k);
+    let vec_names: Vec<String> = vec_fields.iter().map(|f| f.key.clone()).collect();
+    let layout =
+        crate::layout::derive_macro(item, &passive, &nested, &vec_names, float.as_ref(), k);
     let check_len = quote! {
         assert!(
-            flat.len() >= <Self as #k::Differentiable>::DIM,
+            flat.len() >= <Self as #k::Differentiable>::dim(self),
             "a flat vector of {} values for a `Differentiable` struct of {}",
             flat.len(),
-            <Self as #k::Differentiable>::DIM
+            <Self as #k::Differentiable>::dim(self)
         );
+    };
+    // The size: a constant, or (`Vec` fields) a compile-time error and `dim` at run time.
+    let (dim_const, dim_fns) = match &dynamic {
+        None => (total.clone(), quote!()),
+        Some(d) => (d.dim_const.clone(), d.dim_fns.clone()),
     };
     Ok(quote! {
         #layout
@@ -277,14 +299,15 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
         #[allow(clippy::all, clippy::pedantic)]
         impl #ig #k::Differentiable for #name #tg #wc {
             type Float = #ft;
-            const DIM: usize = #total;
+            const DIM: usize = #dim_const;
+            #dim_fns
             fn flatten_into(&self, out: &mut [#ft]) {
                 let flat_len = out.len();
                 assert!(
-                    flat_len >= <Self as #k::Differentiable>::DIM,
+                    flat_len >= <Self as #k::Differentiable>::dim(self),
                     "a flat vector of {} values for a `Differentiable` struct of {}",
                     flat_len,
-                    <Self as #k::Differentiable>::DIM
+                    <Self as #k::Differentiable>::dim(self)
                 );
                 #(#flatten)*
             }
@@ -343,6 +366,10 @@ fn classify(ty: &syn::Type, float: &mut Option<Ident>) -> syn::Result<Kind> {
         },
         syn::Type::Path(p) if p.qself.is_none() => {
             let last = p.path.segments.last().map(|s| s.ident.to_string());
+            if let Some(f) = vecs::element(p) {
+                same(f)?;
+                return Ok(Kind::Vec);
+            }
             if matches!(last.as_deref(), Some("Vec" | "String" | "Box" | "Option")) {
                 return Err(unsupported(ty));
             }
@@ -358,7 +385,7 @@ fn classify(ty: &syn::Type, float: &mut Option<Ident>) -> syn::Result<Kind> {
 fn unsupported(ty: &syn::Type) -> syn::Error {
     syn::Error::new_spanned(
         ty,
-        "`#[derive(Differentiable)]` supports active fields of type `f64`/`f32`, `[f; N]`, `[[f; N]; M]` and other `Differentiable` structs; mark other fields `#[passive]` (they are cloned, not differentiated)",
+        "`#[derive(Differentiable)]` supports active fields of type `f64`/`f32`, `[f; N]`, `[[f; N]; M]`, `Vec<f>` and other `Differentiable` structs; mark other fields `#[passive]` (they are cloned, not differentiated)",
     )
 }
 
