@@ -304,6 +304,9 @@ constructs! {
     StructMatrixField,
     /// A nested derived struct field `inner: TIn` (read `m.inner.v[1]`).
     StructNested,
+    /// A field `v: Vec<f64>` of the outer struct (read as an array field; flattened after the
+    /// fixed-size fields, the struct then sized at run time).
+    StructVecField,
     /// A `#[passive]` field (`n: usize`, read as an integer `m.n`, or `tag: &'static str`).
     StructPassiveField,
     /// A read of a `#[passive] n: usize` field of the struct parameter as an integer (`m.n` as

@@ -31,7 +31,8 @@ pub struct Literal {
 /// Draws the literal of `ty` from the fields of the parameter at `prefix` and puts its fields
 /// in scope, or `None`.
 pub fn draw(gen: &mut Gen, prefix: &str, ty: &StructTy, form: Form) -> Option<Literal> {
-    if !gen.sw.is_on(Construct::StructLiteral) {
+    // (A struct with a `Vec` field is not built inside: the attribute's message.)
+    if !gen.sw.is_on(Construct::StructLiteral) || ty.has_vec() {
         return None;
     }
     // On a generator of its own: the programs without a literal stay the ones drawn before
@@ -139,7 +140,7 @@ fn draw_on(gen: &mut Gen, prefix: &str, ty: &StructTy, form: Form) -> Option<Lit
 fn first_read(at: &str, ty: &StructTy) -> Option<String> {
     ty.fields.iter().find_map(|(n, k)| match k {
         Kind::Scalar => Some(format!("{at}.{n}")),
-        Kind::Array(_) => Some(format!("{at}.{n}[0]")),
+        Kind::Array(_) | Kind::Vector(_) => Some(format!("{at}.{n}[0]")),
         Kind::Matrix(..) => Some(format!("{at}.{n}[0][0]")),
         Kind::Nested(t) => first_read(&format!("{at}.{n}"), t),
         Kind::PassiveInt(_) | Kind::PassiveStr => None,
@@ -212,6 +213,7 @@ fn value(gen: &mut Gen, from: &str, k: &Kind, drawn_ok: bool) -> Code {
             }
         },
         Kind::Nested(_) => Code::same(format!("{from}.clone()")),
+        Kind::Vector(_) => unreachable!("no literal of a struct with a `Vec` field"),
         Kind::PassiveInt(_) | Kind::PassiveStr => unreachable!("passive fields skipped"),
     }
 }

@@ -287,7 +287,9 @@ pub fn program(p: &Program) -> String {
         }
     }
     if let Some((_, t)) = crate::structs::param(&p.params) {
-        writeln!(s, "    const {}: {} = {};", base_name(p), t.name, t.zero()).unwrap();
+        // (A struct with a `Vec` field is no constant.)
+        let kw = if t.has_vec() { "let" } else { "const" };
+        writeln!(s, "    {kw} {}: {} = {};", base_name(p), t.name, t.zero()).unwrap();
     }
     let r0 = p.r0();
     if p.output().is_some() {

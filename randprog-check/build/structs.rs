@@ -27,6 +27,8 @@ pub enum Kind {
     Array(usize),
     /// `[[f; cols]; rows]` (`rows` then `cols`).
     Matrix(usize, usize),
+    /// `Vec<f>` of this length (outer structs only: flattened after the fixed-size fields).
+    Vector(usize),
     /// Another derived struct, flattened in place.
     Nested(Box<StructTy>),
     /// `#[passive] usize` with its value.
@@ -52,12 +54,18 @@ impl StructTy {
         (self.fields.iter())
             .map(|(_, k)| match k {
                 Kind::Scalar => 1,
-                Kind::Array(n) => *n,
+                Kind::Array(n) | Kind::Vector(n) => *n,
                 Kind::Matrix(r, c) => r * c,
                 Kind::Nested(t) => t.dim(),
                 _ => 0,
             })
             .sum()
+    }
+
+    /// Whether a `Vec` field is among the fields (the struct is then sized at run time: not
+    /// built by a literal, and its base point is a `let`, not a `const`).
+    pub fn has_vec(&self) -> bool {
+        (self.fields.iter()).any(|(_, k)| matches!(k, Kind::Vector(_)))
     }
 
     /// Whether a nested struct is among the fields.
@@ -81,6 +89,7 @@ impl StructTy {
                     Kind::Scalar => ft.to_string(),
                     Kind::Array(n) => format!("[{ft}; {n}]"),
                     Kind::Matrix(r, c) => format!("[[{ft}; {c}]; {r}]"),
+                    Kind::Vector(_) => format!("Vec<{ft}>"),
                     Kind::Nested(t) => t.name.clone(),
                     Kind::PassiveInt(_) => "usize".into(),
                     Kind::PassiveStr => "&'static str".into(),
@@ -118,7 +127,7 @@ impl StructTy {
         let name = &self.name;
         out.push_str(&format!(
             "impl rp::Flat<{ft}> for {name} {{\n    fn flat_into(&self, out: &mut Vec<{ft}>) {{\n\
-             \x20       let mut v = vec![0.0; <{name} as autodiff::Differentiable>::DIM];\n\
+             \x20       let mut v = vec![0.0; autodiff::Differentiable::dim(self)];\n\
              \x20       autodiff::Differentiable::flatten_into(self, &mut v);\n\
              \x20       out.extend(v);\n    }}\n}}\n"
         ));
@@ -143,6 +152,7 @@ impl StructTy {
                     Kind::Scalar => "0.0".to_string(),
                     Kind::Array(n) => format!("[0.0; {n}]"),
                     Kind::Matrix(r, c) => format!("[[0.0; {c}]; {r}]"),
+                    Kind::Vector(n) => format!("vec![0.0; {n}]"),
                     Kind::Nested(t) => t.zero(),
                     Kind::PassiveInt(v) => format!("{v}"),
                     Kind::PassiveStr => "\"tag\"".into(),
@@ -215,6 +225,16 @@ fn draw_ty(gen: &mut Gen, name: &str, depth: u32) -> StructTy {
         let at = gen.rng.range(0, fields.len() + 1);
         fields.insert(at, Kind::Nested(Box::new(inner)));
     }
+    // A `Vec` field, drawn on a generator of its own (the programs without one stay the ones
+    // drawn before this construct existed).
+    if depth == 0 && gen.sw.is_on(StructVecField) {
+        let mut fork = gen.rng.fork(0x7ec_f1e1d);
+        if fork.chance(0.3) {
+            gen.used(StructVecField);
+            let (len, at) = (fork.range(1, 5), fork.range(0, fields.len() + 1));
+            fields.insert(at, Kind::Vector(len));
+        }
+    }
     if gen.sw.is_on(StructPassiveField) && gen.rng.chance(0.3) {
         gen.used(StructPassiveField);
         let k = if gen.rng.chance(0.6) {
@@ -262,7 +282,7 @@ pub fn register(gen: &mut Gen, prefix: &str, ty: &StructTy, passive: bool) {
                 active: true,
                 typed: true,
             }),
-            Kind::Array(len) => gen.scope.arrays.push(AVar {
+            Kind::Array(len) | Kind::Vector(len) => gen.scope.arrays.push(AVar {
                 name,
                 len: *len,
                 mutable: false,
@@ -270,7 +290,7 @@ pub fn register(gen: &mut Gen, prefix: &str, ty: &StructTy, passive: bool) {
                 typed: true,
                 nested_local: false,
                 plain: false,
-                vec: false,
+                vec: matches!(k, Kind::Vector(_)),
                 out: false,
                 param: false,
             }),
@@ -334,10 +354,23 @@ fn unpack(
                 continue;
             }
             Kind::PassiveInt(v) => format!("let {a}: usize = {v};"),
-            Kind::PassiveStr => continue,
+            Kind::PassiveStr | Kind::Vector(_) => continue,
         };
         out.0.push_str(&format!("    {line}\n"));
         out.1.push(path);
+    }
+    // The `Vec` fields, after all the others (the documented order).
+    for (n, k) in &ty.fields {
+        if let Kind::Vector(len) = k {
+            let path = format!("{prefix}.{n}");
+            let (a, k0) = (alias(&path), *at);
+            *at += len;
+            out.0.push_str(&format!(
+                "    let {a}: [S; {len}] = arr(&{flat}[{k0}..{}]);\n",
+                *at
+            ));
+            out.1.push(path);
+        }
     }
 }
 

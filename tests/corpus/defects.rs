@@ -655,3 +655,21 @@ fn typed_array_results_iterate() {
     let closed = [w[0] + w[1] * x[1], w[1] * x[0] + w[2], w[2]];
     assert_grad_eq("residuals used whole", &g, &closed, 1e-14);
 }
+
+/// A vector collected from a chain whose items are constants (`map(|v| 0.4)`), then a float
+/// method on its element: the vector was passive and built with an untyped
+/// `vec_with_capacity(n)`, so `c[1].to_radians()` was rustc's "ambiguous numeric type
+/// `{float}`" on the attribute. Found by the random programs (default seed, program 75).
+#[differentiable(wrt(x, a))]
+fn collected_constants(x: f64, a: &[f64; 4]) -> f64 {
+    let c: Vec<f64> = a.iter().copied().map(|_| 0.4).collect();
+    (c[1]).to_radians() * x + a[0] * c.len() as f64
+}
+
+#[test]
+fn vectors_of_collected_constants_keep_their_type() {
+    let a = [1.0, 2.0, 3.0, 4.0];
+    let (v, (gx, ga)) = collected_constants::grad(1.5, &a);
+    assert_eq!(v, collected_constants(1.5, &a));
+    assert_eq!((gx, ga), (0.4f64.to_radians(), [4.0, 0.0, 0.0, 0.0]));
+}

@@ -272,7 +272,12 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
                     let a = passive(a, cx);
                     quote!(#k::__private::vec_of(#n, #a))
                 }
-                None => quote!(#k::__private::vec_with_capacity(#n)),
+                // (Filled by `push`: a passive one holds floats of the base type, which its
+                // pushes may not say, `push(0.4)`.)
+                None => {
+                    let ft = &cx.ft;
+                    quote!(#k::__private::vec_with_capacity::<#ft>(#n))
+                }
             }
         }
         ExprKind::Cast(a, ty) => {
@@ -350,11 +355,17 @@ pub fn passive(e: &Expr, cx: &Cx) -> TokenStream {
 /// (see `structs`: its type is `&[f; <T as Differentiable>::DIM]`, a local's
 /// `[f; <T as Differentiable>::DIM]`), as a variant mask.
 fn struct_parts(args: &[Expr], cx: &Cx) -> u64 {
+    // (A struct with `Vec` fields is flattened into a slice: known by the whole struct that
+    // follows it, `__ad_whole_m`.)
+    let whole_of = |v: VarId| {
+        let w = format_ident!("__ad_whole_{}", cx.var(v).name);
+        cx.func.params.iter().any(|p| cx.var(p.var).name == w)
+    };
     let flat_struct = |v: VarId| {
         cx.func
             .params
             .iter()
-            .any(|p| p.var == v && crate::structs::is_flat_struct(&p.ty))
+            .any(|p| p.var == v && (crate::structs::is_flat_struct(&p.ty) || whole_of(v)))
             || matches!(&cx.var(v).shape, Shape::Array(len) if crate::structs::is_flat_len(len))
     };
     args.iter()

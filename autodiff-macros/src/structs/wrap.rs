@@ -51,6 +51,7 @@ pub(super) fn rewrap(
         params,
         tys: &flat_tys,
         slices: slice_params(item, active, params),
+        alone: active.len() == 1,
     };
     // Results of the result's type are made from the user's function's value (its passive
     // fields), called with the entry point's leading arguments.
@@ -160,6 +161,8 @@ struct FlatParams<'a> {
     /// index in `params`) or a slice of the user's (`None`). Their gradients are the `Vec`s
     /// of the entry points' results, in this order (see [`convert`]).
     slices: Vec<Option<usize>>,
+    /// The function has one active parameter.
+    alone: bool,
 }
 
 /// The active parameters of `item` whose entry points take and return them as slices and
@@ -354,10 +357,10 @@ fn wrapper(
     let out = result;
     let result = Ident::new("__result", Span::mixed_site());
     let tpl = Ident::new("__template", Span::mixed_site());
-    // The `Vec`s of a Hessian's result concatenate all slices: given back as one struct only
+    // A Hessian's gradient concatenates all active parameters: given back as a struct only
     // when that is all there is.
     let slices = match &flats.slices[..] {
-        [_, _, ..] if f.sig.ident.to_string().contains("hessian") => &[][..],
+        _ if f.sig.ident.to_string().contains("hessian") && !flats.alone => &[][..],
         s => s,
     };
     let conv = match &mut sig.output {
