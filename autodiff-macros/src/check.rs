@@ -32,6 +32,16 @@ pub fn check(func: &mut Func, sig: &syn::Signature, args: &Args, cx: &mut Ctxt) 
             break;
         }
     }
+    // A returned local array that no active value reaches (`out[0] += 1.0;`) is a result
+    // like any other, its derivatives zero: it is taken as active.
+    if func.ret_len.is_some() {
+        if let ExprKind::Var(r) = &func.result.kind {
+            let r = *r;
+            if matches!(func.vars[r].shape, Shape::Array(_)) && !func.vars[r].active {
+                func.vars[r].active = true;
+            }
+        }
+    }
     let mut v = Validator { func, cx };
     v.block(&func.body);
     v.expr(&func.result);

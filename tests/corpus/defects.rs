@@ -673,3 +673,27 @@ fn vectors_of_collected_constants_keep_their_type() {
     assert_eq!(v, collected_constants(1.5, &a));
     assert_eq!((gx, ga), (0.4f64.to_radians(), [4.0, 0.0, 0.0, 0.0]));
 }
+
+/// A returned local array that no active value reaches (its derivatives are zero) was "needs
+/// a function returning an array to end with .. a local array that depends on the active
+/// parameters". Found by the random programs (seed 3, program 243: the only active value in
+/// the element was dropped by the next `map`).
+#[differentiable(wrt(x))]
+fn result_not_reached(w: &[f64; 2], x: f64) -> [f64; 2] {
+    let s = x * 2.0;
+    let mut out = [0.0; 2];
+    out[0] += w.iter().map(|v| (s.cos(), v * 0.5)).map(|(_, b)| 1.0 + b).product::<f64>();
+    out[1] = w[0] - 1.0;
+    out
+}
+
+#[test]
+fn an_array_result_the_active_values_do_not_reach_has_zero_derivatives() {
+    let w = [1.0, 3.0];
+    let (v, j) = result_not_reached::jacobian(&w, 0.5);
+    assert_eq!(v, result_not_reached(&w, 0.5));
+    assert_eq!((v, j), ([1.5 * 2.5, 0.0], [[0.0], [0.0]]));
+    let (_, t) = result_not_reached::jvp(&w, 0.5, 1.0);
+    assert_eq!(t, [0.0, 0.0]);
+    assert_eq!(result_not_reached::vjp(&w, 0.5, &[1.0, 1.0]).1, 0.0);
+}
