@@ -248,7 +248,9 @@ pub use objectives::{from_fns, hessian_into, FnObjective, Objective, ObjectiveEr
 /// or the parameters `wrt(..)` names (`wrt(x)` for a passive `self`); `self.g(..)` calls another
 /// method, and is inlined where it is evaluated unconditionally (the callee's forward pass is
 /// not repeated in the caller's reverse sweep); a nested struct's methods are called as
-/// written (`self.layer.forward(&x)`). Not yet: `&mut self`, and generic `impl` blocks.
+/// written (`self.layer.forward(&x)`). Generic blocks with const parameters work
+/// (`impl<const H: usize> Mlp<H>`: the struct flattened into a slice, so the wrappers allocate).
+/// Not yet: `&mut self`, and blocks with type parameters.
 ///
 /// ```
 /// use autodiff::differentiable;

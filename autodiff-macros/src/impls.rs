@@ -77,6 +77,19 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
                 continue;
             }
         };
+        // A generic block's parameters are the function's own while it is expanded as a free
+        // function, and the block's again once its items move back in (see `split`).
+        let block_generics = &block.generics;
+        free.sig.generics.params = block_generics
+            .params
+            .iter()
+            .chain(free.sig.generics.params.iter())
+            .cloned()
+            .collect();
+        if let Some(w) = &block_generics.where_clause {
+            let own = free.sig.generics.make_where_clause();
+            own.predicates.extend(w.predicates.iter().cloned());
+        }
         let tokens = crate::expand::expand_fn(fn_args, free, Some(&args.krate));
         let mut file: syn::File = match syn::parse2(tokens.clone()) {
             Ok(file) => file,
@@ -95,6 +108,7 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
             names: namespace_names(&file, &f.sig.ident),
             in_marker: false,
             by_value: f.sig.receiver().is_some_and(|r| r.reference.is_none()),
+            block_generics: block.generics.params.iter().map(generic_name).collect(),
         };
         split(file, &mut rw, &mut generated, &mut outside);
     }
@@ -114,10 +128,14 @@ pub fn expand(attr: TokenStream, mut block: syn::ItemImpl) -> TokenStream {
 
 /// Why the block cannot be differentiated, if it cannot.
 fn unsupported(block: &syn::ItemImpl) -> Option<syn::Error> {
-    if !block.generics.params.is_empty() {
+    // Const generic parameters (`impl<const H: usize> Mlp<H>`) are the functions' own while
+    // they are expanded (see `expand`); a type parameter would make the float type generic.
+    if let Some(g) =
+        (block.generics.params.iter()).find(|g| matches!(g, syn::GenericParam::Type(_)))
+    {
         return Some(syn::Error::new_spanned(
-            &block.generics,
-            "`#[differentiable]` does not support generic `impl` blocks yet; put the differentiable functions in an `impl` block without generic parameters, or make them free functions",
+            g,
+            "`#[differentiable]` supports generic `impl` blocks with const parameters (`impl<const H: usize> Mlp<H>`), not type parameters; put the differentiable functions in an `impl` block for the concrete type, or make them free functions",
         ));
     }
     if !matches!(&*block.self_ty, syn::Type::Path(p) if p.qself.is_none()) {
@@ -174,6 +192,29 @@ fn mentions_float(tokens: TokenStream) -> bool {
         proc_macro2::TokenTree::Group(g) => mentions_float(g.stream()),
         _ => false,
     })
+}
+
+/// The type's path as an expression writes it: `Mlp::<H>` for `Mlp<H>`.
+fn expr_path(ty: &syn::Type) -> syn::Path {
+    let syn::Type::Path(p) = ty else {
+        return syn::parse_quote!(Self);
+    };
+    let mut path = p.path.clone();
+    for s in &mut path.segments {
+        if let syn::PathArguments::AngleBracketed(a) = &mut s.arguments {
+            a.colon2_token = Some(Default::default());
+        }
+    }
+    path
+}
+
+/// The name of a generic parameter (`H`, `T`, `'a`).
+fn generic_name(g: &syn::GenericParam) -> String {
+    match g {
+        syn::GenericParam::Type(t) => t.ident.to_string(),
+        syn::GenericParam::Const(c) => c.ident.to_string(),
+        syn::GenericParam::Lifetime(l) => l.lifetime.to_string(),
+    }
 }
 
 /// The last identifier of the implementing type's path (`Model` of `crate::m::Model`).
@@ -249,6 +290,11 @@ fn split(
                         rw.visit_impl_item_fn_mut(&mut m);
                     }
                     m.sig.ident = mangled(&rw.f, &m.sig.ident);
+                    // The block's own generic parameters are the block's again.
+                    m.sig.generics.params = std::mem::take(&mut m.sig.generics.params)
+                        .into_iter()
+                        .filter(|g| !rw.block_generics.contains(&generic_name(g)))
+                        .collect();
                     crate::methods::to_method(&mut m, &rw.self_ty, rw.by_value);
                     m.attrs.splice(0..0, attrs.iter().cloned());
                     generated.push(crate::gated::close_fn(m));
@@ -282,6 +328,8 @@ struct Rewrite {
     in_marker: bool,
     /// The method takes `self` by value (its entry points do too).
     by_value: bool,
+    /// The names of the block's generic parameters.
+    block_generics: Vec<String>,
 }
 
 impl Rewrite {
@@ -290,13 +338,38 @@ impl Rewrite {
         let (ty, f) = (&self.self_ty, &self.f);
         match &self.trait_ {
             Some(t) => syn::parse_quote!(<#ty as #t>::#f),
-            None => syn::parse_quote!(#ty::#f),
+            None => {
+                let ty = expr_path(ty);
+                syn::parse_quote!(#ty::#f)
+            }
         }
+    }
+
+    /// A call's generic arguments without the block's parameters, which the generated items
+    /// take from the block (`f::__jvp::<f64, H>` -> `Type::<H>::f___jvp::<f64>`).
+    fn own_args(&self, args: &syn::PathArguments) -> syn::PathArguments {
+        let syn::PathArguments::AngleBracketed(a) = args else {
+            return args.clone();
+        };
+        let block = |g: &syn::GenericArgument| {
+            let name = match g {
+                syn::GenericArgument::Type(syn::Type::Path(p)) => p.path.get_ident(),
+                syn::GenericArgument::Const(syn::Expr::Path(p)) => p.path.get_ident(),
+                _ => None,
+            };
+            name.is_some_and(|n| self.block_generics.contains(&n.to_string()))
+        };
+        let mut a = a.clone();
+        a.args = a.args.into_iter().filter(|g| !block(g)).collect();
+        if a.args.is_empty() {
+            return syn::PathArguments::None;
+        }
+        syn::PathArguments::AngleBracketed(a)
     }
 
     /// `Type::f_X`.
     fn item_path(&self, x: &Ident) -> syn::Path {
-        let ty = &self.self_ty;
+        let ty = expr_path(&self.self_ty);
         let id = mangled(&self.f, x);
         syn::parse_quote!(#ty::#id)
     }
@@ -309,7 +382,7 @@ impl VisitMut for Rewrite {
             let first = &segs[0].ident;
             // The primal `f(..)`, `f::<N>`.
             if segs.len() == 1 && *first == self.f {
-                let args = segs[0].arguments.clone();
+                let args = self.own_args(&segs[0].arguments);
                 let mut p = self.primal();
                 p.path.segments.last_mut().expect("a path").arguments = args;
                 *e = p;
@@ -318,7 +391,7 @@ impl VisitMut for Rewrite {
             // `f::X` and, in the moved items, `Self::X` for X of the namespace.
             let own = *first == self.f || (!self.in_marker && first == "Self");
             if segs.len() == 2 && own && self.names.contains(&segs[1].ident) {
-                let args = segs[1].arguments.clone();
+                let args = self.own_args(&segs[1].arguments);
                 let mut p = self.item_path(&segs[1].ident);
                 p.segments.last_mut().expect("a path").arguments = args;
                 *e = syn::parse_quote!(#p);

@@ -35,6 +35,7 @@ mod calls;
 mod carry;
 mod control;
 mod defects;
+mod generic_structs;
 mod impls;
 mod inlining;
 mod iterators;

@@ -163,6 +163,11 @@ impl Fields<'_> {
             };
         }
         let c = format_ident!("__AD_{}_{}", what, key, span = span);
+        // (In a generic function a constant of a generic struct is read as a value, never as
+        // an array length: a cast, which the lowering does not take for a constant.)
+        if self.params.iter().any(|p| p.name == *m && p.generic) {
+            return syn::parse_quote_spanned!(span=> (<#ty>::#c as usize));
+        }
         syn::parse_quote_spanned!(span=> <#ty>::#c)
     }
 

@@ -94,7 +94,10 @@ impl VisitMut for FlatCalls<'_> {
                 _ => continue,
             };
             // (A `Vec` field's length is read at run time, `w.len()`: it goes as a slice.)
-            let dynamic = matches!(crate::lower::strip_parens(&len), syn::Expr::MethodCall(_));
+            let dynamic = matches!(
+                crate::lower::strip_parens(&len),
+                syn::Expr::MethodCall(_) | syn::Expr::Cast(_)
+            );
             if of_struct && r.mutability.is_none() && !dynamic {
                 let k = &self.krate;
                 let view = a.clone();

@@ -47,12 +47,14 @@ struct StructParam {
     nested: Vec<String>,
     /// Its type's `Vec` fields (likewise): the parameter is then flattened into a slice.
     vecs: Vec<String>,
+    /// A parameter of a generic function: flattened into a slice too.
+    generic: bool,
 }
 
 impl StructParam {
     /// Whether its size is known at run time only (its type has `Vec` fields).
     fn dynamic(&self) -> bool {
-        !self.vecs.is_empty()
+        !self.vecs.is_empty() || self.generic
     }
 
     /// Its flattened type: `[f; <T as Differentiable>::DIM]`, or `[f]` (see [`Self::dynamic`]).
@@ -123,6 +125,12 @@ pub fn expand(
             p.vecs = l.vecs.clone();
         }
     }
+    // In a generic function the struct's size may depend on the generic parameters, which
+    // array lengths cannot name: it is flattened into a slice.
+    let generic = !item.sig.generics.params.is_empty();
+    for p in params.iter_mut() {
+        p.generic = generic;
+    }
     let (params, locals) = (params, locals);
     // A struct with `Vec` fields is only taken, never built: its size is the caller's.
     if let Some(l) = locals.iter().find(|l| l.dynamic()) {
@@ -146,10 +154,14 @@ pub fn expand(
     if params.is_empty() && locals.is_empty() && output.is_none() {
         return None;
     }
-    if !item.sig.generics.params.is_empty() {
+    // Const generic parameters only (`fn loss<const H: usize>(m: &Mlp<H>, ..)`): a type
+    // parameter would make the struct's float type generic too.
+    let not_const =
+        (item.sig.generics.params.iter()).find(|g| matches!(g, syn::GenericParam::Type(_)));
+    if let Some(g) = not_const {
         let err = syn::Error::new_spanned(
-            &item.sig.generics,
-            "`#[differentiable]` supports struct parameters in functions without generic parameters (yet); write the function for the concrete struct type",
+            g,
+            "`#[differentiable]` supports struct parameters in functions with const generic parameters (`<const H: usize>`), not type parameters; write the function for the concrete struct type",
         )
         .to_compile_error();
         return Some(quote!(#original #err));
@@ -215,6 +227,7 @@ fn struct_params(sig: &syn::Signature, wrt: &[Ident]) -> Vec<StructParam> {
                         local: false,
                         nested: Vec::new(),
                         vecs: Vec::new(),
+                        generic: false,
                     },
                 )
             }

@@ -42,6 +42,7 @@ pub(super) fn rewrap(
             local: false,
             nested: Vec::new(),
             vecs: Vec::new(),
+            generic: false,
         });
     }
     let params = &params[..];
@@ -249,9 +250,10 @@ impl VisitMut for Rename {
     fn visit_local_mut(&mut self, l: &mut syn::Local) {
         // `let _ = f;` keeps the user's function used: left as written.
         let keep_alive = matches!(&l.pat, syn::Pat::Wild(_))
-            && l.init.as_ref().is_some_and(
-                |i| matches!(&*i.expr, syn::Expr::Path(p) if p.path.is_ident(&self.name)),
-            );
+            && l.init.as_ref().is_some_and(|i| {
+                matches!(&*i.expr, syn::Expr::Path(p)
+                    if p.path.segments.len() == 1 && p.path.segments[0].ident == self.name)
+            });
         if !keep_alive {
             syn::visit_mut::visit_local_mut(self, l);
         }

@@ -1,11 +1,14 @@
 use autodiff::differentiable;
 
-struct Model<const N: usize>;
+struct Model<T> {
+    scale: T,
+}
 
+// Const generic parameters are supported; a type parameter is not.
 #[differentiable]
-impl<const N: usize> Model<N> {
+impl<T: Copy> Model<T> {
     fn f(x: f64) -> f64 {
-        x * N as f64
+        x * 2.0
     }
 }
 

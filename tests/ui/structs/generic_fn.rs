@@ -5,8 +5,9 @@ struct Model {
     w: [f64; 2],
 }
 
+// A struct parameter in a function with a type parameter (const parameters are supported).
 #[differentiable(wrt(m))]
-fn f<const N: usize>(m: &Model, x: &[f64; N]) -> f64 {
+fn f<T: Copy>(m: &Model, x: &[f64; 2], _tag: T) -> f64 {
     m.w[0] * x[0]
 }
 

@@ -155,6 +155,7 @@ impl<'ast> Visit<'ast> for Taint {
                         local: true,
                         nested: Vec::new(),
                         vecs: Vec::new(),
+                        generic: false,
                     });
                     self.taint_pat(&l.pat);
                     return;
@@ -182,6 +183,7 @@ impl<'ast> Visit<'ast> for Taint {
                 local: true,
                 nested: Vec::new(),
                 vecs: Vec::new(),
+                generic: false,
             });
         }
     }

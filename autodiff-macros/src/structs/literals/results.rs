@@ -88,6 +88,7 @@ impl<'ast> Visit<'ast> for Candidates<'_> {
                 local: true,
                 nested: Vec::new(),
                 vecs: Vec::new(),
+                generic: false,
             };
             self.known.push(p.clone());
             self.out.push(p);
