@@ -115,26 +115,57 @@ fn self_ty_tokens(ty: &syn::Type) -> TokenStream {
     ty.to_token_stream()
 }
 
-/// `self` -> `__self` and `Self` -> the type, in every token of `tokens`.
+/// `self` -> `__self` and `Self` -> the type, in every token of `tokens`: `<Type>::f` before
+/// `::` and `Type::<G> { .. }` before a struct literal's braces, as a generic type
+/// (`Mlp<H>`) is written in expressions.
 fn replace(tokens: TokenStream, self_ty: &TokenStream) -> TokenStream {
-    tokens
-        .into_iter()
-        .flat_map(|t| -> Vec<TokenTree> {
-            match t {
-                TokenTree::Ident(i) if i == "self" => {
-                    vec![TokenTree::Ident(Ident::new("__self", i.span()))]
-                }
-                TokenTree::Ident(i) if i == "Self" => self_ty.clone().into_iter().collect(),
-                TokenTree::Group(g) => {
-                    let mut ng =
-                        proc_macro2::Group::new(g.delimiter(), replace(g.stream(), self_ty));
-                    ng.set_span(g.span());
-                    vec![TokenTree::Group(ng)]
-                }
-                other => vec![other],
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        match t {
+            TokenTree::Ident(i) if i == "self" => {
+                out.push(TokenTree::Ident(Ident::new("__self", i.span())));
             }
-        })
-        .collect()
+            TokenTree::Ident(i) if i == "Self" => {
+                // (Only a generic type needs another spelling.)
+                let generic = self_ty.to_string().contains('<');
+                let next = tokens.get(k + 1);
+                let path =
+                    generic && matches!(next, Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                let literal = generic
+                    && matches!(next, Some(TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Brace);
+                if path {
+                    out.extend(quote!(<#self_ty>));
+                } else if literal {
+                    out.extend(expr_path(self_ty));
+                } else {
+                    out.extend(self_ty.clone());
+                }
+            }
+            TokenTree::Group(g) => {
+                let mut ng = proc_macro2::Group::new(g.delimiter(), replace(g.stream(), self_ty));
+                ng.set_span(g.span());
+                out.push(TokenTree::Group(ng));
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// A type as an expression path writes it (`Mlp::<H>` for `Mlp<H>`), or as it is.
+fn expr_path(ty: &TokenStream) -> TokenStream {
+    match syn::parse2::<syn::TypePath>(ty.clone()) {
+        Ok(mut p) if p.qself.is_none() => {
+            for s in &mut p.path.segments {
+                if let syn::PathArguments::AngleBracketed(a) = &mut s.arguments {
+                    a.colon2_token = Some(Default::default());
+                }
+            }
+            p.to_token_stream()
+        }
+        _ => ty.clone(),
+    }
 }
 
 /// A generated entry point whose first parameter is `__self: &Type` takes `&self` again, or

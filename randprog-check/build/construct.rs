@@ -304,6 +304,9 @@ constructs! {
     StructMatrixField,
     /// A nested derived struct field `inner: TIn` (read `m.inner.v[1]`).
     StructNested,
+    /// The outer struct is const-generic, `struct P<const G: usize> { .., g: [f64; G] }`, its
+    /// method in `impl<const G: usize> P<G>` (the method form only; the checker uses `P<N>`).
+    StructConstGeneric,
     /// A field `v: Vec<f64>` of the outer struct (read as an array field; flattened after the
     /// fixed-size fields, the struct then sized at run time).
     StructVecField,

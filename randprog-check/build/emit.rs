@@ -31,7 +31,7 @@ pub fn source(p: &Program) -> String {
     };
     let mut out = sp.ty.decl(ft);
     out.push_str(&sp.free_items.f);
-    let tname = &sp.ty.name;
+    let header = sp.ty.impl_header();
     match sp.form {
         Form::Free => {
             out.push_str(&format!(
@@ -43,7 +43,7 @@ pub fn source(p: &Program) -> String {
             ));
             if !sp.methods.f.is_empty() {
                 out.push_str(&format!(
-                    "#[autodiff::differentiable]\nimpl {tname} {{\n{}}}\n",
+                    "#[autodiff::differentiable]\n{header} {{\n{}}}\n",
                     sp.methods.f
                 ));
             }
@@ -64,7 +64,7 @@ pub fn source(p: &Program) -> String {
                 .collect();
             let body = p.body.f.replace('\n', "\n    ");
             out.push_str(&format!(
-                "#[autodiff::differentiable]\nimpl {tname} {{\n{attr}    fn {}({}){} {}\n{}}}\n",
+                "#[autodiff::differentiable]\n{header} {{\n{attr}    fn {}({}){} {}\n{}}}\n",
                 p.name,
                 rest.join(", "),
                 result_type(p, ft),
@@ -101,7 +101,10 @@ pub fn twin(p: &Program) -> String {
 pub fn entry(p: &Program, item: &str) -> String {
     match &p.strukt {
         Some(sp) if matches!(sp.form, Form::Method { .. }) => {
-            let t = &sp.ty.name;
+            let t = match sp.ty.generic {
+                Some(n) => format!("{}::<{n}>", sp.ty.name),
+                None => sp.ty.name.clone(),
+            };
             if item.is_empty() {
                 format!("{t}::{}", p.name)
             } else {

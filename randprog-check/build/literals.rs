@@ -32,7 +32,7 @@ pub struct Literal {
 /// in scope, or `None`.
 pub fn draw(gen: &mut Gen, prefix: &str, ty: &StructTy, form: Form) -> Option<Literal> {
     // (A struct with a `Vec` field is not built inside: the attribute's message.)
-    if !gen.sw.is_on(Construct::StructLiteral) || ty.has_vec() {
+    if !gen.sw.is_on(Construct::StructLiteral) || ty.has_vec() || ty.generic.is_some() {
         return None;
     }
     // On a generator of its own: the programs without a literal stay the ones drawn before
@@ -140,7 +140,7 @@ fn draw_on(gen: &mut Gen, prefix: &str, ty: &StructTy, form: Form) -> Option<Lit
 fn first_read(at: &str, ty: &StructTy) -> Option<String> {
     ty.fields.iter().find_map(|(n, k)| match k {
         Kind::Scalar => Some(format!("{at}.{n}")),
-        Kind::Array(_) | Kind::Vector(_) => Some(format!("{at}.{n}[0]")),
+        Kind::Array(_) | Kind::Vector(_) | Kind::Generic(_) => Some(format!("{at}.{n}[0]")),
         Kind::Matrix(..) => Some(format!("{at}.{n}[0][0]")),
         Kind::Nested(t) => first_read(&format!("{at}.{n}"), t),
         Kind::PassiveInt(_) | Kind::PassiveStr => None,
@@ -213,7 +213,9 @@ fn value(gen: &mut Gen, from: &str, k: &Kind, drawn_ok: bool) -> Code {
             }
         },
         Kind::Nested(_) => Code::same(format!("{from}.clone()")),
-        Kind::Vector(_) => unreachable!("no literal of a struct with a `Vec` field"),
+        Kind::Vector(_) | Kind::Generic(_) => {
+            unreachable!("no literal of a struct with a `Vec` field or generic")
+        }
         Kind::PassiveInt(_) | Kind::PassiveStr => unreachable!("passive fields skipped"),
     }
 }

@@ -60,7 +60,7 @@ fn adjoint_closure(p: &Program, into: bool) -> String {
             Param::MatrixRows(_, _, c) => Some(format!("Vec<[{ft}; {c}]> = rows(&pre[{a}..{b}])")),
             Param::Struct(_, t) => Some(format!(
                 "{} = {}.with_flat(&pre[{a}..{b}])",
-                t.name,
+                t.concrete(),
                 base_name(p)
             )),
             Param::Output(..) => {
@@ -289,7 +289,14 @@ pub fn program(p: &Program) -> String {
     if let Some((_, t)) = crate::structs::param(&p.params) {
         // (A struct with a `Vec` field is no constant.)
         let kw = if t.has_vec() { "let" } else { "const" };
-        writeln!(s, "    {kw} {}: {} = {};", base_name(p), t.name, t.zero()).unwrap();
+        writeln!(
+            s,
+            "    {kw} {}: {} = {};",
+            base_name(p),
+            t.concrete(),
+            t.zero()
+        )
+        .unwrap();
     }
     let r0 = p.r0();
     if p.output().is_some() {

@@ -29,6 +29,8 @@ pub enum Kind {
     Matrix(usize, usize),
     /// `Vec<f>` of this length (outer structs only: flattened after the fixed-size fields).
     Vector(usize),
+    /// `[f; G]` of a const-generic struct, `G` being this length.
+    Generic(usize),
     /// Another derived struct, flattened in place.
     Nested(Box<StructTy>),
     /// `#[passive] usize` with its value.
@@ -43,6 +45,8 @@ pub struct StructTy {
     pub name: String,
     pub tuple: bool,
     pub fields: Vec<(String, Kind)>,
+    /// `Some(n)` for `struct P<const G: usize>` (used with `G = n`).
+    pub generic: Option<usize>,
     /// Items that go with the type (the `impl` block of its method), both dialects: the
     /// twin's are generic functions over the flat fields.
     pub items: Code,
@@ -54,7 +58,7 @@ impl StructTy {
         (self.fields.iter())
             .map(|(_, k)| match k {
                 Kind::Scalar => 1,
-                Kind::Array(n) | Kind::Vector(n) => *n,
+                Kind::Array(n) | Kind::Vector(n) | Kind::Generic(n) => *n,
                 Kind::Matrix(r, c) => r * c,
                 Kind::Nested(t) => t.dim(),
                 _ => 0,
@@ -66,6 +70,22 @@ impl StructTy {
     /// built by a literal, and its base point is a `let`, not a `const`).
     pub fn has_vec(&self) -> bool {
         (self.fields.iter()).any(|(_, k)| matches!(k, Kind::Vector(_)))
+    }
+
+    /// The type as concrete code names it: `P3<2>` for a const-generic one.
+    pub fn concrete(&self) -> String {
+        match self.generic {
+            Some(n) => format!("{}<{n}>", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// The `impl` block's header: `impl<const G: usize> P3<G>`, or `impl P3`.
+    pub fn impl_header(&self) -> String {
+        match self.generic {
+            Some(_) => format!("impl<const G: usize> {}<G>", self.name),
+            None => format!("impl {}", self.name),
+        }
     }
 
     /// Whether a nested struct is among the fields.
@@ -90,6 +110,7 @@ impl StructTy {
                     Kind::Array(n) => format!("[{ft}; {n}]"),
                     Kind::Matrix(r, c) => format!("[[{ft}; {c}]; {r}]"),
                     Kind::Vector(_) => format!("Vec<{ft}>"),
+                    Kind::Generic(_) => format!("[{ft}; G]"),
                     Kind::Nested(t) => t.name.clone(),
                     Kind::PassiveInt(_) => "usize".into(),
                     Kind::PassiveStr => "&'static str".into(),
@@ -111,8 +132,13 @@ impl StructTy {
             format!(" {{ {} }}", fields.join(", "))
         };
         let name = &self.name;
+        let params = if self.generic.is_some() {
+            "<const G: usize>"
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "#[derive(Clone, Debug, autodiff::Differentiable)]\nstruct {name}{body}\n"
+            "#[derive(Clone, Debug, autodiff::Differentiable)]\nstruct {name}{params}{body}\n"
         ));
         out.push_str(&self.items.f);
         out
@@ -124,7 +150,7 @@ impl StructTy {
         if let Some((_, t)) = self.nested() {
             out.push_str(&t.flat_impl(ft));
         }
-        let name = &self.name;
+        let name = self.concrete();
         out.push_str(&format!(
             "impl rp::Flat<{ft}> for {name} {{\n    fn flat_into(&self, out: &mut Vec<{ft}>) {{\n\
              \x20       let mut v = vec![0.0; autodiff::Differentiable::dim(self)];\n\
@@ -153,6 +179,7 @@ impl StructTy {
                     Kind::Array(n) => format!("[0.0; {n}]"),
                     Kind::Matrix(r, c) => format!("[[0.0; {c}]; {r}]"),
                     Kind::Vector(n) => format!("vec![0.0; {n}]"),
+                    Kind::Generic(n) => format!("[0.0; {n}]"),
                     Kind::Nested(t) => t.zero(),
                     Kind::PassiveInt(v) => format!("{v}"),
                     Kind::PassiveStr => "\"tag\"".into(),
@@ -197,7 +224,8 @@ pub struct StructProg {
 }
 
 /// Draws a struct type named `name` (`depth` 0 may nest one more).
-fn draw_ty(gen: &mut Gen, name: &str, depth: u32) -> StructTy {
+/// (`generic_ok`: the struct may be const-generic, see `StructConstGeneric`.)
+fn draw_ty(gen: &mut Gen, name: &str, depth: u32, generic_ok: bool) -> StructTy {
     use Construct::*;
     let tuple = gen.sw.is_on(StructTuple) && gen.rng.chance(0.15);
     if tuple {
@@ -221,7 +249,7 @@ fn draw_ty(gen: &mut Gen, name: &str, depth: u32) -> StructTy {
     }
     if depth == 0 && gen.sw.is_on(StructNested) && gen.rng.chance(0.3) {
         gen.used(StructNested);
-        let inner = draw_ty(gen, &format!("{name}In"), 1);
+        let inner = draw_ty(gen, &format!("{name}In"), 1, false);
         let at = gen.rng.range(0, fields.len() + 1);
         fields.insert(at, Kind::Nested(Box::new(inner)));
     }
@@ -245,6 +273,24 @@ fn draw_ty(gen: &mut Gen, name: &str, depth: u32) -> StructTy {
         let at = gen.rng.range(0, fields.len() + 1);
         fields.insert(at, k);
     }
+    // A const-generic struct: its first array field's length becomes the parameter `G` (the
+    // fields, and so the programs drawn, stay the same; decided on a generator of its own).
+    let mut generic = None;
+    if depth == 0 && generic_ok && gen.sw.is_on(StructConstGeneric) {
+        let mut fork = gen.rng.fork(0xc0_9e9e);
+        // (Not with a nested struct: passing its part on from a generic function is not
+        // supported yet, see the README.)
+        let nested = fields.iter().any(|k| matches!(k, Kind::Nested(_)));
+        let first = (fields.iter().position(|k| matches!(k, Kind::Array(_)))).filter(|_| !nested);
+        if let (true, Some(at)) = (fork.chance(0.8), first) {
+            gen.used(StructConstGeneric);
+            let Kind::Array(len) = fields[at] else {
+                unreachable!()
+            };
+            fields[at] = Kind::Generic(len);
+            generic = Some(len);
+        }
+    }
     const NAMES: &[&str] = &["s", "b", "w", "c", "k", "u", "z", "h", "g", "r"];
     let fields = (fields.into_iter().enumerate())
         .map(|(i, k)| {
@@ -265,6 +311,7 @@ fn draw_ty(gen: &mut Gen, name: &str, depth: u32) -> StructTy {
         name: name.to_string(),
         tuple,
         fields,
+        generic,
         items: Code::same(""),
     }
 }
@@ -282,18 +329,20 @@ pub fn register(gen: &mut Gen, prefix: &str, ty: &StructTy, passive: bool) {
                 active: true,
                 typed: true,
             }),
-            Kind::Array(len) | Kind::Vector(len) => gen.scope.arrays.push(AVar {
-                name,
-                len: *len,
-                mutable: false,
-                active: true,
-                typed: true,
-                nested_local: false,
-                plain: false,
-                vec: matches!(k, Kind::Vector(_)),
-                out: false,
-                param: false,
-            }),
+            Kind::Array(len) | Kind::Vector(len) | Kind::Generic(len) => {
+                gen.scope.arrays.push(AVar {
+                    name,
+                    len: *len,
+                    mutable: false,
+                    active: true,
+                    typed: true,
+                    nested_local: false,
+                    plain: false,
+                    vec: matches!(k, Kind::Vector(_)),
+                    out: false,
+                    param: false,
+                })
+            }
             Kind::Matrix(rows, cols) => gen.scope.mats.push(MVar {
                 name,
                 rows: *rows,
@@ -337,7 +386,7 @@ fn unpack(
                 *at += 1;
                 format!("let {a}: S = {flat}[{k0}];")
             }
-            Kind::Array(len) => {
+            Kind::Array(len) | Kind::Generic(len) => {
                 *at += len;
                 format!("let {a}: [S; {len}] = arr(&{flat}[{k0}..{}]);", *at)
             }
@@ -482,7 +531,7 @@ pub fn draw(
     let pass_ok = !mixed || gen.sw.is_on(StructArgMixedActive);
     let ft = gen.ft;
     let tname = pname.to_uppercase();
-    let mut ty = draw_ty(gen, &tname, 0);
+    let mut ty = draw_ty(gen, &tname, 0, matches!(form, Form::Method { .. }));
     register(gen, prefix, &ty, true);
     let mut methods = Code::same("");
     let mut free_items = Code::same("");

@@ -682,7 +682,11 @@ fn vectors_of_collected_constants_keep_their_type() {
 fn result_not_reached(w: &[f64; 2], x: f64) -> [f64; 2] {
     let s = x * 2.0;
     let mut out = [0.0; 2];
-    out[0] += w.iter().map(|v| (s.cos(), v * 0.5)).map(|(_, b)| 1.0 + b).product::<f64>();
+    out[0] += w
+        .iter()
+        .map(|v| (s.cos(), v * 0.5))
+        .map(|(_, b)| 1.0 + b)
+        .product::<f64>();
     out[1] = w[0] - 1.0;
     out
 }

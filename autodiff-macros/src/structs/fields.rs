@@ -187,6 +187,41 @@ impl Fields<'_> {
         }
     }
 
+    /// Reports a nested struct field passed on (`helper(&m.inner)`, `m.inner.g(..)`) in a
+    /// generic function, not supported yet.
+    fn check_generic_nested(&mut self, e: &syn::Expr) {
+        use crate::lower::strip_parens;
+        let nested = |f: &Self, x: &syn::Expr| -> Option<syn::Member> {
+            let syn::Expr::Field(fx) = strip_parens(x) else {
+                return None;
+            };
+            let syn::Expr::Path(base) = strip_parens(&fx.base) else {
+                return None;
+            };
+            let id = base.path.get_ident()?;
+            let p = f.params.iter().find(|p| p.name == *id && p.generic)?;
+            let key = match &fx.member {
+                syn::Member::Named(n) => n.to_string(),
+                syn::Member::Unnamed(i) => i.index.to_string(),
+            };
+            p.nested.contains(&key).then(|| fx.member.clone())
+        };
+        let found = match e {
+            syn::Expr::Call(c) => c.args.iter().find_map(|a| match strip_parens(a) {
+                syn::Expr::Reference(r) => nested(self, &r.expr),
+                _ => None,
+            }),
+            syn::Expr::MethodCall(mc) if self.nested_method(mc) => nested(self, &mc.receiver),
+            _ => None,
+        };
+        if let Some(m) = found {
+            self.errors.push(syn::Error::new_spanned(
+                &m,
+                "`#[differentiable]` does not pass a nested struct field on (`helper(&m.inner)`, `m.inner.g(..)`) from a generic function or `impl` block yet: read its fields here, or write this function for the concrete type",
+            ));
+        }
+    }
+
     /// Whether `mc` is `m.f.g(..)`, a method of a nested struct field.
     pub(super) fn nested_method(&self, mc: &syn::ExprMethodCall) -> bool {
         mc.turbofish.is_none()
@@ -384,6 +419,9 @@ impl VisitMut for Fields<'_> {
             syn::Expr::MethodCall(mc) => self.rows_of_closure(mc),
             _ => {}
         }
+        // A nested struct's part passed on from a generic function: its length names the
+        // generic parameters, which an array length there cannot.
+        self.check_generic_nested(e);
         // Calls passing a struct on pass its whole too.
         let wholes = self.whole_args(e);
         if let Some(mut new) = self.rewrite(e) {
