@@ -195,7 +195,7 @@ fn mentions_float(tokens: TokenStream) -> bool {
 }
 
 /// The type's path as an expression writes it: `Mlp::<H>` for `Mlp<H>`.
-fn expr_path(ty: &syn::Type) -> syn::Path {
+pub fn expr_path(ty: &syn::Type) -> syn::Path {
     let syn::Type::Path(p) = ty else {
         return syn::parse_quote!(Self);
     };

@@ -155,15 +155,8 @@ fn replace(tokens: TokenStream, self_ty: &TokenStream) -> TokenStream {
 
 /// A type as an expression path writes it (`Mlp::<H>` for `Mlp<H>`), or as it is.
 fn expr_path(ty: &TokenStream) -> TokenStream {
-    match syn::parse2::<syn::TypePath>(ty.clone()) {
-        Ok(mut p) if p.qself.is_none() => {
-            for s in &mut p.path.segments {
-                if let syn::PathArguments::AngleBracketed(a) = &mut s.arguments {
-                    a.colon2_token = Some(Default::default());
-                }
-            }
-            p.to_token_stream()
-        }
+    match syn::parse2::<syn::Type>(ty.clone()) {
+        Ok(t @ syn::Type::Path(_)) => crate::impls::expr_path(&t).to_token_stream(),
         _ => ty.clone(),
     }
 }

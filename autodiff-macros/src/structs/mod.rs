@@ -133,6 +133,18 @@ pub fn expand(
     }
     let (params, locals) = (params, locals);
     // A struct with `Vec` fields is only taken, never built: its size is the caller's.
+    // (Nor in a generic function yet, where its array would need a length naming the
+    // parameters.)
+    let built = locals.iter().map(|l| l.name.span());
+    let returned = output.as_ref().map(|_| original.sig.fn_token.span);
+    if let Some(at) = built.chain(returned).find(|_| generic) {
+        let err = syn::Error::new(
+            at,
+            "`#[differentiable]` does not build or return a struct inside a generic function or `impl` block yet (its flattened array's length would name the generic parameters): compute the fields as local values and arrays, or write this function for the concrete type",
+        )
+        .to_compile_error();
+        return Some(quote!(#original #err));
+    }
     if let Some(l) = locals.iter().find(|l| l.dynamic()) {
         let err = syn::Error::new_spanned(
             &l.ty,
