@@ -5,10 +5,11 @@
 //! `m[T::__AD_OFF_w1 + i * T::__AD_COLS_w1 + j]`, see [`crate::structs`]): for each active field
 //! its offset, its number of scalars, its `.len()` and the `.len()` of its rows.
 
+mod fixed;
 mod vecs;
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote, quote_spanned, ToTokens};
+use quote::{quote, ToTokens};
 
 /// What a field holds.
 enum Kind {
@@ -55,31 +56,7 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
             "`#[derive(Differentiable)]` supports structs (with named or unnamed fields); write the parameters as a struct",
         ));
     };
-    let mut float: Option<Ident> = None;
-    let mut fields = Vec::new();
-    for (i, f) in data.fields.iter().enumerate() {
-        let (member, key) = match &f.ident {
-            Some(id) => (syn::Member::Named(id.clone()), id.to_string()),
-            None => (syn::Member::Unnamed(i.into()), i.to_string()),
-        };
-        let passive = f.attrs.iter().any(|a| a.path().is_ident("passive"));
-        let kind = if passive {
-            Kind::Passive
-        } else {
-            classify(&f.ty, &mut float)?
-        };
-        fields.push(Field {
-            member,
-            key,
-            kind,
-            span: match &f.ident {
-                Some(i) => i.span(),
-                None => syn::spanned::Spanned::span(&f.ty),
-            },
-            ty: f.ty.clone(),
-            vis: f.vis.clone(),
-        });
-    }
+    let (fields, float) = fields_of(data)?;
     // The float type: the floats' own, or a nested struct's when only structs are active.
     let nested = fields.iter().find_map(|f| match &f.kind {
         Kind::Nested(t) => Some((**t).clone()),
@@ -97,154 +74,15 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
     };
     let name = &item.ident;
     let (ig, tg, wc) = item.generics.split_for_impl();
-    let mut consts = Vec::new();
-    let mut dim = vec![quote!(0usize)];
-    let mut flatten = Vec::new();
-    let mut with_flat = Vec::new();
-    let mut add_flat = Vec::new();
-    let mut names = Vec::new();
-    let mut field_impls = Vec::new();
-    let off_of = |dim: &[TokenStream]| quote!(#(#dim)+*);
-    for f in &fields {
-        let m = &f.member;
-        let off = off_of(&dim);
-        // Scalars in the field, `.len()` of the field, `.len()` of one of its rows.
-        let (len, rows, cols) = match &f.kind {
-            Kind::Passive => {
-                with_flat.push(quote!(#m: ::core::clone::Clone::clone(&self.#m)));
-                // A `#[differentiable]` function reads passive fields from its struct parameters'
-                // wholes (see `crate::structs::passive`); one read elsewhere (through a nested
-                // struct field, or of a struct built inside) stops the build with this message.
-                let co = format_ident!("__AD_OFF_{}", f.key, span = f.span);
-                let msg = format!(
-                    "`#[differentiable]` reads the passive field `{f}` of `{name}` only directly from a struct parameter (`m.{f}`, `self.{f}`), not through a field of another struct (`m.inner.{f}`) or from a struct built inside the function: read it in a method of `{name}` or a `#[differentiable]` function taking `&{name}` (`m.inner.method()`, `helper(&m.inner)`), or pass the value as an argument",
-                    f = f.key,
-                    name = item.ident
-                );
-                let cs = format_ident!("__AD_SCALAR_{}", f.key, span = f.span);
-                let set = format!(
-                    "`#[differentiable]` cannot set the passive field `{}` of `{name}` in a struct built inside a function it differentiates: only the active fields are kept; build the struct outside, or make the field active",
-                    f.key,
-                    name = item.ident
-                );
-                consts.push(quote_spanned! {f.span=>
-                    #[doc(hidden)]
-                    pub const #co: usize = ::core::panic!(#msg);
-                    #[doc(hidden)]
-                    pub const #cs: usize = ::core::panic!(#set);
-                });
-                continue;
-            }
-            Kind::Vec => continue,
-            Kind::Scalar => (quote!(1usize), quote!(1usize), quote!(1usize)),
-            Kind::Array(n) => (quote!(#n), quote!(#n), quote!(1usize)),
-            Kind::Matrix(c, r) => (quote!((#r * #c)), quote!(#r), quote!(#c)),
-            Kind::Nested(t) => {
-                // (Spanned at the field's type: a struct with `Vec` fields stops the build
-                // there, see `vecs`.)
-                let d = quote_spanned!(syn::spanned::Spanned::span(&**t)=> <#t as #k::Differentiable>::DIM);
-                (d.clone(), d, quote!(1usize))
-            }
-        };
-        let (co, cl, cr, cc, cs) = (
-            format_ident!("__AD_OFF_{}", f.key),
-            format_ident!("__AD_LEN_{}", f.key),
-            format_ident!("__AD_ROWS_{}", f.key),
-            format_ident!("__AD_COLS_{}", f.key),
-            format_ident!("__AD_SCALAR_{}", f.key, span = f.span),
-        );
-        // The offset of a scalar field, for a struct literal's field value that
-        // `#[differentiable]` writes as one float (see `crate::structs::literals`); any other
-        // field stops the build with a message at the field.
-        let scalar = match &f.kind {
-            Kind::Scalar => quote!(Self::#co),
-            _ => {
-                let msg = format!(
-                    "`#[differentiable]` builds the field `{}` of `{}` from a value it takes for one float, but the field holds {}: write the value as an array literal (`[a, b]`), a named array local (`let v: [f64; N] = ..`) or a field of the same kind",
-                    f.key,
-                    item.ident,
-                    if matches!(f.kind, Kind::Nested(_)) { "a struct" } else { "an array" },
-                );
-                quote_spanned!(f.span=> ::core::panic!(#msg))
-            }
-        };
-        let (h, fty) = (field_hash(&f.key), &f.ty);
-        if let Kind::Nested(t) = &f.kind {
-            // The nested struct's whole, for a call passing it on (`helper(&m.inner)`, see
-            // `crate::structs::passive`); as visible as the field.
-            let (part, vis) = (format_ident!("__ad_part_{}", f.key), &f.vis);
-            consts.push(quote! {
-                #[doc(hidden)]
-                #[inline(always)]
-                #vis fn #part(w: #k::__private::Whole<'_, Self>) -> #k::__private::Whole<'_, #t> {
-                    w.part(|s| &s.#m)
-                }
-            });
-        }
-        field_impls.push(quote! {
-            impl #ig #k::__private::Field<#h> for #name #tg #wc {
-                type Ty = #fty;
-            }
-        });
-        consts.push(quote! {
-            #[doc(hidden)]
-            pub const #co: usize = #off;
-            #[doc(hidden)]
-            pub const #cl: usize = #len;
-            #[doc(hidden)]
-            pub const #cr: usize = #rows;
-            #[doc(hidden)]
-            pub const #cc: usize = #cols;
-            #[doc(hidden)]
-            pub const #cs: usize = #scalar;
-        });
-        let part = quote!(flat[Self::#co..Self::#co + Self::#cl]);
-        let part_mut = quote!(out[Self::#co..Self::#co + Self::#cl]);
-        let key = &f.key;
-        let at = quote!((Self::#co..Self::#co + Self::#cl).contains(&k));
-        names.push(match &f.kind {
-            Kind::Scalar => quote!(if #at { return out.write_str(#key); }),
-            Kind::Array(_) => {
-                quote!(if #at { return ::core::write!(out, "{}[{}]", #key, k - Self::#co); })
-            }
-            Kind::Matrix(..) => quote!(if #at {
-                let i = k - Self::#co;
-                return ::core::write!(out, "{}[{}][{}]", #key, i / Self::#cc, i % Self::#cc);
-            }),
-            Kind::Nested(t) => quote!(if #at {
-                ::core::write!(out, "{}.", #key)?;
-                return <#t as #k::Differentiable>::write_name(k - Self::#co, out);
-            }),
-            Kind::Passive | Kind::Vec => quote!(),
-        });
-        match &f.kind {
-            Kind::Scalar => {
-                flatten.push(quote!(out[Self::#co] = self.#m;));
-                with_flat.push(quote!(#m: flat[Self::#co]));
-                add_flat.push(quote!(self.#m += flat[Self::#co];));
-            }
-            Kind::Array(_) => {
-                flatten.push(quote!(#part_mut.copy_from_slice(&self.#m);));
-                with_flat.push(quote!(#m: ::core::array::from_fn(|i| flat[Self::#co + i])));
-                add_flat.push(quote!(for (a, b) in self.#m.iter_mut().zip(&#part) { *a += *b; }));
-            }
-            Kind::Matrix(..) => {
-                flatten.push(quote!(#part_mut.copy_from_slice(self.#m.as_flattened());));
-                with_flat.push(quote!(#m: ::core::array::from_fn(|i| ::core::array::from_fn(|j| flat[Self::#co + i * Self::#cc + j]))));
-                add_flat.push(quote!(for (a, b) in self.#m.as_flattened_mut().iter_mut().zip(&#part) { *a += *b; }));
-            }
-            Kind::Nested(t) => {
-                flatten.push(
-                    quote!(<#t as #k::Differentiable>::flatten_into(&self.#m, &mut #part_mut);),
-                );
-                with_flat.push(quote!(#m: <#t as #k::Differentiable>::with_flat(&self.#m, &#part)));
-                add_flat.push(quote!(<#t as #k::Differentiable>::add_flat(&mut self.#m, &#part);));
-            }
-            Kind::Passive | Kind::Vec => unreachable!("skipped above"),
-        }
-        dim.push(len);
-    }
-    let total = off_of(&dim);
+    let fixed::Fixed {
+        mut consts,
+        mut flatten,
+        mut with_flat,
+        mut add_flat,
+        names,
+        field_impls,
+        total,
+    } = fixed::expand(item, &fields, k);
     // `Vec` fields after the fixed part; their struct's size is known at run time.
     let vec_fields: Vec<&Field> = fields
         .iter()
@@ -325,6 +163,36 @@ fn expand(item: &syn::DeriveInput, k: &syn::Path) -> syn::Result<TokenStream> {
             }
         }
     })
+}
+
+/// The struct's fields, classified, and the float type of its active float fields (if any).
+fn fields_of(data: &syn::DataStruct) -> syn::Result<(Vec<Field>, Option<Ident>)> {
+    let mut float: Option<Ident> = None;
+    let mut fields = Vec::new();
+    for (i, f) in data.fields.iter().enumerate() {
+        let (member, key) = match &f.ident {
+            Some(id) => (syn::Member::Named(id.clone()), id.to_string()),
+            None => (syn::Member::Unnamed(i.into()), i.to_string()),
+        };
+        let passive = f.attrs.iter().any(|a| a.path().is_ident("passive"));
+        let kind = if passive {
+            Kind::Passive
+        } else {
+            classify(&f.ty, &mut float)?
+        };
+        fields.push(Field {
+            member,
+            key,
+            kind,
+            span: match &f.ident {
+                Some(i) => i.span(),
+                None => syn::spanned::Spanned::span(&f.ty),
+            },
+            ty: f.ty.clone(),
+            vis: f.vis.clone(),
+        });
+    }
+    Ok((fields, float))
 }
 
 /// The kind of an active field's type, checking that every float is the same type.
