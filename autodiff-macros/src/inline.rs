@@ -235,8 +235,26 @@ impl<'b> Inliner<'b> {
     ) -> Ident {
         self.sites += 1;
         let suffix = format!("__inl{}", self.sites);
+        // A closure parameter named like a parameter (`.zip(x).map(|(w, x)| w * x)`) is
+        // renamed inside its closure first, so that the parameter itself can still be the
+        // caller's variable (a row of a matrix, which cannot be bound to a new name).
+        let mut body = callee.block.clone();
+        let params: Vec<Ident> = (callee.sig.inputs.iter())
+            .filter_map(|a| match a {
+                syn::FnArg::Typed(t) => match &*t.pat {
+                    syn::Pat::Ident(p) => Some(p.ident.clone()),
+                    _ => None,
+                },
+                syn::FnArg::Receiver(_) => None,
+            })
+            .collect();
+        ClosureShadows {
+            params: &params,
+            suffix: &suffix,
+        }
+        .visit_block_mut(&mut body);
         let mut bound = Bound::default();
-        bound.visit_block(&callee.block);
+        bound.visit_block(&body);
         let mut names: HashMap<Ident, Ident> = bound
             .names
             .iter()
@@ -271,7 +289,6 @@ impl<'b> Inliner<'b> {
                 }
             }
         }
-        let mut body = callee.block.clone();
         Rename { names: &names }.visit_block_mut(&mut body);
         // The callee's own calls, inlined in turn.
         self.stack.push(callee.sig.ident.clone());
@@ -327,6 +344,35 @@ impl<'a> Visit<'a> for Bound {
             self.names.insert(p.ident.clone());
         }
         syn::visit::visit_pat_ident(self, p);
+    }
+}
+
+/// Renames, inside each closure whose parameters bind one of `params`, those names (in its
+/// parameters and body) to `<name>_c<suffix>`.
+struct ClosureShadows<'p> {
+    params: &'p [Ident],
+    suffix: &'p str,
+}
+
+impl VisitMut for ClosureShadows<'_> {
+    fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
+        let mut bound = Bound::default();
+        c.inputs.iter().for_each(|p| bound.visit_pat(p));
+        let names: HashMap<Ident, Ident> = (self.params.iter())
+            .filter(|p| bound.names.contains(*p))
+            .map(|p| {
+                (
+                    p.clone(),
+                    format_ident!("{}_c{}", p, self.suffix, span = p.span()),
+                )
+            })
+            .collect();
+        if !names.is_empty() {
+            let mut rename = Rename { names: &names };
+            c.inputs.iter_mut().for_each(|p| rename.visit_pat_mut(p));
+            rename.visit_expr_mut(&mut c.body);
+        }
+        syn::visit_mut::visit_expr_closure_mut(self, c);
     }
 }
 

@@ -168,3 +168,57 @@ fn generic_free_functions_and_associated_functions() {
     let (v, d) = Mlp::<5>::scaled_grad(2.0);
     assert_eq!((v, d), (20.0, 20.0));
 }
+
+/// A const-generic network as one first writes it: a `vec![0.0; H]` scratch of hidden units
+/// filled over the rows of `w1` (`zip` with a closure naming its item like the method's
+/// parameter), a helper over slices, the loss as a chain calling the method.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Net<const H: usize> {
+    pub w1: [[f64; 2]; H],
+    pub w2: [f64; H],
+    pub b: f64,
+}
+
+#[differentiable]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[differentiable]
+impl<const H: usize> Net<H> {
+    pub fn hidden(&self, x: &[f64; 2]) -> f64 {
+        let mut h = vec![0.0; H];
+        for (j, row) in self.w1.iter().enumerate() {
+            h[j] = row.iter().zip(x).map(|(w, x)| w * x).sum::<f64>().tanh();
+        }
+        dot(&h, &self.w2) + self.b
+    }
+
+    pub fn loss(&self, xs: &[[f64; 2]], ys: &[f64]) -> f64 {
+        let total: f64 = xs
+            .iter()
+            .zip(ys)
+            .map(|(x, y)| (self.hidden(x) - y).powi(2))
+            .sum();
+        total / ys.len() as f64
+    }
+}
+
+#[test]
+fn a_generic_network_as_first_written() {
+    let m = Net::<3> {
+        w1: [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]],
+        w2: [0.7, -0.8, 0.9],
+        b: 0.1,
+    };
+    let (xs, ys) = data();
+    let (v, g) = m.loss_grad(&xs, &ys);
+    assert_eq!(v, m.loss(&xs, &ys));
+    let f = |p: &[f64]| m.with_flat(p).loss(&xs, &ys);
+    let q = flat(&m);
+    for k in 0..q.len() {
+        let mut e = vec![0.0; q.len()];
+        e[k] = 1.0;
+        assert_fd(&format!("net {k}"), &f, &q, &e, flat(&g)[k], 1e-7);
+    }
+}

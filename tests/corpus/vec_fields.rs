@@ -276,3 +276,89 @@ fn two_vec_fields_two_parameters_and_a_tuple_struct() {
         assert_fd(&format!("mixed hvp {k}"), &gk, &all, &dir, hv[k], 1e-6);
     }
 }
+
+/// A linear model as one first writes it: a `Vec` of weights, a method over an input row with
+/// `zip` and a closure naming its item like the method's parameter (`|(w, x)|`), a `vec!`
+/// scratch of residuals, a helper over slices. The same model with an array of weights is the
+/// reference (bitwise). The inlined `predict` used to bind the row `x` to a new name, which a
+/// row cannot be: the closure's `x` is renamed in its closure now.
+#[derive(Clone, Debug, Differentiable)]
+pub struct Linear {
+    pub w: Vec<f64>,
+    pub b: f64,
+    #[passive]
+    pub l2: f64,
+}
+
+#[derive(Clone, Debug, Differentiable)]
+pub struct Linear3 {
+    pub w: [f64; 3],
+    pub b: f64,
+    #[passive]
+    pub l2: f64,
+}
+
+#[differentiable]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[differentiable]
+impl Linear {
+    pub fn predict(&self, x: &[f64; 3]) -> f64 {
+        self.w.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + self.b
+    }
+
+    pub fn loss(&self, xs: &[[f64; 3]], ys: &[f64]) -> f64 {
+        let mut r = vec![0.0; ys.len()];
+        for (i, (x, y)) in xs.iter().zip(ys).enumerate() {
+            r[i] = self.predict(x) - y;
+        }
+        let fit: f64 = r.iter().map(|e| e * e).sum();
+        fit / ys.len() as f64 + self.l2 * dot(&self.w, &self.w)
+    }
+}
+
+#[differentiable]
+impl Linear3 {
+    pub fn predict(&self, x: &[f64; 3]) -> f64 {
+        self.w.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + self.b
+    }
+
+    pub fn loss(&self, xs: &[[f64; 3]], ys: &[f64]) -> f64 {
+        let mut r = vec![0.0; ys.len()];
+        for (i, (x, y)) in xs.iter().zip(ys).enumerate() {
+            r[i] = self.predict(x) - y;
+        }
+        let fit: f64 = r.iter().map(|e| e * e).sum();
+        fit / ys.len() as f64 + self.l2 * dot(&self.w, &self.w)
+    }
+}
+
+#[test]
+fn a_linear_model_as_first_written() {
+    let m = Linear {
+        w: vec![0.5, -0.2, 0.1],
+        b: 0.3,
+        l2: 0.01,
+    };
+    let m3 = Linear3 {
+        w: [0.5, -0.2, 0.1],
+        b: 0.3,
+        l2: 0.01,
+    };
+    let xs = [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0], [-0.3, 0.8, 1.1]];
+    let ys = [1.0, -0.5, 0.25];
+    let (v, g) = m.loss_grad(&xs, &ys);
+    let (v3, g3) = m3.loss_grad(&xs, &ys);
+    assert_eq!(v, m.loss(&xs, &ys));
+    assert_eq!(v.to_bits(), v3.to_bits());
+    assert_eq!((g.w.as_slice(), g.b), (&g3.w[..], g3.b));
+    let f = |p: &[f64]| m.with_flat(p).loss(&xs, &ys);
+    let q = flat_of(&m);
+    for k in 0..q.len() {
+        let mut e = vec![0.0; q.len()];
+        e[k] = 1.0;
+        assert_fd(&format!("linear {k}"), &f, &q, &e, flat_of(&g)[k], 1e-7);
+    }
+}
